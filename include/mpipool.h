@@ -1,0 +1,433 @@
+/*
+ * mpipool.h - a worker pool over MPI with the semantics of Python's
+ * multiprocessing.Pool: map, imap_unordered, apply, apply_async,
+ * initializer, close, join, terminate.
+ *
+ * This header is the documentation of the library.
+ *
+ * THE PROGRAM MODEL (SPMD)
+ * ------------------------
+ * Every process of an mpipool program runs the same main(): it creates a
+ * pool handle, registers its task functions by name, sets options, and calls
+ * mpipool_start().  Rank 0 of the pool's communicator is the master:
+ * mpipool_start() returns MPIPOOL_OK there and the program goes on to submit
+ * work.  On every other process mpipool_start() does NOT return: the process
+ * becomes a worker, runs the initializer once, serves tasks until the
+ * master closes the pool, then destroys its handle, finalizes MPI if
+ * mpipool initialized it, and calls exit(0) (exit(1) if its initializer
+ * failed).  Code placed before mpipool_start() therefore runs everywhere;
+ * code after it runs only on the master.  Processes that mpipool spawns
+ * (see "Sizing") run the same main() with the same arguments and take the
+ * same path.
+ *
+ *     mpipool_t *pool;
+ *     mpipool_create(&pool);
+ *     mpipool_register(pool, "double", do_double, NULL);
+ *     mpipool_set_processes(pool, 4);
+ *     if (mpipool_start(pool) != 0) { ...error on the master... }
+ *     // master only from here
+ *     mpipool_map(pool, "double", in, n, sizeof in[0], 0, &res);
+ *     mpipool_close(pool); mpipool_join(pool); mpipool_destroy(pool);
+ *
+ * Tasks are registered by name because function pointers differ between
+ * processes.  A task reads its input bytes and produces output bytes of any
+ * size through its context (mpipool_ctx_*).  Registration must happen on
+ * every process before mpipool_start().
+ *
+ * SIZING
+ * ------
+ * processes = N uses N workers.  Worker ranks already started by the
+ * launcher (mpirun -n K gives K-1) are used first, in rank order; surplus
+ * ranks are released at once.  If fewer than N exist (a singleton run
+ * "./prog" without mpirun, or "mpirun -n 1"), the master spawns the rest
+ * with MPI_Comm_spawn.  With Open MPI, mpipool asks the spawn to
+ * oversubscribe, so the user never needs --oversubscribe for these.
+ * processes = 0 (the default) means: every worker rank the launcher
+ * started, or, when the launcher started none, one worker per physical core
+ * of this node, counted with hwloc within the process's allowed cpuset.
+ *
+ * PROGRESS
+ * --------
+ * The master makes progress (dispatches queued tasks, collects results,
+ * runs callbacks) inside mpipool calls on the master: submissions, waits,
+ * get, ready, map, join.  Each worker keeps several tasks queued, so a
+ * master busy elsewhere for a while does not stall them at once; a master
+ * that computes for long stretches between calls may call
+ * mpipool_progress() now and then.  Callbacks run on the master's thread,
+ * inside the mpipool call that received the result; they must not call
+ * back into the pool.  Waiting processes spin briefly, then back off to
+ * sleeping, so an oversubscribed node keeps its cores for real work.
+ *
+ * THREADS
+ * -------
+ * A pool handle is used by one thread at a time.  Different pools in one
+ * program are independent (each works on its own duplicate of its
+ * communicator), but they share MPI itself.
+ *
+ * ERRORS
+ * ------
+ * Functions that can fail return 0 (MPIPOOL_OK) or a negative MPIPOOL_E*
+ * code; mpipool_strerror() describes it.  Objects come back through
+ * out-parameters, set only on success unless said otherwise.  A call that
+ * fails never invokes a callback.  Ownership of every pointer argument is
+ * stated: "copied" (the pool keeps its own copy), "borrowed" (must stay
+ * valid for the time stated) or "taken".
+ *
+ * LIMITS
+ * ------
+ * One task input or one chunk of results travels in one MPI message, so it
+ * is limited to 2 GiB - 1 bytes (MPI counts are int); larger ones fail with
+ * MPIPOOL_E2BIG.  All processes must share byte order and word size.
+ */
+#ifndef MPIPOOL_H
+#define MPIPOOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <mpi.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The error list: one X-macro generates the enum and mpipool_strerror(). */
+#define MPIPOOL_ERRNO_MAP(X)                                                  \
+  X(EINVAL, -1, "invalid argument")                                          \
+  X(ENOMEM, -2, "out of memory")                                             \
+  X(ENOTASK, -3, "no task registered under that name")                       \
+  X(EEXIST, -4, "a task is already registered under that name")              \
+  X(ECLOSED, -5, "the pool is closed to new work")                           \
+  X(EBUSY, -6, "not allowed in the pool's current state")                    \
+  X(ETASK, -7, "the task failed")                                            \
+  X(ETIMEDOUT, -8, "timed out")                                              \
+  X(ETERMINATED, -9, "the pool was terminated before the task ran")          \
+  X(ENOTREADY, -10, "the result is not ready")                               \
+  X(EMPI, -11, "an MPI call failed")                                         \
+  X(ESPAWN, -12, "could not spawn worker processes")                         \
+  X(EHWLOC, -13, "could not read the machine topology with hwloc")           \
+  X(E2BIG, -14, "message larger than 2 GiB - 1 bytes")                       \
+  X(ENOWORKERS, -15, "the pool has no worker able to run tasks")             \
+  X(EPROTO, -16, "protocol error between master and worker")
+
+typedef enum {
+  MPIPOOL_OK = 0,
+#define MPIPOOL__ERR_ENUM(name, value, text) MPIPOOL_##name = (value),
+  MPIPOOL_ERRNO_MAP(MPIPOOL__ERR_ENUM)
+#undef MPIPOOL__ERR_ENUM
+  MPIPOOL_ERRNO_LAST = -17
+} mpipool_errno_t;
+
+/* A description of the error code; never NULL, also for unknown codes. */
+const char *mpipool_strerror(int err);
+/* The symbolic name ("MPIPOOL_EINVAL"); never NULL. */
+const char *mpipool_err_name(int err);
+/* The library version as "MAJOR.MINOR.PATCH"; static storage. */
+const char *mpipool_version(void);
+
+typedef struct mpipool mpipool_t;               /* a pool (opaque) */
+typedef struct mpipool_ctx mpipool_ctx_t;       /* a worker's task context */
+typedef struct mpipool_async mpipool_async_t;   /* an apply_async handle */
+typedef struct mpipool_results mpipool_results_t; /* results of a map */
+
+/*
+ * A task: runs on a worker with `in` (size bytes, borrowed for the call;
+ * size may be 0) and produces its output through ctx
+ * (mpipool_ctx_output / mpipool_ctx_set_output; no output means an empty
+ * result).  Returns 0 on success.  Any other value fails this task only:
+ * its result becomes an error carrying the message set with
+ * mpipool_ctx_fail(), or "task returned N".
+ */
+typedef int (*mpipool_task_fn)(mpipool_ctx_t *ctx, const void *in,
+                               size_t size);
+
+/*
+ * The initializer: runs once in each worker before its first task, with the
+ * initargs bytes given to mpipool_set_initializer() on the master (sent to
+ * every worker).  A non-zero return means the worker cannot serve: it
+ * reports the message (mpipool_ctx_fail) to the master, which gives it no
+ * task, and exits with status 1.  If every worker fails, tasks fail with
+ * MPIPOOL_ENOWORKERS.
+ */
+typedef int (*mpipool_init_fn)(mpipool_ctx_t *ctx, const void *initargs,
+                               size_t size);
+
+/* ---------------------------------------------------------------------- */
+/* Lifecycle                                                               */
+
+/*
+ * Creates a pool handle with default options.  Does not touch MPI.
+ * Returns 0 and sets *pool, or MPIPOOL_EINVAL / MPIPOOL_ENOMEM.
+ */
+int mpipool_create(mpipool_t **pool);
+
+/*
+ * Registers task `fn` under `name` (copied; 1 to 255 bytes).  `data` is
+ * borrowed for the pool's life and handed to the task by
+ * mpipool_ctx_task_data().  Must be called identically on every process,
+ * before mpipool_start().  Errors: EINVAL (NULL or bad name), EEXIST,
+ * EBUSY (after start), ENOMEM.
+ */
+int mpipool_register(mpipool_t *pool, const char *name, mpipool_task_fn fn,
+                     void *data);
+
+/* Number of workers; 0 (default) as described under SIZING.  Before start.
+ * Errors: EINVAL (NULL, or above 1,000,000), EBUSY. */
+int mpipool_set_processes(mpipool_t *pool, int processes);
+
+/*
+ * The initializer and its arguments (initargs: size bytes, copied; may be
+ * NULL with size 0).  Only the master's initargs matter: they are sent to
+ * every worker.  Before start.  Errors: EINVAL, EBUSY, ENOMEM.
+ */
+int mpipool_set_initializer(mpipool_t *pool, mpipool_init_fn fn,
+                            const void *initargs, size_t size);
+
+/*
+ * Maximum number of tasks a worker runs before it is replaced by a fresh
+ * process; 0 (default) means unlimited.  Before start.  Errors: EINVAL
+ * (negative), EBUSY.
+ */
+int mpipool_set_maxtasksperchild(mpipool_t *pool, long maxtasks);
+
+/*
+ * The communicator the pool runs on (borrowed during mpipool_start(), which
+ * duplicates it); default MPI_COMM_WORLD.  Rank 0 of it is the master.
+ * Before start.  Errors: EINVAL, EBUSY.
+ */
+int mpipool_set_comm(mpipool_t *pool, MPI_Comm comm);
+
+/*
+ * Starts the pool: initializes MPI if needed (MPI_THREAD_MULTIPLE
+ * requested), duplicates the communicator, sizes the pool and spawns the
+ * missing workers.  On the master returns 0, or an error (EMPI, ESPAWN,
+ * EHWLOC, ENOMEM, EBUSY if already started) after which the pool can only
+ * be destroyed.  On workers it never returns (see THE PROGRAM MODEL).
+ */
+int mpipool_start(mpipool_t *pool);
+
+/* 1 on the master of a started pool, 0 otherwise (also for NULL). */
+int mpipool_is_master(const mpipool_t *pool);
+
+/* Number of workers serving the pool (after start; 0 before). */
+int mpipool_size(const mpipool_t *pool);
+
+/*
+ * Lets the pool dispatch and collect without blocking, running any
+ * callbacks due.  Returns 0, or EBUSY if the pool is not started on this
+ * process, EMPI on a communication failure.
+ */
+int mpipool_progress(mpipool_t *pool);
+
+/* No more submissions; queued work still completes.  Idempotent. */
+int mpipool_close(mpipool_t *pool);
+
+/*
+ * Waits for every submitted task to finish, then stops the workers (spawned
+ * ones exit).  The pool must be closed or terminated first (EBUSY
+ * otherwise).  Idempotent.
+ */
+int mpipool_join(mpipool_t *pool);
+
+/*
+ * Stops at once: tasks not yet started finish with MPIPOOL_ETERMINATED,
+ * handles become ready, and the workers are stopped.  A task already
+ * running on a worker cannot be interrupted: terminate returns when the
+ * running tasks end (their results are discarded).  Then join is a no-op.
+ */
+int mpipool_terminate(mpipool_t *pool);
+
+/*
+ * Frees the pool (NULL: no-op).  On a master that was not joined, it
+ * terminates first.  Finalizes MPI if mpipool_start() initialized it and
+ * this was the last pool.  Outstanding async handles stay valid until
+ * freed, ready with MPIPOOL_ETERMINATED if they had not finished.
+ */
+void mpipool_destroy(mpipool_t *pool);
+
+/* ---------------------------------------------------------------------- */
+/* Submitting work (master only; EBUSY elsewhere, ECLOSED after close)     */
+
+/*
+ * Ordered map: applies task `name` to `count` items of `item_size` bytes
+ * each, stored contiguously at `items` (borrowed for the call; may be NULL
+ * only if count or item_size is 0).  Items are sent in chunks of
+ * `chunksize` items; 0 chooses Python's default (count / (4 * workers),
+ * rounded up); a chunksize above count makes one chunk.  Blocks until all
+ * results are in.  Returns 0 if every item succeeded, MPIPOOL_ETASK if some
+ * failed (the results still come back: inspect them per item), or an error
+ * without results (ENOTASK, EINVAL, ECLOSED, ENOWORKERS, ETERMINATED, ...).
+ * On 0 and ETASK, *results is set; free it with mpipool_results_free().
+ * count = 0 returns an empty result set without dispatching anything.
+ */
+int mpipool_map(mpipool_t *pool, const char *name, const void *items,
+                size_t count, size_t item_size, size_t chunksize,
+                mpipool_results_t **results);
+
+/* As mpipool_map(), for items of varying sizes: item i is sizes[i] bytes at
+ * ptrs[i] (both arrays and the items borrowed for the call). */
+int mpipool_map_v(mpipool_t *pool, const char *name,
+                  const void *const *ptrs, const size_t *sizes, size_t count,
+                  size_t chunksize, mpipool_results_t **results);
+
+/*
+ * A streaming result: item `index` finished with `status` (0, or
+ * MPIPOOL_ETASK with `data` the NUL-terminated error message, or
+ * MPIPOOL_ETERMINATED).  `data` is borrowed for the call only.
+ */
+typedef void (*mpipool_item_cb)(size_t index, int status, const void *data,
+                                size_t size, void *arg);
+
+/*
+ * imap_unordered: like mpipool_map() but hands each result to `cb` as soon
+ * as its chunk arrives, in completion order, and keeps no results.  Blocks
+ * until every item has been delivered.  Returns 0, ETASK if any item failed
+ * (cb saw each), or an error before any dispatch (cb never called).
+ */
+int mpipool_imap_unordered(mpipool_t *pool, const char *name,
+                           const void *items, size_t count, size_t item_size,
+                           size_t chunksize, mpipool_item_cb cb, void *arg);
+
+/* imap: as mpipool_imap_unordered(), but cb sees results in input order,
+ * each as soon as it and all results before it have arrived. */
+int mpipool_imap(mpipool_t *pool, const char *name, const void *items,
+                 size_t count, size_t item_size, size_t chunksize,
+                 mpipool_item_cb cb, void *arg);
+
+/* Callbacks of an async handle (borrowed data, valid during the call). */
+typedef void (*mpipool_async_cb)(mpipool_async_t *h, const void *data,
+                                 size_t size, void *arg);
+typedef void (*mpipool_async_err_cb)(mpipool_async_t *h, int status,
+                                     const char *message, void *arg);
+
+/*
+ * apply_async: queues one call of task `name` on `in` (size bytes, copied)
+ * and returns at once with a handle in *handle (free it with
+ * mpipool_async_free(), before or after it is ready).  When the result
+ * arrives, `cb` (if not NULL) gets it on success, `err_cb` (if not NULL)
+ * on failure, each with `arg`.  Errors: EINVAL, ENOTASK, ECLOSED, EBUSY,
+ * ENOMEM, E2BIG.
+ */
+int mpipool_apply_async(mpipool_t *pool, const char *name, const void *in,
+                        size_t size, mpipool_async_cb cb,
+                        mpipool_async_err_cb err_cb, void *arg,
+                        mpipool_async_t **handle);
+
+/*
+ * apply: runs one task and waits.  On 0, *out (malloc'd, taken by the
+ * caller; NULL for an empty result) and *out_size are set.  On ETASK,
+ * *out is the malloc'd NUL-terminated message (taken).  Otherwise *out is
+ * NULL.  out_size may be NULL.
+ */
+int mpipool_apply(mpipool_t *pool, const char *name, const void *in,
+                  size_t size, void **out, size_t *out_size);
+
+/* ---------------------------------------------------------------------- */
+/* Async handles                                                           */
+
+/*
+ * Waits up to `timeout` seconds (negative: for ever) for the result.
+ * Returns 0 with *data and *size set to the result (borrowed until the handle
+ * is freed; data may be NULL when size is 0), MPIPOOL_ETASK with *data the
+ * NUL-terminated error message, MPIPOOL_ETERMINATED, MPIPOOL_ENOWORKERS, or
+ * MPIPOOL_ETIMEDOUT (data untouched).  data and size may be NULL.
+ */
+int mpipool_async_get(mpipool_async_t *h, double timeout, const void **data,
+                      size_t *size);
+
+/* Waits like get, without the result: 0 once ready, or ETIMEDOUT. */
+int mpipool_async_wait(mpipool_async_t *h, double timeout);
+
+/* 1 if the result is in, 0 if not (makes progress first); EINVAL on NULL. */
+int mpipool_async_ready(mpipool_async_t *h);
+
+/* 1 if ready and successful, 0 if ready and failed, ENOTREADY if not
+ * ready (as Python's successful() raises ValueError), EINVAL on NULL. */
+int mpipool_async_successful(mpipool_async_t *h);
+
+/* The error message of a failed handle, "" otherwise; never NULL. */
+const char *mpipool_async_error(mpipool_async_t *h);
+
+/* Releases the handle (NULL: no-op).  A result that arrives later is
+ * discarded; callbacks still run. */
+void mpipool_async_free(mpipool_async_t *h);
+
+/* ---------------------------------------------------------------------- */
+/* Map results                                                             */
+
+/* Number of items. */
+size_t mpipool_results_count(const mpipool_results_t *r);
+
+/* Number of items that failed. */
+size_t mpipool_results_failed(const mpipool_results_t *r);
+
+/*
+ * Result of item i: 0 with *data and *size (borrowed until the results are
+ * freed), MPIPOOL_ETASK with *data the NUL-terminated error message,
+ * MPIPOOL_ETERMINATED, or MPIPOOL_EINVAL if i is out of range.
+ */
+int mpipool_results_item(const mpipool_results_t *r, size_t i,
+                         const void **data, size_t *size);
+
+/*
+ * Copies every result, each exactly `item_size` bytes, into dst (count *
+ * item_size bytes).  Returns 0, ETASK if an item failed, or EINVAL if an
+ * item's size differs (dst then partly written).
+ */
+int mpipool_results_copy(const mpipool_results_t *r, void *dst,
+                         size_t item_size);
+
+/* Frees the results (NULL: no-op). */
+void mpipool_results_free(mpipool_results_t *r);
+
+/* ---------------------------------------------------------------------- */
+/* Inside a task or the initializer (worker side)                         */
+
+/* "PoolWorker-N", N counting from 1 in start order; never NULL. */
+const char *mpipool_ctx_name(const mpipool_ctx_t *ctx);
+
+/* N of the name above. */
+long mpipool_ctx_worker_id(const mpipool_ctx_t *ctx);
+
+/* The `data` given to mpipool_register() for the running task (NULL in
+ * the initializer). */
+void *mpipool_ctx_task_data(const mpipool_ctx_t *ctx);
+
+/* Per-worker state: set (borrowed) typically by the initializer, read by
+ * tasks; lives as long as the worker process. */
+void mpipool_ctx_set_worker_data(mpipool_ctx_t *ctx, void *data);
+void *mpipool_ctx_worker_data(const mpipool_ctx_t *ctx);
+
+/*
+ * Reserves the task's output: `size` bytes to fill before the task returns.
+ * Replaces any output set before.  Returns the buffer (valid until the
+ * task returns or the next output call), or NULL if out of memory (the
+ * task then fails with "out of memory" whatever it returns).  A size of 0
+ * returns a non-NULL pointer to nothing.
+ */
+void *mpipool_ctx_output(mpipool_ctx_t *ctx, size_t size);
+
+/* Copies size bytes from data as the task's output.  Returns 0 or ENOMEM. */
+int mpipool_ctx_set_output(mpipool_ctx_t *ctx, const void *data, size_t size);
+
+/*
+ * Marks the task (or initializer) failed with a printf-formatted message and
+ * returns MPIPOOL_ETASK, so a task can `return mpipool_ctx_fail(ctx, ...)`.
+ * The message replaces any output.
+ */
+int mpipool_ctx_fail(mpipool_ctx_t *ctx, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* ---------------------------------------------------------------------- */
+/* Machine facts                                                           */
+
+/* Physical cores of this node usable by this process (hwloc, honouring the
+ * allowed cpuset), or a negative MPIPOOL_EHWLOC. */
+int mpipool_core_count(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* MPIPOOL_H */

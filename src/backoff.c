@@ -1,0 +1,46 @@
+/*
+ * backoff.c - idle waiting (see backoff.h).  Busy-polling MPI processes on
+ * an oversubscribed node starve the ones doing work, so after about 50
+ * microseconds of spinning a waiter gives its core away.
+ */
+#include "config.h"
+#include "backoff.h"
+
+#include <sched.h>
+#include <time.h>
+
+#define SPINS 2000  /* polls of about 25 ns each before yielding */
+#define YIELDS 200  /* then sched_yield() this many times */
+#define MAX_SLEEP_US 1000
+
+unsigned mpipool__backoff_sleep_us(unsigned idle) {
+  if (idle < SPINS + YIELDS)
+    return 0;
+  unsigned step = idle - SPINS - YIELDS;
+  /* 10, 20, 40 ... microseconds, capped at MAX_SLEEP_US. */
+  if (step >= 7)
+    return MAX_SLEEP_US;
+  unsigned us = 10u << step;
+  return us < MAX_SLEEP_US ? us : MAX_SLEEP_US;
+}
+
+void mpipool__backoff_idle(mpipool__backoff_t *b) {
+  unsigned idle = b->idle;
+  if (b->idle < (unsigned)-1)
+    b->idle++;
+  if (idle < SPINS)
+    return;
+  unsigned us = mpipool__backoff_sleep_us(idle);
+  if (us == 0) {
+    sched_yield();
+    return;
+  }
+  struct timespec ts = {0, (long)us * 1000};
+  nanosleep(&ts, NULL);
+}
+
+double mpipool__now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}

@@ -1,0 +1,52 @@
+/*
+ * buf.c - a growable byte buffer that doubles its capacity, so appending n
+ * bytes one piece at a time costs O(n).
+ */
+#include "config.h"
+#include "buf.h"
+#include "mpipool.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void *mpipool__buf_reserve(mpipool__buf_t *b, size_t extra) {
+  if (extra > (size_t)-1 - b->len)
+    return NULL;
+  size_t need = b->len + extra;
+  if (need > b->cap) {
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < need)
+      cap = cap > (size_t)-1 / 2 ? need : cap * 2;
+    char *p = realloc(b->data, cap);
+    if (p == NULL)
+      return NULL;
+    b->data = p;
+    b->cap = cap;
+  }
+  return b->data + b->len;
+}
+
+int mpipool__buf_append(mpipool__buf_t *b, const void *data, size_t size) {
+  char *p = mpipool__buf_reserve(b, size);
+  if (p == NULL)
+    return MPIPOOL_ENOMEM;
+  if (size)
+    memcpy(p, data, size);
+  b->len += size;
+  return MPIPOOL_OK;
+}
+
+int mpipool__buf_align8(mpipool__buf_t *b) {
+  static const char zeros[8];
+  size_t pad = (8 - (b->len & 7)) & 7;
+  return mpipool__buf_append(b, zeros, pad);
+}
+
+void *mpipool__buf_steal(mpipool__buf_t *b) {
+  void *p = b->data;
+  b->data = NULL;
+  b->len = b->cap = 0;
+  return p;
+}
+
+void mpipool__buf_free(mpipool__buf_t *b) { free(mpipool__buf_steal(b)); }

@@ -1,0 +1,37 @@
+/*
+ * ctx.h - the context a task or initializer runs in, on a worker: its
+ * identity and where its output goes.
+ */
+#ifndef MPIPOOL_CTX_H
+#define MPIPOOL_CTX_H
+
+#include "mpipool.h"
+#include "wire.h"
+
+struct mpipool_ctx {
+  long id;
+  char name[32];
+  void *task_data;
+  void *worker_data;
+  mpipool__rbuild_t *rb;  /* the chunk being built; output goes to its end */
+  int failed;             /* the current item called mpipool_ctx_fail */
+  int oom;                /* an output could not be allocated */
+};
+
+/* Sets id and name ("PoolWorker-<id>"). */
+void mpipool__ctx_init(mpipool_ctx_t *ctx, long id);
+
+/*
+ * Runs one item: fn(ctx, in, size) with its output appended to rb as a new
+ * item, whose status follows the contract of mpipool_task_fn.  Returns 0,
+ * or ENOMEM if the item could not even be recorded.
+ */
+int mpipool__ctx_run(mpipool_ctx_t *ctx, mpipool__rbuild_t *rb,
+                     mpipool_task_fn fn, void *task_data, const void *in,
+                     size_t size);
+
+/* Records a failed item with a message, without running anything. */
+int mpipool__ctx_fail_item(mpipool_ctx_t *ctx, mpipool__rbuild_t *rb,
+                           int status, const char *message);
+
+#endif

@@ -1,0 +1,127 @@
+/*
+ * job.h - the master's bookkeeping of submitted work, without MPI: a job is
+ * one submission (an apply_async, a map or a streaming map) cut into
+ * chunks; the queue hands chunks out in submission order; results come back
+ * per chunk and are kept, streamed or handed to callbacks.
+ */
+#ifndef MPIPOOL_JOB_H
+#define MPIPOOL_JOB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mpipool.h"
+#include "wire.h"
+
+/* A received message, shared by the chunks whose results it holds. */
+typedef struct {
+  size_t refs;
+  void *data;
+} mpipool__rbuf_t;
+
+/* Wraps data (taken) with one reference; NULL if out of memory (data is
+ * then freed). */
+mpipool__rbuf_t *mpipool__rbuf_new(void *data);
+void mpipool__rbuf_ref(mpipool__rbuf_t *b);
+void mpipool__rbuf_unref(mpipool__rbuf_t *b);
+
+/* The results of one chunk: a view into a received message, or, when the
+ * chunk never ran, a status for all its items. */
+typedef struct {
+  mpipool__rbuf_t *buf;
+  mpipool__rchunk_view_t view;
+  int fail;               /* non-zero: every item has this status */
+} mpipool__rchunk_t;
+
+enum { MPIPOOL__JOB_ASYNC, MPIPOOL__JOB_MAP, MPIPOOL__JOB_STREAM };
+
+struct mpipool_async {
+  int kind;
+  int refs;               /* the submitter's + the engine's until done */
+  mpipool_t *pool;        /* for progress while waiting; NULL once detached */
+  uint32_t fn;
+  mpipool__src_t src;
+  size_t count, chunksize, nchunks;
+  size_t dispatched;      /* chunks handed out by the queue */
+  size_t completed;       /* chunks whose results are in */
+  size_t nfailed;         /* items that failed */
+  int fail;               /* first status of a chunk that never ran */
+  int done;
+  void *input;            /* apply_async's copy of its input */
+  mpipool__rchunk_t *chunks;  /* kept results (MAP, ordered STREAM) */
+  mpipool__rchunk_t one;      /* ASYNC's single chunk */
+  int ordered;            /* STREAM: deliver in input order */
+  size_t deliver_next;    /* ordered STREAM: next chunk to deliver */
+  mpipool_item_cb item_cb;
+  void *item_arg;
+  mpipool_async_cb cb;
+  mpipool_async_err_cb err_cb;
+  void *cb_arg;
+  struct mpipool_async *qnext;
+};
+typedef struct mpipool_async mpipool__job_t;
+
+struct mpipool_results {
+  size_t count, chunksize, nchunks, nfailed;
+  mpipool__rchunk_t *chunks;
+};
+
+/* Python's default chunk size for `count` items on `workers` workers:
+ * ceil(count / (4 * workers)), at least 1 (0 when count is 0). */
+size_t mpipool__default_chunksize(size_t count, size_t workers);
+
+/*
+ * Makes a job of `count` items of src for task fn, cut in chunks of
+ * `chunksize` (already resolved, >= 1 unless count is 0), with the
+ * submitter's and the engine's references.  0 or ENOMEM.
+ */
+int mpipool__job_new(int kind, uint32_t fn, const mpipool__src_t *src,
+                     size_t count, size_t chunksize, mpipool__job_t **job);
+
+/* First item and item count of chunk c. */
+size_t mpipool__job_chunk_first(const mpipool__job_t *job, size_t c);
+size_t mpipool__job_chunk_count(const mpipool__job_t *job, size_t c);
+
+/*
+ * Records the results of chunk c: keeps a reference to buf (MAP, ASYNC,
+ * ordered STREAM) or hands each item to the callback (STREAM), and runs
+ * the async callbacks when the job completes.  Returns 1 if the job is now
+ * done, else 0.
+ */
+int mpipool__job_chunk_done(mpipool__job_t *job, size_t c,
+                            mpipool__rbuf_t *buf,
+                            const mpipool__rchunk_view_t *view);
+
+/* Records that chunk c will never run: all its items get `status`. */
+int mpipool__job_chunk_fail(mpipool__job_t *job, size_t c, int status);
+
+/* Drops one reference; frees the job at zero. */
+void mpipool__job_unref(mpipool__job_t *job);
+
+/* Moves the kept results of a done MAP job into a results object.
+ * 0 or ENOMEM. */
+int mpipool__job_take_results(mpipool__job_t *job, mpipool_results_t **res);
+
+/* The result of item i of a chunk array (see mpipool_results_item). */
+int mpipool__rchunks_item(const mpipool__rchunk_t *chunks, size_t chunksize,
+                          size_t i, const void **data, size_t *size);
+
+/* --- the queue of chunks waiting for a worker ------------------------ */
+
+typedef struct {
+  mpipool__job_t *head, *tail;
+  size_t chunks;          /* chunks waiting, over all queued jobs */
+} mpipool__queue_t;
+
+/* Appends a job whose chunks all wait (a job of 0 chunks is not queued). */
+void mpipool__queue_push(mpipool__queue_t *q, mpipool__job_t *job);
+
+/* Takes the next chunk in submission order: 1 with *job and *chunk set,
+ * or 0 if the queue is empty. */
+int mpipool__queue_next(mpipool__queue_t *q, mpipool__job_t **job,
+                        size_t *chunk);
+
+/* Peeks at the job whose chunk queue_next would return, or NULL. */
+mpipool__job_t *mpipool__queue_peek(const mpipool__queue_t *q);
+
+#endif

@@ -1,0 +1,424 @@
+/*
+ * master.c - the master's engine: it hands queued chunks to workers in
+ * frames, keeping up to MPIPOOL__DEPTH frames in flight per worker so that
+ * a worker always has its next frame before it finishes the current one,
+ * and pairs each RESULTS frame with the oldest frame in flight to that
+ * worker (MPI keeps messages between two processes in order).  All
+ * communication is non-blocking; the engine advances only when called.
+ */
+#include "config.h"
+#include "pool_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Frames per poll of one communicator, so that dispatch is not starved. */
+#define RECV_BURST 64
+/* Chunks shorter than this are coalesced into frames when work abounds. */
+#define COALESCE_BELOW_NS 50000.0
+
+static mpipool__worker_t *worker_of(mpipool_t *pool,
+                                    const mpipool__endpoint_t *ep,
+                                    int source) {
+  long k = (long)source - ep->first_rank;
+  if (k < 0 || (size_t)k >= ep->nworkers)
+    return NULL;
+  return &pool->workers[ep->base + (size_t)k];
+}
+
+/* The engine lets go of a finished job. */
+static void job_done(mpipool_t *pool, mpipool__job_t *job) {
+  pool->jobs_active--;
+  mpipool__job_unref(job);
+}
+
+static void fail_chunk(mpipool_t *pool, mpipool__job_t *job, size_t c,
+                       int status) {
+  if (mpipool__job_chunk_fail(job, c, status))
+    job_done(pool, job);
+}
+
+/* Fails every queued chunk with `status`. */
+static void fail_queue(mpipool_t *pool, int status) {
+  mpipool__job_t *job;
+  size_t c;
+  while (mpipool__queue_next(&pool->queue, &job, &c))
+    fail_chunk(pool, job, c, status);
+}
+
+/* Fails every chunk in flight to w; its replies will be discarded. */
+static void fail_inflight(mpipool_t *pool, mpipool__worker_t *w, int status) {
+  while (w->inflight) {
+    mpipool__frame_t *f = &w->ring[w->head];
+    for (unsigned k = 0; k < f->nrefs; k++)
+      fail_chunk(pool, f->refs[k].job, f->refs[k].chunk, status);
+    w->head = (w->head + 1) % MPIPOOL__DEPTH;
+    w->inflight--;
+  }
+}
+
+/* A communication error: nothing can be trusted to arrive any more. */
+static int break_pool(mpipool_t *pool, int err) {
+  if (!pool->broken) {
+    pool->broken = err;
+    fail_queue(pool, err);
+    for (size_t i = 0; i < pool->nworkers; i++)
+      fail_inflight(pool, &pool->workers[i], err);
+  }
+  return err;
+}
+
+static int send_ctrl(mpipool_t *pool, mpipool__worker_t *w, int tag) {
+  return mpipool__send(&pool->sends, w->comm, w->rank, tag, NULL, 0);
+}
+
+int mpipool__master_begin(mpipool_t *pool) {
+  char *names;
+  size_t names_len;
+  int err = mpipool__registry_names(&pool->reg, &names, &names_len);
+  if (err)
+    return err;
+  mpipool__config_t cfg = {0, (uint64_t)pool->maxtasks,
+                           (uint32_t)pool->reg.count, names, pool->initargs,
+                           pool->initargs_len};
+  for (size_t i = 0; i < pool->nworkers && err == 0; i++) {
+    mpipool__worker_t *w = &pool->workers[i];
+    mpipool__buf_t b = {0};
+    cfg.worker_id = (uint64_t)w->id;
+    err = mpipool__wire_config_encode(&b, &cfg);
+    if (err == 0)
+      err = mpipool__send(&pool->sends, w->comm, w->rank, MPIPOOL__TAG_CONFIG,
+                          b.data, b.len);
+    else
+      mpipool__buf_free(&b);
+    w->state = MPIPOOL__W_STARTING;
+  }
+  pool->nstarting = pool->nworkers;
+  free(names);
+  return err;
+}
+
+/* How many chunks the next frame may carry: one, unless chunks are known to
+ * be short and there are more of them than the workers' queues hold, in
+ * which case a fair share of the backlog travels together. */
+static unsigned coalesce_limit(const mpipool_t *pool) {
+  if (pool->chunk_ns <= 0 || pool->chunk_ns > COALESCE_BELOW_NS ||
+      pool->nready == 0)
+    return 1;
+  size_t share = pool->queue.chunks / (pool->nready * MPIPOOL__DEPTH);
+  if (share < 1)
+    return 1;
+  return share > MPIPOOL__MAX_COALESCE ? MPIPOOL__MAX_COALESCE
+                                       : (unsigned)share;
+}
+
+/* Sends w one frame of queued chunks. */
+static int send_frame(mpipool_t *pool, mpipool__worker_t *w) {
+  unsigned limit = coalesce_limit(pool);
+  mpipool__frame_t *f =
+      &w->ring[(w->head + w->inflight) % MPIPOOL__DEPTH];
+  mpipool__job_t *job;
+  size_t c;
+  f->seq = w->next_seq;
+  f->nrefs = 0;
+  int err = mpipool__wire_tasks_begin(&pool->scratch, f->seq);
+  if (err)
+    return err;
+  while (f->nrefs < limit && pool->scratch.len < MPIPOOL__COALESCE_BYTES &&
+         mpipool__queue_next(&pool->queue, &job, &c)) {
+    err = mpipool__wire_tasks_add(&pool->scratch, job->fn, &job->src,
+                                  mpipool__job_chunk_first(job, c),
+                                  mpipool__job_chunk_count(job, c));
+    if (err == MPIPOOL_E2BIG) {
+      fail_chunk(pool, job, c, err); /* this chunk alone cannot travel */
+      continue;
+    }
+    if (err) {
+      fail_chunk(pool, job, c, err);
+      return err;
+    }
+    f->refs[f->nrefs].job = job;
+    f->refs[f->nrefs].chunk = c;
+    f->nrefs++;
+  }
+  if (f->nrefs == 0)
+    return MPIPOOL_OK;
+  size_t len = pool->scratch.len;
+  void *data = mpipool__buf_steal(&pool->scratch);
+  w->next_seq++;
+  w->inflight++;
+  err = mpipool__send(&pool->sends, w->comm, w->rank, MPIPOOL__TAG_TASKS,
+                      data, len);
+  return err;
+}
+
+/* How many frames each worker may have in flight.  Two (one running, one
+ * waiting) already hide the round trip; more only pay off for short chunks,
+ * and for long ones they would pile work on the first workers to be ready
+ * while others idle.  Until a chunk's time is known, assume it is long. */
+static unsigned depth_limit(const mpipool_t *pool) {
+  if (pool->chunk_ns <= 0 || pool->chunk_ns > COALESCE_BELOW_NS)
+    return 2;
+  return MPIPOOL__DEPTH;
+}
+
+/* Fills the ready workers' queues level by level (every worker with no
+ * frame first, then every worker with one...), so work spreads evenly. */
+static int dispatch(mpipool_t *pool, int *busy) {
+  unsigned depth = depth_limit(pool);
+  for (unsigned level = 0; level < depth && pool->queue.chunks; level++) {
+    for (size_t i = 0; i < pool->nworkers && pool->queue.chunks; i++) {
+      mpipool__worker_t *w =
+          &pool->workers[(pool->rr + i) % pool->nworkers];
+      if (w->state != MPIPOOL__W_READY || w->inflight > level)
+        continue;
+      int err = send_frame(pool, w);
+      if (err)
+        return err;
+      *busy = 1;
+    }
+  }
+  pool->rr++;
+  return MPIPOOL_OK;
+}
+
+static void no_workers_left(mpipool_t *pool) {
+  if (pool->nready == 0 && pool->nstarting == 0)
+    fail_queue(pool, MPIPOOL_ENOWORKERS);
+}
+
+static int on_hello(mpipool_t *pool, mpipool__worker_t *w,
+                    const mpipool__msg_t *m) {
+  mpipool__hello_t h;
+  if (mpipool__wire_hello_decode(&h, m->data, m->len) != 0)
+    return MPIPOOL_EPROTO;
+  if (w->state != MPIPOOL__W_STARTING)
+    return MPIPOOL_OK; /* stopped before it was ready */
+  pool->nstarting--;
+  if (h.status == 0) {
+    w->state = MPIPOOL__W_READY;
+    pool->nready++;
+    return MPIPOOL_OK;
+  }
+  w->failed_init = 1;
+  pool->nfailed_init++;
+  if (pool->init_error == NULL) {
+    size_t n = strlen(h.message) + 64;
+    pool->init_error = malloc(n);
+    if (pool->init_error)
+      snprintf(pool->init_error, n, "PoolWorker-%ld: %s", w->id, h.message);
+  }
+  w->state = MPIPOOL__W_STOPPING;
+  no_workers_left(pool);
+  return send_ctrl(pool, w, MPIPOOL__TAG_STOP);
+}
+
+static int on_results(mpipool_t *pool, mpipool__worker_t *w,
+                      mpipool__msg_t *m) {
+  if (w->inflight == 0) {
+    /* Work we failed already (terminate): the results are not wanted. */
+    free(m->data);
+    return w->state == MPIPOOL__W_STOPPING ? MPIPOOL_OK : MPIPOOL_EPROTO;
+  }
+  mpipool__frame_t *f = &w->ring[w->head];
+  w->head = (w->head + 1) % MPIPOOL__DEPTH;
+  w->inflight--;
+  mpipool__reader_t r;
+  mpipool__rchunk_view_t v;
+  int err = mpipool__wire_results_open(&r, m->data, m->len);
+  if (err == 0 && (r.seq != f->seq || r.nchunks != f->nrefs))
+    err = MPIPOOL_EPROTO;
+  mpipool__rbuf_t *buf = mpipool__rbuf_new(m->data);
+  if (buf == NULL && err == 0)
+    err = MPIPOOL_ENOMEM;
+  if (err == 0 && f->nrefs) {
+    double ns = (double)r.busy_ns / f->nrefs;
+    pool->chunk_ns = pool->chunk_ns > 0 ? 0.8 * pool->chunk_ns + 0.2 * ns : ns;
+  }
+  for (unsigned k = 0; k < f->nrefs; k++) {
+    mpipool__job_t *job = f->refs[k].job;
+    size_t c = f->refs[k].chunk;
+    if (err == 0 && mpipool__wire_results_next(&r, &v) != 1)
+      err = MPIPOOL_EPROTO;
+    if (err == 0 && v.count != mpipool__job_chunk_count(job, c))
+      err = MPIPOOL_EPROTO;
+    if (err) {
+      fail_chunk(pool, job, c, err);
+      continue;
+    }
+    if (mpipool__job_chunk_done(job, c, buf, &v))
+      job_done(pool, job);
+  }
+  mpipool__rbuf_unref(buf);
+  return MPIPOOL_OK;
+}
+
+static int on_message(mpipool_t *pool, const mpipool__endpoint_t *ep,
+                      mpipool__msg_t *m) {
+  mpipool__worker_t *w = worker_of(pool, ep, m->source);
+  int err = MPIPOOL_OK;
+  if (w == NULL) {
+    free(m->data);
+    return MPIPOOL_EPROTO;
+  }
+  switch (m->tag) {
+  case MPIPOOL__TAG_RESULTS:
+    return on_results(pool, w, m); /* takes m->data */
+  case MPIPOOL__TAG_HELLO:
+    err = on_hello(pool, w, m);
+    break;
+  case MPIPOOL__TAG_BYE:
+    if (w->state == MPIPOOL__W_READY)
+      pool->nready--;
+    else if (w->state == MPIPOOL__W_STARTING)
+      pool->nstarting--;
+    w->state = MPIPOOL__W_GONE;
+    fail_inflight(pool, w, MPIPOOL_ENOWORKERS);
+    no_workers_left(pool);
+    break;
+  default:
+    err = MPIPOOL_EPROTO;
+  }
+  free(m->data);
+  return err;
+}
+
+int mpipool__master_progress(mpipool_t *pool, int *busy) {
+  if (pool->broken)
+    return pool->broken;
+  int err = mpipool__sends_progress(&pool->sends);
+  for (size_t e = 0; e < pool->nendpoints && err == 0; e++) {
+    mpipool__endpoint_t *ep = &pool->endpoints[e];
+    for (int k = 0; k < RECV_BURST && err == 0; k++) {
+      mpipool__msg_t m;
+      int got = mpipool__recv_poll(ep->comm, MPI_ANY_SOURCE, MPI_ANY_TAG, &m);
+      if (got <= 0) {
+        err = got;
+        break;
+      }
+      *busy = 1;
+      err = on_message(pool, ep, &m);
+    }
+  }
+  if (err == 0)
+    err = dispatch(pool, busy);
+  return err ? break_pool(pool, err) : MPIPOOL_OK;
+}
+
+void mpipool__master_submit(mpipool_t *pool, mpipool__job_t *job) {
+  pool->jobs_active++;
+  job->pool = pool;
+  if (job->done) { /* nothing to run */
+    job_done(pool, job);
+    return;
+  }
+  if (pool->broken) {
+    mpipool__queue_push(&pool->queue, job);
+    fail_queue(pool, pool->broken);
+    return;
+  }
+  mpipool__queue_push(&pool->queue, job);
+  no_workers_left(pool);
+}
+
+/* Progress until done() or the deadline. */
+static int wait_until(mpipool_t *pool, int (*done)(mpipool_t *, void *),
+                      void *arg, double deadline) {
+  mpipool__backoff_reset(&pool->backoff);
+  while (!done(pool, arg)) {
+    int busy = 0;
+    int err = mpipool__master_progress(pool, &busy);
+    if (err)
+      return err;
+    if (busy) {
+      mpipool__backoff_reset(&pool->backoff);
+    } else {
+      if (deadline >= 0 && mpipool__now() >= deadline)
+        return MPIPOOL_ETIMEDOUT;
+      mpipool__backoff_idle(&pool->backoff);
+    }
+  }
+  return MPIPOOL_OK;
+}
+
+static int job_is_done(mpipool_t *pool, void *arg) {
+  (void)pool;
+  return ((mpipool__job_t *)arg)->done;
+}
+
+int mpipool__master_wait_job(mpipool_t *pool, mpipool__job_t *job,
+                             double deadline) {
+  return wait_until(pool, job_is_done, job, deadline);
+}
+
+static int all_idle(mpipool_t *pool, void *arg) {
+  (void)arg;
+  return pool->jobs_active == 0;
+}
+
+static int all_gone(mpipool_t *pool, void *arg) {
+  (void)arg;
+  for (size_t i = 0; i < pool->nworkers; i++)
+    if (pool->workers[i].state != MPIPOOL__W_GONE)
+      return 0;
+  return 1;
+}
+
+int mpipool__master_shutdown(mpipool_t *pool, int terminate) {
+  int err = MPIPOOL_OK;
+  if (!terminate && !pool->broken)
+    err = wait_until(pool, all_idle, NULL, -1);
+  if (terminate || err) {
+    fail_queue(pool, MPIPOOL_ETERMINATED);
+    for (size_t i = 0; i < pool->nworkers; i++)
+      fail_inflight(pool, &pool->workers[i], MPIPOOL_ETERMINATED);
+  }
+  int tag = terminate ? MPIPOOL__TAG_TERMINATE : MPIPOOL__TAG_STOP;
+  for (size_t i = 0; i < pool->nworkers && !pool->broken; i++) {
+    mpipool__worker_t *w = &pool->workers[i];
+    if (w->state == MPIPOOL__W_READY || w->state == MPIPOOL__W_STARTING) {
+      if (w->state == MPIPOOL__W_READY)
+        pool->nready--;
+      else
+        pool->nstarting--;
+      w->state = MPIPOOL__W_STOPPING;
+      int e = send_ctrl(pool, w, tag);
+      if (e && err == 0)
+        err = e;
+    }
+  }
+  if (!pool->broken) {
+    int e = wait_until(pool, all_gone, NULL, -1);
+    if (e && err == 0)
+      err = e;
+    e = mpipool__sends_drain(&pool->sends);
+    if (e && err == 0)
+      err = e;
+  }
+  for (size_t e = 0; e < pool->nendpoints; e++) {
+    mpipool__endpoint_t *ep = &pool->endpoints[e];
+    if (ep->spawned && ep->comm != MPI_COMM_NULL && !pool->broken)
+      MPI_Comm_disconnect(&ep->comm);
+  }
+  return err;
+}
+
+void mpipool__master_free(mpipool_t *pool) {
+  fail_queue(pool, MPIPOOL_ETERMINATED);
+  for (size_t i = 0; i < pool->nworkers; i++)
+    fail_inflight(pool, &pool->workers[i], MPIPOOL_ETERMINATED);
+  for (size_t e = 0; e < pool->nendpoints; e++) {
+    mpipool__endpoint_t *ep = &pool->endpoints[e];
+    if (ep->spawned && ep->comm != MPI_COMM_NULL)
+      MPI_Comm_free(&ep->comm);
+  }
+  mpipool__sends_free(&pool->sends);
+  mpipool__buf_free(&pool->scratch);
+  free(pool->workers);
+  free(pool->endpoints);
+  free(pool->init_error);
+  pool->workers = NULL;
+  pool->endpoints = NULL;
+  pool->nworkers = pool->nendpoints = 0;
+}

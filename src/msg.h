@@ -1,0 +1,52 @@
+/*
+ * msg.h - the thin layer over MPI point-to-point that master and worker
+ * share: sends that complete in the background and free their buffers, and
+ * receives of messages of any size (probe, then receive exactly that).
+ */
+#ifndef MPIPOOL_MSG_H
+#define MPIPOOL_MSG_H
+
+#include <mpi.h>
+#include <stddef.h>
+
+#include "backoff.h"
+
+typedef struct {
+  MPI_Request *reqs;
+  void **bufs;
+  int *done;              /* scratch for MPI_Testsome */
+  size_t n, cap;
+} mpipool__sends_t;
+
+/* Starts sending len bytes of buf (taken: freed when the send completes,
+ * or at once on failure) to dest.  0, ENOMEM, E2BIG or EMPI. */
+int mpipool__send(mpipool__sends_t *s, MPI_Comm comm, int dest, int tag,
+                  void *buf, size_t len);
+
+/* Completes what it can without blocking.  0 or EMPI. */
+int mpipool__sends_progress(mpipool__sends_t *s);
+
+/* Waits (backing off) until every send has completed.  0 or EMPI. */
+int mpipool__sends_drain(mpipool__sends_t *s);
+
+void mpipool__sends_free(mpipool__sends_t *s);
+
+/* A received message. */
+typedef struct {
+  int source;
+  int tag;
+  void *data;             /* malloc'd (taken by the caller); NULL if len 0 */
+  size_t len;
+} mpipool__msg_t;
+
+/*
+ * Receives one message from `source` (or MPI_ANY_SOURCE) with `tag` (or
+ * MPI_ANY_TAG) if one is waiting: returns 1 with *m set, 0 if none, or
+ * EMPI / ENOMEM.
+ */
+int mpipool__recv_poll(MPI_Comm comm, int source, int tag, mpipool__msg_t *m);
+
+/* As recv_poll, but waits (backing off) until a message arrives. */
+int mpipool__recv_wait(MPI_Comm comm, int source, int tag, mpipool__msg_t *m);
+
+#endif

@@ -1,0 +1,523 @@
+/*
+ * pool.c - the pool's lifecycle (create, options, start, close, join,
+ * terminate, destroy) and the submission calls on the master, which turn
+ * arguments into jobs for the engine in master.c.
+ */
+#include "config.h"
+#include "pool_int.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Pools started and not yet destroyed in this process, and whether one of
+ * them initialized MPI: MPI is finalized when the last of them goes.  This
+ * is the one piece of process-wide state, because MPI itself is one. */
+static int live_pools;
+static int mpi_ours;
+
+int mpipool_create(mpipool_t **out) {
+  if (out == NULL)
+    return MPIPOOL_EINVAL;
+  mpipool_t *pool = calloc(1, sizeof *pool);
+  if (pool == NULL)
+    return MPIPOOL_ENOMEM;
+  pool->user_comm = MPI_COMM_WORLD;
+  pool->comm = MPI_COMM_NULL;
+  pool->state = MPIPOOL__CREATED;
+  *out = pool;
+  return MPIPOOL_OK;
+}
+
+static int settable(const mpipool_t *pool) {
+  if (pool == NULL)
+    return MPIPOOL_EINVAL;
+  return pool->state == MPIPOOL__CREATED ? MPIPOOL_OK : MPIPOOL_EBUSY;
+}
+
+int mpipool_register(mpipool_t *pool, const char *name, mpipool_task_fn fn,
+                     void *data) {
+  int err = settable(pool);
+  return err ? err : mpipool__registry_add(&pool->reg, name, fn, data);
+}
+
+int mpipool_set_processes(mpipool_t *pool, int processes) {
+  int err = settable(pool);
+  if (err)
+    return err;
+  if (processes < 0 || processes > 1000000)
+    return MPIPOOL_EINVAL;
+  pool->processes = processes;
+  return MPIPOOL_OK;
+}
+
+int mpipool_set_initializer(mpipool_t *pool, mpipool_init_fn fn,
+                            const void *initargs, size_t size) {
+  int err = settable(pool);
+  if (err)
+    return err;
+  if (initargs == NULL && size)
+    return MPIPOOL_EINVAL;
+  if (size > (size_t)INT_MAX / 2)
+    return MPIPOOL_E2BIG;
+  void *copy = NULL;
+  if (size && (copy = malloc(size)) == NULL)
+    return MPIPOOL_ENOMEM;
+  if (size)
+    memcpy(copy, initargs, size);
+  free(pool->initargs);
+  pool->init = fn;
+  pool->initargs = copy;
+  pool->initargs_len = size;
+  return MPIPOOL_OK;
+}
+
+int mpipool_set_maxtasksperchild(mpipool_t *pool, long maxtasks) {
+  int err = settable(pool);
+  if (err)
+    return err;
+  if (maxtasks < 0)
+    return MPIPOOL_EINVAL;
+  pool->maxtasks = maxtasks;
+  return MPIPOOL_OK;
+}
+
+int mpipool_set_comm(mpipool_t *pool, MPI_Comm comm) {
+  int err = settable(pool);
+  if (err)
+    return err;
+  if (comm == MPI_COMM_NULL)
+    return MPIPOOL_EINVAL;
+  pool->user_comm = comm;
+  return MPIPOOL_OK;
+}
+
+/* The end of a worker process: it never returns to the caller's code. */
+static void worker_exit(mpipool_t *pool, int err) {
+  if (err)
+    fprintf(stderr, "mpipool: worker stopped on error: %s\n",
+            mpipool_strerror(err));
+  /* Whoever initialized MPI, this process ends here, so it finalizes. */
+  mpi_ours = 1;
+  mpipool_destroy(pool);
+  exit(0);
+}
+
+/* Adds an endpoint of n workers at ranks first_rank.. of comm. */
+static void add_endpoint(mpipool_t *pool, MPI_Comm comm, int first_rank,
+                         size_t n, int spawned) {
+  mpipool__endpoint_t *ep = &pool->endpoints[pool->nendpoints++];
+  ep->comm = comm;
+  ep->first_rank = first_rank;
+  ep->base = pool->nworkers;
+  ep->nworkers = n;
+  ep->spawned = spawned;
+  for (size_t i = 0; i < n; i++) {
+    mpipool__worker_t *w = &pool->workers[pool->nworkers];
+    memset(w, 0, sizeof *w);
+    w->id = (long)pool->nworkers + 1;
+    w->comm = comm;
+    w->rank = first_rank + (int)i;
+    pool->nworkers++;
+  }
+}
+
+/* The master's start: size the pool, release surplus ranks, spawn what is
+ * missing, configure every worker. */
+static int start_master(mpipool_t *pool, int world) {
+  size_t have = (size_t)world - 1, want;
+  if (pool->processes > 0)
+    want = (size_t)pool->processes;
+  else if (have > 0)
+    want = have;
+  else {
+    int cores = mpipool_core_count();
+    if (cores < 0)
+      return cores;
+    want = (size_t)cores;
+  }
+  size_t use = have < want ? have : want;
+  for (size_t r = use + 1; r < (size_t)world; r++) {
+    int err = mpipool__send(&pool->sends, pool->comm, (int)r,
+                            MPIPOOL__TAG_STOP, NULL, 0);
+    if (err)
+      return err;
+  }
+  pool->workers = calloc(want, sizeof *pool->workers);
+  pool->endpoints = calloc(2, sizeof *pool->endpoints);
+  if (pool->workers == NULL || pool->endpoints == NULL)
+    return MPIPOOL_ENOMEM;
+  add_endpoint(pool, pool->comm, 1, use, 0);
+  if (want > use) {
+    MPI_Comm inter;
+    char why[MPI_MAX_ERROR_STRING + 128];
+    int n = (int)(want - use);
+    int err = mpipool__spawn(n, &inter, why, sizeof why);
+    if (err && use == 0) {
+      fprintf(stderr, "mpipool: %s\n", why);
+      return err;
+    }
+    if (err) {
+      fprintf(stderr,
+              "mpipool: warning: %s; going on with %zu worker(s) instead "
+              "of %zu\n",
+              why, use, want);
+    } else {
+      int remote = 0;
+      MPI_Comm_remote_size(inter, &remote);
+      add_endpoint(pool, inter, 0, (size_t)remote, 1);
+    }
+  }
+  return mpipool__master_begin(pool);
+}
+
+int mpipool_start(mpipool_t *pool) {
+  int flag = 0, rank = 0, size = 1;
+  MPI_Comm parent = MPI_COMM_NULL;
+  int err = settable(pool);
+  if (err)
+    return err;
+  pool->state = MPIPOOL__FAILED; /* until proven otherwise */
+  if (MPI_Initialized(&flag) != MPI_SUCCESS)
+    return MPIPOOL_EMPI;
+  if (!flag) {
+    int provided;
+    /* Lets a process leave MPI_Finalize without waiting for the others of
+     * its job (Open MPI; ignored elsewhere), unless the user chose. */
+    setenv("OMPI_MCA_async_mpi_finalize", "1", 0);
+    if (MPI_Init_thread(NULL, NULL, MPI_THREAD_MULTIPLE, &provided) !=
+        MPI_SUCCESS)
+      return MPIPOOL_EMPI;
+    mpi_ours = 1;
+    pool->initialized_mpi = 1;
+  }
+  live_pools++;
+  if (MPI_Comm_get_parent(&parent) != MPI_SUCCESS)
+    return MPIPOOL_EMPI;
+  if (parent != MPI_COMM_NULL) {
+    /* Spawned by a master: serve it through the parent intercomm. */
+    pool->role = MPIPOOL__ROLE_WORKER;
+    pool->comm = parent;
+    MPI_Comm_set_errhandler(parent, MPI_ERRORS_RETURN);
+    worker_exit(pool, mpipool__worker_run(pool, 0));
+  }
+  if (MPI_Comm_dup(pool->user_comm, &pool->comm) != MPI_SUCCESS)
+    return MPIPOOL_EMPI;
+  MPI_Comm_set_errhandler(pool->comm, MPI_ERRORS_RETURN);
+  MPI_Comm_rank(pool->comm, &rank);
+  MPI_Comm_size(pool->comm, &size);
+  if (rank != 0) {
+    pool->role = MPIPOOL__ROLE_WORKER;
+    worker_exit(pool, mpipool__worker_run(pool, 0));
+  }
+  pool->role = MPIPOOL__ROLE_MASTER;
+  err = start_master(pool, size);
+  if (err)
+    return err;
+  pool->state = MPIPOOL__RUNNING;
+  return MPIPOOL_OK;
+}
+
+int mpipool_is_master(const mpipool_t *pool) {
+  return pool && pool->role == MPIPOOL__ROLE_MASTER &&
+         pool->state != MPIPOOL__FAILED;
+}
+
+int mpipool_size(const mpipool_t *pool) {
+  return pool ? (int)pool->nworkers : 0;
+}
+
+/* Checks that the master may make progress. */
+static int master_only(const mpipool_t *pool) {
+  if (pool == NULL)
+    return MPIPOOL_EINVAL;
+  if (pool->role != MPIPOOL__ROLE_MASTER || pool->state == MPIPOOL__FAILED)
+    return MPIPOOL_EBUSY;
+  return MPIPOOL_OK;
+}
+
+int mpipool_progress(mpipool_t *pool) {
+  int busy = 0, err = master_only(pool);
+  if (err || pool->state == MPIPOOL__JOINED)
+    return err;
+  return mpipool__master_progress(pool, &busy);
+}
+
+int mpipool_close(mpipool_t *pool) {
+  int err = master_only(pool);
+  if (err)
+    return err;
+  if (pool->state == MPIPOOL__RUNNING)
+    pool->state = MPIPOOL__CLOSED;
+  return MPIPOOL_OK;
+}
+
+int mpipool_join(mpipool_t *pool) {
+  int err = master_only(pool);
+  if (err)
+    return err;
+  if (pool->state == MPIPOOL__JOINED)
+    return MPIPOOL_OK;
+  if (pool->state != MPIPOOL__CLOSED)
+    return MPIPOOL_EBUSY;
+  err = mpipool__master_shutdown(pool, 0);
+  pool->state = MPIPOOL__JOINED;
+  return err;
+}
+
+int mpipool_terminate(mpipool_t *pool) {
+  int err = master_only(pool);
+  if (err)
+    return err;
+  if (pool->state == MPIPOOL__JOINED)
+    return MPIPOOL_OK;
+  err = mpipool__master_shutdown(pool, 1);
+  pool->state = MPIPOOL__JOINED;
+  return err;
+}
+
+void mpipool_destroy(mpipool_t *pool) {
+  if (pool == NULL)
+    return;
+  if (pool->role == MPIPOOL__ROLE_MASTER &&
+      (pool->state == MPIPOOL__RUNNING || pool->state == MPIPOOL__CLOSED))
+    mpipool_terminate(pool);
+  if (pool->role == MPIPOOL__ROLE_MASTER)
+    mpipool__master_free(pool);
+  if (pool->comm != MPI_COMM_NULL) {
+    int inter = 0;
+    MPI_Comm_test_inter(pool->comm, &inter);
+    if (inter)
+      MPI_Comm_disconnect(&pool->comm);
+    else
+      MPI_Comm_free(&pool->comm);
+  }
+  if (pool->role != MPIPOOL__ROLE_NONE || pool->state == MPIPOOL__FAILED) {
+    int fin = 0;
+    MPI_Finalized(&fin);
+    if (live_pools > 0 && --live_pools == 0 && mpi_ours && !fin)
+      MPI_Finalize();
+  }
+  mpipool__registry_free(&pool->reg);
+  free(pool->initargs);
+  free(pool);
+}
+
+/* --- submissions ---------------------------------------------------- */
+
+/* Checks that work may be submitted and finds the task. */
+static int submittable(mpipool_t *pool, const char *name, uint32_t *fn) {
+  int err = master_only(pool);
+  if (err)
+    return err;
+  if (pool->state != MPIPOOL__RUNNING)
+    return MPIPOOL_ECLOSED;
+  int k = mpipool__registry_find(&pool->reg, name);
+  if (k < 0)
+    return k;
+  *fn = (uint32_t)k;
+  return MPIPOOL_OK;
+}
+
+/* The common path of every map flavour. */
+static int run_map(mpipool_t *pool, const char *name,
+                   const mpipool__src_t *src, size_t count, size_t chunksize,
+                   int kind, int ordered, mpipool_item_cb cb, void *arg,
+                   mpipool_results_t **results) {
+  uint32_t fn;
+  mpipool__job_t *job;
+  int err = submittable(pool, name, &fn);
+  if (err)
+    return err;
+  if (kind == MPIPOOL__JOB_MAP && results == NULL)
+    return MPIPOOL_EINVAL;
+  if (kind == MPIPOOL__JOB_STREAM && cb == NULL)
+    return MPIPOOL_EINVAL;
+  if (chunksize == 0)
+    chunksize = mpipool__default_chunksize(count, pool->nworkers);
+  if (chunksize > count)
+    chunksize = count ? count : 1;
+  err = mpipool__job_new(kind, fn, src, count, chunksize, &job);
+  if (err)
+    return err;
+  job->ordered = ordered;
+  job->item_cb = cb;
+  job->item_arg = arg;
+  mpipool__master_submit(pool, job);
+  err = mpipool__master_wait_job(pool, job, -1);
+  if (err == 0 && job->fail)
+    err = job->fail;
+  if (err == 0 && job->nfailed)
+    err = MPIPOOL_ETASK;
+  if ((err == 0 || err == MPIPOOL_ETASK) && kind == MPIPOOL__JOB_MAP) {
+    int e = mpipool__job_take_results(job, results);
+    if (e)
+      err = e;
+  }
+  mpipool__job_unref(job);
+  return err;
+}
+
+int mpipool_map(mpipool_t *pool, const char *name, const void *items,
+                size_t count, size_t item_size, size_t chunksize,
+                mpipool_results_t **results) {
+  mpipool__src_t src = {items, item_size, NULL, NULL};
+  if (items == NULL && count && item_size)
+    return MPIPOOL_EINVAL;
+  return run_map(pool, name, &src, count, chunksize, MPIPOOL__JOB_MAP, 1,
+                 NULL, NULL, results);
+}
+
+int mpipool_map_v(mpipool_t *pool, const char *name,
+                  const void *const *ptrs, const size_t *sizes, size_t count,
+                  size_t chunksize, mpipool_results_t **results) {
+  mpipool__src_t src = {NULL, 0, ptrs, sizes};
+  if (count && (ptrs == NULL || sizes == NULL))
+    return MPIPOOL_EINVAL;
+  for (size_t i = 0; i < count; i++)
+    if (ptrs[i] == NULL && sizes[i])
+      return MPIPOOL_EINVAL;
+  return run_map(pool, name, &src, count, chunksize, MPIPOOL__JOB_MAP, 1,
+                 NULL, NULL, results);
+}
+
+static int stream(mpipool_t *pool, const char *name, const void *items,
+                  size_t count, size_t item_size, size_t chunksize,
+                  int ordered, mpipool_item_cb cb, void *arg) {
+  mpipool__src_t src = {items, item_size, NULL, NULL};
+  if (items == NULL && count && item_size)
+    return MPIPOOL_EINVAL;
+  return run_map(pool, name, &src, count, chunksize, MPIPOOL__JOB_STREAM,
+                 ordered, cb, arg, NULL);
+}
+
+int mpipool_imap_unordered(mpipool_t *pool, const char *name,
+                           const void *items, size_t count, size_t item_size,
+                           size_t chunksize, mpipool_item_cb cb, void *arg) {
+  return stream(pool, name, items, count, item_size, chunksize, 0, cb, arg);
+}
+
+int mpipool_imap(mpipool_t *pool, const char *name, const void *items,
+                 size_t count, size_t item_size, size_t chunksize,
+                 mpipool_item_cb cb, void *arg) {
+  return stream(pool, name, items, count, item_size, chunksize, 1, cb, arg);
+}
+
+int mpipool_apply_async(mpipool_t *pool, const char *name, const void *in,
+                        size_t size, mpipool_async_cb cb,
+                        mpipool_async_err_cb err_cb, void *arg,
+                        mpipool_async_t **handle) {
+  uint32_t fn;
+  mpipool__job_t *job;
+  if (handle == NULL || (in == NULL && size))
+    return MPIPOOL_EINVAL;
+  int err = submittable(pool, name, &fn);
+  if (err)
+    return err;
+  if (size > (size_t)INT_MAX - 1024)
+    return MPIPOOL_E2BIG;
+  void *copy = malloc(size ? size : 1);
+  if (copy == NULL)
+    return MPIPOOL_ENOMEM;
+  if (size)
+    memcpy(copy, in, size);
+  mpipool__src_t src = {copy, size, NULL, NULL};
+  err = mpipool__job_new(MPIPOOL__JOB_ASYNC, fn, &src, 1, 1, &job);
+  if (err) {
+    free(copy);
+    return err;
+  }
+  job->input = copy;
+  job->cb = cb;
+  job->err_cb = err_cb;
+  job->cb_arg = arg;
+  mpipool__master_submit(pool, job);
+  *handle = job;
+  int busy = 0;
+  /* Start it on its way; a communication failure shows in the handle. */
+  mpipool__master_progress(pool, &busy);
+  return MPIPOOL_OK;
+}
+
+int mpipool_apply(mpipool_t *pool, const char *name, const void *in,
+                  size_t size, void **out, size_t *out_size) {
+  mpipool_async_t *h;
+  const void *data = NULL;
+  size_t len = 0;
+  if (out == NULL)
+    return MPIPOOL_EINVAL;
+  *out = NULL;
+  int err = mpipool_apply_async(pool, name, in, size, NULL, NULL, NULL, &h);
+  if (err)
+    return err;
+  err = mpipool_async_get(h, -1, &data, &len);
+  if (err == 0 || err == MPIPOOL_ETASK) {
+    size_t n = len + (err != 0); /* a message keeps its NUL */
+    if (n && (*out = malloc(n)) == NULL)
+      err = MPIPOOL_ENOMEM;
+    else if (n)
+      memcpy(*out, data, n);
+    if (out_size)
+      *out_size = len;
+  }
+  mpipool_async_free(h);
+  return err;
+}
+
+/* --- async handles -------------------------------------------------- */
+
+int mpipool_async_wait(mpipool_async_t *h, double timeout) {
+  if (h == NULL)
+    return MPIPOOL_EINVAL;
+  if (h->done)
+    return MPIPOOL_OK;
+  if (h->pool == NULL)
+    return MPIPOOL_EBUSY;
+  double deadline = timeout < 0 ? -1 : mpipool__now() + timeout;
+  return mpipool__master_wait_job(h->pool, h, deadline);
+}
+
+int mpipool_async_get(mpipool_async_t *h, double timeout, const void **data,
+                      size_t *size) {
+  int err = mpipool_async_wait(h, timeout);
+  if (err)
+    return err;
+  const void *d;
+  size_t s;
+  err = mpipool__rchunks_item(&h->one, 1, 0, &d, &s);
+  if (data)
+    *data = d;
+  if (size)
+    *size = s;
+  return err;
+}
+
+int mpipool_async_ready(mpipool_async_t *h) {
+  if (h == NULL)
+    return MPIPOOL_EINVAL;
+  if (!h->done && h->pool) {
+    int busy = 0;
+    mpipool__master_progress(h->pool, &busy);
+  }
+  return h->done;
+}
+
+int mpipool_async_successful(mpipool_async_t *h) {
+  if (h == NULL)
+    return MPIPOOL_EINVAL;
+  if (!h->done)
+    return MPIPOOL_ENOTREADY;
+  return h->nfailed == 0;
+}
+
+const char *mpipool_async_error(mpipool_async_t *h) {
+  const void *d;
+  size_t s;
+  if (h == NULL || !h->done || h->nfailed == 0)
+    return "";
+  mpipool__rchunks_item(&h->one, 1, 0, &d, &s);
+  return d;
+}
+
+void mpipool_async_free(mpipool_async_t *h) { mpipool__job_unref(h); }

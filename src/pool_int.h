@@ -1,0 +1,142 @@
+/*
+ * pool_int.h - the pool object shared by the lifecycle (pool.c), the
+ * master's engine (master.c), the worker's loop (worker.c) and spawning
+ * (spawn.c).
+ */
+#ifndef MPIPOOL_POOL_INT_H
+#define MPIPOOL_POOL_INT_H
+
+#include <mpi.h>
+#include <stdint.h>
+
+#include "backoff.h"
+#include "buf.h"
+#include "job.h"
+#include "msg.h"
+#include "registry.h"
+
+/* Most chunks one TASKS frame carries when tasks are tiny. */
+#define MPIPOOL__MAX_COALESCE 64
+/* Frames in flight per worker (its queue, so it never waits on us). */
+#define MPIPOOL__DEPTH 4
+/* Stop adding chunks to a coalesced frame past this many bytes. */
+#define MPIPOOL__COALESCE_BYTES 65536
+
+enum {
+  MPIPOOL__CREATED,       /* options may be set */
+  MPIPOOL__RUNNING,       /* accepting work */
+  MPIPOOL__CLOSED,        /* no new work; queued work goes on */
+  MPIPOOL__JOINED,        /* workers stopped */
+  MPIPOOL__FAILED         /* start failed: destroy only */
+};
+
+enum { MPIPOOL__ROLE_NONE, MPIPOOL__ROLE_MASTER, MPIPOOL__ROLE_WORKER };
+
+/* A frame in flight: the chunks it carries, in order. */
+typedef struct {
+  uint64_t seq;
+  unsigned nrefs;
+  struct {
+    mpipool__job_t *job;
+    size_t chunk;
+  } refs[MPIPOOL__MAX_COALESCE];
+} mpipool__frame_t;
+
+enum {
+  MPIPOOL__W_STARTING,    /* CONFIG sent; waiting for HELLO */
+  MPIPOOL__W_READY,       /* serving */
+  MPIPOOL__W_STOPPING,    /* STOP or TERMINATE sent; waiting for BYE */
+  MPIPOOL__W_GONE         /* said BYE */
+};
+
+/* The master's view of one worker. */
+typedef struct {
+  long id;                /* N of PoolWorker-N */
+  MPI_Comm comm;
+  int rank;               /* in comm */
+  int state;
+  int failed_init;
+  mpipool__frame_t ring[MPIPOOL__DEPTH];
+  unsigned head, inflight;
+  uint64_t next_seq;
+} mpipool__worker_t;
+
+/* A communicator the master receives on, and whose ranks are workers. */
+typedef struct {
+  MPI_Comm comm;
+  int first_rank;         /* rank of the first worker in comm */
+  size_t base;            /* index of that worker in pool->workers */
+  size_t nworkers;
+  int spawned;            /* an intercommunicator to disconnect at the end */
+} mpipool__endpoint_t;
+
+struct mpipool {
+  mpipool__registry_t reg;
+  int processes;
+  long maxtasks;
+  mpipool_init_fn init;
+  void *initargs;
+  size_t initargs_len;
+  MPI_Comm user_comm;
+
+  int state;
+  int role;
+  int initialized_mpi;    /* mpipool_start() called MPI_Init_thread */
+  MPI_Comm comm;          /* private duplicate, or the parent intercomm */
+
+  /* master */
+  mpipool__worker_t *workers;
+  size_t nworkers;
+  mpipool__endpoint_t *endpoints;
+  size_t nendpoints;
+  size_t rr;              /* round-robin start of dispatch */
+  mpipool__queue_t queue;
+  mpipool__sends_t sends;
+  size_t jobs_active;     /* jobs holding an engine reference */
+  size_t nready, nstarting, nfailed_init;
+  char *init_error;       /* first initializer failure message */
+  double chunk_ns;        /* moving average of a chunk's run time */
+  mpipool__backoff_t backoff;
+  mpipool__buf_t scratch;
+  int broken;             /* a communication error: fail everything */
+};
+
+/* --- master.c -------------------------------------------------------- */
+
+/* Sends CONFIG to every worker.  0 or an error. */
+int mpipool__master_begin(mpipool_t *pool);
+
+/* One non-blocking round: complete sends, receive, dispatch.  Sets *busy
+ * if anything happened.  0 or EMPI/ENOMEM. */
+int mpipool__master_progress(mpipool_t *pool, int *busy);
+
+/* Adds a new job to the queue (the engine's reference is in the job). */
+void mpipool__master_submit(mpipool_t *pool, mpipool__job_t *job);
+
+/* Makes progress until job is done or `deadline` (mpipool__now() seconds,
+ * negative: none) passes.  0, ETIMEDOUT or a communication error. */
+int mpipool__master_wait_job(mpipool_t *pool, mpipool__job_t *job,
+                             double deadline);
+
+/* Waits until no job is active, then stops every worker (STOP), or, with
+ * terminate, fails all work at once and sends TERMINATE; then waits for
+ * every BYE and disconnects spawned workers.  0 or an error. */
+int mpipool__master_shutdown(mpipool_t *pool, int terminate);
+
+/* Frees the master's state. */
+void mpipool__master_free(mpipool_t *pool);
+
+/* --- worker.c -------------------------------------------------------- */
+
+/* Serves the master on pool->comm until told to stop.  Returns 0, or an
+ * error after which the process should still leave. */
+int mpipool__worker_run(mpipool_t *pool, int master_rank);
+
+/* --- spawn.c --------------------------------------------------------- */
+
+/* Spawns n processes running this program with its arguments; on success
+ * *inter is the intercommunicator to them.  On failure returns ESPAWN (or
+ * EMPI/ENOMEM) with a message in why (size whylen). */
+int mpipool__spawn(int n, MPI_Comm *inter, char *why, size_t whylen);
+
+#endif

@@ -1,0 +1,115 @@
+/*
+ * spawn.c - starting more worker processes with MPI_Comm_spawn.  The
+ * children run this very program (/proc/self/exe) with its arguments, so
+ * they register the same tasks and reach mpipool_start(), where the parent
+ * intercommunicator tells them they are workers.
+ */
+#include "config.h"
+#include "pool_int.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Reads this process's arguments (without argv[0]) as a NULL-terminated
+ * vector in one allocation. */
+static char **own_args(void) {
+  FILE *f = fopen("/proc/self/cmdline", "rb");
+  char *data = NULL;
+  size_t len = 0, cap = 0;
+  if (f == NULL)
+    return NULL;
+  for (;;) {
+    if (len == cap) {
+      cap = cap ? cap * 2 : 4096;
+      char *p = realloc(data, cap);
+      if (p == NULL) {
+        free(data);
+        fclose(f);
+        return NULL;
+      }
+      data = p;
+    }
+    size_t n = fread(data + len, 1, cap - len, f);
+    if (n == 0)
+      break;
+    len += n;
+  }
+  fclose(f);
+  size_t argc = 0;
+  for (size_t i = 0; i < len; i++)
+    argc += data[i] == '\0';
+  char **argv = malloc((argc + 1) * sizeof *argv + len);
+  if (argv == NULL) {
+    free(data);
+    return NULL;
+  }
+  char *copy = (char *)(argv + argc + 1);
+  memcpy(copy, data, len);
+  free(data);
+  size_t k = 0, at = 0;
+  while (at < len) {
+    if (k > 0) /* skip argv[0]: MPI_Comm_spawn takes the command apart */
+      argv[k - 1] = copy + at;
+    k++;
+    at += strlen(copy + at) + 1;
+  }
+  argv[k ? k - 1 : 0] = NULL;
+  return argv;
+}
+
+int mpipool__spawn(int n, MPI_Comm *inter, char *why, size_t whylen) {
+  char exe[PATH_MAX];
+  int err = MPIPOOL_OK;
+  ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (len <= 0) {
+    snprintf(why, whylen, "cannot find this program's path");
+    return MPIPOOL_ESPAWN;
+  }
+  exe[len] = '\0';
+  char **argv = own_args();
+  int *codes = malloc((size_t)n * sizeof *codes);
+  MPI_Comm self = MPI_COMM_NULL;
+  MPI_Info info = MPI_INFO_NULL;
+  if (argv == NULL || codes == NULL) {
+    err = MPIPOOL_ENOMEM;
+    snprintf(why, whylen, "out of memory");
+    goto out;
+  }
+  /* Spawn through a private copy of MPI_COMM_SELF that returns errors, so a
+   * refused spawn is reported instead of aborting the job. */
+  if (MPI_Comm_dup(MPI_COMM_SELF, &self) != MPI_SUCCESS ||
+      MPI_Comm_set_errhandler(self, MPI_ERRORS_RETURN) != MPI_SUCCESS ||
+      MPI_Info_create(&info) != MPI_SUCCESS) {
+    err = MPIPOOL_EMPI;
+    snprintf(why, whylen, "MPI setup for spawning failed");
+    goto out;
+  }
+#ifdef OPEN_MPI
+  /* Open MPI refuses to place processes beyond the slots of the job (a
+   * singleton or mpirun -n N on N cores has none left); this key lets it
+   * oversubscribe, so that users need not know --oversubscribe. */
+  MPI_Info_set(info, "map_by", "slot:OVERSUBSCRIBE");
+#endif
+  int rc = MPI_Comm_spawn(exe, argv, n, info, 0, self, inter, codes);
+  if (rc != MPI_SUCCESS) {
+    char msg[MPI_MAX_ERROR_STRING];
+    int mlen = 0;
+    MPI_Error_string(rc, msg, &mlen);
+    snprintf(why, whylen, "MPI_Comm_spawn of %d process(es) failed: %s", n,
+             msg);
+    err = MPIPOOL_ESPAWN;
+    goto out;
+  }
+  MPI_Comm_set_errhandler(*inter, MPI_ERRORS_RETURN);
+out:
+  if (info != MPI_INFO_NULL)
+    MPI_Info_free(&info);
+  if (self != MPI_COMM_NULL)
+    MPI_Comm_free(&self);
+  free(codes);
+  free(argv);
+  return err;
+}

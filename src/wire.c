@@ -1,0 +1,469 @@
+/*
+ * wire.c - encoding and decoding of the pool's messages (see wire.h).
+ * Every decoder checks every length against the message it reads, so a
+ * corrupt or truncated message is an MPIPOOL_EPROTO, never a wild read.
+ */
+#include "config.h"
+#include "wire.h"
+#include "mpipool.h"
+
+#include <limits.h>
+#include <string.h>
+
+#define MAGIC_TASKS 0x4d505054u   /* "MPPT" */
+#define MAGIC_RESULTS 0x4d505052u /* "MPPR" */
+#define CHUNK_VAR 1u
+
+typedef struct {
+  uint32_t magic;
+  uint32_t nchunks;
+  uint64_t seq;
+  uint64_t busy_ns;
+} frame_hdr_t;
+
+typedef struct {
+  uint32_t fn;
+  uint32_t flags;
+  uint64_t count;
+  uint64_t item_size;
+  uint64_t data_len;
+} tchunk_hdr_t;
+
+typedef struct {
+  uint64_t count;
+  uint64_t nfailed;
+  uint64_t fixed;
+  uint32_t flags;
+  uint32_t pad;
+  uint64_t data_len;
+} rchunk_hdr_t;
+
+static size_t pad8(size_t n) { return (n + 7) & ~(size_t)7; }
+
+size_t mpipool__src_size(const mpipool__src_t *src, size_t i) {
+  return src->sizes ? src->sizes[i] : src->item_size;
+}
+
+const void *mpipool__src_ptr(const mpipool__src_t *src, size_t i) {
+  return src->ptrs ? src->ptrs[i] : src->base + i * src->item_size;
+}
+
+/* Checks that b still fits in one MPI message. */
+static int check_fits(const mpipool__buf_t *b) {
+  return b->len > (size_t)INT_MAX ? MPIPOOL_E2BIG : MPIPOOL_OK;
+}
+
+static int frame_begin(mpipool__buf_t *b, uint32_t magic, uint64_t seq,
+                       uint64_t busy_ns) {
+  frame_hdr_t h = {magic, 0, seq, busy_ns};
+  b->len = 0;
+  return mpipool__buf_append(b, &h, sizeof h);
+}
+
+static void frame_count_chunk(mpipool__buf_t *b) {
+  frame_hdr_t h;
+  memcpy(&h, b->data, sizeof h);
+  h.nchunks++;
+  memcpy(b->data, &h, sizeof h);
+}
+
+int mpipool__wire_tasks_begin(mpipool__buf_t *b, uint64_t seq) {
+  return frame_begin(b, MAGIC_TASKS, seq, 0);
+}
+
+int mpipool__wire_tasks_add(mpipool__buf_t *b, uint32_t fn,
+                            const mpipool__src_t *src, size_t first,
+                            size_t count) {
+  tchunk_hdr_t h = {fn, src->sizes ? CHUNK_VAR : 0, count, src->item_size, 0};
+  size_t start = b->len;
+  if (src->sizes) {
+    for (size_t i = 0; i < count; i++) {
+      uint64_t s = src->sizes[first + i];
+      h.data_len += s;
+    }
+  } else {
+    if (count && src->item_size > (size_t)INT_MAX / count)
+      return MPIPOOL_E2BIG;
+    h.data_len = (uint64_t)count * src->item_size;
+  }
+  if (h.data_len > (uint64_t)INT_MAX)
+    return MPIPOOL_E2BIG;
+  int err = mpipool__buf_append(b, &h, sizeof h);
+  if (err == 0 && src->sizes) {
+    uint64_t *sz = mpipool__buf_reserve(b, count * sizeof *sz);
+    if (sz == NULL)
+      err = MPIPOOL_ENOMEM;
+    else {
+      for (size_t i = 0; i < count; i++)
+        sz[i] = src->sizes[first + i];
+      b->len += count * sizeof *sz;
+    }
+  }
+  if (err == 0) {
+    char *d = mpipool__buf_reserve(b, h.data_len);
+    if (d == NULL)
+      err = MPIPOOL_ENOMEM;
+    else if (src->ptrs) {
+      for (size_t i = 0; i < count; i++) {
+        size_t s = src->sizes[first + i];
+        if (s)
+          memcpy(d, src->ptrs[first + i], s);
+        d += s;
+      }
+      b->len += h.data_len;
+    } else {
+      if (h.data_len)
+        memcpy(d, src->base + first * src->item_size, h.data_len);
+      b->len += h.data_len;
+    }
+  }
+  if (err == 0)
+    err = mpipool__buf_align8(b);
+  if (err == 0)
+    err = check_fits(b);
+  if (err) {
+    b->len = start;
+    return err;
+  }
+  frame_count_chunk(b);
+  return MPIPOOL_OK;
+}
+
+/* Takes n bytes from the reader, or NULL if fewer remain. */
+static const char *take(mpipool__reader_t *r, size_t n) {
+  if ((size_t)(r->end - r->p) < n)
+    return NULL;
+  const char *p = r->p;
+  r->p += n;
+  return p;
+}
+
+/* Skips padding up to the next multiple of 8 from the frame start. */
+static int skip_pad(mpipool__reader_t *r) {
+  size_t pos = (size_t)(r->p - r->start);
+  return take(r, pad8(pos) - pos) ? 0 : MPIPOOL_EPROTO;
+}
+
+static int frame_open(mpipool__reader_t *r, const void *msg, size_t len,
+                      uint32_t magic) {
+  frame_hdr_t h;
+  r->p = r->start = msg;
+  r->end = r->p + len;
+  const char *p = take(r, sizeof h);
+  if (p == NULL)
+    return MPIPOOL_EPROTO;
+  memcpy(&h, p, sizeof h);
+  if (h.magic != magic)
+    return MPIPOOL_EPROTO;
+  r->nchunks = h.nchunks;
+  r->next = 0;
+  r->seq = h.seq;
+  r->busy_ns = h.busy_ns;
+  return MPIPOOL_OK;
+}
+
+int mpipool__wire_tasks_open(mpipool__reader_t *r, const void *msg,
+                             size_t len) {
+  return frame_open(r, msg, len, MAGIC_TASKS);
+}
+
+int mpipool__wire_tasks_next(mpipool__reader_t *r, mpipool__tchunk_t *c) {
+  tchunk_hdr_t h;
+  if (r->next == r->nchunks)
+    return 0;
+  const char *p = take(r, sizeof h);
+  if (p == NULL)
+    return MPIPOOL_EPROTO;
+  memcpy(&h, p, sizeof h);
+  size_t avail = (size_t)(r->end - r->p);
+  c->fn = h.fn;
+  c->count = h.count;
+  c->item_size = h.item_size;
+  c->sizes = NULL;
+  if (h.flags & CHUNK_VAR) {
+    if (h.count > avail / sizeof(uint64_t))
+      return MPIPOOL_EPROTO;
+    c->sizes = (const uint64_t *)take(r, h.count * sizeof(uint64_t));
+    uint64_t sum = 0;
+    for (size_t i = 0; i < h.count; i++) {
+      if (c->sizes[i] > h.data_len - sum)
+        return MPIPOOL_EPROTO;
+      sum += c->sizes[i];
+    }
+    if (sum != h.data_len)
+      return MPIPOOL_EPROTO;
+  } else if (h.item_size && h.count > h.data_len / h.item_size) {
+    return MPIPOOL_EPROTO;
+  } else if (h.count * h.item_size != h.data_len) {
+    return MPIPOOL_EPROTO;
+  }
+  if (h.data_len > (uint64_t)(r->end - r->p))
+    return MPIPOOL_EPROTO;
+  c->data = take(r, h.data_len);
+  if (skip_pad(r) != 0)
+    return MPIPOOL_EPROTO;
+  r->next++;
+  return 1;
+}
+
+int mpipool__rbuild_begin(mpipool__rbuild_t *rb) {
+  uint64_t off = rb->data.len;
+  return mpipool__buf_append(&rb->off, &off, sizeof off);
+}
+
+void mpipool__rbuild_rewind(mpipool__rbuild_t *rb) {
+  uint64_t off;
+  memcpy(&off, rb->off.data + rb->count * sizeof off, sizeof off);
+  rb->data.len = (size_t)off;
+}
+
+int mpipool__rbuild_end(mpipool__rbuild_t *rb, int status) {
+  int8_t s = (int8_t)status;
+  int err = mpipool__buf_append(&rb->status, &s, 1);
+  if (err)
+    return err;
+  rb->count++;
+  if (status)
+    rb->nfailed++;
+  return MPIPOOL_OK;
+}
+
+void mpipool__rbuild_reset(mpipool__rbuild_t *rb) {
+  rb->data.len = rb->off.len = rb->status.len = 0;
+  rb->count = rb->nfailed = 0;
+}
+
+void mpipool__rbuild_free(mpipool__rbuild_t *rb) {
+  mpipool__buf_free(&rb->data);
+  mpipool__buf_free(&rb->off);
+  mpipool__buf_free(&rb->status);
+  rb->count = rb->nfailed = 0;
+}
+
+int mpipool__wire_results_begin(mpipool__buf_t *b, uint64_t seq,
+                                uint64_t busy_ns) {
+  return frame_begin(b, MAGIC_RESULTS, seq, busy_ns);
+}
+
+void mpipool__wire_results_set_busy(mpipool__buf_t *b, uint64_t busy_ns) {
+  frame_hdr_t h;
+  memcpy(&h, b->data, sizeof h);
+  h.busy_ns = busy_ns;
+  memcpy(b->data, &h, sizeof h);
+}
+
+/* The common size of every item of rb, or -1 if sizes differ or any failed. */
+static int64_t common_size(const mpipool__rbuild_t *rb) {
+  if (rb->nfailed)
+    return -1;
+  if (rb->count == 0)
+    return 0;
+  const uint64_t *off = (const uint64_t *)rb->off.data;
+  uint64_t first = (rb->count > 1 ? off[1] : rb->data.len) - off[0];
+  for (size_t i = 1; i < rb->count; i++) {
+    uint64_t end = i + 1 < rb->count ? off[i + 1] : rb->data.len;
+    if (end - off[i] != first)
+      return -1;
+  }
+  return (int64_t)first;
+}
+
+int mpipool__wire_results_add(mpipool__buf_t *b, const mpipool__rbuild_t *rb) {
+  int64_t fixed = common_size(rb);
+  rchunk_hdr_t h = {rb->count, rb->nfailed, fixed < 0 ? 0 : (uint64_t)fixed,
+                    fixed < 0 ? CHUNK_VAR : 0, 0, rb->data.len};
+  size_t start = b->len;
+  if (rb->data.len > (size_t)INT_MAX)
+    return MPIPOOL_E2BIG;
+  int err = mpipool__buf_append(b, &h, sizeof h);
+  if (err == 0 && rb->nfailed) {
+    err = mpipool__buf_append(b, rb->status.data, rb->count);
+    if (err == 0)
+      err = mpipool__buf_align8(b);
+  }
+  if (err == 0 && fixed < 0) {
+    uint64_t end = rb->data.len;
+    err = mpipool__buf_append(b, rb->off.data, rb->count * sizeof end);
+    if (err == 0)
+      err = mpipool__buf_append(b, &end, sizeof end);
+  }
+  if (err == 0)
+    err = mpipool__buf_append(b, rb->data.data, rb->data.len);
+  if (err == 0)
+    err = mpipool__buf_align8(b);
+  if (err == 0)
+    err = check_fits(b);
+  if (err) {
+    b->len = start;
+    return err;
+  }
+  frame_count_chunk(b);
+  return MPIPOOL_OK;
+}
+
+int mpipool__wire_results_open(mpipool__reader_t *r, const void *msg,
+                               size_t len) {
+  return frame_open(r, msg, len, MAGIC_RESULTS);
+}
+
+int mpipool__wire_results_next(mpipool__reader_t *r,
+                               mpipool__rchunk_view_t *c) {
+  rchunk_hdr_t h;
+  if (r->next == r->nchunks)
+    return 0;
+  const char *p = take(r, sizeof h);
+  if (p == NULL)
+    return MPIPOOL_EPROTO;
+  memcpy(&h, p, sizeof h);
+  if (h.nfailed > h.count)
+    return MPIPOOL_EPROTO;
+  c->count = h.count;
+  c->nfailed = h.nfailed;
+  c->status = NULL;
+  c->off = NULL;
+  c->fixed = h.fixed;
+  if (h.nfailed) {
+    c->status = (const int8_t *)take(r, h.count);
+    if (c->status == NULL || skip_pad(r))
+      return MPIPOOL_EPROTO;
+  }
+  if (h.flags & CHUNK_VAR) {
+    if (h.count + 1 > (size_t)(r->end - r->p) / sizeof(uint64_t))
+      return MPIPOOL_EPROTO;
+    c->off = (const uint64_t *)take(r, (h.count + 1) * sizeof(uint64_t));
+    for (size_t i = 0; i < h.count; i++)
+      if (c->off[i] > c->off[i + 1])
+        return MPIPOOL_EPROTO;
+    if (c->off[0] != 0 || c->off[h.count] != h.data_len)
+      return MPIPOOL_EPROTO;
+  } else if (h.fixed && h.count > h.data_len / h.fixed) {
+    return MPIPOOL_EPROTO;
+  } else if (h.count * h.fixed != h.data_len) {
+    return MPIPOOL_EPROTO;
+  }
+  if (h.data_len > (uint64_t)(r->end - r->p))
+    return MPIPOOL_EPROTO;
+  c->data = take(r, h.data_len);
+  c->data_len = h.data_len;
+  if (skip_pad(r))
+    return MPIPOOL_EPROTO;
+  r->next++;
+  return 1;
+}
+
+int mpipool__rchunk_item(const mpipool__rchunk_view_t *c, size_t i,
+                         const void **data, size_t *size) {
+  int status = c->status ? c->status[i] : 0;
+  if (c->off) {
+    *data = c->data + c->off[i];
+    *size = c->off[i + 1] - c->off[i];
+  } else {
+    *data = c->data + i * c->fixed;
+    *size = c->fixed;
+  }
+  if (status && *size > 0)
+    (*size)--; /* a message is stored with its NUL */
+  return status;
+}
+
+/* --- CONFIG and HELLO ------------------------------------------------ */
+
+typedef struct {
+  uint64_t worker_id;
+  uint64_t maxtasks;
+  uint64_t nnames;
+  uint64_t names_len;
+  uint64_t initargs_len;
+} config_hdr_t;
+
+int mpipool__wire_config_encode(mpipool__buf_t *b, const mpipool__config_t *c) {
+  size_t names_len = 0;
+  for (uint32_t i = 0; i < c->nnames; i++)
+    names_len += strlen(c->names + names_len) + 1;
+  config_hdr_t h = {c->worker_id, c->maxtasks, c->nnames, names_len,
+                    c->initargs_len};
+  b->len = 0;
+  int err = mpipool__buf_append(b, &h, sizeof h);
+  if (err == 0)
+    err = mpipool__buf_append(b, c->names, names_len);
+  if (err == 0)
+    err = mpipool__buf_append(b, c->initargs, c->initargs_len);
+  if (err == 0)
+    err = check_fits(b);
+  return err;
+}
+
+int mpipool__wire_config_decode(mpipool__config_t *c, const void *msg,
+                                size_t len) {
+  mpipool__reader_t r = {msg, msg, (const char *)msg + len, 0, 0, 0, 0};
+  config_hdr_t h;
+  const char *p = take(&r, sizeof h);
+  if (p == NULL)
+    return MPIPOOL_EPROTO;
+  memcpy(&h, p, sizeof h);
+  if (h.names_len > (size_t)(r.end - r.p) ||
+      h.initargs_len != (size_t)(r.end - r.p) - h.names_len ||
+      h.nnames > h.names_len || h.nnames > UINT32_MAX)
+    return MPIPOOL_EPROTO;
+  c->worker_id = h.worker_id;
+  c->maxtasks = h.maxtasks;
+  c->nnames = (uint32_t)h.nnames;
+  c->names = take(&r, h.names_len);
+  /* The names must be exactly nnames NUL-terminated strings. */
+  uint32_t n = 0;
+  for (size_t i = 0; i < h.names_len; i++)
+    n += c->names[i] == '\0';
+  if (n != h.nnames || (h.names_len && c->names[h.names_len - 1] != '\0'))
+    return MPIPOOL_EPROTO;
+  c->initargs = take(&r, h.initargs_len);
+  c->initargs_len = h.initargs_len;
+  return MPIPOOL_OK;
+}
+
+typedef struct {
+  int32_t status;
+  uint32_t pid;
+  uint32_t host_len;
+  uint32_t message_len;
+} hello_hdr_t;
+
+int mpipool__wire_hello_encode(mpipool__buf_t *b, const mpipool__hello_t *h) {
+  size_t hl = strlen(h->host) + 1, ml = strlen(h->message) + 1;
+  if (hl > 4096)
+    hl = 4096;
+  if (ml > 65536)
+    ml = 65536;
+  hello_hdr_t hh = {h->status, h->pid, (uint32_t)hl, (uint32_t)ml};
+  b->len = 0;
+  int err = mpipool__buf_append(b, &hh, sizeof hh);
+  if (err == 0)
+    err = mpipool__buf_append(b, h->host, hl - 1);
+  if (err == 0)
+    err = mpipool__buf_append(b, "", 1);
+  if (err == 0)
+    err = mpipool__buf_append(b, h->message, ml - 1);
+  if (err == 0)
+    err = mpipool__buf_append(b, "", 1);
+  return err;
+}
+
+int mpipool__wire_hello_decode(mpipool__hello_t *h, const void *msg,
+                               size_t len) {
+  mpipool__reader_t r = {msg, msg, (const char *)msg + len, 0, 0, 0, 0};
+  hello_hdr_t hh;
+  const char *p = take(&r, sizeof hh);
+  if (p == NULL)
+    return MPIPOOL_EPROTO;
+  memcpy(&hh, p, sizeof hh);
+  if (hh.host_len == 0 || hh.message_len == 0 ||
+      (size_t)hh.host_len + hh.message_len != (size_t)(r.end - r.p))
+    return MPIPOOL_EPROTO;
+  h->status = hh.status;
+  h->pid = hh.pid;
+  h->host = take(&r, hh.host_len);
+  h->message = take(&r, hh.message_len);
+  if (h->host[hh.host_len - 1] != '\0' ||
+      h->message[hh.message_len - 1] != '\0')
+    return MPIPOOL_EPROTO;
+  return MPIPOOL_OK;
+}

@@ -1,0 +1,159 @@
+/*
+ * wire.h - the messages between master and workers, as bytes.  Pure code
+ * (no MPI), so that encoding and decoding are unit-tested on their own.
+ *
+ * A TASKS message carries one frame of one or more chunks; each chunk is a
+ * run of items for one task function.  The worker answers every TASKS frame
+ * with one RESULTS frame of the same sequence number and the same chunks in
+ * the same order, so the master pairs them by order alone.  All integers are
+ * in the host's byte order; sections are padded to 8 bytes.
+ */
+#ifndef MPIPOOL_WIRE_H
+#define MPIPOOL_WIRE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+/* Message tags on the pool's private communicators. */
+enum {
+  MPIPOOL__TAG_CONFIG = 101, /* master -> worker: identity, tasks, initargs */
+  MPIPOOL__TAG_HELLO,        /* worker -> master: initializer outcome */
+  MPIPOOL__TAG_TASKS,        /* master -> worker: a frame of chunks */
+  MPIPOOL__TAG_RESULTS,      /* worker -> master: the frame's results */
+  MPIPOOL__TAG_STOP,         /* master -> worker: no more work, leave */
+  MPIPOOL__TAG_TERMINATE,    /* master -> worker: drop queued work, leave */
+  MPIPOOL__TAG_BYE           /* worker -> master: last message */
+};
+
+/* Items to send: either `count` fixed-size items at base, or (ptrs, sizes). */
+typedef struct {
+  const char *base;
+  size_t item_size;
+  const void *const *ptrs;
+  const size_t *sizes;
+} mpipool__src_t;
+
+/* Size and address of item i of a source. */
+size_t mpipool__src_size(const mpipool__src_t *src, size_t i);
+const void *mpipool__src_ptr(const mpipool__src_t *src, size_t i);
+
+/* --- TASKS ----------------------------------------------------------- */
+
+/* Starts a TASKS frame in b (emptied first).  0 or MPIPOOL_ENOMEM. */
+int mpipool__wire_tasks_begin(mpipool__buf_t *b, uint64_t seq);
+
+/* Appends a chunk of items [first, first+count) of src for function fn,
+ * bumping the frame's chunk count.  0, MPIPOOL_ENOMEM or MPIPOOL_E2BIG
+ * (frame above INT_MAX bytes). */
+int mpipool__wire_tasks_add(mpipool__buf_t *b, uint32_t fn,
+                            const mpipool__src_t *src, size_t first,
+                            size_t count);
+
+/* A decoded task chunk, pointing into the message. */
+typedef struct {
+  uint32_t fn;
+  size_t count;
+  size_t item_size;       /* fixed size, when sizes == NULL */
+  const uint64_t *sizes;  /* per-item sizes, or NULL */
+  const char *data;
+} mpipool__tchunk_t;
+
+/* A cursor over a received frame (TASKS or RESULTS). */
+typedef struct {
+  const char *start, *p, *end;
+  uint32_t nchunks, next;
+  uint64_t seq;
+  uint64_t busy_ns;
+} mpipool__reader_t;
+
+/* Opens a TASKS frame: 0 or MPIPOOL_EPROTO (truncated, bad magic). */
+int mpipool__wire_tasks_open(mpipool__reader_t *r, const void *msg,
+                             size_t len);
+
+/* Next chunk: 1 and *c set, 0 at the end, or MPIPOOL_EPROTO. */
+int mpipool__wire_tasks_next(mpipool__reader_t *r, mpipool__tchunk_t *c);
+
+/* --- RESULTS --------------------------------------------------------- */
+
+/*
+ * The results of one chunk as a worker builds them: outputs appended to
+ * `data`, one start offset and one status per item.
+ */
+typedef struct {
+  mpipool__buf_t data;
+  mpipool__buf_t off;     /* uint64_t per item: start in data */
+  mpipool__buf_t status;  /* int8_t per item: 0 or a negative MPIPOOL_E* */
+  size_t count;
+  size_t nfailed;
+} mpipool__rbuild_t;
+
+/* Starts item `count`: records where its output begins.  0 or ENOMEM. */
+int mpipool__rbuild_begin(mpipool__rbuild_t *rb);
+/* Drops what the current item wrote so far (its output is replaced). */
+void mpipool__rbuild_rewind(mpipool__rbuild_t *rb);
+/* Ends the current item with `status`.  0 or ENOMEM. */
+int mpipool__rbuild_end(mpipool__rbuild_t *rb, int status);
+/* Empties rb for the next chunk, keeping its memory. */
+void mpipool__rbuild_reset(mpipool__rbuild_t *rb);
+void mpipool__rbuild_free(mpipool__rbuild_t *rb);
+
+/* Starts a RESULTS frame in b (emptied first). */
+int mpipool__wire_results_begin(mpipool__buf_t *b, uint64_t seq,
+                                uint64_t busy_ns);
+/* Sets the busy time of a RESULTS frame begun in b. */
+void mpipool__wire_results_set_busy(mpipool__buf_t *b, uint64_t busy_ns);
+/* Appends a built chunk.  0, ENOMEM or E2BIG. */
+int mpipool__wire_results_add(mpipool__buf_t *b, const mpipool__rbuild_t *rb);
+
+/* A decoded results chunk, pointing into the message. */
+typedef struct {
+  size_t count;
+  size_t nfailed;
+  const int8_t *status;   /* NULL when nfailed == 0 */
+  const uint64_t *off;    /* count + 1 offsets, or NULL if fixed */
+  size_t fixed;           /* every item's size, when off == NULL */
+  const char *data;
+  size_t data_len;
+} mpipool__rchunk_view_t;
+
+int mpipool__wire_results_open(mpipool__reader_t *r, const void *msg,
+                               size_t len);
+int mpipool__wire_results_next(mpipool__reader_t *r,
+                               mpipool__rchunk_view_t *c);
+
+/* Item i of a results chunk: returns its status; sets *data and *size
+ * (for a failure: the NUL-terminated message and its length). */
+int mpipool__rchunk_item(const mpipool__rchunk_view_t *c, size_t i,
+                         const void **data, size_t *size);
+
+/* --- CONFIG and HELLO ------------------------------------------------ */
+
+typedef struct {
+  uint64_t worker_id;
+  uint64_t maxtasks;
+  uint32_t nnames;
+  const char *names;      /* nnames NUL-terminated names, back to back */
+  const void *initargs;
+  size_t initargs_len;
+} mpipool__config_t;
+
+/* Encodes c into b (emptied first); names is read as c->nnames strings. */
+int mpipool__wire_config_encode(mpipool__buf_t *b, const mpipool__config_t *c);
+/* Decodes, pointing into msg: 0 or MPIPOOL_EPROTO. */
+int mpipool__wire_config_decode(mpipool__config_t *c, const void *msg,
+                                size_t len);
+
+typedef struct {
+  int32_t status;         /* 0: ready; else the initializer failed */
+  uint32_t pid;
+  const char *host;       /* NUL-terminated */
+  const char *message;    /* NUL-terminated, "" if none */
+} mpipool__hello_t;
+
+int mpipool__wire_hello_encode(mpipool__buf_t *b, const mpipool__hello_t *h);
+int mpipool__wire_hello_decode(mpipool__hello_t *h, const void *msg,
+                               size_t len);
+
+#endif

@@ -1,0 +1,248 @@
+/*
+ * worker.c - a worker's life: receive CONFIG, run the initializer, say
+ * HELLO, then run TASKS frames in arrival order and answer each with a
+ * RESULTS frame, until STOP or TERMINATE; say BYE.  Replies are sent
+ * without waiting, so the next frame (already queued by the master) starts
+ * at once.
+ */
+#include "config.h"
+#include "ctx.h"
+#include "pool_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+typedef struct {
+  mpipool_t *pool;
+  int master;
+  mpipool_ctx_t ctx;
+  int *fnmap;             /* master's task index -> ours, or -1 */
+  const char **fnnames;   /* master's task names (into the config) */
+  uint32_t nfn;
+  mpipool__rbuild_t rb;
+  mpipool__buf_t out;
+  mpipool__sends_t sends;
+  unsigned long tasks_done;
+} worker_t;
+
+static uint64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Maps the master's task names onto this process's registry. */
+static int map_tasks(worker_t *w, const mpipool__config_t *cfg) {
+  w->nfn = cfg->nnames;
+  w->fnmap = malloc((cfg->nnames ? cfg->nnames : 1) * sizeof *w->fnmap);
+  w->fnnames = malloc((cfg->nnames ? cfg->nnames : 1) * sizeof *w->fnnames);
+  if (w->fnmap == NULL || w->fnnames == NULL)
+    return MPIPOOL_ENOMEM;
+  const char *name = cfg->names;
+  for (uint32_t i = 0; i < cfg->nnames; i++) {
+    int k = mpipool__registry_find(&w->pool->reg, name);
+    w->fnmap[i] = k >= 0 ? k : -1;
+    w->fnnames[i] = name;
+    name += strlen(name) + 1;
+  }
+  return MPIPOOL_OK;
+}
+
+/* Runs the initializer and tells the master how it went.  Returns 0 if the
+ * worker may serve, 1 if the initializer failed, or an error. */
+static int say_hello(worker_t *w, const mpipool__config_t *cfg) {
+  char host[256] = "";
+  int failed = 0;
+  const char *message = "";
+  mpipool__rbuild_reset(&w->rb);
+  if (w->pool->init) {
+    int err = mpipool__ctx_run(&w->ctx, &w->rb, w->pool->init, NULL,
+                               cfg->initargs, cfg->initargs_len);
+    if (err)
+      return err;
+    if (w->rb.nfailed) {
+      failed = 1;
+      message = w->rb.data.data;
+    }
+  }
+  gethostname(host, sizeof host - 1);
+  mpipool__hello_t h = {failed, (uint32_t)getpid(), host, message};
+  mpipool__buf_t b = {0};
+  int err = mpipool__wire_hello_encode(&b, &h);
+  if (err == 0)
+    err = mpipool__send(&w->sends, w->pool->comm, w->master,
+                        MPIPOOL__TAG_HELLO, b.data, b.len);
+  else
+    mpipool__buf_free(&b);
+  if (failed)
+    fprintf(stderr, "mpipool: %s: initializer failed: %s\n", w->ctx.name,
+            message);
+  return err ? err : failed;
+}
+
+/* Runs every item of one task chunk into w->rb. */
+static int run_chunk(worker_t *w, const mpipool__tchunk_t *c) {
+  int local = c->fn < w->nfn ? w->fnmap[c->fn] : -1;
+  const char *p = c->data;
+  char msg[MPIPOOL__NAME_MAX + 96];
+  if (local < 0)
+    snprintf(msg, sizeof msg, "task '%s' is not registered on %s",
+             c->fn < w->nfn ? w->fnnames[c->fn] : "?", w->ctx.name);
+  mpipool__task_t *t = local >= 0 ? &w->pool->reg.tasks[local] : NULL;
+  for (size_t i = 0; i < c->count; i++) {
+    size_t size = c->sizes ? (size_t)c->sizes[i] : c->item_size;
+    int err = t ? mpipool__ctx_run(&w->ctx, &w->rb, t->fn, t->data, p, size)
+                : mpipool__ctx_fail_item(&w->ctx, &w->rb, MPIPOOL_ENOTASK,
+                                         msg);
+    if (err)
+      return err;
+    p += size;
+  }
+  w->tasks_done += c->count;
+  return MPIPOOL_OK;
+}
+
+/* Runs one TASKS frame and sends its RESULTS. */
+static int run_frame(worker_t *w, const mpipool__msg_t *m) {
+  mpipool__reader_t r;
+  mpipool__tchunk_t c;
+  uint64_t t0 = now_ns();
+  int err = mpipool__wire_tasks_open(&r, m->data, m->len);
+  if (err)
+    return err;
+  /* Results of all chunks go into one frame; the header's busy time is
+   * patched in once the chunks have run. */
+  err = mpipool__wire_results_begin(&w->out, r.seq, 0);
+  int got;
+  while (err == 0 && (got = mpipool__wire_tasks_next(&r, &c)) == 1) {
+    mpipool__rbuild_reset(&w->rb);
+    err = run_chunk(w, &c);
+    if (err == 0)
+      err = mpipool__wire_results_add(&w->out, &w->rb);
+  }
+  if (err == 0 && got < 0)
+    err = got;
+  if (err)
+    return err;
+  mpipool__wire_results_set_busy(&w->out, now_ns() - t0);
+  size_t len = w->out.len;
+  void *data = mpipool__buf_steal(&w->out);
+  return mpipool__send(&w->sends, w->pool->comm, w->master,
+                       MPIPOOL__TAG_RESULTS, data, len);
+}
+
+/* Is a TERMINATE waiting behind the frames?  Then queued frames are
+ * dropped unrun (the master no longer wants their results). */
+static int terminate_pending(worker_t *w) {
+  int flag = 0;
+  MPI_Iprobe(w->master, MPIPOOL__TAG_TERMINATE, w->pool->comm, &flag,
+             MPI_STATUS_IGNORE);
+  return flag;
+}
+
+/* Serves frames until STOP or TERMINATE. */
+static int serve(worker_t *w) {
+  mpipool__backoff_t b = {0};
+  for (;;) {
+    mpipool__msg_t m;
+    int got = mpipool__recv_poll(w->pool->comm, w->master, MPI_ANY_TAG, &m);
+    if (got < 0)
+      return got;
+    if (got == 0) {
+      int err = mpipool__sends_progress(&w->sends);
+      if (err)
+        return err;
+      mpipool__backoff_idle(&b);
+      continue;
+    }
+    mpipool__backoff_reset(&b);
+    int err = MPIPOOL_OK, stop = 0;
+    if (m.tag == MPIPOOL__TAG_TASKS) {
+      if (!terminate_pending(w))
+        err = run_frame(w, &m);
+    } else if (m.tag == MPIPOOL__TAG_STOP ||
+               m.tag == MPIPOOL__TAG_TERMINATE) {
+      stop = 1;
+    } else {
+      err = MPIPOOL_EPROTO;
+    }
+    free(m.data);
+    if (err)
+      return err;
+    if (stop)
+      return MPIPOOL_OK;
+    err = mpipool__sends_progress(&w->sends);
+    if (err)
+      return err;
+  }
+}
+
+/* Waits for the master's STOP or TERMINATE, ignoring anything else. */
+static int wait_stop(worker_t *w) {
+  for (;;) {
+    mpipool__msg_t m;
+    int err = mpipool__recv_wait(w->pool->comm, w->master, MPI_ANY_TAG, &m);
+    if (err)
+      return err;
+    free(m.data);
+    if (m.tag == MPIPOOL__TAG_STOP || m.tag == MPIPOOL__TAG_TERMINATE)
+      return MPIPOOL_OK;
+  }
+}
+
+int mpipool__worker_run(mpipool_t *pool, int master_rank) {
+  worker_t w = {0};
+  mpipool__msg_t m;
+  mpipool__config_t cfg;
+  w.pool = pool;
+  w.master = master_rank;
+  int err = mpipool__recv_wait(pool->comm, master_rank, MPI_ANY_TAG, &m);
+  if (err)
+    return err;
+  if (m.tag == MPIPOOL__TAG_STOP) {
+    /* A surplus rank: the pool does not need it. */
+    free(m.data);
+    return MPIPOOL_OK;
+  }
+  if (m.tag != MPIPOOL__TAG_CONFIG ||
+      mpipool__wire_config_decode(&cfg, m.data, m.len) != 0) {
+    err = MPIPOOL_EPROTO;
+    goto out_with_msg;
+  }
+  mpipool__ctx_init(&w.ctx, (long)cfg.worker_id);
+  err = map_tasks(&w, &cfg);
+  if (err)
+    goto out_with_map;
+  err = say_hello(&w, &cfg);
+  if (err == 1)
+    err = wait_stop(&w);
+  else if (err == 0)
+    err = serve(&w);
+  if (err == 0) {
+    uint64_t *done = malloc(sizeof *done);
+    if (done == NULL) {
+      err = MPIPOOL_ENOMEM;
+    } else {
+      *done = w.tasks_done;
+      err = mpipool__send(&w.sends, pool->comm, master_rank,
+                          MPIPOOL__TAG_BYE, done, sizeof *done);
+    }
+  }
+  {
+    int derr = mpipool__sends_drain(&w.sends);
+    if (err == 0)
+      err = derr;
+  }
+out_with_map:
+  free(w.fnmap);
+  free(w.fnnames);
+out_with_msg:
+  free(m.data);
+  mpipool__rbuild_free(&w.rb);
+  mpipool__buf_free(&w.out);
+  mpipool__sends_free(&w.sends);
+  return err;
+}
