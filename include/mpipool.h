@@ -314,9 +314,10 @@ int mpipool_apply_async(mpipool_t *pool, const char *name, const void *in,
 
 /*
  * apply: runs one task and waits.  On 0, *out (malloc'd, taken by the
- * caller; NULL for an empty result) and *out_size are set.  On ETASK,
- * *out is the malloc'd NUL-terminated message (taken).  Otherwise *out is
- * NULL.  out_size may be NULL.
+ * caller; NULL for an empty result) and *out_size are set.  When the task
+ * failed (ETASK, ENOTASK for a task missing on the worker, ETERMINATED,
+ * ENOWORKERS), *out is the malloc'd NUL-terminated message (taken).  On
+ * other errors *out is NULL.  out_size may be NULL.
  */
 int mpipool_apply(mpipool_t *pool, const char *name, const void *in,
                   size_t size, void **out, size_t *out_size);
@@ -328,7 +329,9 @@ int mpipool_apply(mpipool_t *pool, const char *name, const void *in,
  * Waits up to `timeout` seconds (negative: for ever) for the result.
  * Returns 0 with *data and *size set to the result (borrowed until the handle
  * is freed; data may be NULL when size is 0), MPIPOOL_ETASK with *data the
- * NUL-terminated error message, MPIPOOL_ETERMINATED, MPIPOOL_ENOWORKERS, or
+ * NUL-terminated error message, or another failure of the task
+ * (MPIPOOL_ENOTASK if the worker lacks the task, MPIPOOL_ETERMINATED,
+ * MPIPOOL_ENOWORKERS) with *data a NUL-terminated message, or
  * MPIPOOL_ETIMEDOUT (data untouched).  data and size may be NULL.
  */
 int mpipool_async_get(mpipool_async_t *h, double timeout, const void **data,

@@ -452,7 +452,7 @@ int mpipool_apply(mpipool_t *pool, const char *name, const void *in,
   if (err)
     return err;
   err = mpipool_async_get(h, -1, &data, &len);
-  if (err == 0 || err == MPIPOOL_ETASK) {
+  if (err == 0 || data != NULL) { /* a result, or a failure's message */
     size_t n = len + (err != 0); /* a message keeps its NUL */
     if (n && (*out = malloc(n)) == NULL)
       err = MPIPOOL_ENOMEM;

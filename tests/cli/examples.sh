@@ -1,0 +1,57 @@
+#!/bin/sh
+# examples.sh - runs the example programs the way a user would (as a
+# singleton, under mpirun with 1, 2 and 8 processes) and diffs their
+# output against tests/cli/expected/.  Lines printed by workers come in any
+# order, so they are sorted before the diff; the master's lines keep theirs.
+srcdir=${top_srcdir:-.}
+expected=$srcdir/tests/cli/expected
+MPIRUN=${MPIRUN:-mpirun}
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+n=0 fails=0
+tmp=$(mktemp -d) || exit 99
+trap 'rm -rf "$tmp"' EXIT
+
+check() { # check NAME EXPECTED-FILE NORMALIZER COMMAND...
+  name=$1 exp=$2 norm=$3; shift 3
+  n=$((n + 1))
+  timeout -k 5 120 "$@" >"$tmp/out" 2>"$tmp/err"
+  rc=$?
+  $norm <"$tmp/out" >"$tmp/norm"
+  if [ $rc -eq 0 ] && diff -u "$exp" "$tmp/norm" >"$tmp/diff"; then
+    echo "ok $n - $name"
+  else
+    fails=$((fails + 1))
+    echo "not ok $n - $name (exit $rc)"
+    sed 's/^/# /' "$tmp/diff" "$tmp/err" | head -40
+  fi
+}
+
+# Master lines in order, then the workers' lines sorted.
+norm_pool_map() {
+  awk '/^Starting /{print > "/dev/stderr"; next} {print}' 2>"$tmp/w"
+  sort "$tmp/w"
+}
+norm_apply_async() {
+  awk '/^hello /{print > "/dev/stderr"; next} {print}' 2>"$tmp/w"
+  sort "$tmp/w"
+}
+
+pm=./examples/pool_map
+check "pool_map as a singleton (spawns 4 workers)" \
+  "$expected/pool_map.out" norm_pool_map $pm
+check "pool_map under mpirun -n 1" "$expected/pool_map.out" norm_pool_map \
+  "$MPIRUN" -n 1 $pm
+check "pool_map under mpirun -n 2" "$expected/pool_map.out" norm_pool_map \
+  "$MPIRUN" -n 2 $pm
+check "pool_map under mpirun -n 8 (3 surplus ranks released)" \
+  "$expected/pool_map.out" norm_pool_map \
+  env OMPI_MCA_rmaps_base_oversubscribe=1 "$MPIRUN" -n 8 $pm
+check "pool_map -p 3 under mpirun -n 2" "$expected/pool_map-p3.out" \
+  norm_pool_map "$MPIRUN" -n 2 $pm -p 3
+check "apply_async as a singleton" "$expected/apply_async.out" \
+  norm_apply_async ./examples/apply_async
+check "apply_async under mpirun -n 5" "$expected/apply_async.out" \
+  norm_apply_async env OMPI_MCA_rmaps_base_oversubscribe=1 \
+  "$MPIRUN" -n 5 ./examples/apply_async
+echo "1..$n"
+[ $fails -eq 0 ]

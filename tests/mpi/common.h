@@ -1,0 +1,125 @@
+/*
+ * common.h - tasks and helpers shared by the MPI integration tests.  Each
+ * test is an SPMD program: every process registers these tasks and calls
+ * mpipool_start(); only the master returns from it and runs the checks.
+ */
+#ifndef MPIPOOL_TEST_COMMON_H
+#define MPIPOOL_TEST_COMMON_H
+
+#include <mpipool.h>
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../tap.h"
+
+/* int -> 2 * int */
+static inline int t_double(mpipool_ctx_t *ctx, const void *in, size_t size) {
+  int x;
+  if (size != sizeof x)
+    return mpipool_ctx_fail(ctx, "double: got %zu bytes", size);
+  memcpy(&x, in, sizeof x);
+  int *out = mpipool_ctx_output(ctx, sizeof *out);
+  if (out == NULL)
+    return -1;
+  *out = 2 * x;
+  return 0;
+}
+
+/* bytes -> the same bytes */
+static inline int t_echo(mpipool_ctx_t *ctx, const void *in, size_t size) {
+  return mpipool_ctx_set_output(ctx, in, size);
+}
+
+/* int -> fails with "odd N" for odd N, else N */
+static inline int t_fail_odd(mpipool_ctx_t *ctx, const void *in, size_t size) {
+  int x;
+  memcpy(&x, in, size < sizeof x ? size : sizeof x);
+  if (x % 2)
+    return mpipool_ctx_fail(ctx, "odd %d", x);
+  return mpipool_ctx_set_output(ctx, &x, sizeof x);
+}
+
+/* int milliseconds -> sleeps that long, returns the int */
+static inline int t_sleep_ms(mpipool_ctx_t *ctx, const void *in, size_t size) {
+  int ms = 0;
+  memcpy(&ms, in, size < sizeof ms ? size : sizeof ms);
+  struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+  nanosleep(&ts, NULL);
+  return mpipool_ctx_set_output(ctx, &ms, sizeof ms);
+}
+
+/* anything -> the worker's name */
+static inline int t_whoami(mpipool_ctx_t *ctx, const void *in, size_t size) {
+  (void)in;
+  (void)size;
+  const char *name = mpipool_ctx_name(ctx);
+  return mpipool_ctx_set_output(ctx, name, strlen(name));
+}
+
+/* uint64 n -> n bytes, byte i = (i * 7 + n) & 0xff */
+static inline int t_blob(mpipool_ctx_t *ctx, const void *in, size_t size) {
+  uint64_t n;
+  if (size != sizeof n)
+    return mpipool_ctx_fail(ctx, "blob: bad input");
+  memcpy(&n, in, sizeof n);
+  unsigned char *out = mpipool_ctx_output(ctx, (size_t)n);
+  if (out == NULL)
+    return -1;
+  for (uint64_t i = 0; i < n; i++)
+    out[i] = (unsigned char)((i * 7 + n) & 0xff);
+  return 0;
+}
+
+static inline int blob_ok(const void *data, size_t size, uint64_t n) {
+  const unsigned char *p = data;
+  if (size != n)
+    return 0;
+  for (uint64_t i = 0; i < n; i++)
+    if (p[i] != (unsigned char)((i * 7 + n) & 0xff))
+      return 0;
+  return 1;
+}
+
+/* Creates a pool of `processes` workers with the common tasks, starts it,
+ * and exits the test on failure.  Workers never return from here. */
+static inline mpipool_t *start_pool(int processes, mpipool_init_fn init,
+                             const void *initargs, size_t initargs_len) {
+  mpipool_t *pool;
+  int err = mpipool_create(&pool);
+  if (err == 0)
+    err = mpipool_register(pool, "double", t_double, NULL);
+  if (err == 0)
+    err = mpipool_register(pool, "echo", t_echo, NULL);
+  if (err == 0)
+    err = mpipool_register(pool, "fail_odd", t_fail_odd, NULL);
+  if (err == 0)
+    err = mpipool_register(pool, "sleep_ms", t_sleep_ms, NULL);
+  if (err == 0)
+    err = mpipool_register(pool, "whoami", t_whoami, NULL);
+  if (err == 0)
+    err = mpipool_register(pool, "blob", t_blob, NULL);
+  if (err == 0)
+    err = mpipool_set_processes(pool, processes);
+  if (err == 0 && init)
+    err = mpipool_set_initializer(pool, init, initargs, initargs_len);
+  if (err == 0)
+    err = mpipool_start(pool);
+  if (err) {
+    printf("not ok 1 - pool start: %s\n1..1\n", mpipool_strerror(err));
+    exit(1);
+  }
+  return pool;
+}
+
+/* Closes, joins and destroys; checks that each step works. */
+static inline void finish_pool(mpipool_t *pool) {
+  is_int(mpipool_close(pool), 0, "close");
+  is_int(mpipool_join(pool), 0, "join");
+  mpipool_destroy(pool);
+}
+
+#endif

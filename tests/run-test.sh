@@ -1,0 +1,57 @@
+#!/bin/sh
+# run-test.sh TEST - runs one test and prints TAP.
+#   tests/unit/*   run as they are (no MPI launcher);
+#   tests/mpi/*    run as a singleton and under mpirun with each process
+#                  count of $MPIPOOL_TEST_NPS (default "1 2 4 8"); the TAP
+#                  of every run is renumbered into one stream;
+#   *.sh           run with sh.
+# Each run has a time limit ($MPIPOOL_TEST_TIMEOUT seconds, default 300):
+# a hang is a failure, never a stuck suite.
+test="$1"; shift
+limit=${MPIPOOL_TEST_TIMEOUT:-300}
+MPIRUN=${MPIRUN:-mpirun}
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+# /dev/shm; keep test output to what the tests say.
+
+case "$test" in
+*.sh) exec sh "$test" "$@" ;;
+*/mpi/*) ;;
+*) exec timeout "$limit" "$test" "$@" ;;
+esac
+
+n=0 failed=0
+out=$(mktemp) || exit 99
+trap 'rm -f "$out"' EXIT
+for np in singleton ${MPIPOOL_TEST_NPS:-1 2 4 8}; do
+  if [ "$np" = singleton ]; then
+    timeout -k 10 "$limit" "$test" >"$out" 2>&1
+  elif [ "$np" -gt 2 ]; then
+    # More processes than this machine's cores: mpirun itself must be told
+    # (this is mpirun's rule, not mpipool's: mpipool's own spawns never
+    # need it).
+    OMPI_MCA_rmaps_base_oversubscribe=1 timeout -k 10 "$limit" \
+      "$MPIRUN" -n "$np" "$test" >"$out" 2>&1
+  else
+    timeout -k 10 "$limit" "$MPIRUN" -n "$np" "$test" >"$out" 2>&1
+  fi
+  rc=$?
+  seen=0
+  while IFS= read -r line; do
+    case "$line" in
+    "ok "*|"not ok "*)
+      n=$((n + 1)); seen=$((seen + 1))
+      case "$line" in not*) status="not ok" ;; *) status=ok ;; esac
+      desc=${line#*- }
+      echo "$status $n - [$np] $desc" ;;
+    "1.."*) ;;
+    *) echo "# [$np] $line" ;;
+    esac
+  done <"$out"
+  n=$((n + 1))
+  if [ "$rc" -ne 0 ] || [ "$seen" -eq 0 ]; then
+    echo "not ok $n - [$np] $(basename "$test") exited with status $rc after $seen checks"
+  else
+    echo "ok $n - [$np] $(basename "$test") exited cleanly"
+  fi
+done
+echo "1..$n"
