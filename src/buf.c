@@ -9,11 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-void *mpipool__buf_reserve(mpipool__buf_t *b, size_t extra) {
+void *mpipool__buf_grow(mpipool__buf_t *b, size_t extra) {
   if (extra > (size_t)-1 - b->len)
     return NULL;
   size_t need = b->len + extra;
-  if (need > b->cap) {
+  if (need > b->cap || b->data == NULL) {
     size_t cap = b->cap ? b->cap : 256;
     while (cap < need)
       cap = cap > (size_t)-1 / 2 ? need : cap * 2;

@@ -13,9 +13,17 @@ typedef struct {
   size_t cap;
 } mpipool__buf_t;
 
+/* The slow path of mpipool__buf_reserve: grows the storage. */
+void *mpipool__buf_grow(mpipool__buf_t *b, size_t extra);
+
 /* Makes room for `extra` more bytes past len and returns a pointer to
- * them (len is unchanged), or NULL on overflow or out of memory. */
-void *mpipool__buf_reserve(mpipool__buf_t *b, size_t extra);
+ * them (len is unchanged), or NULL on overflow or out of memory.  Inline:
+ * workers call it several times per task. */
+static inline void *mpipool__buf_reserve(mpipool__buf_t *b, size_t extra) {
+  if (b->data != NULL && extra <= b->cap - b->len)
+    return b->data + b->len;
+  return mpipool__buf_grow(b, extra);
+}
 
 /* Appends `size` bytes (copied) and returns 0, or MPIPOOL_ENOMEM. */
 int mpipool__buf_append(mpipool__buf_t *b, const void *data, size_t size);

@@ -206,22 +206,35 @@ int mpipool__wire_tasks_next(mpipool__reader_t *r, mpipool__tchunk_t *c) {
   return 1;
 }
 
+int mpipool__rbuild_reserve(mpipool__rbuild_t *rb, size_t items,
+                            size_t bytes) {
+  if (items > ((size_t)-1) / sizeof(uint64_t) - 1 ||
+      mpipool__buf_reserve(&rb->off, (items + 1) * sizeof(uint64_t)) == NULL ||
+      mpipool__buf_reserve(&rb->status, items + 1) == NULL ||
+      mpipool__buf_reserve(&rb->data, bytes + 1) == NULL)
+    return MPIPOOL_ENOMEM;
+  return MPIPOOL_OK;
+}
+
 int mpipool__rbuild_begin(mpipool__rbuild_t *rb) {
-  uint64_t off = rb->data.len;
-  return mpipool__buf_append(&rb->off, &off, sizeof off);
+  uint64_t *off = mpipool__buf_reserve(&rb->off, sizeof *off);
+  if (off == NULL)
+    return MPIPOOL_ENOMEM;
+  *off = rb->data.len; /* off's length is a multiple of 8: aligned */
+  rb->off.len += sizeof *off;
+  return MPIPOOL_OK;
 }
 
 void mpipool__rbuild_rewind(mpipool__rbuild_t *rb) {
-  uint64_t off;
-  memcpy(&off, rb->off.data + rb->count * sizeof off, sizeof off);
-  rb->data.len = (size_t)off;
+  rb->data.len = (size_t)((const uint64_t *)rb->off.data)[rb->count];
 }
 
 int mpipool__rbuild_end(mpipool__rbuild_t *rb, int status) {
-  int8_t s = (int8_t)status;
-  int err = mpipool__buf_append(&rb->status, &s, 1);
-  if (err)
-    return err;
+  int8_t *s = mpipool__buf_reserve(&rb->status, 1);
+  if (s == NULL)
+    return MPIPOOL_ENOMEM;
+  *s = (int8_t)status;
+  rb->status.len++;
   rb->count++;
   if (status)
     rb->nfailed++;

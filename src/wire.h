@@ -89,6 +89,10 @@ typedef struct {
   size_t nfailed;
 } mpipool__rbuild_t;
 
+/* Makes room for `items` more items and `bytes` more output, so that the
+ * per-item calls below do not allocate.  0 or ENOMEM. */
+int mpipool__rbuild_reserve(mpipool__rbuild_t *rb, size_t items,
+                            size_t bytes);
 /* Starts item `count`: records where its output begins.  0 or ENOMEM. */
 int mpipool__rbuild_begin(mpipool__rbuild_t *rb);
 /* Drops what the current item wrote so far (its output is replaced). */

@@ -92,6 +92,10 @@ static int run_chunk(worker_t *w, const mpipool__tchunk_t *c) {
     snprintf(msg, sizeof msg, "task '%s' is not registered on %s",
              c->fn < w->nfn ? w->fnnames[c->fn] : "?", w->ctx.name);
   mpipool__task_t *t = local >= 0 ? &w->pool->reg.tasks[local] : NULL;
+  /* Outputs are often about as large as inputs: room for both up front. */
+  size_t in_bytes = c->sizes ? 0 : c->count * c->item_size;
+  if (mpipool__rbuild_reserve(&w->rb, c->count, in_bytes) != 0)
+    return MPIPOOL_ENOMEM;
   for (size_t i = 0; i < c->count; i++) {
     size_t size = c->sizes ? (size_t)c->sizes[i] : c->item_size;
     int err = t ? mpipool__ctx_run(&w->ctx, &w->rb, t->fn, t->data, p, size)
