@@ -1,0 +1,272 @@
+/*
+ * bench_pool.c - throughput of an mpipool pool on three workloads, the
+ * same ones bench/pool_bench.py runs with Python's multiprocessing.Pool:
+ *
+ *   map_chunked     mpipool_map of N ints (task x*2), default chunksize,
+ *                   results copied out with mpipool_results_copy
+ *   apply_async     T single-int mpipool_apply_async calls, all submitted,
+ *                   then mpipool_async_get on each in order, handles freed
+ *   map_chunksize1  mpipool_map of min(T, 20000) ints with chunksize 1
+ *
+ * Usage: mpirun -n W+1 bench/bench_pool [--workers W] [--items N]
+ *            [--tasks T] [--only map_chunked|apply_async|map_chunksize1]
+ * (a singleton run spawns the workers itself; --only may list several
+ * workloads separated by commas).  Each workload is timed on the master
+ * with CLOCK_MONOTONIC, pool start-up excluded; start-up is reported on a
+ * line of its own ("startup", n = workers).  Output lines, one each:
+ *
+ *   mpipool <workload> workers=<W> n=<count> seconds=<s> rate=<per second>
+ *
+ * Every result is checked; the exit status is 1 on any error or wrong
+ * result, 2 on a usage error.
+ */
+#include <mpipool.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define TASK "double"
+
+static int do_double(mpipool_ctx_t *ctx, const void *in, size_t size) {
+  int x;
+  if (size != sizeof x)
+    return mpipool_ctx_fail(ctx, "expected an int, got %zu bytes", size);
+  memcpy(&x, in, sizeof x);
+  int *out = mpipool_ctx_output(ctx, sizeof *out);
+  if (out == NULL)
+    return -1;
+  *out = x * 2;
+  return 0;
+}
+
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void report(const char *workload, int workers, size_t n,
+                   double seconds) {
+  printf("mpipool %s workers=%d n=%zu seconds=%.6f rate=%.1f\n", workload,
+         workers, n, seconds, seconds > 0 ? (double)n / seconds : 0.0);
+  fflush(stdout);
+}
+
+static int usage(const char *msg) {
+  fprintf(stderr,
+          "bench_pool: %s\n"
+          "usage: bench_pool [--workers N] [--items N] [--tasks N] "
+          "[--only map_chunked,apply_async,map_chunksize1]\n",
+          msg);
+  return 2;
+}
+
+static int parse_long(const char *s, long min, long max, long *out) {
+  char *end;
+  errno = 0;
+  long v = strtol(s, &end, 10);
+  if (errno || end == s || *end != '\0' || v < min || v > max)
+    return -1;
+  *out = v;
+  return 0;
+}
+
+enum { W_MAP = 1, W_ASYNC = 2, W_MAP1 = 4, W_ALL = 7 };
+
+static int parse_only(const char *s, int *mask) {
+  char buf[256];
+  if (strlen(s) >= sizeof buf)
+    return -1;
+  strcpy(buf, s);
+  *mask = 0;
+  for (char *save = NULL, *t = strtok_r(buf, ",", &save); t;
+       t = strtok_r(NULL, ",", &save)) {
+    if (strcmp(t, "map_chunked") == 0)
+      *mask |= W_MAP;
+    else if (strcmp(t, "apply_async") == 0)
+      *mask |= W_ASYNC;
+    else if (strcmp(t, "map_chunksize1") == 0)
+      *mask |= W_MAP1;
+    else if (strcmp(t, "all") == 0)
+      *mask |= W_ALL;
+    else
+      return -1;
+  }
+  return *mask ? 0 : -1;
+}
+
+/* mpipool_map of in[0..n) with `chunksize`; checks out[i] == 2 * in[i]. */
+static int run_map(mpipool_t *pool, const char *label, int workers,
+                   const int *in, int *out, size_t n, size_t chunksize) {
+  mpipool_results_t *res = NULL;
+  memset(out, 0, n * sizeof *out);
+  double t0 = now();
+  int err = mpipool_map(pool, TASK, in, n, sizeof *in, chunksize, &res);
+  if (err == 0)
+    err = mpipool_results_copy(res, out, sizeof *out);
+  mpipool_results_free(res);
+  double t1 = now();
+  if (err) {
+    fprintf(stderr, "bench_pool: %s: %s\n", label, mpipool_strerror(err));
+    return 1;
+  }
+  for (size_t i = 0; i < n; i++)
+    if (out[i] != 2 * in[i]) {
+      fprintf(stderr, "bench_pool: %s: item %zu is %d, expected %d\n", label,
+              i, out[i], 2 * in[i]);
+      return 1;
+    }
+  report(label, workers, n, t1 - t0);
+  return 0;
+}
+
+static int run_async(mpipool_t *pool, int workers, const int *in, int *out,
+                     size_t n) {
+  mpipool_async_t **h = calloc(n ? n : 1, sizeof *h);
+  int err = 0, bad = 0;
+  size_t submitted = 0;
+  if (h == NULL) {
+    fprintf(stderr, "bench_pool: apply_async: out of memory\n");
+    return 1;
+  }
+  double t0 = now();
+  for (; submitted < n; submitted++) {
+    err = mpipool_apply_async(pool, TASK, &in[submitted], sizeof in[0], NULL,
+                              NULL, NULL, &h[submitted]);
+    if (err)
+      break;
+  }
+  for (size_t i = 0; i < submitted && !err; i++) {
+    const void *data;
+    size_t size;
+    err = mpipool_async_get(h[i], -1, &data, &size);
+    if (err)
+      break;
+    if (size != sizeof out[i]) {
+      fprintf(stderr, "bench_pool: apply_async: task %zu returned %zu bytes\n",
+              i, size);
+      bad = 1;
+      break;
+    }
+    memcpy(&out[i], data, sizeof out[i]);
+    mpipool_async_free(h[i]);
+    h[i] = NULL;
+  }
+  double t1 = now();
+  for (size_t i = 0; i < submitted; i++)
+    mpipool_async_free(h[i]);
+  free(h);
+  if (err) {
+    fprintf(stderr, "bench_pool: apply_async: %s\n", mpipool_strerror(err));
+    return 1;
+  }
+  if (bad)
+    return 1;
+  for (size_t i = 0; i < n; i++)
+    if (out[i] != 2 * in[i]) {
+      fprintf(stderr, "bench_pool: apply_async: task %zu gave %d, expected %d\n",
+              i, out[i], 2 * in[i]);
+      return 1;
+    }
+  report("apply_async", workers, n, t1 - t0);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  long workers = 2, items = 1000000, tasks = 20000;
+  int only = W_ALL;
+
+  /* Every process parses the same argv, so a usage error stops them all
+   * before mpipool_start(). */
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (i + 1 >= argc)
+      return usage("missing value or unknown option");
+    const char *v = argv[++i];
+    if (strcmp(a, "--workers") == 0) {
+      if (parse_long(v, 1, 1000000, &workers))
+        return usage("--workers wants an integer from 1 to 1000000");
+    } else if (strcmp(a, "--items") == 0) {
+      if (parse_long(v, 0, INT_MAX / 2, &items))
+        return usage("--items wants an integer from 0 to INT_MAX/2");
+    } else if (strcmp(a, "--tasks") == 0) {
+      if (parse_long(v, 0, INT_MAX / 2, &tasks))
+        return usage("--tasks wants an integer from 0 to INT_MAX/2");
+    } else if (strcmp(a, "--only") == 0) {
+      if (parse_only(v, &only))
+        return usage("--only wants map_chunked, apply_async, map_chunksize1");
+    } else {
+      return usage("unknown option");
+    }
+  }
+
+  mpipool_t *pool;
+  int err;
+  if ((err = mpipool_create(&pool)) != 0) {
+    fprintf(stderr, "bench_pool: %s\n", mpipool_strerror(err));
+    return 1;
+  }
+  if ((err = mpipool_register(pool, TASK, do_double, NULL)) != 0 ||
+      (err = mpipool_set_processes(pool, (int)workers)) != 0) {
+    fprintf(stderr, "bench_pool: %s\n", mpipool_strerror(err));
+    mpipool_destroy(pool);
+    return 1;
+  }
+  double t0 = now();
+  err = mpipool_start(pool);
+  double t1 = now();
+  if (err) {
+    fprintf(stderr, "bench_pool: mpipool_start: %s\n", mpipool_strerror(err));
+    mpipool_destroy(pool);
+    return 1;
+  }
+  /* Master only from here. */
+  int w = mpipool_size(pool);
+  if (w != (int)workers) {
+    fprintf(stderr, "bench_pool: pool has %d workers, asked for %ld\n", w,
+            workers);
+    mpipool_destroy(pool);
+    return 1;
+  }
+  report("startup", w, (size_t)w, t1 - t0);
+
+  size_t n1 = (size_t)tasks < 20000 ? (size_t)tasks : 20000;
+  size_t cap = (size_t)items;
+  if ((size_t)tasks > cap)
+    cap = (size_t)tasks;
+  int *in = malloc((cap ? cap : 1) * sizeof *in);
+  int *out = malloc((cap ? cap : 1) * sizeof *out);
+  if (in == NULL || out == NULL) {
+    fprintf(stderr, "bench_pool: out of memory\n");
+    free(in);
+    free(out);
+    mpipool_destroy(pool);
+    return 1;
+  }
+  for (size_t i = 0; i < cap; i++)
+    in[i] = (int)i;
+
+  int fail = 0;
+  if (!fail && (only & W_MAP))
+    fail = run_map(pool, "map_chunked", w, in, out, (size_t)items, 0);
+  if (!fail && (only & W_ASYNC))
+    fail = run_async(pool, w, in, out, (size_t)tasks);
+  if (!fail && (only & W_MAP1))
+    fail = run_map(pool, "map_chunksize1", w, in, out, n1, 1);
+
+  free(in);
+  free(out);
+  if (fail) {
+    mpipool_terminate(pool);
+  } else if ((err = mpipool_close(pool)) != 0 ||
+             (err = mpipool_join(pool)) != 0) {
+    fprintf(stderr, "bench_pool: close/join: %s\n", mpipool_strerror(err));
+    fail = 1;
+  }
+  mpipool_destroy(pool);
+  return fail ? 1 : 0;
+}
