@@ -208,7 +208,7 @@ int mpipool__wire_tasks_next(mpipool__reader_t *r, mpipool__tchunk_t *c) {
 
 int mpipool__rbuild_reserve(mpipool__rbuild_t *rb, size_t items,
                             size_t bytes) {
-  if (items > ((size_t)-1) / sizeof(uint64_t) - 1 ||
+  if (items > ((size_t)-1) / sizeof(uint64_t) - 1 || bytes == (size_t)-1 ||
       mpipool__buf_reserve(&rb->off, (items + 1) * sizeof(uint64_t)) == NULL ||
       mpipool__buf_reserve(&rb->status, items + 1) == NULL ||
       mpipool__buf_reserve(&rb->data, bytes + 1) == NULL)
@@ -341,7 +341,8 @@ int mpipool__wire_results_next(mpipool__reader_t *r,
       return MPIPOOL_EPROTO;
   }
   if (h.flags & CHUNK_VAR) {
-    if (h.count + 1 > (size_t)(r->end - r->p) / sizeof(uint64_t))
+    /* count + 1 offsets must fit; written so that count + 1 cannot wrap. */
+    if (h.count >= (size_t)(r->end - r->p) / sizeof(uint64_t))
       return MPIPOOL_EPROTO;
     c->off = (const uint64_t *)take(r, (h.count + 1) * sizeof(uint64_t));
     for (size_t i = 0; i < h.count; i++)
