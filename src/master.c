@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Frames per poll of one communicator, so that dispatch is not starved. */
 #define RECV_BURST 64
@@ -73,16 +74,17 @@ static int send_ctrl(mpipool_t *pool, mpipool__worker_t *w, int tag) {
   return mpipool__send(&pool->sends, w->comm, w->rank, tag, NULL, 0);
 }
 
-int mpipool__master_begin(mpipool_t *pool) {
+/* Sends CONFIG to workers [first, first + n). */
+static int configure(mpipool_t *pool, size_t first, size_t n) {
   char *names;
   size_t names_len;
   int err = mpipool__registry_names(&pool->reg, &names, &names_len);
   if (err)
     return err;
-  mpipool__config_t cfg = {0, (uint64_t)pool->maxtasks,
+  mpipool__config_t cfg = {0, pool->recycling ? (uint64_t)pool->maxtasks : 0,
                            (uint32_t)pool->reg.count, names, pool->initargs,
                            pool->initargs_len};
-  for (size_t i = 0; i < pool->nworkers && err == 0; i++) {
+  for (size_t i = first; i < first + n && err == 0; i++) {
     mpipool__worker_t *w = &pool->workers[i];
     mpipool__buf_t b = {0};
     cfg.worker_id = (uint64_t)w->id;
@@ -92,11 +94,66 @@ int mpipool__master_begin(mpipool_t *pool) {
                           b.data, b.len);
     else
       mpipool__buf_free(&b);
-    w->state = MPIPOOL__W_STARTING;
   }
-  pool->nstarting = pool->nworkers;
   free(names);
   return err;
+}
+
+/* Grows an array of `size`-byte elements to hold `need`. */
+static int grow(void **arr, size_t *cap, size_t need, size_t size) {
+  if (need <= *cap)
+    return MPIPOOL_OK;
+  size_t n = *cap ? *cap : 8;
+  while (n < need)
+    n *= 2;
+  void *p = realloc(*arr, n * size);
+  if (p == NULL)
+    return MPIPOOL_ENOMEM;
+  *arr = p;
+  *cap = n;
+  return MPIPOOL_OK;
+}
+
+int mpipool__master_add_workers(mpipool_t *pool, MPI_Comm comm,
+                                int first_rank, size_t n, int spawned) {
+  if (grow((void **)&pool->workers, &pool->workers_cap, pool->nworkers + n,
+           sizeof *pool->workers) != 0 ||
+      grow((void **)&pool->endpoints, &pool->endpoints_cap,
+           pool->nendpoints + 1, sizeof *pool->endpoints) != 0)
+    return MPIPOOL_ENOMEM;
+  if (pool->next_id == 0)
+    pool->next_id = 1;
+  mpipool__endpoint_t *ep = &pool->endpoints[pool->nendpoints++];
+  ep->comm = comm;
+  ep->first_rank = first_rank;
+  ep->base = pool->nworkers;
+  ep->nworkers = n;
+  ep->spawned = spawned;
+  for (size_t i = 0; i < n; i++) {
+    mpipool__worker_t *w = &pool->workers[ep->base + i];
+    memset(w, 0, sizeof *w);
+    w->id = pool->next_id++;
+    w->comm = comm;
+    w->rank = first_rank + (int)i;
+    w->state = MPIPOOL__W_STARTING;
+  }
+  pool->nworkers += n;
+  pool->nstarting += n;
+  return configure(pool, ep->base, n);
+}
+
+int mpipool__master_begin(mpipool_t *pool) {
+  char host[sizeof pool->host] = "";
+  gethostname(host, sizeof host - 1);
+  memcpy(pool->host, host, sizeof host);
+  if (!pool->recycling)
+    return MPIPOOL_OK;
+  int provided = MPI_THREAD_SINGLE;
+  MPI_Query_thread(&provided);
+  /* With threads, successors are spawned in the background; without, the
+   * master stalls for each spawn (about 0.25 s), which still works. */
+  return mpipool__spawner_new(&pool->spawner,
+                              provided == MPI_THREAD_MULTIPLE);
 }
 
 /* How many chunks the next frame may carry: one, unless chunks are known to
@@ -116,6 +173,9 @@ static unsigned coalesce_limit(const mpipool_t *pool) {
 /* Sends w one frame of queued chunks. */
 static int send_frame(mpipool_t *pool, mpipool__worker_t *w) {
   unsigned limit = coalesce_limit(pool);
+  /* A worker that recycles never gets more chunks than it has left. */
+  if (pool->recycling && pool->maxtasks - w->assigned < (long)limit)
+    limit = (unsigned)(pool->maxtasks - w->assigned);
   mpipool__frame_t *f =
       &w->ring[(w->head + w->inflight) % MPIPOOL__DEPTH];
   mpipool__job_t *job;
@@ -148,8 +208,16 @@ static int send_frame(mpipool_t *pool, mpipool__worker_t *w) {
   void *data = mpipool__buf_steal(&pool->scratch);
   w->next_seq++;
   w->inflight++;
+  w->assigned += f->nrefs;
   err = mpipool__send(&pool->sends, w->comm, w->rank, MPIPOOL__TAG_TASKS,
                       data, len);
+  if (err == 0 && pool->recycling && w->assigned >= pool->maxtasks) {
+    /* Its last chunk is on the way: start its successor now, on its
+     * node, so the slot is not idle for a spawn's duration. */
+    w->retiring = 1;
+    err = mpipool__spawner_request(
+        pool->spawner, strcmp(w->host, pool->host) ? w->host : NULL, 1);
+  }
   return err;
 }
 
@@ -171,7 +239,7 @@ static int dispatch(mpipool_t *pool, int *busy) {
     for (size_t i = 0; i < pool->nworkers && pool->queue.chunks; i++) {
       mpipool__worker_t *w =
           &pool->workers[(pool->rr + i) % pool->nworkers];
-      if (w->state != MPIPOOL__W_READY || w->inflight > level)
+      if (w->state != MPIPOOL__W_READY || w->retiring || w->inflight > level)
         continue;
       int err = send_frame(pool, w);
       if (err)
@@ -184,8 +252,48 @@ static int dispatch(mpipool_t *pool, int *busy) {
 }
 
 static void no_workers_left(mpipool_t *pool) {
-  if (pool->nready == 0 && pool->nstarting == 0)
+  if (pool->nready == 0 && pool->nstarting == 0 &&
+      mpipool__spawner_pending(pool->spawner) == 0)
     fail_queue(pool, MPIPOOL_ENOWORKERS);
+}
+
+/* Spawning failed: keep the workers we have from retiring. */
+static int stop_recycling(mpipool_t *pool, const char *why) {
+  int err = MPIPOOL_OK;
+  if (pool->recycling) {
+    fprintf(stderr,
+            "mpipool: warning: cannot start a fresh worker (%s); "
+            "maxtasksperchild is now off and the pool goes on with the "
+            "workers it has\n",
+            why);
+    pool->recycling = 0;
+    for (size_t i = 0; i < pool->nworkers && err == 0; i++) {
+      mpipool__worker_t *w = &pool->workers[i];
+      if ((w->state == MPIPOOL__W_READY ||
+           w->state == MPIPOOL__W_STARTING) && !w->retiring)
+        err = send_ctrl(pool, w, MPIPOOL__TAG_NOMAX);
+    }
+  }
+  no_workers_left(pool);
+  return err;
+}
+
+/* Takes in the successors the spawner has started. */
+static int adopt_spawns(mpipool_t *pool, int *busy) {
+  mpipool__spawned_t s;
+  int err = MPIPOOL_OK;
+  while (err == 0 && mpipool__spawner_poll(pool->spawner, &s)) {
+    *busy = 1;
+    if (s.err) {
+      err = stop_recycling(pool, s.why);
+      continue;
+    }
+    int remote = 0;
+    MPI_Comm_set_errhandler(s.inter, MPI_ERRORS_RETURN);
+    MPI_Comm_remote_size(s.inter, &remote);
+    err = mpipool__master_add_workers(pool, s.inter, 0, (size_t)remote, 1);
+  }
+  return err;
 }
 
 static int on_hello(mpipool_t *pool, mpipool__worker_t *w,
@@ -195,6 +303,7 @@ static int on_hello(mpipool_t *pool, mpipool__worker_t *w,
     return MPIPOOL_EPROTO;
   if (w->state != MPIPOOL__W_STARTING)
     return MPIPOOL_OK; /* stopped before it was ready */
+  snprintf(w->host, sizeof w->host, "%s", h.host);
   pool->nstarting--;
   if (h.status == 0) {
     w->state = MPIPOOL__W_READY;
@@ -254,7 +363,29 @@ static int on_results(mpipool_t *pool, mpipool__worker_t *w,
   return MPIPOOL_OK;
 }
 
-static int on_message(mpipool_t *pool, const mpipool__endpoint_t *ep,
+/* A worker said BYE.  When it was the last one reached through a spawn's
+ * intercommunicator, free that.  Both sides free rather than disconnect:
+ * MPI_Comm_disconnect is collective, and a departing process waiting in it
+ * for the master (or the master for it) is what recycling must avoid. */
+static void on_bye(mpipool_t *pool, mpipool__endpoint_t *ep,
+                   mpipool__worker_t *w) {
+  if (w->state == MPIPOOL__W_READY)
+    pool->nready--;
+  else if (w->state == MPIPOOL__W_STARTING)
+    pool->nstarting--;
+  w->state = MPIPOOL__W_GONE;
+  fail_inflight(pool, w, MPIPOOL_ENOWORKERS);
+  no_workers_left(pool);
+  if (!ep->spawned)
+    return;
+  for (size_t i = 0; i < ep->nworkers; i++)
+    if (pool->workers[ep->base + i].state != MPIPOOL__W_GONE)
+      return;
+  MPI_Comm_free(&ep->comm);
+  ep->comm = MPI_COMM_NULL;
+}
+
+static int on_message(mpipool_t *pool, mpipool__endpoint_t *ep,
                       mpipool__msg_t *m) {
   mpipool__worker_t *w = worker_of(pool, ep, m->source);
   int err = MPIPOOL_OK;
@@ -269,13 +400,7 @@ static int on_message(mpipool_t *pool, const mpipool__endpoint_t *ep,
     err = on_hello(pool, w, m);
     break;
   case MPIPOOL__TAG_BYE:
-    if (w->state == MPIPOOL__W_READY)
-      pool->nready--;
-    else if (w->state == MPIPOOL__W_STARTING)
-      pool->nstarting--;
-    w->state = MPIPOOL__W_GONE;
-    fail_inflight(pool, w, MPIPOOL_ENOWORKERS);
-    no_workers_left(pool);
+    on_bye(pool, ep, w);
     break;
   default:
     err = MPIPOOL_EPROTO;
@@ -288,9 +413,13 @@ int mpipool__master_progress(mpipool_t *pool, int *busy) {
   if (pool->broken)
     return pool->broken;
   int err = mpipool__sends_progress(&pool->sends);
+  if (err == 0 && pool->spawner)
+    err = adopt_spawns(pool, busy);
   for (size_t e = 0; e < pool->nendpoints && err == 0; e++) {
     mpipool__endpoint_t *ep = &pool->endpoints[e];
-    for (int k = 0; k < RECV_BURST && err == 0; k++) {
+    /* A spawned endpoint is freed once its processes have left. */
+    for (int k = 0; k < RECV_BURST && err == 0 && ep->comm != MPI_COMM_NULL;
+         k++) {
       mpipool__msg_t m;
       int got = mpipool__recv_poll(ep->comm, MPI_ANY_SOURCE, MPI_ANY_TAG, &m);
       if (got <= 0) {
@@ -374,6 +503,15 @@ int mpipool__master_shutdown(mpipool_t *pool, int terminate) {
     for (size_t i = 0; i < pool->nworkers; i++)
       fail_inflight(pool, &pool->workers[i], MPIPOOL_ETERMINATED);
   }
+  /* Successors still being spawned are not needed any more; those
+   * already started are told to stop like every other worker. */
+  if (pool->spawner) {
+    int busy = 0;
+    mpipool__spawner_stop(pool->spawner);
+    int e = adopt_spawns(pool, &busy);
+    if (e && err == 0)
+      err = e;
+  }
   int tag = terminate ? MPIPOOL__TAG_TERMINATE : MPIPOOL__TAG_STOP;
   for (size_t i = 0; i < pool->nworkers && !pool->broken; i++) {
     mpipool__worker_t *w = &pool->workers[i];
@@ -383,6 +521,11 @@ int mpipool__master_shutdown(mpipool_t *pool, int terminate) {
       else
         pool->nstarting--;
       w->state = MPIPOOL__W_STOPPING;
+      /* A retiring worker leaves after its last chunk by itself, and
+       * may already be gone: a send to it might never complete.  Its
+       * results, if any, are discarded. */
+      if (w->retiring)
+        continue;
       int e = send_ctrl(pool, w, tag);
       if (e && err == 0)
         err = e;
@@ -398,13 +541,15 @@ int mpipool__master_shutdown(mpipool_t *pool, int terminate) {
   }
   for (size_t e = 0; e < pool->nendpoints; e++) {
     mpipool__endpoint_t *ep = &pool->endpoints[e];
-    if (ep->spawned && ep->comm != MPI_COMM_NULL && !pool->broken)
-      MPI_Comm_disconnect(&ep->comm);
+    if (ep->spawned && ep->comm != MPI_COMM_NULL)
+      MPI_Comm_free(&ep->comm);
   }
   return err;
 }
 
 void mpipool__master_free(mpipool_t *pool) {
+  mpipool__spawner_free(pool->spawner);
+  pool->spawner = NULL;
   fail_queue(pool, MPIPOOL_ETERMINATED);
   for (size_t i = 0; i < pool->nworkers; i++)
     fail_inflight(pool, &pool->workers[i], MPIPOOL_ETERMINATED);

@@ -104,29 +104,12 @@ static void worker_exit(mpipool_t *pool, int err) {
   exit(0);
 }
 
-/* Adds an endpoint of n workers at ranks first_rank.. of comm. */
-static void add_endpoint(mpipool_t *pool, MPI_Comm comm, int first_rank,
-                         size_t n, int spawned) {
-  mpipool__endpoint_t *ep = &pool->endpoints[pool->nendpoints++];
-  ep->comm = comm;
-  ep->first_rank = first_rank;
-  ep->base = pool->nworkers;
-  ep->nworkers = n;
-  ep->spawned = spawned;
-  for (size_t i = 0; i < n; i++) {
-    mpipool__worker_t *w = &pool->workers[pool->nworkers];
-    memset(w, 0, sizeof *w);
-    w->id = (long)pool->nworkers + 1;
-    w->comm = comm;
-    w->rank = first_rank + (int)i;
-    pool->nworkers++;
-  }
-}
-
 /* The master's start: size the pool, release surplus ranks, spawn what is
  * missing, configure every worker. */
 static int start_master(mpipool_t *pool, int world) {
   size_t have = (size_t)world - 1, want;
+  MPI_Comm inter = MPI_COMM_NULL;
+  int err;
   if (pool->processes > 0)
     want = (size_t)pool->processes;
   else if (have > 0)
@@ -139,37 +122,39 @@ static int start_master(mpipool_t *pool, int world) {
   }
   size_t use = have < want ? have : want;
   for (size_t r = use + 1; r < (size_t)world; r++) {
-    int err = mpipool__send(&pool->sends, pool->comm, (int)r,
-                            MPIPOOL__TAG_STOP, NULL, 0);
+    err = mpipool__send(&pool->sends, pool->comm, (int)r, MPIPOOL__TAG_STOP,
+                        NULL, 0);
     if (err)
       return err;
   }
-  pool->workers = calloc(want, sizeof *pool->workers);
-  pool->endpoints = calloc(2, sizeof *pool->endpoints);
-  if (pool->workers == NULL || pool->endpoints == NULL)
-    return MPIPOOL_ENOMEM;
-  add_endpoint(pool, pool->comm, 1, use, 0);
+  pool->recycling = pool->maxtasks > 0;
   if (want > use) {
-    MPI_Comm inter;
     char why[MPI_MAX_ERROR_STRING + 128];
-    int n = (int)(want - use);
-    int err = mpipool__spawn(n, &inter, why, sizeof why);
+    err = mpipool__spawn((int)(want - use), NULL, &inter, why, sizeof why);
     if (err && use == 0) {
       fprintf(stderr, "mpipool: %s\n", why);
       return err;
     }
     if (err) {
+      /* Spawning does not work here: no recycling either. */
       fprintf(stderr,
               "mpipool: warning: %s; going on with %zu worker(s) instead "
-              "of %zu\n",
-              why, use, want);
-    } else {
-      int remote = 0;
-      MPI_Comm_remote_size(inter, &remote);
-      add_endpoint(pool, inter, 0, (size_t)remote, 1);
+              "of %zu%s\n",
+              why, use, want,
+              pool->recycling ? ", without maxtasksperchild" : "");
+      pool->recycling = 0;
+      inter = MPI_COMM_NULL;
     }
   }
-  return mpipool__master_begin(pool);
+  err = mpipool__master_begin(pool);
+  if (err == 0 && use > 0)
+    err = mpipool__master_add_workers(pool, pool->comm, 1, use, 0);
+  if (err == 0 && inter != MPI_COMM_NULL) {
+    int remote = 0;
+    MPI_Comm_remote_size(inter, &remote);
+    err = mpipool__master_add_workers(pool, inter, 0, (size_t)remote, 1);
+  }
+  return err;
 }
 
 int mpipool_start(mpipool_t *pool) {
@@ -285,14 +270,10 @@ void mpipool_destroy(mpipool_t *pool) {
     mpipool_terminate(pool);
   if (pool->role == MPIPOOL__ROLE_MASTER)
     mpipool__master_free(pool);
-  if (pool->comm != MPI_COMM_NULL) {
-    int inter = 0;
-    MPI_Comm_test_inter(pool->comm, &inter);
-    if (inter)
-      MPI_Comm_disconnect(&pool->comm);
-    else
-      MPI_Comm_free(&pool->comm);
-  }
+  /* A private duplicate, or a spawned worker's parent intercommunicator:
+   * freed, not disconnected (see on_bye in master.c). */
+  if (pool->comm != MPI_COMM_NULL)
+    MPI_Comm_free(&pool->comm);
   if (pool->role != MPIPOOL__ROLE_NONE || pool->state == MPIPOOL__FAILED) {
     int fin = 0;
     MPI_Finalized(&fin);

@@ -14,6 +14,7 @@
 #include "job.h"
 #include "msg.h"
 #include "registry.h"
+#include "spawner.h"
 
 /* Most chunks one TASKS frame carries when tasks are tiny. */
 #define MPIPOOL__MAX_COALESCE 64
@@ -56,6 +57,9 @@ typedef struct {
   int rank;               /* in comm */
   int state;
   int failed_init;
+  int retiring;           /* has been handed its last chunk */
+  long assigned;          /* chunks handed to it */
+  char host[64];          /* where it runs (from HELLO) */
   mpipool__frame_t ring[MPIPOOL__DEPTH];
   unsigned head, inflight;
   uint64_t next_seq;
@@ -67,7 +71,7 @@ typedef struct {
   int first_rank;         /* rank of the first worker in comm */
   size_t base;            /* index of that worker in pool->workers */
   size_t nworkers;
-  int spawned;            /* an intercommunicator to disconnect at the end */
+  int spawned;            /* an intercommunicator to spawned processes */
 } mpipool__endpoint_t;
 
 struct mpipool {
@@ -86,9 +90,13 @@ struct mpipool {
 
   /* master */
   mpipool__worker_t *workers;
-  size_t nworkers;
+  size_t nworkers, workers_cap;
   mpipool__endpoint_t *endpoints;
-  size_t nendpoints;
+  size_t nendpoints, endpoints_cap;
+  long next_id;           /* N of the next PoolWorker-N */
+  mpipool__spawner_t *spawner; /* successors of retiring workers */
+  int recycling;          /* maxtasks > 0 and spawning still works */
+  char host[64];          /* the master's host */
   size_t rr;              /* round-robin start of dispatch */
   mpipool__queue_t queue;
   mpipool__sends_t sends;
@@ -103,7 +111,13 @@ struct mpipool {
 
 /* --- master.c -------------------------------------------------------- */
 
-/* Sends CONFIG to every worker.  0 or an error. */
+/* Adds n workers at ranks first_rank.. of comm (an intercommunicator to
+ * spawned processes when `spawned`), named in order, and sends each its
+ * CONFIG.  0 or an error. */
+int mpipool__master_add_workers(mpipool_t *pool, MPI_Comm comm,
+                                int first_rank, size_t n, int spawned);
+
+/* Readies recycling (maxtasksperchild) once the first workers exist. */
 int mpipool__master_begin(mpipool_t *pool);
 
 /* One non-blocking round: complete sends, receive, dispatch.  Sets *busy
@@ -120,7 +134,7 @@ int mpipool__master_wait_job(mpipool_t *pool, mpipool__job_t *job,
 
 /* Waits until no job is active, then stops every worker (STOP), or, with
  * terminate, fails all work at once and sends TERMINATE; then waits for
- * every BYE and disconnects spawned workers.  0 or an error. */
+ * every BYE and frees spawned workers' intercommunicators.  0 or an error. */
 int mpipool__master_shutdown(mpipool_t *pool, int terminate);
 
 /* Frees the master's state. */
@@ -134,9 +148,11 @@ int mpipool__worker_run(mpipool_t *pool, int master_rank);
 
 /* --- spawn.c --------------------------------------------------------- */
 
-/* Spawns n processes running this program with its arguments; on success
- * *inter is the intercommunicator to them.  On failure returns ESPAWN (or
- * EMPI/ENOMEM) with a message in why (size whylen). */
-int mpipool__spawn(int n, MPI_Comm *inter, char *why, size_t whylen);
+/* Spawns n processes running this program with its arguments, on `host`
+ * (NULL: wherever MPI chooses); on success *inter is the
+ * intercommunicator to them.  On failure returns ESPAWN (or EMPI/ENOMEM)
+ * with a message in why (size whylen). */
+int mpipool__spawn(int n, const char *host, MPI_Comm *inter, char *why,
+                   size_t whylen);
 
 #endif

@@ -60,9 +60,17 @@ static char **own_args(void) {
   return argv;
 }
 
-int mpipool__spawn(int n, MPI_Comm *inter, char *why, size_t whylen) {
+int mpipool__spawn(int n, const char *host, MPI_Comm *inter, char *why,
+                   size_t whylen) {
   char exe[PATH_MAX];
   int err = MPIPOOL_OK;
+  /* Fault injection for the tests: MPIPOOL_FAULT_SPAWN=1 makes every
+   * spawn fail, as on a system without dynamic processes. */
+  const char *fault = getenv("MPIPOOL_FAULT_SPAWN");
+  if (fault && strcmp(fault, "1") == 0) {
+    snprintf(why, whylen, "spawning disabled by MPIPOOL_FAULT_SPAWN=1");
+    return MPIPOOL_ESPAWN;
+  }
   ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
   if (len <= 0) {
     snprintf(why, whylen, "cannot find this program's path");
@@ -93,13 +101,16 @@ int mpipool__spawn(int n, MPI_Comm *inter, char *why, size_t whylen) {
    * oversubscribe, so that users need not know --oversubscribe. */
   MPI_Info_set(info, "map_by", "slot:OVERSUBSCRIBE");
 #endif
+  /* "host" is a key the MPI standard reserves for MPI_Comm_spawn. */
+  if (host && host[0])
+    MPI_Info_set(info, "host", host);
   int rc = MPI_Comm_spawn(exe, argv, n, info, 0, self, inter, codes);
   if (rc != MPI_SUCCESS) {
     char msg[MPI_MAX_ERROR_STRING];
     int mlen = 0;
     MPI_Error_string(rc, msg, &mlen);
-    snprintf(why, whylen, "MPI_Comm_spawn of %d process(es) failed: %s", n,
-             msg);
+    snprintf(why, whylen, "MPI_Comm_spawn of %d process(es)%s%s failed: %s",
+             n, host && host[0] ? " on " : "", host ? host : "", msg);
     err = MPIPOOL_ESPAWN;
     goto out;
   }

@@ -24,7 +24,8 @@ enum {
   MPIPOOL__TAG_RESULTS,      /* worker -> master: the frame's results */
   MPIPOOL__TAG_STOP,         /* master -> worker: no more work, leave */
   MPIPOOL__TAG_TERMINATE,    /* master -> worker: drop queued work, leave */
-  MPIPOOL__TAG_BYE           /* worker -> master: last message */
+  MPIPOOL__TAG_BYE,          /* worker -> master: last message */
+  MPIPOOL__TAG_NOMAX         /* master -> worker: stop counting tasks */
 };
 
 /* Items to send: either `count` fixed-size items at base, or (ptrs, sizes). */

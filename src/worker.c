@@ -26,6 +26,8 @@ typedef struct {
   mpipool__buf_t out;
   mpipool__sends_t sends;
   unsigned long tasks_done;
+  uint64_t maxtasks;      /* chunks to run before retiring; 0: no limit */
+  uint64_t chunks_done;
 } worker_t;
 
 static uint64_t now_ns(void) {
@@ -106,6 +108,7 @@ static int run_chunk(worker_t *w, const mpipool__tchunk_t *c) {
     p += size;
   }
   w->tasks_done += c->count;
+  w->chunks_done++;
   return MPIPOOL_OK;
 }
 
@@ -147,7 +150,10 @@ static int terminate_pending(worker_t *w) {
   return flag;
 }
 
-/* Serves frames until STOP or TERMINATE. */
+/* Serves frames until STOP or TERMINATE, or until it has run maxtasks
+ * chunks (Python counts a map's chunk as one task): then it retires, and
+ * the master, which never sends it more than that, has its successor
+ * ready. */
 static int serve(worker_t *w) {
   mpipool__backoff_t b = {0};
   for (;;) {
@@ -170,13 +176,15 @@ static int serve(worker_t *w) {
     } else if (m.tag == MPIPOOL__TAG_STOP ||
                m.tag == MPIPOOL__TAG_TERMINATE) {
       stop = 1;
+    } else if (m.tag == MPIPOOL__TAG_NOMAX) {
+      w->maxtasks = 0;
     } else {
       err = MPIPOOL_EPROTO;
     }
     free(m.data);
     if (err)
       return err;
-    if (stop)
+    if (stop || (w->maxtasks && w->chunks_done >= w->maxtasks))
       return MPIPOOL_OK;
     err = mpipool__sends_progress(&w->sends);
     if (err)
@@ -217,6 +225,7 @@ int mpipool__worker_run(mpipool_t *pool, int master_rank) {
     goto out_with_msg;
   }
   mpipool__ctx_init(&w.ctx, (long)cfg.worker_id);
+  w.maxtasks = cfg.maxtasks;
   err = map_tasks(&w, &cfg);
   if (err)
     goto out_with_map;

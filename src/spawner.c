@@ -1,0 +1,205 @@
+/*
+ * spawner.c - spawn requests served by a thread (see spawner.h).  The
+ * thread only ever calls MPI_Comm_spawn (on its own communicator), and the
+ * main thread only reads the resulting intercommunicators after the
+ * hand-over through the mutex, so MPI_THREAD_MULTIPLE is all it needs.
+ */
+#include "config.h"
+#include "spawner.h"
+#include "mpipool.h"
+#include "pool_int.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct request {
+  struct request *next;
+  int n;
+  char host[256];
+} request_t;
+
+typedef struct done {
+  struct done *next;
+  mpipool__spawned_t s;
+} done_t;
+
+struct mpipool__spawner {
+  int threaded;
+  pthread_t thread;
+  pthread_mutex_t lock;
+  pthread_cond_t wake;
+  int stopping;
+  request_t *requests;    /* FIFO */
+  done_t *done, **done_tail;
+  int pending;            /* processes requested, not yet polled */
+};
+
+/* Runs one spawn of r->n processes and queues its outcome.  Called with
+ * the lock released. */
+static done_t *do_spawn(const request_t *r) {
+  done_t *d = calloc(1, sizeof *d);
+  if (d == NULL)
+    return NULL;
+  d->s.n = r->n;
+  memcpy(d->s.host, r->host, sizeof d->s.host);
+  d->s.err = mpipool__spawn(r->n, r->host[0] ? r->host : NULL, &d->s.inter,
+                            d->s.why, sizeof d->s.why);
+  return d;
+}
+
+static void push_done(mpipool__spawner_t *sp, done_t *d) {
+  *sp->done_tail = d;
+  sp->done_tail = &d->next;
+}
+
+/* Takes the first request and every later one for the same host. */
+static request_t *take_batch(mpipool__spawner_t *sp) {
+  request_t *first = sp->requests;
+  if (first == NULL)
+    return NULL;
+  sp->requests = first->next;
+  request_t **pp = &sp->requests;
+  while (*pp) {
+    request_t *r = *pp;
+    if (strcmp(r->host, first->host) == 0) {
+      first->n += r->n;
+      *pp = r->next;
+      free(r);
+    } else {
+      pp = &r->next;
+    }
+  }
+  first->next = NULL;
+  return first;
+}
+
+static void *spawner_main(void *arg) {
+  mpipool__spawner_t *sp = arg;
+  pthread_mutex_lock(&sp->lock);
+  for (;;) {
+    while (!sp->stopping && sp->requests == NULL)
+      pthread_cond_wait(&sp->wake, &sp->lock);
+    if (sp->stopping)
+      break;
+    request_t *r = take_batch(sp);
+    pthread_mutex_unlock(&sp->lock);
+    done_t *d = do_spawn(r);
+    pthread_mutex_lock(&sp->lock);
+    if (d)
+      push_done(sp, d);
+    else
+      sp->pending -= r->n;
+    free(r);
+  }
+  pthread_mutex_unlock(&sp->lock);
+  return NULL;
+}
+
+int mpipool__spawner_new(mpipool__spawner_t **out, int threaded) {
+  mpipool__spawner_t *sp = calloc(1, sizeof *sp);
+  if (sp == NULL)
+    return MPIPOOL_ENOMEM;
+  sp->threaded = threaded;
+  sp->done_tail = &sp->done;
+  pthread_mutex_init(&sp->lock, NULL);
+  pthread_cond_init(&sp->wake, NULL);
+  if (threaded && pthread_create(&sp->thread, NULL, spawner_main, sp) != 0) {
+    pthread_cond_destroy(&sp->wake);
+    pthread_mutex_destroy(&sp->lock);
+    free(sp);
+    return MPIPOOL_ESPAWN;
+  }
+  *out = sp;
+  return MPIPOOL_OK;
+}
+
+int mpipool__spawner_request(mpipool__spawner_t *sp, const char *host,
+                             int n) {
+  request_t *r = calloc(1, sizeof *r);
+  if (r == NULL)
+    return MPIPOOL_ENOMEM;
+  r->n = n;
+  if (host)
+    strncpy(r->host, host, sizeof r->host - 1);
+  if (!sp->threaded) {
+    done_t *d = do_spawn(r);
+    free(r);
+    if (d == NULL)
+      return MPIPOOL_ENOMEM;
+    sp->pending += n;
+    push_done(sp, d);
+    return MPIPOOL_OK;
+  }
+  pthread_mutex_lock(&sp->lock);
+  request_t **pp = &sp->requests;
+  while (*pp)
+    pp = &(*pp)->next;
+  *pp = r;
+  sp->pending += n;
+  pthread_cond_signal(&sp->wake);
+  pthread_mutex_unlock(&sp->lock);
+  return MPIPOOL_OK;
+}
+
+int mpipool__spawner_poll(mpipool__spawner_t *sp, mpipool__spawned_t *out) {
+  done_t *d;
+  if (sp == NULL)
+    return 0;
+  pthread_mutex_lock(&sp->lock);
+  d = sp->done;
+  if (d) {
+    sp->done = d->next;
+    if (sp->done == NULL)
+      sp->done_tail = &sp->done;
+    sp->pending -= d->s.n;
+  }
+  pthread_mutex_unlock(&sp->lock);
+  if (d == NULL)
+    return 0;
+  *out = d->s;
+  free(d);
+  return 1;
+}
+
+int mpipool__spawner_pending(mpipool__spawner_t *sp) {
+  if (sp == NULL)
+    return 0;
+  pthread_mutex_lock(&sp->lock);
+  int n = sp->pending;
+  pthread_mutex_unlock(&sp->lock);
+  return n;
+}
+
+void mpipool__spawner_stop(mpipool__spawner_t *sp) {
+  if (sp == NULL || !sp->threaded)
+    return;
+  pthread_mutex_lock(&sp->lock);
+  sp->stopping = 1;
+  while (sp->requests) {
+    request_t *r = sp->requests;
+    sp->requests = r->next;
+    sp->pending -= r->n;
+    free(r);
+  }
+  pthread_cond_signal(&sp->wake);
+  pthread_mutex_unlock(&sp->lock);
+  pthread_join(sp->thread, NULL);
+  sp->threaded = 0;
+}
+
+void mpipool__spawner_free(mpipool__spawner_t *sp) {
+  if (sp == NULL)
+    return;
+  mpipool__spawner_stop(sp);
+  while (sp->done) {
+    done_t *d = sp->done;
+    sp->done = d->next;
+    if (d->s.err == 0)
+      MPI_Comm_free(&d->s.inter);
+    free(d);
+  }
+  pthread_cond_destroy(&sp->wake);
+  pthread_mutex_destroy(&sp->lock);
+  free(sp);
+}

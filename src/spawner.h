@@ -1,0 +1,45 @@
+/*
+ * spawner.h - starting replacement workers ahead of time.  MPI_Comm_spawn
+ * blocks for about a quarter of a second, so when MPI allows threads
+ * (MPI_THREAD_MULTIPLE) a spawner thread does it while the master goes on
+ * dispatching; otherwise requests are served at once, in the caller.
+ */
+#ifndef MPIPOOL_SPAWNER_H
+#define MPIPOOL_SPAWNER_H
+
+#include <mpi.h>
+#include <stddef.h>
+
+typedef struct mpipool__spawner mpipool__spawner_t;
+
+/* A finished spawn. */
+typedef struct {
+  int err;                /* 0, or ESPAWN/EMPI/ENOMEM with why */
+  MPI_Comm inter;         /* to the n new processes, when err == 0 */
+  int n;
+  char host[256];         /* where they were asked to run ("" = anywhere) */
+  char why[MPI_MAX_ERROR_STRING + 128];
+} mpipool__spawned_t;
+
+/* Creates a spawner; with `threaded` its work runs in its own thread.
+ * 0, ENOMEM or an error from starting the thread. */
+int mpipool__spawner_new(mpipool__spawner_t **sp, int threaded);
+
+/* Asks for n more processes on `host` (copied; NULL or "": anywhere).
+ * Requests for the same host made before the thread picks them up share
+ * one MPI_Comm_spawn call.  0 or ENOMEM. */
+int mpipool__spawner_request(mpipool__spawner_t *sp, const char *host, int n);
+
+/* Hands over one finished spawn: 1 with *out set, or 0 if none is ready. */
+int mpipool__spawner_poll(mpipool__spawner_t *sp, mpipool__spawned_t *out);
+
+/* Processes requested and not yet handed over by poll. */
+int mpipool__spawner_pending(mpipool__spawner_t *sp);
+
+/* Stops the thread after the spawn in progress, if any; requests not
+ * started are dropped.  Finished spawns stay available to poll.
+ * spawner_free then frees everything (NULL: no-op). */
+void mpipool__spawner_stop(mpipool__spawner_t *sp);
+void mpipool__spawner_free(mpipool__spawner_t *sp);
+
+#endif
