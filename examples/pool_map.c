@@ -8,6 +8,9 @@
  *
  * Run it as ./examples/pool_map (mpipool spawns the workers) or as
  * mpirun -n 8 ./examples/pool_map.  "-p N" sets the pool size.
+ *
+ * Compiled with MAXTASKSPERCHILD defined (examples/maxtasks.c), it is the
+ * second seed program: Pool(..., maxtasksperchild=2).
  */
 #include <mpipool.h>
 
@@ -56,6 +59,10 @@ int main(int argc, char **argv) {
                               NULL)) != 0 ||
       (err = mpipool_set_initializer(pool, start_process, NULL, 0)) != 0)
     goto fail;
+#ifdef MAXTASKSPERCHILD
+  if ((err = mpipool_set_maxtasksperchild(pool, MAXTASKSPERCHILD)) != 0)
+    goto fail;
+#endif
   if (size <= 0) {
     int cores = mpipool_core_count();
     size = cores > 0 ? 2 * cores : 2; /* Python: cpu_count() * 2 */
@@ -85,7 +92,7 @@ int main(int argc, char **argv) {
   mpipool_destroy(pool);
   return 0;
 fail:
-  fprintf(stderr, "pool_map: %s\n", mpipool_strerror(err));
+  fprintf(stderr, "%s: %s\n", argv[0], mpipool_strerror(err));
   mpipool_destroy(pool);
   return 1;
 }

@@ -16,6 +16,13 @@
 
 #include "../tap.h"
 
+/* Monotonic seconds. */
+static inline double test_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 /* int -> 2 * int */
 static inline int t_double(mpipool_ctx_t *ctx, const void *in, size_t size) {
   int x;
