@@ -184,8 +184,19 @@ int mpipool_set_initializer(mpipool_t *pool, mpipool_init_fn fn,
 
 /*
  * Maximum number of tasks a worker runs before it is replaced by a fresh
- * process; 0 (default) means unlimited.  Before start.  Errors: EINVAL
- * (negative), EBUSY.
+ * process (its memory, files and other resources freed); 0 (default) means
+ * unlimited.  As in Python, a chunk of a map counts as one task.  The
+ * master never hands a worker more tasks than it has left, and asks for its
+ * successor (MPI_Comm_spawn, on the same host, from a spawner thread) as
+ * soon as the worker starts, so the successor waits ready as a spare: the
+ * pool may hold up to twice its size in processes, the spares idle.  A
+ * spawn takes about 0.25 s, so keep maxtasksperchild x task time well above
+ * that (about 1 s per worker keeps 90% of the throughput).  If spawning
+ * fails, the pool warns once and goes on without recycling; if no worker
+ * is left, work fails with MPIPOOL_ENOWORKERS.  World ranks that retire
+ * leave MPI_Finalize early only with Open MPI's async_mpi_finalize, which
+ * mpipool sets when it initializes MPI itself.  Before start.  Errors:
+ * EINVAL (negative), EBUSY.
  */
 int mpipool_set_maxtasksperchild(mpipool_t *pool, long maxtasks);
 

@@ -154,6 +154,8 @@ static int start_master(mpipool_t *pool, int world) {
     MPI_Comm_remote_size(inter, &remote);
     err = mpipool__master_add_workers(pool, inter, 0, (size_t)remote, 1);
   }
+  /* The pool's size; workers added from now on are successors. */
+  pool->slots = pool->nworkers;
   return err;
 }
 
@@ -210,7 +212,7 @@ int mpipool_is_master(const mpipool_t *pool) {
 }
 
 int mpipool_size(const mpipool_t *pool) {
-  return pool ? (int)pool->nworkers : 0;
+  return pool ? (int)pool->slots : 0;
 }
 
 /* Checks that the master may make progress. */
@@ -316,7 +318,7 @@ static int run_map(mpipool_t *pool, const char *name,
   if (kind == MPIPOOL__JOB_STREAM && cb == NULL)
     return MPIPOOL_EINVAL;
   if (chunksize == 0)
-    chunksize = mpipool__default_chunksize(count, pool->nworkers);
+    chunksize = mpipool__default_chunksize(count, pool->slots);
   if (chunksize > count)
     chunksize = count ? count : 1;
   err = mpipool__job_new(kind, fn, src, count, chunksize, &job);

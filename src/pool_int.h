@@ -58,6 +58,8 @@ typedef struct {
   int state;
   int failed_init;
   int retiring;           /* has been handed its last chunk */
+  int parked;             /* a spare successor, not given work yet */
+  int succ_requested;     /* its successor has been asked for */
   long assigned;          /* chunks handed to it */
   char host[64];          /* where it runs (from HELLO) */
   mpipool__frame_t ring[MPIPOOL__DEPTH];
@@ -96,6 +98,8 @@ struct mpipool {
   long next_id;           /* N of the next PoolWorker-N */
   mpipool__spawner_t *spawner; /* successors of retiring workers */
   int recycling;          /* maxtasks > 0 and spawning still works */
+  size_t slots;           /* workers the pool runs at once */
+  size_t deficit;         /* retired slots waiting for a successor */
   char host[64];          /* the master's host */
   size_t rr;              /* round-robin start of dispatch */
   mpipool__queue_t queue;

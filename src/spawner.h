@@ -25,8 +25,7 @@ typedef struct {
  * 0, ENOMEM or an error from starting the thread. */
 int mpipool__spawner_new(mpipool__spawner_t **sp, int threaded);
 
-/* Asks for n more processes on `host` (copied; NULL or "": anywhere).
- * Requests for the same host made before the thread picks them up share
+/* Asks for n more processes on `host` (copied; NULL or "": anywhere), in
  * one MPI_Comm_spawn call.  0 or ENOMEM. */
 int mpipool__spawner_request(mpipool__spawner_t *sp, const char *host, int n);
 
@@ -36,10 +35,11 @@ int mpipool__spawner_poll(mpipool__spawner_t *sp, mpipool__spawned_t *out);
 /* Processes requested and not yet handed over by poll. */
 int mpipool__spawner_pending(mpipool__spawner_t *sp);
 
-/* Stops the thread after the spawn in progress, if any; requests not
- * started are dropped.  Finished spawns stay available to poll.
- * spawner_free then frees everything (NULL: no-op). */
-void mpipool__spawner_stop(mpipool__spawner_t *sp);
+/* Stops the thread: after every queued request with `finish`, else after
+ * the spawn in progress (requests not started are dropped).  Finished
+ * spawns stay available to poll.  spawner_free then frees everything
+ * (NULL: no-op). */
+void mpipool__spawner_stop(mpipool__spawner_t *sp, int finish);
 void mpipool__spawner_free(mpipool__spawner_t *sp);
 
 #endif
