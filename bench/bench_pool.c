@@ -7,9 +7,13 @@
  *   apply_async     T single-int mpipool_apply_async calls, all submitted,
  *                   then mpipool_async_get on each in order, handles freed
  *   map_chunksize1  mpipool_map of min(T, 20000) ints with chunksize 1
+ *                   (all T with --sleep-us)
  *
  * Usage: mpirun -n W+1 bench/bench_pool [--workers W] [--items N]
  *            [--tasks T] [--only map_chunked|apply_async|map_chunksize1]
+ *            [--maxtasks M] [--sleep-us U]
+ * --maxtasks sets maxtasksperchild; --sleep-us makes every task sleep U
+ * microseconds first (bench/recycle.sh uses both).
  * (a singleton run spawns the workers itself; --only may list several
  * workloads separated by commas).  Each workload is timed on the master
  * with CLOCK_MONOTONIC, pool start-up excluded; start-up is reported on a
@@ -31,8 +35,17 @@
 
 #define TASK "double"
 
+/* --sleep-us: every task first sleeps this long (a stand-in for real work,
+ * for the maxtasksperchild benchmark).  Set before mpipool_start on every
+ * process, so workers see it too. */
+static long sleep_us;
+
 static int do_double(mpipool_ctx_t *ctx, const void *in, size_t size) {
   int x;
+  if (sleep_us > 0) {
+    struct timespec ts = {sleep_us / 1000000, (sleep_us % 1000000) * 1000};
+    nanosleep(&ts, NULL);
+  }
   if (size != sizeof x)
     return mpipool_ctx_fail(ctx, "expected an int, got %zu bytes", size);
   memcpy(&x, in, sizeof x);
@@ -177,7 +190,7 @@ static int run_async(mpipool_t *pool, int workers, const int *in, int *out,
 }
 
 int main(int argc, char **argv) {
-  long workers = 2, items = 1000000, tasks = 20000;
+  long workers = 2, items = 1000000, tasks = 20000, maxtasks = 0;
   int only = W_ALL;
 
   /* Every process parses the same argv, so a usage error stops them all
@@ -196,6 +209,12 @@ int main(int argc, char **argv) {
     } else if (strcmp(a, "--tasks") == 0) {
       if (parse_long(v, 0, INT_MAX / 2, &tasks))
         return usage("--tasks wants an integer from 0 to INT_MAX/2");
+    } else if (strcmp(a, "--maxtasks") == 0) {
+      if (parse_long(v, 0, LONG_MAX, &maxtasks))
+        return usage("--maxtasks wants an integer >= 0 (0: unlimited)");
+    } else if (strcmp(a, "--sleep-us") == 0) {
+      if (parse_long(v, 0, 60000000, &sleep_us))
+        return usage("--sleep-us wants microseconds from 0 to 60000000");
     } else if (strcmp(a, "--only") == 0) {
       if (parse_only(v, &only))
         return usage("--only wants map_chunked, apply_async, map_chunksize1");
@@ -211,7 +230,8 @@ int main(int argc, char **argv) {
     return 1;
   }
   if ((err = mpipool_register(pool, TASK, do_double, NULL)) != 0 ||
-      (err = mpipool_set_processes(pool, (int)workers)) != 0) {
+      (err = mpipool_set_processes(pool, (int)workers)) != 0 ||
+      (err = mpipool_set_maxtasksperchild(pool, maxtasks)) != 0) {
     fprintf(stderr, "bench_pool: %s\n", mpipool_strerror(err));
     mpipool_destroy(pool);
     return 1;
@@ -234,7 +254,7 @@ int main(int argc, char **argv) {
   }
   report("startup", w, (size_t)w, t1 - t0);
 
-  size_t n1 = (size_t)tasks < 20000 ? (size_t)tasks : 20000;
+  size_t n1 = (size_t)tasks < 20000 || sleep_us ? (size_t)tasks : 20000;
   size_t cap = (size_t)items;
   if ((size_t)tasks > cap)
     cap = (size_t)tasks;

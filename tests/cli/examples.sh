@@ -53,5 +53,24 @@ check "apply_async as a singleton" "$expected/apply_async.out" \
 check "apply_async under mpirun -n 5" "$expected/apply_async.out" \
   norm_apply_async env OMPI_MCA_rmaps_base_oversubscribe=1 \
   "$MPIRUN" -n 5 ./examples/apply_async
+# maxtasks: the master's lines as pool_map's, and at least 8 distinct
+# workers started (4 retire after 2 tasks each; fresh ones replace them).
+norm_maxtasks() {
+  awk '/^Starting /{print > "/dev/stderr"; next} {print}' 2>"$tmp/w"
+  k=$(sort -u "$tmp/w" | grep -c '^Starting PoolWorker-[0-9]*$')
+  [ "$k" -ge 8 ] && echo "at least 8 distinct workers started" ||
+    echo "only $k distinct workers started"
+}
+printf '%s\n' "Inputs  : [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]" \
+  "Build-In : [0, 2, 4, 6, 8, 10, 12, 14, 16, 18]" \
+  "Pool  : [0, 2, 4, 6, 8, 10, 12, 14, 16, 18]" \
+  "at least 8 distinct workers started" >"$tmp/maxtasks.out"
+check "maxtasks as a singleton" "$tmp/maxtasks.out" norm_maxtasks \
+  ./examples/maxtasks
+check "maxtasks under mpirun -n 1" "$tmp/maxtasks.out" norm_maxtasks \
+  "$MPIRUN" -n 1 ./examples/maxtasks
+check "maxtasks under mpirun -n 8 (world ranks retire)" "$tmp/maxtasks.out" \
+  norm_maxtasks env OMPI_MCA_rmaps_base_oversubscribe=1 \
+  "$MPIRUN" -n 8 ./examples/maxtasks
 echo "1..$n"
 [ $fails -eq 0 ]
