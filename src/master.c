@@ -59,13 +59,18 @@ static void fail_inflight(mpipool_t *pool, mpipool__worker_t *w, int status) {
   }
 }
 
+/* Fails every chunk queued or in flight with `status`. */
+static void fail_all(mpipool_t *pool, int status) {
+  fail_queue(pool, status);
+  for (size_t i = 0; i < pool->nworkers; i++)
+    fail_inflight(pool, &pool->workers[i], status);
+}
+
 /* A communication error: nothing can be trusted to arrive any more. */
 static int break_pool(mpipool_t *pool, int err) {
   if (!pool->broken) {
     pool->broken = err;
-    fail_queue(pool, err);
-    for (size_t i = 0; i < pool->nworkers; i++)
-      fail_inflight(pool, &pool->workers[i], err);
+    fail_all(pool, err);
   }
   return err;
 }
@@ -151,9 +156,8 @@ int mpipool__master_add_workers(mpipool_t *pool, MPI_Comm comm,
 }
 
 int mpipool__master_begin(mpipool_t *pool) {
-  char host[sizeof pool->host] = "";
-  gethostname(host, sizeof host - 1);
-  memcpy(pool->host, host, sizeof host);
+  /* The pool is zeroed, so the name stays terminated if truncated. */
+  gethostname(pool->host, sizeof pool->host - 1);
   if (!pool->recycling)
     return MPIPOOL_OK;
   int provided = MPI_THREAD_SINGLE;
@@ -326,8 +330,7 @@ static int adopt_spawns(mpipool_t *pool, int *busy) {
       err = stop_recycling(pool, s.why);
       continue;
     }
-    int remote = 0;
-    MPI_Comm_set_errhandler(s.inter, MPI_ERRORS_RETURN);
+    int remote = 0; /* mpipool__spawn set MPI_ERRORS_RETURN on it */
     MPI_Comm_remote_size(s.inter, &remote);
     err = mpipool__master_add_workers(pool, s.inter, 0, (size_t)remote, 1);
   }
@@ -536,11 +539,8 @@ int mpipool__master_shutdown(mpipool_t *pool, int terminate) {
   int err = MPIPOOL_OK;
   if (!terminate && !pool->broken)
     err = wait_until(pool, all_idle, NULL, -1);
-  if (terminate || err) {
-    fail_queue(pool, MPIPOOL_ETERMINATED);
-    for (size_t i = 0; i < pool->nworkers; i++)
-      fail_inflight(pool, &pool->workers[i], MPIPOOL_ETERMINATED);
-  }
+  if (terminate || err)
+    fail_all(pool, MPIPOOL_ETERMINATED);
   /* Successors: join lets the ones asked for start (as Python replaces
    * every worker that leaves), terminate drops those not started yet;
    * all are then told to stop like every other worker. */
@@ -578,20 +578,13 @@ int mpipool__master_shutdown(mpipool_t *pool, int terminate) {
     if (e && err == 0)
       err = e;
   }
-  for (size_t e = 0; e < pool->nendpoints; e++) {
-    mpipool__endpoint_t *ep = &pool->endpoints[e];
-    if (ep->spawned && ep->comm != MPI_COMM_NULL)
-      MPI_Comm_free(&ep->comm);
-  }
   return err;
 }
 
 void mpipool__master_free(mpipool_t *pool) {
   mpipool__spawner_free(pool->spawner);
   pool->spawner = NULL;
-  fail_queue(pool, MPIPOOL_ETERMINATED);
-  for (size_t i = 0; i < pool->nworkers; i++)
-    fail_inflight(pool, &pool->workers[i], MPIPOOL_ETERMINATED);
+  fail_all(pool, MPIPOOL_ETERMINATED);
   for (size_t e = 0; e < pool->nendpoints; e++) {
     mpipool__endpoint_t *ep = &pool->endpoints[e];
     if (ep->spawned && ep->comm != MPI_COMM_NULL)

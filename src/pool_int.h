@@ -138,10 +138,12 @@ int mpipool__master_wait_job(mpipool_t *pool, mpipool__job_t *job,
 
 /* Waits until no job is active, then stops every worker (STOP), or, with
  * terminate, fails all work at once and sends TERMINATE; then waits for
- * every BYE and frees spawned workers' intercommunicators.  0 or an error. */
+ * every BYE.  0 or an error.  (Intercommunicators left are freed by
+ * mpipool__master_free.) */
 int mpipool__master_shutdown(mpipool_t *pool, int terminate);
 
-/* Frees the master's state. */
+/* Frees the master's state: fails what is left, frees the spawner and the
+ * spawned workers' intercommunicators. */
 void mpipool__master_free(mpipool_t *pool);
 
 /* --- worker.c -------------------------------------------------------- */
