@@ -155,6 +155,12 @@ int mpipool__master_add_workers(mpipool_t *pool, MPI_Comm comm,
   return configure(pool, ep->base, n);
 }
 
+int mpipool__master_add_spawned(mpipool_t *pool, MPI_Comm inter) {
+  int remote = 0;
+  MPI_Comm_remote_size(inter, &remote);
+  return mpipool__master_add_workers(pool, inter, 0, (size_t)remote, 1);
+}
+
 int mpipool__master_begin(mpipool_t *pool) {
   /* The pool is zeroed, so the name stays terminated if truncated. */
   gethostname(pool->host, sizeof pool->host - 1);
@@ -330,9 +336,7 @@ static int adopt_spawns(mpipool_t *pool, int *busy) {
       err = stop_recycling(pool, s.why);
       continue;
     }
-    int remote = 0; /* mpipool__spawn set MPI_ERRORS_RETURN on it */
-    MPI_Comm_remote_size(s.inter, &remote);
-    err = mpipool__master_add_workers(pool, s.inter, 0, (size_t)remote, 1);
+    err = mpipool__master_add_spawned(pool, s.inter);
   }
   return err;
 }

@@ -149,11 +149,8 @@ static int start_master(mpipool_t *pool, int world) {
   err = mpipool__master_begin(pool);
   if (err == 0 && use > 0)
     err = mpipool__master_add_workers(pool, pool->comm, 1, use, 0);
-  if (err == 0 && inter != MPI_COMM_NULL) {
-    int remote = 0;
-    MPI_Comm_remote_size(inter, &remote);
-    err = mpipool__master_add_workers(pool, inter, 0, (size_t)remote, 1);
-  }
+  if (err == 0 && inter != MPI_COMM_NULL)
+    err = mpipool__master_add_spawned(pool, inter);
   /* The pool's size; workers added from now on are successors. */
   pool->slots = pool->nworkers;
   return err;

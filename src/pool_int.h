@@ -121,6 +121,10 @@ struct mpipool {
 int mpipool__master_add_workers(mpipool_t *pool, MPI_Comm comm,
                                 int first_rank, size_t n, int spawned);
 
+/* Adds every process reached through `inter`, the intercommunicator of a
+ * spawn, as workers (as mpipool__master_add_workers). */
+int mpipool__master_add_spawned(mpipool_t *pool, MPI_Comm inter);
+
 /* Readies recycling (maxtasksperchild) once the first workers exist. */
 int mpipool__master_begin(mpipool_t *pool);
 
