@@ -87,6 +87,25 @@ static int gone(pid_t pid) {
   return rp && rp[1] == ' ' && rp[2] == 'Z';
 }
 
+/* Says what a process that should be gone is doing (a failing check's
+ * evidence: its state, where it sleeps, which program it is). */
+static void describe(pid_t pid, int id) {
+  static const char *const files[] = {"stat", "wchan", "cmdline"};
+  for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+    char path[64], buf[256];
+    snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, files[i]);
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    if (f)
+      fclose(f);
+    for (size_t k = 0; k < n; k++)
+      if (buf[k] == '\0' || buf[k] == '\n')
+        buf[k] = ' ';
+    buf[n] = '\0';
+    printf("# PoolWorker-%d pid %d %s: %s\n", id, (int)pid, files[i], buf);
+  }
+}
+
 typedef struct {
   int seen[64], bad;
 } stream_t;
@@ -188,9 +207,12 @@ int main(void) {
       if (per_id[id] != MAXTASKS)
         continue;
       double t0 = test_now();
-      while (!gone(pid_of[id]) && test_now() - t0 < 10)
+      while (!gone(pid_of[id]) && test_now() - t0 < 30)
         mpipool_progress(pool);
-      alive += !gone(pid_of[id]);
+      if (!gone(pid_of[id])) {
+        alive++;
+        describe(pid_of[id], id);
+      }
     }
     is_int(alive, 0, "every retired worker's process has exited");
   }
