@@ -229,6 +229,17 @@ int mpipool_size(const mpipool_t *pool);
  */
 int mpipool_progress(mpipool_t *pool);
 
+/*
+ * Makes progress like mpipool_progress(), waiting up to `timeout` seconds
+ * (negative: for ever) until at least one submitted job (an apply_async,
+ * a map, ...) has finished and its callbacks have run.  Returns 0 when one
+ * did or when no job is pending, ETIMEDOUT when none finished in time,
+ * EBUSY if the pool is not started on this process, EMPI on a
+ * communication failure.  For programs that drive the pool from their own
+ * loop: idle waiting spins briefly, then sleeps, like every wait here.
+ */
+int mpipool_wait(mpipool_t *pool, double timeout);
+
 /* No more submissions; queued work still completes.  Idempotent. */
 int mpipool_close(mpipool_t *pool);
 
@@ -422,6 +433,15 @@ void *mpipool_ctx_output(mpipool_ctx_t *ctx, size_t size);
 
 /* Copies size bytes from data as the task's output.  Returns 0 or ENOMEM. */
 int mpipool_ctx_set_output(mpipool_ctx_t *ctx, const void *data, size_t size);
+
+/*
+ * 1 if the master has terminated the pool (mpipool_terminate(), or
+ * destroy before join) while this task runs, so its result is no longer
+ * wanted; 0 otherwise (also for NULL).  A task that runs long, or waits
+ * for a child process, polls it to stop early: terminate waits for
+ * running tasks.  A cheap, non-blocking MPI probe.
+ */
+int mpipool_ctx_cancelled(mpipool_ctx_t *ctx);
 
 /*
  * Marks the task (or initializer) failed with a printf-formatted message and

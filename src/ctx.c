@@ -51,6 +51,12 @@ void *mpipool_ctx_output(mpipool_ctx_t *ctx, size_t size) {
   return p;
 }
 
+int mpipool_ctx_cancelled(mpipool_ctx_t *ctx) {
+  if (ctx == NULL || ctx->cancelled == NULL)
+    return 0;
+  return ctx->cancelled(ctx->cancelled_arg) != 0;
+}
+
 int mpipool_ctx_set_output(mpipool_ctx_t *ctx, const void *data, size_t size) {
   if (ctx == NULL || (data == NULL && size))
     return MPIPOOL_EINVAL;

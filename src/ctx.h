@@ -16,6 +16,10 @@ struct mpipool_ctx {
   mpipool__rbuild_t *rb;  /* the chunk being built; output goes to its end */
   int failed;             /* the current item called mpipool_ctx_fail */
   int oom;                /* an output could not be allocated */
+  /* Asks the worker whether the master terminated the pool (NULL: never,
+   * as in unit tests, which run without MPI). */
+  int (*cancelled)(void *arg);
+  void *cancelled_arg;
 };
 
 /* Sets id and name ("PoolWorker-<id>"). */

@@ -31,6 +31,7 @@ static mpipool__worker_t *worker_of(mpipool_t *pool,
 /* The engine lets go of a finished job. */
 static void job_done(mpipool_t *pool, mpipool__job_t *job) {
   pool->jobs_active--;
+  pool->jobs_finished++;
   mpipool__job_unref(job);
 }
 
@@ -514,6 +515,15 @@ static int wait_until(mpipool_t *pool, int (*done)(mpipool_t *, void *),
     }
   }
   return MPIPOOL_OK;
+}
+
+static int some_job_finished(mpipool_t *pool, void *arg) {
+  return pool->jobs_active == 0 || pool->jobs_finished != *(uint64_t *)arg;
+}
+
+int mpipool__master_wait_any(mpipool_t *pool, double deadline) {
+  uint64_t seen = pool->jobs_finished;
+  return wait_until(pool, some_job_finished, &seen, deadline);
 }
 
 static int job_is_done(mpipool_t *pool, void *arg) {

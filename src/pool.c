@@ -228,6 +228,14 @@ int mpipool_progress(mpipool_t *pool) {
   return mpipool__master_progress(pool, &busy);
 }
 
+int mpipool_wait(mpipool_t *pool, double timeout) {
+  int err = master_only(pool);
+  if (err || pool->state == MPIPOOL__JOINED)
+    return err;
+  double deadline = timeout < 0 ? -1 : mpipool__now() + timeout;
+  return mpipool__master_wait_any(pool, deadline);
+}
+
 int mpipool_close(mpipool_t *pool) {
   int err = master_only(pool);
   if (err)

@@ -105,6 +105,7 @@ struct mpipool {
   mpipool__queue_t queue;
   mpipool__sends_t sends;
   size_t jobs_active;     /* jobs holding an engine reference */
+  uint64_t jobs_finished;  /* jobs the engine let go of, ever */
   size_t nready, nstarting, nfailed_init;
   char *init_error;       /* first initializer failure message */
   double chunk_ns;        /* moving average of a chunk's run time */
@@ -139,6 +140,11 @@ void mpipool__master_submit(mpipool_t *pool, mpipool__job_t *job);
  * negative: none) passes.  0, ETIMEDOUT or a communication error. */
 int mpipool__master_wait_job(mpipool_t *pool, mpipool__job_t *job,
                              double deadline);
+
+/* Makes progress until some job finishes (its callbacks have run) or no
+ * job is active, or the deadline passes.  0, ETIMEDOUT or a communication
+ * error. */
+int mpipool__master_wait_any(mpipool_t *pool, double deadline);
 
 /* Waits until no job is active, then stops every worker (STOP), or, with
  * terminate, fails all work at once and sends TERMINATE; then waits for

@@ -150,6 +150,8 @@ static int terminate_pending(worker_t *w) {
   return flag;
 }
 
+static int ctx_cancelled(void *arg) { return terminate_pending(arg); }
+
 /* Serves frames until STOP or TERMINATE, or until it has run maxtasks
  * chunks (Python counts a map's chunk as one task): then it retires, and
  * the master, which never sends it more than that, has its successor
@@ -225,6 +227,8 @@ int mpipool__worker_run(mpipool_t *pool, int master_rank) {
     goto out_with_msg;
   }
   mpipool__ctx_init(&w.ctx, (long)cfg.worker_id);
+  w.ctx.cancelled = ctx_cancelled;
+  w.ctx.cancelled_arg = &w;
   w.maxtasks = cfg.maxtasks;
   err = map_tasks(&w, &cfg);
   if (err)

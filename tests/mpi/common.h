@@ -91,6 +91,21 @@ static inline int blob_ok(const void *data, size_t size, uint64_t n) {
   return 1;
 }
 
+/* anything -> runs until the pool is terminated (mpipool_ctx_cancelled),
+ * at most 60 s; fails with "not cancelled" if it never was */
+static inline int t_until_cancelled(mpipool_ctx_t *ctx, const void *in,
+                                    size_t size) {
+  (void)in;
+  (void)size;
+  for (int i = 0; i < 6000; i++) {
+    if (mpipool_ctx_cancelled(ctx))
+      return 0;
+    struct timespec ts = {0, 10000000L};
+    nanosleep(&ts, NULL);
+  }
+  return mpipool_ctx_fail(ctx, "not cancelled");
+}
+
 /* Creates a pool of `processes` workers with the common tasks, starts it,
  * and exits the test on failure.  Workers never return from here. */
 static inline mpipool_t *start_pool(int processes, mpipool_init_fn init,
@@ -109,6 +124,8 @@ static inline mpipool_t *start_pool(int processes, mpipool_init_fn init,
     err = mpipool_register(pool, "whoami", t_whoami, NULL);
   if (err == 0)
     err = mpipool_register(pool, "blob", t_blob, NULL);
+  if (err == 0)
+    err = mpipool_register(pool, "until_cancelled", t_until_cancelled, NULL);
   if (err == 0)
     err = mpipool_set_processes(pool, processes);
   if (err == 0 && init)
