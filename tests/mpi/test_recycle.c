@@ -6,6 +6,7 @@
  * join and terminate work while successors are being spawned.
  */
 #include "common.h"
+#include "../helpers.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -69,22 +70,6 @@ static int record(const stamp_t *s, int want_value) {
   per_id[s->id]++;
   pid_of[s->id] = s->pid;
   return 1;
-}
-
-/* A process is gone when it no longer exists or is a zombie. */
-static int gone(pid_t pid) {
-  char path[64], buf[512];
-  if (kill(pid, 0) != 0 && errno == ESRCH)
-    return 1;
-  snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-  FILE *f = fopen(path, "r");
-  if (f == NULL)
-    return 1;
-  size_t n = fread(buf, 1, sizeof buf - 1, f);
-  fclose(f);
-  buf[n] = '\0';
-  char *rp = strrchr(buf, ')');
-  return rp && rp[1] == ' ' && rp[2] == 'Z';
 }
 
 /* Says what a process that should be gone is doing (a failing check's
@@ -207,9 +192,9 @@ int main(void) {
       if (per_id[id] != MAXTASKS)
         continue;
       double t0 = test_now();
-      while (!gone(pid_of[id]) && test_now() - t0 < 30)
+      while (test_running(pid_of[id]) && test_now() - t0 < 30)
         mpipool_progress(pool);
-      if (!gone(pid_of[id])) {
+      if (test_running(pid_of[id])) {
         alive++;
         describe(pid_of[id], id);
       }

@@ -1,0 +1,46 @@
+/*
+ * helpers.h - small helpers shared by tests: a stream holding given bytes,
+ * and whether a process still runs.
+ */
+#ifndef MPIPOOL_TEST_HELPERS_H
+#define MPIPOOL_TEST_HELPERS_H
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+
+/* A read-only stream holding len bytes of data (NUL bytes included);
+ * exits the test (status 2) if it cannot be made. */
+static inline FILE *test_stream(const char *data, size_t len) {
+  FILE *f = tmpfile();
+  if (f == NULL) {
+    perror("tmpfile");
+    exit(2);
+  }
+  if (fwrite(data, 1, len, f) != len || fseek(f, 0, SEEK_SET) != 0) {
+    perror("tmpfile write");
+    exit(2);
+  }
+  return f;
+}
+
+/* 1 if pid runs: it exists and is not a zombie (an orphan's zombie stays
+ * when nothing reaps it, as in some containers). */
+static inline int test_running(pid_t pid) {
+  char path[64], buf[512];
+  if (kill(pid, 0) != 0)
+    return 0;
+  snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+  FILE *f = fopen(path, "r");
+  if (f == NULL)
+    return 0;
+  size_t n = fread(buf, 1, sizeof buf - 1, f);
+  fclose(f);
+  buf[n] = '\0';
+  char *rp = strrchr(buf, ')');
+  return !(rp && rp[1] == ' ' && rp[2] == 'Z');
+}
+
+#endif
