@@ -1,0 +1,303 @@
+/*
+ * farm.c - drives the pool for the mpipool program: keeps each worker fed
+ * with a task or two (few enough that --halt soon starts almost nothing
+ * more), handles every finished task at once in the pool's callback, and
+ * retries or halts from the loop, outside callbacks.
+ */
+#include "farm.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "joblog.h"
+#include "taskmsg.h"
+#include "work.h"
+
+typedef struct farm farm_t;
+
+/* One task to run: its position in the todo list and its attempts. */
+typedef struct {
+  farm_t *farm;
+  size_t pos;
+  int attempts;
+  mpipool_async_t *h;
+} slot_t;
+
+/* A list of positions: what to retry, whose handles to free. */
+typedef struct {
+  size_t *v;
+  size_t n;
+} posq_t;
+
+struct farm {
+  const cli_farm_t *f;
+  mpipool_t *pool;
+  slot_t *slots;
+  size_t next;            /* the next todo position to submit */
+  posq_t retry, finished;
+  size_t in_flight;
+  cli_counts_t *c;
+  cli_halt_t halting;
+  int fatal;
+  double t0, last_shown;
+  int show;               /* 1: a live line on a terminal, 2: lines */
+};
+
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void say(const char *fmt, ...) {
+  va_list ap;
+  fflush(stdout);
+  fputs("mpipool: ", stderr);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fputc('\n', stderr);
+}
+
+static uint64_t seq_of(const farm_t *fm, size_t pos) {
+  return (uint64_t)fm->f->todo[pos] + 1;
+}
+
+/* Writes all of a joblog line with one write(): a run killed at any
+ * moment leaves whole lines only (O_APPEND). */
+static int log_task(farm_t *fm, size_t pos, const cli_resultmsg_t *r) {
+  if (fm->f->joblog_fd < 0)
+    return 0;
+  const cli_task_t *t = &fm->f->tasks->v[fm->f->todo[pos]];
+  cli_joblog_entry_t e = {seq_of(fm, pos), r->host, r->start, r->runtime,
+                          0, (uint64_t)(r->out_len + r->err_len),
+                          r->exitval, r->signal, t->cmd, t->len};
+  char *line;
+  size_t len;
+  if (cli_joblog_format(&e, &line, &len))
+    return -1;
+  ssize_t n;
+  do
+    n = write(fm->f->joblog_fd, line, len);
+  while (n < 0 && errno == EINTR);
+  free(line);
+  return n == (ssize_t)len ? 0 : -1;
+}
+
+/* Why an attempt failed, in a few words. */
+static const char *why(const cli_resultmsg_t *r, const char *error, char *buf,
+                       size_t len) {
+  if (error)
+    snprintf(buf, len, "%s", error);
+  else if (r->timed_out)
+    snprintf(buf, len, "timed out");
+  else if (r->signal)
+    snprintf(buf, len, "signal %d", r->signal);
+  else
+    snprintf(buf, len, "exit status %d", r->exitval);
+  return buf;
+}
+
+static void notice(farm_t *fm, size_t pos, const cli_resultmsg_t *r,
+                   const char *error) {
+  unsigned long long seq = (unsigned long long)seq_of(fm, pos);
+  if (error)
+    say("task %llu: %s", seq, error);
+  else if (r->timed_out)
+    say("task %llu: killed after --timeout %g s", seq, fm->f->opt->timeout);
+  else if (r->signal)
+    say("task %llu: died of signal %d (%s)", seq, r->signal,
+        strsignal(r->signal));
+}
+
+static void start_halt(farm_t *fm) {
+  const cli_options_t *o = fm->f->opt;
+  if (fm->halting || o->halt == CLI_HALT_NEVER ||
+      fm->c->failed < (size_t)o->halt_fail)
+    return;
+  fm->halting = o->halt;
+  say("%zu task(s) failed: halting (--halt %s,fail=%ld)%s", fm->c->failed,
+      o->halt == CLI_HALT_NOW ? "now" : "soon", o->halt_fail,
+      o->halt == CLI_HALT_NOW ? ", killing running tasks"
+                              : ", waiting for running tasks");
+}
+
+/* A task's attempt ended with r (error: mpipool's message if it could not
+ * run at all). */
+static void finish(farm_t *fm, slot_t *s, const cli_resultmsg_t *r,
+                   const char *error) {
+  int failed = error || r->exitval != 0 || r->signal || r->timed_out;
+  char msg[512];
+  fm->in_flight--;
+  fm->finished.v[fm->finished.n++] = s->pos;
+  if (fm->fatal)
+    return;
+  if (failed && s->attempts <= fm->f->opt->retries && !fm->halting) {
+    say("task %llu failed (%s); retry %d of %d",
+        (unsigned long long)seq_of(fm, s->pos), why(r, error, msg,
+                                                     sizeof msg),
+        s->attempts, fm->f->opt->retries);
+    fm->retry.v[fm->retry.n++] = s->pos;
+    return;
+  }
+  notice(fm, s->pos, r, error);
+  if (cli_output_task(fm->f->output, s->pos, seq_of(fm, s->pos), r, msg,
+                      sizeof msg)) {
+    say("%s", msg);
+    fm->fatal = 1;
+  }
+  if (log_task(fm, s->pos, r)) {
+    say("cannot write the joblog %s: %s", fm->f->opt->joblog,
+        strerror(errno));
+    fm->fatal = 1;
+  }
+  fm->c->done++;
+  fm->c->failed += failed;
+  if (failed)
+    start_halt(fm);
+}
+
+static void on_done(mpipool_async_t *h, const void *data, size_t size,
+                    void *arg) {
+  slot_t *s = arg;
+  cli_resultmsg_t r;
+  (void)h;
+  if (cli_resultmsg_decode(data, size, &r)) {
+    memset(&r, 0, sizeof r);
+    r.exitval = -1;
+    finish(s->farm, s, &r, "malformed result from the worker");
+    return;
+  }
+  finish(s->farm, s, &r, NULL);
+}
+
+static void on_error(mpipool_async_t *h, int status, const char *message,
+                     void *arg) {
+  slot_t *s = arg;
+  farm_t *fm = s->farm;
+  (void)h;
+  if (status == MPIPOOL_ETERMINATED) { /* halted before it ran */
+    fm->in_flight--;
+    fm->finished.v[fm->finished.n++] = s->pos;
+    fm->c->not_run++;
+    return;
+  }
+  cli_resultmsg_t r;
+  memset(&r, 0, sizeof r);
+  r.exitval = -1;
+  snprintf(r.host, sizeof r.host, "?");
+  finish(fm, s, &r, message && *message ? message : mpipool_strerror(status));
+}
+
+static int submit(farm_t *fm, size_t pos) {
+  slot_t *s = &fm->slots[pos];
+  const cli_task_t *t = &fm->f->tasks->v[fm->f->todo[pos]];
+  cli_taskmsg_t m = {seq_of(fm, pos), fm->f->opt->timeout, t->cmd, t->len};
+  void *msg;
+  size_t len;
+  if (cli_taskmsg_encode(&m, &msg, &len))
+    return MPIPOOL_ENOMEM;
+  s->farm = fm;
+  s->pos = pos;
+  s->attempts++;
+  int err = mpipool_apply_async(fm->pool, CLI_TASK_NAME, msg, len, on_done,
+                                on_error, s, &s->h);
+  free(msg);
+  if (err == 0)
+    fm->in_flight++;
+  return err;
+}
+
+static void show_progress(farm_t *fm, int last) {
+  double t = now();
+  if (!fm->show || (!last && t - fm->last_shown < (fm->show == 1 ? 0.5 : 10)))
+    return;
+  char line[256];
+  fm->last_shown = t;
+  fm->c->running = fm->in_flight;
+  fm->c->elapsed = t - fm->t0;
+  cli_progress_line(line, sizeof line, fm->c);
+  if (fm->show == 1)
+    fprintf(stderr, "\r%s\033[K%s", line, last ? "\n" : "");
+  else
+    fprintf(stderr, "%s\n", line);
+}
+
+int cli_farm_run(mpipool_t *pool, const cli_farm_t *f, cli_counts_t *counts) {
+  farm_t fm = {0};
+  int err = 0, terminated = 0;
+  fm.f = f;
+  fm.pool = pool;
+  fm.c = counts;
+  fm.slots = calloc(f->ntodo ? f->ntodo : 1, sizeof *fm.slots);
+  fm.retry.v = malloc((f->ntodo + 1) * sizeof *fm.retry.v);
+  fm.finished.v = malloc((f->ntodo + 1) * sizeof *fm.finished.v);
+  if (!fm.slots || !fm.retry.v || !fm.finished.v) {
+    say("out of memory for %zu tasks", f->ntodo);
+    err = -1;
+    goto out;
+  }
+  if (f->opt->progress > 0)
+    fm.show = isatty(2) ? 1 : 2;
+  else if (f->opt->progress < 0 && isatty(2))
+    fm.show = 1;
+  counts->total = f->ntodo;
+  size_t window = 2 * (size_t)mpipool_size(pool) + 2;
+  fm.t0 = fm.last_shown = now();
+  for (;;) {
+    if (fm.fatal && !fm.halting)
+      fm.halting = CLI_HALT_NOW;
+    if (fm.halting == CLI_HALT_NOW && !terminated) {
+      terminated = 1;
+      mpipool_terminate(pool);
+    }
+    while (!fm.halting && fm.in_flight < window &&
+           (fm.retry.n || fm.next < f->ntodo)) {
+      size_t pos = fm.retry.n ? fm.retry.v[--fm.retry.n] : fm.next++;
+      int e = submit(&fm, pos);
+      if (e) {
+        say("cannot submit task %llu: %s",
+            (unsigned long long)seq_of(&fm, pos), mpipool_strerror(e));
+        fm.fatal = 1;
+        break;
+      }
+    }
+    if (fm.in_flight == 0 &&
+        (fm.halting || (fm.retry.n == 0 && fm.next == f->ntodo)))
+      break;
+    int e = mpipool_wait(pool, 0.25);
+    if (e && e != MPIPOOL_ETIMEDOUT) {
+      say("the pool failed: %s", mpipool_strerror(e));
+      fm.fatal = 1;
+      break;
+    }
+    for (size_t i = 0; i < fm.finished.n; i++) {
+      slot_t *s = &fm.slots[fm.finished.v[i]];
+      mpipool_async_free(s->h);
+      s->h = NULL;
+    }
+    fm.finished.n = 0;
+    show_progress(&fm, 0);
+  }
+  counts->not_run += f->ntodo - fm.next + fm.retry.n;
+  for (size_t pos = fm.next; pos < f->ntodo; pos++)
+    cli_output_skip(f->output, pos);
+  for (size_t i = 0; i < fm.retry.n; i++)
+    cli_output_skip(f->output, fm.retry.v[i]);
+  counts->running = 0;
+  counts->elapsed = now() - fm.t0;
+  show_progress(&fm, 1);
+  err = fm.fatal ? -1 : 0;
+out:
+  for (size_t i = 0; fm.slots && i < f->ntodo; i++)
+    mpipool_async_free(fm.slots[i].h);
+  free(fm.slots);
+  free(fm.retry.v);
+  free(fm.finished.v);
+  return err;
+}

@@ -1,0 +1,35 @@
+/*
+ * farm.h - the master side of the mpipool program: hands tasks to the
+ * pool a few at a time, and as each finishes writes its output, logs it
+ * in the joblog, retries it or counts it, and halts when told to.
+ */
+#ifndef MPIPOOL_CLI_FARM_H
+#define MPIPOOL_CLI_FARM_H
+
+#include <stddef.h>
+
+#include "mpipool.h"
+#include "options.h"
+#include "output.h"
+#include "progress.h"
+#include "tasklist.h"
+
+typedef struct {
+  const cli_options_t *opt;     /* borrowed */
+  const cli_tasklist_t *tasks;  /* borrowed */
+  const size_t *todo;           /* indices into tasks->v to run, in order */
+  size_t ntodo;
+  int joblog_fd;                /* opened for appending, or -1 */
+  cli_output_t *output;         /* borrowed */
+} cli_farm_t;
+
+/*
+ * Runs the tasks of f on the started pool (master) and fills *counts
+ * (skipped is left to the caller).  Returns 0 when the run went to its
+ * end (tasks may have failed: see counts), or -1 after printing why
+ * mpipool itself could not go on (output or joblog unwritable, a pool
+ * error); the joblog then holds every task finished so far.
+ */
+int cli_farm_run(mpipool_t *pool, const cli_farm_t *f, cli_counts_t *counts);
+
+#endif

@@ -1,0 +1,256 @@
+/*
+ * joblog.c - GNU parallel's joblog (see joblog.h): formatting the line
+ * written for each finished task, and checking an existing joblog against
+ * the task list before --resume trusts it to skip tasks.
+ */
+#include "joblog.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NFIELDS 9
+#define SHORT_MAX 60 /* commands and fields longer than this are cut */
+
+const char cli_joblog_header[] =
+    "Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\t"
+    "Command\n";
+
+static const char *const field_names[NFIELDS] = {
+    "Seq",     "Host",    "Starttime", "JobRuntime", "Send",
+    "Receive", "Exitval", "Signal",    "Command"};
+
+/* Copies len bytes of s to a malloc'd string with every byte of `from`
+ * replaced by a space.  NULL when out of memory. */
+static char *spaced(const char *s, size_t len, const char *from) {
+  char *d = malloc(len + 1);
+  if (d == NULL)
+    return NULL;
+  for (size_t i = 0; i < len; i++)
+    d[i] = s[i] != '\0' && strchr(from, s[i]) ? ' ' : s[i];
+  d[len] = '\0';
+  return d;
+}
+
+int cli_joblog_format(const cli_joblog_entry_t *e, char **out,
+                      size_t *out_len) {
+  const char *h = e->host ? e->host : "";
+  char *host = spaced(h, strlen(h), "\t\n");
+  char *cmd = spaced(e->cmd ? e->cmd : "", e->cmd ? e->cmd_len : 0, "\n");
+  char *line = NULL;
+  int rc = -1;
+  if (host == NULL || cmd == NULL)
+    goto out;
+  const char *fmt = "%" PRIu64 "\t%s\t%.3f\t%.3f\t%" PRIu64 "\t%" PRIu64
+                    "\t%d\t%d\t";
+  int n = snprintf(NULL, 0, fmt, e->seq, host, e->start, e->runtime,
+                   e->send, e->receive, e->exitval, e->signal);
+  if (n < 0)
+    goto out;
+  size_t cmd_len = e->cmd ? e->cmd_len : 0;
+  if (cmd_len > SIZE_MAX - 2 - (size_t)n)
+    goto out;
+  size_t total = (size_t)n + cmd_len + 1;
+  line = malloc(total + 1);
+  if (line == NULL)
+    goto out;
+  snprintf(line, (size_t)n + 1, fmt, e->seq, host, e->start, e->runtime,
+           e->send, e->receive, e->exitval, e->signal);
+  memcpy(line + n, cmd, cmd_len);
+  line[total - 1] = '\n';
+  line[total] = '\0';
+  *out = line;
+  *out_len = total;
+  rc = 0;
+out:
+  free(cmd);
+  free(host);
+  return rc;
+}
+
+/* Writes s (len bytes) into out (at least SHORT_MAX + 1 bytes), cut to
+ * SHORT_MAX bytes ending in "..." when longer, and not inside a UTF-8
+ * character. */
+static void shorten(const char *s, size_t len, char *out) {
+  if (len <= SHORT_MAX) {
+    memcpy(out, s, len);
+    out[len] = '\0';
+    return;
+  }
+  size_t cut = SHORT_MAX - 3;
+  while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
+    cut--;
+  memcpy(out, s, cut);
+  memcpy(out + cut, "...", 4);
+}
+
+/* Parses an unsigned decimal field: digits only, no sign or blanks. */
+static int parse_u64(const char *s, uint64_t *v) {
+  if (*s < '0' || *s > '9')
+    return -1;
+  char *end;
+  errno = 0;
+  unsigned long long x = strtoull(s, &end, 10);
+  if (*end != '\0' || errno == ERANGE)
+    return -1;
+  *v = (uint64_t)x;
+  return 0;
+}
+
+/* Parses a decimal int field, with an optional '-'. */
+static int parse_int(const char *s, int *v) {
+  const char *d = *s == '-' ? s + 1 : s;
+  if (*d < '0' || *d > '9')
+    return -1;
+  char *end;
+  errno = 0;
+  long x = strtol(s, &end, 10);
+  if (*end != '\0' || errno == ERANGE || x < INT_MIN || x > INT_MAX)
+    return -1;
+  *v = (int)x;
+  return 0;
+}
+
+/* Parses a number field as "%.3f" writes it: an optional '-', digits,
+ * then optionally '.' and more digits (no blanks, exponent, hex, inf). */
+static int parse_double(const char *s, double *v) {
+  static const char digits[] = "0123456789";
+  const char *p = s + (*s == '-');
+  size_t int_digits = strspn(p, digits);
+  p += int_digits;
+  if (*p == '.')
+    p += 1 + strspn(p + 1, digits);
+  if (int_digits == 0 || *p != '\0')
+    return -1;
+  errno = 0;
+  double x = strtod(s, NULL);
+  if (errno == ERANGE || !isfinite(x))
+    return -1;
+  *v = x;
+  return 0;
+}
+
+/* Splits line (len bytes, NUL-terminated) in place on its first eight
+ * tabs: f[0..7] become NUL-terminated fields, f[8] the command of *cmd_len
+ * bytes.  Returns the number of fields found, NFIELDS when all are. */
+static int split(char *line, size_t len, char **f, size_t *cmd_len) {
+  char *p = line, *end = line + len;
+  int i = 0;
+  for (; i < NFIELDS - 1; i++) {
+    char *tab = memchr(p, '\t', (size_t)(end - p));
+    if (tab == NULL)
+      return i + 1;
+    f[i] = p;
+    *tab = '\0';
+    p = tab + 1;
+  }
+  f[i] = p;
+  *cmd_len = (size_t)(end - p);
+  return NFIELDS;
+}
+
+/* Fills e from the fields f, or says in err which one is not a number. */
+static int parse_fields(char **f, cli_joblog_entry_t *e, const char *name,
+                        size_t line, char *err, size_t errlen) {
+  int bad = -1;
+  if (parse_u64(f[0], &e->seq))
+    bad = 0;
+  else if (parse_double(f[2], &e->start))
+    bad = 2;
+  else if (parse_double(f[3], &e->runtime))
+    bad = 3;
+  else if (parse_u64(f[4], &e->send))
+    bad = 4;
+  else if (parse_u64(f[5], &e->receive))
+    bad = 5;
+  else if (parse_int(f[6], &e->exitval))
+    bad = 6;
+  else if (parse_int(f[7], &e->signal))
+    bad = 7;
+  if (bad < 0)
+    return 0;
+  char s[SHORT_MAX + 1];
+  shorten(f[bad], strlen(f[bad]), s);
+  snprintf(err, errlen, "%s:%zu: %s '%s' is not a valid number", name, line,
+           field_names[bad], s);
+  return -1;
+}
+
+/* Checks one complete joblog line s (len bytes, without its '\n'), line
+ * number `line` of the joblog `name`, against tl and records what it says
+ * in state. */
+static int load_line(char *s, size_t len, const char *name, size_t line,
+                     const cli_tasklist_t *tl, cli_job_state_t *state,
+                     char *err, size_t errlen) {
+  char *f[NFIELDS];
+  cli_joblog_entry_t e = {0};
+  int nf = split(s, len, f, &e.cmd_len);
+  if (nf < NFIELDS) {
+    snprintf(err, errlen, "%s:%zu: too few fields: %d instead of %d", name,
+             line, nf, NFIELDS);
+    return -1;
+  }
+  if (parse_fields(f, &e, name, line, err, errlen) != 0)
+    return -1;
+  if (e.seq < 1 || e.seq > tl->n) {
+    snprintf(err, errlen, "%s:%zu: Seq %" PRIu64 " is not a task: the task"
+             " list has %zu", name, line, e.seq, tl->n);
+    return -1;
+  }
+  const cli_task_t *t = &tl->v[e.seq - 1];
+  if (t->len != e.cmd_len || memcmp(t->cmd, f[8], e.cmd_len) != 0) {
+    char got[SHORT_MAX + 1], want[SHORT_MAX + 1];
+    shorten(f[8], e.cmd_len, got);
+    shorten(t->cmd, t->len, want);
+    snprintf(err, errlen, "%s:%zu: task %" PRIu64 " is '%s' in the joblog"
+             " but '%s' in the task list", name, line, e.seq, got, want);
+    return -1;
+  }
+  cli_job_state_t *st = &state[e.seq - 1];
+  if (e.exitval == 0 && e.signal == 0)
+    *st = CLI_JOB_SUCCEEDED;
+  else if (*st != CLI_JOB_SUCCEEDED)
+    *st = CLI_JOB_FAILED;
+  return 0;
+}
+
+int cli_joblog_load(FILE *f, const char *name, const cli_tasklist_t *tl,
+                    cli_job_state_t *state, char *err, size_t errlen) {
+  char *buf = NULL;
+  size_t cap = 0, line = 0;
+  int rc = 0;
+  for (;;) {
+    errno = 0;
+    ssize_t got = getline(&buf, &cap, f);
+    if (got < 0) {
+      if (ferror(f) || !feof(f)) {
+        int e = errno ? errno : EIO;
+        snprintf(err, errlen, "%s:%zu: %s", name, line + 1,
+                 e == ENOMEM ? "out of memory" : strerror(e));
+        rc = -1;
+      }
+      break;
+    }
+    line++;
+    size_t len = (size_t)got;
+    if (buf[len - 1] != '\n')
+      break; /* a line cut short by a killed run: not a finished task */
+    buf[--len] = '\0';
+    if (memchr(buf, '\0', len) != NULL) {
+      snprintf(err, errlen, "%s:%zu: line holds a NUL byte", name, line);
+      rc = -1;
+      break;
+    }
+    if (line == 1 && len + 1 == sizeof cli_joblog_header - 1 &&
+        memcmp(buf, cli_joblog_header, len) == 0)
+      continue;
+    rc = load_line(buf, len, name, line, tl, state, err, errlen);
+    if (rc != 0)
+      break;
+  }
+  free(buf);
+  return rc;
+}

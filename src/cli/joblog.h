@@ -1,0 +1,66 @@
+/*
+ * joblog.h - GNU parallel's joblog: one tab-separated line per finished
+ * task, "Seq Host Starttime JobRuntime Send Receive Exitval Signal Command",
+ * after a header line naming those fields.  Formats lines to append, and
+ * reads an existing joblog back to decide what --resume and
+ * --resume-failed skip.  Pure logic, no MPI, no file opening.
+ */
+#ifndef MPIPOOL_CLI_JOBLOG_H
+#define MPIPOOL_CLI_JOBLOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "tasklist.h"
+
+/* The header line, with its '\n'. */
+extern const char cli_joblog_header[];
+
+/* One line of a joblog. */
+typedef struct {
+  uint64_t seq;      /* task number, 1-based */
+  const char *host;  /* the host the task ran on */
+  double start;      /* seconds since the epoch */
+  double runtime;    /* seconds */
+  uint64_t send, receive; /* bytes sent to the task / received from it */
+  int exitval;       /* exit status, or -1 when it did not exit */
+  int signal;        /* the signal that ended it, 0 if none */
+  const char *cmd;   /* the command */
+  size_t cmd_len;
+} cli_joblog_entry_t;
+
+/*
+ * Formats e as one joblog line, with its '\n', into a malloc'd buffer
+ * (*out, *out_len, taken by the caller): Seq and the integers in decimal,
+ * Starttime as "%.3f", JobRuntime as "%.3f", the command bytes as they are.
+ * Tabs and newlines in host are replaced by spaces; a newline in the
+ * command too (a command never holds one when it comes from a tasklist).
+ * Returns 0, or -1 when out of memory.
+ */
+int cli_joblog_format(const cli_joblog_entry_t *e, char **out,
+                      size_t *out_len);
+
+/* What a joblog says about each task, for resuming. */
+typedef enum {
+  CLI_JOB_UNSEEN = 0, /* no line for it */
+  CLI_JOB_FAILED,     /* lines for it, none succeeded */
+  CLI_JOB_SUCCEEDED   /* a line with Exitval 0 and Signal 0 */
+} cli_job_state_t;
+
+/*
+ * Reads the joblog f (name for messages) against the task list tl and sets
+ * state[i] for task i + 1 (state has tl->n elements, zeroed by the
+ * caller).  The header line is optional and skipped; an empty file is a
+ * joblog with no lines.  Every other line must have the nine fields, a Seq
+ * from 1 to tl->n and a Command equal to that task's command byte for
+ * byte; otherwise returns -1 with "NAME:LINE: ..." in err saying what is
+ * wrong (for a mismatch: which task, and both commands, shortened), so
+ * that a joblog of another task list is never used to skip tasks.  A last
+ * line without its '\n' (a run killed while writing) is ignored.
+ * Returns 0 on success.
+ */
+int cli_joblog_load(FILE *f, const char *name, const cli_tasklist_t *tl,
+                    cli_job_state_t *state, char *err, size_t errlen);
+
+#endif

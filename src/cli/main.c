@@ -1,0 +1,268 @@
+/*
+ * main.c - the mpipool program: runs the shell commands of a task file
+ * (or a command over the lines of an argument file) on a pool of MPI
+ * processes.  Rank 0 reads the tasks and writes outputs and the joblog;
+ * every other process runs tasks (work.c).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mpipool.h"
+
+#include "farm.h"
+#include "joblog.h"
+#include "options.h"
+#include "output.h"
+#include "progress.h"
+#include "tasklist.h"
+#include "work.h"
+
+#define EXIT_OWN_ERROR 255
+
+/* Under a launcher every process parses the same command line: only the
+ * first one reports a mistake in it. */
+static int first_process(void) {
+  static const char *const vars[] = {"OMPI_COMM_WORLD_RANK", "PMIX_RANK",
+                                     "PMI_RANK", "SLURM_PROCID"};
+  for (size_t i = 0; i < sizeof vars / sizeof *vars; i++) {
+    const char *v = getenv(vars[i]);
+    if (v)
+      return strcmp(v, "0") == 0;
+  }
+  return 1;
+}
+
+/* What the master says when a signal stops it; then it dies of it.  The
+ * joblog already holds every finished task: each line is written whole
+ * as the task finishes.  Workers kill their tasks on the same signals. */
+static const char *stop_note = "\nmpipool: interrupted\n";
+
+static void on_stop_signal(int sig) {
+  ssize_t n = write(2, stop_note, strlen(stop_note));
+  (void)n;
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
+static void note_stops(const cli_options_t *o) {
+  static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
+  if (o->joblog)
+    stop_note = "\nmpipool: interrupted; every finished task is in the "
+                "joblog: run again with --resume to run the rest\n";
+  for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
+    signal(sigs[i], on_stop_signal);
+}
+
+/* A process that no MPI launcher started: a singleton, the master for
+ * sure (the workers it spawns have their launcher's variables). */
+static int singleton(void) {
+  static const char *const vars[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK",
+                                     "PMI_RANK", "PMI_SIZE", "PMI_FD"};
+  for (size_t i = 0; i < sizeof vars / sizeof *vars; i++)
+    if (getenv(vars[i]))
+      return 0;
+  return 1;
+}
+
+/* Reads the task list: the task file, or the command over the argfile. */
+static int load_tasks(const cli_options_t *o, cli_tasklist_t *tl) {
+  const char *path = o->argfile ? o->argfile : o->taskfile;
+  int from_stdin = strcmp(path, "-") == 0;
+  const char *name = from_stdin ? "(stdin)" : path;
+  char err[1024];
+  FILE *f = from_stdin ? stdin : fopen(path, "r");
+  if (f == NULL) {
+    fprintf(stderr, "mpipool: cannot read %s file '%s': %s\n",
+            o->argfile ? "argument" : "task", path, strerror(errno));
+    return -1;
+  }
+  struct stat st;
+  if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+    fprintf(stderr, "mpipool: '%s' is a directory, not a %s file\n", path,
+            o->argfile ? "argument" : "task");
+    fclose(f);
+    return -1;
+  }
+  int e = o->argfile ? cli_tasklist_expand(tl, f, name, o->command,
+                                           o->command_len, err, sizeof err)
+                     : cli_tasklist_read(tl, f, name, err, sizeof err);
+  if (!from_stdin)
+    fclose(f);
+  if (e) {
+    fprintf(stderr, "mpipool: %s\n", err);
+    return -1;
+  }
+  if (tl->n == 0) {
+    fprintf(stderr, "mpipool: no tasks in %s%s\n", name,
+            o->argfile ? "" : " (blank lines and '#' comments are skipped)");
+    return -1;
+  }
+  return 0;
+}
+
+/* With --resume or --resume-failed: what the joblog says is done.  A
+ * missing joblog means nothing is. */
+static int read_joblog(const cli_options_t *o, const cli_tasklist_t *tl,
+                       cli_job_state_t *state) {
+  char err[1024];
+  FILE *f = fopen(o->joblog, "r");
+  if (f == NULL && errno == ENOENT)
+    return 0;
+  if (f == NULL) {
+    fprintf(stderr, "mpipool: cannot read the joblog '%s': %s\n", o->joblog,
+            strerror(errno));
+    return -1;
+  }
+  int e = cli_joblog_load(f, o->joblog, tl, state, err, sizeof err);
+  fclose(f);
+  if (e) {
+    fprintf(stderr, "mpipool: %s\nmpipool: not resuming from a joblog that "
+            "does not match the tasks; it is left as it is\n", err);
+    return -1;
+  }
+  return 0;
+}
+
+/* Opens the joblog for this run: appended to when resuming, else started
+ * afresh (as GNU parallel does).  Called only once everything else has
+ * been checked, so that a mistake never costs a previous joblog. */
+static int open_joblog(const cli_options_t *o) {
+  int resuming = o->resume || o->resume_failed;
+  int fd = open(o->joblog, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC |
+                               (resuming ? 0 : O_TRUNC), 0666);
+  if (fd < 0) {
+    fprintf(stderr, "mpipool: cannot write the joblog '%s': %s\n", o->joblog,
+            strerror(errno));
+    return -1;
+  }
+  struct stat st;
+  if (fstat(fd, &st) == 0 && st.st_size == 0 &&
+      write(fd, cli_joblog_header, strlen(cli_joblog_header)) < 0) {
+    fprintf(stderr, "mpipool: cannot write the joblog '%s': %s\n", o->joblog,
+            strerror(errno));
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+/* The master's whole run on the tasks tl (taken); returns the exit
+ * status. */
+static int run_master(mpipool_t *pool, const cli_options_t *o,
+                      cli_tasklist_t tl) {
+  cli_job_state_t *state = NULL;
+  size_t *todo = NULL, ntodo = 0;
+  cli_output_t *out = NULL;
+  cli_counts_t counts = {0};
+  int status = EXIT_OWN_ERROR, fd = -1;
+  char msg[1024];
+  state = calloc(tl.n, sizeof *state);
+  todo = malloc(tl.n * sizeof *todo);
+  if (state == NULL || todo == NULL) {
+    fprintf(stderr, "mpipool: out of memory for %zu tasks\n", tl.n);
+    goto out;
+  }
+  if ((o->resume || o->resume_failed) && read_joblog(o, &tl, state))
+    goto out;
+  for (size_t i = 0; i < tl.n; i++) {
+    if (state[i] == CLI_JOB_SUCCEEDED ||
+        (state[i] == CLI_JOB_FAILED && o->resume))
+      counts.skipped++;
+    else
+      todo[ntodo++] = i;
+  }
+  if (cli_output_create(&out, ntodo, o->keep_order, o->tag, o->results,
+                        stdout, stderr, msg, sizeof msg)) {
+    fprintf(stderr, "mpipool: %s\n", msg);
+    goto out;
+  }
+  if (o->joblog && (fd = open_joblog(o)) < 0)
+    goto out;
+  cli_farm_t farm = {o, &tl, todo, ntodo, fd, out};
+  int e = cli_farm_run(pool, &farm, &counts);
+  cli_output_destroy(out);
+  out = NULL;
+  if (!o->quiet) {
+    cli_summary_line(msg, sizeof msg, &counts);
+    fflush(stdout);
+    fprintf(stderr, "%s\n", msg);
+  }
+  status = e ? EXIT_OWN_ERROR : cli_exit_status(&counts);
+out:
+  cli_output_destroy(out);
+  if (fd >= 0 && close(fd)) {
+    fprintf(stderr, "mpipool: cannot write the joblog '%s': %s\n", o->joblog,
+            strerror(errno));
+    status = EXIT_OWN_ERROR;
+  }
+  free(todo);
+  free(state);
+  cli_tasklist_free(&tl);
+  return status;
+}
+
+int main(int argc, char **argv) {
+  cli_options_t o;
+  char err[512];
+  mpipool_t *pool = NULL;
+  if (cli_options_parse(&o, argc, argv, err, sizeof err)) {
+    if (first_process())
+      fprintf(stderr, "mpipool: %s\nTry 'mpipool --help' for more "
+              "information.\n", err);
+    return EXIT_OWN_ERROR;
+  }
+  if (o.help || o.version) {
+    if (first_process())
+      fputs(o.help ? cli_options_usage() : "mpipool " PACKAGE_VERSION "\n",
+            stdout);
+    return 0;
+  }
+  /* A singleton reads its tasks first: a mistake in them is reported at
+   * once, and stdin is read before the MPI runtime it starts (which would
+   * forward stdin to a spawned worker).  Under a launcher, only the master
+   * reads them, once the pool has started. */
+  cli_tasklist_t tl = {0};
+  int early = singleton();
+  if (early && load_tasks(&o, &tl))
+    return EXIT_OWN_ERROR;
+  int e = mpipool_create(&pool);
+  if (e == 0)
+    e = mpipool_register(pool, CLI_TASK_NAME, cli_work_run, NULL);
+  if (e == 0)
+    e = mpipool_set_initializer(pool, cli_work_init, NULL, 0);
+  if (e == 0 && o.processes)
+    e = mpipool_set_processes(pool, o.processes);
+  if (e == 0 && o.maxtasks)
+    e = mpipool_set_maxtasksperchild(pool, o.maxtasks);
+  if (e == 0)
+    e = mpipool_start(pool); /* workers serve, then exit, in here */
+  if (e) {
+    fprintf(stderr, "mpipool: cannot start the pool: %s\n",
+            mpipool_strerror(e));
+    mpipool_destroy(pool);
+    cli_tasklist_free(&tl);
+    return EXIT_OWN_ERROR;
+  }
+  note_stops(&o);
+  int status = EXIT_OWN_ERROR;
+  if (early || load_tasks(&o, &tl) == 0)
+    status = run_master(pool, &o, tl);
+  else
+    cli_tasklist_free(&tl);
+  mpipool_close(pool);
+  e = mpipool_join(pool);
+  if (e && status != EXIT_OWN_ERROR) {
+    fprintf(stderr, "mpipool: stopping the pool: %s\n", mpipool_strerror(e));
+    status = EXIT_OWN_ERROR;
+  }
+  mpipool_destroy(pool);
+  return status;
+}

@@ -1,0 +1,279 @@
+/*
+ * runner.c - runs one shell command in its own process group with
+ * posix_spawn (vfork-like: cheap even from a large MPI process), reads
+ * its stdout and stderr through pipes with poll, and enforces the time
+ * limit and cancellation on the whole group.
+ */
+#define _GNU_SOURCE /* pipe2 */
+#include "runner.h"
+
+#include "simplecmd.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <string.h>
+#include <stdlib.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SLICE_MS 100          /* how often timeout and cancel are checked */
+#define KILL_GRACE 2.0        /* SIGTERM, then SIGKILL this much later */
+#define BACKGROUND_GRACE 1.0  /* output read after the shell exited */
+
+/* The process group of the command running, for the signal handler. */
+static volatile sig_atomic_t running_pgid;
+
+static double mono(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static double wall(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void on_stop_signal(int sig) {
+  pid_t pg = (pid_t)running_pgid;
+  if (pg > 0)
+    kill(-pg, SIGKILL);
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
+void cli_run_forward_signals(void) {
+  static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
+    sigaction(sigs[i], &sa, NULL);
+}
+
+/* The signals this process ignores: an ignored signal stays ignored
+ * across exec, so the command gets them back to their default (MPI may
+ * ignore SIGPIPE, say).  Handled ones are reset by exec itself. */
+static void ignored_signals(sigset_t *set) {
+  sigemptyset(set);
+  for (int sig = 1; sig < NSIG; sig++) {
+    struct sigaction sa;
+    if (sig != SIGKILL && sig != SIGSTOP && sigaction(sig, NULL, &sa) == 0 &&
+        sa.sa_handler == SIG_IGN)
+      sigaddset(set, sig);
+  }
+}
+
+static int same_path(char *const envp[]) {
+  const char *mine = getenv("PATH");
+  for (size_t i = 0; envp && envp[i]; i++)
+    if (strncmp(envp[i], "PATH=", 5) == 0)
+      return mine && strcmp(envp[i] + 5, mine) == 0;
+  return 0;
+}
+
+/* Starts cmd in a new process group, its stdout and stderr on the write
+ * ends of the two pipes: directly when it is a simple command that exists,
+ * else as /bin/sh -c cmd. */
+static int start(const char *cmd, char *const envp[], int outp[2],
+                 int errp[2], pid_t *pid) {
+  posix_spawn_file_actions_t fa;
+  posix_spawnattr_t at;
+  sigset_t ign, none;
+  int err;
+  ignored_signals(&ign);
+  sigemptyset(&none);
+  if ((err = posix_spawn_file_actions_init(&fa)))
+    return err;
+  if ((err = posix_spawnattr_init(&at)))
+    goto out_with_fa;
+  if ((err = posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP |
+                                               POSIX_SPAWN_SETSIGDEF |
+                                               POSIX_SPAWN_SETSIGMASK)) ||
+      (err = posix_spawnattr_setpgroup(&at, 0)) ||
+      (err = posix_spawnattr_setsigdefault(&at, &ign)) ||
+      (err = posix_spawnattr_setsigmask(&at, &none)) ||
+      (err = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY,
+                                              0)) ||
+      (err = posix_spawn_file_actions_adddup2(&fa, outp[1], 1)) ||
+      (err = posix_spawn_file_actions_adddup2(&fa, errp[1], 2)))
+    goto out_with_at;
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 34)
+  /* Nothing of the worker's (MPI sockets, shared memory) reaches the
+   * command, nor outlives it in what it leaves in the background. */
+  if ((err = posix_spawn_file_actions_addclosefrom_np(&fa, 3)))
+    goto out_with_at;
+#endif
+  /* posix_spawnp searches this process's PATH: direct only when the
+   * command's is the same. */
+  char **words = same_path(envp) ? cli_simplecmd_argv(cmd) : NULL;
+  err = ENOENT;
+  if (words)
+    err = posix_spawnp(pid, words[0], &fa, &at, words, envp);
+  free(words);
+  if (err) { /* not simple, or not found: the shell runs it (or says why) */
+    char *argv[] = {"sh", "-c", (char *)cmd, NULL};
+    err = posix_spawn(pid, "/bin/sh", &fa, &at, argv, envp);
+  }
+out_with_at:
+  posix_spawnattr_destroy(&at);
+out_with_fa:
+  posix_spawn_file_actions_destroy(&fa);
+  return err;
+}
+
+/* Reads what fd has into b; 1 at end of file, 0 if more may come, -1 with
+ * errno on failure. */
+static int drain(int fd, mpipool__buf_t *b) {
+  for (;;) {
+    char *p = mpipool__buf_reserve(b, 65536);
+    if (p == NULL) {
+      errno = ENOMEM;
+      return -1;
+    }
+    ssize_t n = read(fd, p, 65536);
+    if (n > 0) {
+      b->len += (size_t)n;
+      continue;
+    }
+    if (n == 0)
+      return 1;
+    if (errno == EINTR)
+      continue;
+    return errno == EAGAIN ? 0 : -1;
+  }
+}
+
+static void ended(cli_run_t *r, int status) {
+  if (WIFEXITED(status)) {
+    r->exitval = WEXITSTATUS(status);
+  } else {
+    r->exitval = -1;
+    r->signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+  }
+}
+
+/* Reads both pipes until the shell has exited and its output is closed
+ * (or held open only by processes it left behind), enforcing the time
+ * limit and cancellation.  Returns 0 or an errno value. */
+static int supervise(pid_t pid, int fd_out, int fd_err, double timeout,
+                     int (*cancelled)(void *), void *arg, cli_run_t *r) {
+  struct pollfd fds[2] = {{fd_out, POLLIN, 0}, {fd_err, POLLIN, 0}};
+  mpipool__buf_t *bufs[2] = {&r->out, &r->err};
+  double t0 = mono(), term_at = 0, exited_at = 0, next_check = t0;
+  int open_fds = 2, done = 0, wait_us = 20, err = 0, status = 0;
+  while (!done || open_fds) {
+    if (open_fds) {
+      if (poll(fds, 2, SLICE_MS) < 0 && errno != EINTR) {
+        err = errno;
+        break;
+      }
+      for (int i = 0; i < 2; i++) {
+        if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
+          continue;
+        int e = drain(fds[i].fd, bufs[i]);
+        if (e < 0 && errno == ENOMEM && err == 0) {
+          err = ENOMEM;
+          kill(-pid, SIGKILL);
+        }
+        if (e != 0) {
+          fds[i].fd = -1; /* poll skips negative descriptors */
+          open_fds--;
+        }
+      }
+    } else {
+      /* Output closed: the shell is exiting (or closed it early). */
+      struct timespec ts = {0, wait_us * 1000L};
+      nanosleep(&ts, NULL);
+      if (wait_us < 10000)
+        wait_us *= 2;
+    }
+    double now = mono();
+    if (!done && waitpid(pid, &status, WNOHANG) == pid) {
+      done = 1;
+      exited_at = now;
+      running_pgid = 0;
+      ended(r, status);
+    }
+    if (done) {
+      if (open_fds && now - exited_at > BACKGROUND_GRACE)
+        break;
+      continue;
+    }
+    if (timeout > 0 && !r->timed_out && now - t0 >= timeout) {
+      r->timed_out = 1;
+      term_at = now;
+      kill(-pid, SIGTERM);
+    } else if (term_at > 0 && now - term_at >= KILL_GRACE) {
+      kill(-pid, SIGKILL);
+      term_at = 0;
+    }
+    if (cancelled && now >= next_check) {
+      next_check = now + SLICE_MS / 1000.0;
+      if (!r->cancelled && cancelled(arg)) {
+        r->cancelled = 1;
+        kill(-pid, SIGKILL);
+      }
+    }
+  }
+  /* TERM was sent at the time limit and the shell is gone: what is left
+   * of its group gets the rest of the grace period, then KILL. */
+  while (term_at > 0 && kill(-pid, 0) == 0) {
+    if (mono() - term_at >= KILL_GRACE) {
+      kill(-pid, SIGKILL);
+      break;
+    }
+    struct timespec ts = {0, 10000000L};
+    nanosleep(&ts, NULL);
+  }
+  if (!done) { /* poll failed: never leave the command behind */
+    kill(-pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    running_pgid = 0;
+    ended(r, status);
+  }
+  r->runtime = mono() - t0;
+  return err;
+}
+
+int cli_run(const char *cmd, double timeout, char *const envp[],
+            int (*cancelled)(void *), void *arg, cli_run_t *r) {
+  int outp[2], errp[2], err;
+  pid_t pid;
+  memset(r, 0, sizeof *r);
+  if (pipe2(outp, O_CLOEXEC))
+    return errno;
+  if (pipe2(errp, O_CLOEXEC)) {
+    err = errno;
+    goto out_with_outp;
+  }
+  r->start = wall();
+  err = start(cmd, envp, outp, errp, &pid);
+  if (err) {
+    r->exitval = -1;
+    close(errp[1]);
+    goto out_with_errp;
+  }
+  running_pgid = pid;
+  /* Only the command writes to the pipes: EOF when it is done with them. */
+  close(outp[1]);
+  close(errp[1]);
+  outp[1] = -1;
+  fcntl(outp[0], F_SETFL, O_NONBLOCK);
+  fcntl(errp[0], F_SETFL, O_NONBLOCK);
+  err = supervise(pid, outp[0], errp[0], timeout, cancelled, arg, r);
+out_with_errp:
+  close(errp[0]);
+out_with_outp:
+  close(outp[0]);
+  if (outp[1] >= 0)
+    close(outp[1]);
+  return err;
+}

@@ -1,0 +1,48 @@
+/*
+ * runner.h - runs one shell command for the mpipool program's worker:
+ * '/bin/sh -c COMMAND' in its own process group, stdin from /dev/null,
+ * stdout and stderr captured, a time limit enforced on the whole group,
+ * and the group killed if the worker itself is told to stop.
+ */
+#ifndef MPIPOOL_CLI_RUNNER_H
+#define MPIPOOL_CLI_RUNNER_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+typedef struct {
+  int exitval;      /* exit status, -1 if it did not exit */
+  int signal;       /* the signal that ended it, 0 if none */
+  int timed_out;    /* the time limit killed it */
+  int cancelled;    /* cancelled() said stop, and it was killed */
+  double start;     /* seconds since the epoch, when it started */
+  double runtime;   /* seconds it ran */
+  mpipool__buf_t out, err; /* what it wrote (owned by the caller) */
+} cli_run_t;
+
+/*
+ * Runs cmd (NUL-terminated) with the environment envp, waiting until it
+ * ends.  With timeout > 0, after that many seconds the command's process
+ * group gets SIGTERM, and SIGKILL 2 seconds later if still there.  Every
+ * ~100 ms it calls cancelled(arg) (if not NULL); when that returns
+ * non-zero the group is killed at once.  Once the shell has exited,
+ * output still held open by processes it left in the background is read
+ * for 1 more second, not waited for.  r is zeroed first; r->out and r->err
+ * must be freed by the caller (mpipool__buf_free) whatever is returned.
+ * Returns 0 (the command ran, whatever its status), or an errno value when
+ * it could not be started (no pipe, no process); out of memory while
+ * capturing kills the command and returns ENOMEM.
+ */
+int cli_run(const char *cmd, double timeout, char *const envp[],
+            int (*cancelled)(void *), void *arg, cli_run_t *r);
+
+/*
+ * Makes SIGTERM, SIGINT and SIGHUP kill the command running (if any,
+ * with its whole process group) before this process dies of the signal,
+ * so that stopping a worker (mpirun forwards these) leaves no task behind.
+ * Idempotent.  Process-wide: one command runs at a time per worker.
+ */
+void cli_run_forward_signals(void);
+
+#endif

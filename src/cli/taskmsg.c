@@ -1,0 +1,93 @@
+/*
+ * taskmsg.c - byte layouts of a task and of its result between the mpipool
+ * program's master and workers.
+ */
+#include "taskmsg.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+  uint64_t seq;
+  double timeout;
+} task_hdr_t;
+
+typedef struct {
+  double start, runtime;
+  uint64_t out_len, err_len;
+  int32_t exitval, signal, timed_out, cancelled;
+  char host[64];
+} result_hdr_t;
+
+int cli_taskmsg_encode(const cli_taskmsg_t *t, void **out, size_t *out_len) {
+  task_hdr_t h = {t->seq, t->timeout};
+  char *m = malloc(sizeof h + t->cmd_len);
+  if (m == NULL)
+    return -1;
+  memcpy(m, &h, sizeof h);
+  if (t->cmd_len)
+    memcpy(m + sizeof h, t->cmd, t->cmd_len);
+  *out = m;
+  *out_len = sizeof h + t->cmd_len;
+  return 0;
+}
+
+int cli_taskmsg_decode(const void *msg, size_t size, cli_taskmsg_t *t) {
+  task_hdr_t h;
+  if (msg == NULL || size < sizeof h)
+    return -1;
+  memcpy(&h, msg, sizeof h);
+  t->seq = h.seq;
+  t->timeout = h.timeout;
+  t->cmd = (const char *)msg + sizeof h;
+  t->cmd_len = size - sizeof h;
+  return 0;
+}
+
+size_t cli_resultmsg_size(const cli_resultmsg_t *r) {
+  return sizeof(result_hdr_t) + r->out_len + r->err_len;
+}
+
+void cli_resultmsg_encode(const cli_resultmsg_t *r, void *dst) {
+  result_hdr_t h;
+  memset(&h, 0, sizeof h);
+  h.start = r->start;
+  h.runtime = r->runtime;
+  h.out_len = r->out_len;
+  h.err_len = r->err_len;
+  h.exitval = r->exitval;
+  h.signal = r->signal;
+  h.timed_out = r->timed_out;
+  h.cancelled = r->cancelled;
+  memcpy(h.host, r->host, sizeof h.host);
+  h.host[sizeof h.host - 1] = '\0';
+  char *p = dst;
+  memcpy(p, &h, sizeof h);
+  if (r->out_len)
+    memcpy(p + sizeof h, r->out, r->out_len);
+  if (r->err_len)
+    memcpy(p + sizeof h + r->out_len, r->err, r->err_len);
+}
+
+int cli_resultmsg_decode(const void *msg, size_t size, cli_resultmsg_t *r) {
+  result_hdr_t h;
+  if (msg == NULL || size < sizeof h)
+    return -1;
+  memcpy(&h, msg, sizeof h);
+  if (h.out_len > size - sizeof h || h.err_len != size - sizeof h - h.out_len)
+    return -1;
+  const char *p = (const char *)msg + sizeof h;
+  r->start = h.start;
+  r->runtime = h.runtime;
+  r->exitval = h.exitval;
+  r->signal = h.signal;
+  r->timed_out = h.timed_out;
+  r->cancelled = h.cancelled;
+  memcpy(r->host, h.host, sizeof r->host);
+  r->host[sizeof r->host - 1] = '\0';
+  r->out = p;
+  r->out_len = (size_t)h.out_len;
+  r->err = p + h.out_len;
+  r->err_len = (size_t)h.err_len;
+  return 0;
+}

@@ -1,0 +1,75 @@
+/*
+ * work.c - runs the mpipool program's tasks on a worker.
+ */
+#include "work.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "runner.h"
+#include "taskenv.h"
+#include "taskmsg.h"
+
+extern char **environ;
+
+/* What a worker keeps between tasks. */
+typedef struct {
+  cli_taskenv_t env;
+  char host[64];
+} worker_state_t;
+
+int cli_work_init(mpipool_ctx_t *ctx, const void *initargs, size_t size) {
+  (void)initargs;
+  (void)size;
+  worker_state_t *w = calloc(1, sizeof *w);
+  if (w == NULL || cli_taskenv_init(&w->env, environ)) {
+    free(w);
+    return mpipool_ctx_fail(ctx, "out of memory");
+  }
+  gethostname(w->host, sizeof w->host - 1);
+  cli_run_forward_signals();
+  mpipool_ctx_set_worker_data(ctx, w);
+  return 0;
+}
+
+static int cancelled(void *ctx) { return mpipool_ctx_cancelled(ctx); }
+
+int cli_work_run(mpipool_ctx_t *ctx, const void *in, size_t size) {
+  worker_state_t *w = mpipool_ctx_worker_data(ctx);
+  cli_taskmsg_t t;
+  if (w == NULL)
+    return mpipool_ctx_fail(ctx, "worker not initialized");
+  if (cli_taskmsg_decode(in, size, &t))
+    return mpipool_ctx_fail(ctx, "malformed task message (%zu bytes)", size);
+  char *cmd = malloc(t.cmd_len + 1);
+  if (cmd == NULL)
+    return mpipool_ctx_fail(ctx, "out of memory");
+  memcpy(cmd, t.cmd, t.cmd_len);
+  cmd[t.cmd_len] = '\0';
+  cli_taskenv_set(&w->env, (unsigned long long)t.seq,
+                  mpipool_ctx_worker_id(ctx));
+  cli_run_t r;
+  int err = cli_run(cmd, t.timeout, w->env.v, cancelled, ctx, &r);
+  free(cmd);
+  int ret = 0;
+  if (err) {
+    ret = mpipool_ctx_fail(ctx, "cannot run /bin/sh on %s: %s", w->host,
+                           strerror(err));
+  } else {
+    cli_resultmsg_t m = {r.exitval, r.signal, r.timed_out, r.cancelled,
+                         r.start, r.runtime, {0}, r.out.data, r.out.len,
+                         r.err.data, r.err.len};
+    memcpy(m.host, w->host, sizeof m.host);
+    void *dst = mpipool_ctx_output(ctx, cli_resultmsg_size(&m));
+    if (dst == NULL)
+      ret = mpipool_ctx_fail(ctx, "out of memory for %zu bytes of output",
+                             r.out.len + r.err.len);
+    else
+      cli_resultmsg_encode(&m, dst);
+  }
+  mpipool__buf_free(&r.out);
+  mpipool__buf_free(&r.err);
+  return ret;
+}

@@ -1,0 +1,222 @@
+#!/bin/sh
+# cli.sh - the mpipool program as users run it: as a singleton, under
+# mpirun -n 2 and under mpirun -n 8.  Diffs real output against
+# tests/cli/expected/cli/, checks exit statuses, joblogs and the files
+# left behind, kills a run midway and resumes it, and checks that every
+# bad input gets its message, exit status 255 and leaves a joblog intact.
+srcdir=${top_srcdir:-.}
+builddir=${top_builddir:-.}
+exp=$(cd "$srcdir/tests/cli/expected/cli" && pwd)
+MPIPOOL=$(cd "$builddir" && pwd)/mpipool
+MPIRUN=${MPIRUN:-mpirun}
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+n=0 fails=0
+tmp=$(mktemp -d) || exit 99
+trap 'rm -rf "$tmp"' EXIT
+cd "$tmp" || exit 99
+
+pass() { n=$((n + 1)); echo "ok $n - $1"; }
+fail() {
+  n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"
+  shift
+  for f in "$@"; do [ -f "$f" ] && cut -c1-200 "$f" | sed "s|^|# $f: |" | head -30; done
+}
+# check NAME CONDITION-COMMAND... : passes when the command succeeds
+check() { name=$1; shift; if "$@"; then pass "$name"; else fail "$name" out err; fi; }
+
+# launch MODE ARGS...: runs mpipool in MODE (singleton, or a process
+# count for mpirun) with a time limit; output in out and err, status in $rc.
+launch() {
+  mode=$1; shift
+  if [ "$mode" = singleton ]; then
+    set -- "$MPIPOOL" "$@"
+  else
+    set -- env OMPI_MCA_rmaps_base_oversubscribe=1 "$MPIRUN" -n "$mode" \
+      "$MPIPOOL" "$@"
+  fi
+  timeout -k 5 120 "$@" >out 2>err
+  rc=$?
+  if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+    # Open MPI 4.1 with PMIx 4 hangs now and then in MPI_Comm_spawn
+    # (open-mpi/ompi#9713): one more try, said in the log.
+    echo "# $mode $*: timed out; running it once more"
+    timeout -k 5 120 "$@" >out 2>err
+    rc=$?
+  fi
+}
+
+# mpipool's own lines on stderr, timings blanked, sorted.
+own_lines() {
+  grep '^mpipool: ' err | sed 's/, [0-9.]* s, [0-9.]* tasks\/s/, T s, R tasks\/s/' | sort
+}
+same() { own_lines >own; diff -u "$exp/$1" own >diff; }
+rc_is() { [ "$rc" -eq "$1" ]; }
+
+cat >basic.txt <<'T'
+# a comment, then a blank line
+
+echo one
+sleep 0.3; echo two; echo two-err >&2
+printf 'no newline'
+exit 3
+echo before crash; kill -SEGV $$
+printf 'a\nb\n'
+  echo "seq $MPIPOOL_SEQ, launcher variables: $(env | grep -c -e '^PMIX_' -e '^OMPI_COMM_WORLD')"
+T
+
+for mode in singleton 2 8; do
+  m="[$mode]"
+  launch $mode -k basic.txt
+  check "$m -k: outputs in task order, bytes as written" cmp -s "$exp/basic-k.out" out
+  check "$m -k: exit status 2 for 2 failed tasks" rc_is 2
+  check "$m -k: mpipool's messages and summary" same basic.err
+  check "$m -k: the task's stderr passed through" grep -qx two-err err
+
+  launch $mode --tag -k basic.txt
+  check "$m --tag: each line after its task number" cmp -s "$exp/basic-tag.out" out
+  check "$m --tag: stderr lines tagged too" grep -qx "2	two-err" err
+
+  grep -v "^printf 'no newline'" basic.txt >lines.txt
+  launch $mode lines.txt
+  sort out >sorted; sed -e 's/^no newline//' -e 's/seq 7/seq 6/' "$exp/basic-k.out" | sort >want
+  check "$m unordered: the same lines" cmp -s want sorted
+
+  # Big outputs between small ones: each block whole.
+  : >big.txt
+  for i in 1 2 3; do
+    printf '%s\n' "head -c 1048576 /dev/zero | tr '\\0' $i; echo" >>big.txt
+    echo "echo small $i" >>big.txt
+  done
+  launch $mode big.txt
+  awk '{ print length($0), substr($0, 1, 1) }' out | sort >lens
+  check "$m 3 outputs of 1 MiB and 3 small ones, none mixed" cmp -s "$exp/big.lens" lens
+
+  # A task that never ends, one that ignores SIGTERM, with --timeout.
+  printf '%s\n' 'sleep 100; echo never' 'trap "" TERM; sleep 100' 'echo quick' >never.txt
+  start=$(date +%s)
+  launch $mode --timeout 1 --joblog never.log never.txt
+  took=$(( $(date +%s) - start ))
+  check "$m --timeout: done in ${took}s (TERM, KILL 2 s later)" [ "$took" -lt 30 ]
+  check "$m --timeout: exit status 2" rc_is 2
+  cut -f1,6,7,8,9 never.log | sort >never.cut
+  check "$m --timeout: joblog says signal 15 and 9" cmp -s "$exp/never.log" never.cut
+  check "$m --timeout: nothing left running" sh -c '! pgrep -f "slee[p] 100" >/dev/null'
+
+  # -a ARGFILE with {} and {#}.
+  printf '%s\n' 'a b' "it's" '#x' '' '$HOME' >args.txt
+  launch $mode -k -a args.txt -- "printf '%s|%s\n'" {} {#}
+  check "$m -a: {} quoted, {#} numbered" cmp -s "$exp/args.out" out
+
+  # --results DIR
+  rm -rf res
+  launch $mode --results res basic.txt
+  check "$m --results: no output printed" [ ! -s out ]
+  check "$m --results: stdout files" sh -c 'cat res/1/stdout res/2/stdout res/6/stdout | cmp -s "$0" -' "$exp/results.out"
+  check "$m --results: status of a crash" grep -qx 'signal=11' res/5/status
+  check "$m --results: status of exit 3" grep -qx 'exitval=3' res/4/status
+  check "$m --results: stderr file" grep -qx two-err res/2/stderr
+
+  # Retries: a task that fails twice, then succeeds.
+  rm -f count
+  printf '%s\n' 'echo x >>count; [ $(wc -l <count) -ge 3 ] && echo third time' >retry.txt
+  launch $mode --retries 2 --joblog retry.log retry.txt
+  check "$m --retries 2: the third attempt succeeds" sh -c '[ "$0" -eq 0 ] && grep -qx "third time" out' $rc
+  check "$m --retries: one joblog line, the last attempt" sh -c '[ $(wc -l <retry.log) -eq 2 ] && cut -f7 retry.log | tail -1 | grep -qx 0'
+
+  # --halt now: a failure stops a long task at once.
+  printf '%s\n' 'sleep 0.5; exit 1' 'sleep 60' 'sleep 60' 'sleep 60' >halt.txt
+  start=$(date +%s)
+  launch $mode -j 2 --halt now,fail=1 --joblog halt.log halt.txt
+  took=$(( $(date +%s) - start ))
+  check "$m --halt now,fail=1: stopped in ${took}s" [ "$took" -lt 30 ]
+  check "$m --halt now: exit status 1, tasks not run" sh -c '[ "$0" -eq 1 ] && grep -q "not run" err' $rc
+  check "$m --halt now: only the failure logged" sh -c '[ $(wc -l <halt.log) -eq 2 ]'
+  check "$m --halt now: nothing left running" sh -c '! pgrep -f "slee[p] 60" >/dev/null'
+
+  # Kill the run midway with SIGTERM, then --resume.
+  rm -f ran kill.log
+  : >kill.txt
+  for i in $(seq 1 400); do
+    echo "sleep 0.05; echo $i >>ran; echo task $i" >>kill.txt
+  done
+  if [ "$mode" = singleton ]; then
+    "$MPIPOOL" --joblog kill.log kill.txt >out 2>err &
+  else
+    OMPI_MCA_rmaps_base_oversubscribe=1 "$MPIRUN" -n $mode "$MPIPOOL" \
+      --joblog kill.log kill.txt >out 2>err &
+  fi
+  pid=$!
+  i=0
+  while [ "$(wc -l <kill.log 2>/dev/null || echo 0)" -le 30 ] && [ $i -lt 600 ]; do
+    sleep 0.1; i=$((i + 1))
+  done
+  kill -TERM $pid
+  wait $pid
+  killed_rc=$?
+  sleep 1
+  first=$(($(wc -l <kill.log) - 1))
+  check "$m SIGTERM midway: killed (exit $killed_rc) after $first tasks" [ "$first" -ge 30 -a "$first" -lt 400 ]
+  cut -f1 kill.log | tail -n +2 | sort -n >done1
+  launch $mode --joblog kill.log --resume kill.txt
+  check "$m --resume: exit status 0" rc_is 0
+  check "$m --resume: $first skipped" grep -q ", $first skipped (done before)" err
+  awk -F'\t' 'NR > 1 && $7 == 0 && $8 == 0 { print $1 }' kill.log | sort -n >ok_seqs
+  check "$m --resume: every task has exactly one successful joblog line" sh -c 'seq 1 400 | cmp -s - ok_seqs'
+  sort -n ran | uniq -d >twice
+  check "$m --resume: no task that finished before ran again" sh -c '! grep -qxF -f twice done1'
+  check "$m SIGTERM: no task left running" sh -c '! pgrep -f "slee[p] 0.05" >/dev/null'
+done
+
+# The shipped workload, in order, as the README runs it.
+launch 2 -k "$srcdir/examples/tasks.txt"
+check "examples/tasks.txt under mpirun -n 2 (-k): expected output" cmp -s "$(cd "$srcdir" && pwd)/tests/cli/expected/tasks.out" out
+
+# --progress when stderr is not a terminal: a line now and then, and one
+# at the end.
+launch singleton --progress basic.txt
+check "--progress: the final progress line" grep -q "^mpipool: 7/7 done, 2 failed, 0 running, [0-9.]* tasks/s$" err
+
+# stdin
+printf 'echo from stdin\necho again\n' | "$MPIPOOL" -k - >out 2>err
+check "task list on stdin" sh -c 'printf "from stdin\nagain\n" | cmp -s - out'
+
+# Bad input: a message, status 255, and a previous joblog untouched.
+printf '%s\n' 'echo kept' >kept.txt
+"$MPIPOOL" --joblog keep.log kept.txt >/dev/null 2>&1
+cp keep.log keep.orig
+bad() { # bad NAME EXPECTED-MESSAGE-FILE ARGS...
+  name=$1 want=$2; shift 2
+  launch singleton "$@"
+  grep '^mpipool: ' err | sed "s|$tmp|TMP|g" >msg
+  if rc_is 255 && diff -u "$exp/$want" msg >diff && cmp -s keep.log keep.orig; then
+    pass "bad input: $name"
+  else
+    fail "bad input: $name (exit $rc)" diff err
+  fi
+}
+printf '# only a comment\n\n   \n' >empty.txt
+printf 'echo a\necho \0b\n' >nul.txt
+mkdir -p adir
+printf 'echo other\n' >other.txt
+: >afile
+bad "missing task file" missing.msg --joblog keep.log nope.txt
+bad "a directory as task file" dir.msg --joblog keep.log adir
+bad "empty task list" empty.msg --joblog keep.log empty.txt
+bad "a NUL byte in a task" nul.msg --joblog keep.log nul.txt
+bad "unknown option" unknown.msg --joblog keep.log --frobnicate kept.txt
+bad "bad -j" badj.msg --joblog keep.log -j 0 kept.txt
+bad "missing argfile" noargs.msg --joblog keep.log -a nope.txt echo {}
+bad "joblog of another task list on --resume" mismatch.msg --joblog keep.log --resume other.txt
+bad "unwritable --results directory" results.msg --joblog keep.log --results afile/sub kept.txt
+launch 2 --joblog keep.log --resume other.txt
+grep '^mpipool: ' err >msg
+check "bad input under mpirun -n 2: same message, status 255" sh -c '[ "$0" -eq 255 ] && diff -u "$1/mismatch.msg" msg && cmp -s keep.log keep.orig' $rc "$exp"
+
+"$MPIPOOL" --help >out 2>err
+rc=$?
+check "--help: usage on stdout, status 0" sh -c '[ "$0" -eq 0 ] && head -1 out | grep -q "^Usage: mpipool"' $rc
+"$MPIPOOL" --version >out
+check "--version" grep -qx "mpipool [0-9.]*" out
+
+echo "1..$n"
+[ "$fails" -eq 0 ]

@@ -1,0 +1,279 @@
+/*
+ * test_joblog.c - GNU parallel's joblog (cli/joblog.c): the line format,
+ * and loading a joblog back against a task list for --resume, with every
+ * way a joblog can be refused.
+ */
+#include "../helpers.h"
+#include "../tap.h"
+#include "cli/joblog.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define ERRLEN 512
+
+/* The task list read from text (a task file). */
+static cli_tasklist_t tasks(const char *text) {
+  cli_tasklist_t tl = {0};
+  char err[ERRLEN];
+  FILE *f = test_stream(text, strlen(text));
+  if (cli_tasklist_read(&tl, f, "tasks", err, sizeof err) != 0) {
+    printf("# cannot build the task list: %s\n", err);
+    exit(2);
+  }
+  fclose(f);
+  return tl;
+}
+
+/* Loads the joblog text (len bytes) against tl into state (zeroed here). */
+static int load(const char *text, size_t len, const cli_tasklist_t *tl,
+                cli_job_state_t *state, char *err) {
+  memset(state, 0, tl->n * sizeof *state);
+  err[0] = '\0';
+  FILE *f = test_stream(text, len);
+  int rc = cli_joblog_load(f, "j.txt", tl, state, err, ERRLEN);
+  fclose(f);
+  return rc;
+}
+
+/* Whether loading text fails with exactly the message want. */
+static int fails_with(const char *text, const cli_tasklist_t *tl,
+                      const char *want) {
+  cli_job_state_t state[8];
+  char err[ERRLEN];
+  int rc = load(text, strlen(text), tl, state, err);
+  if (rc == -1 && strcmp(err, want) == 0)
+    return 1;
+  printf("#   rc %d, err [%s]\n#   want [%s]\n", rc, err, want);
+  return 0;
+}
+
+static void test_format(void) {
+  ok(strcmp(cli_joblog_header, "Seq\tHost\tStarttime\tJobRuntime\tSend\t"
+                               "Receive\tExitval\tSignal\tCommand\n") == 0,
+     "the header line");
+
+  static const char cmd[] = "echo\ta b";
+  cli_joblog_entry_t e = {3,  "node1", 1700000000.1234, 2.5, 10,
+                          20, -1,      9,               cmd, sizeof cmd - 1};
+  char *line = NULL;
+  size_t len = 0;
+  is_int(cli_joblog_format(&e, &line, &len), 0, "format a line");
+  static const char want[] =
+      "3\tnode1\t1700000000.123\t2.500\t10\t20\t-1\t9\techo\ta b\n";
+  ok(line && len == sizeof want - 1 && memcmp(line, want, len) == 0,
+     "the exact line, tabs in the command kept");
+  if (line && len != sizeof want - 1)
+    printf("#   got %zu bytes [%.*s]\n", len, (int)len, line);
+  free(line);
+
+  static const char cmd2[] = "a\nb\rc";
+  cli_joblog_entry_t e2 = {18446744073709551615u, "h\tx\ny", 0, 0,
+                           18446744073709551615u, 0, 0, 0, cmd2,
+                           sizeof cmd2 - 1};
+  line = NULL;
+  is_int(cli_joblog_format(&e2, &line, &len), 0, "format another line");
+  static const char want2[] = "18446744073709551615\th x y\t0.000\t0.000\t"
+                              "18446744073709551615\t0\t0\t0\ta b\rc\n";
+  ok(line && len == sizeof want2 - 1 && memcmp(line, want2, len) == 0,
+     "tab and newline in the host and newline in the command become spaces");
+  free(line);
+
+  cli_joblog_entry_t e3 = {1, "h", 1.0, 0.0004, 0, 0, 0, 0, "", 0};
+  line = NULL;
+  is_int(cli_joblog_format(&e3, &line, &len), 0, "format an empty command");
+  ok(line && strcmp(line, "1\th\t1.000\t0.000\t0\t0\t0\t0\t\n") == 0 &&
+         len == strlen(line),
+     "an empty command ends the line right after the last tab");
+  free(line);
+}
+
+/* Appends the formatted line for task seq of tl to the joblog text. */
+static void add_line(char *text, size_t size, const cli_tasklist_t *tl,
+                     uint64_t seq, int exitval, int sig) {
+  const cli_task_t *t = &tl->v[seq - 1];
+  cli_joblog_entry_t e = {seq, "host", 1700000000.5, 1.25, 0, 0,
+                          exitval, sig, t->cmd, t->len};
+  char *line;
+  size_t len;
+  if (cli_joblog_format(&e, &line, &len) != 0 ||
+      strlen(text) + len >= size)
+    exit(2);
+  strcat(text, line);
+  free(line);
+}
+
+static void test_round_trip(void) {
+  cli_tasklist_t tl = tasks("echo a\necho b\t tab\necho c\ncr\r\n");
+  cli_job_state_t state[4];
+  char err[ERRLEN], text[1024] = "";
+
+  strcat(text, cli_joblog_header);
+  add_line(text, sizeof text, &tl, 1, 0, 0);
+  add_line(text, sizeof text, &tl, 2, 1, 0);
+  add_line(text, sizeof text, &tl, 4, 0, 0);
+  is_int(load(text, strlen(text), &tl, state, err), 0,
+         "load what format wrote");
+  ok(state[0] == CLI_JOB_SUCCEEDED, "task 1 succeeded");
+  ok(state[1] == CLI_JOB_FAILED, "task 2 failed (a tab in its command)");
+  ok(state[2] == CLI_JOB_UNSEEN, "task 3 unseen");
+  ok(state[3] == CLI_JOB_SUCCEEDED, "task 4 succeeded (a CR in its command)");
+
+  const char *body = text + strlen(cli_joblog_header);
+  is_int(load(body, strlen(body), &tl, state, err), 0,
+         "the header is optional");
+  ok(state[0] == CLI_JOB_SUCCEEDED && state[1] == CLI_JOB_FAILED &&
+         state[2] == CLI_JOB_UNSEEN && state[3] == CLI_JOB_SUCCEEDED,
+     "the same states without the header");
+
+  is_int(load("", 0, &tl, state, err), 0, "an empty joblog");
+  ok(state[0] == CLI_JOB_UNSEEN && state[3] == CLI_JOB_UNSEEN,
+     "an empty joblog: every task unseen");
+  is_int(load(cli_joblog_header, strlen(cli_joblog_header), &tl, state, err),
+         0, "a joblog of only the header");
+
+  /* Several lines for one task: any success wins, in either order. */
+  text[0] = '\0';
+  add_line(text, sizeof text, &tl, 1, 1, 0);
+  add_line(text, sizeof text, &tl, 1, 0, 0);
+  add_line(text, sizeof text, &tl, 2, 0, 0);
+  add_line(text, sizeof text, &tl, 2, -1, 0);
+  add_line(text, sizeof text, &tl, 3, 0, 15);
+  add_line(text, sizeof text, &tl, 3, 2, 0);
+  add_line(text, sizeof text, &tl, 4, -1, 9);
+  is_int(load(text, strlen(text), &tl, state, err), 0, "load repeated tasks");
+  ok(state[0] == CLI_JOB_SUCCEEDED, "failed then succeeded: succeeded");
+  ok(state[1] == CLI_JOB_SUCCEEDED, "succeeded then failed: succeeded");
+  ok(state[2] == CLI_JOB_FAILED, "Exitval 0 with a Signal is a failure");
+  ok(state[3] == CLI_JOB_FAILED, "Exitval -1 parses, and is a failure");
+
+  /* A last line without its newline is a run killed while writing. */
+  text[0] = '\0';
+  add_line(text, sizeof text, &tl, 1, 1, 0);
+  strcat(text, "1\thost\t1700000000.500\t1.250\t0\t0\t0\t0\techo a");
+  is_int(load(text, strlen(text), &tl, state, err), 0,
+         "a truncated last line is ignored");
+  ok(state[0] == CLI_JOB_FAILED, "the truncated success does not count");
+  strcpy(text, "3\tho");
+  is_int(load(text, strlen(text), &tl, state, err), 0,
+         "a lone truncated line is ignored, though malformed");
+  strcpy(text, "2\thost\t1.000\t1.000\t0\t0\t0\t0\techo z");
+  is_int(load(text, strlen(text), &tl, state, err), 0,
+         "a truncated line is ignored, though it mismatches");
+  ok(state[1] == CLI_JOB_UNSEEN, "and sets no state");
+
+  cli_tasklist_free(&tl);
+}
+
+static void test_errors(void) {
+  cli_tasklist_t tl = tasks("echo a\necho b\necho c\n");
+  const char *ok_line = "1\th\t1.000\t1.000\t0\t0\t0\t0\techo a\n";
+  char text[1024];
+
+  snprintf(text, sizeof text, "%s%s2\th\t1.000\t1.000\t0\t0\t0\t0\techo x\n",
+           cli_joblog_header, ok_line);
+  ok(fails_with(text, &tl,
+                "j.txt:3: task 2 is 'echo x' in the joblog but 'echo b' in "
+                "the task list"),
+     "a mismatch names the line, the task and both commands");
+  ok(fails_with("2\th\t1.000\t1.000\t0\t0\t0\t0\techo b \n", &tl,
+                "j.txt:1: task 2 is 'echo b ' in the joblog but 'echo b' in "
+                "the task list"),
+     "a trailing space is a mismatch");
+  ok(fails_with("2\th\t1.000\t1.000\t0\t0\t0\t0\techo\tb\n", &tl,
+                "j.txt:1: task 2 is 'echo\tb' in the joblog but 'echo b' in "
+                "the task list"),
+     "a tab for a space is a mismatch");
+
+  char longer[200];
+  snprintf(longer, sizeof longer, "echo %0100d\n", 7);
+  cli_tasklist_t tl2 = tasks(longer);
+  snprintf(text, sizeof text, "1\th\t1.000\t1.000\t0\t0\t0\t0\techo %0100d\n",
+           8);
+  char want[ERRLEN];
+  snprintf(want, sizeof want,
+           "j.txt:1: task 1 is 'echo %052d...' in the joblog but "
+           "'echo %052d...' in the task list",
+           0, 0);
+  ok(fails_with(text, &tl2, want), "long commands are shortened with ...");
+  cli_tasklist_free(&tl2);
+
+  ok(fails_with("0\th\t1.000\t1.000\t0\t0\t0\t0\techo a\n", &tl,
+                "j.txt:1: Seq 0 is not a task: the task list has 3"),
+     "Seq 0 is refused");
+  snprintf(text, sizeof text, "%s4\th\t1.000\t1.000\t0\t0\t0\t0\techo a\n",
+           ok_line);
+  ok(fails_with(text, &tl, "j.txt:2: Seq 4 is not a task: the task list has 3"),
+     "Seq past the last task is refused");
+
+  ok(fails_with("1\th\t1.000\n", &tl,
+                "j.txt:1: too few fields: 3 instead of 9"),
+     "too few fields");
+  ok(fails_with("1\th\t1.000\t1.000\t0\t0\t0\techo a\n", &tl,
+                "j.txt:1: too few fields: 8 instead of 9"),
+     "eight fields are too few");
+  ok(fails_with("\n", &tl, "j.txt:1: too few fields: 1 instead of 9"),
+     "an empty line");
+  snprintf(text, sizeof text, "%s%s", ok_line, cli_joblog_header);
+  ok(fails_with(text, &tl, "j.txt:2: Seq 'Seq' is not a valid number"),
+     "a header after the first line is refused");
+
+  cli_tasklist_free(&tl);
+}
+
+/* Every numeric field refuses what a strict parse must refuse. */
+static void test_bad_numbers(void) {
+  cli_tasklist_t tl = tasks("echo a\n");
+  static const char *const names[] = {"Seq",     "Host",    "Starttime",
+                                      "JobRuntime", "Send", "Receive",
+                                      "Exitval", "Signal"};
+  static const struct {
+    int field;
+    const char *value;
+  } bad[] = {
+      {0, ""},         {0, "x"},         {0, "1x"},  {0, " 1"},
+      {0, "+1"},       {0, "-1"},        {0, "1.0"}, {0, "0x1"},
+      {0, "99999999999999999999999"},    {2, ""},    {2, "abc"},
+      {2, "nan"},      {2, "inf"},       {2, "1.5s"}, {2, " 1.5"},
+      {2, "1e999"},    {2, "1e3"},       {2, "0x1p3"}, {3, "."},         {3, "-"},   {4, "1.5"},
+      {4, "-1"},       {5, "18446744073709551616"},  {6, "1.0"},
+      {6, ""},         {6, "2147483648"}, {6, "- 1"}, {7, ""},
+      {7, "9x"},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    const char *f[8] = {"1", "h", "1.000", "1.000", "0", "0", "0", "0"};
+    f[bad[i].field] = bad[i].value;
+    char text[256], want[256];
+    snprintf(text, sizeof text, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\techo a\n",
+             f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7]);
+    snprintf(want, sizeof want, "j.txt:1: %s '%s' is not a valid number",
+             names[bad[i].field], bad[i].value);
+    ok(fails_with(text, &tl, want), "bad number %zu: %s '%s'", i + 1,
+       names[bad[i].field], bad[i].value);
+  }
+
+  /* What a strict parse must still accept. */
+  cli_job_state_t state[1];
+  char err[ERRLEN];
+  static const char good[] =
+      "1\tany host\t-1.5\t0\t18446744073709551615\t0\t-2147483648\t"
+      "2147483647\techo a\n"
+      "1\th\t1700000000\t3.25\t1\t2\t0\t0\techo a\n";
+  is_int(load(good, sizeof good - 1, &tl, state, err), 0,
+         "negative and integral times, extreme integers");
+  ok(state[0] == CLI_JOB_SUCCEEDED, "the second line succeeded");
+
+  static const char nul[] = "1\th\t1.000\t1.000\t0\t0\t0\t0\techo\0a\n";
+  is_int(load(nul, sizeof nul - 1, &tl, state, err), -1,
+         "a NUL byte in a line fails");
+  ok(strcmp(err, "j.txt:1: line holds a NUL byte") == 0, "message: %s", err);
+  cli_tasklist_free(&tl);
+}
+
+int main(void) {
+  test_format();
+  test_round_trip();
+  test_errors();
+  test_bad_numbers();
+  return tap_done();
+}
