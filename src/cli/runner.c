@@ -18,6 +18,9 @@
 #include <stdlib.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #include <time.h>
 #include <unistd.h>
 
@@ -48,8 +51,21 @@ static void on_stop_signal(int sig) {
   raise(sig);
 }
 
+/* Reaps the processes that commands left behind and that died: they are
+ * this process's children when it is a subreaper. */
+static void reap_orphans(void) {
+  while (waitpid(-1, NULL, WNOHANG) > 0)
+    ;
+}
+
 void cli_run_forward_signals(void) {
   static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
+#ifdef PR_SET_CHILD_SUBREAPER
+  /* What a command leaves in the background is re-parented here, not to
+   * init (which, in some containers, never reaps it): a process group
+   * then ends when its processes do. */
+  prctl(PR_SET_CHILD_SUBREAPER, 1);
+#endif
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_stop_signal;
@@ -225,7 +241,7 @@ static int supervise(pid_t pid, int fd_out, int fd_err, double timeout,
   }
   /* TERM was sent at the time limit and the shell is gone: what is left
    * of its group gets the rest of the grace period, then KILL. */
-  while (term_at > 0 && kill(-pid, 0) == 0) {
+  while (term_at > 0 && done && (reap_orphans(), kill(-pid, 0) == 0)) {
     if (mono() - term_at >= KILL_GRACE) {
       kill(-pid, SIGKILL);
       break;
@@ -240,6 +256,8 @@ static int supervise(pid_t pid, int fd_out, int fd_err, double timeout,
     ended(r, status);
   }
   r->runtime = mono() - t0;
+  if (done)
+    reap_orphans();
   return err;
 }
 

@@ -41,6 +41,9 @@ int cli_run(const char *cmd, double timeout, char *const envp[],
  * Makes SIGTERM, SIGINT and SIGHUP kill the command running (if any,
  * with its whole process group) before this process dies of the signal,
  * so that stopping a worker (mpirun forwards these) leaves no task behind.
+ * On Linux it also makes this process a child subreaper, so that what a
+ * command leaves behind is reaped here (cli_run reaps any child that has
+ * ended: a process using this must start no other children).
  * Idempotent.  Process-wide: one command runs at a time per worker.
  */
 void cli_run_forward_signals(void);
