@@ -87,13 +87,28 @@ static int configure(mpipool_t *pool, size_t first, size_t n) {
   int err = mpipool__registry_names(&pool->reg, &names, &names_len);
   if (err)
     return err;
-  mpipool__config_t cfg = {0, pool->recycling ? (uint64_t)pool->maxtasks : 0,
-                           (uint32_t)pool->reg.count, names, pool->initargs,
-                           pool->initargs_len};
+  mpipool__config_t cfg;
+  memset(&cfg, 0, sizeof cfg);
+  cfg.maxtasks = pool->recycling ? (uint64_t)pool->maxtasks : 0;
+  cfg.nnames = (uint32_t)pool->reg.count;
+  cfg.names = names;
+  cfg.initargs = pool->initargs;
+  cfg.initargs_len = pool->initargs_len;
+  cfg.hwthreads = pool->hwthreads;
   for (size_t i = first; i < first + n && err == 0; i++) {
     mpipool__worker_t *w = &pool->workers[i];
     mpipool__buf_t b = {0};
     cfg.worker_id = (uint64_t)w->id;
+    cfg.bind_index = -1;
+    cfg.bind_count = 0;
+    cfg.node_set[0] = '\0';
+    if (w->node >= 0 && (size_t)w->node < pool->plan.nnodes) {
+      const mpipool__plan_node_t *nd = &pool->plan.nodes[w->node];
+      cfg.bind_index = nd->bind ? w->share : -1;
+      cfg.bind_count = nd->shares;
+      snprintf(cfg.node_set, sizeof cfg.node_set, "%s", nd->info.cpuset);
+      snprintf(cfg.avoid, sizeof cfg.avoid, "%s", nd->avoid);
+    }
     err = mpipool__wire_config_encode(&b, &cfg);
     if (err == 0)
       err = mpipool__send(&pool->sends, w->comm, w->rank, MPIPOOL__TAG_CONFIG,
@@ -121,7 +136,9 @@ static int grow(void **arr, size_t *cap, size_t need, size_t size) {
 }
 
 int mpipool__master_add_workers(mpipool_t *pool, MPI_Comm comm,
-                                int first_rank, size_t n, int spawned) {
+                                int first_rank, size_t n, int node,
+                                int share) {
+  int spawned = comm != pool->comm;
   if (grow((void **)&pool->workers, &pool->workers_cap, pool->nworkers + n,
            sizeof *pool->workers) != 0 ||
       grow((void **)&pool->endpoints, &pool->endpoints_cap,
@@ -143,6 +160,15 @@ int mpipool__master_add_workers(mpipool_t *pool, MPI_Comm comm,
     w->rank = first_rank + (int)i;
     w->state = MPIPOOL__W_STARTING;
     snprintf(w->host, sizeof w->host, "%s", pool->host);
+    w->node = node >= 0 || spawned ? node
+              : w->rank < pool->plan.nranks ? pool->plan.node_of[w->rank]
+                                            : -1;
+    int bound_rank = !spawned && w->rank < pool->plan.nranks &&
+                     pool->plan.launcher_bound[w->rank];
+    w->share = share >= -1 ? share
+               : w->node >= 0 && !bound_rank
+                   ? mpipool__plan_next_share(&pool->plan, (size_t)w->node)
+                   : -1;
     /* A successor fills a slot already free, or waits as a spare. */
     if (pool->slots > 0) {
       if (pool->deficit > 0)
@@ -156,10 +182,12 @@ int mpipool__master_add_workers(mpipool_t *pool, MPI_Comm comm,
   return configure(pool, ep->base, n);
 }
 
-int mpipool__master_add_spawned(mpipool_t *pool, MPI_Comm inter) {
+int mpipool__master_add_spawned(mpipool_t *pool, MPI_Comm inter, int node,
+                                int share) {
   int remote = 0;
   MPI_Comm_remote_size(inter, &remote);
-  return mpipool__master_add_workers(pool, inter, 0, (size_t)remote, 1);
+  return mpipool__master_add_workers(pool, inter, 0, (size_t)remote, node,
+                                     share);
 }
 
 int mpipool__master_begin(mpipool_t *pool) {
@@ -258,7 +286,8 @@ static int send_frame(mpipool_t *pool, mpipool__worker_t *w) {
      * of the quota 78%: a spawn takes about 0.25 s here. */
     w->succ_requested = 1;
     err = mpipool__spawner_request(
-        pool->spawner, strcmp(w->host, pool->host) ? w->host : NULL, 1);
+        pool->spawner, strcmp(w->host, pool->host) ? w->host : NULL, 1,
+        w->share);
   }
   if (err == 0 && pool->recycling && w->assigned >= pool->maxtasks) {
     w->retiring = 1; /* its last chunk is on the way */
@@ -337,7 +366,9 @@ static int adopt_spawns(mpipool_t *pool, int *busy) {
       err = stop_recycling(pool, s.why);
       continue;
     }
-    err = mpipool__master_add_spawned(pool, s.inter);
+    int node = mpipool__plan_find(&pool->plan,
+                                  s.host[0] ? s.host : pool->host);
+    err = mpipool__master_add_spawned(pool, s.inter, node, s.tag);
   }
   return err;
 }
@@ -350,6 +381,9 @@ static int on_hello(mpipool_t *pool, mpipool__worker_t *w,
   if (w->state != MPIPOOL__W_STARTING)
     return MPIPOOL_OK; /* stopped before it was ready */
   snprintf(w->host, sizeof w->host, "%s", h.host);
+  snprintf(w->binding, sizeof w->binding, "%s", h.binding);
+  w->bound = h.bound;
+  w->pid = h.pid;
   pool->nstarting--;
   if (h.status == 0) {
     w->state = MPIPOOL__W_READY;
@@ -523,6 +557,11 @@ static int some_job_finished(mpipool_t *pool, void *arg) {
 
 int mpipool__master_wait_any(mpipool_t *pool, double deadline) {
   uint64_t seen = pool->jobs_finished;
+  int busy = 0;
+  /* At least once, even with nothing pending: workers may be starting. */
+  int err = mpipool__master_progress(pool, &busy);
+  if (err)
+    return err;
   return wait_until(pool, some_job_finished, &seen, deadline);
 }
 

@@ -83,6 +83,22 @@ int mpipool_set_maxtasksperchild(mpipool_t *pool, long maxtasks) {
   return MPIPOOL_OK;
 }
 
+int mpipool_set_hwthreads(mpipool_t *pool, int hwthreads) {
+  int err = settable(pool);
+  if (err)
+    return err;
+  pool->hwthreads = hwthreads != 0;
+  return MPIPOOL_OK;
+}
+
+int mpipool_set_binding(mpipool_t *pool, int bind) {
+  int err = settable(pool);
+  if (err)
+    return err;
+  pool->no_bind = bind == 0;
+  return MPIPOOL_OK;
+}
+
 int mpipool_set_comm(mpipool_t *pool, MPI_Comm comm) {
   int err = settable(pool);
   if (err)
@@ -104,55 +120,103 @@ static void worker_exit(mpipool_t *pool, int err) {
   exit(0);
 }
 
-/* The master's start: size the pool, release surplus ranks, spawn what is
- * missing, configure every worker. */
-static int start_master(mpipool_t *pool, int world) {
-  size_t have = (size_t)world - 1, want;
-  MPI_Comm inter = MPI_COMM_NULL;
-  int err;
-  if (pool->processes > 0)
-    want = (size_t)pool->processes;
-  else if (have > 0)
-    want = have;
-  else {
-    int cores = mpipool_core_count();
-    if (cores < 0)
-      return cores;
-    want = (size_t)cores;
+/* Spawns node i's share of the plan; on failure says so and returns the
+ * error (the caller decides whether the pool can go on). */
+static int spawn_node(mpipool_t *pool, size_t i, MPI_Comm *inter) {
+  const mpipool__plan_node_t *n = &pool->plan.nodes[i];
+  char why[MPI_MAX_ERROR_STRING + 128];
+  *inter = MPI_COMM_NULL;
+  /* Always with the host key: without it the launcher may place them on
+   * any node with free slots (seen: all on another node). */
+  int err = mpipool__spawn(n->spawn, n->info.host, inter, why, sizeof why);
+  if (err) {
+    fprintf(stderr, "mpipool: %s on host %s\n", why, n->info.host);
+    *inter = MPI_COMM_NULL;
   }
-  size_t use = have < want ? have : want;
-  for (size_t r = use + 1; r < (size_t)world; r++) {
-    err = mpipool__send(&pool->sends, pool->comm, (int)r, MPIPOOL__TAG_STOP,
+  return err;
+}
+
+/* The master's start: plan from every rank's view of its node, release
+ * surplus ranks, spawn what each node lacks, configure every worker. */
+static int start_master(mpipool_t *pool, int world,
+                        const mpipool__node_t *nodes, const char *why) {
+  int err = mpipool__plan_make(&pool->plan, nodes, world, pool->processes,
+                               !pool->no_bind);
+  if (err)
+    return err;
+  mpipool__plan_t *p = &pool->plan;
+  if (nodes[0].cores < 0 && pool->processes == 0 && world == 1) {
+    fprintf(stderr, "mpipool: %s\n", why);
+    return nodes[0].cores;
+  }
+  for (size_t i = 0; i < p->nnodes; i++)
+    if (p->nodes[i].info.cores < 0 && pool->processes == 0)
+      fprintf(stderr, "mpipool: warning: hwloc could not count the cores of "
+              "%s; only the ranks started there serve\n",
+              p->nodes[i].info.host);
+  for (int r = p->serve + 1; r < world; r++) {
+    err = mpipool__send(&pool->sends, pool->comm, r, MPIPOOL__TAG_STOP,
                         NULL, 0);
     if (err)
       return err;
   }
   pool->recycling = pool->maxtasks > 0;
-  if (want > use) {
-    char why[MPI_MAX_ERROR_STRING + 128];
-    err = mpipool__spawn((int)(want - use), NULL, &inter, why, sizeof why);
-    if (err && use == 0) {
-      fprintf(stderr, "mpipool: %s\n", why);
-      return err;
-    }
-    if (err) {
-      /* Spawning does not work here: no recycling either. */
-      fprintf(stderr,
-              "mpipool: warning: %s; going on with %zu worker(s) instead "
-              "of %zu%s\n",
-              why, use, want,
-              pool->recycling ? ", without maxtasksperchild" : "");
-      pool->recycling = 0;
-      inter = MPI_COMM_NULL;
-    }
+  MPI_Comm *inter = calloc(p->nnodes, sizeof *inter);
+  if (inter == NULL)
+    return MPIPOOL_ENOMEM;
+  int spawned = 0, failed = 0;
+  for (size_t i = 0; i < p->nnodes; i++) {
+    inter[i] = MPI_COMM_NULL;
+    if (p->nodes[i].spawn > 0 && spawn_node(pool, i, &inter[i]) == 0)
+      spawned += p->nodes[i].spawn;
+    else if (p->nodes[i].spawn > 0)
+      failed += p->nodes[i].spawn;
+  }
+  if (failed && p->serve + spawned == 0) {
+    free(inter);
+    return MPIPOOL_ESPAWN;
+  }
+  if (failed) {
+    /* Spawning does not work here: no recycling either. */
+    fprintf(stderr,
+            "mpipool: warning: going on with %d worker(s) instead of %d%s\n",
+            p->serve + spawned, p->workers,
+            pool->recycling ? ", without maxtasksperchild" : "");
+    pool->recycling = 0;
   }
   err = mpipool__master_begin(pool);
-  if (err == 0 && use > 0)
-    err = mpipool__master_add_workers(pool, pool->comm, 1, use, 0);
-  if (err == 0 && inter != MPI_COMM_NULL)
-    err = mpipool__master_add_spawned(pool, inter);
+  if (err == 0 && p->serve > 0)
+    err = mpipool__master_add_workers(pool, pool->comm, 1,
+                                      (size_t)p->serve, -1, -2);
+  for (size_t i = 0; i < p->nnodes; i++)
+    if (err == 0 && inter[i] != MPI_COMM_NULL)
+      err = mpipool__master_add_spawned(pool, inter[i], (int)i, -2);
+  free(inter);
   /* The pool's size; workers added from now on are successors. */
   pool->slots = pool->nworkers;
+  return err;
+}
+
+/* Every rank probes its node; the master gets all the probes and starts
+ * the pool, the others serve. */
+static int start_ranks(mpipool_t *pool, int rank, int size) {
+  mpipool__node_t me, *all = NULL;
+  char why[256] = "";
+  mpipool__node_probe(&me, pool->hwthreads, pool->launched, why, sizeof why);
+  if (rank == 0 && (all = malloc((size_t)size * sizeof *all)) == NULL)
+    return MPIPOOL_ENOMEM;
+  if (MPI_Gather(&me, (int)sizeof me, MPI_BYTE, all, (int)sizeof me,
+                 MPI_BYTE, 0, pool->comm) != MPI_SUCCESS) {
+    free(all);
+    return MPIPOOL_EMPI;
+  }
+  if (rank != 0) {
+    pool->role = MPIPOOL__ROLE_WORKER;
+    worker_exit(pool, mpipool__worker_run(pool, 0));
+  }
+  pool->role = MPIPOOL__ROLE_MASTER;
+  int err = start_master(pool, size, all, why);
+  free(all);
   return err;
 }
 
@@ -165,6 +229,7 @@ int mpipool_start(mpipool_t *pool) {
   pool->state = MPIPOOL__FAILED; /* until proven otherwise */
   if (MPI_Initialized(&flag) != MPI_SUCCESS)
     return MPIPOOL_EMPI;
+  pool->launched = mpipool__launched();
   if (!flag) {
     int provided;
     /* Lets a process leave MPI_Finalize without waiting for the others of
@@ -191,12 +256,7 @@ int mpipool_start(mpipool_t *pool) {
   MPI_Comm_set_errhandler(pool->comm, MPI_ERRORS_RETURN);
   MPI_Comm_rank(pool->comm, &rank);
   MPI_Comm_size(pool->comm, &size);
-  if (rank != 0) {
-    pool->role = MPIPOOL__ROLE_WORKER;
-    worker_exit(pool, mpipool__worker_run(pool, 0));
-  }
-  pool->role = MPIPOOL__ROLE_MASTER;
-  err = start_master(pool, size);
+  err = start_ranks(pool, rank, size);
   if (err)
     return err;
   pool->state = MPIPOOL__RUNNING;
@@ -287,9 +347,61 @@ void mpipool_destroy(mpipool_t *pool) {
     if (live_pools > 0 && --live_pools == 0 && mpi_ours && !fin)
       MPI_Finalize();
   }
+  mpipool__plan_free(&pool->plan);
   mpipool__registry_free(&pool->reg);
   free(pool->initargs);
   free(pool);
+}
+
+/* --- what the pool is made of ------------------------------------------ */
+
+int mpipool_node_count(const mpipool_t *pool) {
+  if (master_only(pool))
+    return 0;
+  return (int)pool->plan.nnodes;
+}
+
+int mpipool_node_info(const mpipool_t *pool, int i, mpipool_node_info_t *info) {
+  int err = master_only(pool);
+  if (err)
+    return err;
+  if (info == NULL || i < 0 || (size_t)i >= pool->plan.nnodes)
+    return MPIPOOL_EINVAL;
+  const mpipool__plan_node_t *n = &pool->plan.nodes[i];
+  memset(info, 0, sizeof *info);
+  snprintf(info->host, sizeof info->host, "%s", n->info.host);
+  snprintf(info->cpuset, sizeof info->cpuset, "%s", n->info.cpuset);
+  info->cores = n->info.cores;
+  info->ranks = n->ranks;
+  info->spawned = n->spawn;
+  info->bound = n->bind;
+  return MPIPOOL_OK;
+}
+
+int mpipool_worker_info(const mpipool_t *pool, int i,
+                        mpipool_worker_info_t *info) {
+  int err = master_only(pool);
+  if (err)
+    return err;
+  if (info == NULL || i < 0)
+    return MPIPOOL_EINVAL;
+  /* The i-th worker not gone, in the order they were added. */
+  for (size_t k = 0; k < pool->nworkers; k++) {
+    const mpipool__worker_t *w = &pool->workers[k];
+    if (w->state == MPIPOOL__W_GONE || w->parked || i-- > 0)
+      continue;
+    if (w->state == MPIPOOL__W_STARTING)
+      return MPIPOOL_ENOTREADY;
+    memset(info, 0, sizeof *info);
+    info->id = w->id;
+    info->pid = (long)w->pid;
+    info->node = w->node;
+    info->bound = w->bound;
+    snprintf(info->host, sizeof info->host, "%s", w->host);
+    snprintf(info->binding, sizeof info->binding, "%s", w->binding);
+    return MPIPOOL_OK;
+  }
+  return MPIPOOL_EINVAL;
 }
 
 /* --- submissions ---------------------------------------------------- */

@@ -9,6 +9,8 @@
 #include <mpi.h>
 #include <stdint.h>
 
+#include "plan.h"
+
 #include "backoff.h"
 #include "buf.h"
 #include "job.h"
@@ -62,6 +64,11 @@ typedef struct {
   int succ_requested;     /* its successor has been asked for */
   long assigned;          /* chunks handed to it */
   char host[64];          /* where it runs (from HELLO) */
+  int node;               /* index into the plan's nodes, or -1 */
+  int share;              /* its share of its node for binding, or -1 */
+  uint32_t pid;           /* from HELLO */
+  char binding[96];       /* from HELLO: where it is bound, or why not */
+  int bound;              /* from HELLO */
   mpipool__frame_t ring[MPIPOOL__DEPTH];
   unsigned head, inflight;
   uint64_t next_seq;
@@ -80,6 +87,10 @@ struct mpipool {
   mpipool__registry_t reg;
   int processes;
   long maxtasks;
+  int hwthreads;          /* count and bind hardware threads, not cores */
+  int no_bind;            /* mpipool_set_binding(pool, 0) */
+  int launched;           /* an MPI launcher started this process */
+  mpipool__plan_t plan;   /* master: the nodes and where workers go */
   mpipool_init_fn init;
   void *initargs;
   size_t initargs_len;
@@ -116,15 +127,20 @@ struct mpipool {
 
 /* --- master.c -------------------------------------------------------- */
 
-/* Adds n workers at ranks first_rank.. of comm (an intercommunicator to
- * spawned processes when `spawned`), named in order, and sends each its
- * CONFIG.  0 or an error. */
+/* Adds n workers at ranks first_rank.. of comm (the pool's communicator,
+ * or an intercommunicator to spawned processes), named in order, and
+ * sends each its CONFIG.  They run on plan node `node` (-1: the node the
+ * plan says for each rank of the pool's communicator, or unknown); each
+ * gets binding share `share`, or with -2 the node's next share.  0 or an
+ * error. */
 int mpipool__master_add_workers(mpipool_t *pool, MPI_Comm comm,
-                                int first_rank, size_t n, int spawned);
+                                int first_rank, size_t n, int node,
+                                int share);
 
 /* Adds every process reached through `inter`, the intercommunicator of a
- * spawn, as workers (as mpipool__master_add_workers). */
-int mpipool__master_add_spawned(mpipool_t *pool, MPI_Comm inter);
+ * spawn onto plan node `node`, as workers (as mpipool__master_add_workers). */
+int mpipool__master_add_spawned(mpipool_t *pool, MPI_Comm inter, int node,
+                                int share);
 
 /* Readies recycling (maxtasksperchild) once the first workers exist. */
 int mpipool__master_begin(mpipool_t *pool);

@@ -15,7 +15,7 @@
 
 typedef struct request {
   struct request *next;
-  int n;
+  int n, tag;
   char host[256];
 } request_t;
 
@@ -42,6 +42,7 @@ static done_t *do_spawn(const request_t *r) {
   if (d == NULL)
     return NULL;
   d->s.n = r->n;
+  d->s.tag = r->tag;
   memcpy(d->s.host, r->host, sizeof d->s.host);
   d->s.err = mpipool__spawn(r->n, r->host[0] ? r->host : NULL, &d->s.inter,
                             d->s.why, sizeof d->s.why);
@@ -105,11 +106,12 @@ int mpipool__spawner_new(mpipool__spawner_t **out, int threaded) {
 }
 
 int mpipool__spawner_request(mpipool__spawner_t *sp, const char *host,
-                             int n) {
+                             int n, int tag) {
   request_t *r = calloc(1, sizeof *r);
   if (r == NULL)
     return MPIPOOL_ENOMEM;
   r->n = n;
+  r->tag = tag;
   if (host)
     strncpy(r->host, host, sizeof r->host - 1);
   if (!sp->threaded) {

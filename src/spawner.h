@@ -18,6 +18,7 @@ typedef struct {
   MPI_Comm inter;         /* to the n new processes, when err == 0 */
   int n;
   char host[256];         /* where they were asked to run ("" = anywhere) */
+  int tag;                /* the requester's tag, as given */
   char why[MPI_MAX_ERROR_STRING + 128];
 } mpipool__spawned_t;
 
@@ -26,8 +27,9 @@ typedef struct {
 int mpipool__spawner_new(mpipool__spawner_t **sp, int threaded);
 
 /* Asks for n more processes on `host` (copied; NULL or "": anywhere), in
- * one MPI_Comm_spawn call.  0 or ENOMEM. */
-int mpipool__spawner_request(mpipool__spawner_t *sp, const char *host, int n);
+ * one MPI_Comm_spawn call; `tag` comes back with them.  0 or ENOMEM. */
+int mpipool__spawner_request(mpipool__spawner_t *sp, const char *host, int n,
+                             int tag);
 
 /* Hands over one finished spawn: 1 with *out set, or 0 if none is ready. */
 int mpipool__spawner_poll(mpipool__spawner_t *sp, mpipool__spawned_t *out);

@@ -388,14 +388,22 @@ typedef struct {
   uint64_t nnames;
   uint64_t names_len;
   uint64_t initargs_len;
+  int32_t bind_index, bind_count, hwthreads, pad;
+  char node_set[64];
+  char avoid[128];
 } config_hdr_t;
 
 int mpipool__wire_config_encode(mpipool__buf_t *b, const mpipool__config_t *c) {
   size_t names_len = 0;
   for (uint32_t i = 0; i < c->nnames; i++)
     names_len += strlen(c->names + names_len) + 1;
-  config_hdr_t h = {c->worker_id, c->maxtasks, c->nnames, names_len,
-                    c->initargs_len};
+  config_hdr_t h = {c->worker_id,     c->maxtasks,   c->nnames,
+                    names_len,         c->initargs_len, c->bind_index,
+                    c->bind_count,     c->hwthreads,  0, {0}, {0}};
+  memcpy(h.avoid, c->avoid, sizeof h.avoid);
+  h.avoid[sizeof h.avoid - 1] = '\0';
+  memcpy(h.node_set, c->node_set, sizeof h.node_set);
+  h.node_set[sizeof h.node_set - 1] = '\0';
   b->len = 0;
   int err = mpipool__buf_append(b, &h, sizeof h);
   if (err == 0)
@@ -421,6 +429,13 @@ int mpipool__wire_config_decode(mpipool__config_t *c, const void *msg,
     return MPIPOOL_EPROTO;
   c->worker_id = h.worker_id;
   c->maxtasks = h.maxtasks;
+  c->bind_index = h.bind_index;
+  c->bind_count = h.bind_count;
+  c->hwthreads = h.hwthreads;
+  memcpy(c->node_set, h.node_set, sizeof c->node_set);
+  memcpy(c->avoid, h.avoid, sizeof c->avoid);
+  c->avoid[sizeof c->avoid - 1] = '\0';
+  c->node_set[sizeof c->node_set - 1] = '\0';
   c->nnames = (uint32_t)h.nnames;
   c->names = take(&r, h.names_len);
   /* The names must be exactly nnames NUL-terminated strings. */
@@ -439,15 +454,22 @@ typedef struct {
   uint32_t pid;
   uint32_t host_len;
   uint32_t message_len;
+  uint32_t binding_len;
+  int32_t bound;
 } hello_hdr_t;
 
 int mpipool__wire_hello_encode(mpipool__buf_t *b, const mpipool__hello_t *h) {
-  size_t hl = strlen(h->host) + 1, ml = strlen(h->message) + 1;
+  const char *binding = h->binding ? h->binding : "";
+  size_t hl = strlen(h->host) + 1, ml = strlen(h->message) + 1,
+         bl = strlen(binding) + 1;
   if (hl > 4096)
     hl = 4096;
   if (ml > 65536)
     ml = 65536;
-  hello_hdr_t hh = {h->status, h->pid, (uint32_t)hl, (uint32_t)ml};
+  if (bl > 4096)
+    bl = 4096;
+  hello_hdr_t hh = {h->status, h->pid, (uint32_t)hl, (uint32_t)ml,
+                    (uint32_t)bl, h->bound};
   b->len = 0;
   int err = mpipool__buf_append(b, &hh, sizeof hh);
   if (err == 0)
@@ -456,6 +478,10 @@ int mpipool__wire_hello_encode(mpipool__buf_t *b, const mpipool__hello_t *h) {
     err = mpipool__buf_append(b, "", 1);
   if (err == 0)
     err = mpipool__buf_append(b, h->message, ml - 1);
+  if (err == 0)
+    err = mpipool__buf_append(b, "", 1);
+  if (err == 0)
+    err = mpipool__buf_append(b, binding, bl - 1);
   if (err == 0)
     err = mpipool__buf_append(b, "", 1);
   return err;
@@ -469,15 +495,19 @@ int mpipool__wire_hello_decode(mpipool__hello_t *h, const void *msg,
   if (p == NULL)
     return MPIPOOL_EPROTO;
   memcpy(&hh, p, sizeof hh);
-  if (hh.host_len == 0 || hh.message_len == 0 ||
-      (size_t)hh.host_len + hh.message_len != (size_t)(r.end - r.p))
+  if (hh.host_len == 0 || hh.message_len == 0 || hh.binding_len == 0 ||
+      (size_t)hh.host_len + hh.message_len + hh.binding_len !=
+          (size_t)(r.end - r.p))
     return MPIPOOL_EPROTO;
   h->status = hh.status;
   h->pid = hh.pid;
   h->host = take(&r, hh.host_len);
   h->message = take(&r, hh.message_len);
+  h->binding = take(&r, hh.binding_len);
+  h->bound = hh.bound;
   if (h->host[hh.host_len - 1] != '\0' ||
-      h->message[hh.message_len - 1] != '\0')
+      h->message[hh.message_len - 1] != '\0' ||
+      h->binding[hh.binding_len - 1] != '\0')
     return MPIPOOL_EPROTO;
   return MPIPOOL_OK;
 }

@@ -142,6 +142,11 @@ typedef struct {
   const char *names;      /* nnames NUL-terminated names, back to back */
   const void *initargs;
   size_t initargs_len;
+  int32_t bind_index;     /* this worker's share of its node, or -1: none */
+  int32_t bind_count;     /* how many shares the node is cut into */
+  int32_t hwthreads;      /* shares of hardware threads, not cores */
+  char node_set[64];      /* the node's PUs for the pool ("" = all) */
+  char avoid[128];        /* PUs the launcher bound other workers to */
 } mpipool__config_t;
 
 /* Encodes c into b (emptied first); names is read as c->nnames strings. */
@@ -155,6 +160,9 @@ typedef struct {
   uint32_t pid;
   const char *host;       /* NUL-terminated */
   const char *message;    /* NUL-terminated, "" if none */
+  const char *binding;    /* NUL-terminated: where it is bound, or why not
+                             (NULL is sent as "") */
+  int32_t bound;          /* 1 if it bound itself to its share */
 } mpipool__hello_t;
 
 int mpipool__wire_hello_encode(mpipool__buf_t *b, const mpipool__hello_t *h);

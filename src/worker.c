@@ -7,6 +7,7 @@
  */
 #include "config.h"
 #include "ctx.h"
+#include "topology.h"
 #include "pool_int.h"
 
 #include <stdio.h>
@@ -56,9 +57,16 @@ static int map_tasks(worker_t *w, const mpipool__config_t *cfg) {
 /* Runs the initializer and tells the master how it went.  Returns 0 if the
  * worker may serve, 1 if the initializer failed, or an error. */
 static int say_hello(worker_t *w, const mpipool__config_t *cfg) {
-  char host[256] = "";
-  int failed = 0;
+  char host[256] = "", binding[96] = "not bound";
+  int failed = 0, bound = 0;
   const char *message = "";
+  /* Bound first, so that what the initializer allocates lands near. */
+  if (cfg->bind_index >= 0)
+    bound = mpipool__bind_self(cfg->bind_index, cfg->bind_count,
+                               cfg->hwthreads, cfg->node_set, cfg->avoid,
+                               binding, sizeof binding) == 1;
+  else
+    mpipool__describe_binding(binding, sizeof binding);
   mpipool__rbuild_reset(&w->rb);
   if (w->pool->init) {
     int err = mpipool__ctx_run(&w->ctx, &w->rb, w->pool->init, NULL,
@@ -71,7 +79,8 @@ static int say_hello(worker_t *w, const mpipool__config_t *cfg) {
     }
   }
   gethostname(host, sizeof host - 1);
-  mpipool__hello_t h = {failed, (uint32_t)getpid(), host, message};
+  mpipool__hello_t h = {failed, (uint32_t)getpid(), host, message, binding,
+                        bound};
   mpipool__buf_t b = {0};
   int err = mpipool__wire_hello_encode(&b, &h);
   if (err == 0)

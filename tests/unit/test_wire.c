@@ -42,10 +42,13 @@ typedef struct {
 } rchunk_hdr_t;
 typedef struct {
   uint64_t worker_id, maxtasks, nnames, names_len, initargs_len;
+  int32_t bind_index, bind_count, hwthreads, pad;
+  char node_set[64], avoid[128];
 } config_hdr_t;
 typedef struct {
   int32_t status;
-  uint32_t pid, host_len, message_len;
+  uint32_t pid, host_len, message_len, binding_len;
+  int32_t bound;
 } hello_hdr_t;
 
 #define FH sizeof(frame_hdr_t)
@@ -714,7 +717,8 @@ static void test_config(void) {
   mpipool__buf_t b = {0};
   const char names[] = "square\0double\0x";
   const char initargs[] = {1, 2, 3, 4, 5};
-  mpipool__config_t in = {7, 1000, 3, names, initargs, sizeof initargs};
+  mpipool__config_t in = {7,  1000, 3, names, initargs, sizeof initargs,
+                          2,  4,    1, "0-3", "1,5"};
   mpipool__config_t out;
   is_int(mpipool__wire_config_encode(&b, &in), 0, "config_encode");
   is_int(b.len, sizeof(config_hdr_t) + 16 + 5, "config size");
@@ -725,6 +729,9 @@ static void test_config(void) {
   ok(out.names && memcmp(out.names, names, 16) == 0, "config: names");
   ok(out.initargs_len == 5 && memcmp(out.initargs, initargs, 5) == 0,
      "config: initargs");
+  ok(out.bind_index == 2 && out.bind_count == 4 && out.hwthreads == 1 &&
+         strcmp(out.node_set, "0-3") == 0 && strcmp(out.avoid, "1,5") == 0,
+     "config: binding share, count, hwthreads, node set, avoid");
 
   size_t len = b.len;
   char *m = malloc(len);
@@ -754,7 +761,7 @@ static void test_config(void) {
   free(m);
 
   /* no names, no initargs */
-  mpipool__config_t none = {1, 0, 0, NULL, NULL, 0};
+  mpipool__config_t none = {1, 0, 0, NULL, NULL, 0, -1, 0, 0, "", ""};
   is_int(mpipool__wire_config_encode(&b, &none), 0, "empty config encodes");
   is_int(b.len, sizeof(config_hdr_t), "empty config is the header");
   out.nnames = 99;
@@ -775,7 +782,7 @@ static void test_config(void) {
     free(m2);
   }
   /* an empty name among others is still nnames strings */
-  mpipool__config_t e = {2, 0, 2, "a\0", "", 0};
+  mpipool__config_t e = {2, 0, 2, "a\0", "", 0, -1, 0, 0, "", ""};
   mpipool__wire_config_encode(&b, &e);
   ok(mpipool__wire_config_decode(&out, b.data, b.len) == 0 &&
          out.nnames == 2 && strcmp(out.names, "a") == 0 &&
@@ -786,13 +793,16 @@ static void test_config(void) {
 
 static void test_hello(void) {
   mpipool__buf_t b = {0};
-  mpipool__hello_t in = {-7, 4242, "node-17.example", "init failed: x"};
+  mpipool__hello_t in = {-7, 4242, "node-17.example", "init failed: x",
+                         "core 3 (PU 3,7)", 1};
   mpipool__hello_t out;
   is_int(mpipool__wire_hello_encode(&b, &in), 0, "hello_encode");
   is_int(mpipool__wire_hello_decode(&out, b.data, b.len), 0, "hello_decode");
   ok(out.status == -7 && out.pid == 4242, "hello: status, pid");
   ok(strcmp(out.host, in.host) == 0 && strcmp(out.message, in.message) == 0,
      "hello: host, message");
+  ok(strcmp(out.binding, in.binding) == 0 && out.bound == 1,
+     "hello: binding, bound");
 
   size_t len = b.len;
   char *m = malloc(len);
@@ -825,7 +835,7 @@ static void test_hello(void) {
   free(m);
 
   /* empty strings */
-  mpipool__hello_t e = {0, 1, "", ""};
+  mpipool__hello_t e = {0, 1, "", "", NULL, 0};
   mpipool__wire_hello_encode(&b, &e);
   ok(mpipool__wire_hello_decode(&out, b.data, b.len) == 0 &&
          out.status == 0 && out.host[0] == '\0' && out.message[0] == '\0',
@@ -838,7 +848,7 @@ static void test_hello(void) {
   host[5999] = '\0';
   memset(msg, 'm', 69999);
   msg[69999] = '\0';
-  mpipool__hello_t l = {1, 2, host, msg};
+  mpipool__hello_t l = {1, 2, host, msg, "", 0};
   is_int(mpipool__wire_hello_encode(&b, &l), 0, "long hello encodes");
   ok(mpipool__wire_hello_decode(&out, b.data, b.len) == 0 &&
          strlen(out.host) == 4095 && strlen(out.message) == 65535 &&

@@ -1,0 +1,131 @@
+/*
+ * plan.c - places the pool's workers on the job's nodes.
+ */
+#include "config.h"
+#include "plan.h"
+
+#include "mpipool.h"
+
+#include <hwloc.h>
+#include <stdlib.h>
+#include <string.h>
+
+int mpipool__plan_find(const mpipool__plan_t *p, const char *host) {
+  for (size_t i = 0; i < p->nnodes; i++)
+    if (strcmp(p->nodes[i].info.host, host) == 0)
+      return (int)i;
+  return -1;
+}
+
+/* Groups the ranks by host, the master's node first. */
+static int group(mpipool__plan_t *p, const mpipool__node_t *per_rank) {
+  for (int r = 0; r < p->nranks; r++) {
+    int i = mpipool__plan_find(p, per_rank[r].host);
+    if (i < 0) {
+      i = (int)p->nnodes++;
+      p->nodes[i].info = per_rank[r];
+    }
+    p->node_of[r] = i;
+  }
+  return 0;
+}
+
+/* Adds the PU list `pus` to the node's avoid list, merged into ranges
+ * ("1-63").  -1 if it does not fit (or does not parse). */
+static int avoid_add(mpipool__plan_node_t *n, const char *pus) {
+  hwloc_bitmap_t set = hwloc_bitmap_alloc(), add = hwloc_bitmap_alloc();
+  int rc = -1;
+  if (set && add && hwloc_bitmap_list_sscanf(set, n->avoid) == 0 &&
+      hwloc_bitmap_list_sscanf(add, pus) == 0) {
+    hwloc_bitmap_or(set, set, add);
+    int len = hwloc_bitmap_list_snprintf(NULL, 0, set);
+    if (len >= 0 && (size_t)len < sizeof n->avoid) {
+      hwloc_bitmap_list_snprintf(n->avoid, sizeof n->avoid, set);
+      rc = 0;
+    }
+  }
+  hwloc_bitmap_free(add);
+  hwloc_bitmap_free(set);
+  return rc;
+}
+
+/* The node with the most free cores (the first one on a tie). */
+static size_t roomiest(const mpipool__plan_t *p) {
+  size_t best = 0;
+  for (size_t i = 1; i < p->nnodes; i++) {
+    const mpipool__plan_node_t *a = &p->nodes[i], *b = &p->nodes[best];
+    if (a->info.cores - a->ranks - a->spawn >
+        b->info.cores - b->ranks - b->spawn)
+      best = i;
+  }
+  return best;
+}
+
+int mpipool__plan_make(mpipool__plan_t *p, const mpipool__node_t *per_rank,
+                       int nranks, int processes, int bind) {
+  memset(p, 0, sizeof *p);
+  if (nranks < 1 || processes < 0)
+    return MPIPOOL_EINVAL;
+  p->nranks = nranks;
+  p->nodes = calloc((size_t)nranks, sizeof *p->nodes);
+  p->node_of = calloc((size_t)nranks, sizeof *p->node_of);
+  p->launcher_bound = calloc((size_t)nranks, sizeof *p->launcher_bound);
+  if (p->nodes == NULL || p->node_of == NULL || p->launcher_bound == NULL) {
+    mpipool__plan_free(p);
+    return MPIPOOL_ENOMEM;
+  }
+  group(p, per_rank);
+  int have = nranks - 1;
+  p->serve = processes > 0 && processes < have ? processes : have;
+  for (int r = 1; r <= p->serve; r++) {
+    mpipool__plan_node_t *n = &p->nodes[p->node_of[r]];
+    n->ranks++;
+    if (per_rank[r].bound[0]) {
+      p->launcher_bound[r] = 1;
+      if (avoid_add(n, per_rank[r].bound))
+        n->avoid_lost = 1;
+    } else {
+      n->shares++;
+    }
+  }
+  if (processes > 0) {
+    for (int k = p->serve; k < processes; k++)
+      p->nodes[roomiest(p)].spawn++;
+  } else {
+    for (size_t i = 0; i < p->nnodes; i++) {
+      mpipool__plan_node_t *n = &p->nodes[i];
+      int cores = n->info.cores > 0 ? n->info.cores : 0;
+      if (cores > n->ranks)
+        n->spawn = cores - n->ranks;
+    }
+  }
+  p->workers = p->serve;
+  for (size_t i = 0; i < p->nnodes; i++) {
+    mpipool__plan_node_t *n = &p->nodes[i];
+    p->workers += n->spawn;
+    n->shares += n->spawn;
+    /* Not when the launcher's bindings could not all be passed on: a
+     * worker could then land on a PU a launcher-bound rank uses. */
+    n->bind = bind && n->ranks + n->spawn <= n->info.cores &&
+              n->shares > 0 && !n->avoid_lost;
+  }
+  return MPIPOOL_OK;
+}
+
+int mpipool__plan_next_share(mpipool__plan_t *p, size_t i) {
+  if (i >= p->nnodes || !p->nodes[i].bind)
+    return -1;
+  mpipool__plan_node_t *n = &p->nodes[i];
+  int share = n->next_share;
+  n->next_share = (n->next_share + 1) % n->shares;
+  return share;
+}
+
+void mpipool__plan_free(mpipool__plan_t *p) {
+  if (p == NULL)
+    return;
+  free(p->nodes);
+  free(p->node_of);
+  free(p->launcher_bound);
+  memset(p, 0, sizeof *p);
+}

@@ -1,0 +1,59 @@
+/*
+ * plan.h - where the pool's workers go: from what every launcher rank
+ * found on its node (host, usable cores), decide which ranks serve, how
+ * many workers to spawn on which node, and each worker's share of its
+ * node for binding.  Pure logic, no MPI (hwloc bitmaps for PU lists).
+ */
+#ifndef MPIPOOL_PLAN_H
+#define MPIPOOL_PLAN_H
+
+#include <stddef.h>
+
+#include "topology.h"
+
+/* One node of the job. */
+typedef struct {
+  mpipool__node_t info;   /* as probed by its first rank */
+  int ranks;              /* launcher ranks there that serve as workers */
+  int spawn;              /* workers to spawn there */
+  int bind;               /* 1: one share each (workers <= cores) */
+  int shares;             /* how many: its workers not bound by the launcher */
+  int next_share;         /* the share of the next worker placed there */
+  char avoid[128];        /* PUs the launcher bound its ranks to */
+  int avoid_lost;         /* they did not fit in avoid: no binding */
+} mpipool__plan_node_t;
+
+typedef struct {
+  mpipool__plan_node_t *nodes;  /* nodes[0] is the master's */
+  size_t nnodes;
+  int nranks;
+  int *node_of;           /* per rank: index into nodes */
+  int *launcher_bound;    /* per rank: 1 if the launcher bound it */
+  int serve;              /* ranks 1..serve are workers, the rest leave */
+  int workers;            /* serve + every spawn */
+} mpipool__plan_t;
+
+/*
+ * Plans for `nranks` launcher ranks whose probes are per_rank[0..nranks-1]
+ * (rank 0 the master).  processes > 0: that many workers, ranks 1..n
+ * first, the rest spawned on the nodes with the most free cores (the
+ * master's node on a tie), surplus ranks leave.  processes == 0: every
+ * rank serves, and every node is filled up to its cores with spawned
+ * workers (the master is not counted: it sleeps while it waits).  bind: 0
+ * never binds; else a node's workers are bound when they are no more
+ * than its cores.  0, or MPIPOOL_ENOMEM / MPIPOOL_EINVAL (nranks < 1).
+ */
+int mpipool__plan_make(mpipool__plan_t *p, const mpipool__node_t *per_rank,
+                       int nranks, int processes, int bind);
+
+/* The share (for mpipool__bind_self) of the next worker placed on node
+ * i, or -1 when that node is not bound.  Workers the launcher bound take
+ * no share: the others are spread over the rest (avoid). */
+int mpipool__plan_next_share(mpipool__plan_t *p, size_t i);
+
+/* The node a host runs on, or -1. */
+int mpipool__plan_find(const mpipool__plan_t *p, const char *host);
+
+void mpipool__plan_free(mpipool__plan_t *p);
+
+#endif

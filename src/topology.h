@@ -1,0 +1,58 @@
+/*
+ * topology.h - what a node offers the pool, read with hwloc: its usable
+ * cores (or hardware threads), and binding a worker to its share of them.
+ */
+#ifndef MPIPOOL_TOPOLOGY_H
+#define MPIPOOL_TOPOLOGY_H
+
+#include <stddef.h>
+
+/* One process's view of its node, as sent to the master at start. */
+typedef struct {
+  char host[64];
+  int cores;          /* usable cores (PUs with hwthreads); <0: an error */
+  char cpuset[64];    /* the usable PUs, as a list ("0-3,8") */
+  char bound[64];     /* launched and bound to less than that: its PUs */
+} mpipool__node_t;
+
+/*
+ * Fills n for this process's node.  The usable set is hwloc's allowed
+ * cpuset (cgroups, Slurm's allocation), narrowed to the process's own CPU
+ * binding when `launched` is 0: a process that no MPI launcher started
+ * (a singleton) was bound by its user (taskset, srun --cpu-bind), while a
+ * launcher's per-rank binding is its placement, not the job's share.
+ * Counts cores, or PUs with hwthreads; a core counts when any of its PUs
+ * is usable.  On failure n->cores is MPIPOOL_EHWLOC and why says what
+ * failed.  MPIPOOL_FAULT_HWLOC=1 in the environment simulates the failure
+ * (tests).
+ */
+void mpipool__node_probe(mpipool__node_t *n, int hwthreads, int launched,
+                         char *why, size_t whylen);
+
+/*
+ * Binds the calling process to share `index` of `count` shares of its
+ * node's usable set `node_set` (a list as in mpipool__node_t.cpuset; ""
+ * for all allowed PUs) less the PUs in `avoid` (those the launcher bound
+ * other workers to; "" for none), spread across packages and NUMA nodes
+ * (hwloc_distrib) over cores, or PUs with hwthreads.  Returns 1 when
+ * bound, with where in desc ("core 2 (PU 2)"); 0 when left unbound on
+ * purpose, with why in desc (already bound by the launcher within the
+ * node's set; more workers than cores); MPIPOOL_EHWLOC with what failed
+ * in desc.  A launcher's binding outside the node's set (a singleton's
+ * runtime ignores the user's taskset) is replaced.
+ */
+int mpipool__bind_self(int index, int count, int hwthreads,
+                       const char *node_set, const char *avoid, char *desc,
+                       size_t desclen);
+
+/* 1 if an MPI launcher (mpirun, srun, a spawn) started this process, 0
+ * for a singleton.  Read from the launchers' environment variables; once
+ * MPI is initialized PMIX_RANK no longer tells (a singleton's runtime sets
+ * it), so it is asked only before. */
+int mpipool__launched(void);
+
+/* Says where this process is bound ("bound by the launcher to PU 1"), or
+ * "not bound" when it may run on every PU it is allowed. */
+void mpipool__describe_binding(char *desc, size_t desclen);
+
+#endif
