@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "mpipool.h"
@@ -154,6 +155,54 @@ static int open_joblog(const cli_options_t *o) {
   return fd;
 }
 
+/* --print-pool: waits (up to a minute) for every worker to start, then
+ * prints each node and its workers.  Returns the exit status. */
+static int print_pool(mpipool_t *pool, const cli_options_t *o) {
+  int n = mpipool_size(pool), ready = 0;
+  mpipool_worker_info_t *w = calloc(n > 0 ? (size_t)n : 1, sizeof *w);
+  if (w == NULL)
+    return EXIT_OWN_ERROR;
+  for (int tries = 0; tries < 600 && ready < n; tries++) {
+    ready = 0;
+    for (int i = 0; i < n; i++)
+      ready += mpipool_worker_info(pool, i, &w[i]) == 0;
+    if (ready < n) { /* workers start in the background: let them */
+      struct timespec ts = {0, 100000000L};
+      mpipool_progress(pool);
+      nanosleep(&ts, NULL);
+    }
+  }
+  int nodes = mpipool_node_count(pool);
+  printf("mpipool %s: %d worker%s on %d node%s (one per %s; binding %s)\n",
+         PACKAGE_VERSION, n, n == 1 ? "" : "s", nodes, nodes == 1 ? "" : "s",
+         o->hwthreads ? "hardware thread" : "core", o->no_bind ? "off" : "on");
+  for (int k = 0; k < nodes; k++) {
+    mpipool_node_info_t nd;
+    if (mpipool_node_info(pool, k, &nd))
+      continue;
+    char usable[128];
+    if (nd.cores < 0)
+      snprintf(usable, sizeof usable, "cores unknown (hwloc failed)");
+    else
+      snprintf(usable, sizeof usable, "%d %s%s usable (PU %s)", nd.cores,
+               o->hwthreads ? "PU" : "core", nd.cores == 1 ? "" : "s",
+               nd.cpuset);
+    printf("node %s: %s, %d launcher rank%s + %d spawned%s\n", nd.host,
+           usable,
+           nd.ranks, nd.ranks == 1 ? "" : "s", nd.spawned,
+           k == 0 ? ", and the master" : "");
+    for (int i = 0; i < n; i++)
+      if (w[i].node == k && w[i].id)
+        printf("  PoolWorker-%ld pid %ld on %s: %s\n", w[i].id, w[i].pid,
+               w[i].host, w[i].binding);
+  }
+  for (int i = 0; i < n; i++)
+    if (w[i].id == 0)
+      printf("  worker %d: did not start within a minute\n", i + 1);
+  free(w);
+  return ready == n ? 0 : EXIT_OWN_ERROR;
+}
+
 /* The master's whole run on the tasks tl (taken); returns the exit
  * status. */
 static int run_master(mpipool_t *pool, const cli_options_t *o,
@@ -230,7 +279,7 @@ int main(int argc, char **argv) {
    * forward stdin to a spawned worker).  Under a launcher, only the master
    * reads them, once the pool has started. */
   cli_tasklist_t tl = {0};
-  int early = singleton();
+  int early = singleton() && !o.print_pool;
   if (early && load_tasks(&o, &tl))
     return EXIT_OWN_ERROR;
   int e = mpipool_create(&pool);
@@ -243,6 +292,10 @@ int main(int argc, char **argv) {
   if (e == 0 && o.maxtasks)
     e = mpipool_set_maxtasksperchild(pool, o.maxtasks);
   if (e == 0)
+    e = mpipool_set_hwthreads(pool, o.hwthreads);
+  if (e == 0)
+    e = mpipool_set_binding(pool, !o.no_bind);
+  if (e == 0)
     e = mpipool_start(pool); /* workers serve, then exit, in here */
   if (e) {
     fprintf(stderr, "mpipool: cannot start the pool: %s\n",
@@ -253,7 +306,9 @@ int main(int argc, char **argv) {
   }
   note_stops(&o);
   int status = EXIT_OWN_ERROR;
-  if (early || load_tasks(&o, &tl) == 0)
+  if (o.print_pool)
+    status = print_pool(pool, &o);
+  else if (early || load_tasks(&o, &tl) == 0)
     status = run_master(pool, &o, tl);
   else
     cli_tasklist_free(&tl);

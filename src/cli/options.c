@@ -17,6 +17,7 @@
 static const char usage[] =
     "Usage: mpipool [OPTION]... TASKFILE\n"
     "       mpipool [OPTION]... -a ARGFILE [--] COMMAND [ARG]...\n"
+    "       mpipool [OPTION]... --print-pool\n"
     "Runs shell commands in parallel on a pool of MPI processes: one command\n"
     "per line of TASKFILE ('-' for stdin; blank and '#' lines skipped), or\n"
     "COMMAND once per line of ARGFILE, with {} replaced by the line (quoted\n"
@@ -27,6 +28,11 @@ static const char usage[] =
     "  -j, --processes N        N workers (default: the mpirun ranks after\n"
     "                           rank 0, else one per core found by hwloc)\n"
     "      --maxtasksperchild N replace a worker process after N tasks\n"
+    "      --use-hwthreads      one worker per hardware thread, not per core\n"
+    "      --no-bind            leave workers unbound (default: each worker\n"
+    "                           binds to its own core when there are enough)\n"
+    "      --print-pool         show the nodes, cores and workers (with their\n"
+    "                           binding) the pool has, then exit\n"
     "  -k, --keep-order         print outputs in task order\n"
     "      --tag                prefix each output line with the task number\n"
     "      --results DIR        write DIR/<n>/stdout, stderr, status instead\n"
@@ -65,7 +71,10 @@ enum {
   OPT_PROGRESS,
   OPT_NO_PROGRESS,
   OPT_QUIET,
-  OPT_VERSION
+  OPT_VERSION,
+  OPT_PRINT_POOL,
+  OPT_HWTHREADS,
+  OPT_NO_BIND
 };
 
 static const struct option longopts[] = {
@@ -87,6 +96,9 @@ static const struct option longopts[] = {
     {"arg-file", required_argument, NULL, 'a'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
+    {"print-pool", no_argument, NULL, OPT_PRINT_POOL},
+    {"use-hwthreads", no_argument, NULL, OPT_HWTHREADS},
+    {"no-bind", no_argument, NULL, OPT_NO_BIND},
     {NULL, 0, NULL, 0}};
 
 static int fail(char *err, size_t errlen, const char *fmt, ...) {
@@ -185,6 +197,9 @@ static int take(cli_options_t *o, int c, const char *name, char *err,
   case OPT_QUIET: o->quiet = 1; return 0;
   case 'h': o->help = 1; return 0;
   case OPT_VERSION: o->version = 1; return 0;
+  case OPT_PRINT_POOL: o->print_pool = 1; return 0;
+  case OPT_HWTHREADS: o->hwthreads = 1; return 0;
+  case OPT_NO_BIND: o->no_bind = 1; return 0;
   default: return fail(err, errlen, "internal: option %d", c);
   }
 }
@@ -258,6 +273,12 @@ int cli_options_parse(cli_options_t *o, int argc, char **argv, char *err,
   if ((o->resume || o->resume_failed) && o->joblog == NULL)
     return fail(err, errlen, "%s needs --joblog FILE",
                 o->resume ? "--resume" : "--resume-failed");
+  if (o->print_pool) {
+    if (optind < argc)
+      return fail(err, errlen, "--print-pool runs no tasks: unexpected "
+                  "argument '%s'", argv[optind]);
+    return 0;
+  }
   if (o->results && (o->keep_order || o->tag))
     return fail(err, errlen, "--results writes files: --keep-order and "
                 "--tag do not apply");

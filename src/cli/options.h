@@ -33,6 +33,9 @@ typedef struct {
   int progress;           /* --progress 1, --no-progress 0, -1 = if a tty */
   int quiet;              /* --quiet: no summary line */
   int help, version;      /* --help, --version: print and exit 0 */
+  int print_pool;         /* --print-pool: show the pool, run nothing */
+  int hwthreads;          /* --use-hwthreads */
+  int no_bind;            /* --no-bind */
 } cli_options_t;
 
 /*
