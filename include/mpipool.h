@@ -494,6 +494,14 @@ int mpipool_ctx_fail(mpipool_ctx_t *ctx, const char *fmt, ...)
 int mpipool_core_count(void);
 
 /*
+ * The name of this node as mpipool reports it and places workers by:
+ * Slurm's node name inside a Slurm job (SLURMD_NODENAME: several Slurm
+ * nodes may share a host), else the host name.  Copies it into buf (len
+ * bytes, always terminated).  0, or EINVAL for a NULL or empty buf.
+ */
+int mpipool_node_name(char *buf, size_t len);
+
+/*
  * Where the pool runs (master only; see mpipool_set_processes for the
  * sizing).  At start every launcher rank reads its node with hwloc; the
  * master groups them by host into nodes, the master's first.  A node's

@@ -192,7 +192,7 @@ int mpipool__master_add_spawned(mpipool_t *pool, MPI_Comm inter, int node,
 
 int mpipool__master_begin(mpipool_t *pool) {
   /* The pool is zeroed, so the name stays terminated if truncated. */
-  gethostname(pool->host, sizeof pool->host - 1);
+  mpipool_node_name(pool->host, sizeof pool->host);
   if (!pool->recycling)
     return MPIPOOL_OK;
   int provided = MPI_THREAD_SINGLE;
@@ -286,8 +286,7 @@ static int send_frame(mpipool_t *pool, mpipool__worker_t *w) {
      * of the quota 78%: a spawn takes about 0.25 s here. */
     w->succ_requested = 1;
     err = mpipool__spawner_request(
-        pool->spawner, strcmp(w->host, pool->host) ? w->host : NULL, 1,
-        w->share);
+        pool->spawner, pool->plan.nnodes > 1 ? w->host : NULL, 1, w->share);
   }
   if (err == 0 && pool->recycling && w->assigned >= pool->maxtasks) {
     w->retiring = 1; /* its last chunk is on the way */

@@ -22,7 +22,8 @@ typedef struct {
  * (a singleton) was bound by its user (taskset, srun --cpu-bind), while a
  * launcher's per-rank binding is its placement, not the job's share.
  * Counts cores, or PUs with hwthreads; a core counts when any of its PUs
- * is usable.  On failure n->cores is MPIPOOL_EHWLOC and why says what
+ * is usable.  Inside a Slurm job, no more than the CPUs Slurm allocated
+ * to the job on this node (SLURM_CPUS_ON_NODE).  On failure n->cores is MPIPOOL_EHWLOC and why says what
  * failed.  MPIPOOL_FAULT_HWLOC=1 in the environment simulates the failure
  * (tests).
  */

@@ -78,7 +78,7 @@ static int say_hello(worker_t *w, const mpipool__config_t *cfg) {
       message = w->rb.data.data;
     }
   }
-  gethostname(host, sizeof host - 1);
+  mpipool_node_name(host, sizeof host);
   mpipool__hello_t h = {failed, (uint32_t)getpid(), host, message, binding,
                         bound};
   mpipool__buf_t b = {0};

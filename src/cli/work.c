@@ -4,6 +4,7 @@
 #include "work.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -28,8 +29,10 @@ int cli_work_init(mpipool_ctx_t *ctx, const void *initargs, size_t size) {
     free(w);
     return mpipool_ctx_fail(ctx, "out of memory");
   }
-  gethostname(w->host, sizeof w->host - 1);
+  mpipool_node_name(w->host, sizeof w->host);
   cli_run_forward_signals();
+  /* SIGUSR1 is for the master (drain); mpirun forwards it to every rank. */
+  signal(SIGUSR1, SIG_IGN);
   mpipool_ctx_set_worker_data(ctx, w);
   return 0;
 }
