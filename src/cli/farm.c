@@ -252,6 +252,11 @@ int cli_farm_run(mpipool_t *pool, const cli_farm_t *f, cli_counts_t *counts) {
   for (;;) {
     if (fm.fatal && !fm.halting)
       fm.halting = CLI_HALT_NOW;
+    if (f->drain && *f->drain && !fm.halting) {
+      fm.halting = CLI_HALT_SOON;
+      say("draining (SIGUSR1): starting no new task, waiting for %zu "
+          "handed out", fm.in_flight);
+    }
     if (fm.halting == CLI_HALT_NOW && !terminated) {
       terminated = 1;
       mpipool_terminate(pool);

@@ -6,6 +6,7 @@
 #ifndef MPIPOOL_CLI_FARM_H
 #define MPIPOOL_CLI_FARM_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "mpipool.h"
@@ -21,6 +22,9 @@ typedef struct {
   size_t ntodo;
   int joblog_fd;                /* opened for appending, or -1 */
   cli_output_t *output;         /* borrowed */
+  /* Set (by a signal handler) to drain: start nothing more, let the
+   * tasks already handed out finish and be logged.  NULL: never. */
+  volatile sig_atomic_t *drain;
 } cli_farm_t;
 
 /*

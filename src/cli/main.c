@@ -53,6 +53,14 @@ static void on_stop_signal(int sig) {
   raise(sig);
 }
 
+/* SIGUSR1 asks to drain: Slurm's --signal before a time limit. */
+static volatile sig_atomic_t drain_requested;
+
+static void on_drain_signal(int sig) {
+  (void)sig;
+  drain_requested = 1;
+}
+
 static void note_stops(const cli_options_t *o) {
   static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
   if (o->joblog)
@@ -60,6 +68,7 @@ static void note_stops(const cli_options_t *o) {
                 "joblog: run again with --resume to run the rest\n";
   for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
     signal(sigs[i], on_stop_signal);
+  signal(SIGUSR1, on_drain_signal);
 }
 
 /* A process that no MPI launcher started: a singleton, the master for
@@ -235,10 +244,14 @@ static int run_master(mpipool_t *pool, const cli_options_t *o,
   }
   if (o->joblog && (fd = open_joblog(o)) < 0)
     goto out;
-  cli_farm_t farm = {o, &tl, todo, ntodo, fd, out};
+  cli_farm_t farm = {o, &tl, todo, ntodo, fd, out, &drain_requested};
   int e = cli_farm_run(pool, &farm, &counts);
   cli_output_destroy(out);
   out = NULL;
+  if (drain_requested && counts.not_run)
+    fprintf(stderr, "mpipool: drained: %zu task(s) not run; run again with "
+            "--resume%s to run them\n", counts.not_run,
+            o->joblog ? "" : " (and --joblog)");
   if (!o->quiet) {
     cli_summary_line(msg, sizeof msg, &counts);
     fflush(stdout);
