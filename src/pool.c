@@ -172,8 +172,10 @@ static int start_master(mpipool_t *pool, int world,
     inter[i] = MPI_COMM_NULL;
     if (p->nodes[i].spawn > 0 && spawn_node(pool, i, &inter[i]) == 0)
       spawned += p->nodes[i].spawn;
-    else if (p->nodes[i].spawn > 0)
+    else if (p->nodes[i].spawn > 0) {
       failed += p->nodes[i].spawn;
+      p->nodes[i].spawn = 0; /* what mpipool_node_info reports */
+    }
   }
   if (failed && p->serve + spawned == 0) {
     free(inter);
