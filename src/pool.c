@@ -182,11 +182,16 @@ static int start_master(mpipool_t *pool, int world,
     return MPIPOOL_ESPAWN;
   }
   if (failed) {
-    /* Spawning does not work here: no recycling either. */
+    /* Spawning does not work here: no recycling either.  Under srun (a
+     * Slurm step, not mpirun's batch-step master), Slurm's PMIx cannot
+     * spawn: say what would. */
     fprintf(stderr,
-            "mpipool: warning: going on with %d worker(s) instead of %d%s\n",
+            "mpipool: warning: going on with %d worker(s) instead of %d%s%s\n",
             p->serve + spawned, p->workers,
-            pool->recycling ? ", without maxtasksperchild" : "");
+            pool->recycling ? ", without maxtasksperchild" : "",
+            getenv("SLURM_STEP_ID") ? " (srun cannot spawn processes: launch "
+                                      "with mpirun to fill the nodes)"
+                                    : "");
     pool->recycling = 0;
   }
   err = mpipool__master_begin(pool);

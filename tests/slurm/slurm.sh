@@ -72,6 +72,8 @@ S
 submit srun -N 2 --ntasks-per-node=2 srun.sh "$tmp/farm.txt"
 check "srun --mpi=pmix: the tasks ran on the ranks srun started" \
   sh -c 'grep -q "^mpipool: 16 tasks, 16 succeeded" srun.out && grep -qx n2 srun.out'
+check "srun --mpi=pmix: it says why the pool did not grow" \
+  grep -q "srun cannot spawn processes: launch with mpirun" srun.out
 
 # 4 and 5, at once: the same scripts without --exclusive, each job one
 # CPU per node, so 2 workers; about 2 minutes of tasks for them, 1-minute
