@@ -11,9 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "backoff.h" /* mpipool__now */
 #include "joblog.h"
 #include "taskmsg.h"
 #include "work.h"
@@ -47,12 +47,6 @@ struct farm {
   double t0, last_shown;
   int show;               /* 1: a live line on a terminal, 2: lines */
 };
-
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 static void say(const char *fmt, ...) {
   va_list ap;
@@ -214,7 +208,7 @@ static int submit(farm_t *fm, size_t pos) {
 }
 
 static void show_progress(farm_t *fm, int last) {
-  double t = now();
+  double t = mpipool__now();
   if (!fm->show || (!last && t - fm->last_shown < (fm->show == 1 ? 0.5 : 10)))
     return;
   char line[256];
@@ -248,7 +242,7 @@ int cli_farm_run(mpipool_t *pool, const cli_farm_t *f, cli_counts_t *counts) {
     fm.show = 1;
   counts->total = f->ntodo;
   size_t window = 2 * (size_t)mpipool_size(pool) + 2;
-  fm.t0 = fm.last_shown = now();
+  fm.t0 = fm.last_shown = mpipool__now();
   for (;;) {
     if (fm.fatal && !fm.halting)
       fm.halting = CLI_HALT_NOW;
@@ -295,7 +289,7 @@ int cli_farm_run(mpipool_t *pool, const cli_farm_t *f, cli_counts_t *counts) {
   for (size_t i = 0; i < fm.retry.n; i++)
     cli_output_skip(f->output, fm.retry.v[i]);
   counts->running = 0;
-  counts->elapsed = now() - fm.t0;
+  counts->elapsed = mpipool__now() - fm.t0;
   show_progress(&fm, 1);
   err = fm.fatal ? -1 : 0;
 out:

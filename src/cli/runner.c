@@ -7,6 +7,7 @@
 #define _GNU_SOURCE /* pipe2 */
 #include "runner.h"
 
+#include "backoff.h" /* mpipool__now */
 #include "simplecmd.h"
 
 #include <errno.h>
@@ -30,12 +31,6 @@
 
 /* The process group of the command running, for the signal handler. */
 static volatile sig_atomic_t running_pgid;
-
-static double mono(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 static double wall(void) {
   struct timespec ts;
@@ -183,7 +178,7 @@ static int supervise(pid_t pid, int fd_out, int fd_err, double timeout,
                      int (*cancelled)(void *), void *arg, cli_run_t *r) {
   struct pollfd fds[2] = {{fd_out, POLLIN, 0}, {fd_err, POLLIN, 0}};
   mpipool__buf_t *bufs[2] = {&r->out, &r->err};
-  double t0 = mono(), term_at = 0, exited_at = 0, next_check = t0;
+  double t0 = mpipool__now(), term_at = 0, exited_at = 0, next_check = t0;
   int open_fds = 2, done = 0, wait_us = 20, err = 0, status = 0;
   while (!done || open_fds) {
     if (open_fds) {
@@ -211,7 +206,7 @@ static int supervise(pid_t pid, int fd_out, int fd_err, double timeout,
       if (wait_us < 10000)
         wait_us *= 2;
     }
-    double now = mono();
+    double now = mpipool__now();
     if (!done && waitpid(pid, &status, WNOHANG) == pid) {
       done = 1;
       exited_at = now;
@@ -242,7 +237,7 @@ static int supervise(pid_t pid, int fd_out, int fd_err, double timeout,
   /* TERM was sent at the time limit and the shell is gone: what is left
    * of its group gets the rest of the grace period, then KILL. */
   while (term_at > 0 && done && (reap_orphans(), kill(-pid, 0) == 0)) {
-    if (mono() - term_at >= KILL_GRACE) {
+    if (mpipool__now() - term_at >= KILL_GRACE) {
       kill(-pid, SIGKILL);
       break;
     }
@@ -255,7 +250,7 @@ static int supervise(pid_t pid, int fd_out, int fd_err, double timeout,
     running_pgid = 0;
     ended(r, status);
   }
-  r->runtime = mono() - t0;
+  r->runtime = mpipool__now() - t0;
   if (done)
     reap_orphans();
   return err;
