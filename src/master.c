@@ -286,7 +286,7 @@ static int send_frame(mpipool_t *pool, mpipool__worker_t *w) {
      * of the quota 78%: a spawn takes about 0.25 s here. */
     w->succ_requested = 1;
     err = mpipool__spawner_request(
-        pool->spawner, pool->plan.nnodes > 1 ? w->host : NULL, 1, w->share);
+        pool->spawner, mpipool__spawn_host(pool, w->host), 1, w->share);
   }
   if (err == 0 && pool->recycling && w->assigned >= pool->maxtasks) {
     w->retiring = 1; /* its last chunk is on the way */

@@ -126,12 +126,8 @@ static int spawn_node(mpipool_t *pool, size_t i, MPI_Comm *inter) {
   const mpipool__plan_node_t *n = &pool->plan.nodes[i];
   char why[MPI_MAX_ERROR_STRING + 128];
   *inter = MPI_COMM_NULL;
-  /* With several nodes, always with the host key: without it the launcher
-   * may place them on any node with free slots (seen: all on another).
-   * With one, none: a singleton's runtime knows its node by the host name
-   * only, which may differ from Slurm's node name. */
-  const char *host = pool->plan.nnodes > 1 ? n->info.host : NULL;
-  int err = mpipool__spawn(n->spawn, host, inter, why, sizeof why);
+  int err = mpipool__spawn(n->spawn, mpipool__spawn_host(pool, n->info.host),
+                           inter, why, sizeof why);
   if (err) {
     fprintf(stderr, "mpipool: %s on host %s\n", why, n->info.host);
     *inter = MPI_COMM_NULL;

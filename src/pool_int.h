@@ -180,6 +180,16 @@ int mpipool__worker_run(mpipool_t *pool, int master_rank);
 
 /* --- spawn.c --------------------------------------------------------- */
 
+/* The host key for spawning onto `host`: the host itself when the pool
+ * spans several nodes (without the key the launcher may place the
+ * processes on any node with free slots: seen, all on another node); NULL
+ * with one node (a singleton's runtime knows its node by the host name
+ * only, which may differ from Slurm's node name). */
+static inline const char *mpipool__spawn_host(const mpipool_t *pool,
+                                              const char *host) {
+  return pool->plan.nnodes > 1 ? host : NULL;
+}
+
 /* Spawns n processes running this program with its arguments, on `host`
  * (NULL: wherever MPI chooses); on success *inter is the
  * intercommunicator to them.  On failure returns ESPAWN (or EMPI/ENOMEM)

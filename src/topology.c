@@ -118,7 +118,7 @@ int mpipool_node_name(char *buf, size_t len) {
 
 int mpipool__launched(void) {
   static const char *const vars[] = {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE",
-                                     "PMI_RANK", "PMIX_RANK"};
+                                     "PMI_RANK", "PMI_FD", "PMIX_RANK"};
   int initialized = 0;
   MPI_Initialized(&initialized);
   size_t n = sizeof vars / sizeof *vars - (initialized ? 1 : 0);

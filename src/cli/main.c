@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "mpipool.h"
+#include "topology.h" /* mpipool__launched */
 
 #include "farm.h"
 #include "joblog.h"
@@ -69,17 +70,6 @@ static void note_stops(const cli_options_t *o) {
   for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
     signal(sigs[i], on_stop_signal);
   signal(SIGUSR1, on_drain_signal);
-}
-
-/* A process that no MPI launcher started: a singleton, the master for
- * sure (the workers it spawns have their launcher's variables). */
-static int singleton(void) {
-  static const char *const vars[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK",
-                                     "PMI_RANK", "PMI_SIZE", "PMI_FD"};
-  for (size_t i = 0; i < sizeof vars / sizeof *vars; i++)
-    if (getenv(vars[i]))
-      return 0;
-  return 1;
 }
 
 /* Reads the task list: the task file, or the command over the argfile. */
@@ -292,7 +282,9 @@ int main(int argc, char **argv) {
    * forward stdin to a spawned worker).  Under a launcher, only the master
    * reads them, once the pool has started. */
   cli_tasklist_t tl = {0};
-  int early = singleton() && !o.print_pool;
+  /* A process no MPI launcher started is a singleton, the master for
+   * sure (the workers it spawns have their launcher's variables). */
+  int early = !mpipool__launched() && !o.print_pool;
   if (early && load_tasks(&o, &tl))
     return EXIT_OWN_ERROR;
   int e = mpipool_create(&pool);
