@@ -70,10 +70,18 @@ cat >srun.sh <<'S'
 srun --mpi=pmix "$MPIPOOL" "$@"
 S
 submit srun -N 2 --ntasks-per-node=2 srun.sh "$tmp/farm.txt"
-check "srun --mpi=pmix: the tasks ran on the ranks srun started" \
-  sh -c 'grep -q "^mpipool: 16 tasks, 16 succeeded" srun.out && grep -qx n2 srun.out'
-check "srun --mpi=pmix: it says why the pool did not grow" \
-  grep -q "srun cannot spawn processes: launch with mpirun" srun.out
+if grep -q "^mpipool: 16 tasks, 16 succeeded" srun.out && grep -qx n2 srun.out; then
+  pass "srun --mpi=pmix: the tasks ran on the ranks srun started"
+else
+  fail "srun --mpi=pmix: the tasks ran on the ranks srun started (job $jid, $(state))" srun.out
+  scontrol show job "$jid" | sed 's/^/# /'
+  grep -h "$jid" "$MPIPOOL_SLURM_DIR"/log/*.log | tail -20 | sed 's/^/# log: /'
+fi
+if grep -q "srun cannot spawn processes: launch with mpirun" srun.out; then
+  pass "srun --mpi=pmix: it says why the pool did not grow"
+else
+  fail "srun --mpi=pmix: it says why the pool did not grow" srun.out
+fi
 
 # 4 and 5, at once: the same scripts without --exclusive, each job one
 # CPU per node, so 2 workers; about 2 minutes of tasks for them, 1-minute
