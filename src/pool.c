@@ -5,6 +5,7 @@
  */
 #include "config.h"
 #include "pool_int.h"
+#include "mpihints.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -174,6 +175,10 @@ static int start_master(mpipool_t *pool, int world,
     }
   }
   if (failed && p->serve + spawned == 0) {
+    if (!pool->launched)
+      fprintf(stderr, "mpipool: this MPI cannot spawn processes here; start "
+              "the program under a launcher instead (mpirun -n %d ...): its "
+              "ranks then serve as the workers\n", p->workers + 1);
     free(inter);
     return MPIPOOL_ESPAWN;
   }
@@ -238,12 +243,11 @@ int mpipool_start(mpipool_t *pool) {
   pool->launched = mpipool__launched();
   if (!flag) {
     int provided;
-    /* Lets a process leave MPI_Finalize without waiting for the others of
-     * its job (Open MPI; ignored elsewhere), unless the user chose. */
-    setenv("OMPI_MCA_async_mpi_finalize", "1", 0);
+    mpipool__hints_before_init(pool->launched);
     if (MPI_Init_thread(NULL, NULL, MPI_THREAD_MULTIPLE, &provided) !=
         MPI_SUCCESS)
       return MPIPOOL_EMPI;
+    mpipool__hints_after_init();
     mpi_ours = 1;
     pool->initialized_mpi = 1;
   }

@@ -36,7 +36,7 @@ printf 'no newline'
 exit 3
 echo before crash; kill -SEGV $$
 printf 'a\nb\n'
-  echo "seq $MPIPOOL_SEQ, launcher variables: $(env | grep -c -e '^PMIX_' -e '^OMPI_COMM_WORLD')"
+  echo "seq $MPIPOOL_SEQ, launcher variables: $(env | grep -c -e '^PMIX_' -e '^OMPI_COMM_WORLD' -e '^OMPI_MCA_pml=' -e '^OMPI_MCA_async' -e '^MPIPOOL_MPI')"
 T
 
 for mode in singleton 2 8; do
@@ -186,6 +186,23 @@ bad "unwritable --results directory" results.msg --joblog keep.log --results afi
 launch 2 --joblog keep.log --resume other.txt
 grep '^mpipool: ' err >msg
 check "bad input under mpirun -n 2: same message, status 255" sh -c '[ "$0" -eq 255 ] && diff -u "$1/mismatch.msg" msg && cmp -s keep.log keep.orig' $rc "$exp"
+
+# Open MPI hints: a singleton's workers start with the shared-memory
+# transport (no fabric probing), the tasks never see mpipool's hints, and
+# a user's own choice stays theirs.
+cat >hint.txt <<'T'
+tr "\0" "\n" </proc/$PPID/environ | grep -c "^OMPI_MCA_pml=ob1$"
+echo "pml=${OMPI_MCA_pml-unset}"
+T
+launch singleton -k hint.txt
+check "singleton: workers started with pml ob1, tasks without it" \
+  sh -c 'printf "1\npml=unset\n" | cmp -s - out'
+run env OMPI_MCA_pml=ob1 "$MPIPOOL" -k hint.txt
+check "singleton: the user's OMPI_MCA_pml reaches the tasks" \
+  sh -c 'printf "1\npml=ob1\n" | cmp -s - out'
+launch 2 -k hint.txt
+check "mpirun -n 2: no pml hint (the launcher's environment rules)" \
+  sh -c 'printf "0\npml=unset\n" | cmp -s - out'
 
 "$MPIPOOL" --help >out 2>err
 rc=$?

@@ -64,6 +64,13 @@ run env MPIPOOL_FAULT_HWLOC=1 "$MPIPOOL" -j 2 one.txt
 check "hwloc failure with -j 2: runs anyway, unbound" \
   sh -c '[ "$0" -eq 0 ] && grep -qx never out' $rc
 
+# An MPI that cannot spawn (simulated; Debian's MPICH 4.0.2 really cannot):
+# a singleton says what to do instead, runs nothing, status 255.
+run env MPIPOOL_FAULT_SPAWN=1 "$MPIPOOL" one.txt
+check "spawning fails: status 255, nothing run, the launcher named" \
+  sh -c '[ "$0" -eq 255 ] && ! grep -q never out &&
+    grep -q "^mpipool: this MPI cannot spawn processes here; start the program under a launcher instead (mpirun -n $1 ...)" err' $rc $((cores + 1))
+
 # Two hosts on this machine: an rsh agent that starts Open MPI's daemon
 # for "host" nodeb in a UTS namespace whose hostname is nodeb.
 cat >agent.sh <<'A'

@@ -1,0 +1,23 @@
+/*
+ * mpihints.h - settings mpipool gives the MPI library before it starts
+ * MPI itself.  They are implementation-specific (Open MPI's MCA
+ * environment variables), compiled only against Open MPI, never override
+ * a value the user set, and are taken back out of the environment once
+ * MPI is up, so that the tasks a pool runs (an `mpirun` inside a task, say)
+ * inherit the user's environment, not mpipool's.
+ */
+#ifndef MPIPOOL_MPIHINTS_H
+#define MPIPOOL_MPIHINTS_H
+
+/* Before MPI_Init.  `launched` is whether a launcher (mpirun, srun)
+ * started this process; if it did not, the whole pool is one node, and
+ * Open MPI is told to use its shared-memory transport (pml ob1) instead of
+ * probing for network fabrics (UCX, libfabric), which costs about 0.2 s
+ * in every process that starts, the spawned workers included. */
+void mpipool__hints_before_init(int launched);
+
+/* After MPI_Init, in every process (spawned workers inherit the hints):
+ * removes the hints that mpipool, not the user, put in the environment. */
+void mpipool__hints_after_init(void);
+
+#endif
