@@ -24,6 +24,10 @@ static int grow(mpipool__sends_t *s) {
   if (d == NULL)
     return MPIPOOL_ENOMEM;
   s->done = d;
+  MPI_Status *st = realloc(s->statuses, cap * sizeof *st);
+  if (st == NULL)
+    return MPIPOOL_ENOMEM;
+  s->statuses = st;
   s->cap = cap;
   return MPIPOOL_OK;
 }
@@ -51,8 +55,8 @@ int mpipool__sends_progress(mpipool__sends_t *s) {
   int outcount;
   if (s->n == 0)
     return MPIPOOL_OK;
-  if (MPI_Testsome((int)s->n, s->reqs, &outcount, s->done,
-                   MPI_STATUSES_IGNORE) != MPI_SUCCESS)
+  if (MPI_Testsome((int)s->n, s->reqs, &outcount, s->done, s->statuses) !=
+      MPI_SUCCESS)
     return MPIPOOL_EMPI;
   if (outcount == MPI_UNDEFINED || outcount == 0)
     return MPIPOOL_OK;
@@ -92,6 +96,7 @@ void mpipool__sends_free(mpipool__sends_t *s) {
   free(s->reqs);
   free(s->bufs);
   free(s->done);
+  free(s->statuses);
   *s = (mpipool__sends_t){0};
 }
 

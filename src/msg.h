@@ -15,6 +15,8 @@ typedef struct {
   MPI_Request *reqs;
   void **bufs;
   int *done;              /* scratch for MPI_Testsome */
+  MPI_Status *statuses;   /* its statuses (MPICH's header makes gcc warn
+                           * about MPI_STATUSES_IGNORE) */
   size_t n, cap;
 } mpipool__sends_t;
 
