@@ -191,9 +191,16 @@ int main(void) {
     for (int id = 1; id <= maxid; id++) {
       if (per_id[id] != MAXTASKS)
         continue;
+      /* Polls, then sleeps: a busy loop here starved the very process it
+       * waited for when both were bound to one loaded core (CI, mpirun -n
+       * 2 with other tests beside: the process left the moment the loop
+       * gave up, 30 s later). */
       double t0 = test_now();
-      while (test_running(pid_of[id]) && test_now() - t0 < 30)
+      while (test_running(pid_of[id]) && test_now() - t0 < 30) {
+        struct timespec ts = {0, 2000000L};
         mpipool_progress(pool);
+        nanosleep(&ts, NULL);
+      }
       if (test_running(pid_of[id])) {
         alive++;
         describe(pid_of[id], id);
