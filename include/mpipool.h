@@ -58,10 +58,11 @@
  * --------
  * The master makes progress (dispatches queued tasks, collects results,
  * runs callbacks) inside mpipool calls on the master: submissions, waits,
- * get, ready, map, join.  Each worker keeps several tasks queued, so a
- * master busy elsewhere for a while does not stall them at once; a master
- * that computes for long stretches between calls may call
- * mpipool_progress() now and then.  Callbacks run on the master's thread,
+ * get, ready, map, join.  While tasks are short (under 0.1 s), each
+ * worker keeps a few queued, so a master busy elsewhere for a while does
+ * not stall them at once; a long task never has another queued behind it
+ * (which would wait while a worker idles).  A master that computes for
+ * long stretches between calls may call mpipool_progress() now and then.  Callbacks run on the master's thread,
  * inside the mpipool call that received the result; they must not call
  * back into the pool.  Waiting processes spin briefly, then back off to
  * sleeping, so an oversubscribed node keeps its cores for real work.

@@ -18,6 +18,7 @@
 #define RECV_BURST 64
 /* Chunks shorter than this are coalesced into frames when work abounds. */
 #define COALESCE_BELOW_NS 50000.0
+#define LONG_CHUNK_NS 1e8
 
 static mpipool__worker_t *worker_of(mpipool_t *pool,
                                     const mpipool__endpoint_t *ep,
@@ -295,12 +296,16 @@ static int send_frame(mpipool_t *pool, mpipool__worker_t *w) {
   return err;
 }
 
-/* How many frames each worker may have in flight.  Two (one running, one
- * waiting) already hide the round trip; more only pay off for short chunks,
- * and for long ones they would pile work on the first workers to be ready
- * while others idle.  Until a chunk's time is known, assume it is long. */
+/* How many frames each worker may have in flight.  A chunk of 0.1 s or
+ * more gets none waiting behind it: the round trip to the master (tens of
+ * microseconds) is lost in it, and a chunk queued behind a long one would
+ * wait while another worker idles (or, when the pool drains, still run).
+ * Shorter chunks get one waiting, which hides the round trip; very short
+ * ones more.  Until a chunk's time is known, assume it is long. */
 static unsigned depth_limit(const mpipool_t *pool) {
-  if (pool->chunk_ns <= 0 || pool->chunk_ns > COALESCE_BELOW_NS)
+  if (pool->chunk_ns <= 0 || pool->chunk_ns > LONG_CHUNK_NS)
+    return 1;
+  if (pool->chunk_ns > COALESCE_BELOW_NS)
     return 2;
   return MPIPOOL__DEPTH;
 }

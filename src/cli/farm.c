@@ -1,8 +1,11 @@
 /*
  * farm.c - drives the pool for the mpipool program: keeps each worker fed
- * with a task or two (few enough that --halt soon starts almost nothing
- * more), handles every finished task at once in the pool's callback, and
- * retries or halts from the loop, outside callbacks.
+ * with its task, plus a task or two queued while tasks are short (where
+ * the master's round trip would otherwise show), handles every finished
+ * task at once in the pool's callback, and retries or halts from the
+ * loop, outside callbacks.  Long tasks are never queued behind one
+ * another: a drain (SIGUSR1) or --halt soon waits only for the tasks that
+ * run, and a free worker always gets the next task.
  */
 #include "farm.h"
 
@@ -17,6 +20,11 @@
 #include "joblog.h"
 #include "taskmsg.h"
 #include "work.h"
+
+/* Tasks shorter than this on average (seconds) get queued behind the
+ * running ones, so that a worker never waits for the master's reply (the
+ * pool's own rule for what it sends ahead, in master.c, matches). */
+#define SHORT_TASK 0.1
 
 typedef struct farm farm_t;
 
@@ -45,6 +53,8 @@ struct farm {
   cli_halt_t halting;
   int fatal;
   double t0, last_shown;
+  double runtime_sum;     /* of the attempts that ran, for the window */
+  size_t runtime_n;
   int show;               /* 1: a live line on a terminal, 2: lines */
 };
 
@@ -128,6 +138,10 @@ static void finish(farm_t *fm, slot_t *s, const cli_resultmsg_t *r,
   int failed = error || r->exitval != 0 || r->signal || r->timed_out;
   char msg[512];
   fm->in_flight--;
+  if (!error) {
+    fm->runtime_sum += r->runtime;
+    fm->runtime_n++;
+  }
   fm->finished.v[fm->finished.n++] = s->pos;
   if (fm->fatal)
     return;
@@ -207,6 +221,16 @@ static int submit(farm_t *fm, size_t pos) {
   return err;
 }
 
+/* How many tasks may be handed out: one per worker, and as many again
+ * plus two queued once the tasks have proved short on average (before
+ * any has finished, none is queued). */
+static size_t window(const farm_t *fm) {
+  size_t workers = (size_t)mpipool_size(fm->pool);
+  int short_tasks = fm->runtime_n > 0 &&
+                    fm->runtime_sum < SHORT_TASK * (double)fm->runtime_n;
+  return workers + (short_tasks ? workers + 2 : 0);
+}
+
 static void show_progress(farm_t *fm, int last) {
   double t = mpipool__now();
   if (!fm->show || (!last && t - fm->last_shown < (fm->show == 1 ? 0.5 : 10)))
@@ -241,7 +265,6 @@ int cli_farm_run(mpipool_t *pool, const cli_farm_t *f, cli_counts_t *counts) {
   else if (f->opt->progress < 0 && isatty(2))
     fm.show = 1;
   counts->total = f->ntodo;
-  size_t window = 2 * (size_t)mpipool_size(pool) + 2;
   fm.t0 = fm.last_shown = mpipool__now();
   for (;;) {
     if (fm.fatal && !fm.halting)
@@ -255,7 +278,7 @@ int cli_farm_run(mpipool_t *pool, const cli_farm_t *f, cli_counts_t *counts) {
       terminated = 1;
       mpipool_terminate(pool);
     }
-    while (!fm.halting && fm.in_flight < window &&
+    while (!fm.halting && fm.in_flight < window(&fm) &&
            (fm.retry.n || fm.next < f->ntodo)) {
       size_t pos = fm.retry.n ? fm.retry.v[--fm.retry.n] : fm.next++;
       int e = submit(&fm, pos);

@@ -187,6 +187,49 @@ launch 2 --joblog keep.log --resume other.txt
 grep '^mpipool: ' err >msg
 check "bad input under mpirun -n 2: same message, status 255" sh -c '[ "$0" -eq 255 ] && diff -u "$1/mismatch.msg" msg && cmp -s keep.log keep.orig' $rc "$exp"
 
+# Long tasks are never queued behind one another: a drain (SIGUSR1) waits
+# only for the tasks running, and a short task never waits behind a long
+# one while a worker is free.
+for i in $(seq 1 8); do
+  echo "touch started.$i; sleep 1.5; echo task $i"
+done >drain.txt
+cat >uneven.txt <<'T'
+sleep 3
+sleep 0.2
+sleep 0.2
+sleep 0.2
+T
+for mode in singleton 3; do
+  m="[$mode]"
+  if [ $mode = singleton ]; then set -- "$MPIPOOL"; else
+    set -- env OMPI_MCA_rmaps_base_oversubscribe=1 "$MPIRUN" -n 3 "$MPIPOOL"
+  fi
+  rm -f started.* drain.log
+  # Not under timeout(1), which USR1 would kill; the tasks end anyway.
+  "$@" -j 2 --joblog drain.log drain.txt >out 2>err &
+  pid=$!
+  i=0
+  while [ "$(ls started.* 2>/dev/null | wc -l)" -lt 2 ] && [ $i -lt 600 ]; do
+    sleep 0.1; i=$((i + 1))
+  done
+  kill -USR1 $pid
+  wait $pid
+  rc=$?
+  check "$m drain: the 2 running tasks finish and are logged, no other starts, status 0" \
+    sh -c '[ "$0" -eq 0 ] && [ "$(ls started.* | wc -l)" -eq 2 ] &&
+      [ "$(grep -c . drain.log)" -eq 3 ] && grep -q "^mpipool: drained: 6 task(s) not run" err' $rc
+  run "$@" -j 2 --joblog drain.log --resume drain.txt
+  check "$m drain: --resume runs the other 6" \
+    sh -c '[ "$0" -eq 0 ] && [ "$(ls started.* | wc -l)" -eq 8 ] && [ "$(grep -c . drain.log)" -eq 9 ]' $rc
+
+  rm -f uneven.log
+  run "$@" -j 2 --joblog uneven.log uneven.txt
+  # Each short task started before the long one (3 s) ended.
+  check "$m a short task never waits behind a long one" \
+    awk -F'\t' 'NR > 1 { s[$1] = $3; n++ }
+      END { if (n != 4) exit 1; for (i = 2; i <= 4; i++) if (s[i] >= s[1] + 2.5) exit 1 }' uneven.log
+done
+
 # Open MPI hints: a singleton's workers start with the shared-memory
 # transport (no fabric probing), the tasks never see mpipool's hints, and
 # a user's own choice stays theirs.
