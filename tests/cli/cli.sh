@@ -121,13 +121,8 @@ for mode in singleton 2 8; do
       --joblog kill.log kill.txt >out 2>err &
   fi
   pid=$!
-  i=0
-  while [ "$(wc -l <kill.log 2>/dev/null || echo 0)" -le 30 ] && [ $i -lt 600 ]; do
-    sleep 0.1; i=$((i + 1))
-  done
-  kill -TERM $pid
-  wait $pid
-  killed_rc=$?
+  signal_when TERM '[ "$(wc -l <kill.log 2>/dev/null || echo 0)" -gt 30 ]'
+  killed_rc=$rc
   sleep 1
   first=$(($(wc -l <kill.log) - 1))
   check "$m SIGTERM midway: killed (exit $killed_rc) after $first tasks" [ "$first" -ge 30 -a "$first" -lt 400 ]
@@ -208,13 +203,7 @@ for mode in singleton 3; do
   # Not under timeout(1), which USR1 would kill; the tasks end anyway.
   "$@" -j 2 --joblog drain.log drain.txt >out 2>err &
   pid=$!
-  i=0
-  while [ "$(ls started.* 2>/dev/null | wc -l)" -lt 2 ] && [ $i -lt 600 ]; do
-    sleep 0.1; i=$((i + 1))
-  done
-  kill -USR1 $pid
-  wait $pid
-  rc=$?
+  signal_when USR1 '[ "$(ls started.* 2>/dev/null | wc -l)" -ge 2 ]'
   check "$m drain: the 2 running tasks finish and are logged, no other starts, status 0" \
     sh -c '[ "$0" -eq 0 ] && [ "$(ls started.* | wc -l)" -eq 2 ] &&
       [ "$(grep -c . drain.log)" -eq 3 ] && grep -q "^mpipool: drained: 6 task(s) not run" err' $rc

@@ -35,6 +35,19 @@ run() {
   fi
 }
 
+# signal_when SIGNAL CONDITION: waits (a minute at most) until the shell
+# condition holds, then sends SIGNAL to the background job $pid and waits
+# for it; its status in $rc.
+signal_when() {
+  i=0
+  while ! eval "$2" && [ $i -lt 600 ]; do
+    sleep 0.1; i=$((i + 1))
+  done
+  kill -"$1" "$pid"
+  wait "$pid"
+  rc=$?
+}
+
 # The TAP plan and the exit status; the last line of every test.
 finish() {
   echo "1..$n"
