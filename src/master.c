@@ -310,6 +310,10 @@ static unsigned depth_limit(const mpipool_t *pool) {
   return MPIPOOL__DEPTH;
 }
 
+int mpipool__master_queues_ahead(const mpipool_t *pool) {
+  return depth_limit(pool) > 1;
+}
+
 /* Fills the ready workers' queues level by level (every worker with no
  * frame first, then every worker with one...), so work spreads evenly. */
 static int dispatch(mpipool_t *pool, int *busy) {

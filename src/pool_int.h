@@ -162,6 +162,12 @@ int mpipool__master_wait_job(mpipool_t *pool, mpipool__job_t *job,
  * error. */
 int mpipool__master_wait_any(mpipool_t *pool, double deadline);
 
+/* 1 while the pool sends workers more than the chunk they run (chunks
+ * shorter than 0.1 s on average), 0 while each worker gets one chunk at a
+ * time (long chunks, or none timed yet).  A caller that limits what it has
+ * handed out (the mpipool program) follows this rule. */
+int mpipool__master_queues_ahead(const mpipool_t *pool);
+
 /* Waits until no job is active, then stops every worker (STOP), or, with
  * terminate, fails all work at once and sends TERMINATE; then waits for
  * every BYE.  0 or an error.  (Intercommunicators left are freed by

@@ -16,15 +16,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "backoff.h" /* mpipool__now */
+#include "backoff.h"  /* mpipool__now */
+#include "pool_int.h" /* mpipool__master_queues_ahead */
 #include "joblog.h"
 #include "taskmsg.h"
 #include "work.h"
-
-/* Tasks shorter than this on average (seconds) get queued behind the
- * running ones, so that a worker never waits for the master's reply (the
- * pool's own rule for what it sends ahead, in master.c, matches). */
-#define SHORT_TASK 0.1
 
 typedef struct farm farm_t;
 
@@ -53,8 +49,6 @@ struct farm {
   cli_halt_t halting;
   int fatal;
   double t0, last_shown;
-  double runtime_sum;     /* of the attempts that ran, for the window */
-  size_t runtime_n;
   int show;               /* 1: a live line on a terminal, 2: lines */
 };
 
@@ -138,10 +132,6 @@ static void finish(farm_t *fm, slot_t *s, const cli_resultmsg_t *r,
   int failed = error || r->exitval != 0 || r->signal || r->timed_out;
   char msg[512];
   fm->in_flight--;
-  if (!error) {
-    fm->runtime_sum += r->runtime;
-    fm->runtime_n++;
-  }
   fm->finished.v[fm->finished.n++] = s->pos;
   if (fm->fatal)
     return;
@@ -222,13 +212,12 @@ static int submit(farm_t *fm, size_t pos) {
 }
 
 /* How many tasks may be handed out: one per worker, and as many again
- * plus two queued once the tasks have proved short on average (before
- * any has finished, none is queued). */
+ * plus two while the pool queues short tasks behind the running ones
+ * (never behind long ones, nor before any task is timed). */
 static size_t window(const farm_t *fm) {
   size_t workers = (size_t)mpipool_size(fm->pool);
-  int short_tasks = fm->runtime_n > 0 &&
-                    fm->runtime_sum < SHORT_TASK * (double)fm->runtime_n;
-  return workers + (short_tasks ? workers + 2 : 0);
+  return workers +
+         (mpipool__master_queues_ahead(fm->pool) ? workers + 2 : 0);
 }
 
 static void show_progress(farm_t *fm, int last) {
