@@ -1,285 +1,535 @@
 /*
  * master.c - the master's engine: it hands queued chunks to workers in
- * frames, keeping up to MPIPOOL__DEPTH frames in flight per worker so that
- * a worker always has its next frame before it finishes the current one,
- * and pairs each RESULTS frame with the oldest frame in flight to that
- * worker (MPI keeps messages between two processes in order).  All
- * communication is non-blocking; the engine advances only when called.
+ * frames, keeping up to DEPTH frames in flight per worker so that a worker
+ * always has its next frame before it finishes the current one, and pairs
+ * each RESULTS frame with the oldest frame in flight to that worker (MPI
+ * keeps messages between two processes in order).  All communication is
+ * non-blocking; the engine advances only when called.
+ *
+ * Workers waiting for work sit in one list per number of frames in flight,
+ * so dispatch takes the next one from a list instead of scanning the
+ * roster; spare successors sit in one list per node.  Frames in flight
+ * come from a pool of the dispatcher's, reused as results arrive.
  */
 #include "config.h"
+#include "master.h"
+
+#include "backoff.h"
+#include "buf.h"
+#include "intern.h"
+#include "msg.h"
 #include "pool_int.h"
+#include "roster.h"
+#include "spawner.h"
+#include "topology.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+/* Most chunks one TASKS frame carries when tasks are tiny. */
+#define MAX_COALESCE 64
+/* Frames in flight per worker (its queue, so it never waits on us). */
+#define DEPTH 4
+/* Stop adding chunks to a coalesced frame past this many bytes. */
+#define COALESCE_BYTES 65536
 /* Frames per poll of one communicator, so that dispatch is not starved. */
 #define RECV_BURST 64
 /* Chunks shorter than this are coalesced into frames when work abounds. */
 #define COALESCE_BELOW_NS 50000.0
 #define LONG_CHUNK_NS 1e8
 
-static mpipool__worker_t *worker_of(mpipool_t *pool,
-                                    const mpipool__endpoint_t *ep,
-                                    int source) {
-  long k = (long)source - ep->first_rank;
-  if (k < 0 || (size_t)k >= ep->nworkers)
-    return NULL;
-  return &pool->workers[ep->base + (size_t)k];
+/* A frame in flight: the chunks it carries, in order. */
+typedef struct {
+  uint64_t seq;
+  unsigned nrefs;
+  uint32_t next;          /* the worker's next frame, or the free list */
+  struct {
+    mpipool__job_t *job;
+    size_t chunk;
+  } refs[MAX_COALESCE];
+} frame_t;
+
+/* A list of workers, linked through their prev and next. */
+typedef struct {
+  uint32_t head, tail;
+  size_t n;
+} wlist_t;
+
+/* Which list a worker is in: none, the one of its frames in flight
+ * (LEVEL + k), or its node's spares (PARKED + node + 1). */
+enum { LIST_NONE = 0, LIST_LEVEL = 1, LIST_PARKED = LIST_LEVEL + DEPTH };
+
+struct mpipool__master {
+  mpipool_t *pool;        /* borrowed: options, registry, communicator */
+  mpipool__plan_t plan;
+  mpipool__roster_t roster;
+  mpipool__intern_t strings; /* host names and binding descriptions */
+  const char *host;       /* the master's node */
+  /* The pool's places: the worker serving each, and those waiting for a
+   * successor (a stack of places). */
+  uint32_t *places;
+  size_t slots;           /* 0 until sealed */
+  uint32_t *vacant;
+  size_t nvacant;
+  long next_id;           /* N of the next PoolWorker-N */
+  mpipool__spawner_t *spawner; /* successors of retiring workers */
+  int recycling;          /* maxtasks > 0 and spawning still works */
+  /* The dispatcher. */
+  wlist_t levels[DEPTH];  /* ready workers by frames in flight */
+  wlist_t *parked;        /* spares, per plan node + 1 (unknown node) */
+  frame_t *frames;
+  size_t nframes, frames_cap;
+  uint32_t free_frame;
+  size_t frames_used;
+  mpipool__queue_t queue;
+  mpipool__sends_t sends;
+  mpipool__buf_t scratch;
+  double chunk_ns;        /* moving average of a chunk's run time */
+  /* Jobs and workers, counted. */
+  size_t jobs_active;     /* jobs holding an engine reference */
+  uint64_t jobs_finished; /* jobs the engine let go of, ever */
+  size_t nready, nstarting, nfailed_init;
+  char *init_error;       /* first initializer failure message */
+  mpipool__backoff_t backoff;
+  int broken;             /* a communication error: fail everything */
+  int check;              /* MPIPOOL_CHECK: check after every round */
+};
+
+/* --- lists of workers -------------------------------------------------- */
+
+static wlist_t *list_of(mpipool__master_t *m, int list) {
+  if (list >= LIST_PARKED)
+    return &m->parked[list - LIST_PARKED];
+  return list >= LIST_LEVEL ? &m->levels[list - LIST_LEVEL] : NULL;
 }
 
+static void unlink_worker(mpipool__master_t *m, mpipool__worker_t *w) {
+  wlist_t *l = list_of(m, w->list);
+  if (l == NULL)
+    return;
+  if (w->prev != MPIPOOL__NONE)
+    mpipool__roster_at(&m->roster, w->prev)->next = w->next;
+  else
+    l->head = w->next;
+  if (w->next != MPIPOOL__NONE)
+    mpipool__roster_at(&m->roster, w->next)->prev = w->prev;
+  else
+    l->tail = w->prev;
+  l->n--;
+  w->list = LIST_NONE;
+  w->prev = w->next = MPIPOOL__NONE;
+}
+
+static void append_worker(mpipool__master_t *m, mpipool__worker_t *w,
+                          int list) {
+  wlist_t *l = list_of(m, list);
+  w->list = list;
+  w->next = MPIPOOL__NONE;
+  w->prev = l->tail;
+  if (l->tail != MPIPOOL__NONE)
+    mpipool__roster_at(&m->roster, l->tail)->next = w->index;
+  else
+    l->head = w->index;
+  l->tail = w->index;
+  l->n++;
+}
+
+/* The list w belongs in now. */
+static int wanted_list(const mpipool__master_t *m, const mpipool__worker_t *w) {
+  int alive = w->state == MPIPOOL__W_READY || w->state == MPIPOOL__W_STARTING;
+  if (w->parked && alive)
+    return LIST_PARKED + (w->node >= 0 && (size_t)w->node < m->plan.nnodes
+                              ? w->node + 1
+                              : 0);
+  if (!w->parked && w->state == MPIPOOL__W_READY && !w->retiring &&
+      w->inflight < DEPTH)
+    return LIST_LEVEL + (int)w->inflight;
+  return LIST_NONE;
+}
+
+/* Moves w to the list it belongs in (to the back), if it is not there. */
+static void relist(mpipool__master_t *m, mpipool__worker_t *w) {
+  int want = wanted_list(m, w);
+  if (want == w->list)
+    return;
+  unlink_worker(m, w);
+  if (want != LIST_NONE)
+    append_worker(m, w, want);
+}
+
+/* --- jobs ------------------------------------------------------------- */
+
 /* The engine lets go of a finished job. */
-static void job_done(mpipool_t *pool, mpipool__job_t *job) {
-  pool->jobs_active--;
-  pool->jobs_finished++;
+static void job_done(mpipool__master_t *m, mpipool__job_t *job) {
+  m->jobs_active--;
+  m->jobs_finished++;
   mpipool__job_unref(job);
 }
 
-static void fail_chunk(mpipool_t *pool, mpipool__job_t *job, size_t c,
+static void fail_chunk(mpipool__master_t *m, mpipool__job_t *job, size_t c,
                        int status) {
   if (mpipool__job_chunk_fail(job, c, status))
-    job_done(pool, job);
+    job_done(m, job);
 }
 
 /* Fails every queued chunk with `status`. */
-static void fail_queue(mpipool_t *pool, int status) {
+static void fail_queue(mpipool__master_t *m, int status) {
   mpipool__job_t *job;
   size_t c;
-  while (mpipool__queue_next(&pool->queue, &job, &c))
-    fail_chunk(pool, job, c, status);
+  while (mpipool__queue_next(&m->queue, &job, &c))
+    fail_chunk(m, job, c, status);
+}
+
+/* --- frames in flight ---------------------------------------------------- */
+
+/* A free frame for w (not in flight yet: see frame_link), with its index
+ * in *idx; NULL if out of memory.  Valid until the next frame_take. */
+static frame_t *frame_take(mpipool__master_t *m, uint32_t *idx) {
+  uint32_t f = m->free_frame;
+  if (f == MPIPOOL__NONE) {
+    if (m->nframes == m->frames_cap) {
+      size_t cap = m->frames_cap ? m->frames_cap * 2 : 16;
+      frame_t *p = realloc(m->frames, cap * sizeof *p);
+      if (p == NULL)
+        return NULL;
+      m->frames = p;
+      m->frames_cap = cap;
+    }
+    f = (uint32_t)m->nframes++;
+    m->frames[f].next = MPIPOOL__NONE;
+  }
+  m->free_frame = m->frames[f].next;
+  m->frames[f].next = MPIPOOL__NONE;
+  m->frames[f].nrefs = 0;
+  *idx = f;
+  return &m->frames[f];
+}
+
+/* Gives frame f back unused. */
+static void frame_give_back(mpipool__master_t *m, uint32_t f) {
+  m->frames[f].next = m->free_frame;
+  m->free_frame = f;
+}
+
+/* Appends frame f to w's frames in flight. */
+static void frame_link(mpipool__master_t *m, mpipool__worker_t *w,
+                       uint32_t f) {
+  if (w->frame_tail != MPIPOOL__NONE)
+    m->frames[w->frame_tail].next = f;
+  else
+    w->frame_head = f;
+  w->frame_tail = f;
+  w->inflight++;
+  m->frames_used++;
+}
+
+/* Takes w's oldest frame off its frames in flight and frees it; returns it
+ * (valid until the next frame_take). */
+static frame_t *frame_pop(mpipool__master_t *m, mpipool__worker_t *w) {
+  uint32_t f = w->frame_head;
+  frame_t *fr = &m->frames[f];
+  w->frame_head = fr->next;
+  if (w->frame_head == MPIPOOL__NONE)
+    w->frame_tail = MPIPOOL__NONE;
+  w->inflight--;
+  m->frames_used--;
+  frame_give_back(m, f);
+  return fr;
 }
 
 /* Fails every chunk in flight to w; its replies will be discarded. */
-static void fail_inflight(mpipool_t *pool, mpipool__worker_t *w, int status) {
+static void fail_inflight(mpipool__master_t *m, mpipool__worker_t *w,
+                          int status) {
   while (w->inflight) {
-    mpipool__frame_t *f = &w->ring[w->head];
+    frame_t *f = frame_pop(m, w);
     for (unsigned k = 0; k < f->nrefs; k++)
-      fail_chunk(pool, f->refs[k].job, f->refs[k].chunk, status);
-    w->head = (w->head + 1) % MPIPOOL__DEPTH;
-    w->inflight--;
+      fail_chunk(m, f->refs[k].job, f->refs[k].chunk, status);
   }
+  relist(m, w);
 }
 
 /* Fails every chunk queued or in flight with `status`. */
-static void fail_all(mpipool_t *pool, int status) {
-  fail_queue(pool, status);
-  for (size_t i = 0; i < pool->nworkers; i++)
-    fail_inflight(pool, &pool->workers[i], status);
+static void fail_all(mpipool__master_t *m, int status) {
+  fail_queue(m, status);
+  for (size_t i = 0; i < m->roster.nworkers; i++)
+    if (mpipool__roster_is_live(&m->roster, i))
+      fail_inflight(m, mpipool__roster_at(&m->roster, (uint32_t)i), status);
 }
 
 /* A communication error: nothing can be trusted to arrive any more. */
-static int break_pool(mpipool_t *pool, int err) {
-  if (!pool->broken) {
-    pool->broken = err;
-    fail_all(pool, err);
+static int break_pool(mpipool__master_t *m, int err) {
+  if (!m->broken) {
+    m->broken = err;
+    fail_all(m, err);
   }
   return err;
 }
 
-static int send_ctrl(mpipool_t *pool, mpipool__worker_t *w, int tag) {
-  return mpipool__send(&pool->sends, w->comm, w->rank, tag, NULL, 0);
+static int send_ctrl(mpipool__master_t *m, const mpipool__worker_t *w,
+                     int tag) {
+  return mpipool__send(&m->sends, m->roster.endpoints[w->endpoint].comm,
+                       w->rank, tag, NULL, 0);
 }
 
-/* Sends CONFIG to workers [first, first + n). */
-static int configure(mpipool_t *pool, size_t first, size_t n) {
-  char *names;
-  size_t names_len;
-  int err = mpipool__registry_names(&pool->reg, &names, &names_len);
-  if (err)
-    return err;
+/* --- adding workers ----------------------------------------------------- */
+
+/* Sends CONFIG to worker w. */
+static int configure(mpipool__master_t *m, const mpipool__worker_t *w,
+                     const char *names) {
+  const mpipool_t *pool = m->pool;
   mpipool__config_t cfg;
   memset(&cfg, 0, sizeof cfg);
-  cfg.maxtasks = pool->recycling ? (uint64_t)pool->maxtasks : 0;
+  cfg.maxtasks = m->recycling ? (uint64_t)pool->maxtasks : 0;
   cfg.nnames = (uint32_t)pool->reg.count;
   cfg.names = names;
   cfg.initargs = pool->initargs;
   cfg.initargs_len = pool->initargs_len;
   cfg.hwthreads = pool->hwthreads;
-  for (size_t i = first; i < first + n && err == 0; i++) {
-    mpipool__worker_t *w = &pool->workers[i];
-    mpipool__buf_t b = {0};
-    cfg.worker_id = (uint64_t)w->id;
-    cfg.bind_index = -1;
-    cfg.bind_count = 0;
-    cfg.node_set[0] = '\0';
-    if (w->node >= 0 && (size_t)w->node < pool->plan.nnodes) {
-      const mpipool__plan_node_t *nd = &pool->plan.nodes[w->node];
-      cfg.bind_index = nd->bind ? w->share : -1;
-      cfg.bind_count = nd->shares;
-      snprintf(cfg.node_set, sizeof cfg.node_set, "%s", nd->info.cpuset);
-      snprintf(cfg.avoid, sizeof cfg.avoid, "%s", nd->avoid);
+  cfg.worker_id = (uint64_t)w->id;
+  cfg.bind_index = -1;
+  if (w->node >= 0 && (size_t)w->node < m->plan.nnodes) {
+    const mpipool__plan_node_t *nd = &m->plan.nodes[w->node];
+    cfg.bind_index = nd->bind ? w->share : -1;
+    cfg.bind_count = nd->shares;
+    snprintf(cfg.node_set, sizeof cfg.node_set, "%s", nd->info.cpuset);
+    snprintf(cfg.avoid, sizeof cfg.avoid, "%s", nd->avoid);
+  }
+  mpipool__buf_t b = {0};
+  int err = mpipool__wire_config_encode(&b, &cfg);
+  if (err) {
+    mpipool__buf_free(&b);
+    return err;
+  }
+  return mpipool__send(&m->sends, m->roster.endpoints[w->endpoint].comm,
+                       w->rank, MPIPOOL__TAG_CONFIG, b.data, b.len);
+}
+
+/* Gives w a place of the pool: during the start the next one; later a
+ * place waiting for a successor, or none (w waits as a spare). */
+static void place_worker(mpipool__master_t *m, mpipool__worker_t *w) {
+  if (m->slots == 0)
+    return; /* sealed later: places are given then */
+  if (m->nvacant > 0) {
+    w->place = m->vacant[--m->nvacant];
+    m->places[w->place] = w->index;
+  } else {
+    w->parked = 1;
+  }
+}
+
+int mpipool__master_add_workers(mpipool__master_t *m, MPI_Comm comm,
+                                int first_rank, size_t n, int node,
+                                int share) {
+  const mpipool_t *pool = m->pool;
+  int spawned = comm != pool->comm;
+  uint32_t ep;
+  char *names;
+  size_t names_len;
+  int err = mpipool__roster_add_endpoint(&m->roster, comm, first_rank,
+                                         (uint32_t)n, spawned, &ep);
+  if (err) {
+    if (spawned) /* the engine's from now on, even when it fails */
+      MPI_Comm_free(&comm);
+    return err;
+  }
+  err = mpipool__registry_names(&pool->reg, &names, &names_len);
+  if (err)
+    return err;
+  for (size_t i = 0; i < n && err == 0; i++) {
+    int rank = first_rank + (int)i;
+    mpipool__worker_t *w = mpipool__roster_add(&m->roster, ep, rank);
+    if (w == NULL) {
+      err = MPIPOOL_ENOMEM;
+      break;
     }
-    err = mpipool__wire_config_encode(&b, &cfg);
-    if (err == 0)
-      err = mpipool__send(&pool->sends, w->comm, w->rank, MPIPOOL__TAG_CONFIG,
-                          b.data, b.len);
-    else
-      mpipool__buf_free(&b);
+    w->id = m->next_id++;
+    w->state = MPIPOOL__W_STARTING;
+    w->host = m->host;
+    w->binding = "";
+    w->node = node >= 0 || spawned ? node
+              : rank < m->plan.nranks ? m->plan.node_of[rank]
+                                      : -1;
+    int bound_rank = !spawned && rank < m->plan.nranks &&
+                     m->plan.launcher_bound[rank];
+    w->share = share >= -1 ? share
+               : w->node >= 0 && !bound_rank
+                   ? mpipool__plan_next_share(&m->plan, (size_t)w->node)
+                   : -1;
+    m->nstarting++;
+    place_worker(m, w);
+    relist(m, w);
+    err = configure(m, w, names);
   }
   free(names);
   return err;
 }
 
-/* Grows an array of `size`-byte elements to hold `need`. */
-static int grow(void **arr, size_t *cap, size_t need, size_t size) {
-  if (need <= *cap)
-    return MPIPOOL_OK;
-  size_t n = *cap ? *cap : 8;
-  while (n < need)
-    n *= 2;
-  void *p = realloc(*arr, n * size);
-  if (p == NULL)
-    return MPIPOOL_ENOMEM;
-  *arr = p;
-  *cap = n;
-  return MPIPOOL_OK;
-}
-
-int mpipool__master_add_workers(mpipool_t *pool, MPI_Comm comm,
-                                int first_rank, size_t n, int node,
-                                int share) {
-  int spawned = comm != pool->comm;
-  if (grow((void **)&pool->workers, &pool->workers_cap, pool->nworkers + n,
-           sizeof *pool->workers) != 0 ||
-      grow((void **)&pool->endpoints, &pool->endpoints_cap,
-           pool->nendpoints + 1, sizeof *pool->endpoints) != 0)
-    return MPIPOOL_ENOMEM;
-  if (pool->next_id == 0)
-    pool->next_id = 1;
-  mpipool__endpoint_t *ep = &pool->endpoints[pool->nendpoints++];
-  ep->comm = comm;
-  ep->first_rank = first_rank;
-  ep->base = pool->nworkers;
-  ep->nworkers = n;
-  ep->spawned = spawned;
-  for (size_t i = 0; i < n; i++) {
-    mpipool__worker_t *w = &pool->workers[ep->base + i];
-    memset(w, 0, sizeof *w);
-    w->id = pool->next_id++;
-    w->comm = comm;
-    w->rank = first_rank + (int)i;
-    w->state = MPIPOOL__W_STARTING;
-    snprintf(w->host, sizeof w->host, "%s", pool->host);
-    w->node = node >= 0 || spawned ? node
-              : w->rank < pool->plan.nranks ? pool->plan.node_of[w->rank]
-                                            : -1;
-    int bound_rank = !spawned && w->rank < pool->plan.nranks &&
-                     pool->plan.launcher_bound[w->rank];
-    w->share = share >= -1 ? share
-               : w->node >= 0 && !bound_rank
-                   ? mpipool__plan_next_share(&pool->plan, (size_t)w->node)
-                   : -1;
-    /* A successor fills a slot already free, or waits as a spare. */
-    if (pool->slots > 0) {
-      if (pool->deficit > 0)
-        pool->deficit--;
-      else
-        w->parked = 1;
-    }
-  }
-  pool->nworkers += n;
-  pool->nstarting += n;
-  return configure(pool, ep->base, n);
-}
-
-int mpipool__master_add_spawned(mpipool_t *pool, MPI_Comm inter, int node,
-                                int share) {
+int mpipool__master_add_spawned(mpipool__master_t *m, MPI_Comm inter,
+                                int node, int share) {
   int remote = 0;
   MPI_Comm_remote_size(inter, &remote);
-  return mpipool__master_add_workers(pool, inter, 0, (size_t)remote, node,
+  return mpipool__master_add_workers(m, inter, 0, (size_t)remote, node,
                                      share);
 }
 
-int mpipool__master_begin(mpipool_t *pool) {
-  /* The pool is zeroed, so the name stays terminated if truncated. */
-  mpipool_node_name(pool->host, sizeof pool->host);
-  if (!pool->recycling)
+int mpipool__master_new(mpipool__master_t **out, mpipool_t *pool,
+                        mpipool__plan_t *plan, int recycling) {
+  mpipool__master_t *m = calloc(1, sizeof *m);
+  if (m == NULL) {
+    mpipool__plan_free(plan);
+    return MPIPOOL_ENOMEM;
+  }
+  m->pool = pool;
+  m->plan = *plan;
+  memset(plan, 0, sizeof *plan);
+  m->recycling = recycling;
+  m->next_id = 1;
+  m->free_frame = MPIPOOL__NONE;
+  for (int k = 0; k < DEPTH; k++)
+    m->levels[k].head = m->levels[k].tail = MPIPOOL__NONE;
+  const char *check = getenv("MPIPOOL_CHECK");
+  m->check = check && strcmp(check, "1") == 0;
+  char host[256] = "";
+  mpipool_node_name(host, sizeof host);
+  m->host = mpipool__intern(&m->strings, host);
+  m->parked = calloc(m->plan.nnodes + 1, sizeof *m->parked);
+  int err = m->host && m->parked ? MPIPOOL_OK : MPIPOOL_ENOMEM;
+  for (size_t i = 0; err == 0 && i <= m->plan.nnodes; i++)
+    m->parked[i].head = m->parked[i].tail = MPIPOOL__NONE;
+  /* Ranks beyond those that serve leave at once. */
+  for (int r = m->plan.serve + 1; err == 0 && r < m->plan.nranks; r++)
+    err = mpipool__send(&m->sends, pool->comm, r, MPIPOOL__TAG_STOP, NULL, 0);
+  if (err) {
+    mpipool__master_free(m);
+    return err;
+  }
+  *out = m;
+  return MPIPOOL_OK;
+}
+
+const mpipool__plan_t *mpipool__master_plan(const mpipool__master_t *m) {
+  return &m->plan;
+}
+
+int mpipool__master_seal(mpipool__master_t *m) {
+  size_t n = m->roster.live;
+  m->places = malloc((n ? n : 1) * sizeof *m->places);
+  m->vacant = malloc((n ? n : 1) * sizeof *m->vacant);
+  if (m->places == NULL || m->vacant == NULL)
+    return MPIPOOL_ENOMEM;
+  /* During the start no worker left, so records are in the order added. */
+  for (size_t i = 0; i < n; i++) {
+    mpipool__roster_at(&m->roster, (uint32_t)i)->place = (uint32_t)i;
+    m->places[i] = (uint32_t)i;
+  }
+  m->slots = n;
+  if (!m->recycling)
     return MPIPOOL_OK;
   int provided = MPI_THREAD_SINGLE;
   MPI_Query_thread(&provided);
   /* With threads, successors are spawned in the background; without, the
    * master stalls for each spawn (about 0.25 s), which still works. */
-  return mpipool__spawner_new(&pool->spawner,
-                              provided == MPI_THREAD_MULTIPLE);
+  return mpipool__spawner_new(&m->spawner, provided == MPI_THREAD_MULTIPLE);
 }
+
+size_t mpipool__master_size(const mpipool__master_t *m) { return m->slots; }
+
+/* --- dispatch ------------------------------------------------------------- */
 
 /* How many chunks the next frame may carry: one, unless chunks are known to
  * be short and there are more of them than the workers' queues hold, in
  * which case a fair share of the backlog travels together. */
-static unsigned coalesce_limit(const mpipool_t *pool) {
-  if (pool->chunk_ns <= 0 || pool->chunk_ns > COALESCE_BELOW_NS ||
-      pool->nready == 0)
+static unsigned coalesce_limit(const mpipool__master_t *m) {
+  if (m->chunk_ns <= 0 || m->chunk_ns > COALESCE_BELOW_NS || m->nready == 0)
     return 1;
-  size_t share = pool->queue.chunks / (pool->nready * MPIPOOL__DEPTH);
+  size_t share = m->queue.chunks / (m->nready * DEPTH);
   if (share < 1)
     return 1;
-  return share > MPIPOOL__MAX_COALESCE ? MPIPOOL__MAX_COALESCE
-                                       : (unsigned)share;
+  return share > MAX_COALESCE ? MAX_COALESCE : (unsigned)share;
 }
 
-/* A slot is being freed by a retiring worker on `host`: a spare there
- * takes it, or the next successor to arrive will. */
-static void fill_slot(mpipool_t *pool, const char *host) {
+/* A slot is being freed by w, a retiring worker: a spare on its node takes
+ * its place (a ready one first), or the next successor to arrive will. */
+static void fill_slot(mpipool__master_t *m, mpipool__worker_t *w) {
+  if (w->place == MPIPOOL__NONE)
+    return; /* a spare that never served (recycling stopped meanwhile) */
+  int list = LIST_PARKED +
+             (w->node >= 0 && (size_t)w->node < m->plan.nnodes ? w->node + 1
+                                                                 : 0);
   mpipool__worker_t *best = NULL;
-  for (size_t i = 0; i < pool->nworkers; i++) {
-    mpipool__worker_t *w = &pool->workers[i];
-    if (!w->parked || strcmp(w->host, host) != 0 ||
-        (w->state != MPIPOOL__W_READY && w->state != MPIPOOL__W_STARTING))
-      continue;
-    if (best == NULL || (w->state == MPIPOOL__W_READY &&
+  for (uint32_t i = list_of(m, list)->head; i != MPIPOOL__NONE;) {
+    mpipool__worker_t *s = mpipool__roster_at(&m->roster, i);
+    if (best == NULL || (s->state == MPIPOOL__W_READY &&
                          best->state != MPIPOOL__W_READY))
-      best = w;
+      best = s;
+    if (best->state == MPIPOOL__W_READY)
+      break;
+    i = s->next;
   }
-  if (best)
+  if (best) {
     best->parked = 0;
-  else
-    pool->deficit++;
+    best->place = w->place;
+    m->places[w->place] = best->index;
+    relist(m, best);
+  } else {
+    m->places[w->place] = MPIPOOL__NONE;
+    m->vacant[m->nvacant++] = w->place;
+  }
+  w->place = MPIPOOL__NONE;
 }
 
-/* Sends w one frame of queued chunks. */
-static int send_frame(mpipool_t *pool, mpipool__worker_t *w) {
-  unsigned limit = coalesce_limit(pool);
+/* Sends w one frame of queued chunks; *sent tells whether one went. */
+static int send_frame(mpipool__master_t *m, mpipool__worker_t *w, int *sent) {
+  mpipool_t *pool = m->pool;
+  unsigned limit = coalesce_limit(m);
   /* A worker that recycles never gets more chunks than it has left. */
-  if (pool->recycling && pool->maxtasks - w->assigned < (long)limit)
+  if (m->recycling && pool->maxtasks - w->assigned < (long)limit)
     limit = (unsigned)(pool->maxtasks - w->assigned);
-  mpipool__frame_t *f =
-      &w->ring[(w->head + w->inflight) % MPIPOOL__DEPTH];
   mpipool__job_t *job;
   size_t c;
-  f->seq = w->next_seq;
-  f->nrefs = 0;
-  int err = mpipool__wire_tasks_begin(&pool->scratch, f->seq);
+  uint32_t fi;
+  *sent = 0;
+  int err = mpipool__wire_tasks_begin(&m->scratch, w->next_seq);
   if (err)
     return err;
-  while (f->nrefs < limit && pool->scratch.len < MPIPOOL__COALESCE_BYTES &&
-         mpipool__queue_next(&pool->queue, &job, &c)) {
-    err = mpipool__wire_tasks_add(&pool->scratch, job->fn, &job->src,
+  frame_t *f = frame_take(m, &fi);
+  if (f == NULL)
+    return MPIPOOL_ENOMEM;
+  f->seq = w->next_seq;
+  while (f->nrefs < limit && m->scratch.len < COALESCE_BYTES &&
+         mpipool__queue_next(&m->queue, &job, &c)) {
+    err = mpipool__wire_tasks_add(&m->scratch, job->fn, &job->src,
                                   mpipool__job_chunk_first(job, c),
                                   mpipool__job_chunk_count(job, c));
     if (err == MPIPOOL_E2BIG) {
-      fail_chunk(pool, job, c, err); /* this chunk alone cannot travel */
+      fail_chunk(m, job, c, err); /* this chunk alone cannot travel */
+      err = MPIPOOL_OK;
       continue;
     }
     if (err) {
-      fail_chunk(pool, job, c, err);
-      return err;
+      fail_chunk(m, job, c, err);
+      break;
     }
     f->refs[f->nrefs].job = job;
     f->refs[f->nrefs].chunk = c;
     f->nrefs++;
   }
-  if (f->nrefs == 0)
-    return MPIPOOL_OK;
-  size_t len = pool->scratch.len;
-  void *data = mpipool__buf_steal(&pool->scratch);
+  if (f->nrefs == 0 || err) {
+    for (unsigned k = 0; k < f->nrefs; k++)
+      fail_chunk(m, f->refs[k].job, f->refs[k].chunk, err);
+    frame_give_back(m, fi);
+    return err;
+  }
+  frame_link(m, w, fi);
+  size_t len = m->scratch.len;
+  void *data = mpipool__buf_steal(&m->scratch);
   w->next_seq++;
-  w->inflight++;
   w->assigned += f->nrefs;
-  err = mpipool__send(&pool->sends, w->comm, w->rank, MPIPOOL__TAG_TASKS,
-                      data, len);
-  if (err == 0 && pool->recycling && !w->succ_requested &&
-      w->assigned >= 1) {
+  *sent = 1;
+  err = mpipool__send(&m->sends, m->roster.endpoints[w->endpoint].comm,
+                      w->rank, MPIPOOL__TAG_TASKS, data, len);
+  if (err == 0 && m->recycling && !w->succ_requested && w->assigned >= 1) {
     /* Its first task is out: start its successor now, on its node, so
      * that it waits ready (a spare) when this worker leaves.  Measured
      * (bench/recycle.sh, 1 ms tasks, 2 workers): asking this early gave 90%
@@ -287,12 +537,13 @@ static int send_frame(mpipool_t *pool, mpipool__worker_t *w) {
      * of the quota 78%: a spawn takes about 0.25 s here. */
     w->succ_requested = 1;
     err = mpipool__spawner_request(
-        pool->spawner, mpipool__spawn_host(pool, w->host), 1, w->share);
+        m->spawner, mpipool__plan_spawn_host(&m->plan, w->host), 1, w->share);
   }
-  if (err == 0 && pool->recycling && w->assigned >= pool->maxtasks) {
+  if (err == 0 && m->recycling && w->assigned >= pool->maxtasks) {
     w->retiring = 1; /* its last chunk is on the way */
-    fill_slot(pool, w->host);
+    fill_slot(m, w);
   }
+  relist(m, w);
   return err;
 }
 
@@ -302,136 +553,146 @@ static int send_frame(mpipool_t *pool, mpipool__worker_t *w) {
  * wait while another worker idles (or, when the pool drains, still run).
  * Shorter chunks get one waiting, which hides the round trip; very short
  * ones more.  Until a chunk's time is known, assume it is long. */
-static unsigned depth_limit(const mpipool_t *pool) {
-  if (pool->chunk_ns <= 0 || pool->chunk_ns > LONG_CHUNK_NS)
+static unsigned depth_limit(const mpipool__master_t *m) {
+  if (m->chunk_ns <= 0 || m->chunk_ns > LONG_CHUNK_NS)
     return 1;
-  if (pool->chunk_ns > COALESCE_BELOW_NS)
+  if (m->chunk_ns > COALESCE_BELOW_NS)
     return 2;
-  return MPIPOOL__DEPTH;
+  return DEPTH;
 }
 
-int mpipool__master_queues_ahead(const mpipool_t *pool) {
-  return depth_limit(pool) > 1;
+int mpipool__master_queues_ahead(const mpipool__master_t *m) {
+  return depth_limit(m) > 1;
 }
 
 /* Fills the ready workers' queues level by level (every worker with no
- * frame first, then every worker with one...), so work spreads evenly. */
-static int dispatch(mpipool_t *pool, int *busy) {
-  unsigned depth = depth_limit(pool);
-  for (unsigned level = 0; level < depth && pool->queue.chunks; level++) {
-    for (size_t i = 0; i < pool->nworkers && pool->queue.chunks; i++) {
-      mpipool__worker_t *w =
-          &pool->workers[(pool->rr + i) % pool->nworkers];
-      if (w->state != MPIPOOL__W_READY || w->retiring || w->parked ||
-          w->inflight > level)
-        continue;
-      int err = send_frame(pool, w);
+ * frame first, then every worker with one...), so work spreads evenly: a
+ * worker that gets a frame moves to the back of the next level's list. */
+static int dispatch(mpipool__master_t *m, int *busy) {
+  unsigned depth = depth_limit(m);
+  for (unsigned level = 0; level < depth && m->queue.chunks; level++) {
+    wlist_t *l = &m->levels[level];
+    while (m->queue.chunks && l->head != MPIPOOL__NONE) {
+      int sent;
+      int err = send_frame(m, mpipool__roster_at(&m->roster, l->head), &sent);
       if (err)
         return err;
+      if (!sent)
+        break;
       *busy = 1;
     }
   }
-  pool->rr++;
   return MPIPOOL_OK;
 }
 
-static void no_workers_left(mpipool_t *pool) {
-  if (pool->nready == 0 && pool->nstarting == 0 &&
-      mpipool__spawner_pending(pool->spawner) == 0)
-    fail_queue(pool, MPIPOOL_ENOWORKERS);
+static void no_workers_left(mpipool__master_t *m) {
+  if (m->nready == 0 && m->nstarting == 0 &&
+      mpipool__spawner_pending(m->spawner) == 0)
+    fail_queue(m, MPIPOOL_ENOWORKERS);
 }
 
 /* Spawning failed: keep the workers we have from retiring. */
-static int stop_recycling(mpipool_t *pool, const char *why) {
+static int stop_recycling(mpipool__master_t *m, const char *why) {
   int err = MPIPOOL_OK;
-  if (pool->recycling) {
+  if (m->recycling) {
     fprintf(stderr,
             "mpipool: warning: cannot start a fresh worker (%s); "
             "maxtasksperchild is now off and the pool goes on with the "
             "workers it has\n",
             why);
-    pool->recycling = 0;
-    pool->deficit = 0;
-    for (size_t i = 0; i < pool->nworkers && err == 0; i++) {
-      mpipool__worker_t *w = &pool->workers[i];
-      w->parked = 0; /* spares already there now serve */
+    m->recycling = 0;
+    for (size_t i = 0; i < m->roster.nworkers && err == 0; i++) {
+      if (!mpipool__roster_is_live(&m->roster, i))
+        continue;
+      mpipool__worker_t *w = mpipool__roster_at(&m->roster, (uint32_t)i);
+      if (w->parked) { /* spares already there now serve */
+        w->parked = 0;
+        if (m->nvacant > 0) {
+          w->place = m->vacant[--m->nvacant];
+          m->places[w->place] = w->index;
+        }
+        relist(m, w);
+      }
       if ((w->state == MPIPOOL__W_READY ||
            w->state == MPIPOOL__W_STARTING) && !w->retiring)
-        err = send_ctrl(pool, w, MPIPOOL__TAG_NOMAX);
+        err = send_ctrl(m, w, MPIPOOL__TAG_NOMAX);
     }
   }
-  no_workers_left(pool);
+  no_workers_left(m);
   return err;
 }
 
 /* Takes in the successors the spawner has started. */
-static int adopt_spawns(mpipool_t *pool, int *busy) {
+static int adopt_spawns(mpipool__master_t *m, int *busy) {
   mpipool__spawned_t s;
   int err = MPIPOOL_OK;
-  while (err == 0 && mpipool__spawner_poll(pool->spawner, &s)) {
+  while (err == 0 && mpipool__spawner_poll(m->spawner, &s)) {
     *busy = 1;
     if (s.err) {
-      err = stop_recycling(pool, s.why);
+      err = stop_recycling(m, s.why);
       continue;
     }
-    int node = mpipool__plan_find(&pool->plan,
-                                  s.host[0] ? s.host : pool->host);
-    err = mpipool__master_add_spawned(pool, s.inter, node, s.tag);
+    int node = mpipool__plan_find(&m->plan, s.host[0] ? s.host : m->host);
+    err = mpipool__master_add_spawned(m, s.inter, node, s.tag);
   }
   return err;
 }
 
-static int on_hello(mpipool_t *pool, mpipool__worker_t *w,
-                    const mpipool__msg_t *m) {
+/* --- messages from workers ----------------------------------------------- */
+
+static int on_hello(mpipool__master_t *m, mpipool__worker_t *w,
+                    const mpipool__msg_t *msg) {
   mpipool__hello_t h;
-  if (mpipool__wire_hello_decode(&h, m->data, m->len) != 0)
+  if (mpipool__wire_hello_decode(&h, msg->data, msg->len) != 0)
     return MPIPOOL_EPROTO;
   if (w->state != MPIPOOL__W_STARTING)
     return MPIPOOL_OK; /* stopped before it was ready */
-  snprintf(w->host, sizeof w->host, "%s", h.host);
-  snprintf(w->binding, sizeof w->binding, "%s", h.binding);
+  w->host = mpipool__intern(&m->strings, h.host);
+  w->binding = mpipool__intern(&m->strings, h.binding);
+  if (w->host == NULL || w->binding == NULL)
+    return MPIPOOL_ENOMEM;
   w->bound = h.bound;
   w->pid = h.pid;
-  pool->nstarting--;
+  m->nstarting--;
   if (h.status == 0) {
     w->state = MPIPOOL__W_READY;
-    pool->nready++;
+    m->nready++;
+    relist(m, w);
     return MPIPOOL_OK;
   }
   w->failed_init = 1;
-  pool->nfailed_init++;
-  if (pool->init_error == NULL) {
+  m->nfailed_init++;
+  if (m->init_error == NULL) {
     size_t n = strlen(h.message) + 64;
-    pool->init_error = malloc(n);
-    if (pool->init_error)
-      snprintf(pool->init_error, n, "PoolWorker-%ld: %s", w->id, h.message);
+    m->init_error = malloc(n);
+    if (m->init_error)
+      snprintf(m->init_error, n, "PoolWorker-%ld: %s", w->id, h.message);
   }
   w->state = MPIPOOL__W_STOPPING;
-  no_workers_left(pool);
-  return send_ctrl(pool, w, MPIPOOL__TAG_STOP);
+  relist(m, w);
+  no_workers_left(m);
+  return send_ctrl(m, w, MPIPOOL__TAG_STOP);
 }
 
-static int on_results(mpipool_t *pool, mpipool__worker_t *w,
-                      mpipool__msg_t *m) {
+static int on_results(mpipool__master_t *m, mpipool__worker_t *w,
+                      mpipool__msg_t *msg) {
   if (w->inflight == 0) {
     /* Work we failed already (terminate): the results are not wanted. */
-    free(m->data);
+    free(msg->data);
     return w->state == MPIPOOL__W_STOPPING ? MPIPOOL_OK : MPIPOOL_EPROTO;
   }
-  mpipool__frame_t *f = &w->ring[w->head];
-  w->head = (w->head + 1) % MPIPOOL__DEPTH;
-  w->inflight--;
+  frame_t *f = frame_pop(m, w);
   mpipool__reader_t r;
   mpipool__rchunk_view_t v;
-  int err = mpipool__wire_results_open(&r, m->data, m->len);
+  int err = mpipool__wire_results_open(&r, msg->data, msg->len);
   if (err == 0 && (r.seq != f->seq || r.nchunks != f->nrefs))
     err = MPIPOOL_EPROTO;
-  mpipool__rbuf_t *buf = mpipool__rbuf_new(m->data);
+  mpipool__rbuf_t *buf = mpipool__rbuf_new(msg->data);
   if (buf == NULL && err == 0)
     err = MPIPOOL_ENOMEM;
   if (err == 0 && f->nrefs) {
     double ns = (double)r.busy_ns / f->nrefs;
-    pool->chunk_ns = pool->chunk_ns > 0 ? 0.8 * pool->chunk_ns + 0.2 * ns : ns;
+    m->chunk_ns = m->chunk_ns > 0 ? 0.8 * m->chunk_ns + 0.2 * ns : ns;
   }
   for (unsigned k = 0; k < f->nrefs; k++) {
     mpipool__job_t *job = f->refs[k].job;
@@ -441,222 +702,364 @@ static int on_results(mpipool_t *pool, mpipool__worker_t *w,
     if (err == 0 && v.count != mpipool__job_chunk_count(job, c))
       err = MPIPOOL_EPROTO;
     if (err) {
-      fail_chunk(pool, job, c, err);
+      fail_chunk(m, job, c, err);
       continue;
     }
     if (mpipool__job_chunk_done(job, c, buf, &v))
-      job_done(pool, job);
+      job_done(m, job);
   }
   mpipool__rbuf_unref(buf);
+  relist(m, w);
   return MPIPOOL_OK;
 }
 
-/* A worker said BYE.  When it was the last one reached through a spawn's
- * intercommunicator, free that.  Both sides free rather than disconnect:
- * MPI_Comm_disconnect is collective, and a departing process waiting in it
- * for the master (or the master for it) is what recycling must avoid. */
-static void on_bye(mpipool_t *pool, mpipool__endpoint_t *ep,
-                   mpipool__worker_t *w) {
+/* A worker said BYE: it is forgotten.  When it was the last one reached
+ * through a spawn's intercommunicator, that is freed.  Both sides free
+ * rather than disconnect: MPI_Comm_disconnect is collective, and a
+ * departing process waiting in it for the master (or the master for it)
+ * is what recycling must avoid. */
+static void on_bye(mpipool__master_t *m, mpipool__worker_t *w) {
   if (w->state == MPIPOOL__W_READY)
-    pool->nready--;
+    m->nready--;
   else if (w->state == MPIPOOL__W_STARTING)
-    pool->nstarting--;
-  w->state = MPIPOOL__W_GONE;
-  fail_inflight(pool, w, MPIPOOL_ENOWORKERS);
-  no_workers_left(pool);
-  if (!ep->spawned)
-    return;
-  for (size_t i = 0; i < ep->nworkers; i++)
-    if (pool->workers[ep->base + i].state != MPIPOOL__W_GONE)
-      return;
-  MPI_Comm_free(&ep->comm);
-  ep->comm = MPI_COMM_NULL;
+    m->nstarting--;
+  w->state = MPIPOOL__W_STOPPING;
+  fail_inflight(m, w, MPIPOOL_ENOWORKERS);
+  unlink_worker(m, w);
+  if (w->place != MPIPOOL__NONE && m->places[w->place] == w->index)
+    m->places[w->place] = MPIPOOL__NONE;
+  MPI_Comm comm;
+  mpipool__roster_remove(&m->roster, w, &comm);
+  if (comm != MPI_COMM_NULL)
+    MPI_Comm_free(&comm);
+  no_workers_left(m);
 }
 
-static int on_message(mpipool_t *pool, mpipool__endpoint_t *ep,
-                      mpipool__msg_t *m) {
-  mpipool__worker_t *w = worker_of(pool, ep, m->source);
+static int on_message(mpipool__master_t *m, uint32_t ep, mpipool__msg_t *msg) {
+  mpipool__worker_t *w = mpipool__roster_find(&m->roster, ep, msg->source);
   int err = MPIPOOL_OK;
   if (w == NULL) {
-    free(m->data);
+    free(msg->data);
     return MPIPOOL_EPROTO;
   }
-  switch (m->tag) {
+  switch (msg->tag) {
   case MPIPOOL__TAG_RESULTS:
-    return on_results(pool, w, m); /* takes m->data */
+    return on_results(m, w, msg); /* takes msg->data */
   case MPIPOOL__TAG_HELLO:
-    err = on_hello(pool, w, m);
+    err = on_hello(m, w, msg);
     break;
   case MPIPOOL__TAG_BYE:
-    on_bye(pool, ep, w);
+    on_bye(m, w);
     break;
   default:
     err = MPIPOOL_EPROTO;
   }
-  free(m->data);
+  free(msg->data);
   return err;
 }
 
-int mpipool__master_progress(mpipool_t *pool, int *busy) {
-  if (pool->broken)
-    return pool->broken;
-  int err = mpipool__sends_progress(&pool->sends);
-  if (err == 0 && pool->spawner)
-    err = adopt_spawns(pool, busy);
-  for (size_t e = 0; e < pool->nendpoints && err == 0; e++) {
-    mpipool__endpoint_t *ep = &pool->endpoints[e];
-    /* A spawned endpoint is freed once its processes have left. */
-    for (int k = 0; k < RECV_BURST && err == 0 && ep->comm != MPI_COMM_NULL;
+static void run_check(const mpipool__master_t *m) {
+  if (mpipool__master_check(m) != 0) {
+    fprintf(stderr, "mpipool: the engine's bookkeeping is inconsistent "
+            "(MPIPOOL_CHECK=1)\n");
+    abort();
+  }
+}
+
+int mpipool__master_progress(mpipool__master_t *m, int *busy) {
+  if (m->broken)
+    return m->broken;
+  int err = mpipool__sends_progress(&m->sends);
+  if (err == 0 && m->spawner)
+    err = adopt_spawns(m, busy);
+  for (size_t e = 0; e < m->roster.nendpoints && err == 0; e++) {
+    /* An endpoint is forgotten (its comm NULL) once its workers left. */
+    for (int k = 0; k < RECV_BURST && err == 0 &&
+                    m->roster.endpoints[e].comm != MPI_COMM_NULL;
          k++) {
-      mpipool__msg_t m;
-      int got = mpipool__recv_poll(ep->comm, MPI_ANY_SOURCE, MPI_ANY_TAG, &m);
+      mpipool__msg_t msg;
+      int got = mpipool__recv_poll(m->roster.endpoints[e].comm,
+                                   MPI_ANY_SOURCE, MPI_ANY_TAG, &msg);
       if (got <= 0) {
         err = got;
         break;
       }
       *busy = 1;
-      err = on_message(pool, ep, &m);
+      err = on_message(m, (uint32_t)e, &msg);
     }
   }
   if (err == 0)
-    err = dispatch(pool, busy);
-  return err ? break_pool(pool, err) : MPIPOOL_OK;
+    err = dispatch(m, busy);
+  if (m->check)
+    run_check(m);
+  return err ? break_pool(m, err) : MPIPOOL_OK;
 }
 
-void mpipool__master_submit(mpipool_t *pool, mpipool__job_t *job) {
-  pool->jobs_active++;
-  job->pool = pool;
+void mpipool__master_submit(mpipool__master_t *m, mpipool__job_t *job) {
+  m->jobs_active++;
+  job->pool = m->pool;
   if (job->done) { /* nothing to run */
-    job_done(pool, job);
+    job_done(m, job);
     return;
   }
-  if (pool->broken) {
-    mpipool__queue_push(&pool->queue, job);
-    fail_queue(pool, pool->broken);
-    return;
-  }
-  mpipool__queue_push(&pool->queue, job);
-  no_workers_left(pool);
+  mpipool__queue_push(&m->queue, job);
+  if (m->broken)
+    fail_queue(m, m->broken);
+  else
+    no_workers_left(m);
 }
+
+/* --- waiting ---------------------------------------------------------------- */
 
 /* Progress until done() or the deadline. */
-static int wait_until(mpipool_t *pool, int (*done)(mpipool_t *, void *),
-                      void *arg, double deadline) {
-  mpipool__backoff_reset(&pool->backoff);
-  while (!done(pool, arg)) {
+static int wait_until(mpipool__master_t *m,
+                      int (*done)(const mpipool__master_t *, const void *),
+                      const void *arg, double deadline) {
+  mpipool__backoff_reset(&m->backoff);
+  while (!done(m, arg)) {
     int busy = 0;
-    int err = mpipool__master_progress(pool, &busy);
+    int err = mpipool__master_progress(m, &busy);
     if (err)
       return err;
     if (busy) {
-      mpipool__backoff_reset(&pool->backoff);
+      mpipool__backoff_reset(&m->backoff);
     } else {
       if (deadline >= 0 && mpipool__now() >= deadline)
         return MPIPOOL_ETIMEDOUT;
-      mpipool__backoff_idle(&pool->backoff);
+      mpipool__backoff_idle(&m->backoff);
     }
   }
   return MPIPOOL_OK;
 }
 
-static int some_job_finished(mpipool_t *pool, void *arg) {
-  return pool->jobs_active == 0 || pool->jobs_finished != *(uint64_t *)arg;
+static int some_job_finished(const mpipool__master_t *m, const void *arg) {
+  return m->jobs_active == 0 || m->jobs_finished != *(const uint64_t *)arg;
 }
 
-int mpipool__master_wait_any(mpipool_t *pool, double deadline) {
-  uint64_t seen = pool->jobs_finished;
+int mpipool__master_wait_any(mpipool__master_t *m, double deadline) {
+  uint64_t seen = m->jobs_finished;
   int busy = 0;
   /* At least once, even with nothing pending: workers may be starting. */
-  int err = mpipool__master_progress(pool, &busy);
+  int err = mpipool__master_progress(m, &busy);
   if (err)
     return err;
-  return wait_until(pool, some_job_finished, &seen, deadline);
+  return wait_until(m, some_job_finished, &seen, deadline);
 }
 
-static int job_is_done(mpipool_t *pool, void *arg) {
-  (void)pool;
-  return ((mpipool__job_t *)arg)->done;
+static int job_is_done(const mpipool__master_t *m, const void *arg) {
+  (void)m;
+  return ((const mpipool__job_t *)arg)->done;
 }
 
-int mpipool__master_wait_job(mpipool_t *pool, mpipool__job_t *job,
+int mpipool__master_wait_job(mpipool__master_t *m, mpipool__job_t *job,
                              double deadline) {
-  return wait_until(pool, job_is_done, job, deadline);
+  return wait_until(m, job_is_done, job, deadline);
 }
 
-static int all_idle(mpipool_t *pool, void *arg) {
+static int all_idle(const mpipool__master_t *m, const void *arg) {
   (void)arg;
-  return pool->jobs_active == 0;
+  return m->jobs_active == 0;
 }
 
-static int all_gone(mpipool_t *pool, void *arg) {
+static int all_gone(const mpipool__master_t *m, const void *arg) {
   (void)arg;
-  for (size_t i = 0; i < pool->nworkers; i++)
-    if (pool->workers[i].state != MPIPOOL__W_GONE)
-      return 0;
-  return 1;
+  return m->roster.live == 0;
 }
 
-int mpipool__master_shutdown(mpipool_t *pool, int terminate) {
+/* --- the end ---------------------------------------------------------------- */
+
+int mpipool__master_shutdown(mpipool__master_t *m, int terminate) {
   int err = MPIPOOL_OK;
-  if (!terminate && !pool->broken)
-    err = wait_until(pool, all_idle, NULL, -1);
+  if (!terminate && !m->broken)
+    err = wait_until(m, all_idle, NULL, -1);
   if (terminate || err)
-    fail_all(pool, MPIPOOL_ETERMINATED);
+    fail_all(m, MPIPOOL_ETERMINATED);
   /* Successors: join lets the ones asked for start (as Python replaces
    * every worker that leaves), terminate drops those not started yet;
    * all are then told to stop like every other worker. */
-  if (pool->spawner) {
+  if (m->spawner) {
     int busy = 0;
-    mpipool__spawner_stop(pool->spawner, !terminate);
-    int e = adopt_spawns(pool, &busy);
+    mpipool__spawner_stop(m->spawner, !terminate);
+    int e = adopt_spawns(m, &busy);
     if (e && err == 0)
       err = e;
   }
   int tag = terminate ? MPIPOOL__TAG_TERMINATE : MPIPOOL__TAG_STOP;
-  for (size_t i = 0; i < pool->nworkers && !pool->broken; i++) {
-    mpipool__worker_t *w = &pool->workers[i];
+  for (size_t i = 0; i < m->roster.nworkers && !m->broken; i++) {
+    if (!mpipool__roster_is_live(&m->roster, i))
+      continue;
+    mpipool__worker_t *w = mpipool__roster_at(&m->roster, (uint32_t)i);
     if (w->state == MPIPOOL__W_READY || w->state == MPIPOOL__W_STARTING) {
       if (w->state == MPIPOOL__W_READY)
-        pool->nready--;
+        m->nready--;
       else
-        pool->nstarting--;
+        m->nstarting--;
       w->state = MPIPOOL__W_STOPPING;
+      relist(m, w);
       /* A retiring worker leaves after its last chunk by itself, and
        * may already be gone: a send to it might never complete.  Its
        * results, if any, are discarded. */
       if (w->retiring)
         continue;
-      int e = send_ctrl(pool, w, tag);
+      int e = send_ctrl(m, w, tag);
       if (e && err == 0)
         err = e;
     }
   }
-  if (!pool->broken) {
-    int e = wait_until(pool, all_gone, NULL, -1);
+  if (!m->broken) {
+    int e = wait_until(m, all_gone, NULL, -1);
     if (e && err == 0)
       err = e;
-    e = mpipool__sends_drain(&pool->sends);
+    e = mpipool__sends_drain(&m->sends);
     if (e && err == 0)
       err = e;
   }
   return err;
 }
 
-void mpipool__master_free(mpipool_t *pool) {
-  mpipool__spawner_free(pool->spawner);
-  pool->spawner = NULL;
-  fail_all(pool, MPIPOOL_ETERMINATED);
-  for (size_t e = 0; e < pool->nendpoints; e++) {
-    mpipool__endpoint_t *ep = &pool->endpoints[e];
+void mpipool__master_free(mpipool__master_t *m) {
+  if (m == NULL)
+    return;
+  mpipool__spawner_free(m->spawner);
+  m->spawner = NULL;
+  fail_all(m, MPIPOOL_ETERMINATED);
+  for (size_t e = 0; e < m->roster.nendpoints; e++) {
+    mpipool__endpoint_t *ep = &m->roster.endpoints[e];
     if (ep->spawned && ep->comm != MPI_COMM_NULL)
       MPI_Comm_free(&ep->comm);
   }
-  mpipool__sends_free(&pool->sends);
-  mpipool__buf_free(&pool->scratch);
-  free(pool->workers);
-  free(pool->endpoints);
-  free(pool->init_error);
-  pool->workers = NULL;
-  pool->endpoints = NULL;
-  pool->nworkers = pool->nendpoints = 0;
+  mpipool__roster_free(&m->roster);
+  mpipool__sends_free(&m->sends);
+  mpipool__buf_free(&m->scratch);
+  mpipool__intern_free(&m->strings);
+  mpipool__plan_free(&m->plan);
+  free(m->frames);
+  free(m->parked);
+  free(m->places);
+  free(m->vacant);
+  free(m->init_error);
+  free(m);
+}
+
+/* --- what the pool is made of ------------------------------------------ */
+
+int mpipool__master_worker_info(const mpipool__master_t *m, int place,
+                                mpipool_worker_info_t *info) {
+  if (place < 0 || (size_t)place >= m->slots)
+    return MPIPOOL_EINVAL;
+  uint32_t i = m->places[place];
+  if (i == MPIPOOL__NONE)
+    return MPIPOOL_ENOTREADY;
+  const mpipool__worker_t *w = mpipool__roster_at(&m->roster, i);
+  if (w->state == MPIPOOL__W_STARTING)
+    return MPIPOOL_ENOTREADY;
+  memset(info, 0, sizeof *info);
+  info->id = w->id;
+  info->pid = (long)w->pid;
+  info->node = w->node;
+  info->bound = w->bound;
+  snprintf(info->host, sizeof info->host, "%s", w->host);
+  snprintf(info->binding, sizeof info->binding, "%s", w->binding);
+  return MPIPOOL_OK;
+}
+
+size_t mpipool__master_records(const mpipool__master_t *m) {
+  return m->roster.nworkers;
+}
+
+/* --- self-check ----------------------------------------------------------- */
+
+#define EXPECT(cond, ...)                                                     \
+  do {                                                                        \
+    if (!(cond)) {                                                            \
+      fprintf(stderr, "mpipool: check failed: " __VA_ARGS__);                 \
+      fputc('\n', stderr);                                                    \
+      return MPIPOOL_EPROTO;                                                  \
+    }                                                                         \
+  } while (0)
+
+/* Walks list l: every member is live, says it is in `list`, and links
+ * back to its predecessor. */
+static int check_list(const mpipool__master_t *m, const wlist_t *l, int list) {
+  size_t n = 0;
+  uint32_t prev = MPIPOOL__NONE;
+  for (uint32_t i = l->head; i != MPIPOOL__NONE; i = m->roster.workers[i].next) {
+    EXPECT(mpipool__roster_is_live(&m->roster, i) && n < m->roster.live,
+           "list %d holds a record that is not live", list);
+    const mpipool__worker_t *w = &m->roster.workers[i];
+    EXPECT(w->list == list && w->prev == prev,
+           "PoolWorker-%ld is linked into list %d wrongly", w->id, list);
+    prev = i;
+    n++;
+  }
+  EXPECT(l->tail == prev && l->n == n, "list %d: tail or count wrong", list);
+  return MPIPOOL_OK;
+}
+
+int mpipool__master_check(const mpipool__master_t *m) {
+  size_t ready = 0, starting = 0, frames = 0, live = 0, placed = 0;
+  for (size_t i = 0; i < m->roster.nworkers; i++) {
+    if (!mpipool__roster_is_live(&m->roster, i))
+      continue;
+    const mpipool__worker_t *w = &m->roster.workers[i];
+    live++;
+    ready += w->state == MPIPOOL__W_READY;
+    starting += w->state == MPIPOOL__W_STARTING;
+    EXPECT(w->list == wanted_list(m, w),
+           "PoolWorker-%ld is in list %d, belongs in %d", w->id, w->list,
+           wanted_list(m, w));
+    unsigned n = 0;
+    for (uint32_t f = w->frame_head; f != MPIPOOL__NONE; f = m->frames[f].next)
+      EXPECT(++n <= w->inflight && f < m->nframes,
+             "PoolWorker-%ld: more frames than in flight", w->id);
+    EXPECT(n == w->inflight, "PoolWorker-%ld: %u frames, %u in flight",
+           w->id, n, w->inflight);
+    frames += n;
+    if (w->place != MPIPOOL__NONE) {
+      EXPECT(w->place < m->slots && m->places[w->place] == w->index,
+             "PoolWorker-%ld: place %u not its own", w->id, w->place);
+      placed++;
+    }
+    EXPECT(!w->parked || w->place == MPIPOOL__NONE,
+           "PoolWorker-%ld: a spare with a place", w->id);
+  }
+  EXPECT(live == m->roster.live, "%zu live workers, roster says %zu", live,
+         m->roster.live);
+  EXPECT(ready == m->nready, "%zu ready workers, counted %zu", ready,
+         m->nready);
+  EXPECT(starting == m->nstarting, "%zu starting workers, counted %zu",
+         starting, m->nstarting);
+  EXPECT(frames == m->frames_used, "%zu frames in flight, counted %zu",
+         frames, m->frames_used);
+  size_t nfree = 0;
+  for (uint32_t f = m->free_frame; f != MPIPOOL__NONE; f = m->frames[f].next)
+    EXPECT(++nfree <= m->nframes, "the free frames loop");
+  EXPECT(nfree + m->frames_used == m->nframes,
+         "%zu free + %zu used frames of %zu", nfree, m->frames_used,
+         m->nframes);
+  size_t filled = 0;
+  for (size_t p = 0; p < m->slots; p++)
+    if (m->places[p] != MPIPOOL__NONE) {
+      EXPECT(mpipool__roster_is_live(&m->roster, m->places[p]) &&
+                 m->roster.workers[m->places[p]].place == p,
+             "place %zu holds a worker that is not there", p);
+      filled++;
+    }
+  EXPECT(filled == placed, "%zu places filled, %zu workers placed", filled,
+         placed);
+  for (size_t k = 0; k < m->nvacant; k++)
+    EXPECT(m->vacant[k] < m->slots && m->places[m->vacant[k]] == MPIPOOL__NONE,
+           "vacant place %u is filled", m->vacant[k]);
+  for (int k = 0; k < DEPTH; k++)
+    if (check_list(m, &m->levels[k], LIST_LEVEL + k))
+      return MPIPOOL_EPROTO;
+  for (size_t i = 0; i <= m->plan.nnodes && m->parked; i++)
+    if (check_list(m, &m->parked[i], LIST_PARKED + (int)i))
+      return MPIPOOL_EPROTO;
+  size_t queued = 0;
+  for (const mpipool__job_t *j = m->queue.head; j; j = j->qnext)
+    queued += j->nchunks - j->dispatched;
+  EXPECT(queued == m->queue.chunks, "%zu chunks queued, counted %zu", queued,
+         m->queue.chunks);
+  return MPIPOOL_OK;
 }

@@ -51,6 +51,16 @@ int mpipool__plan_make(mpipool__plan_t *p, const mpipool__node_t *per_rank,
  * no share: the others are spread over the rest (avoid). */
 int mpipool__plan_next_share(mpipool__plan_t *p, size_t i);
 
+/* The host key for spawning onto `host`: the host itself when the plan
+ * spans several nodes (without the key the launcher may place the
+ * processes on any node with free slots: seen, all on another node); NULL
+ * with one node (a singleton's runtime knows its node by the host name
+ * only, which may differ from Slurm's node name). */
+static inline const char *mpipool__plan_spawn_host(const mpipool__plan_t *p,
+                                                   const char *host) {
+  return p->nnodes > 1 ? host : NULL;
+}
+
 /* The node a host runs on, or -1. */
 int mpipool__plan_find(const mpipool__plan_t *p, const char *host);
 

@@ -5,7 +5,15 @@
  */
 #include "config.h"
 #include "pool_int.h"
+
+#include "backoff.h"
+#include "job.h"
+#include "master.h"
 #include "mpihints.h"
+#include "msg.h"
+#include "plan.h"
+#include "topology.h"
+#include "wire.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -123,11 +131,11 @@ static void worker_exit(mpipool_t *pool, int err) {
 
 /* Spawns node i's share of the plan; on failure says so and returns the
  * error (the caller decides whether the pool can go on). */
-static int spawn_node(mpipool_t *pool, size_t i, MPI_Comm *inter) {
-  const mpipool__plan_node_t *n = &pool->plan.nodes[i];
+static int spawn_node(const mpipool__plan_t *p, size_t i, MPI_Comm *inter) {
+  const mpipool__plan_node_t *n = &p->nodes[i];
   char why[MPI_MAX_ERROR_STRING + 128];
   *inter = MPI_COMM_NULL;
-  int err = mpipool__spawn(n->spawn, mpipool__spawn_host(pool, n->info.host),
+  int err = mpipool__spawn(n->spawn, mpipool__plan_spawn_host(p, n->info.host),
                            inter, why, sizeof why);
   if (err) {
     fprintf(stderr, "mpipool: %s on host %s\n", why, n->info.host);
@@ -136,38 +144,16 @@ static int spawn_node(mpipool_t *pool, size_t i, MPI_Comm *inter) {
   return err;
 }
 
-/* The master's start: plan from every rank's view of its node, release
- * surplus ranks, spawn what each node lacks, configure every worker. */
-static int start_master(mpipool_t *pool, int world,
-                        const mpipool__node_t *nodes, const char *why) {
-  int err = mpipool__plan_make(&pool->plan, nodes, world, pool->processes,
-                               !pool->no_bind);
-  if (err)
-    return err;
-  mpipool__plan_t *p = &pool->plan;
-  if (nodes[0].cores < 0 && pool->processes == 0 && world == 1) {
-    fprintf(stderr, "mpipool: %s\n", why);
-    return nodes[0].cores;
-  }
-  for (size_t i = 0; i < p->nnodes; i++)
-    if (p->nodes[i].info.cores < 0 && pool->processes == 0)
-      fprintf(stderr, "mpipool: warning: hwloc could not count the cores of "
-              "%s; only the ranks started there serve\n",
-              p->nodes[i].info.host);
-  for (int r = p->serve + 1; r < world; r++) {
-    err = mpipool__send(&pool->sends, pool->comm, r, MPIPOOL__TAG_STOP,
-                        NULL, 0);
-    if (err)
-      return err;
-  }
-  pool->recycling = pool->maxtasks > 0;
-  MPI_Comm *inter = calloc(p->nnodes, sizeof *inter);
-  if (inter == NULL)
-    return MPIPOOL_ENOMEM;
+/* Spawns what each node of the plan lacks; sets inter[i] for node i
+ * (MPI_COMM_NULL where nothing was spawned) and *recycling off when a
+ * spawn failed.  A node whose spawn failed reports 0 spawned.  ESPAWN when
+ * the pool would have no worker at all. */
+static int spawn_nodes(mpipool_t *pool, mpipool__plan_t *p, MPI_Comm *inter,
+                       int *recycling) {
   int spawned = 0, failed = 0;
   for (size_t i = 0; i < p->nnodes; i++) {
     inter[i] = MPI_COMM_NULL;
-    if (p->nodes[i].spawn > 0 && spawn_node(pool, i, &inter[i]) == 0)
+    if (p->nodes[i].spawn > 0 && spawn_node(p, i, &inter[i]) == 0)
       spawned += p->nodes[i].spawn;
     else if (p->nodes[i].spawn > 0) {
       failed += p->nodes[i].spawn;
@@ -179,7 +165,6 @@ static int start_master(mpipool_t *pool, int world,
       fprintf(stderr, "mpipool: this MPI cannot spawn processes here; start "
               "the program under a launcher instead (mpirun -n %d ...): its "
               "ranks then serve as the workers\n", p->workers + 1);
-    free(inter);
     return MPIPOOL_ESPAWN;
   }
   if (failed) {
@@ -189,22 +174,63 @@ static int start_master(mpipool_t *pool, int world,
     fprintf(stderr,
             "mpipool: warning: going on with %d worker(s) instead of %d%s%s\n",
             p->serve + spawned, p->workers,
-            pool->recycling ? ", without maxtasksperchild" : "",
+            *recycling ? ", without maxtasksperchild" : "",
             getenv("SLURM_STEP_ID") ? " (srun cannot spawn processes: launch "
                                       "with mpirun to fill the nodes)"
                                     : "");
-    pool->recycling = 0;
+    *recycling = 0;
   }
-  err = mpipool__master_begin(pool);
-  if (err == 0 && p->serve > 0)
-    err = mpipool__master_add_workers(pool, pool->comm, 1,
-                                      (size_t)p->serve, -1, -2);
-  for (size_t i = 0; i < p->nnodes; i++)
-    if (err == 0 && inter[i] != MPI_COMM_NULL)
-      err = mpipool__master_add_spawned(pool, inter[i], (int)i, -2);
+  return MPIPOOL_OK;
+}
+
+/* The master's start: plan from every rank's view of its node, spawn what
+ * each node lacks, hand the plan to the engine (which releases surplus
+ * ranks) and add every worker to it. */
+static int start_master(mpipool_t *pool, int world,
+                        const mpipool__node_t *nodes, const char *why) {
+  mpipool__plan_t p;
+  int err = mpipool__plan_make(&p, nodes, world, pool->processes,
+                               !pool->no_bind);
+  if (err)
+    return err;
+  if (nodes[0].cores < 0 && pool->processes == 0 && world == 1) {
+    fprintf(stderr, "mpipool: %s\n", why);
+    mpipool__plan_free(&p);
+    return nodes[0].cores;
+  }
+  for (size_t i = 0; i < p.nnodes; i++)
+    if (p.nodes[i].info.cores < 0 && pool->processes == 0)
+      fprintf(stderr, "mpipool: warning: hwloc could not count the cores of "
+              "%s; only the ranks started there serve\n",
+              p.nodes[i].info.host);
+  int recycling = pool->maxtasks > 0;
+  size_t nnodes = p.nnodes;
+  int serve = p.serve;
+  MPI_Comm *inter = calloc(nnodes, sizeof *inter);
+  if (inter == NULL) {
+    mpipool__plan_free(&p);
+    return MPIPOOL_ENOMEM;
+  }
+  err = spawn_nodes(pool, &p, inter, &recycling);
+  if (err == 0)
+    err = mpipool__master_new(&pool->master, pool, &p, recycling);
+  else
+    mpipool__plan_free(&p);
+  if (err == 0 && serve > 0)
+    err = mpipool__master_add_workers(pool->master, pool->comm, 1,
+                                      (size_t)serve, -1, -2);
+  for (size_t i = 0; i < nnodes; i++) { /* the engine takes them */
+    if (inter[i] == MPI_COMM_NULL)
+      continue;
+    if (err == 0)
+      err = mpipool__master_add_spawned(pool->master, inter[i], (int)i, -2);
+    else
+      MPI_Comm_free(&inter[i]);
+  }
   free(inter);
   /* The pool's size; workers added from now on are successors. */
-  pool->slots = pool->nworkers;
+  if (err == 0)
+    err = mpipool__master_seal(pool->master);
   return err;
 }
 
@@ -279,7 +305,7 @@ int mpipool_is_master(const mpipool_t *pool) {
 }
 
 int mpipool_size(const mpipool_t *pool) {
-  return pool ? (int)pool->slots : 0;
+  return pool && pool->master ? (int)mpipool__master_size(pool->master) : 0;
 }
 
 /* Checks that the master may make progress. */
@@ -295,7 +321,7 @@ int mpipool_progress(mpipool_t *pool) {
   int busy = 0, err = master_only(pool);
   if (err || pool->state == MPIPOOL__JOINED)
     return err;
-  return mpipool__master_progress(pool, &busy);
+  return mpipool__master_progress(pool->master, &busy);
 }
 
 int mpipool_wait(mpipool_t *pool, double timeout) {
@@ -303,7 +329,7 @@ int mpipool_wait(mpipool_t *pool, double timeout) {
   if (err || pool->state == MPIPOOL__JOINED)
     return err;
   double deadline = timeout < 0 ? -1 : mpipool__now() + timeout;
-  return mpipool__master_wait_any(pool, deadline);
+  return mpipool__master_wait_any(pool->master, deadline);
 }
 
 int mpipool_close(mpipool_t *pool) {
@@ -323,7 +349,7 @@ int mpipool_join(mpipool_t *pool) {
     return MPIPOOL_OK;
   if (pool->state != MPIPOOL__CLOSED)
     return MPIPOOL_EBUSY;
-  err = mpipool__master_shutdown(pool, 0);
+  err = mpipool__master_shutdown(pool->master, 0);
   pool->state = MPIPOOL__JOINED;
   return err;
 }
@@ -334,7 +360,7 @@ int mpipool_terminate(mpipool_t *pool) {
     return err;
   if (pool->state == MPIPOOL__JOINED)
     return MPIPOOL_OK;
-  err = mpipool__master_shutdown(pool, 1);
+  err = mpipool__master_shutdown(pool->master, 1);
   pool->state = MPIPOOL__JOINED;
   return err;
 }
@@ -345,8 +371,8 @@ void mpipool_destroy(mpipool_t *pool) {
   if (pool->role == MPIPOOL__ROLE_MASTER &&
       (pool->state == MPIPOOL__RUNNING || pool->state == MPIPOOL__CLOSED))
     mpipool_terminate(pool);
-  if (pool->role == MPIPOOL__ROLE_MASTER)
-    mpipool__master_free(pool);
+  mpipool__master_free(pool->master);
+  pool->master = NULL;
   /* A private duplicate, or a spawned worker's parent intercommunicator:
    * freed, not disconnected (see on_bye in master.c). */
   if (pool->comm != MPI_COMM_NULL)
@@ -357,7 +383,6 @@ void mpipool_destroy(mpipool_t *pool) {
     if (live_pools > 0 && --live_pools == 0 && mpi_ours && !fin)
       MPI_Finalize();
   }
-  mpipool__plan_free(&pool->plan);
   mpipool__registry_free(&pool->reg);
   free(pool->initargs);
   free(pool);
@@ -368,16 +393,17 @@ void mpipool_destroy(mpipool_t *pool) {
 int mpipool_node_count(const mpipool_t *pool) {
   if (master_only(pool))
     return 0;
-  return (int)pool->plan.nnodes;
+  return (int)mpipool__master_plan(pool->master)->nnodes;
 }
 
 int mpipool_node_info(const mpipool_t *pool, int i, mpipool_node_info_t *info) {
   int err = master_only(pool);
   if (err)
     return err;
-  if (info == NULL || i < 0 || (size_t)i >= pool->plan.nnodes)
+  const mpipool__plan_t *p = mpipool__master_plan(pool->master);
+  if (info == NULL || i < 0 || (size_t)i >= p->nnodes)
     return MPIPOOL_EINVAL;
-  const mpipool__plan_node_t *n = &pool->plan.nodes[i];
+  const mpipool__plan_node_t *n = &p->nodes[i];
   memset(info, 0, sizeof *info);
   snprintf(info->host, sizeof info->host, "%s", n->info.host);
   snprintf(info->cpuset, sizeof info->cpuset, "%s", n->info.cpuset);
@@ -393,25 +419,9 @@ int mpipool_worker_info(const mpipool_t *pool, int i,
   int err = master_only(pool);
   if (err)
     return err;
-  if (info == NULL || i < 0)
+  if (info == NULL)
     return MPIPOOL_EINVAL;
-  /* The i-th worker not gone, in the order they were added. */
-  for (size_t k = 0; k < pool->nworkers; k++) {
-    const mpipool__worker_t *w = &pool->workers[k];
-    if (w->state == MPIPOOL__W_GONE || w->parked || i-- > 0)
-      continue;
-    if (w->state == MPIPOOL__W_STARTING)
-      return MPIPOOL_ENOTREADY;
-    memset(info, 0, sizeof *info);
-    info->id = w->id;
-    info->pid = (long)w->pid;
-    info->node = w->node;
-    info->bound = w->bound;
-    snprintf(info->host, sizeof info->host, "%s", w->host);
-    snprintf(info->binding, sizeof info->binding, "%s", w->binding);
-    return MPIPOOL_OK;
-  }
-  return MPIPOOL_EINVAL;
+  return mpipool__master_worker_info(pool->master, i, info);
 }
 
 /* --- submissions ---------------------------------------------------- */
@@ -445,7 +455,8 @@ static int run_map(mpipool_t *pool, const char *name,
   if (kind == MPIPOOL__JOB_STREAM && cb == NULL)
     return MPIPOOL_EINVAL;
   if (chunksize == 0)
-    chunksize = mpipool__default_chunksize(count, pool->slots);
+    chunksize = mpipool__default_chunksize(
+        count, mpipool__master_size(pool->master));
   if (chunksize > count)
     chunksize = count ? count : 1;
   err = mpipool__job_new(kind, fn, src, count, chunksize, &job);
@@ -454,8 +465,8 @@ static int run_map(mpipool_t *pool, const char *name,
   job->ordered = ordered;
   job->item_cb = cb;
   job->item_arg = arg;
-  mpipool__master_submit(pool, job);
-  err = mpipool__master_wait_job(pool, job, -1);
+  mpipool__master_submit(pool->master, job);
+  err = mpipool__master_wait_job(pool->master, job, -1);
   if (err == 0 && job->fail)
     err = job->fail;
   if (err == 0 && job->nfailed)
@@ -542,11 +553,11 @@ int mpipool_apply_async(mpipool_t *pool, const char *name, const void *in,
   job->cb = cb;
   job->err_cb = err_cb;
   job->cb_arg = arg;
-  mpipool__master_submit(pool, job);
+  mpipool__master_submit(pool->master, job);
   *handle = job;
   int busy = 0;
   /* Start it on its way; a communication failure shows in the handle. */
-  mpipool__master_progress(pool, &busy);
+  mpipool__master_progress(pool->master, &busy);
   return MPIPOOL_OK;
 }
 
@@ -585,7 +596,7 @@ int mpipool_async_wait(mpipool_async_t *h, double timeout) {
   if (h->pool == NULL)
     return MPIPOOL_EBUSY;
   double deadline = timeout < 0 ? -1 : mpipool__now() + timeout;
-  return mpipool__master_wait_job(h->pool, h, deadline);
+  return mpipool__master_wait_job(h->pool->master, h, deadline);
 }
 
 int mpipool_async_get(mpipool_async_t *h, double timeout, const void **data,
@@ -608,7 +619,7 @@ int mpipool_async_ready(mpipool_async_t *h) {
     return MPIPOOL_EINVAL;
   if (!h->done && h->pool) {
     int busy = 0;
-    mpipool__master_progress(h->pool, &busy);
+    mpipool__master_progress(h->pool->master, &busy);
   }
   return h->done;
 }

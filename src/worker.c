@@ -6,9 +6,14 @@
  * at once.
  */
 #include "config.h"
-#include "ctx.h"
-#include "topology.h"
 #include "pool_int.h"
+
+#include "backoff.h"
+#include "buf.h"
+#include "ctx.h"
+#include "msg.h"
+#include "topology.h"
+#include "wire.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -17,7 +17,8 @@
 #include <unistd.h>
 
 #include "backoff.h"  /* mpipool__now */
-#include "pool_int.h" /* mpipool__master_queues_ahead */
+#include "master.h"   /* mpipool__master_queues_ahead */
+#include "pool_int.h"
 #include "joblog.h"
 #include "taskmsg.h"
 #include "work.h"
@@ -217,7 +218,7 @@ static int submit(farm_t *fm, size_t pos) {
 static size_t window(const farm_t *fm) {
   size_t workers = (size_t)mpipool_size(fm->pool);
   return workers +
-         (mpipool__master_queues_ahead(fm->pool) ? workers + 2 : 0);
+         (mpipool__master_queues_ahead(fm->pool->master) ? workers + 2 : 0);
 }
 
 static void show_progress(farm_t *fm, int last) {

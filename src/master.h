@@ -1,0 +1,114 @@
+/*
+ * master.h - the master's engine, an object of its own (defined in
+ * master.c): the plan of where workers run, the roster of live workers,
+ * the queue of submitted work, and the dispatcher that hands queued
+ * chunks to workers and pairs their results with what was sent.  Every
+ * call is made on the master, by the thread that uses the pool.
+ */
+#ifndef MPIPOOL_MASTER_H
+#define MPIPOOL_MASTER_H
+
+#include <mpi.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "job.h"
+#include "mpipool.h"
+#include "plan.h"
+
+typedef struct mpipool__master mpipool__master_t;
+
+/*
+ * Creates the engine of `pool` (borrowed: its options, registry and
+ * communicator, for the engine's life), taking over the plan (*plan is
+ * emptied).  Ranks of the pool's communicator beyond the plan's serving
+ * ranks are told to leave.  With `recycling`, workers retire after
+ * maxtasksperchild chunks and successors are spawned for them.
+ * 0 or an error (ENOMEM, EMPI); on error the plan is freed.
+ */
+int mpipool__master_new(mpipool__master_t **out, mpipool_t *pool,
+                        mpipool__plan_t *plan, int recycling);
+
+/* The plan the engine runs (see plan.h); the engine's until freed. */
+const mpipool__plan_t *mpipool__master_plan(const mpipool__master_t *m);
+
+/*
+ * Adds n workers at ranks first_rank.. of comm (the pool's communicator,
+ * or an intercommunicator to spawned processes, which the engine then
+ * owns), named in order, and sends each its CONFIG.  They run on plan node
+ * `node` (-1: the node the plan says for each rank of the pool's
+ * communicator, or unknown); each gets binding share `share`, or with -2
+ * the node's next share.  0 or an error.
+ */
+int mpipool__master_add_workers(mpipool__master_t *m, MPI_Comm comm,
+                                int first_rank, size_t n, int node,
+                                int share);
+
+/* Adds every process reached through `inter`, the intercommunicator of a
+ * spawn onto plan node `node`, as workers (as mpipool__master_add_workers). */
+int mpipool__master_add_spawned(mpipool__master_t *m, MPI_Comm inter,
+                                int node, int share);
+
+/* Ends the start: the workers added so far are the pool (its size); any
+ * added later are successors.  Starts the spawner when recycling.
+ * 0 or an error. */
+int mpipool__master_seal(mpipool__master_t *m);
+
+/* The number of workers the pool runs at once (0 before seal). */
+size_t mpipool__master_size(const mpipool__master_t *m);
+
+/* One non-blocking round: complete sends, receive, dispatch.  Sets *busy
+ * if anything happened.  0 or EMPI/ENOMEM/EPROTO. */
+int mpipool__master_progress(mpipool__master_t *m, int *busy);
+
+/* Adds a new job to the queue (the engine's reference is in the job). */
+void mpipool__master_submit(mpipool__master_t *m, mpipool__job_t *job);
+
+/* Makes progress until job is done or `deadline` (mpipool__now() seconds,
+ * negative: none) passes.  0, ETIMEDOUT or a communication error. */
+int mpipool__master_wait_job(mpipool__master_t *m, mpipool__job_t *job,
+                             double deadline);
+
+/* Makes progress until some job finishes (its callbacks have run) or no
+ * job is active, or the deadline passes.  0, ETIMEDOUT or a communication
+ * error. */
+int mpipool__master_wait_any(mpipool__master_t *m, double deadline);
+
+/* 1 while the pool sends workers more than the chunk they run (chunks
+ * shorter than 0.1 s on average), 0 while each worker gets one chunk at a
+ * time (long chunks, or none timed yet). */
+int mpipool__master_queues_ahead(const mpipool__master_t *m);
+
+/*
+ * Worker `place` of the pool (0 <= place < size): fills info as
+ * mpipool_worker_info() documents.  ENOTREADY while the worker of that
+ * place starts (or while the place waits for a successor), EINVAL for a
+ * bad place.
+ */
+int mpipool__master_worker_info(const mpipool__master_t *m, int place,
+                                mpipool_worker_info_t *info);
+
+/* Waits until no job is active, then stops every worker (STOP), or, with
+ * terminate, fails all work at once and sends TERMINATE; then waits for
+ * every BYE.  0 or an error. */
+int mpipool__master_shutdown(mpipool__master_t *m, int terminate);
+
+/* Frees the engine (NULL: no-op): fails what is left, frees the spawner,
+ * the spawned workers' intercommunicators and the plan. */
+void mpipool__master_free(mpipool__master_t *m);
+
+/*
+ * Checks the engine's bookkeeping against itself: the counts of ready
+ * and starting workers, each worker's place in the dispatch lists, the
+ * frames in flight, the pool's places, the queue's chunk count.  Returns
+ * 0, or EPROTO after printing what is wrong to stderr.  With MPIPOOL_CHECK=1
+ * in the environment at start, every progress round runs it and aborts
+ * the program when it fails (the test suite sets it).
+ */
+int mpipool__master_check(const mpipool__master_t *m);
+
+/* How many worker records the roster holds (live or reusable): at most
+ * the most workers alive at once. */
+size_t mpipool__master_records(const mpipool__master_t *m);
+
+#endif

@@ -1,0 +1,103 @@
+/*
+ * test_roster.c - the master's table of live workers (roster.c), without
+ * MPI calls: workers found by endpoint and rank, records reused after a
+ * worker leaves, an endpoint forgotten with its last worker (its
+ * communicator handed back to be freed), and the table never larger than
+ * the most workers alive at once, however many come and go.
+ */
+#include "config.h"
+
+#include "roster.h"
+#include "../tap.h"
+
+#include <string.h>
+
+static void test_find(void) {
+  mpipool__roster_t r = {0};
+  uint32_t world, ep;
+  is_int(mpipool__roster_add_endpoint(&r, MPI_COMM_WORLD, 1, 3, 0, &world), 0,
+         "add the world endpoint (ranks 1..3)");
+  mpipool__worker_t *a = mpipool__roster_add(&r, world, 1);
+  mpipool__worker_t *b = mpipool__roster_add(&r, world, 3);
+  ok(a && b, "two workers added");
+  is_int(r.live, 2, "two live");
+  uint32_t ai = a->index, bi = b->index;
+  ok(mpipool__roster_find(&r, world, 1) == &r.workers[ai], "rank 1 found");
+  ok(mpipool__roster_find(&r, world, 3) == &r.workers[bi], "rank 3 found");
+  ok(mpipool__roster_find(&r, world, 2) == NULL, "rank 2 has no worker");
+  ok(mpipool__roster_find(&r, world, 0) == NULL, "rank 0 is outside");
+  ok(mpipool__roster_find(&r, world, 4) == NULL, "rank 4 is outside");
+  ok(mpipool__roster_find(&r, world + 1, 1) == NULL, "no such endpoint");
+  ok(mpipool__roster_add(&r, world, 1) == NULL, "rank 1 cannot be added twice");
+  ok(mpipool__roster_add(&r, world, 9) == NULL, "a rank outside is refused");
+  a = mpipool__roster_at(&r, ai);
+  ok(a->place == MPIPOOL__NONE && a->frame_head == MPIPOOL__NONE &&
+         a->prev == MPIPOOL__NONE && a->next == MPIPOOL__NONE && a->id == 0,
+     "a new record is empty");
+  MPI_Comm comm;
+  mpipool__roster_remove(&r, a, &comm);
+  ok(comm == MPI_COMM_NULL, "the world endpoint is not handed back");
+  ok(!mpipool__roster_is_live(&r, ai), "the record is free");
+  ok(mpipool__roster_find(&r, world, 1) == NULL, "rank 1 is gone");
+  is_int(mpipool__roster_add_endpoint(&r, MPI_COMM_SELF, 0, 1, 1, &ep), 0,
+         "add a spawned endpoint");
+  ok(ep != world, "a new endpoint record");
+  mpipool__worker_t *c = mpipool__roster_add(&r, ep, 0);
+  ok(c && c->index == ai, "the freed record is reused");
+  ok(mpipool__roster_find(&r, ep, 0) == c, "found through its endpoint");
+  mpipool__roster_remove(&r, c, &comm);
+  ok(comm == MPI_COMM_SELF, "its last worker gone, the spawned endpoint's "
+     "communicator is handed back");
+  ok(r.endpoints[ep].comm == MPI_COMM_NULL, "and the endpoint is forgotten");
+  uint32_t ep2;
+  mpipool__roster_add_endpoint(&r, MPI_COMM_SELF, 0, 1, 1, &ep2);
+  is_int(ep2, ep, "a forgotten endpoint record is reused");
+  is_int(r.nendpoints, 2, "two endpoint records in all");
+  mpipool__roster_free(&r);
+}
+
+/* A pool of 4 with maxtasksperchild 1: each worker leaves as its successor
+ * (a spare) arrives, 10,000 times over. */
+static void test_churn(void) {
+  mpipool__roster_t r = {0};
+  uint32_t live[8];
+  size_t nlive = 0, most = 0;
+  int bad = 0;
+  for (int k = 0; k < 10000; k++) {
+    uint32_t ep;
+    if (mpipool__roster_add_endpoint(&r, MPI_COMM_SELF, 0, 1, 1, &ep) != 0) {
+      bad++;
+      break;
+    }
+    mpipool__worker_t *w = mpipool__roster_add(&r, ep, 0);
+    if (w == NULL) {
+      bad++;
+      break;
+    }
+    w->id = k + 1;
+    live[nlive++] = w->index;
+    if (nlive > most)
+      most = nlive;
+    if (nlive > 4) { /* the oldest leaves */
+      MPI_Comm comm;
+      mpipool__worker_t *old = mpipool__roster_at(&r, live[0]);
+      if (old->id != k - 3)
+        bad++;
+      mpipool__roster_remove(&r, old, &comm);
+      if (comm != MPI_COMM_SELF)
+        bad++;
+      memmove(live, live + 1, --nlive * sizeof *live);
+    }
+  }
+  is_int(bad, 0, "10,000 workers came and went, each found and handed back");
+  is_int(r.live, 4, "4 live at the end");
+  ok(r.nworkers <= most, "records never exceed the most alive at once");
+  ok(r.nendpoints <= most, "nor do endpoint records");
+  mpipool__roster_free(&r);
+}
+
+int main(void) {
+  test_find();
+  test_churn();
+  return tap_done();
+}
