@@ -252,6 +252,19 @@ int mpipool_is_master(const mpipool_t *pool);
 int mpipool_size(const mpipool_t *pool);
 
 /*
+ * How many submitted, unfinished tasks keep every worker busy without
+ * making any task wait needlessly: one per worker while tasks are long
+ * (0.1 s or more on average, or none timed yet), so that no task waits
+ * behind another while a worker idles; twice the workers plus two while
+ * tasks are short, so that each worker has its next task at hand.  A
+ * program that feeds the pool from a long list (apply_async after
+ * apply_async) keeps at most this many tasks unfinished, and submits the
+ * next as one finishes.  It changes as tasks are timed: ask again each
+ * time.  0 when not the master of a started pool.
+ */
+int mpipool_submit_window(const mpipool_t *pool);
+
+/*
  * Lets the pool dispatch and collect without blocking, running any
  * callbacks due.  Returns 0, or EBUSY if the pool is not started on this
  * process, EMPI on a communication failure.
@@ -482,6 +495,31 @@ int mpipool_ctx_fail(mpipool_ctx_t *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+
+/* ---------------------------------------------------------------------- */
+/* Launch facts: what the MPI launcher told this process                   */
+
+/*
+ * This process's rank as the MPI launcher (mpirun, mpiexec, srun) numbered
+ * it, read from the launcher's environment; -1 when no launcher started it
+ * (a singleton: "./prog").  Call it before mpipool_start(): in a singleton,
+ * MPI's own runtime sets some of these variables once it is up.  For
+ * programs that must do something once per job before the pool starts
+ * (report a mistake in the command line: rank -1 or 0), or only in a
+ * singleton (read stdin before MPI starts: rank -1).
+ */
+int mpipool_launch_rank(void);
+
+/*
+ * 1 if `entry` ("NAME=VALUE", or "NAME") is one of the variables by which
+ * the MPI launcher wires this process into its job (PMIX_*, PMI_*,
+ * OMPI_COMM_WORLD_*, Open MPI's internal OMPI_MCA_* launch settings,
+ * MPICH's HYDRA_*, ...), else 0 (also for NULL).  A task that starts
+ * another program leaves these out of its environment: an MPI program
+ * started with them would take itself for a rank of the pool's job.  User
+ * settings such as OMPI_MCA_btl are not launcher variables.
+ */
+int mpipool_launch_var(const char *entry);
 
 /* ---------------------------------------------------------------------- */
 /* Machine facts                                                           */

@@ -20,7 +20,7 @@
 #include "msg.h"
 #include "pool_int.h"
 #include "roster.h"
-#include "spawner.h"
+#include "spawn_queue.h"
 #include "topology.h"
 
 #include <stdio.h>
@@ -73,7 +73,7 @@ struct mpipool__master {
   uint32_t *vacant;
   size_t nvacant;
   long next_id;           /* N of the next PoolWorker-N */
-  mpipool__spawner_t *spawner; /* successors of retiring workers */
+  mpipool__spawnq_t *spawnq; /* successors of retiring workers */
   int recycling;          /* maxtasks > 0 and spawning still works */
   /* The dispatcher. */
   wlist_t levels[DEPTH];  /* ready workers by frames in flight */
@@ -430,7 +430,7 @@ int mpipool__master_seal(mpipool__master_t *m) {
   MPI_Query_thread(&provided);
   /* With threads, successors are spawned in the background; without, the
    * master stalls for each spawn (about 0.25 s), which still works. */
-  return mpipool__spawner_new(&m->spawner, provided == MPI_THREAD_MULTIPLE);
+  return mpipool__spawnq_new(&m->spawnq, provided == MPI_THREAD_MULTIPLE);
 }
 
 size_t mpipool__master_size(const mpipool__master_t *m) { return m->slots; }
@@ -536,8 +536,8 @@ static int send_frame(mpipool__master_t *m, mpipool__worker_t *w, int *sent) {
      * of unlimited throughput at maxtasksperchild 500, asking at a quarter
      * of the quota 78%: a spawn takes about 0.25 s here. */
     w->succ_requested = 1;
-    err = mpipool__spawner_request(
-        m->spawner, mpipool__plan_spawn_host(&m->plan, w->host), 1, w->share);
+    err = mpipool__spawnq_request(
+        m->spawnq, mpipool__plan_spawn_host(&m->plan, w->host), 1, w->share);
   }
   if (err == 0 && m->recycling && w->assigned >= pool->maxtasks) {
     w->retiring = 1; /* its last chunk is on the way */
@@ -587,7 +587,7 @@ static int dispatch(mpipool__master_t *m, int *busy) {
 
 static void no_workers_left(mpipool__master_t *m) {
   if (m->nready == 0 && m->nstarting == 0 &&
-      mpipool__spawner_pending(m->spawner) == 0)
+      mpipool__spawnq_pending(m->spawnq) == 0)
     fail_queue(m, MPIPOOL_ENOWORKERS);
 }
 
@@ -626,7 +626,7 @@ static int stop_recycling(mpipool__master_t *m, const char *why) {
 static int adopt_spawns(mpipool__master_t *m, int *busy) {
   mpipool__spawned_t s;
   int err = MPIPOOL_OK;
-  while (err == 0 && mpipool__spawner_poll(m->spawner, &s)) {
+  while (err == 0 && mpipool__spawnq_poll(m->spawnq, &s)) {
     *busy = 1;
     if (s.err) {
       err = stop_recycling(m, s.why);
@@ -770,7 +770,7 @@ int mpipool__master_progress(mpipool__master_t *m, int *busy) {
   if (m->broken)
     return m->broken;
   int err = mpipool__sends_progress(&m->sends);
-  if (err == 0 && m->spawner)
+  if (err == 0 && m->spawnq)
     err = adopt_spawns(m, busy);
   for (size_t e = 0; e < m->roster.nendpoints && err == 0; e++) {
     /* An endpoint is forgotten (its comm NULL) once its workers left. */
@@ -877,9 +877,9 @@ int mpipool__master_shutdown(mpipool__master_t *m, int terminate) {
   /* Successors: join lets the ones asked for start (as Python replaces
    * every worker that leaves), terminate drops those not started yet;
    * all are then told to stop like every other worker. */
-  if (m->spawner) {
+  if (m->spawnq) {
     int busy = 0;
-    mpipool__spawner_stop(m->spawner, !terminate);
+    mpipool__spawnq_stop(m->spawnq, !terminate);
     int e = adopt_spawns(m, &busy);
     if (e && err == 0)
       err = e;
@@ -920,8 +920,8 @@ int mpipool__master_shutdown(mpipool__master_t *m, int terminate) {
 void mpipool__master_free(mpipool__master_t *m) {
   if (m == NULL)
     return;
-  mpipool__spawner_free(m->spawner);
-  m->spawner = NULL;
+  mpipool__spawnq_free(m->spawnq);
+  m->spawnq = NULL;
   fail_all(m, MPIPOOL_ETERMINATED);
   for (size_t e = 0; e < m->roster.nendpoints; e++) {
     mpipool__endpoint_t *ep = &m->roster.endpoints[e];

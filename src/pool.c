@@ -7,7 +7,9 @@
 #include "pool_int.h"
 
 #include "backoff.h"
+#include "comm_spawn.h"
 #include "job.h"
+#include "launcher.h"
 #include "master.h"
 #include "mpihints.h"
 #include "msg.h"
@@ -135,7 +137,7 @@ static int spawn_node(const mpipool__plan_t *p, size_t i, MPI_Comm *inter) {
   const mpipool__plan_node_t *n = &p->nodes[i];
   char why[MPI_MAX_ERROR_STRING + 128];
   *inter = MPI_COMM_NULL;
-  int err = mpipool__spawn(n->spawn, mpipool__plan_spawn_host(p, n->info.host),
+  int err = mpipool__comm_spawn(n->spawn, mpipool__plan_spawn_host(p, n->info.host),
                            inter, why, sizeof why);
   if (err) {
     fprintf(stderr, "mpipool: %s on host %s\n", why, n->info.host);
@@ -175,7 +177,7 @@ static int spawn_nodes(mpipool_t *pool, mpipool__plan_t *p, MPI_Comm *inter,
             "mpipool: warning: going on with %d worker(s) instead of %d%s%s\n",
             p->serve + spawned, p->workers,
             *recycling ? ", without maxtasksperchild" : "",
-            getenv("SLURM_STEP_ID") ? " (srun cannot spawn processes: launch "
+            mpipool__launch_in_srun_step() ? " (srun cannot spawn processes: launch "
                                       "with mpirun to fill the nodes)"
                                     : "");
     *recycling = 0;
@@ -234,12 +236,29 @@ static int start_master(mpipool_t *pool, int world,
   return err;
 }
 
+/* What this process's node offers (see mpipool__node_probe), with what
+ * the launcher says: the node's name, the CPUs Slurm allocated there. */
+static void probe_node(mpipool__node_t *n, int hwthreads, int launched,
+                       char *why, size_t whylen) {
+  memset(n, 0, sizeof *n);
+  mpipool_node_name(n->host, sizeof n->host);
+  mpipool__node_probe(n, hwthreads, launched, mpipool__launch_cpus_on_node(),
+                      why, whylen);
+}
+
+int mpipool_core_count(void) {
+  mpipool__node_t n;
+  char why[256];
+  probe_node(&n, 0, mpipool__launched(), why, sizeof why);
+  return n.cores;
+}
+
 /* Every rank probes its node; the master gets all the probes and starts
  * the pool, the others serve. */
 static int start_ranks(mpipool_t *pool, int rank, int size) {
   mpipool__node_t me, *all = NULL;
   char why[256] = "";
-  mpipool__node_probe(&me, pool->hwthreads, pool->launched, why, sizeof why);
+  probe_node(&me, pool->hwthreads, pool->launched, why, sizeof why);
   if (rank == 0 && (all = malloc((size_t)size * sizeof *all)) == NULL)
     return MPIPOOL_ENOMEM;
   if (MPI_Gather(&me, (int)sizeof me, MPI_BYTE, all, (int)sizeof me,
@@ -306,6 +325,19 @@ int mpipool_is_master(const mpipool_t *pool) {
 
 int mpipool_size(const mpipool_t *pool) {
   return pool && pool->master ? (int)mpipool__master_size(pool->master) : 0;
+}
+
+/* Checks that the master may make progress. */
+static int master_only(const mpipool_t *pool);
+
+int mpipool_submit_window(const mpipool_t *pool) {
+  if (master_only(pool))
+    return 0;
+  size_t workers = mpipool__master_size(pool->master);
+  size_t n = workers + (mpipool__master_queues_ahead(pool->master)
+                            ? workers + 2
+                            : 0);
+  return n > 0x7fffffff ? 0x7fffffff : (int)n;
 }
 
 /* Checks that the master may make progress. */

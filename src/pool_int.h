@@ -51,13 +51,4 @@ struct mpipool {
  * error after which the process should still leave. */
 int mpipool__worker_run(mpipool_t *pool, int master_rank);
 
-/* --- spawn.c --------------------------------------------------------- */
-
-/* Spawns n processes running this program with its arguments, on `host`
- * (NULL: wherever MPI chooses); on success *inter is the
- * intercommunicator to them.  On failure returns ESPAWN (or EMPI/ENOMEM)
- * with a message in why (size whylen). */
-int mpipool__spawn(int n, const char *host, MPI_Comm *inter, char *why,
-                   size_t whylen);
-
 #endif

@@ -65,22 +65,9 @@ static int count_in(hwloc_topology_t topo, hwloc_obj_type_t type,
   return n;
 }
 
-/* Inside a Slurm job without cgroups to narrow the allowed set, the
- * CPUs Slurm allocated to the job on this node bound the count. */
-static int slurm_cap(int cores) {
-  const char *job = getenv("SLURM_JOB_ID"), *cpus = getenv("SLURM_CPUS_ON_NODE");
-  char *end;
-  if (job == NULL || cpus == NULL)
-    return cores;
-  long n = strtol(cpus, &end, 10);
-  return *end == '\0' && n > 0 && n < cores ? (int)n : cores;
-}
-
 void mpipool__node_probe(mpipool__node_t *n, int hwthreads, int launched,
-                         char *why, size_t whylen) {
+                         int cap, char *why, size_t whylen) {
   hwloc_topology_t topo;
-  memset(n, 0, sizeof *n);
-  mpipool_node_name(n->host, sizeof n->host);
   n->cores = load(&topo, why, whylen);
   if (n->cores < 0)
     return;
@@ -90,7 +77,8 @@ void mpipool__node_probe(mpipool__node_t *n, int hwthreads, int launched,
     n->cores = MPIPOOL_ENOMEM;
   } else {
     n->cores = count_in(topo, unit(topo, hwthreads), set);
-    n->cores = slurm_cap(n->cores);
+    if (cap > 0 && cap < n->cores)
+      n->cores = cap;
     hwloc_bitmap_list_snprintf(n->cpuset, sizeof n->cpuset, set);
     hwloc_bitmap_t mine = hwloc_bitmap_alloc();
     if (mine && launched &&
@@ -101,38 +89,6 @@ void mpipool__node_probe(mpipool__node_t *n, int hwthreads, int launched,
   }
   hwloc_bitmap_free(set);
   hwloc_topology_destroy(topo);
-}
-
-int mpipool_node_name(char *buf, size_t len) {
-  if (buf == NULL || len == 0)
-    return MPIPOOL_EINVAL;
-  const char *slurm = getenv("SLURMD_NODENAME");
-  buf[0] = '\0';
-  if (slurm && *slurm)
-    snprintf(buf, len, "%s", slurm);
-  else if (gethostname(buf, len) != 0)
-    snprintf(buf, len, "unknown");
-  buf[len - 1] = '\0';
-  return MPIPOOL_OK;
-}
-
-int mpipool__launched(void) {
-  static const char *const vars[] = {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE",
-                                     "PMI_RANK", "PMI_FD", "PMIX_RANK"};
-  int initialized = 0;
-  MPI_Initialized(&initialized);
-  size_t n = sizeof vars / sizeof *vars - (initialized ? 1 : 0);
-  for (size_t i = 0; i < n; i++)
-    if (getenv(vars[i]))
-      return 1;
-  return 0;
-}
-
-int mpipool_core_count(void) {
-  mpipool__node_t n;
-  char why[256];
-  mpipool__node_probe(&n, 0, mpipool__launched(), why, sizeof why);
-  return n.cores;
 }
 
 /* Binds to share `index` of `count` over the usable set of topo. */

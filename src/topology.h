@@ -1,6 +1,7 @@
 /*
  * topology.h - what a node offers the pool, read with hwloc: its usable
  * cores (or hardware threads), and binding a worker to its share of them.
+ * hwloc only: what the launcher says comes in as arguments.
  */
 #ifndef MPIPOOL_TOPOLOGY_H
 #define MPIPOOL_TOPOLOGY_H
@@ -16,19 +17,20 @@ typedef struct {
 } mpipool__node_t;
 
 /*
- * Fills n for this process's node.  The usable set is hwloc's allowed
+ * Fills n for this process's node, but for its host (the caller's).  The
+ * usable set is hwloc's allowed
  * cpuset (cgroups, Slurm's allocation), narrowed to the process's own CPU
  * binding when `launched` is 0: a process that no MPI launcher started
  * (a singleton) was bound by its user (taskset, srun --cpu-bind), while a
  * launcher's per-rank binding is its placement, not the job's share.
  * Counts cores, or PUs with hwthreads; a core counts when any of its PUs
- * is usable.  Inside a Slurm job, no more than the CPUs Slurm allocated
- * to the job on this node (SLURM_CPUS_ON_NODE).  On failure n->cores is MPIPOOL_EHWLOC and why says what
- * failed.  MPIPOOL_FAULT_HWLOC=1 in the environment simulates the failure
+ * is usable.  With cap > 0 (the CPUs Slurm allocated to the job on this
+ * node), no more than cap.  On failure n->cores is MPIPOOL_EHWLOC and why
+ * says what failed.  MPIPOOL_FAULT_HWLOC=1 in the environment simulates the failure
  * (tests).
  */
 void mpipool__node_probe(mpipool__node_t *n, int hwthreads, int launched,
-                         char *why, size_t whylen);
+                         int cap, char *why, size_t whylen);
 
 /*
  * Binds the calling process to share `index` of `count` shares of its
@@ -45,12 +47,6 @@ void mpipool__node_probe(mpipool__node_t *n, int hwthreads, int launched,
 int mpipool__bind_self(int index, int count, int hwthreads,
                        const char *node_set, const char *avoid, char *desc,
                        size_t desclen);
-
-/* 1 if an MPI launcher (mpirun, srun, a spawn) started this process, 0
- * for a singleton.  Read from the launchers' environment variables; once
- * MPI is initialized PMIX_RANK no longer tells (a singleton's runtime sets
- * it), so it is asked only before. */
-int mpipool__launched(void);
 
 /* Says where this process is bound ("bound by the launcher to PU 1"), or
  * "not bound" when it may run on every PU it is allowed. */

@@ -16,9 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "backoff.h"  /* mpipool__now */
-#include "master.h"   /* mpipool__master_queues_ahead */
-#include "pool_int.h"
+#include "clock.h"
 #include "joblog.h"
 #include "taskmsg.h"
 #include "work.h"
@@ -212,17 +210,14 @@ static int submit(farm_t *fm, size_t pos) {
   return err;
 }
 
-/* How many tasks may be handed out: one per worker, and as many again
- * plus two while the pool queues short tasks behind the running ones
- * (never behind long ones, nor before any task is timed). */
+/* How many tasks may be handed out: what the pool can use (one per
+ * worker while tasks are long, more while they are short). */
 static size_t window(const farm_t *fm) {
-  size_t workers = (size_t)mpipool_size(fm->pool);
-  return workers +
-         (mpipool__master_queues_ahead(fm->pool->master) ? workers + 2 : 0);
+  return (size_t)mpipool_submit_window(fm->pool);
 }
 
 static void show_progress(farm_t *fm, int last) {
-  double t = mpipool__now();
+  double t = cli_now();
   if (!fm->show || (!last && t - fm->last_shown < (fm->show == 1 ? 0.5 : 10)))
     return;
   char line[256];
@@ -255,7 +250,7 @@ int cli_farm_run(mpipool_t *pool, const cli_farm_t *f, cli_counts_t *counts) {
   else if (f->opt->progress < 0 && isatty(2))
     fm.show = 1;
   counts->total = f->ntodo;
-  fm.t0 = fm.last_shown = mpipool__now();
+  fm.t0 = fm.last_shown = cli_now();
   for (;;) {
     if (fm.fatal && !fm.halting)
       fm.halting = CLI_HALT_NOW;
@@ -302,7 +297,7 @@ int cli_farm_run(mpipool_t *pool, const cli_farm_t *f, cli_counts_t *counts) {
   for (size_t i = 0; i < fm.retry.n; i++)
     cli_output_skip(f->output, fm.retry.v[i]);
   counts->running = 0;
-  counts->elapsed = mpipool__now() - fm.t0;
+  counts->elapsed = cli_now() - fm.t0;
   show_progress(&fm, 1);
   err = fm.fatal ? -1 : 0;
 out:

@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #include "mpipool.h"
-#include "topology.h" /* mpipool__launched */
 
 #include "farm.h"
 #include "joblog.h"
@@ -31,16 +30,7 @@
 
 /* Under a launcher every process parses the same command line: only the
  * first one reports a mistake in it. */
-static int first_process(void) {
-  static const char *const vars[] = {"OMPI_COMM_WORLD_RANK", "PMIX_RANK",
-                                     "PMI_RANK", "SLURM_PROCID"};
-  for (size_t i = 0; i < sizeof vars / sizeof *vars; i++) {
-    const char *v = getenv(vars[i]);
-    if (v)
-      return strcmp(v, "0") == 0;
-  }
-  return 1;
-}
+static int first_process(void) { return mpipool_launch_rank() <= 0; }
 
 /* What the master says when a signal stops it; then it dies of it.  The
  * joblog already holds every finished task: each line is written whole
@@ -284,7 +274,7 @@ int main(int argc, char **argv) {
   cli_tasklist_t tl = {0};
   /* A process no MPI launcher started is a singleton, the master for
    * sure (the workers it spawns have their launcher's variables). */
-  int early = !mpipool__launched() && !o.print_pool;
+  int early = mpipool_launch_rank() < 0 && !o.print_pool;
   if (early && load_tasks(&o, &tl))
     return EXIT_OWN_ERROR;
   int e = mpipool_create(&pool);

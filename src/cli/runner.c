@@ -7,7 +7,7 @@
 #define _GNU_SOURCE /* pipe2 */
 #include "runner.h"
 
-#include "backoff.h" /* mpipool__now */
+#include "clock.h"
 #include "simplecmd.h"
 
 #include <errno.h>
@@ -142,9 +142,9 @@ out_with_fa:
 
 /* Reads what fd has into b; 1 at end of file, 0 if more may come, -1 with
  * errno on failure. */
-static int drain(int fd, mpipool__buf_t *b) {
+static int drain(int fd, cli_bytes_t *b) {
   for (;;) {
-    char *p = mpipool__buf_reserve(b, 65536);
+    char *p = cli_bytes_reserve(b, 65536);
     if (p == NULL) {
       errno = ENOMEM;
       return -1;
@@ -177,8 +177,8 @@ static void ended(cli_run_t *r, int status) {
 static int supervise(pid_t pid, int fd_out, int fd_err, double timeout,
                      int (*cancelled)(void *), void *arg, cli_run_t *r) {
   struct pollfd fds[2] = {{fd_out, POLLIN, 0}, {fd_err, POLLIN, 0}};
-  mpipool__buf_t *bufs[2] = {&r->out, &r->err};
-  double t0 = mpipool__now(), term_at = 0, exited_at = 0, next_check = t0;
+  cli_bytes_t *bufs[2] = {&r->out, &r->err};
+  double t0 = cli_now(), term_at = 0, exited_at = 0, next_check = t0;
   int open_fds = 2, done = 0, wait_us = 20, err = 0, status = 0;
   while (!done || open_fds) {
     if (open_fds) {
@@ -206,7 +206,7 @@ static int supervise(pid_t pid, int fd_out, int fd_err, double timeout,
       if (wait_us < 10000)
         wait_us *= 2;
     }
-    double now = mpipool__now();
+    double now = cli_now();
     if (!done && waitpid(pid, &status, WNOHANG) == pid) {
       done = 1;
       exited_at = now;
@@ -237,7 +237,7 @@ static int supervise(pid_t pid, int fd_out, int fd_err, double timeout,
   /* TERM was sent at the time limit and the shell is gone: what is left
    * of its group gets the rest of the grace period, then KILL. */
   while (term_at > 0 && done && (reap_orphans(), kill(-pid, 0) == 0)) {
-    if (mpipool__now() - term_at >= KILL_GRACE) {
+    if (cli_now() - term_at >= KILL_GRACE) {
       kill(-pid, SIGKILL);
       break;
     }
@@ -250,7 +250,7 @@ static int supervise(pid_t pid, int fd_out, int fd_err, double timeout,
     running_pgid = 0;
     ended(r, status);
   }
-  r->runtime = mpipool__now() - t0;
+  r->runtime = cli_now() - t0;
   if (done)
     reap_orphans();
   return err;

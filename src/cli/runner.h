@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "buf.h"
+#include "bytes.h"
 
 typedef struct {
   int exitval;      /* exit status, -1 if it did not exit */
@@ -18,7 +18,7 @@ typedef struct {
   int cancelled;    /* cancelled() said stop, and it was killed */
   double start;     /* seconds since the epoch, when it started */
   double runtime;   /* seconds it ran */
-  mpipool__buf_t out, err; /* what it wrote (owned by the caller) */
+  cli_bytes_t out, err; /* what it wrote (owned by the caller) */
 } cli_run_t;
 
 /*
@@ -29,7 +29,7 @@ typedef struct {
  * non-zero the group is killed at once.  Once the shell has exited,
  * output still held open by processes it left in the background is read
  * for 1 more second, not waited for.  r is zeroed first; r->out and r->err
- * must be freed by the caller (mpipool__buf_free) whatever is returned.
+ * must be freed by the caller (cli_bytes_free) whatever is returned.
  * Returns 0 (the command ran, whatever its status), or an errno value when
  * it could not be started (no pipe, no process); out of memory while
  * capturing kills the command and returns ENOMEM.

@@ -4,24 +4,20 @@
  */
 #include "taskenv.h"
 
+#include "mpipool.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Prefixes of variables that belong to the launch of this MPI job. */
-static const char *const dropped[] = {
-    "PMIX_", "PMI_", "OMPI_COMM_WORLD_", "OMPI_UNIVERSE_SIZE=",
-    "OMPI_FIRST_RANKS=", "OMPI_APP_CTX_NUM_PROCS=", "OMPI_NUM_APP_CTX=",
-    "OMPI_ARGV=", "OMPI_COMMAND=", "OMPI_FILE_LOCATION=", "OMPI_MCA_ess",
-    "OMPI_MCA_orte_", "OMPI_MCA_pmix", "OMPI_MCA_initial_wdir=",
-    "OMPI_MCA_mpi_oversubscribe=", "OMPI_MCA_async_mpi_finalize=",
-    "OMPI_MCA_shmem_RUNTIME_QUERY_hint=", "OMPI_MCA_ompi_", "OMPI_MCA_opal_",
-    "ORTE_", "OPAL_", "HYDRA_", "HYDI_", "MPI_LOCALRANKID=",
-    "MPI_LOCALNRANKS=", "MPIPOOL_SEQ=", "MPIPOOL_WORKER="};
+/* A task's own variables, set anew for each task. */
+static const char *const own[] = {"MPIPOOL_SEQ=", "MPIPOOL_WORKER="};
 
 int cli_taskenv_keep(const char *entry) {
-  for (size_t i = 0; i < sizeof dropped / sizeof *dropped; i++)
-    if (strncmp(entry, dropped[i], strlen(dropped[i])) == 0)
+  if (mpipool_launch_var(entry))
+    return 0;
+  for (size_t i = 0; i < sizeof own / sizeof *own; i++)
+    if (strncmp(entry, own[i], strlen(own[i])) == 0)
       return 0;
   return 1;
 }

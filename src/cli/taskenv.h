@@ -10,9 +10,10 @@
 #include <stddef.h>
 
 /* 1 if the "NAME=value" entry is passed on to tasks, 0 if it is the
- * launcher's own (PMIX_*, PMI_*, OMPI_COMM_WORLD_*, Open MPI's internal
- * OMPI_* and OMPI_MCA_* launch settings, MPICH's HYDRA_* / MPI_LOCALRANKID
- * and similar).  User settings such as OMPI_MCA_btl stay. */
+ * launcher's own (mpipool_launch_var: PMIX_*, PMI_*, OMPI_COMM_WORLD_*,
+ * Open MPI's internal OMPI_* and OMPI_MCA_* launch settings, MPICH's
+ * HYDRA_* / MPI_LOCALRANKID and similar) or a task's own MPIPOOL_SEQ or
+ * MPIPOOL_WORKER.  User settings such as OMPI_MCA_btl stay. */
 int cli_taskenv_keep(const char *entry);
 
 /* A task environment: the kept entries of env (borrowed) and two slots

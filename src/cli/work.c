@@ -72,7 +72,7 @@ int cli_work_run(mpipool_ctx_t *ctx, const void *in, size_t size) {
     else
       cli_resultmsg_encode(&m, dst);
   }
-  mpipool__buf_free(&r.out);
-  mpipool__buf_free(&r.err);
+  cli_bytes_free(&r.out);
+  cli_bytes_free(&r.err);
   return ret;
 }

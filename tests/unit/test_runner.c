@@ -9,7 +9,6 @@
 
 #include "cli/runner.h"
 #include "cli/simplecmd.h"
-#include "buf.h"
 #include "../helpers.h"
 #include "../tap.h"
 
@@ -52,16 +51,16 @@ static int run(const char *cmd, double timeout, cli_run_t *r) {
 }
 
 static void done(cli_run_t *r) {
-  mpipool__buf_free(&r->out);
-  mpipool__buf_free(&r->err);
+  cli_bytes_free(&r->out);
+  cli_bytes_free(&r->err);
 }
 
-static int buf_is(const mpipool__buf_t *b, const char *want, size_t len) {
+static int buf_is(const cli_bytes_t *b, const char *want, size_t len) {
   return b->len == len && (len == 0 || memcmp(b->data, want, len) == 0);
 }
 
 /* Checks a buffer against a string (which may hold NULs: len given). */
-static void out_is(const mpipool__buf_t *b, const char *want, size_t len,
+static void out_is(const cli_bytes_t *b, const char *want, size_t len,
                    const char *what) {
   if (!ok(buf_is(b, want, len), "%s", what))
     printf("#   got %zu bytes \"%.*s\", want %zu bytes \"%.*s\"\n", b->len,
@@ -71,7 +70,7 @@ static void out_is(const mpipool__buf_t *b, const char *want, size_t len,
 
 #define OUT_IS(b, lit, what) out_is((b), (lit), sizeof(lit) - 1, (what))
 
-static int contains(const mpipool__buf_t *b, const char *s) {
+static int contains(const cli_bytes_t *b, const char *s) {
   size_t n = strlen(s);
   for (size_t i = 0; b->data && i + n <= b->len; i++)
     if (memcmp(b->data + i, s, n) == 0)
@@ -80,7 +79,7 @@ static int contains(const mpipool__buf_t *b, const char *s) {
 }
 
 /* Copies a buffer into a NUL-terminated string (static, short). */
-static const char *text(const mpipool__buf_t *b) {
+static const char *text(const cli_bytes_t *b) {
   static char s[512];
   size_t n = b->len < sizeof s - 1 ? b->len : sizeof s - 1;
   if (n)

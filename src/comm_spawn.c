@@ -1,11 +1,11 @@
 /*
- * spawn.c - starting more worker processes with MPI_Comm_spawn.  The
- * children run this very program (/proc/self/exe) with its arguments, so
- * they register the same tasks and reach mpipool_start(), where the parent
- * intercommunicator tells them they are workers.
+ * comm_spawn.c - starting more worker processes with MPI_Comm_spawn (see
+ * comm_spawn.h).
  */
 #include "config.h"
-#include "pool_int.h"
+#include "comm_spawn.h"
+
+#include "mpipool.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -60,8 +60,8 @@ static char **own_args(void) {
   return argv;
 }
 
-int mpipool__spawn(int n, const char *host, MPI_Comm *inter, char *why,
-                   size_t whylen) {
+int mpipool__comm_spawn(int n, const char *host, MPI_Comm *inter, char *why,
+                        size_t whylen) {
   char exe[PATH_MAX];
   int err = MPIPOOL_OK;
   /* Fault injection for the tests: MPIPOOL_FAULT_SPAWN=1 makes every

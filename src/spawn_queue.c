@@ -1,13 +1,14 @@
 /*
- * spawner.c - spawn requests served by a thread (see spawner.h).  The
+ * spawn_queue.c - spawn requests served by a thread (see spawn_queue.h).  The
  * thread only ever calls MPI_Comm_spawn (on its own communicator), and the
  * main thread only reads the resulting intercommunicators after the
  * hand-over through the mutex, so MPI_THREAD_MULTIPLE is all it needs.
  */
 #include "config.h"
-#include "spawner.h"
+#include "spawn_queue.h"
+
+#include "comm_spawn.h"
 #include "mpipool.h"
-#include "pool_int.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -24,7 +25,7 @@ typedef struct done {
   mpipool__spawned_t s;
 } done_t;
 
-struct mpipool__spawner {
+struct mpipool__spawnq {
   int threaded;
   pthread_t thread;
   pthread_mutex_t lock;
@@ -44,12 +45,12 @@ static done_t *do_spawn(const request_t *r) {
   d->s.n = r->n;
   d->s.tag = r->tag;
   memcpy(d->s.host, r->host, sizeof d->s.host);
-  d->s.err = mpipool__spawn(r->n, r->host[0] ? r->host : NULL, &d->s.inter,
+  d->s.err = mpipool__comm_spawn(r->n, r->host[0] ? r->host : NULL, &d->s.inter,
                             d->s.why, sizeof d->s.why);
   return d;
 }
 
-static void push_done(mpipool__spawner_t *sp, done_t *d) {
+static void push_done(mpipool__spawnq_t *sp, done_t *d) {
   *sp->done_tail = d;
   sp->done_tail = &d->next;
 }
@@ -58,7 +59,7 @@ static void push_done(mpipool__spawner_t *sp, done_t *d) {
  * processes of one spawn are one MPI job, and a retiring process could
  * then wait in MPI_Finalize for a sibling that is still a parked spare
  * (measured here: merging did not raise the spawn rate anyway). */
-static request_t *take_first(mpipool__spawner_t *sp) {
+static request_t *take_first(mpipool__spawnq_t *sp) {
   request_t *first = sp->requests;
   if (first)
     sp->requests = first->next;
@@ -66,7 +67,7 @@ static request_t *take_first(mpipool__spawner_t *sp) {
 }
 
 static void *spawner_main(void *arg) {
-  mpipool__spawner_t *sp = arg;
+  mpipool__spawnq_t *sp = arg;
   pthread_mutex_lock(&sp->lock);
   for (;;) {
     while (!sp->stopping && sp->requests == NULL)
@@ -87,8 +88,8 @@ static void *spawner_main(void *arg) {
   return NULL;
 }
 
-int mpipool__spawner_new(mpipool__spawner_t **out, int threaded) {
-  mpipool__spawner_t *sp = calloc(1, sizeof *sp);
+int mpipool__spawnq_new(mpipool__spawnq_t **out, int threaded) {
+  mpipool__spawnq_t *sp = calloc(1, sizeof *sp);
   if (sp == NULL)
     return MPIPOOL_ENOMEM;
   sp->threaded = threaded;
@@ -105,7 +106,7 @@ int mpipool__spawner_new(mpipool__spawner_t **out, int threaded) {
   return MPIPOOL_OK;
 }
 
-int mpipool__spawner_request(mpipool__spawner_t *sp, const char *host,
+int mpipool__spawnq_request(mpipool__spawnq_t *sp, const char *host,
                              int n, int tag) {
   request_t *r = calloc(1, sizeof *r);
   if (r == NULL)
@@ -134,7 +135,7 @@ int mpipool__spawner_request(mpipool__spawner_t *sp, const char *host,
   return MPIPOOL_OK;
 }
 
-int mpipool__spawner_poll(mpipool__spawner_t *sp, mpipool__spawned_t *out) {
+int mpipool__spawnq_poll(mpipool__spawnq_t *sp, mpipool__spawned_t *out) {
   done_t *d;
   if (sp == NULL)
     return 0;
@@ -154,7 +155,7 @@ int mpipool__spawner_poll(mpipool__spawner_t *sp, mpipool__spawned_t *out) {
   return 1;
 }
 
-int mpipool__spawner_pending(mpipool__spawner_t *sp) {
+int mpipool__spawnq_pending(mpipool__spawnq_t *sp) {
   if (sp == NULL)
     return 0;
   pthread_mutex_lock(&sp->lock);
@@ -163,7 +164,7 @@ int mpipool__spawner_pending(mpipool__spawner_t *sp) {
   return n;
 }
 
-void mpipool__spawner_stop(mpipool__spawner_t *sp, int finish) {
+void mpipool__spawnq_stop(mpipool__spawnq_t *sp, int finish) {
   if (sp == NULL || !sp->threaded)
     return;
   pthread_mutex_lock(&sp->lock);
@@ -180,10 +181,10 @@ void mpipool__spawner_stop(mpipool__spawner_t *sp, int finish) {
   sp->threaded = 0;
 }
 
-void mpipool__spawner_free(mpipool__spawner_t *sp) {
+void mpipool__spawnq_free(mpipool__spawnq_t *sp) {
   if (sp == NULL)
     return;
-  mpipool__spawner_stop(sp, 0);
+  mpipool__spawnq_stop(sp, 0);
   while (sp->done) {
     done_t *d = sp->done;
     sp->done = d->next;

@@ -1,16 +1,16 @@
 /*
- * spawner.h - starting replacement workers ahead of time.  MPI_Comm_spawn
+ * spawn_queue.h - starting replacement workers ahead of time.  MPI_Comm_spawn
  * blocks for about a quarter of a second, so when MPI allows threads
  * (MPI_THREAD_MULTIPLE) a spawner thread does it while the master goes on
  * dispatching; otherwise requests are served at once, in the caller.
  */
-#ifndef MPIPOOL_SPAWNER_H
-#define MPIPOOL_SPAWNER_H
+#ifndef MPIPOOL_SPAWN_QUEUE_H
+#define MPIPOOL_SPAWN_QUEUE_H
 
 #include <mpi.h>
 #include <stddef.h>
 
-typedef struct mpipool__spawner mpipool__spawner_t;
+typedef struct mpipool__spawnq mpipool__spawnq_t;
 
 /* A finished spawn. */
 typedef struct {
@@ -24,24 +24,24 @@ typedef struct {
 
 /* Creates a spawner; with `threaded` its work runs in its own thread.
  * 0, ENOMEM or an error from starting the thread. */
-int mpipool__spawner_new(mpipool__spawner_t **sp, int threaded);
+int mpipool__spawnq_new(mpipool__spawnq_t **sp, int threaded);
 
 /* Asks for n more processes on `host` (copied; NULL or "": anywhere), in
  * one MPI_Comm_spawn call; `tag` comes back with them.  0 or ENOMEM. */
-int mpipool__spawner_request(mpipool__spawner_t *sp, const char *host, int n,
+int mpipool__spawnq_request(mpipool__spawnq_t *sp, const char *host, int n,
                              int tag);
 
 /* Hands over one finished spawn: 1 with *out set, or 0 if none is ready. */
-int mpipool__spawner_poll(mpipool__spawner_t *sp, mpipool__spawned_t *out);
+int mpipool__spawnq_poll(mpipool__spawnq_t *sp, mpipool__spawned_t *out);
 
 /* Processes requested and not yet handed over by poll. */
-int mpipool__spawner_pending(mpipool__spawner_t *sp);
+int mpipool__spawnq_pending(mpipool__spawnq_t *sp);
 
 /* Stops the thread: after every queued request with `finish`, else after
  * the spawn in progress (requests not started are dropped).  Finished
  * spawns stay available to poll.  spawner_free then frees everything
  * (NULL: no-op). */
-void mpipool__spawner_stop(mpipool__spawner_t *sp, int finish);
-void mpipool__spawner_free(mpipool__spawner_t *sp);
+void mpipool__spawnq_stop(mpipool__spawnq_t *sp, int finish);
+void mpipool__spawnq_free(mpipool__spawnq_t *sp);
 
 #endif

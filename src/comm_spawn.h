@@ -1,0 +1,21 @@
+/*
+ * comm_spawn.h - starting more processes of this very program with one
+ * MPI_Comm_spawn call: the children run /proc/self/exe with this
+ * process's arguments, so they register the same tasks and reach
+ * mpipool_start(), where the parent intercommunicator makes them workers.
+ */
+#ifndef MPIPOOL_COMM_SPAWN_H
+#define MPIPOOL_COMM_SPAWN_H
+
+#include <mpi.h>
+#include <stddef.h>
+
+/* Spawns n processes running this program with its arguments, on `host`
+ * (NULL: wherever MPI chooses); on success *inter is the
+ * intercommunicator to them.  On failure returns ESPAWN (or EMPI/ENOMEM)
+ * with a message in why (size whylen).  MPIPOOL_FAULT_SPAWN=1 in the
+ * environment makes every spawn fail (tests). */
+int mpipool__comm_spawn(int n, const char *host, MPI_Comm *inter, char *why,
+                        size_t whylen);
+
+#endif
