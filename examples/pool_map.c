@@ -64,8 +64,9 @@ int main(int argc, char **argv) {
     goto fail;
 #endif
   if (size <= 0) {
-    int cores = mpipool_core_count();
-    size = cores > 0 ? 2 * cores : 2; /* Python: cpu_count() * 2 */
+    int cores = 1;
+    mpipool_core_count(&cores); /* stays 1 if hwloc cannot tell */
+    size = 2 * cores;           /* Python: cpu_count() * 2 */
   }
   if ((err = mpipool_set_processes(pool, size)) != 0 ||
       (err = mpipool_start(pool)) != 0)

@@ -116,14 +116,15 @@ extern "C" {
   X(EHWLOC, -13, "could not read the machine topology with hwloc")           \
   X(E2BIG, -14, "message larger than 2 GiB - 1 bytes")                       \
   X(ENOWORKERS, -15, "the pool has no worker able to run tasks")             \
-  X(EPROTO, -16, "protocol error between master and worker")
+  X(EPROTO, -16, "protocol error between master and worker")               \
+  X(ERANGE, -17, "the result does not fit in the buffer given")
 
 typedef enum {
   MPIPOOL_OK = 0,
 #define MPIPOOL__ERR_ENUM(name, value, text) MPIPOOL_##name = (value),
   MPIPOOL_ERRNO_MAP(MPIPOOL__ERR_ENUM)
 #undef MPIPOOL__ERR_ENUM
-  MPIPOOL_ERRNO_LAST = -17
+  MPIPOOL_ERRNO_LAST = -18
 } mpipool_errno_t;
 
 /* A description of the error code; never NULL, also for unknown codes. */
@@ -524,19 +525,24 @@ int mpipool_launch_var(const char *entry);
 /* ---------------------------------------------------------------------- */
 /* Machine facts                                                           */
 
-/* Physical cores of this node usable by this process, or a negative
- * MPIPOOL_EHWLOC: hwloc's allowed cpuset (cgroups, Slurm's allocation),
- * narrowed to the process's CPU binding (taskset) when no MPI launcher
- * started it (a launcher's per-rank binding is its placement, not the
- * job's share), counting a core when any of its hardware threads is
- * usable. */
-int mpipool_core_count(void);
+/*
+ * Sets *cores to the physical cores of this node usable by this process:
+ * hwloc's allowed cpuset (cgroups, Slurm's allocation), narrowed to the
+ * process's CPU binding (taskset) when no MPI launcher started it (a
+ * launcher's per-rank binding is its placement, not the job's share),
+ * counting a core when any of its hardware threads is usable; inside a
+ * Slurm job, no more than the CPUs Slurm allocated on this node.  Returns
+ * 0, or EHWLOC (hwloc could not read the machine), ENOMEM, EINVAL (NULL
+ * cores); *cores is then untouched.
+ */
+int mpipool_core_count(int *cores);
 
 /*
  * The name of this node as mpipool reports it and places workers by:
  * Slurm's node name inside a Slurm job (SLURMD_NODENAME: several Slurm
  * nodes may share a host), else the host name.  Copies it into buf (len
- * bytes, always terminated).  0, or EINVAL for a NULL or empty buf.
+ * bytes, always terminated).  0; ERANGE when it does not fit (buf then
+ * holds as much as fits); EINVAL for a NULL or empty buf.
  */
 int mpipool_node_name(char *buf, size_t len);
 
@@ -549,9 +555,13 @@ int mpipool_node_name(char *buf, size_t len);
  * job's share of the node).
  */
 typedef struct {
-  char host[64];
-  int cores;          /* usable cores (PUs with hwthreads); <0 unknown */
-  char cpuset[64];    /* the usable PUs, as a list: "0-3,8" */
+  const char *host;   /* its name, whole (borrowed: valid until the pool
+                         is destroyed) */
+  int status;         /* 0, or MPIPOOL_EHWLOC: hwloc could not read the
+                         node, so cores and cpuset are unknown */
+  int cores;          /* usable cores (PUs with hwthreads); 0 if unknown */
+  const char *cpuset; /* the usable PUs, as a list: "0-3,8"; "" if unknown
+                         (borrowed, as host) */
   int ranks;          /* launcher ranks there serving as workers */
   int spawned;        /* workers spawned there at start */
   int bound;          /* 1: its workers bind one core (or PU) each */
@@ -561,9 +571,11 @@ typedef struct {
   long id;            /* N of PoolWorker-N */
   long pid;
   int node;           /* index for mpipool_node_info, -1 if unknown */
-  char host[64];      /* as the worker reported it */
+  const char *host;   /* as the worker reported it (borrowed: valid until
+                         the pool is destroyed) */
   int bound;          /* 1 if it bound itself (mpipool_set_binding) */
-  char binding[96];   /* where it is bound ("core 1 (PU 1)"), or why not */
+  const char *binding; /* where it is bound ("core 1 (PU 1)"), or why not
+                          (borrowed, as host) */
 } mpipool_worker_info_t;
 
 /* The number of nodes the pool spans (0 when not the master). */
@@ -573,10 +585,13 @@ int mpipool_node_count(const mpipool_t *pool);
 int mpipool_node_info(const mpipool_t *pool, int i, mpipool_node_info_t *info);
 
 /*
- * Worker i of those serving now (0 <= i < mpipool_size; spares waiting
- * to succeed a worker are not counted).  ENOTREADY until that worker has
- * started (its initializer ran: wait with mpipool_wait or
- * mpipool_progress), EINVAL for a bad i, EBUSY when not the master.
+ * The worker serving place i of the pool (0 <= i < mpipool_size): each
+ * worker has a place, and a successor (maxtasksperchild) takes its
+ * predecessor's; spares waiting to succeed a worker have none.  ENOTREADY
+ * while the worker of that place starts (its initializer has not run
+ * yet: wait with mpipool_wait or mpipool_progress), or while the place
+ * waits for a successor; EINVAL for a bad i or NULL info; EBUSY when not
+ * the master.
  */
 int mpipool_worker_info(const mpipool_t *pool, int i,
                         mpipool_worker_info_t *info);

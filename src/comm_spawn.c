@@ -6,6 +6,7 @@
 #include "comm_spawn.h"
 
 #include "mpipool.h"
+#include "text.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -68,12 +69,12 @@ int mpipool__comm_spawn(int n, const char *host, MPI_Comm *inter, char *why,
    * spawn fail, as on a system without dynamic processes. */
   const char *fault = getenv("MPIPOOL_FAULT_SPAWN");
   if (fault && strcmp(fault, "1") == 0) {
-    snprintf(why, whylen, "spawning disabled by MPIPOOL_FAULT_SPAWN=1");
+    mpipool__fmt(why, whylen, "spawning disabled by MPIPOOL_FAULT_SPAWN=1");
     return MPIPOOL_ESPAWN;
   }
   ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
   if (len <= 0) {
-    snprintf(why, whylen, "cannot find this program's path");
+    mpipool__fmt(why, whylen, "cannot find this program's path");
     return MPIPOOL_ESPAWN;
   }
   exe[len] = '\0';
@@ -83,7 +84,7 @@ int mpipool__comm_spawn(int n, const char *host, MPI_Comm *inter, char *why,
   MPI_Info info = MPI_INFO_NULL;
   if (argv == NULL || codes == NULL) {
     err = MPIPOOL_ENOMEM;
-    snprintf(why, whylen, "out of memory");
+    mpipool__fmt(why, whylen, "out of memory");
     goto out;
   }
   /* Spawn through a private copy of MPI_COMM_SELF that returns errors, so a
@@ -92,7 +93,7 @@ int mpipool__comm_spawn(int n, const char *host, MPI_Comm *inter, char *why,
       MPI_Comm_set_errhandler(self, MPI_ERRORS_RETURN) != MPI_SUCCESS ||
       MPI_Info_create(&info) != MPI_SUCCESS) {
     err = MPIPOOL_EMPI;
-    snprintf(why, whylen, "MPI setup for spawning failed");
+    mpipool__fmt(why, whylen, "MPI setup for spawning failed");
     goto out;
   }
 #ifdef OPEN_MPI
@@ -109,7 +110,7 @@ int mpipool__comm_spawn(int n, const char *host, MPI_Comm *inter, char *why,
     char msg[MPI_MAX_ERROR_STRING];
     int mlen = 0;
     MPI_Error_string(rc, msg, &mlen);
-    snprintf(why, whylen, "MPI_Comm_spawn of %d process(es)%s%s failed: %s",
+    mpipool__fmt(why, whylen, "MPI_Comm_spawn of %d process(es)%s%s failed: %s",
              n, host && host[0] ? " on " : "", host ? host : "", msg);
     err = MPIPOOL_ESPAWN;
     goto out;

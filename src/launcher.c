@@ -6,12 +6,18 @@
 #include "launcher.h"
 
 #include "mpipool.h"
+#include "text.h"
 
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <unistd.h>
+
+#ifndef HOST_NAME_MAX
+#define HOST_NAME_MAX 255
+#endif
 
 enum {
   RANK = 1,     /* holds this process's rank in its launch */
@@ -124,15 +130,29 @@ int mpipool__launch_in_srun_step(void) {
   return getenv("SLURM_STEP_ID") != NULL;
 }
 
+char *mpipool__node_name_dup(void) {
+  const char *slurm = getenv("SLURMD_NODENAME");
+  if (slurm && *slurm)
+    return mpipool__strdup(slurm);
+  /* Linux host names have at most HOST_NAME_MAX (64) bytes; one more
+   * byte tells a name that filled the buffer from one cut to fit. */
+  char host[HOST_NAME_MAX + 2];
+  host[sizeof host - 1] = '\0';
+  if (gethostname(host, sizeof host - 1) != 0 || host[0] == '\0')
+    return mpipool__strdup("unknown");
+  host[sizeof host - 1] = '\0';
+  return mpipool__strdup(host);
+}
+
 int mpipool_node_name(char *buf, size_t len) {
   if (buf == NULL || len == 0)
     return MPIPOOL_EINVAL;
-  const char *slurm = getenv("SLURMD_NODENAME");
-  buf[0] = '\0';
-  if (slurm && *slurm)
-    snprintf(buf, len, "%s", slurm);
-  else if (gethostname(buf, len) != 0)
-    snprintf(buf, len, "unknown");
+  char *name = mpipool__node_name_dup();
+  if (name == NULL)
+    return MPIPOOL_ENOMEM;
+  size_t n = strlen(name);
+  memcpy(buf, name, n < len ? n + 1 : len - 1);
   buf[len - 1] = '\0';
-  return MPIPOOL_OK;
+  free(name);
+  return n < len ? MPIPOOL_OK : MPIPOOL_ERANGE;
 }

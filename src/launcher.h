@@ -18,6 +18,10 @@ int mpipool__launched(void);
  * inside a Slurm job), or 0 when not known. */
 int mpipool__launch_cpus_on_node(void);
 
+/* This node's name (see mpipool_node_name), whole and malloc'd; NULL if
+ * out of memory. */
+char *mpipool__node_name_dup(void);
+
 /* 1 inside a Slurm job step started by srun (SLURM_STEP_ID set): Slurm's
  * PMIx cannot spawn processes there. */
 int mpipool__launch_in_srun_step(void);

@@ -17,10 +17,12 @@
 #include "backoff.h"
 #include "buf.h"
 #include "intern.h"
+#include "launcher.h"
 #include "msg.h"
 #include "pool_int.h"
 #include "roster.h"
 #include "spawn_queue.h"
+#include "text.h"
 #include "topology.h"
 
 #include <stdio.h>
@@ -292,8 +294,8 @@ static int configure(mpipool__master_t *m, const mpipool__worker_t *w,
     const mpipool__plan_node_t *nd = &m->plan.nodes[w->node];
     cfg.bind_index = nd->bind ? w->share : -1;
     cfg.bind_count = nd->shares;
-    snprintf(cfg.node_set, sizeof cfg.node_set, "%s", nd->info.cpuset);
-    snprintf(cfg.avoid, sizeof cfg.avoid, "%s", nd->avoid);
+    cfg.node_set = nd->info.cpuset;
+    cfg.avoid = nd->avoid;
   }
   mpipool__buf_t b = {0};
   int err = mpipool__wire_config_encode(&b, &cfg);
@@ -390,9 +392,9 @@ int mpipool__master_new(mpipool__master_t **out, mpipool_t *pool,
     m->levels[k].head = m->levels[k].tail = MPIPOOL__NONE;
   const char *check = getenv("MPIPOOL_CHECK");
   m->check = check && strcmp(check, "1") == 0;
-  char host[256] = "";
-  mpipool_node_name(host, sizeof host);
-  m->host = mpipool__intern(&m->strings, host);
+  char *host = mpipool__node_name_dup();
+  m->host = host ? mpipool__intern(&m->strings, host) : NULL;
+  free(host);
   m->parked = calloc(m->plan.nnodes + 1, sizeof *m->parked);
   int err = m->host && m->parked ? MPIPOOL_OK : MPIPOOL_ENOMEM;
   for (size_t i = 0; err == 0 && i <= m->plan.nnodes; i++)
@@ -629,10 +631,12 @@ static int adopt_spawns(mpipool__master_t *m, int *busy) {
   while (err == 0 && mpipool__spawnq_poll(m->spawnq, &s)) {
     *busy = 1;
     if (s.err) {
+      free(s.host);
       err = stop_recycling(m, s.why);
       continue;
     }
-    int node = mpipool__plan_find(&m->plan, s.host[0] ? s.host : m->host);
+    int node = mpipool__plan_find(&m->plan, s.host ? s.host : m->host);
+    free(s.host);
     err = mpipool__master_add_spawned(m, s.inter, node, s.tag);
   }
   return err;
@@ -662,12 +666,8 @@ static int on_hello(mpipool__master_t *m, mpipool__worker_t *w,
   }
   w->failed_init = 1;
   m->nfailed_init++;
-  if (m->init_error == NULL) {
-    size_t n = strlen(h.message) + 64;
-    m->init_error = malloc(n);
-    if (m->init_error)
-      snprintf(m->init_error, n, "PoolWorker-%ld: %s", w->id, h.message);
-  }
+  if (m->init_error == NULL)
+    m->init_error = mpipool__afmt("PoolWorker-%ld: %s", w->id, h.message);
   w->state = MPIPOOL__W_STOPPING;
   relist(m, w);
   no_workers_left(m);
@@ -958,8 +958,8 @@ int mpipool__master_worker_info(const mpipool__master_t *m, int place,
   info->pid = (long)w->pid;
   info->node = w->node;
   info->bound = w->bound;
-  snprintf(info->host, sizeof info->host, "%s", w->host);
-  snprintf(info->binding, sizeof info->binding, "%s", w->binding);
+  info->host = w->host;
+  info->binding = w->binding;
   return MPIPOOL_OK;
 }
 

@@ -5,6 +5,8 @@
 #include "config.h"
 #include "mpihints.h"
 
+#include "text.h"
+
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,11 +21,13 @@ static void hint(const char *name, const char *value) {
   if (getenv(name) != NULL)
     return; /* the user's choice */
   const char *mark = getenv(MARK);
-  char list[128];
-  snprintf(list, sizeof list, "%s%s%s", mark ? mark : "", mark ? " " : "",
-           name);
+  char *list = mpipool__afmt("%s%s%s", mark ? mark : "", mark ? " " : "",
+                             name);
+  if (list == NULL)
+    return; /* a hint that could not be marked is not given */
   setenv(name, value, 1);
   setenv(MARK, list, 1);
+  free(list);
 }
 
 void mpipool__hints_before_init(int launched) {
@@ -38,11 +42,11 @@ void mpipool__hints_after_init(void) {
   const char *mark = getenv(MARK);
   if (mark == NULL)
     return;
-  char list[128];
-  snprintf(list, sizeof list, "%s", mark);
-  for (char *save, *name = strtok_r(list, " ", &save); name;
+  char *list = mpipool__strdup(mark);
+  for (char *save, *name = list ? strtok_r(list, " ", &save) : NULL; name;
        name = strtok_r(NULL, " ", &save))
     unsetenv(name);
+  free(list);
   unsetenv(MARK);
 }
 #else

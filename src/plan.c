@@ -5,6 +5,7 @@
 #include "plan.h"
 
 #include "mpipool.h"
+#include "text.h"
 
 #include <hwloc.h>
 #include <stdlib.h>
@@ -17,32 +18,44 @@ int mpipool__plan_find(const mpipool__plan_t *p, const char *host) {
   return -1;
 }
 
-/* Groups the ranks by host, the master's node first. */
+/* Groups the ranks by host, the master's node first; each node gets a
+ * copy of its first rank's probe.  0 or ENOMEM. */
 static int group(mpipool__plan_t *p, const mpipool__node_t *per_rank) {
   for (int r = 0; r < p->nranks; r++) {
     int i = mpipool__plan_find(p, per_rank[r].host);
     if (i < 0) {
+      mpipool__node_t *info = &p->nodes[p->nnodes].info;
+      info->status = per_rank[r].status;
+      info->cores = per_rank[r].cores;
+      info->host = mpipool__strdup(per_rank[r].host ? per_rank[r].host : "");
+      info->cpuset = per_rank[r].cpuset ? mpipool__strdup(per_rank[r].cpuset)
+                                        : NULL;
       i = (int)p->nnodes++;
-      p->nodes[i].info = per_rank[r];
+      if (info->host == NULL || (per_rank[r].cpuset && info->cpuset == NULL))
+        return MPIPOOL_ENOMEM;
     }
     p->node_of[r] = i;
   }
-  return 0;
+  return MPIPOOL_OK;
 }
 
 /* Adds the PU list `pus` to the node's avoid list, merged into ranges
- * ("1-63").  -1 if it does not fit (or does not parse). */
+ * ("1-63").  0, -1 if it does not parse, or ENOMEM. */
 static int avoid_add(mpipool__plan_node_t *n, const char *pus) {
   hwloc_bitmap_t set = hwloc_bitmap_alloc(), add = hwloc_bitmap_alloc();
-  int rc = -1;
-  if (set && add && hwloc_bitmap_list_sscanf(set, n->avoid) == 0 &&
-      hwloc_bitmap_list_sscanf(add, pus) == 0) {
-    hwloc_bitmap_or(set, set, add);
-    int len = hwloc_bitmap_list_snprintf(NULL, 0, set);
-    if (len >= 0 && (size_t)len < sizeof n->avoid) {
-      hwloc_bitmap_list_snprintf(n->avoid, sizeof n->avoid, set);
-      rc = 0;
+  int rc = MPIPOOL_ENOMEM;
+  char *list = NULL;
+  if (set && add) {
+    rc = -1;
+    if ((n->avoid == NULL || hwloc_bitmap_list_sscanf(set, n->avoid) == 0) &&
+        hwloc_bitmap_list_sscanf(add, pus) == 0) {
+      hwloc_bitmap_or(set, set, add);
+      rc = hwloc_bitmap_list_asprintf(&list, set) < 0 ? MPIPOOL_ENOMEM : 0;
     }
+  }
+  if (rc == 0) {
+    free(n->avoid);
+    n->avoid = list;
   }
   hwloc_bitmap_free(add);
   hwloc_bitmap_free(set);
@@ -74,16 +87,25 @@ int mpipool__plan_make(mpipool__plan_t *p, const mpipool__node_t *per_rank,
     mpipool__plan_free(p);
     return MPIPOOL_ENOMEM;
   }
-  group(p, per_rank);
+  int err = group(p, per_rank);
+  if (err) {
+    mpipool__plan_free(p);
+    return err;
+  }
   int have = nranks - 1;
   p->serve = processes > 0 && processes < have ? processes : have;
   for (int r = 1; r <= p->serve; r++) {
     mpipool__plan_node_t *n = &p->nodes[p->node_of[r]];
     n->ranks++;
-    if (per_rank[r].bound[0]) {
+    if (per_rank[r].bound && per_rank[r].bound[0]) {
       p->launcher_bound[r] = 1;
-      if (avoid_add(n, per_rank[r].bound))
-        n->avoid_lost = 1;
+      err = avoid_add(n, per_rank[r].bound);
+      if (err == MPIPOOL_ENOMEM) {
+        mpipool__plan_free(p);
+        return err;
+      }
+      if (err)
+        n->avoid_bad = 1;
     } else {
       n->shares++;
     }
@@ -94,7 +116,7 @@ int mpipool__plan_make(mpipool__plan_t *p, const mpipool__node_t *per_rank,
   } else {
     for (size_t i = 0; i < p->nnodes; i++) {
       mpipool__plan_node_t *n = &p->nodes[i];
-      int cores = n->info.cores > 0 ? n->info.cores : 0;
+      int cores = n->info.status == 0 ? n->info.cores : 0;
       if (cores > n->ranks)
         n->spawn = cores - n->ranks;
     }
@@ -104,10 +126,10 @@ int mpipool__plan_make(mpipool__plan_t *p, const mpipool__node_t *per_rank,
     mpipool__plan_node_t *n = &p->nodes[i];
     p->workers += n->spawn;
     n->shares += n->spawn;
-    /* Not when the launcher's bindings could not all be passed on: a
-     * worker could then land on a PU a launcher-bound rank uses. */
+    /* Not when a launcher's binding could not be read: a worker could
+     * then land on a PU a launcher-bound rank uses. */
     n->bind = bind && n->ranks + n->spawn <= n->info.cores &&
-              n->shares > 0 && !n->avoid_lost;
+              n->shares > 0 && !n->avoid_bad;
   }
   return MPIPOOL_OK;
 }
@@ -124,6 +146,10 @@ int mpipool__plan_next_share(mpipool__plan_t *p, size_t i) {
 void mpipool__plan_free(mpipool__plan_t *p) {
   if (p == NULL)
     return;
+  for (size_t i = 0; p->nodes && i < p->nnodes; i++) {
+    mpipool__node_free(&p->nodes[i].info);
+    free(p->nodes[i].avoid);
+  }
   free(p->nodes);
   free(p->node_of);
   free(p->launcher_bound);

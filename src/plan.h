@@ -13,14 +13,17 @@
 
 /* One node of the job. */
 typedef struct {
-  mpipool__node_t info;   /* as probed by its first rank */
+  mpipool__node_t info;   /* as probed by its first rank (the plan's copy;
+                             info.bound unused) */
   int ranks;              /* launcher ranks there that serve as workers */
   int spawn;              /* workers to spawn there */
   int bind;               /* 1: one share each (workers <= cores) */
   int shares;             /* how many: its workers not bound by the launcher */
   int next_share;         /* the share of the next worker placed there */
-  char avoid[128];        /* PUs the launcher bound its ranks to */
-  int avoid_lost;         /* they did not fit in avoid: no binding */
+  char *avoid;            /* PUs the launcher bound its ranks to (a list,
+                             malloc'd), or NULL */
+  int avoid_bad;          /* a launcher binding could not be read: no
+                             binding on this node */
 } mpipool__plan_node_t;
 
 typedef struct {
@@ -41,7 +44,8 @@ typedef struct {
  * rank serves, and every node is filled up to its cores with spawned
  * workers (the master is not counted: it sleeps while it waits).  bind: 0
  * never binds; else a node's workers are bound when they are no more
- * than its cores.  0, or MPIPOOL_ENOMEM / MPIPOOL_EINVAL (nranks < 1).
+ * than its cores.  Strings are copied.  0, or MPIPOOL_ENOMEM /
+ * MPIPOOL_EINVAL (nranks < 1).
  */
 int mpipool__plan_make(mpipool__plan_t *p, const mpipool__node_t *per_rank,
                        int nranks, int processes, int bind);

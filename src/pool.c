@@ -195,13 +195,13 @@ static int start_master(mpipool_t *pool, int world,
                                !pool->no_bind);
   if (err)
     return err;
-  if (nodes[0].cores < 0 && pool->processes == 0 && world == 1) {
+  if (nodes[0].status && pool->processes == 0 && world == 1) {
     fprintf(stderr, "mpipool: %s\n", why);
     mpipool__plan_free(&p);
-    return nodes[0].cores;
+    return nodes[0].status;
   }
   for (size_t i = 0; i < p.nnodes; i++)
-    if (p.nodes[i].info.cores < 0 && pool->processes == 0)
+    if (p.nodes[i].info.status && pool->processes == 0)
       fprintf(stderr, "mpipool: warning: hwloc could not count the cores of "
               "%s; only the ranks started there serve\n",
               p.nodes[i].info.host);
@@ -237,42 +237,113 @@ static int start_master(mpipool_t *pool, int world,
 }
 
 /* What this process's node offers (see mpipool__node_probe), with what
- * the launcher says: the node's name, the CPUs Slurm allocated there. */
-static void probe_node(mpipool__node_t *n, int hwthreads, int launched,
-                       char *why, size_t whylen) {
+ * the launcher says: the node's name, the CPUs Slurm allocated there.
+ * n's strings are the caller's to free (mpipool__node_free), also on
+ * failure; ENOMEM when the name could not be had. */
+static int probe_node(mpipool__node_t *n, int hwthreads, int launched,
+                      char *why, size_t whylen) {
   memset(n, 0, sizeof *n);
-  mpipool_node_name(n->host, sizeof n->host);
   mpipool__node_probe(n, hwthreads, launched, mpipool__launch_cpus_on_node(),
                       why, whylen);
+  n->host = mpipool__node_name_dup();
+  return n->host ? MPIPOOL_OK : MPIPOOL_ENOMEM;
 }
 
-int mpipool_core_count(void) {
+int mpipool_core_count(int *cores) {
   mpipool__node_t n;
   char why[256];
-  probe_node(&n, 0, mpipool__launched(), why, sizeof why);
-  return n.cores;
+  if (cores == NULL)
+    return MPIPOOL_EINVAL;
+  int err = probe_node(&n, 0, mpipool__launched(), why, sizeof why);
+  if (err == 0 && (err = n.status) == 0)
+    *cores = n.cores;
+  mpipool__node_free(&n);
+  return err;
+}
+
+/* Gathers every rank's probe of its node to rank 0 of pool->comm: sizes,
+ * then the encoded probes of any length.  On rank 0, *all holds `size`
+ * probes pointing into *blob (both the caller's to free).  0 or an error
+ * (the same on every rank only for MPI errors). */
+static int gather_probes(mpipool_t *pool, int rank, int size,
+                         const mpipool__node_t *me, mpipool__node_t **all,
+                         char **blob) {
+  mpipool__nodemsg_t msg = {me->status, me->cores, me->host, me->cpuset,
+                            me->bound};
+  mpipool__buf_t b = {0};
+  int *lens = NULL, *displs = NULL;
+  *all = NULL;
+  *blob = NULL;
+  int err = mpipool__wire_node_encode(&b, &msg);
+  int len = err ? 0 : (int)b.len;
+  if (rank == 0) {
+    lens = calloc((size_t)size, sizeof *lens);
+    displs = calloc((size_t)size, sizeof *displs);
+    if (lens == NULL || displs == NULL)
+      err = MPIPOOL_ENOMEM;
+  }
+  /* Every rank takes part in both collectives, even after a local error
+   * (it sends nothing), so that none waits for ever. */
+  if (MPI_Gather(&len, 1, MPI_INT, lens, 1, MPI_INT, 0, pool->comm) !=
+      MPI_SUCCESS)
+    err = MPIPOOL_EMPI;
+  size_t total = 0;
+  if (rank == 0 && lens) {
+    for (int r = 0; r < size; r++) {
+      displs[r] = (int)total;
+      total += (size_t)lens[r];
+      if (total > (size_t)INT_MAX)
+        err = MPIPOOL_E2BIG;
+    }
+    if (err == 0 && (*blob = malloc(total ? total : 1)) == NULL)
+      err = MPIPOOL_ENOMEM;
+  }
+  if (MPI_Gatherv(b.data, len, MPI_BYTE, *blob, lens, displs, MPI_BYTE, 0,
+                  pool->comm) != MPI_SUCCESS && err == 0)
+    err = MPIPOOL_EMPI;
+  if (rank == 0 && err == 0 &&
+      (*all = calloc((size_t)size, sizeof **all)) == NULL)
+    err = MPIPOOL_ENOMEM;
+  for (int r = 0; rank == 0 && err == 0 && r < size; r++) {
+    mpipool__nodemsg_t m;
+    if (lens[r] == 0 ||
+        mpipool__wire_node_decode(&m, *blob + displs[r], (size_t)lens[r])) {
+      err = MPIPOOL_EPROTO;
+      break;
+    }
+    mpipool__node_t *n = &(*all)[r];
+    n->status = m.status;
+    n->cores = m.cores;
+    n->host = (char *)m.host;
+    n->cpuset = (char *)m.cpuset;
+    n->bound = (char *)m.bound;
+  }
+  mpipool__buf_free(&b);
+  free(lens);
+  free(displs);
+  return err;
 }
 
 /* Every rank probes its node; the master gets all the probes and starts
  * the pool, the others serve. */
 static int start_ranks(mpipool_t *pool, int rank, int size) {
   mpipool__node_t me, *all = NULL;
-  char why[256] = "";
-  probe_node(&me, pool->hwthreads, pool->launched, why, sizeof why);
-  if (rank == 0 && (all = malloc((size_t)size * sizeof *all)) == NULL)
-    return MPIPOOL_ENOMEM;
-  if (MPI_Gather(&me, (int)sizeof me, MPI_BYTE, all, (int)sizeof me,
-                 MPI_BYTE, 0, pool->comm) != MPI_SUCCESS) {
-    free(all);
-    return MPIPOOL_EMPI;
-  }
+  char why[256] = "", *blob = NULL;
+  int err = probe_node(&me, pool->hwthreads, pool->launched, why, sizeof why);
+  int gerr = gather_probes(pool, rank, size, &me, &all, &blob);
+  mpipool__node_free(&me);
   if (rank != 0) {
     pool->role = MPIPOOL__ROLE_WORKER;
-    worker_exit(pool, mpipool__worker_run(pool, 0));
+    worker_exit(pool, gerr == MPIPOOL_EMPI ? gerr
+                                           : mpipool__worker_run(pool, 0));
   }
   pool->role = MPIPOOL__ROLE_MASTER;
-  int err = start_master(pool, size, all, why);
-  free(all);
+  if (err == 0)
+    err = gerr;
+  if (err == 0)
+    err = start_master(pool, size, all, why);
+  free(all); /* its strings point into blob */
+  free(blob);
   return err;
 }
 
@@ -437,8 +508,9 @@ int mpipool_node_info(const mpipool_t *pool, int i, mpipool_node_info_t *info) {
     return MPIPOOL_EINVAL;
   const mpipool__plan_node_t *n = &p->nodes[i];
   memset(info, 0, sizeof *info);
-  snprintf(info->host, sizeof info->host, "%s", n->info.host);
-  snprintf(info->cpuset, sizeof info->cpuset, "%s", n->info.cpuset);
+  info->host = n->info.host;
+  info->status = n->info.status;
+  info->cpuset = n->info.cpuset ? n->info.cpuset : "";
   info->cores = n->info.cores;
   info->ranks = n->ranks;
   info->spawned = n->spawn;

@@ -9,6 +9,7 @@
 
 #include "comm_spawn.h"
 #include "mpipool.h"
+#include "text.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -17,7 +18,7 @@
 typedef struct request {
   struct request *next;
   int n, tag;
-  char host[256];
+  char *host;             /* NULL: anywhere */
 } request_t;
 
 typedef struct done {
@@ -44,9 +45,9 @@ static done_t *do_spawn(const request_t *r) {
     return NULL;
   d->s.n = r->n;
   d->s.tag = r->tag;
-  memcpy(d->s.host, r->host, sizeof d->s.host);
-  d->s.err = mpipool__comm_spawn(r->n, r->host[0] ? r->host : NULL, &d->s.inter,
-                            d->s.why, sizeof d->s.why);
+  d->s.host = r->host; /* handed on */
+  d->s.err = mpipool__comm_spawn(r->n, r->host, &d->s.inter, d->s.why,
+                                 sizeof d->s.why);
   return d;
 }
 
@@ -78,10 +79,12 @@ static void *spawner_main(void *arg) {
     pthread_mutex_unlock(&sp->lock);
     done_t *d = do_spawn(r);
     pthread_mutex_lock(&sp->lock);
-    if (d)
+    if (d) {
       push_done(sp, d);
-    else
+    } else {
       sp->pending -= r->n;
+      free(r->host);
+    }
     free(r);
   }
   pthread_mutex_unlock(&sp->lock);
@@ -113,13 +116,18 @@ int mpipool__spawnq_request(mpipool__spawnq_t *sp, const char *host,
     return MPIPOOL_ENOMEM;
   r->n = n;
   r->tag = tag;
-  if (host)
-    strncpy(r->host, host, sizeof r->host - 1);
+  if (host && (r->host = mpipool__strdup(host)) == NULL) {
+    free(r);
+    return MPIPOOL_ENOMEM;
+  }
   if (!sp->threaded) {
     done_t *d = do_spawn(r);
-    free(r);
-    if (d == NULL)
+    if (d == NULL) {
+      free(r->host);
+      free(r);
       return MPIPOOL_ENOMEM;
+    }
+    free(r);
     sp->pending += n;
     push_done(sp, d);
     return MPIPOOL_OK;
@@ -173,6 +181,7 @@ void mpipool__spawnq_stop(mpipool__spawnq_t *sp, int finish) {
     request_t *r = sp->requests;
     sp->requests = r->next;
     sp->pending -= r->n;
+    free(r->host);
     free(r);
   }
   pthread_cond_signal(&sp->wake);
@@ -190,6 +199,7 @@ void mpipool__spawnq_free(mpipool__spawnq_t *sp) {
     sp->done = d->next;
     if (d->s.err == 0)
       MPI_Comm_free(&d->s.inter);
+    free(d->s.host);
     free(d);
   }
   pthread_cond_destroy(&sp->wake);

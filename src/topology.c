@@ -6,6 +6,7 @@
 #include "topology.h"
 
 #include "mpipool.h"
+#include "text.h"
 
 #include <hwloc.h>
 #include <stdio.h>
@@ -17,18 +18,18 @@
 static int load(hwloc_topology_t *topo, char *why, size_t whylen) {
   const char *fault = getenv("MPIPOOL_FAULT_HWLOC");
   if (fault && strcmp(fault, "1") == 0) {
-    snprintf(why, whylen, "hwloc could not read the topology "
-             "(simulated: MPIPOOL_FAULT_HWLOC=1)");
+    mpipool__fmt(why, whylen, "hwloc could not read the topology "
+                 "(simulated: MPIPOOL_FAULT_HWLOC=1)");
     return MPIPOOL_EHWLOC;
   }
   if (hwloc_topology_init(topo) != 0) {
-    snprintf(why, whylen, "hwloc_topology_init failed");
+    mpipool__fmt(why, whylen, "hwloc_topology_init failed");
     return MPIPOOL_EHWLOC;
   }
   if (hwloc_topology_load(*topo) != 0 ||
       hwloc_get_nbobjs_by_type(*topo, HWLOC_OBJ_PU) <= 0) {
-    snprintf(why, whylen, "hwloc could not read this machine's topology "
-             "(check HWLOC_XMLFILE / HWLOC_COMPONENTS, and /sys and /proc)");
+    mpipool__fmt(why, whylen, "hwloc could not read this machine's topology "
+                 "(check HWLOC_XMLFILE / HWLOC_COMPONENTS, and /sys and /proc)");
     hwloc_topology_destroy(*topo);
     return MPIPOOL_EHWLOC;
   }
@@ -65,41 +66,82 @@ static int count_in(hwloc_topology_t topo, hwloc_obj_type_t type,
   return n;
 }
 
+/* The PU list of set, malloc'd ("" for an empty set); NULL if out of
+ * memory. */
+static char *list_of(hwloc_const_bitmap_t set) {
+  char *s = NULL;
+  if (hwloc_bitmap_list_asprintf(&s, set) < 0)
+    return NULL;
+  return s;
+}
+
 void mpipool__node_probe(mpipool__node_t *n, int hwthreads, int launched,
                          int cap, char *why, size_t whylen) {
   hwloc_topology_t topo;
-  n->cores = load(&topo, why, whylen);
-  if (n->cores < 0)
+  n->cores = 0;
+  n->cpuset = n->bound = NULL;
+  n->status = load(&topo, why, whylen);
+  if (n->status)
     return;
   hwloc_bitmap_t set = usable_set(topo, launched);
-  if (set == NULL) {
-    snprintf(why, whylen, "out of memory reading the topology");
-    n->cores = MPIPOOL_ENOMEM;
+  hwloc_bitmap_t mine = hwloc_bitmap_alloc();
+  if (set == NULL || mine == NULL ||
+      (n->cpuset = list_of(set)) == NULL) {
+    mpipool__fmt(why, whylen, "out of memory reading the topology");
+    n->status = MPIPOOL_ENOMEM;
   } else {
     n->cores = count_in(topo, unit(topo, hwthreads), set);
     if (cap > 0 && cap < n->cores)
       n->cores = cap;
-    hwloc_bitmap_list_snprintf(n->cpuset, sizeof n->cpuset, set);
-    hwloc_bitmap_t mine = hwloc_bitmap_alloc();
-    if (mine && launched &&
+    if (launched &&
         hwloc_get_cpubind(topo, mine, HWLOC_CPUBIND_PROCESS) == 0 &&
-        hwloc_bitmap_isincluded(mine, set) && !hwloc_bitmap_isequal(mine, set))
-      hwloc_bitmap_list_snprintf(n->bound, sizeof n->bound, mine);
-    hwloc_bitmap_free(mine);
+        hwloc_bitmap_isincluded(mine, set) &&
+        !hwloc_bitmap_isequal(mine, set) &&
+        (n->bound = list_of(mine)) == NULL) {
+      mpipool__fmt(why, whylen, "out of memory reading the topology");
+      n->status = MPIPOOL_ENOMEM;
+    }
   }
+  hwloc_bitmap_free(mine);
   hwloc_bitmap_free(set);
   hwloc_topology_destroy(topo);
+  if (n->status) {
+    free(n->cpuset);
+    free(n->bound);
+    n->cpuset = n->bound = NULL;
+    n->cores = 0;
+  }
+}
+
+void mpipool__node_free(mpipool__node_t *n) {
+  if (n == NULL)
+    return;
+  free(n->host);
+  free(n->cpuset);
+  free(n->bound);
+  n->host = n->cpuset = n->bound = NULL;
+}
+
+/* "not bound by mpipool: the launcher bound it to PU <mine>". */
+static char *bound_by_launcher(hwloc_const_bitmap_t mine) {
+  char *list = list_of(mine);
+  char *desc = list ? mpipool__afmt("not bound by mpipool: the launcher "
+                                    "bound it to PU %s", list)
+                    : NULL;
+  free(list);
+  return desc;
 }
 
 /* Binds to share `index` of `count` over the usable set of topo. */
 static int bind_share(hwloc_topology_t topo, int index, int count,
                       int hwthreads, const char *node_set, const char *avoid,
-                      char *desc, size_t desclen) {
+                      char **desc) {
   hwloc_bitmap_t allowed = usable_set(topo, 1), mine = hwloc_bitmap_alloc();
   hwloc_bitmap_t given = hwloc_bitmap_alloc();
   hwloc_bitmap_t *shares = calloc((size_t)count, sizeof *shares);
+  char *list = NULL;
   int rc = MPIPOOL_ENOMEM;
-  char list[64];
+  *desc = NULL;
   if (allowed == NULL || mine == NULL || given == NULL || shares == NULL)
     goto out;
   rc = 0;
@@ -109,51 +151,52 @@ static int bind_share(hwloc_topology_t topo, int index, int count,
   if (hwloc_get_cpubind(topo, mine, HWLOC_CPUBIND_PROCESS) == 0 &&
       hwloc_bitmap_isincluded(mine, allowed) &&
       !hwloc_bitmap_isequal(mine, allowed)) {
-    hwloc_bitmap_list_snprintf(list, sizeof list, mine);
-    snprintf(desc, desclen, "not bound by mpipool: the launcher bound it "
-             "to PU %s", list);
+    *desc = bound_by_launcher(mine);
     goto out;
   }
   if (avoid && *avoid && hwloc_bitmap_list_sscanf(given, avoid) == 0)
     hwloc_bitmap_andnot(allowed, allowed, given);
   hwloc_obj_type_t type = unit(topo, hwthreads);
   if (count > count_in(topo, type, allowed)) {
-    snprintf(desc, desclen, "not bound: %d workers on %d %s", count,
-             count_in(topo, type, allowed),
-             type == HWLOC_OBJ_CORE ? "cores" : "PUs");
+    *desc = mpipool__afmt("not bound: %d workers on %d %s", count,
+                          count_in(topo, type, allowed),
+                          type == HWLOC_OBJ_CORE ? "cores" : "PUs");
     goto out;
   }
   /* hwloc_distrib spreads the shares over the tree (packages, NUMA
    * nodes, caches) down to the unit's depth, within what is left for
    * this node's mpipool-bound workers. */
+  rc = MPIPOOL_EHWLOC;
   if (hwloc_topology_restrict(topo, allowed,
                               HWLOC_RESTRICT_FLAG_REMOVE_CPULESS) != 0) {
-    snprintf(desc, desclen, "hwloc_topology_restrict failed");
-    rc = MPIPOOL_EHWLOC;
+    *desc = mpipool__afmt("hwloc_topology_restrict failed");
     goto out;
   }
   hwloc_obj_t root = hwloc_get_root_obj(topo);
   int depth = hwloc_get_type_depth(topo, type);
   if (hwloc_distrib(topo, &root, 1, shares, (unsigned)count, depth, 0) ||
       shares[index] == NULL) {
-    snprintf(desc, desclen, "hwloc_distrib failed");
-    rc = MPIPOOL_EHWLOC;
+    *desc = mpipool__afmt("hwloc_distrib failed");
     goto out;
   }
   hwloc_bitmap_and(shares[index], shares[index], allowed);
-  hwloc_bitmap_list_snprintf(list, sizeof list, shares[index]);
+  if ((list = list_of(shares[index])) == NULL) {
+    rc = MPIPOOL_ENOMEM;
+    goto out;
+  }
   if (hwloc_set_cpubind(topo, shares[index], HWLOC_CPUBIND_PROCESS) != 0) {
-    snprintf(desc, desclen, "hwloc_set_cpubind to PU %s failed", list);
-    rc = MPIPOOL_EHWLOC;
+    *desc = mpipool__afmt("hwloc_set_cpubind to PU %s failed", list);
     goto out;
   }
   hwloc_obj_t o = hwloc_get_obj_inside_cpuset_by_type(topo, shares[index],
                                                       type, 0);
-  snprintf(desc, desclen, "%s %u (PU %s)",
-           type == HWLOC_OBJ_CORE ? "core" : "PU",
-           o ? o->logical_index : 0, list);
+  *desc = mpipool__afmt("%s %u (PU %s)", type == HWLOC_OBJ_CORE ? "core" : "PU",
+                        o ? o->logical_index : 0, list);
   rc = 1;
 out:
+  if (*desc == NULL && rc != MPIPOOL_ENOMEM)
+    rc = MPIPOOL_ENOMEM; /* the description itself could not be made */
+  free(list);
   for (int i = 0; shares && i < count; i++)
     hwloc_bitmap_free(shares[i]);
   free(shares);
@@ -163,37 +206,37 @@ out:
   return rc;
 }
 
-void mpipool__describe_binding(char *desc, size_t desclen) {
+char *mpipool__describe_binding(void) {
   hwloc_topology_t topo;
-  char why[128], list[64];
-  snprintf(desc, desclen, "not bound");
-  if (load(&topo, why, sizeof why) < 0)
-    return;
-  hwloc_bitmap_t mine = hwloc_bitmap_alloc();
-  if (mine && hwloc_get_cpubind(topo, mine, HWLOC_CPUBIND_PROCESS) == 0 &&
-      !hwloc_bitmap_isincluded(hwloc_topology_get_allowed_cpuset(topo),
-                               mine)) {
-    hwloc_bitmap_list_snprintf(list, sizeof list, mine);
-    snprintf(desc, desclen, "not bound by mpipool: the launcher bound it "
-             "to PU %s", list);
+  char why[256];
+  char *desc = NULL;
+  if (load(&topo, why, sizeof why) == 0) {
+    hwloc_bitmap_t mine = hwloc_bitmap_alloc();
+    if (mine && hwloc_get_cpubind(topo, mine, HWLOC_CPUBIND_PROCESS) == 0 &&
+        !hwloc_bitmap_isincluded(hwloc_topology_get_allowed_cpuset(topo),
+                                 mine))
+      desc = bound_by_launcher(mine);
+    hwloc_bitmap_free(mine);
+    hwloc_topology_destroy(topo);
   }
-  hwloc_bitmap_free(mine);
-  hwloc_topology_destroy(topo);
+  return desc ? desc : mpipool__strdup("not bound");
 }
 
 int mpipool__bind_self(int index, int count, int hwthreads,
-                       const char *node_set, const char *avoid, char *desc,
-                       size_t desclen) {
+                       const char *node_set, const char *avoid, char **desc) {
   hwloc_topology_t topo;
+  char why[256];
+  *desc = NULL;
   if (index < 0 || count <= 0 || index >= count) {
-    snprintf(desc, desclen, "not bound");
-    return 0;
+    *desc = mpipool__strdup("not bound");
+    return *desc ? 0 : MPIPOOL_ENOMEM;
   }
-  int rc = load(&topo, desc, desclen);
-  if (rc < 0)
-    return rc;
-  rc = bind_share(topo, index, count, hwthreads, node_set, avoid, desc,
-                  desclen);
+  int rc = load(&topo, why, sizeof why);
+  if (rc < 0) {
+    *desc = mpipool__strdup(why);
+    return *desc ? rc : MPIPOOL_ENOMEM;
+  }
+  rc = bind_share(topo, index, count, hwthreads, node_set, avoid, desc);
   hwloc_topology_destroy(topo);
   return rc;
 }

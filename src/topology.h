@@ -8,48 +8,54 @@
 
 #include <stddef.h>
 
-/* One process's view of its node, as sent to the master at start. */
+/* One process's view of its node, as sent to the master at start.  The
+ * strings are malloc'd (mpipool__node_free frees them). */
 typedef struct {
-  char host[64];
-  int cores;          /* usable cores (PUs with hwthreads); <0: an error */
-  char cpuset[64];    /* the usable PUs, as a list ("0-3,8") */
-  char bound[64];     /* launched and bound to less than that: its PUs */
+  char *host;         /* the node's name (filled by the caller) */
+  int status;         /* 0, or why the rest is unknown: EHWLOC, ENOMEM */
+  int cores;          /* usable cores (PUs with hwthreads); 0 if unknown */
+  char *cpuset;       /* the usable PUs, as a list ("0-3,8"); NULL if unknown */
+  char *bound;        /* launched and bound to less than that: its PUs;
+                         NULL if not */
 } mpipool__node_t;
 
 /*
  * Fills n for this process's node, but for its host (the caller's).  The
- * usable set is hwloc's allowed
- * cpuset (cgroups, Slurm's allocation), narrowed to the process's own CPU
- * binding when `launched` is 0: a process that no MPI launcher started
- * (a singleton) was bound by its user (taskset, srun --cpu-bind), while a
- * launcher's per-rank binding is its placement, not the job's share.
- * Counts cores, or PUs with hwthreads; a core counts when any of its PUs
- * is usable.  With cap > 0 (the CPUs Slurm allocated to the job on this
- * node), no more than cap.  On failure n->cores is MPIPOOL_EHWLOC and why
- * says what failed.  MPIPOOL_FAULT_HWLOC=1 in the environment simulates the failure
- * (tests).
+ * usable set is hwloc's allowed cpuset (cgroups, Slurm's allocation),
+ * narrowed to the process's own CPU binding when `launched` is 0: a
+ * process that no MPI launcher started (a singleton) was bound by its user
+ * (taskset, srun --cpu-bind), while a launcher's per-rank binding is its
+ * placement, not the job's share.  Counts cores, or PUs with hwthreads; a
+ * core counts when any of its PUs is usable.  With cap > 0 (the CPUs
+ * Slurm allocated to the job on this node), no more than cap.  On failure
+ * n->status is MPIPOOL_EHWLOC (or ENOMEM) and why says what failed.
+ * MPIPOOL_FAULT_HWLOC=1 in the environment simulates the failure (tests).
  */
 void mpipool__node_probe(mpipool__node_t *n, int hwthreads, int launched,
                          int cap, char *why, size_t whylen);
 
+/* Frees n's strings (NULL: no-op). */
+void mpipool__node_free(mpipool__node_t *n);
+
 /*
  * Binds the calling process to share `index` of `count` shares of its
  * node's usable set `node_set` (a list as in mpipool__node_t.cpuset; ""
- * for all allowed PUs) less the PUs in `avoid` (those the launcher bound
- * other workers to; "" for none), spread across packages and NUMA nodes
- * (hwloc_distrib) over cores, or PUs with hwthreads.  Returns 1 when
- * bound, with where in desc ("core 2 (PU 2)"); 0 when left unbound on
- * purpose, with why in desc (already bound by the launcher within the
- * node's set; more workers than cores); MPIPOOL_EHWLOC with what failed
- * in desc.  A launcher's binding outside the node's set (a singleton's
- * runtime ignores the user's taskset) is replaced.
+ * or NULL for all allowed PUs) less the PUs in `avoid` (those the launcher
+ * bound other workers to; "" or NULL for none), spread across packages and
+ * NUMA nodes (hwloc_distrib) over cores, or PUs with hwthreads.  Returns 1
+ * when bound, with where in *desc ("core 2 (PU 2)"); 0 when left unbound
+ * on purpose, with why in *desc (already bound by the launcher within the
+ * node's set; more workers than cores); MPIPOOL_EHWLOC with what failed in
+ * *desc.  *desc is malloc'd (the caller's); on ENOMEM it is NULL.  A
+ * launcher's binding outside the node's set (a singleton's runtime
+ * ignores the user's taskset) is replaced.
  */
 int mpipool__bind_self(int index, int count, int hwthreads,
-                       const char *node_set, const char *avoid, char *desc,
-                       size_t desclen);
+                       const char *node_set, const char *avoid, char **desc);
 
-/* Says where this process is bound ("bound by the launcher to PU 1"), or
- * "not bound" when it may run on every PU it is allowed. */
-void mpipool__describe_binding(char *desc, size_t desclen);
+/* Where this process is bound ("not bound by mpipool: the launcher bound
+ * it to PU 1"), or "not bound" when it may run on every PU it is allowed;
+ * malloc'd, NULL if out of memory. */
+char *mpipool__describe_binding(void);
 
 #endif

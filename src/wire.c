@@ -380,6 +380,48 @@ int mpipool__rchunk_item(const mpipool__rchunk_view_t *c, size_t i,
   return status;
 }
 
+/* --- strings ----------------------------------------------------------- */
+
+/* Strings travel as a uint32 length (UINT32_MAX: NULL) then the bytes and
+ * a NUL, so that any length arrives whole and a decoder can check it. */
+#define NULL_STRING UINT32_MAX
+
+static int put_string(mpipool__buf_t *b, const char *s) {
+  size_t n = s ? strlen(s) : 0;
+  if (n >= NULL_STRING)
+    return MPIPOOL_E2BIG;
+  uint32_t len = s ? (uint32_t)n : NULL_STRING;
+  int err = mpipool__buf_append(b, &len, sizeof len);
+  if (err == 0 && s)
+    err = mpipool__buf_append(b, s, n + 1);
+  return err;
+}
+
+/* Takes a string put by put_string: 0 with *s pointing into the message
+ * (NULL if sent as NULL), or EPROTO. */
+static int take_string(mpipool__reader_t *r, const char **s) {
+  uint32_t len;
+  const char *p = take(r, sizeof len);
+  if (p == NULL)
+    return MPIPOOL_EPROTO;
+  memcpy(&len, p, sizeof len);
+  if (len == NULL_STRING) {
+    *s = NULL;
+    return MPIPOOL_OK;
+  }
+  if ((size_t)(r->end - r->p) <= len || r->p[len] != '\0' ||
+      memchr(r->p, '\0', len) != NULL)
+    return MPIPOOL_EPROTO;
+  *s = take(r, (size_t)len + 1);
+  return MPIPOOL_OK;
+}
+
+static void reader_init(mpipool__reader_t *r, const void *msg, size_t len) {
+  memset(r, 0, sizeof *r);
+  r->start = r->p = msg;
+  r->end = r->p + len;
+}
+
 /* --- CONFIG and HELLO ------------------------------------------------ */
 
 typedef struct {
@@ -389,23 +431,21 @@ typedef struct {
   uint64_t names_len;
   uint64_t initargs_len;
   int32_t bind_index, bind_count, hwthreads, pad;
-  char node_set[64];
-  char avoid[128];
 } config_hdr_t;
 
 int mpipool__wire_config_encode(mpipool__buf_t *b, const mpipool__config_t *c) {
   size_t names_len = 0;
   for (uint32_t i = 0; i < c->nnames; i++)
     names_len += strlen(c->names + names_len) + 1;
-  config_hdr_t h = {c->worker_id,     c->maxtasks,   c->nnames,
-                    names_len,         c->initargs_len, c->bind_index,
-                    c->bind_count,     c->hwthreads,  0, {0}, {0}};
-  memcpy(h.avoid, c->avoid, sizeof h.avoid);
-  h.avoid[sizeof h.avoid - 1] = '\0';
-  memcpy(h.node_set, c->node_set, sizeof h.node_set);
-  h.node_set[sizeof h.node_set - 1] = '\0';
+  config_hdr_t h = {c->worker_id,  c->maxtasks,   c->nnames,
+                    names_len,     c->initargs_len, c->bind_index,
+                    c->bind_count, c->hwthreads,  0};
   b->len = 0;
   int err = mpipool__buf_append(b, &h, sizeof h);
+  if (err == 0)
+    err = put_string(b, c->node_set ? c->node_set : "");
+  if (err == 0)
+    err = put_string(b, c->avoid ? c->avoid : "");
   if (err == 0)
     err = mpipool__buf_append(b, c->names, names_len);
   if (err == 0)
@@ -417,12 +457,16 @@ int mpipool__wire_config_encode(mpipool__buf_t *b, const mpipool__config_t *c) {
 
 int mpipool__wire_config_decode(mpipool__config_t *c, const void *msg,
                                 size_t len) {
-  mpipool__reader_t r = {msg, msg, (const char *)msg + len, 0, 0, 0, 0};
+  mpipool__reader_t r;
   config_hdr_t h;
+  reader_init(&r, msg, len);
   const char *p = take(&r, sizeof h);
   if (p == NULL)
     return MPIPOOL_EPROTO;
   memcpy(&h, p, sizeof h);
+  if (take_string(&r, &c->node_set) || take_string(&r, &c->avoid) ||
+      c->node_set == NULL || c->avoid == NULL)
+    return MPIPOOL_EPROTO;
   if (h.names_len > (size_t)(r.end - r.p) ||
       h.initargs_len != (size_t)(r.end - r.p) - h.names_len ||
       h.nnames > h.names_len || h.nnames > UINT32_MAX)
@@ -432,10 +476,6 @@ int mpipool__wire_config_decode(mpipool__config_t *c, const void *msg,
   c->bind_index = h.bind_index;
   c->bind_count = h.bind_count;
   c->hwthreads = h.hwthreads;
-  memcpy(c->node_set, h.node_set, sizeof c->node_set);
-  memcpy(c->avoid, h.avoid, sizeof c->avoid);
-  c->avoid[sizeof c->avoid - 1] = '\0';
-  c->node_set[sizeof c->node_set - 1] = '\0';
   c->nnames = (uint32_t)h.nnames;
   c->names = take(&r, h.names_len);
   /* The names must be exactly nnames NUL-terminated strings. */
@@ -452,62 +492,74 @@ int mpipool__wire_config_decode(mpipool__config_t *c, const void *msg,
 typedef struct {
   int32_t status;
   uint32_t pid;
-  uint32_t host_len;
-  uint32_t message_len;
-  uint32_t binding_len;
   int32_t bound;
+  int32_t pad;
 } hello_hdr_t;
 
 int mpipool__wire_hello_encode(mpipool__buf_t *b, const mpipool__hello_t *h) {
-  const char *binding = h->binding ? h->binding : "";
-  size_t hl = strlen(h->host) + 1, ml = strlen(h->message) + 1,
-         bl = strlen(binding) + 1;
-  if (hl > 4096)
-    hl = 4096;
-  if (ml > 65536)
-    ml = 65536;
-  if (bl > 4096)
-    bl = 4096;
-  hello_hdr_t hh = {h->status, h->pid, (uint32_t)hl, (uint32_t)ml,
-                    (uint32_t)bl, h->bound};
+  hello_hdr_t hh = {h->status, h->pid, h->bound, 0};
   b->len = 0;
   int err = mpipool__buf_append(b, &hh, sizeof hh);
   if (err == 0)
-    err = mpipool__buf_append(b, h->host, hl - 1);
+    err = put_string(b, h->host ? h->host : "");
   if (err == 0)
-    err = mpipool__buf_append(b, "", 1);
+    err = put_string(b, h->message ? h->message : "");
   if (err == 0)
-    err = mpipool__buf_append(b, h->message, ml - 1);
+    err = put_string(b, h->binding ? h->binding : "");
   if (err == 0)
-    err = mpipool__buf_append(b, "", 1);
-  if (err == 0)
-    err = mpipool__buf_append(b, binding, bl - 1);
-  if (err == 0)
-    err = mpipool__buf_append(b, "", 1);
+    err = check_fits(b);
   return err;
 }
 
 int mpipool__wire_hello_decode(mpipool__hello_t *h, const void *msg,
                                size_t len) {
-  mpipool__reader_t r = {msg, msg, (const char *)msg + len, 0, 0, 0, 0};
+  mpipool__reader_t r;
   hello_hdr_t hh;
+  reader_init(&r, msg, len);
   const char *p = take(&r, sizeof hh);
   if (p == NULL)
     return MPIPOOL_EPROTO;
   memcpy(&hh, p, sizeof hh);
-  if (hh.host_len == 0 || hh.message_len == 0 || hh.binding_len == 0 ||
-      (size_t)hh.host_len + hh.message_len + hh.binding_len !=
-          (size_t)(r.end - r.p))
-    return MPIPOOL_EPROTO;
   h->status = hh.status;
   h->pid = hh.pid;
-  h->host = take(&r, hh.host_len);
-  h->message = take(&r, hh.message_len);
-  h->binding = take(&r, hh.binding_len);
   h->bound = hh.bound;
-  if (h->host[hh.host_len - 1] != '\0' ||
-      h->message[hh.message_len - 1] != '\0' ||
-      h->binding[hh.binding_len - 1] != '\0')
+  if (take_string(&r, &h->host) || take_string(&r, &h->message) ||
+      take_string(&r, &h->binding) || h->host == NULL ||
+      h->message == NULL || h->binding == NULL || r.p != r.end)
+    return MPIPOOL_EPROTO;
+  return MPIPOOL_OK;
+}
+
+/* --- NODE ---------------------------------------------------------------- */
+
+int mpipool__wire_node_encode(mpipool__buf_t *b, const mpipool__nodemsg_t *n) {
+  int32_t hdr[2] = {n->status, n->cores};
+  b->len = 0;
+  int err = mpipool__buf_append(b, hdr, sizeof hdr);
+  if (err == 0)
+    err = put_string(b, n->host);
+  if (err == 0)
+    err = put_string(b, n->cpuset);
+  if (err == 0)
+    err = put_string(b, n->bound);
+  if (err == 0)
+    err = check_fits(b);
+  return err;
+}
+
+int mpipool__wire_node_decode(mpipool__nodemsg_t *n, const void *msg,
+                              size_t len) {
+  mpipool__reader_t r;
+  int32_t hdr[2];
+  reader_init(&r, msg, len);
+  const char *p = take(&r, sizeof hdr);
+  if (p == NULL)
+    return MPIPOOL_EPROTO;
+  memcpy(hdr, p, sizeof hdr);
+  n->status = hdr[0];
+  n->cores = hdr[1];
+  if (take_string(&r, &n->host) || take_string(&r, &n->cpuset) ||
+      take_string(&r, &n->bound) || n->host == NULL || r.p != r.end)
     return MPIPOOL_EPROTO;
   return MPIPOOL_OK;
 }

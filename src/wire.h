@@ -145,13 +145,16 @@ typedef struct {
   int32_t bind_index;     /* this worker's share of its node, or -1: none */
   int32_t bind_count;     /* how many shares the node is cut into */
   int32_t hwthreads;      /* shares of hardware threads, not cores */
-  char node_set[64];      /* the node's PUs for the pool ("" = all) */
-  char avoid[128];        /* PUs the launcher bound other workers to */
+  const char *node_set;   /* the node's PUs for the pool ("" or NULL: all) */
+  const char *avoid;      /* PUs the launcher bound other workers to ("" or
+                             NULL: none) */
 } mpipool__config_t;
 
-/* Encodes c into b (emptied first); names is read as c->nnames strings. */
+/* Encodes c into b (emptied first); names is read as c->nnames strings.
+ * 0, ENOMEM or E2BIG. */
 int mpipool__wire_config_encode(mpipool__buf_t *b, const mpipool__config_t *c);
-/* Decodes, pointing into msg: 0 or MPIPOOL_EPROTO. */
+/* Decodes, pointing into msg (node_set and avoid are never NULL): 0 or
+ * MPIPOOL_EPROTO. */
 int mpipool__wire_config_decode(mpipool__config_t *c, const void *msg,
                                 size_t len);
 
@@ -165,8 +168,29 @@ typedef struct {
   int32_t bound;          /* 1 if it bound itself to its share */
 } mpipool__hello_t;
 
+/* Encodes h into b (emptied first), its strings whole.  0, ENOMEM or
+ * E2BIG. */
 int mpipool__wire_hello_encode(mpipool__buf_t *b, const mpipool__hello_t *h);
+/* Decodes, pointing into msg: 0 or MPIPOOL_EPROTO. */
 int mpipool__wire_hello_decode(mpipool__hello_t *h, const void *msg,
                                size_t len);
+
+/* --- NODE: a rank's probe of its node, gathered at start ------------- */
+
+/* The probe as it travels (the strings NUL-terminated, NULL for none). */
+typedef struct {
+  int32_t status;
+  int32_t cores;
+  const char *host;
+  const char *cpuset;
+  const char *bound;
+} mpipool__nodemsg_t;
+
+/* Encodes n into b (emptied first).  0, ENOMEM or E2BIG. */
+int mpipool__wire_node_encode(mpipool__buf_t *b, const mpipool__nodemsg_t *n);
+/* Decodes, pointing into msg (a string sent as NULL comes back NULL):
+ * 0 or MPIPOOL_EPROTO. */
+int mpipool__wire_node_decode(mpipool__nodemsg_t *n, const void *msg,
+                              size_t len);
 
 #endif

@@ -10,8 +10,10 @@
 
 #include "backoff.h"
 #include "buf.h"
+#include "launcher.h"
 #include "ctx.h"
 #include "msg.h"
+#include "text.h"
 #include "topology.h"
 #include "wire.h"
 
@@ -59,44 +61,50 @@ static int map_tasks(worker_t *w, const mpipool__config_t *cfg) {
   return MPIPOOL_OK;
 }
 
-/* Runs the initializer and tells the master how it went.  Returns 0 if the
- * worker may serve, 1 if the initializer failed, or an error. */
-static int say_hello(worker_t *w, const mpipool__config_t *cfg) {
-  char host[256] = "", binding[96] = "not bound";
-  int failed = 0, bound = 0;
+/* Runs the initializer and tells the master how it went: *init_failed
+ * says whether the initializer failed (the worker then waits to be
+ * stopped).  Returns 0 or an error. */
+static int say_hello(worker_t *w, const mpipool__config_t *cfg,
+                     int *init_failed) {
+  char *binding = NULL, *host = NULL;
+  int bound = 0, err = MPIPOOL_OK;
   const char *message = "";
+  *init_failed = 0;
   /* Bound first, so that what the initializer allocates lands near. */
   if (cfg->bind_index >= 0)
     bound = mpipool__bind_self(cfg->bind_index, cfg->bind_count,
                                cfg->hwthreads, cfg->node_set, cfg->avoid,
-                               binding, sizeof binding) == 1;
+                               &binding) == 1;
   else
-    mpipool__describe_binding(binding, sizeof binding);
+    binding = mpipool__describe_binding();
   mpipool__rbuild_reset(&w->rb);
   if (w->pool->init) {
-    int err = mpipool__ctx_run(&w->ctx, &w->rb, w->pool->init, NULL,
-                               cfg->initargs, cfg->initargs_len);
-    if (err)
-      return err;
-    if (w->rb.nfailed) {
-      failed = 1;
+    err = mpipool__ctx_run(&w->ctx, &w->rb, w->pool->init, NULL,
+                           cfg->initargs, cfg->initargs_len);
+    if (err == 0 && w->rb.nfailed) {
+      *init_failed = 1;
       message = w->rb.data.data;
     }
   }
-  mpipool_node_name(host, sizeof host);
-  mpipool__hello_t h = {failed, (uint32_t)getpid(), host, message, binding,
-                        bound};
-  mpipool__buf_t b = {0};
-  int err = mpipool__wire_hello_encode(&b, &h);
-  if (err == 0)
-    err = mpipool__send(&w->sends, w->pool->comm, w->master,
-                        MPIPOOL__TAG_HELLO, b.data, b.len);
-  else
-    mpipool__buf_free(&b);
-  if (failed)
+  if (err == 0 && (host = mpipool__node_name_dup()) == NULL)
+    err = MPIPOOL_ENOMEM;
+  if (err == 0) {
+    mpipool__hello_t h = {*init_failed, (uint32_t)getpid(), host, message,
+                          binding ? binding : "not bound", bound};
+    mpipool__buf_t b = {0};
+    err = mpipool__wire_hello_encode(&b, &h);
+    if (err == 0)
+      err = mpipool__send(&w->sends, w->pool->comm, w->master,
+                          MPIPOOL__TAG_HELLO, b.data, b.len);
+    else
+      mpipool__buf_free(&b);
+  }
+  if (*init_failed)
     fprintf(stderr, "mpipool: %s: initializer failed: %s\n", w->ctx.name,
             message);
-  return err ? err : failed;
+  free(host);
+  free(binding);
+  return err;
 }
 
 /* Runs every item of one task chunk into w->rb. */
@@ -104,9 +112,9 @@ static int run_chunk(worker_t *w, const mpipool__tchunk_t *c) {
   int local = c->fn < w->nfn ? w->fnmap[c->fn] : -1;
   const char *p = c->data;
   char msg[MPIPOOL__NAME_MAX + 96];
-  if (local < 0)
-    snprintf(msg, sizeof msg, "task '%s' is not registered on %s",
-             c->fn < w->nfn ? w->fnnames[c->fn] : "?", w->ctx.name);
+  if (local < 0) /* the name is at most MPIPOOL__NAME_MAX: it fits */
+    mpipool__fmt(msg, sizeof msg, "task '%s' is not registered on %s",
+                 c->fn < w->nfn ? w->fnnames[c->fn] : "?", w->ctx.name);
   mpipool__task_t *t = local >= 0 ? &w->pool->reg.tasks[local] : NULL;
   /* Outputs are often about as large as inputs: room for both up front. */
   size_t in_bytes = c->sizes ? 0 : c->count * c->item_size;
@@ -247,11 +255,10 @@ int mpipool__worker_run(mpipool_t *pool, int master_rank) {
   err = map_tasks(&w, &cfg);
   if (err)
     goto out_with_map;
-  err = say_hello(&w, &cfg);
-  if (err == 1)
-    err = wait_stop(&w);
-  else if (err == 0)
-    err = serve(&w);
+  int init_failed;
+  err = say_hello(&w, &cfg, &init_failed);
+  if (err == 0)
+    err = init_failed ? wait_stop(&w) : serve(&w);
   if (err == 0) {
     uint64_t *done = malloc(sizeof *done);
     if (done == NULL) {

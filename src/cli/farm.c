@@ -8,6 +8,7 @@
  * run, and a free worker always gets the next task.
  */
 #include "farm.h"
+#include "fmt.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -90,13 +91,13 @@ static int log_task(farm_t *fm, size_t pos, const cli_resultmsg_t *r) {
 static const char *why(const cli_resultmsg_t *r, const char *error, char *buf,
                        size_t len) {
   if (error)
-    snprintf(buf, len, "%s", error);
+    cli_fmt(buf, len, "%s", error);
   else if (r->timed_out)
-    snprintf(buf, len, "timed out");
+    cli_fmt(buf, len, "timed out");
   else if (r->signal)
-    snprintf(buf, len, "signal %d", r->signal);
+    cli_fmt(buf, len, "signal %d", r->signal);
   else
-    snprintf(buf, len, "exit status %d", r->exitval);
+    cli_fmt(buf, len, "exit status %d", r->exitval);
   return buf;
 }
 
@@ -187,7 +188,7 @@ static void on_error(mpipool_async_t *h, int status, const char *message,
   cli_resultmsg_t r;
   memset(&r, 0, sizeof r);
   r.exitval = -1;
-  snprintf(r.host, sizeof r.host, "?");
+  r.host = "?";
   finish(fm, s, &r, message && *message ? message : mpipool_strerror(status));
 }
 

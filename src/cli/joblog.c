@@ -4,6 +4,7 @@
  * the task list before --resume trusts it to skip tasks.
  */
 #include "joblog.h"
+#include "fmt.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -174,7 +175,7 @@ static int parse_fields(char **f, cli_joblog_entry_t *e, const char *name,
     return 0;
   char s[SHORT_MAX + 1];
   shorten(f[bad], strlen(f[bad]), s);
-  snprintf(err, errlen, "%s:%zu: %s '%s' is not a valid number", name, line,
+  cli_fmt(err, errlen, "%s:%zu: %s '%s' is not a valid number", name, line,
            field_names[bad], s);
   return -1;
 }
@@ -189,14 +190,14 @@ static int load_line(char *s, size_t len, const char *name, size_t line,
   cli_joblog_entry_t e = {0};
   int nf = split(s, len, f, &e.cmd_len);
   if (nf < NFIELDS) {
-    snprintf(err, errlen, "%s:%zu: too few fields: %d instead of %d", name,
+    cli_fmt(err, errlen, "%s:%zu: too few fields: %d instead of %d", name,
              line, nf, NFIELDS);
     return -1;
   }
   if (parse_fields(f, &e, name, line, err, errlen) != 0)
     return -1;
   if (e.seq < 1 || e.seq > tl->n) {
-    snprintf(err, errlen, "%s:%zu: Seq %" PRIu64 " is not a task: the task"
+    cli_fmt(err, errlen, "%s:%zu: Seq %" PRIu64 " is not a task: the task"
              " list has %zu", name, line, e.seq, tl->n);
     return -1;
   }
@@ -205,7 +206,7 @@ static int load_line(char *s, size_t len, const char *name, size_t line,
     char got[SHORT_MAX + 1], want[SHORT_MAX + 1];
     shorten(f[8], e.cmd_len, got);
     shorten(t->cmd, t->len, want);
-    snprintf(err, errlen, "%s:%zu: task %" PRIu64 " is '%s' in the joblog"
+    cli_fmt(err, errlen, "%s:%zu: task %" PRIu64 " is '%s' in the joblog"
              " but '%s' in the task list", name, line, e.seq, got, want);
     return -1;
   }
@@ -228,7 +229,7 @@ int cli_joblog_load(FILE *f, const char *name, const cli_tasklist_t *tl,
     if (got < 0) {
       if (ferror(f) || !feof(f)) {
         int e = errno ? errno : EIO;
-        snprintf(err, errlen, "%s:%zu: %s", name, line + 1,
+        cli_fmt(err, errlen, "%s:%zu: %s", name, line + 1,
                  e == ENOMEM ? "out of memory" : strerror(e));
         rc = -1;
       }
@@ -240,7 +241,7 @@ int cli_joblog_load(FILE *f, const char *name, const cli_tasklist_t *tl,
       break; /* a line cut short by a killed run: not a finished task */
     buf[--len] = '\0';
     if (memchr(buf, '\0', len) != NULL) {
-      snprintf(err, errlen, "%s:%zu: line holds a NUL byte", name, line);
+      cli_fmt(err, errlen, "%s:%zu: line holds a NUL byte", name, line);
       rc = -1;
       break;
     }

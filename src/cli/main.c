@@ -169,16 +169,14 @@ static int print_pool(mpipool_t *pool, const cli_options_t *o) {
     mpipool_node_info_t nd;
     if (mpipool_node_info(pool, k, &nd))
       continue;
-    char usable[128];
-    if (nd.cores < 0)
-      snprintf(usable, sizeof usable, "cores unknown (hwloc failed)");
+    printf("node %s: ", nd.host);
+    if (nd.status)
+      printf("cores unknown (hwloc failed)");
     else
-      snprintf(usable, sizeof usable, "%d %s%s usable (PU %s)", nd.cores,
-               o->hwthreads ? "PU" : "core", nd.cores == 1 ? "" : "s",
-               nd.cpuset);
-    printf("node %s: %s, %d launcher rank%s + %d spawned%s\n", nd.host,
-           usable,
-           nd.ranks, nd.ranks == 1 ? "" : "s", nd.spawned,
+      printf("%d %s%s usable (PU %s)", nd.cores, o->hwthreads ? "PU" : "core",
+             nd.cores == 1 ? "" : "s", nd.cpuset);
+    printf(", %d launcher rank%s + %d spawned%s\n", nd.ranks,
+           nd.ranks == 1 ? "" : "s", nd.spawned,
            k == 0 ? ", and the master" : "");
     for (int i = 0; i < n; i++)
       if (w[i].node == k && w[i].id)

@@ -4,6 +4,7 @@
  * process starts work.
  */
 #include "options.h"
+#include "fmt.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -104,7 +105,7 @@ static const struct option longopts[] = {
 static int fail(char *err, size_t errlen, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(err, errlen, fmt, ap);
+  cli_vfmt(err, errlen, fmt, ap);
   va_end(ap);
   return -1;
 }
@@ -259,9 +260,9 @@ int cli_options_parse(cli_options_t *o, int argc, char **argv, char *err,
     }
     /* The option as the user named it, for messages. */
     if (idx >= 0)
-      snprintf(name, sizeof name, "--%s", longopts[idx].name);
+      cli_fmt(name, sizeof name, "--%s", longopts[idx].name);
     else
-      snprintf(name, sizeof name, "-%c", c);
+      cli_fmt(name, sizeof name, "-%c", c);
     if (take(o, c, name, err, errlen))
       return -1;
   }

@@ -3,6 +3,7 @@
  * when asked, or into a results directory.
  */
 #include "output.h"
+#include "fmt.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -32,7 +33,7 @@ struct cli_output {
 static int fail(char *msg, size_t len, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(msg, len, fmt, ap);
+  cli_vfmt(msg, len, fmt, ap);
   va_end(ap);
   return -1;
 }
@@ -56,11 +57,9 @@ static int check_dir(const char *dir, char *msg, size_t len) {
   if (e)
     return fail(msg, len, "--results %s: cannot create the directory: %s",
                 dir, strerror(e));
-  size_t n = strlen(dir) + 32;
-  char *probe = malloc(n);
+  char *probe = cli_afmt("%s/.mpipool-probe-%ld", dir, (long)getpid());
   if (probe == NULL)
     return fail(msg, len, "out of memory");
-  snprintf(probe, n, "%s/.mpipool-probe-%ld", dir, (long)getpid());
   int fd = open(probe, O_WRONLY | O_CREAT | O_TRUNC, 0666);
   e = fd < 0 ? errno : 0;
   if (fd >= 0) {
@@ -164,28 +163,36 @@ static int write_file(const char *path, const void *data, size_t len) {
 
 static int write_results(cli_output_t *o, uint64_t seq,
                          const cli_resultmsg_t *r, char *msg, size_t msglen) {
-  size_t n = strlen(o->dir) + 64;
-  char *path = malloc(n), status[256];
-  if (path == NULL)
-    return fail(msg, msglen, "out of memory");
-  int len = snprintf(path, n, "%s/%llu", o->dir, (unsigned long long)seq);
-  int bad = mkdir(path, 0777) && errno != EEXIST;
-  snprintf(status, sizeof status,
-           "exitval=%d\nsignal=%d\ntimed_out=%d\nstart=%.3f\nruntime=%.3f\n"
-           "host=%s\n",
-           r->exitval, r->signal, r->timed_out, r->start, r->runtime,
-           r->host);
+  char *dir = cli_afmt("%s/%llu", o->dir, (unsigned long long)seq);
+  char *status = cli_afmt(
+      "exitval=%d\nsignal=%d\ntimed_out=%d\nstart=%.3f\nruntime=%.3f\n"
+      "host=%s\n",
+      r->exitval, r->signal, r->timed_out, r->start, r->runtime,
+      r->host ? r->host : "");
   const char *names[] = {"stdout", "stderr", "status"};
   const void *datas[] = {r->out, r->err, status};
-  size_t lens[] = {r->out_len, r->err_len, strlen(status)};
+  size_t lens[] = {r->out_len, r->err_len, status ? strlen(status) : 0};
+  char *path = NULL;
+  int bad = dir == NULL || status == NULL;
+  if (bad)
+    errno = ENOMEM;
+  else
+    bad = mkdir(dir, 0777) && errno != EEXIST;
   for (int i = 0; i < 3 && !bad; i++) {
-    snprintf(path + len, n - (size_t)len, "/%s", names[i]);
-    bad = write_file(path, datas[i], lens[i]) != 0;
+    free(path);
+    if ((path = cli_afmt("%s/%s", dir, names[i])) == NULL) {
+      errno = ENOMEM;
+      bad = 1;
+    } else {
+      bad = write_file(path, datas[i], lens[i]) != 0;
+    }
   }
   if (bad)
-    fail(msg, msglen, "--results: cannot write %s: %s", path,
-         strerror(errno));
+    fail(msg, msglen, "--results: cannot write %s: %s",
+         path ? path : dir ? dir : o->dir, strerror(errno));
   free(path);
+  free(dir);
+  free(status);
   return bad ? -1 : 0;
 }
 

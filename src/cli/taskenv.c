@@ -3,6 +3,7 @@
  * environment and adds the task's own.
  */
 #include "taskenv.h"
+#include "fmt.h"
 
 #include "mpipool.h"
 
@@ -42,8 +43,9 @@ int cli_taskenv_init(cli_taskenv_t *e, char *const *env) {
 }
 
 void cli_taskenv_set(cli_taskenv_t *e, unsigned long long seq, long worker) {
-  snprintf(e->seq, sizeof e->seq, "MPIPOOL_SEQ=%llu", seq);
-  snprintf(e->worker, sizeof e->worker, "MPIPOOL_WORKER=%ld", worker);
+  /* 20 digits and a sign at most: both fit their 48 bytes. */
+  cli_fmt(e->seq, sizeof e->seq, "MPIPOOL_SEQ=%llu", seq);
+  cli_fmt(e->worker, sizeof e->worker, "MPIPOOL_WORKER=%ld", worker);
 }
 
 void cli_taskenv_free(cli_taskenv_t *e) {

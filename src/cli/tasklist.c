@@ -4,6 +4,7 @@
  * file put into a command template.
  */
 #include "tasklist.h"
+#include "fmt.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -100,7 +101,8 @@ static char *build(const char *tmpl, const char *line, size_t len,
     return NULL;
   size_t qlen = strlen(q);
   char nbuf[32];
-  size_t nlen = (size_t)snprintf(nbuf, sizeof nbuf, "%zu", num);
+  cli_fmt(nbuf, sizeof nbuf, "%zu", num); /* 20 digits at most: fits */
+  size_t nlen = strlen(nbuf);
   str_t b = {0};
   int rc = 0;
   const char *p = tmpl;
@@ -142,9 +144,9 @@ static char *dup_bytes(const char *s, size_t len) {
 static void read_failed(const char *name, size_t line, int e, char *err,
                         size_t errlen) {
   if (e == ENOMEM)
-    snprintf(err, errlen, "%s:%zu: out of memory", name, line);
+    cli_fmt(err, errlen, "%s:%zu: out of memory", name, line);
   else
-    snprintf(err, errlen, "%s:%zu: read error: %s", name, line,
+    cli_fmt(err, errlen, "%s:%zu: read error: %s", name, line,
              strerror(e ? e : EIO));
 }
 
@@ -170,7 +172,7 @@ static int read_lines(cli_tasklist_t *tl, FILE *f, const char *name,
     if (len && buf[len - 1] == '\n')
       len--;
     if (memchr(buf, '\0', len) != NULL) {
-      snprintf(err, errlen, "%s:%zu: line holds a NUL byte", name, line);
+      cli_fmt(err, errlen, "%s:%zu: line holds a NUL byte", name, line);
       break;
     }
     if (tmpl ? len == 0 : is_comment_or_blank(buf, len))
@@ -180,7 +182,7 @@ static int read_lines(cli_tasklist_t *tl, FILE *f, const char *name,
                      : dup_bytes(buf, len);
     if (cmd == NULL || append(tl, cmd, cmd_len, line) != 0) {
       free(cmd);
-      snprintf(err, errlen, "%s:%zu: out of memory", name, line);
+      cli_fmt(err, errlen, "%s:%zu: out of memory", name, line);
       break;
     }
   }
@@ -209,12 +211,12 @@ int cli_tasklist_expand(cli_tasklist_t *tl, FILE *argfile, const char *name,
                         char *const *argv, int argc, char *err,
                         size_t errlen) {
   if (argc < 1) {
-    snprintf(err, errlen, "%s: no command template", name);
+    cli_fmt(err, errlen, "%s: no command template", name);
     return -1;
   }
   char *tmpl = join(argv, argc);
   if (tmpl == NULL) {
-    snprintf(err, errlen, "%s: out of memory", name);
+    cli_fmt(err, errlen, "%s: out of memory", name);
     return -1;
   }
   int rc = read_lines(tl, argfile, name, tmpl, err, errlen);

@@ -12,11 +12,11 @@ typedef struct {
   double timeout;
 } task_hdr_t;
 
+/* The header, then the host name and its NUL, stdout, stderr. */
 typedef struct {
   double start, runtime;
-  uint64_t out_len, err_len;
+  uint64_t host_len, out_len, err_len;
   int32_t exitval, signal, timed_out, cancelled;
-  char host[64];
 } result_hdr_t;
 
 int cli_taskmsg_encode(const cli_taskmsg_t *t, void **out, size_t *out_len) {
@@ -44,8 +44,13 @@ int cli_taskmsg_decode(const void *msg, size_t size, cli_taskmsg_t *t) {
   return 0;
 }
 
+static const char *host_of(const cli_resultmsg_t *r) {
+  return r->host ? r->host : "";
+}
+
 size_t cli_resultmsg_size(const cli_resultmsg_t *r) {
-  return sizeof(result_hdr_t) + r->out_len + r->err_len;
+  return sizeof(result_hdr_t) + strlen(host_of(r)) + 1 + r->out_len +
+         r->err_len;
 }
 
 void cli_resultmsg_encode(const cli_resultmsg_t *r, void *dst) {
@@ -59,14 +64,16 @@ void cli_resultmsg_encode(const cli_resultmsg_t *r, void *dst) {
   h.signal = r->signal;
   h.timed_out = r->timed_out;
   h.cancelled = r->cancelled;
-  memcpy(h.host, r->host, sizeof h.host);
-  h.host[sizeof h.host - 1] = '\0';
+  h.host_len = strlen(host_of(r));
   char *p = dst;
   memcpy(p, &h, sizeof h);
+  p += sizeof h;
+  memcpy(p, host_of(r), h.host_len + 1);
+  p += h.host_len + 1;
   if (r->out_len)
-    memcpy(p + sizeof h, r->out, r->out_len);
+    memcpy(p, r->out, r->out_len);
   if (r->err_len)
-    memcpy(p + sizeof h + r->out_len, r->err, r->err_len);
+    memcpy(p + r->out_len, r->err, r->err_len);
 }
 
 int cli_resultmsg_decode(const void *msg, size_t size, cli_resultmsg_t *r) {
@@ -74,17 +81,22 @@ int cli_resultmsg_decode(const void *msg, size_t size, cli_resultmsg_t *r) {
   if (msg == NULL || size < sizeof h)
     return -1;
   memcpy(&h, msg, sizeof h);
-  if (h.out_len > size - sizeof h || h.err_len != size - sizeof h - h.out_len)
-    return -1;
   const char *p = (const char *)msg + sizeof h;
+  size_t left = size - sizeof h;
+  if (h.host_len >= left || p[h.host_len] != '\0' ||
+      memchr(p, '\0', (size_t)h.host_len) != NULL)
+    return -1;
+  r->host = p;
+  p += h.host_len + 1;
+  left -= (size_t)h.host_len + 1;
+  if (h.out_len > left || h.err_len != left - h.out_len)
+    return -1;
   r->start = h.start;
   r->runtime = h.runtime;
   r->exitval = h.exitval;
   r->signal = h.signal;
   r->timed_out = h.timed_out;
   r->cancelled = h.cancelled;
-  memcpy(r->host, h.host, sizeof r->host);
-  r->host[sizeof r->host - 1] = '\0';
   r->out = p;
   r->out_len = (size_t)h.out_len;
   r->err = p + h.out_len;

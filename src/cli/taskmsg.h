@@ -34,7 +34,8 @@ typedef struct {
   int cancelled;    /* killed because the pool was terminated */
   double start;     /* seconds since the epoch */
   double runtime;   /* seconds */
-  char host[64];    /* NUL-terminated */
+  const char *host; /* where it ran, NUL-terminated (borrowed; NULL is
+                       sent as "") */
   const void *out;  /* stdout bytes (borrowed) */
   size_t out_len;
   const void *err;  /* stderr bytes (borrowed) */

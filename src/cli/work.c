@@ -18,7 +18,7 @@ extern char **environ;
 /* What a worker keeps between tasks. */
 typedef struct {
   cli_taskenv_t env;
-  char host[64];
+  char *host;             /* the node's name, whole */
 } worker_state_t;
 
 int cli_work_init(mpipool_ctx_t *ctx, const void *initargs, size_t size) {
@@ -29,7 +29,24 @@ int cli_work_init(mpipool_ctx_t *ctx, const void *initargs, size_t size) {
     free(w);
     return mpipool_ctx_fail(ctx, "out of memory");
   }
-  mpipool_node_name(w->host, sizeof w->host);
+  /* The node's name, of any length: ERANGE says the buffer was short. */
+  size_t len = 64;
+  int err = MPIPOOL_ERANGE;
+  while (err == MPIPOOL_ERANGE && len <= 65536) {
+    char *p = realloc(w->host, len);
+    if (p == NULL)
+      break;
+    w->host = p;
+    err = mpipool_node_name(w->host, len);
+    len *= 4;
+  }
+  if (err) {
+    free(w->host);
+    cli_taskenv_free(&w->env);
+    free(w);
+    return mpipool_ctx_fail(ctx, "cannot read the node's name: %s",
+                            mpipool_strerror(err));
+  }
   cli_run_forward_signals();
   /* SIGUSR1 is for the master (drain); mpirun forwards it to every rank. */
   signal(SIGUSR1, SIG_IGN);
@@ -62,9 +79,8 @@ int cli_work_run(mpipool_ctx_t *ctx, const void *in, size_t size) {
                            strerror(err));
   } else {
     cli_resultmsg_t m = {r.exitval, r.signal, r.timed_out, r.cancelled,
-                         r.start, r.runtime, {0}, r.out.data, r.out.len,
+                         r.start, r.runtime, w->host, r.out.data, r.out.len,
                          r.err.data, r.err.len};
-    memcpy(m.host, w->host, sizeof m.host);
     void *dst = mpipool_ctx_output(ctx, cli_resultmsg_size(&m));
     if (dst == NULL)
       ret = mpipool_ctx_fail(ctx, "out of memory for %zu bytes of output",

@@ -20,6 +20,19 @@ check "singleton: the node line" \
 check "singleton: every worker has its own PU" \
   sh -c '[ "$(grep -c "^  PoolWorker-.*PU [0-9]" out)" -eq "$0" ] && [ "$(sed -n "s/.*PU \([0-9,-]*\))*$/\1/p" out | grep -v "^$" | sort | uniq -d | wc -l)" -eq 0 ]' "$cores"
 
+# A node name of any length (Slurm's SLURMD_NODENAME): reported whole by
+# the master, by every worker, and in the joblog.
+long=$(printf 'n%.0s' $(seq 1 200))
+run env SLURMD_NODENAME="$long" "$MPIPOOL" --print-pool
+check "a 200-character node name: the node line has it whole" \
+  grep -q "^node $long: " out
+check "a 200-character node name: every worker reports it whole" \
+  sh -c '[ "$(grep -c "^  PoolWorker-[0-9]* pid [0-9]* on $1: " out)" -eq "$0" ]' "$cores" "$long"
+echo 'echo hi' >hi.txt
+run env SLURMD_NODENAME="$long" "$MPIPOOL" --joblog hi.log hi.txt
+check "a 200-character node name: whole in the joblog" \
+  sh -c '[ "$(cut -f2 hi.log | tail -1)" = "$0" ]' "$long"
+
 # Restricted cpuset: taskset -c 0 sizes the pool to 1 and binds it there.
 run taskset -c 0 "$MPIPOOL" --print-pool
 check "taskset -c 0: 1 worker" grep -q ": 1 worker on 1 node" out

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 static void test_node_name(void) {
-  char buf[64], host[64] = "";
+  char buf[64], host[80] = "";
   gethostname(host, sizeof host - 1);
   unsetenv("SLURMD_NODENAME");
   is_int(mpipool_node_name(buf, sizeof buf), 0, "node_name");
@@ -28,8 +28,21 @@ static void test_node_name(void) {
   mpipool_node_name(small, sizeof small);
   ok(strcmp(small, "n7") == 0, "fits exactly");
   setenv("SLURMD_NODENAME", "node-with-a-long-name", 1);
-  mpipool_node_name(small, sizeof small);
-  ok(strlen(small) == 2, "truncated, terminated (%s)", small);
+  is_int(mpipool_node_name(small, sizeof small), MPIPOOL_ERANGE,
+         "too long for the buffer: ERANGE");
+  ok(strlen(small) == 2, "cut, terminated (%s)", small);
+  char name[300], *dup;
+  memset(name, 'n', 200);
+  name[200] = '\0';
+  setenv("SLURMD_NODENAME", name, 1);
+  is_int(mpipool_node_name(buf, sizeof buf), MPIPOOL_ERANGE,
+         "a 200-character name in 64 bytes: ERANGE");
+  char big[256];
+  is_int(mpipool_node_name(big, sizeof big), 0, "in 256 bytes: whole");
+  ok(strlen(big) == 200, "a 200-character node name, whole");
+  dup = mpipool__node_name_dup();
+  ok(dup && strcmp(dup, name) == 0, "node_name_dup: whole");
+  free(dup);
   setenv("SLURMD_NODENAME", "", 1);
   mpipool_node_name(buf, sizeof buf);
   ok(strcmp(buf, host) == 0, "an empty SLURMD_NODENAME: the host name");
@@ -38,32 +51,39 @@ static void test_node_name(void) {
   is_int(mpipool_node_name(buf, 0), MPIPOOL_EINVAL, "empty buffer: EINVAL");
 }
 
+/* mpipool_core_count's count, or its error. */
+static int core_count(void) {
+  int n = -1000, err = mpipool_core_count(&n);
+  return err ? err : n;
+}
+
 static void test_slurm_cpus(void) {
   unsetenv("SLURM_JOB_ID");
   unsetenv("SLURM_CPUS_ON_NODE");
-  int cores = mpipool_core_count();
+  int cores = core_count();
   ok(cores >= 1, "core_count: %d", cores);
   is_int(mpipool__launch_cpus_on_node(), 0, "outside Slurm: no cap");
   setenv("SLURM_JOB_ID", "42", 1);
   setenv("SLURM_CPUS_ON_NODE", "1", 1);
   is_int(mpipool__launch_cpus_on_node(), 1, "SLURM_CPUS_ON_NODE=1 in a job");
-  is_int(mpipool_core_count(), 1, "in a Slurm job given 1 CPU here: 1 core");
+  is_int(core_count(), 1, "in a Slurm job given 1 CPU here: 1 core");
   setenv("SLURM_CPUS_ON_NODE", "999", 1);
-  is_int(mpipool_core_count(), cores, "given more CPUs than cores: cores");
+  is_int(core_count(), cores, "given more CPUs than cores: cores");
   setenv("SLURM_CPUS_ON_NODE", "2x", 1);
   is_int(mpipool__launch_cpus_on_node(), 0, "an unreadable count: no cap");
-  is_int(mpipool_core_count(), cores, "an unreadable SLURM_CPUS_ON_NODE: cores");
+  is_int(core_count(), cores, "an unreadable SLURM_CPUS_ON_NODE: cores");
   unsetenv("SLURM_JOB_ID");
   setenv("SLURM_CPUS_ON_NODE", "1", 1);
-  is_int(mpipool_core_count(), cores, "no SLURM_JOB_ID: not in a job");
+  is_int(core_count(), cores, "no SLURM_JOB_ID: not in a job");
   unsetenv("SLURM_CPUS_ON_NODE");
   is_int(mpipool__launch_in_srun_step(), 0, "no SLURM_STEP_ID: not srun");
   setenv("SLURM_STEP_ID", "0", 1);
   is_int(mpipool__launch_in_srun_step(), 1, "SLURM_STEP_ID: an srun step");
   unsetenv("SLURM_STEP_ID");
   setenv("MPIPOOL_FAULT_HWLOC", "1", 1);
-  is_int(mpipool_core_count(), MPIPOOL_EHWLOC, "hwloc failing: EHWLOC");
+  is_int(core_count(), MPIPOOL_EHWLOC, "hwloc failing: EHWLOC");
   unsetenv("MPIPOOL_FAULT_HWLOC");
+  is_int(mpipool_core_count(NULL), MPIPOOL_EINVAL, "core_count(NULL): EINVAL");
 }
 
 static void clear_launch(void) {

@@ -13,15 +13,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A probe as a rank on `host` would send it. */
+/* A probe as a rank on `host` would send it (the strings borrowed: the
+ * plan copies what it keeps); cores < 0 is a probe that failed with that
+ * status. */
 static mpipool__node_t probe(const char *host, int cores, const char *cpuset,
                              const char *bound) {
   mpipool__node_t n;
   memset(&n, 0, sizeof n);
-  snprintf(n.host, sizeof n.host, "%s", host);
-  n.cores = cores;
-  snprintf(n.cpuset, sizeof n.cpuset, "%s", cpuset);
-  snprintf(n.bound, sizeof n.bound, "%s", bound);
+  n.host = (char *)host;
+  n.status = cores < 0 ? cores : 0;
+  n.cores = cores < 0 ? 0 : cores;
+  n.cpuset = cores < 0 ? NULL : (char *)cpuset;
+  n.bound = *bound ? (char *)bound : NULL;
   return n;
 }
 
@@ -64,7 +67,7 @@ static void test_singleton(void) {
   is_int(p.workers, 4, "singleton: 4 workers");
   is_int(p.nodes[0].bind, 1, "singleton: bound (4 workers on 4 cores)");
   is_int(p.nodes[0].shares, 4, "singleton: 4 shares");
-  ok(strcmp(p.nodes[0].avoid, "") == 0, "singleton: nothing to avoid");
+  ok(p.nodes[0].avoid == NULL, "singleton: nothing to avoid");
   ok(strcmp(p.nodes[0].info.host, "a") == 0 &&
          strcmp(p.nodes[0].info.cpuset, "0-3") == 0 &&
          p.nodes[0].info.cores == 4,
@@ -331,45 +334,54 @@ static void test_launcher_bound(void) {
 
 /*
  * Many launcher-bound ranks on one node: mpirun -n 64 --bind-to core on a
- * 128-core node, processes 0.  Ranks 1..63 are bound to PUs 1..63, 65
- * workers are spawned over the rest, so each of those 63 PUs must be in
- * avoid, or a spawned worker may be bound onto a rank's core.
+ * 256-PU node (hwthreads) whose job may use the even PUs only (a cyclic
+ * Slurm set "0,2,4,...,254", 128 PUs), processes 0.  Ranks 1..63 are
+ * bound to PUs 2..126, 65 workers are spawned over the rest, so each of
+ * those 63 PUs must be in avoid, or a spawned worker may be bound onto a
+ * rank's core; and the node's set must be kept whole.
  */
 static void test_launcher_bound_many(void) {
   enum { N = 64 };
   mpipool__node_t *r = calloc(N, sizeof *r);
+  char(*pus)[8] = calloc(N, sizeof *pus);
+  char cyclic[1024] = "";
   mpipool__plan_t p;
-  if (!ok(r != NULL, "many bound: calloc"))
+  if (!ok(r != NULL && pus != NULL, "many bound: calloc"))
     return;
-  r[0] = probe("big", 128, "0-127", "");
+  for (int i = 0; i < 128; i++)
+    snprintf(cyclic + strlen(cyclic), sizeof cyclic - strlen(cyclic), "%s%d",
+             i ? "," : "", 2 * i);
+  r[0] = probe("big", 128, cyclic, "");
   for (int i = 1; i < N; i++) {
-    char pu[8];
-    snprintf(pu, sizeof pu, "%d", i);
-    r[i] = probe("big", 128, "0-127", pu);
+    snprintf(pus[i], sizeof pus[i], "%d", 2 * i);
+    r[i] = probe("big", 128, cyclic, pus[i]);
   }
   is_int(mpipool__plan_make(&p, r, N, 0, 1), MPIPOOL_OK, "many bound: plan");
   is_int(p.nodes[0].ranks, 63, "many bound: 63 serving ranks");
   is_int(p.nodes[0].spawn, 65, "many bound: 65 spawns");
   is_int(p.nodes[0].shares, 65, "many bound: 65 shares");
   is_int(p.nodes[0].bind, 1, "many bound: node bound (128 <= 128)");
-  ok(strlen(p.nodes[0].avoid) < sizeof p.nodes[0].avoid,
-     "many bound: avoid stays a string within its buffer");
+  ok(strlen(cyclic) > 400 && strcmp(p.nodes[0].info.cpuset, cyclic) == 0,
+     "many bound: the node's cyclic set of 128 PUs (%zu characters) is kept "
+     "whole", strlen(cyclic));
   int missing = 0, first_missing = 0;
   for (int i = 1; i < N; i++) {
-    char pu[8];
-    snprintf(pu, sizeof pu, "%d", i);
-    if (!list_has(p.nodes[0].avoid, pu) && missing++ == 0)
+    if (!list_has(p.nodes[0].avoid, pus[i]) && missing++ == 0)
       first_missing = i;
   }
+  ok(!list_has(p.nodes[0].avoid, "1") && !list_has(p.nodes[0].avoid, "0") &&
+         !list_has(p.nodes[0].avoid, "128"),
+     "many bound: and no other PU");
   if (!ok(missing == 0,
           "many bound: every launcher-bound PU is in avoid (63 ranks)"))
-    printf("#   %d of 63 PUs missing, from PU %d on; avoid \"%s\"\n",
+    printf("#   %d of 63 PUs missing, from rank %d on; avoid \"%s\"\n",
            missing, first_missing, p.nodes[0].avoid);
   mpipool__plan_free(&p);
+  free(pus);
   free(r);
 }
 
-/* A node whose probe failed (cores < 0). */
+/* A node whose probe failed (status EHWLOC). */
 static void test_failed_probe(void) {
   mpipool__plan_t p;
   mpipool__node_t r[3] = {probe("a", 4, "0-3", ""),

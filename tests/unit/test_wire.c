@@ -43,19 +43,22 @@ typedef struct {
 typedef struct {
   uint64_t worker_id, maxtasks, nnames, names_len, initargs_len;
   int32_t bind_index, bind_count, hwthreads, pad;
-  char node_set[64], avoid[128];
 } config_hdr_t;
 typedef struct {
   int32_t status;
-  uint32_t pid, host_len, message_len, binding_len;
-  int32_t bound;
+  uint32_t pid;
+  int32_t bound, pad;
 } hello_hdr_t;
+/* A string on the wire: a uint32 length (UINT32_MAX: NULL), the bytes, a
+ * NUL. */
+#define STR(n) (4 + (n) + 1)
 
 #define FH sizeof(frame_hdr_t)
 #define SEGV_SEEN 1000
 
-enum { K_TASKS, K_RESULTS, K_CONFIG, K_HELLO };
-static const char *kind_name[] = {"TASKS", "RESULTS", "CONFIG", "HELLO"};
+enum { K_TASKS, K_RESULTS, K_CONFIG, K_HELLO, K_NODE };
+static const char *kind_name[] = {"TASKS", "RESULTS", "CONFIG", "HELLO",
+                                  "NODE"};
 
 /* ---- decoding everything a message holds ---------------------------- */
 
@@ -117,14 +120,28 @@ static int decode_all(int kind, const void *msg, size_t len) {
     for (uint32_t i = 0; i < c.nnames; i++)
       at += strlen(c.names + at) + 1;
     touch(c.initargs, c.initargs_len);
+    touch(c.node_set, strlen(c.node_set));
+    touch(c.avoid, strlen(c.avoid));
     return 0;
   }
-  default: {
+  case K_HELLO: {
     mpipool__hello_t h;
     if ((rc = mpipool__wire_hello_decode(&h, msg, len)) != 0)
       return rc;
     touch(h.host, strlen(h.host));
     touch(h.message, strlen(h.message));
+    touch(h.binding, strlen(h.binding));
+    return 0;
+  }
+  default: {
+    mpipool__nodemsg_t n;
+    if ((rc = mpipool__wire_node_decode(&n, msg, len)) != 0)
+      return rc;
+    touch(n.host, strlen(n.host));
+    if (n.cpuset)
+      touch(n.cpuset, strlen(n.cpuset));
+    if (n.bound)
+      touch(n.bound, strlen(n.bound));
     return 0;
   }
   }
@@ -711,7 +728,25 @@ static void test_results(void) {
   ok(one.count == 0 && one.data.data == NULL, "rbuild_free empties");
 }
 
-/* ---- CONFIG and HELLO ------------------------------------------------ */
+/* ---- CONFIG, HELLO and NODE --------------------------------------------- */
+
+/* "0,2,4,...,254": a cyclic set of 128 CPUs, as Slurm gives out (malloc'd). */
+static char *cyclic_set(void) {
+  char *s = malloc(1024);
+  s[0] = '\0';
+  for (int i = 0; i < 128; i++)
+    sprintf(s + strlen(s), "%s%d", i ? "," : "", 2 * i);
+  return s;
+}
+
+/* A host name of 200 characters (malloc'd). */
+static char *long_host(void) {
+  char *h = malloc(201);
+  for (int i = 0; i < 200; i++)
+    h[i] = (char)('a' + i % 26);
+  h[200] = '\0';
+  return h;
+}
 
 static void test_config(void) {
   mpipool__buf_t b = {0};
@@ -720,8 +755,9 @@ static void test_config(void) {
   mpipool__config_t in = {7,  1000, 3, names, initargs, sizeof initargs,
                           2,  4,    1, "0-3", "1,5"};
   mpipool__config_t out;
+  const size_t H = sizeof(config_hdr_t), NAMES = H + STR(3) + STR(3);
   is_int(mpipool__wire_config_encode(&b, &in), 0, "config_encode");
-  is_int(b.len, sizeof(config_hdr_t) + 16 + 5, "config size");
+  is_int(b.len, NAMES + 16 + 5, "config size");
   is_int(mpipool__wire_config_decode(&out, b.data, b.len), 0,
          "config_decode");
   ok(out.worker_id == 7 && out.maxtasks == 1000 && out.nnames == 3,
@@ -748,8 +784,17 @@ static void test_config(void) {
   expect_eproto_u64(K_CONFIG, m, len, 16, 4, "nnames too many");
   expect_eproto_u64(K_CONFIG, m, len, 16, (uint64_t)UINT32_MAX + 4,
                     "nnames above 32 bits");
-  expect_eproto(K_CONFIG, m, len, sizeof(config_hdr_t) + 15, "y", 1,
+  expect_eproto(K_CONFIG, m, len, NAMES + 15, "y", 1,
                 "last name not NUL-terminated");
+  expect_eproto_u32(K_CONFIG, m, len, H, 4, "node set's length too long");
+  expect_eproto_u32(K_CONFIG, m, len, H, 2, "node set's length short");
+  expect_eproto_u32(K_CONFIG, m, len, H, UINT32_MAX, "node set NULL");
+  expect_eproto_u32(K_CONFIG, m, len, H, 1u << 30, "node set beyond the end");
+  expect_eproto(K_CONFIG, m, len, H + 4 + 3, "x", 1,
+                "node set not NUL-terminated");
+  expect_eproto(K_CONFIG, m, len, H + 4 + 1, "", 1,
+                "a NUL inside the node set");
+  expect_eproto_u32(K_CONFIG, m, len, H + STR(3), UINT32_MAX, "avoid NULL");
   {
     char *m2 = malloc(len + 1);
     memcpy(m2, m, len);
@@ -760,14 +805,15 @@ static void test_config(void) {
   }
   free(m);
 
-  /* no names, no initargs */
-  mpipool__config_t none = {1, 0, 0, NULL, NULL, 0, -1, 0, 0, "", ""};
+  /* no names, no initargs, no sets (NULL goes as "") */
+  mpipool__config_t none = {1, 0, 0, NULL, NULL, 0, -1, 0, 0, NULL, ""};
   is_int(mpipool__wire_config_encode(&b, &none), 0, "empty config encodes");
-  is_int(b.len, sizeof(config_hdr_t), "empty config is the header");
+  is_int(b.len, H + STR(0) + STR(0), "empty config: the header, two \"\"");
   out.nnames = 99;
   is_int(mpipool__wire_config_decode(&out, b.data, b.len), 0,
          "empty config decodes");
-  ok(out.worker_id == 1 && out.nnames == 0 && out.initargs_len == 0,
+  ok(out.worker_id == 1 && out.nnames == 0 && out.initargs_len == 0 &&
+         strcmp(out.node_set, "") == 0 && strcmp(out.avoid, "") == 0,
      "empty config fields");
   check_truncations(K_CONFIG, b.data, b.len, "empty");
   /* a name-less config with a byte of names: bad */
@@ -788,6 +834,21 @@ static void test_config(void) {
          out.nnames == 2 && strcmp(out.names, "a") == 0 &&
          out.names[2] == '\0',
      "config with an empty second name round-trips");
+
+  /* A node's set of 128 cyclic CPUs and as long an avoid list: whole. */
+  char *set = cyclic_set(), *avoid = cyclic_set();
+  avoid[0] = '1';
+  mpipool__config_t big = {3, 0, 0, NULL, NULL, 0, 5, 128, 1, set, avoid};
+  is_int(mpipool__wire_config_encode(&b, &big), 0,
+         "config with a 128-CPU cyclic set encodes");
+  ok(mpipool__wire_config_decode(&out, b.data, b.len) == 0 &&
+         strcmp(out.node_set, set) == 0 && strcmp(out.avoid, avoid) == 0 &&
+         out.bind_count == 128,
+     "a 128-CPU cyclic set (%zu characters) and avoid list survive the "
+     "round trip", strlen(set));
+  check_truncations(K_CONFIG, b.data, b.len, "128-CPU set");
+  free(set);
+  free(avoid);
   mpipool__buf_free(&b);
 }
 
@@ -796,7 +857,9 @@ static void test_hello(void) {
   mpipool__hello_t in = {-7, 4242, "node-17.example", "init failed: x",
                          "core 3 (PU 3,7)", 1};
   mpipool__hello_t out;
+  const size_t H = sizeof(hello_hdr_t);
   is_int(mpipool__wire_hello_encode(&b, &in), 0, "hello_encode");
+  is_int(b.len, H + STR(15) + STR(14) + STR(15), "hello size");
   is_int(mpipool__wire_hello_decode(&out, b.data, b.len), 0, "hello_decode");
   ok(out.status == -7 && out.pid == 4242, "hello: status, pid");
   ok(strcmp(out.host, in.host) == 0 && strcmp(out.message, in.message) == 0,
@@ -808,22 +871,17 @@ static void test_hello(void) {
   char *m = malloc(len);
   memcpy(m, b.data, len);
   check_truncations(K_HELLO, m, len, "full");
-  expect_eproto_u32(K_HELLO, m, len, 8, 0, "host_len 0");
-  expect_eproto_u32(K_HELLO, m, len, 12, 0, "message_len 0");
-  expect_eproto_u32(K_HELLO, m, len, 8, 17, "host_len + message_len long");
-  expect_eproto_u32(K_HELLO, m, len, 8, UINT32_MAX, "host_len max");
-  expect_eproto_u32(K_HELLO, m, len, 12, UINT32_MAX, "message_len max");
-  {
-    /* lengths still summing right, but host unterminated */
-    hello_hdr_t hh;
-    memcpy(&hh, m, sizeof hh);
-    hh.host_len++;
-    hh.message_len--;
-    expect_eproto(K_HELLO, m, len, 0, &hh, sizeof hh,
-                  "host not NUL-terminated (lengths shifted)");
-  }
+  expect_eproto_u32(K_HELLO, m, len, H, 0, "host_len 0 (the rest shifted)");
+  expect_eproto_u32(K_HELLO, m, len, H, 16, "host_len one long");
+  expect_eproto_u32(K_HELLO, m, len, H, UINT32_MAX, "host NULL");
+  expect_eproto_u32(K_HELLO, m, len, H, UINT32_MAX - 1, "host_len huge");
+  expect_eproto_u32(K_HELLO, m, len, H + STR(15), UINT32_MAX, "message NULL");
+  expect_eproto_u32(K_HELLO, m, len, H + STR(15) + STR(14), 100,
+                    "binding_len beyond the end");
+  expect_eproto(K_HELLO, m, len, H + 4 + 15, "!", 1,
+                "host not NUL-terminated");
   expect_eproto(K_HELLO, m, len, len - 1, "!", 1,
-                "message not NUL-terminated");
+                "binding not NUL-terminated");
   {
     char *m2 = malloc(len + 1);
     memcpy(m2, m, len);
@@ -834,28 +892,59 @@ static void test_hello(void) {
   }
   free(m);
 
-  /* empty strings */
+  /* empty strings, NULL binding sent as "" */
   mpipool__hello_t e = {0, 1, "", "", NULL, 0};
   mpipool__wire_hello_encode(&b, &e);
   ok(mpipool__wire_hello_decode(&out, b.data, b.len) == 0 &&
-         out.status == 0 && out.host[0] == '\0' && out.message[0] == '\0',
+         out.status == 0 && out.host[0] == '\0' && out.message[0] == '\0' &&
+         out.binding[0] == '\0',
      "hello with empty strings round-trips");
   check_truncations(K_HELLO, b.data, b.len, "empty strings");
 
-  /* long strings are cut (host to 4095, message to 65535 characters) */
-  char *host = malloc(6000), *msg = malloc(70000);
-  memset(host, 'h', 5999);
-  host[5999] = '\0';
+  /* long strings arrive whole: a 200-character host, a 70,000-character
+   * message */
+  char *host = long_host(), *msg = malloc(70000);
   memset(msg, 'm', 69999);
   msg[69999] = '\0';
   mpipool__hello_t l = {1, 2, host, msg, "", 0};
   is_int(mpipool__wire_hello_encode(&b, &l), 0, "long hello encodes");
   ok(mpipool__wire_hello_decode(&out, b.data, b.len) == 0 &&
-         strlen(out.host) == 4095 && strlen(out.message) == 65535 &&
-         out.host[0] == 'h' && out.message[65534] == 'm',
-     "long hello: host cut to 4095, message to 65535 characters");
+         strcmp(out.host, host) == 0 && strlen(out.message) == 69999,
+     "long hello: a 200-character host and a 69,999-character message, "
+     "whole");
   free(host);
   free(msg);
+  mpipool__buf_free(&b);
+}
+
+static void test_node(void) {
+  mpipool__buf_t b = {0};
+  char *host = long_host(), *set = cyclic_set();
+  mpipool__nodemsg_t in = {0, 128, host, set, NULL}, out;
+  is_int(mpipool__wire_node_encode(&b, &in), 0, "node_encode");
+  is_int(b.len, 8 + STR(200) + STR(strlen(set)) + 4, "node size");
+  is_int(mpipool__wire_node_decode(&out, b.data, b.len), 0, "node_decode");
+  ok(out.status == 0 && out.cores == 128 && strcmp(out.host, host) == 0 &&
+         strcmp(out.cpuset, set) == 0 && out.bound == NULL,
+     "a 200-character host and a 128-CPU cyclic set survive the round trip");
+  size_t len = b.len;
+  char *m = malloc(len);
+  memcpy(m, b.data, len);
+  check_truncations(K_NODE, m, len, "long host, cyclic set");
+  expect_eproto_u32(K_NODE, m, len, 8, UINT32_MAX, "host NULL");
+  expect_eproto_u32(K_NODE, m, len, 8, 201, "host_len one long");
+  expect_eproto_u32(K_NODE, m, len, 8, 199, "host_len one short");
+  expect_eproto(K_NODE, m, len, len - 4, "\x01", 1, "bound's length wrong");
+  free(m);
+  mpipool__nodemsg_t failed = {MPIPOOL_EHWLOC, 0, "b", NULL, "3"};
+  mpipool__wire_node_encode(&b, &failed);
+  ok(mpipool__wire_node_decode(&out, b.data, b.len) == 0 &&
+         out.status == MPIPOOL_EHWLOC && out.cpuset == NULL &&
+         strcmp(out.bound, "3") == 0,
+     "a failed probe: status, no set, a binding");
+  check_truncations(K_NODE, b.data, b.len, "failed probe");
+  free(host);
+  free(set);
   mpipool__buf_free(&b);
 }
 
@@ -866,6 +955,7 @@ int main(void) {
   test_results();
   test_config();
   test_hello();
+  test_node();
   guard_teardown();
   return tap_done();
 }
