@@ -138,12 +138,10 @@ static void append_worker(mpipool__master_t *m, mpipool__worker_t *w,
 }
 
 /* The list w belongs in now. */
-static int wanted_list(const mpipool__master_t *m, const mpipool__worker_t *w) {
+static int wanted_list(const mpipool__worker_t *w) {
   int alive = w->state == MPIPOOL__W_READY || w->state == MPIPOOL__W_STARTING;
-  if (w->parked && alive)
-    return LIST_PARKED + (w->node >= 0 && (size_t)w->node < m->plan.nnodes
-                              ? w->node + 1
-                              : 0);
+  if (w->parked && alive) /* the unknown node's spares in list 0 */
+    return LIST_PARKED + w->node - MPIPOOL__NODE_UNKNOWN;
   if (!w->parked && w->state == MPIPOOL__W_READY && !w->retiring &&
       w->inflight < DEPTH)
     return LIST_LEVEL + (int)w->inflight;
@@ -152,7 +150,7 @@ static int wanted_list(const mpipool__master_t *m, const mpipool__worker_t *w) {
 
 /* Moves w to the list it belongs in (to the back), if it is not there. */
 static void relist(mpipool__master_t *m, mpipool__worker_t *w) {
-  int want = wanted_list(m, w);
+  int want = wanted_list(w);
   if (want == w->list)
     return;
   unlink_worker(m, w);
@@ -289,10 +287,10 @@ static int configure(mpipool__master_t *m, const mpipool__worker_t *w,
   cfg.initargs_len = pool->initargs_len;
   cfg.hwthreads = pool->hwthreads;
   cfg.worker_id = (uint64_t)w->id;
-  cfg.bind_index = -1;
-  if (w->node >= 0 && (size_t)w->node < m->plan.nnodes) {
+  cfg.bind_index = MPIPOOL__SHARE_NONE;
+  if (w->node != MPIPOOL__NODE_UNKNOWN) {
     const mpipool__plan_node_t *nd = &m->plan.nodes[w->node];
-    cfg.bind_index = nd->bind ? w->share : -1;
+    cfg.bind_index = nd->bind ? w->share : MPIPOOL__SHARE_NONE;
     cfg.bind_count = nd->shares;
     cfg.node_set = nd->info.cpuset;
     cfg.avoid = nd->avoid;
@@ -320,11 +318,14 @@ static void place_worker(mpipool__master_t *m, mpipool__worker_t *w) {
   }
 }
 
-int mpipool__master_add_workers(mpipool__master_t *m, MPI_Comm comm,
-                                int first_rank, size_t n, int node,
-                                int share) {
+/* Adds n workers at ranks first_rank.. of comm (a spawn's
+ * intercommunicator when `spawned`).  A launcher rank's node is the one the
+ * plan says for it, and it takes its node's next share unless the launcher
+ * bound it; a spawned worker runs on `node` with binding share `share`
+ * (MPIPOOL__SHARE_NEXT: its node's next one). */
+static int add_workers(mpipool__master_t *m, MPI_Comm comm, int first_rank,
+                       size_t n, int spawned, int node, int share) {
   const mpipool_t *pool = m->pool;
-  int spawned = comm != pool->comm;
   uint32_t ep;
   char *names;
   size_t names_len;
@@ -349,15 +350,19 @@ int mpipool__master_add_workers(mpipool__master_t *m, MPI_Comm comm,
     w->state = MPIPOOL__W_STARTING;
     w->host = m->host;
     w->binding = "";
-    w->node = node >= 0 || spawned ? node
-              : rank < m->plan.nranks ? m->plan.node_of[rank]
-                                      : -1;
-    int bound_rank = !spawned && rank < m->plan.nranks &&
-                     m->plan.launcher_bound[rank];
-    w->share = share >= -1 ? share
-               : w->node >= 0 && !bound_rank
-                   ? mpipool__plan_next_share(&m->plan, (size_t)w->node)
-                   : -1;
+    w->node = node;
+    w->share = share;
+    if (!spawned) {
+      w->node = rank < m->plan.nranks ? m->plan.node_of[rank]
+                                      : MPIPOOL__NODE_UNKNOWN;
+      int bound_by_launcher = rank < m->plan.nranks &&
+                              m->plan.launcher_bound[rank];
+      w->share = bound_by_launcher ? MPIPOOL__SHARE_NONE : MPIPOOL__SHARE_NEXT;
+    }
+    if (w->share == MPIPOOL__SHARE_NEXT)
+      w->share = w->node != MPIPOOL__NODE_UNKNOWN
+                     ? mpipool__plan_next_share(&m->plan, (size_t)w->node)
+                     : MPIPOOL__SHARE_NONE;
     m->nstarting++;
     place_worker(m, w);
     relist(m, w);
@@ -367,12 +372,17 @@ int mpipool__master_add_workers(mpipool__master_t *m, MPI_Comm comm,
   return err;
 }
 
+int mpipool__master_add_ranks(mpipool__master_t *m, int first_rank,
+                              size_t n) {
+  return add_workers(m, m->pool->comm, first_rank, n, 0,
+                     MPIPOOL__NODE_UNKNOWN, MPIPOOL__SHARE_NONE);
+}
+
 int mpipool__master_add_spawned(mpipool__master_t *m, MPI_Comm inter,
                                 int node, int share) {
   int remote = 0;
   MPI_Comm_remote_size(inter, &remote);
-  return mpipool__master_add_workers(m, inter, 0, (size_t)remote, node,
-                                     share);
+  return add_workers(m, inter, 0, (size_t)remote, 1, node, share);
 }
 
 int mpipool__master_new(mpipool__master_t **out, mpipool_t *pool,
@@ -456,9 +466,7 @@ static unsigned coalesce_limit(const mpipool__master_t *m) {
 static void fill_slot(mpipool__master_t *m, mpipool__worker_t *w) {
   if (w->place == MPIPOOL__NONE)
     return; /* a spare that never served (recycling stopped meanwhile) */
-  int list = LIST_PARKED +
-             (w->node >= 0 && (size_t)w->node < m->plan.nnodes ? w->node + 1
-                                                                 : 0);
+  int list = LIST_PARKED + w->node - MPIPOOL__NODE_UNKNOWN;
   mpipool__worker_t *best = NULL;
   for (uint32_t i = list_of(m, list)->head; i != MPIPOOL__NONE;) {
     mpipool__worker_t *s = mpipool__roster_at(&m->roster, i);
@@ -1005,9 +1013,9 @@ int mpipool__master_check(const mpipool__master_t *m) {
     live++;
     ready += w->state == MPIPOOL__W_READY;
     starting += w->state == MPIPOOL__W_STARTING;
-    EXPECT(w->list == wanted_list(m, w),
+    EXPECT(w->list == wanted_list(w),
            "PoolWorker-%ld is in list %d, belongs in %d", w->id, w->list,
-           wanted_list(m, w));
+           wanted_list(w));
     unsigned n = 0;
     for (uint32_t f = w->frame_head; f != MPIPOOL__NONE; f = m->frames[f].next)
       EXPECT(++n <= w->inflight && f < m->nframes,

@@ -33,19 +33,18 @@ int mpipool__master_new(mpipool__master_t **out, mpipool_t *pool,
 const mpipool__plan_t *mpipool__master_plan(const mpipool__master_t *m);
 
 /*
- * Adds n workers at ranks first_rank.. of comm (the pool's communicator,
- * or an intercommunicator to spawned processes, which the engine then
- * owns), named in order, and sends each its CONFIG.  They run on plan node
- * `node` (-1: the node the plan says for each rank of the pool's
- * communicator, or unknown); each gets binding share `share`, or with -2
- * the node's next share.  0 or an error.
+ * Adds the launcher's ranks first_rank .. first_rank + n - 1 of the pool's
+ * communicator as workers, named in order, and sends each its CONFIG.
+ * Each runs on the node the plan says for its rank and takes its node's
+ * next binding share, unless the launcher bound it.  0 or an error.
  */
-int mpipool__master_add_workers(mpipool__master_t *m, MPI_Comm comm,
-                                int first_rank, size_t n, int node,
-                                int share);
+int mpipool__master_add_ranks(mpipool__master_t *m, int first_rank, size_t n);
 
-/* Adds every process reached through `inter`, the intercommunicator of a
- * spawn onto plan node `node`, as workers (as mpipool__master_add_workers). */
+/* Adds every process reached through `inter` (the intercommunicator of a
+ * spawn, taken by the engine even on failure) as workers, as add_ranks.
+ * They run on plan node `node` (or MPIPOOL__NODE_UNKNOWN), each with
+ * binding share `share`: a share, MPIPOOL__SHARE_NONE, or
+ * MPIPOOL__SHARE_NEXT for its node's next one. */
 int mpipool__master_add_spawned(mpipool__master_t *m, MPI_Comm inter,
                                 int node, int share);
 

@@ -15,7 +15,7 @@ int mpipool__plan_find(const mpipool__plan_t *p, const char *host) {
   for (size_t i = 0; i < p->nnodes; i++)
     if (strcmp(p->nodes[i].info.host, host) == 0)
       return (int)i;
-  return -1;
+  return MPIPOOL__NODE_UNKNOWN;
 }
 
 /* Groups the ranks by host, the master's node first; each node gets a
@@ -136,7 +136,7 @@ int mpipool__plan_make(mpipool__plan_t *p, const mpipool__node_t *per_rank,
 
 int mpipool__plan_next_share(mpipool__plan_t *p, size_t i) {
   if (i >= p->nnodes || !p->nodes[i].bind)
-    return -1;
+    return MPIPOOL__SHARE_NONE;
   mpipool__plan_node_t *n = &p->nodes[i];
   int share = n->next_share;
   n->next_share = (n->next_share + 1) % n->shares;

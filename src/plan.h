@@ -11,6 +11,16 @@
 
 #include "topology.h"
 
+/* No node of the plan: a host it does not know. */
+#define MPIPOOL__NODE_UNKNOWN (-1)
+
+/* A worker's share of its node for binding (see mpipool__bind_self): a
+ * share number >= 0, or one of these. */
+enum {
+  MPIPOOL__SHARE_NONE = -1, /* not bound by mpipool */
+  MPIPOOL__SHARE_NEXT = -2  /* (asking) the node's next share */
+};
+
 /* One node of the job. */
 typedef struct {
   mpipool__node_t info;   /* as probed by its first rank (the plan's copy;
@@ -51,7 +61,7 @@ int mpipool__plan_make(mpipool__plan_t *p, const mpipool__node_t *per_rank,
                        int nranks, int processes, int bind);
 
 /* The share (for mpipool__bind_self) of the next worker placed on node
- * i, or -1 when that node is not bound.  Workers the launcher bound take
+ * i, or MPIPOOL__SHARE_NONE when that node is not bound.  Workers the launcher bound take
  * no share: the others are spread over the rest (avoid). */
 int mpipool__plan_next_share(mpipool__plan_t *p, size_t i);
 
@@ -65,7 +75,7 @@ static inline const char *mpipool__plan_spawn_host(const mpipool__plan_t *p,
   return p->nnodes > 1 ? host : NULL;
 }
 
-/* The node a host runs on, or -1. */
+/* The node a host runs on, or MPIPOOL__NODE_UNKNOWN. */
 int mpipool__plan_find(const mpipool__plan_t *p, const char *host);
 
 void mpipool__plan_free(mpipool__plan_t *p);

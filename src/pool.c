@@ -219,13 +219,13 @@ static int start_master(mpipool_t *pool, int world,
   else
     mpipool__plan_free(&p);
   if (err == 0 && serve > 0)
-    err = mpipool__master_add_workers(pool->master, pool->comm, 1,
-                                      (size_t)serve, -1, -2);
+    err = mpipool__master_add_ranks(pool->master, 1, (size_t)serve);
   for (size_t i = 0; i < nnodes; i++) { /* the engine takes them */
     if (inter[i] == MPI_COMM_NULL)
       continue;
     if (err == 0)
-      err = mpipool__master_add_spawned(pool->master, inter[i], (int)i, -2);
+      err = mpipool__master_add_spawned(pool->master, inter[i], (int)i,
+                                        MPIPOOL__SHARE_NEXT);
     else
       MPI_Comm_free(&inter[i]);
   }

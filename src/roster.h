@@ -36,8 +36,10 @@ typedef struct {
   int parked;             /* a spare successor, not given work yet */
   int succ_requested;     /* its successor has been asked for */
   long assigned;          /* chunks handed to it */
-  int node;               /* index into the plan's nodes, or -1 */
-  int share;              /* its share of its node for binding, or -1 */
+  int node;               /* index into the plan's nodes, or
+                             MPIPOOL__NODE_UNKNOWN */
+  int share;              /* its share of its node for binding, or
+                             MPIPOOL__SHARE_NONE */
   uint32_t place;         /* the pool slot it serves, or MPIPOOL__NONE */
   uint32_t pid;           /* from HELLO */
   int bound;              /* from HELLO */

@@ -132,7 +132,8 @@ static char *bound_by_launcher(hwloc_const_bitmap_t mine) {
   return desc;
 }
 
-/* Binds to share `index` of `count` over the usable set of topo. */
+/* Binds to share `index` of `count` over the usable set of topo: 1 when
+ * bound, 0 when left unbound on purpose, or an error (see bind_self). */
 static int bind_share(hwloc_topology_t topo, int index, int count,
                       int hwthreads, const char *node_set, const char *avoid,
                       char **desc) {
@@ -223,13 +224,15 @@ char *mpipool__describe_binding(void) {
 }
 
 int mpipool__bind_self(int index, int count, int hwthreads,
-                       const char *node_set, const char *avoid, char **desc) {
+                       const char *node_set, const char *avoid, int *bound,
+                       char **desc) {
   hwloc_topology_t topo;
   char why[256];
+  *bound = 0;
   *desc = NULL;
   if (index < 0 || count <= 0 || index >= count) {
     *desc = mpipool__strdup("not bound");
-    return *desc ? 0 : MPIPOOL_ENOMEM;
+    return *desc ? MPIPOOL_OK : MPIPOOL_ENOMEM;
   }
   int rc = load(&topo, why, sizeof why);
   if (rc < 0) {
@@ -238,5 +241,8 @@ int mpipool__bind_self(int index, int count, int hwthreads,
   }
   rc = bind_share(topo, index, count, hwthreads, node_set, avoid, desc);
   hwloc_topology_destroy(topo);
-  return rc;
+  if (rc < 0)
+    return rc;
+  *bound = rc;
+  return MPIPOOL_OK;
 }

@@ -42,16 +42,17 @@ void mpipool__node_free(mpipool__node_t *n);
  * node's usable set `node_set` (a list as in mpipool__node_t.cpuset; ""
  * or NULL for all allowed PUs) less the PUs in `avoid` (those the launcher
  * bound other workers to; "" or NULL for none), spread across packages and
- * NUMA nodes (hwloc_distrib) over cores, or PUs with hwthreads.  Returns 1
- * when bound, with where in *desc ("core 2 (PU 2)"); 0 when left unbound
- * on purpose, with why in *desc (already bound by the launcher within the
- * node's set; more workers than cores); MPIPOOL_EHWLOC with what failed in
- * *desc.  *desc is malloc'd (the caller's); on ENOMEM it is NULL.  A
- * launcher's binding outside the node's set (a singleton's runtime
- * ignores the user's taskset) is replaced.
+ * NUMA nodes (hwloc_distrib) over cores, or PUs with hwthreads.  Returns 0
+ * with *bound 1 and where in *desc ("core 2 (PU 2)"), or with *bound 0
+ * when left unbound on purpose and why in *desc (no share; already bound
+ * by the launcher within the node's set; more workers than cores); or
+ * MPIPOOL_EHWLOC with what failed in *desc; or ENOMEM (*desc NULL).  *desc
+ * is malloc'd (the caller's).  A launcher's binding outside the node's set
+ * (a singleton's runtime ignores the user's taskset) is replaced.
  */
 int mpipool__bind_self(int index, int count, int hwthreads,
-                       const char *node_set, const char *avoid, char **desc);
+                       const char *node_set, const char *avoid, int *bound,
+                       char **desc);
 
 /* Where this process is bound ("not bound by mpipool: the launcher bound
  * it to PU 1"), or "not bound" when it may run on every PU it is allowed;

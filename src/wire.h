@@ -142,7 +142,8 @@ typedef struct {
   const char *names;      /* nnames NUL-terminated names, back to back */
   const void *initargs;
   size_t initargs_len;
-  int32_t bind_index;     /* this worker's share of its node, or -1: none */
+  int32_t bind_index;     /* this worker's share of its node, or
+                             MPIPOOL__SHARE_NONE (-1): not bound */
   int32_t bind_count;     /* how many shares the node is cut into */
   int32_t hwthreads;      /* shares of hardware threads, not cores */
   const char *node_set;   /* the node's PUs for the pool ("" or NULL: all) */

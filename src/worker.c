@@ -13,6 +13,7 @@
 #include "launcher.h"
 #include "ctx.h"
 #include "msg.h"
+#include "plan.h"
 #include "text.h"
 #include "topology.h"
 #include "wire.h"
@@ -71,10 +72,10 @@ static int say_hello(worker_t *w, const mpipool__config_t *cfg,
   const char *message = "";
   *init_failed = 0;
   /* Bound first, so that what the initializer allocates lands near. */
-  if (cfg->bind_index >= 0)
-    bound = mpipool__bind_self(cfg->bind_index, cfg->bind_count,
-                               cfg->hwthreads, cfg->node_set, cfg->avoid,
-                               &binding) == 1;
+  if (cfg->bind_index != MPIPOOL__SHARE_NONE) /* an error leaves it
+                                                 unbound, as it says */
+    mpipool__bind_self(cfg->bind_index, cfg->bind_count, cfg->hwthreads,
+                       cfg->node_set, cfg->avoid, &bound, &binding);
   else
     binding = mpipool__describe_binding();
   mpipool__rbuild_reset(&w->rb);

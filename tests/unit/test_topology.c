@@ -55,10 +55,11 @@ static void test_count(void) {
 static int bind_self(int index, int count, const char *set, char *desc,
                      size_t len) {
   char *d = NULL;
-  int rc = mpipool__bind_self(index, count, 0, set, "", &d);
+  int bound = -1;
+  int rc = mpipool__bind_self(index, count, 0, set, "", &bound, &d);
   snprintf(desc, len, "%s", d ? d : "(none)");
   free(d);
-  return rc;
+  return rc ? rc : bound;
 }
 
 static void test_bind(void) {
