@@ -38,9 +38,3 @@ void mpipool__backoff_idle(mpipool__backoff_t *b) {
   struct timespec ts = {0, (long)us * 1000};
   nanosleep(&ts, NULL);
 }
-
-double mpipool__now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}

@@ -22,7 +22,4 @@ static inline void mpipool__backoff_reset(mpipool__backoff_t *b) {
  * spin or a yield).  Exposed for the unit test. */
 unsigned mpipool__backoff_sleep_us(unsigned idle);
 
-/* Monotonic time in seconds. */
-double mpipool__now(void);
-
 #endif

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 #include "buf.h"
+#include "alloc.h"
 #include "mpipool.h"
 
 #include <stdlib.h>
@@ -12,17 +13,8 @@
 void *mpipool__buf_grow(mpipool__buf_t *b, size_t extra) {
   if (extra > (size_t)-1 - b->len)
     return NULL;
-  size_t need = b->len + extra;
-  if (need > b->cap || b->data == NULL) {
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < need)
-      cap = cap > (size_t)-1 / 2 ? need : cap * 2;
-    char *p = realloc(b->data, cap);
-    if (p == NULL)
-      return NULL;
-    b->data = p;
-    b->cap = cap;
-  }
+  if (mpipool__grow((void **)&b->data, &b->cap, b->len + extra, 1) != 0)
+    return NULL;
   return b->data + b->len;
 }
 
@@ -49,4 +41,4 @@ void *mpipool__buf_steal(mpipool__buf_t *b) {
   return p;
 }
 
-void mpipool__buf_free(mpipool__buf_t *b) { free(mpipool__buf_steal(b)); }
+void mpipool__buf_free(mpipool__buf_t *b) { mpipool__free(mpipool__buf_steal(b)); }

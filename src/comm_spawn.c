@@ -4,6 +4,8 @@
  */
 #include "config.h"
 #include "comm_spawn.h"
+#include "alloc.h"
+#include "buf.h"
 
 #include "mpipool.h"
 #include "text.h"
@@ -18,38 +20,35 @@
  * vector in one allocation. */
 static char **own_args(void) {
   FILE *f = fopen("/proc/self/cmdline", "rb");
-  char *data = NULL;
-  size_t len = 0, cap = 0;
+  mpipool__buf_t b = {0};
   if (f == NULL)
     return NULL;
   for (;;) {
-    if (len == cap) {
-      cap = cap ? cap * 2 : 4096;
-      char *p = realloc(data, cap);
-      if (p == NULL) {
-        free(data);
-        fclose(f);
-        return NULL;
-      }
-      data = p;
+    char *p = mpipool__buf_reserve(&b, 4096);
+    if (p == NULL) {
+      mpipool__buf_free(&b);
+      fclose(f);
+      return NULL;
     }
-    size_t n = fread(data + len, 1, cap - len, f);
+    size_t n = fread(p, 1, 4096, f);
     if (n == 0)
       break;
-    len += n;
+    b.len += n;
   }
   fclose(f);
+  char *data = b.data;
+  size_t len = b.len;
   size_t argc = 0;
   for (size_t i = 0; i < len; i++)
     argc += data[i] == '\0';
-  char **argv = malloc((argc + 1) * sizeof *argv + len);
+  char **argv = mpipool__malloc((argc + 1) * sizeof *argv + len);
   if (argv == NULL) {
-    free(data);
+    mpipool__free(data);
     return NULL;
   }
   char *copy = (char *)(argv + argc + 1);
   memcpy(copy, data, len);
-  free(data);
+  mpipool__free(data);
   size_t k = 0, at = 0;
   while (at < len) {
     if (k > 0) /* skip argv[0]: MPI_Comm_spawn takes the command apart */
@@ -79,7 +78,7 @@ int mpipool__comm_spawn(int n, const char *host, MPI_Comm *inter, char *why,
   }
   exe[len] = '\0';
   char **argv = own_args();
-  int *codes = malloc((size_t)n * sizeof *codes);
+  int *codes = mpipool__malloc((size_t)n * sizeof *codes);
   MPI_Comm self = MPI_COMM_NULL;
   MPI_Info info = MPI_INFO_NULL;
   if (argv == NULL || codes == NULL) {
@@ -121,7 +120,7 @@ out:
     MPI_Info_free(&info);
   if (self != MPI_COMM_NULL)
     MPI_Comm_free(&self);
-  free(codes);
-  free(argv);
+  mpipool__free(codes);
+  mpipool__free(argv);
   return err;
 }

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 #include "intern.h"
+#include "alloc.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -26,13 +27,13 @@ static char **probe(char **slots, size_t cap, const char *s) {
 
 static int rehash(mpipool__intern_t *t) {
   size_t cap = t->cap ? t->cap * 2 : 16;
-  char **slots = calloc(cap, sizeof *slots);
+  char **slots = mpipool__calloc(cap, sizeof *slots);
   if (slots == NULL)
     return -1;
   for (size_t i = 0; i < t->cap; i++)
     if (t->slots[i])
       *probe(slots, cap, t->slots[i]) = t->slots[i];
-  free(t->slots);
+  mpipool__free(t->slots);
   t->slots = slots;
   t->cap = cap;
   return 0;
@@ -44,7 +45,7 @@ const char *mpipool__intern(mpipool__intern_t *t, const char *s) {
   char **slot = probe(t->slots, t->cap, s);
   if (*slot == NULL) {
     size_t n = strlen(s) + 1;
-    if ((*slot = malloc(n)) == NULL)
+    if ((*slot = mpipool__malloc(n)) == NULL)
       return NULL;
     memcpy(*slot, s, n);
     t->count++;
@@ -54,7 +55,7 @@ const char *mpipool__intern(mpipool__intern_t *t, const char *s) {
 
 void mpipool__intern_free(mpipool__intern_t *t) {
   for (size_t i = 0; i < t->cap; i++)
-    free(t->slots[i]);
-  free(t->slots);
+    mpipool__free(t->slots[i]);
+  mpipool__free(t->slots);
   memset(t, 0, sizeof *t);
 }

@@ -4,14 +4,15 @@
  */
 #include "config.h"
 #include "job.h"
+#include "alloc.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 mpipool__rbuf_t *mpipool__rbuf_new(void *data) {
-  mpipool__rbuf_t *b = malloc(sizeof *b);
+  mpipool__rbuf_t *b = mpipool__malloc(sizeof *b);
   if (b == NULL) {
-    free(data);
+    mpipool__free(data);
     return NULL;
   }
   b->refs = 1;
@@ -23,8 +24,8 @@ void mpipool__rbuf_ref(mpipool__rbuf_t *b) { b->refs++; }
 
 void mpipool__rbuf_unref(mpipool__rbuf_t *b) {
   if (b && --b->refs == 0) {
-    free(b->data);
-    free(b);
+    mpipool__free(b->data);
+    mpipool__free(b);
   }
 }
 
@@ -39,7 +40,7 @@ size_t mpipool__default_chunksize(size_t count, size_t workers) {
 
 int mpipool__job_new(int kind, uint32_t fn, const mpipool__src_t *src,
                      size_t count, size_t chunksize, mpipool__job_t **out) {
-  mpipool__job_t *job = calloc(1, sizeof *job);
+  mpipool__job_t *job = mpipool__calloc(1, sizeof *job);
   if (job == NULL)
     return MPIPOOL_ENOMEM;
   job->kind = kind;
@@ -53,9 +54,9 @@ int mpipool__job_new(int kind, uint32_t fn, const mpipool__src_t *src,
     job->chunks = &job->one;
   } else if (job->nchunks &&
              (kind == MPIPOOL__JOB_MAP || kind == MPIPOOL__JOB_STREAM)) {
-    job->chunks = calloc(job->nchunks, sizeof *job->chunks);
+    job->chunks = mpipool__calloc(job->nchunks, sizeof *job->chunks);
     if (job->chunks == NULL) {
-      free(job);
+      mpipool__free(job);
       return MPIPOOL_ENOMEM;
     }
   }
@@ -164,15 +165,15 @@ void mpipool__job_unref(mpipool__job_t *job) {
   if (job->chunks && job->chunks != &job->one) {
     for (size_t c = 0; c < job->nchunks; c++)
       release_chunk(&job->chunks[c]);
-    free(job->chunks);
+    mpipool__free(job->chunks);
   }
   release_chunk(&job->one);
-  free(job->input);
-  free(job);
+  mpipool__free(job->input);
+  mpipool__free(job);
 }
 
 int mpipool__job_take_results(mpipool__job_t *job, mpipool_results_t **out) {
-  mpipool_results_t *r = malloc(sizeof *r);
+  mpipool_results_t *r = mpipool__malloc(sizeof *r);
   if (r == NULL)
     return MPIPOOL_ENOMEM;
   r->count = job->count;

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 #include "launcher.h"
+#include "alloc.h"
 
 #include "mpipool.h"
 #include "text.h"
@@ -153,6 +154,6 @@ int mpipool_node_name(char *buf, size_t len) {
   size_t n = strlen(name);
   memcpy(buf, name, n < len ? n + 1 : len - 1);
   buf[len - 1] = '\0';
-  free(name);
+  mpipool__free(name);
   return n < len ? MPIPOOL_OK : MPIPOOL_ERANGE;
 }

@@ -13,8 +13,10 @@
  */
 #include "config.h"
 #include "master.h"
+#include "alloc.h"
 
 #include "backoff.h"
+#include "clock.h"
 #include "buf.h"
 #include "intern.h"
 #include "launcher.h"
@@ -40,6 +42,9 @@
 /* Chunks shorter than this are coalesced into frames when work abounds. */
 #define COALESCE_BELOW_NS 50000.0
 #define LONG_CHUNK_NS 1e8
+/* Seconds a message may wait for memory to receive it before the pool
+ * gives up (ENOMEM). */
+#define OOM_PATIENCE 10.0
 
 /* A frame in flight: the chunks it carries, in order. */
 typedef struct {
@@ -95,6 +100,7 @@ struct mpipool__master {
   char *init_error;       /* first initializer failure message */
   mpipool__backoff_t backoff;
   int broken;             /* a communication error: fail everything */
+  double oom_since;       /* when receiving first lacked memory, or 0 */
   int check;              /* MPIPOOL_CHECK: check after every round */
 };
 
@@ -188,14 +194,10 @@ static void fail_queue(mpipool__master_t *m, int status) {
 static frame_t *frame_take(mpipool__master_t *m, uint32_t *idx) {
   uint32_t f = m->free_frame;
   if (f == MPIPOOL__NONE) {
-    if (m->nframes == m->frames_cap) {
-      size_t cap = m->frames_cap ? m->frames_cap * 2 : 16;
-      frame_t *p = realloc(m->frames, cap * sizeof *p);
-      if (p == NULL)
-        return NULL;
-      m->frames = p;
-      m->frames_cap = cap;
-    }
+    if (m->nframes >= MPIPOOL__NONE ||
+        mpipool__grow((void **)&m->frames, &m->frames_cap, m->nframes + 1,
+                      sizeof *m->frames) != 0)
+      return NULL;
     f = (uint32_t)m->nframes++;
     m->frames[f].next = MPIPOOL__NONE;
   }
@@ -368,7 +370,7 @@ static int add_workers(mpipool__master_t *m, MPI_Comm comm, int first_rank,
     relist(m, w);
     err = configure(m, w, names);
   }
-  free(names);
+  mpipool__free(names);
   return err;
 }
 
@@ -387,7 +389,7 @@ int mpipool__master_add_spawned(mpipool__master_t *m, MPI_Comm inter,
 
 int mpipool__master_new(mpipool__master_t **out, mpipool_t *pool,
                         mpipool__plan_t *plan, int recycling) {
-  mpipool__master_t *m = calloc(1, sizeof *m);
+  mpipool__master_t *m = mpipool__calloc(1, sizeof *m);
   if (m == NULL) {
     mpipool__plan_free(plan);
     return MPIPOOL_ENOMEM;
@@ -404,8 +406,8 @@ int mpipool__master_new(mpipool__master_t **out, mpipool_t *pool,
   m->check = check && strcmp(check, "1") == 0;
   char *host = mpipool__node_name_dup();
   m->host = host ? mpipool__intern(&m->strings, host) : NULL;
-  free(host);
-  m->parked = calloc(m->plan.nnodes + 1, sizeof *m->parked);
+  mpipool__free(host);
+  m->parked = mpipool__calloc(m->plan.nnodes + 1, sizeof *m->parked);
   int err = m->host && m->parked ? MPIPOOL_OK : MPIPOOL_ENOMEM;
   for (size_t i = 0; err == 0 && i <= m->plan.nnodes; i++)
     m->parked[i].head = m->parked[i].tail = MPIPOOL__NONE;
@@ -426,8 +428,8 @@ const mpipool__plan_t *mpipool__master_plan(const mpipool__master_t *m) {
 
 int mpipool__master_seal(mpipool__master_t *m) {
   size_t n = m->roster.live;
-  m->places = malloc((n ? n : 1) * sizeof *m->places);
-  m->vacant = malloc((n ? n : 1) * sizeof *m->vacant);
+  m->places = mpipool__malloc((n ? n : 1) * sizeof *m->places);
+  m->vacant = mpipool__malloc((n ? n : 1) * sizeof *m->vacant);
   if (m->places == NULL || m->vacant == NULL)
     return MPIPOOL_ENOMEM;
   /* During the start no worker left, so records are in the order added. */
@@ -489,7 +491,21 @@ static void fill_slot(mpipool__master_t *m, mpipool__worker_t *w) {
   w->place = MPIPOOL__NONE;
 }
 
-/* Sends w one frame of queued chunks; *sent tells whether one went. */
+static int stop_recycling(mpipool__master_t *m, const char *why);
+
+/* Out of memory before a chunk could be taken: the next queued chunk
+ * fails with ENOMEM, so that a job still ends when memory never comes
+ * back (and the pool goes on when it does). */
+static void fail_next(mpipool__master_t *m) {
+  mpipool__job_t *job;
+  size_t c;
+  if (mpipool__queue_next(&m->queue, &job, &c))
+    fail_chunk(m, job, c, MPIPOOL_ENOMEM);
+}
+
+/* Sends w one frame of queued chunks; *sent tells whether one went.  Out
+ * of memory fails the chunks it concerns (ENOMEM), not the pool: returns
+ * 0 then, or EMPI. */
 static int send_frame(mpipool__master_t *m, mpipool__worker_t *w, int *sent) {
   mpipool_t *pool = m->pool;
   unsigned limit = coalesce_limit(m);
@@ -499,57 +515,59 @@ static int send_frame(mpipool__master_t *m, mpipool__worker_t *w, int *sent) {
   mpipool__job_t *job;
   size_t c;
   uint32_t fi;
+  frame_t *f;
   *sent = 0;
-  int err = mpipool__wire_tasks_begin(&m->scratch, w->next_seq);
-  if (err)
-    return err;
-  frame_t *f = frame_take(m, &fi);
-  if (f == NULL)
-    return MPIPOOL_ENOMEM;
+  if (mpipool__wire_tasks_begin(&m->scratch, w->next_seq) != 0 ||
+      (f = frame_take(m, &fi)) == NULL) {
+    fail_next(m);
+    return MPIPOOL_OK;
+  }
   f->seq = w->next_seq;
   while (f->nrefs < limit && m->scratch.len < COALESCE_BYTES &&
          mpipool__queue_next(&m->queue, &job, &c)) {
-    err = mpipool__wire_tasks_add(&m->scratch, job->fn, &job->src,
-                                  mpipool__job_chunk_first(job, c),
-                                  mpipool__job_chunk_count(job, c));
-    if (err == MPIPOOL_E2BIG) {
-      fail_chunk(m, job, c, err); /* this chunk alone cannot travel */
-      err = MPIPOOL_OK;
-      continue;
-    }
-    if (err) {
+    int err = mpipool__wire_tasks_add(&m->scratch, job->fn, &job->src,
+                                      mpipool__job_chunk_first(job, c),
+                                      mpipool__job_chunk_count(job, c));
+    if (err) { /* E2BIG: this chunk alone cannot travel; ENOMEM */
       fail_chunk(m, job, c, err);
-      break;
+      continue;
     }
     f->refs[f->nrefs].job = job;
     f->refs[f->nrefs].chunk = c;
     f->nrefs++;
   }
+  size_t len = m->scratch.len;
+  int err = MPIPOOL_OK;
+  if (f->nrefs > 0)
+    err = mpipool__send(&m->sends, m->roster.endpoints[w->endpoint].comm,
+                        w->rank, MPIPOOL__TAG_TASKS,
+                        mpipool__buf_steal(&m->scratch), len);
   if (f->nrefs == 0 || err) {
+    /* Not sent: its chunks fail (the worker never saw them); the frame
+     * and the encoding go back. */
     for (unsigned k = 0; k < f->nrefs; k++)
       fail_chunk(m, f->refs[k].job, f->refs[k].chunk, err);
     frame_give_back(m, fi);
-    return err;
+    mpipool__buf_free(&m->scratch);
+    return err == MPIPOOL_ENOMEM ? MPIPOOL_OK : err;
   }
   frame_link(m, w, fi);
-  size_t len = m->scratch.len;
-  void *data = mpipool__buf_steal(&m->scratch);
   w->next_seq++;
   w->assigned += f->nrefs;
   *sent = 1;
-  err = mpipool__send(&m->sends, m->roster.endpoints[w->endpoint].comm,
-                      w->rank, MPIPOOL__TAG_TASKS, data, len);
-  if (err == 0 && m->recycling && !w->succ_requested && w->assigned >= 1) {
+  if (m->recycling && !w->succ_requested && w->assigned >= 1) {
     /* Its first task is out: start its successor now, on its node, so
      * that it waits ready (a spare) when this worker leaves.  Measured
      * (bench/recycle.sh, 1 ms tasks, 2 workers): asking this early gave 90%
      * of unlimited throughput at maxtasksperchild 500, asking at a quarter
      * of the quota 78%: a spawn takes about 0.25 s here. */
     w->succ_requested = 1;
-    err = mpipool__spawnq_request(
-        m->spawnq, mpipool__plan_spawn_host(&m->plan, w->host), 1, w->share);
+    if (mpipool__spawnq_request(m->spawnq,
+                                mpipool__plan_spawn_host(&m->plan, w->host), 1,
+                                w->share) != 0)
+      err = stop_recycling(m, "out of memory");
   }
-  if (err == 0 && m->recycling && w->assigned >= pool->maxtasks) {
+  if (m->recycling && w->assigned >= pool->maxtasks) {
     w->retiring = 1; /* its last chunk is on the way */
     fill_slot(m, w);
   }
@@ -639,12 +657,12 @@ static int adopt_spawns(mpipool__master_t *m, int *busy) {
   while (err == 0 && mpipool__spawnq_poll(m->spawnq, &s)) {
     *busy = 1;
     if (s.err) {
-      free(s.host);
+      mpipool__free(s.host);
       err = stop_recycling(m, s.why);
       continue;
     }
     int node = mpipool__plan_find(&m->plan, s.host ? s.host : m->host);
-    free(s.host);
+    mpipool__free(s.host);
     err = mpipool__master_add_spawned(m, s.inter, node, s.tag);
   }
   return err;
@@ -659,10 +677,11 @@ static int on_hello(mpipool__master_t *m, mpipool__worker_t *w,
     return MPIPOOL_EPROTO;
   if (w->state != MPIPOOL__W_STARTING)
     return MPIPOOL_OK; /* stopped before it was ready */
-  w->host = mpipool__intern(&m->strings, h.host);
-  w->binding = mpipool__intern(&m->strings, h.binding);
-  if (w->host == NULL || w->binding == NULL)
-    return MPIPOOL_ENOMEM;
+  /* Out of memory, the master's host and no description stand in. */
+  const char *host = mpipool__intern(&m->strings, h.host);
+  const char *binding = mpipool__intern(&m->strings, h.binding);
+  w->host = host ? host : m->host;
+  w->binding = binding ? binding : "";
   w->bound = h.bound;
   w->pid = h.pid;
   m->nstarting--;
@@ -686,7 +705,7 @@ static int on_results(mpipool__master_t *m, mpipool__worker_t *w,
                       mpipool__msg_t *msg) {
   if (w->inflight == 0) {
     /* Work we failed already (terminate): the results are not wanted. */
-    free(msg->data);
+    mpipool__free(msg->data);
     return w->state == MPIPOOL__W_STOPPING ? MPIPOOL_OK : MPIPOOL_EPROTO;
   }
   frame_t *f = frame_pop(m, w);
@@ -747,7 +766,7 @@ static int on_message(mpipool__master_t *m, uint32_t ep, mpipool__msg_t *msg) {
   mpipool__worker_t *w = mpipool__roster_find(&m->roster, ep, msg->source);
   int err = MPIPOOL_OK;
   if (w == NULL) {
-    free(msg->data);
+    mpipool__free(msg->data);
     return MPIPOOL_EPROTO;
   }
   switch (msg->tag) {
@@ -762,8 +781,17 @@ static int on_message(mpipool__master_t *m, uint32_t ep, mpipool__msg_t *msg) {
   default:
     err = MPIPOOL_EPROTO;
   }
-  free(msg->data);
+  mpipool__free(msg->data);
   return err;
+}
+
+/* A message could not be received for want of memory: it waits, and the
+ * pool goes on, unless memory stays short for OOM_PATIENCE seconds. */
+static int out_of_memory(mpipool__master_t *m) {
+  double now = mpipool__now();
+  if (m->oom_since == 0)
+    m->oom_since = now;
+  return now - m->oom_since > OOM_PATIENCE ? MPIPOOL_ENOMEM : MPIPOOL_OK;
 }
 
 static void run_check(const mpipool__master_t *m) {
@@ -788,10 +816,15 @@ int mpipool__master_progress(mpipool__master_t *m, int *busy) {
       mpipool__msg_t msg;
       int got = mpipool__recv_poll(m->roster.endpoints[e].comm,
                                    MPI_ANY_SOURCE, MPI_ANY_TAG, &msg);
+      if (got == MPIPOOL_ENOMEM) { /* the message waits: try again later */
+        err = out_of_memory(m);
+        break;
+      }
       if (got <= 0) {
         err = got;
         break;
       }
+      m->oom_since = 0;
       *busy = 1;
       err = on_message(m, (uint32_t)e, &msg);
     }
@@ -941,12 +974,12 @@ void mpipool__master_free(mpipool__master_t *m) {
   mpipool__buf_free(&m->scratch);
   mpipool__intern_free(&m->strings);
   mpipool__plan_free(&m->plan);
-  free(m->frames);
-  free(m->parked);
-  free(m->places);
-  free(m->vacant);
-  free(m->init_error);
-  free(m);
+  mpipool__free(m->frames);
+  mpipool__free(m->parked);
+  mpipool__free(m->places);
+  mpipool__free(m->vacant);
+  mpipool__free(m->init_error);
+  mpipool__free(m);
 }
 
 /* --- what the pool is made of ------------------------------------------ */
@@ -973,6 +1006,25 @@ int mpipool__master_worker_info(const mpipool__master_t *m, int place,
 
 size_t mpipool__master_records(const mpipool__master_t *m) {
   return m->roster.nworkers;
+}
+
+size_t mpipool__master_bytes(const mpipool__master_t *m) {
+  const mpipool__roster_t *r = &m->roster;
+  size_t n = sizeof *m + r->cap * sizeof *r->workers +
+             r->endpoints_cap * sizeof *r->endpoints +
+             m->frames_cap * sizeof *m->frames +
+             (m->plan.nnodes + 1) * sizeof *m->parked +
+             2 * m->slots * sizeof *m->places + m->scratch.cap +
+             m->strings.cap * sizeof *m->strings.slots;
+  for (size_t e = 0; e < r->nendpoints; e++)
+    if (r->endpoints[e].comm != MPI_COMM_NULL)
+      n += r->endpoints[e].nranks * sizeof *r->endpoints[e].worker;
+  for (size_t i = 0; i < m->strings.cap; i++)
+    if (m->strings.slots[i])
+      n += strlen(m->strings.slots[i]) + 1;
+  for (int k = 0; k < 4; k++)
+    n += m->sends.caps[k] * sizeof(void *); /* about: a pointer each */
+  return n;
 }
 
 /* --- self-check ----------------------------------------------------------- */

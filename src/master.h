@@ -110,4 +110,9 @@ int mpipool__master_check(const mpipool__master_t *m);
  * the most workers alive at once. */
 size_t mpipool__master_records(const mpipool__master_t *m);
 
+/* The bytes the engine holds in its own tables (roster, endpoints,
+ * frames, lists, places, strings, buffers): what grows with the workers
+ * it knows, not the jobs' data. */
+size_t mpipool__master_bytes(const mpipool__master_t *m);
+
 #endif

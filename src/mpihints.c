@@ -4,6 +4,7 @@
  */
 #include "config.h"
 #include "mpihints.h"
+#include "alloc.h"
 
 #include "text.h"
 
@@ -27,7 +28,7 @@ static void hint(const char *name, const char *value) {
     return; /* a hint that could not be marked is not given */
   setenv(name, value, 1);
   setenv(MARK, list, 1);
-  free(list);
+  mpipool__free(list);
 }
 
 void mpipool__hints_before_init(int launched) {
@@ -46,7 +47,7 @@ void mpipool__hints_after_init(void) {
   for (char *save, *name = list ? strtok_r(list, " ", &save) : NULL; name;
        name = strtok_r(NULL, " ", &save))
     unsetenv(name);
-  free(list);
+  mpipool__free(list);
   unsetenv(MARK);
 }
 #else

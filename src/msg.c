@@ -5,30 +5,22 @@
  */
 #include "config.h"
 #include "msg.h"
+#include "alloc.h"
 #include "mpipool.h"
 
 #include <limits.h>
 #include <stdlib.h>
 
+/* Room for one more send in each of the four parallel arrays (each keeps
+ * its own capacity: a failure part way leaves every array valid). */
 static int grow(mpipool__sends_t *s) {
-  size_t cap = s->cap ? s->cap * 2 : 16;
-  MPI_Request *r = realloc(s->reqs, cap * sizeof *r);
-  if (r == NULL)
+  size_t need = s->n + 1;
+  if (mpipool__grow((void **)&s->reqs, &s->caps[0], need, sizeof *s->reqs) ||
+      mpipool__grow((void **)&s->bufs, &s->caps[1], need, sizeof *s->bufs) ||
+      mpipool__grow((void **)&s->done, &s->caps[2], need, sizeof *s->done) ||
+      mpipool__grow((void **)&s->statuses, &s->caps[3], need,
+                    sizeof *s->statuses))
     return MPIPOOL_ENOMEM;
-  s->reqs = r;
-  void **b = realloc(s->bufs, cap * sizeof *b);
-  if (b == NULL)
-    return MPIPOOL_ENOMEM;
-  s->bufs = b;
-  int *d = realloc(s->done, cap * sizeof *d);
-  if (d == NULL)
-    return MPIPOOL_ENOMEM;
-  s->done = d;
-  MPI_Status *st = realloc(s->statuses, cap * sizeof *st);
-  if (st == NULL)
-    return MPIPOOL_ENOMEM;
-  s->statuses = st;
-  s->cap = cap;
   return MPIPOOL_OK;
 }
 
@@ -37,14 +29,14 @@ int mpipool__send(mpipool__sends_t *s, MPI_Comm comm, int dest, int tag,
   int err = MPIPOOL_OK;
   if (len > (size_t)INT_MAX)
     err = MPIPOOL_E2BIG;
-  else if (s->n == s->cap)
+  else
     err = grow(s);
   if (err == MPIPOOL_OK &&
       MPI_Isend(buf, (int)len, MPI_BYTE, dest, tag, comm, &s->reqs[s->n]) !=
           MPI_SUCCESS)
     err = MPIPOOL_EMPI;
   if (err) {
-    free(buf);
+    mpipool__free(buf);
     return err;
   }
   s->bufs[s->n++] = buf;
@@ -61,7 +53,7 @@ int mpipool__sends_progress(mpipool__sends_t *s) {
   if (outcount == MPI_UNDEFINED || outcount == 0)
     return MPIPOOL_OK;
   for (int k = 0; k < outcount; k++) {
-    free(s->bufs[s->done[k]]);
+    mpipool__free(s->bufs[s->done[k]]);
     s->bufs[s->done[k]] = NULL;
   }
   /* Compact: completed requests are MPI_REQUEST_NULL now. */
@@ -92,35 +84,34 @@ int mpipool__sends_drain(mpipool__sends_t *s) {
 
 void mpipool__sends_free(mpipool__sends_t *s) {
   for (size_t i = 0; i < s->n; i++)
-    free(s->bufs[i]);
-  free(s->reqs);
-  free(s->bufs);
-  free(s->done);
-  free(s->statuses);
+    mpipool__free(s->bufs[i]);
+  mpipool__free(s->reqs);
+  mpipool__free(s->bufs);
+  mpipool__free(s->done);
+  mpipool__free(s->statuses);
   *s = (mpipool__sends_t){0};
 }
 
 int mpipool__recv_poll(MPI_Comm comm, int source, int tag, mpipool__msg_t *m) {
   int flag, count;
-  MPI_Message handle;
   MPI_Status st;
-  if (MPI_Improbe(source, tag, comm, &flag, &handle, &st) != MPI_SUCCESS)
+  /* Probe, then receive that very message: one thread receives on each
+   * communicator, and messages from one source with one tag arrive in
+   * order, so the first that matches (source, tag) is the one probed.  A
+   * message whose buffer cannot be had stays where it is, for the next
+   * poll: out of memory costs time, not the message. */
+  if (MPI_Iprobe(source, tag, comm, &flag, &st) != MPI_SUCCESS)
     return MPIPOOL_EMPI;
   if (!flag)
     return 0;
   if (MPI_Get_count(&st, MPI_BYTE, &count) != MPI_SUCCESS || count < 0)
     return MPIPOOL_EMPI;
   void *data = NULL;
-  if (count > 0 && (data = malloc((size_t)count)) == NULL) {
-    /* Still take the message off the wire, into a smaller buffer that
-     * cannot hold it, so the caller sees an error rather than a hang. */
-    char tiny;
-    MPI_Mrecv(&tiny, 0, MPI_BYTE, &handle, MPI_STATUS_IGNORE);
+  if (count > 0 && (data = mpipool__malloc((size_t)count)) == NULL)
     return MPIPOOL_ENOMEM;
-  }
-  if (MPI_Mrecv(data, count, MPI_BYTE, &handle, MPI_STATUS_IGNORE) !=
-      MPI_SUCCESS) {
-    free(data);
+  if (MPI_Recv(data, count, MPI_BYTE, st.MPI_SOURCE, st.MPI_TAG, comm,
+               MPI_STATUS_IGNORE) != MPI_SUCCESS) {
+    mpipool__free(data);
     return MPIPOOL_EMPI;
   }
   m->source = st.MPI_SOURCE;

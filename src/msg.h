@@ -17,7 +17,8 @@ typedef struct {
   int *done;              /* scratch for MPI_Testsome */
   MPI_Status *statuses;   /* its statuses (MPICH's header makes gcc warn
                            * about MPI_STATUSES_IGNORE) */
-  size_t n, cap;
+  size_t n;
+  size_t caps[4];         /* of reqs, bufs, done, statuses */
 } mpipool__sends_t;
 
 /* Starts sending len bytes of buf (taken: freed when the send completes,
@@ -44,7 +45,8 @@ typedef struct {
 /*
  * Receives one message from `source` (or MPI_ANY_SOURCE) with `tag` (or
  * MPI_ANY_TAG) if one is waiting: returns 1 with *m set, 0 if none, or
- * EMPI / ENOMEM.
+ * EMPI, or ENOMEM (the message is left waiting: a later poll gets it).
+ * One thread only may receive on comm.
  */
 int mpipool__recv_poll(MPI_Comm comm, int source, int tag, mpipool__msg_t *m);
 

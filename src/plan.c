@@ -3,6 +3,7 @@
  */
 #include "config.h"
 #include "plan.h"
+#include "alloc.h"
 
 #include "mpipool.h"
 #include "text.h"
@@ -50,11 +51,16 @@ static int avoid_add(mpipool__plan_node_t *n, const char *pus) {
     if ((n->avoid == NULL || hwloc_bitmap_list_sscanf(set, n->avoid) == 0) &&
         hwloc_bitmap_list_sscanf(add, pus) == 0) {
       hwloc_bitmap_or(set, set, add);
-      rc = hwloc_bitmap_list_asprintf(&list, set) < 0 ? MPIPOOL_ENOMEM : 0;
+      char *s = NULL; /* hwloc's malloc: copied, freed with free() */
+      rc = hwloc_bitmap_list_asprintf(&s, set) < 0 ||
+                   (list = mpipool__strdup(s)) == NULL
+               ? MPIPOOL_ENOMEM
+               : 0;
+      free(s);
     }
   }
   if (rc == 0) {
-    free(n->avoid);
+    mpipool__free(n->avoid);
     n->avoid = list;
   }
   hwloc_bitmap_free(add);
@@ -80,9 +86,9 @@ int mpipool__plan_make(mpipool__plan_t *p, const mpipool__node_t *per_rank,
   if (nranks < 1 || processes < 0)
     return MPIPOOL_EINVAL;
   p->nranks = nranks;
-  p->nodes = calloc((size_t)nranks, sizeof *p->nodes);
-  p->node_of = calloc((size_t)nranks, sizeof *p->node_of);
-  p->launcher_bound = calloc((size_t)nranks, sizeof *p->launcher_bound);
+  p->nodes = mpipool__calloc((size_t)nranks, sizeof *p->nodes);
+  p->node_of = mpipool__calloc((size_t)nranks, sizeof *p->node_of);
+  p->launcher_bound = mpipool__calloc((size_t)nranks, sizeof *p->launcher_bound);
   if (p->nodes == NULL || p->node_of == NULL || p->launcher_bound == NULL) {
     mpipool__plan_free(p);
     return MPIPOOL_ENOMEM;
@@ -148,10 +154,10 @@ void mpipool__plan_free(mpipool__plan_t *p) {
     return;
   for (size_t i = 0; p->nodes && i < p->nnodes; i++) {
     mpipool__node_free(&p->nodes[i].info);
-    free(p->nodes[i].avoid);
+    mpipool__free(p->nodes[i].avoid);
   }
-  free(p->nodes);
-  free(p->node_of);
-  free(p->launcher_bound);
+  mpipool__free(p->nodes);
+  mpipool__free(p->node_of);
+  mpipool__free(p->launcher_bound);
   memset(p, 0, sizeof *p);
 }

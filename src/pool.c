@@ -5,8 +5,10 @@
  */
 #include "config.h"
 #include "pool_int.h"
+#include "alloc.h"
 
 #include "backoff.h"
+#include "clock.h"
 #include "comm_spawn.h"
 #include "job.h"
 #include "launcher.h"
@@ -31,7 +33,7 @@ static int mpi_ours;
 int mpipool_create(mpipool_t **out) {
   if (out == NULL)
     return MPIPOOL_EINVAL;
-  mpipool_t *pool = calloc(1, sizeof *pool);
+  mpipool_t *pool = mpipool__calloc(1, sizeof *pool);
   if (pool == NULL)
     return MPIPOOL_ENOMEM;
   pool->user_comm = MPI_COMM_WORLD;
@@ -73,11 +75,11 @@ int mpipool_set_initializer(mpipool_t *pool, mpipool_init_fn fn,
   if (size > (size_t)INT_MAX / 2)
     return MPIPOOL_E2BIG;
   void *copy = NULL;
-  if (size && (copy = malloc(size)) == NULL)
+  if (size && (copy = mpipool__malloc(size)) == NULL)
     return MPIPOOL_ENOMEM;
   if (size)
     memcpy(copy, initargs, size);
-  free(pool->initargs);
+  mpipool__free(pool->initargs);
   pool->init = fn;
   pool->initargs = copy;
   pool->initargs_len = size;
@@ -208,7 +210,7 @@ static int start_master(mpipool_t *pool, int world,
   int recycling = pool->maxtasks > 0;
   size_t nnodes = p.nnodes;
   int serve = p.serve;
-  MPI_Comm *inter = calloc(nnodes, sizeof *inter);
+  MPI_Comm *inter = mpipool__calloc(nnodes, sizeof *inter);
   if (inter == NULL) {
     mpipool__plan_free(&p);
     return MPIPOOL_ENOMEM;
@@ -229,7 +231,7 @@ static int start_master(mpipool_t *pool, int world,
     else
       MPI_Comm_free(&inter[i]);
   }
-  free(inter);
+  mpipool__free(inter);
   /* The pool's size; workers added from now on are successors. */
   if (err == 0)
     err = mpipool__master_seal(pool->master);
@@ -277,8 +279,8 @@ static int gather_probes(mpipool_t *pool, int rank, int size,
   int err = mpipool__wire_node_encode(&b, &msg);
   int len = err ? 0 : (int)b.len;
   if (rank == 0) {
-    lens = calloc((size_t)size, sizeof *lens);
-    displs = calloc((size_t)size, sizeof *displs);
+    lens = mpipool__calloc((size_t)size, sizeof *lens);
+    displs = mpipool__calloc((size_t)size, sizeof *displs);
     if (lens == NULL || displs == NULL)
       err = MPIPOOL_ENOMEM;
   }
@@ -295,14 +297,14 @@ static int gather_probes(mpipool_t *pool, int rank, int size,
       if (total > (size_t)INT_MAX)
         err = MPIPOOL_E2BIG;
     }
-    if (err == 0 && (*blob = malloc(total ? total : 1)) == NULL)
+    if (err == 0 && (*blob = mpipool__malloc(total ? total : 1)) == NULL)
       err = MPIPOOL_ENOMEM;
   }
   if (MPI_Gatherv(b.data, len, MPI_BYTE, *blob, lens, displs, MPI_BYTE, 0,
                   pool->comm) != MPI_SUCCESS && err == 0)
     err = MPIPOOL_EMPI;
   if (rank == 0 && err == 0 &&
-      (*all = calloc((size_t)size, sizeof **all)) == NULL)
+      (*all = mpipool__calloc((size_t)size, sizeof **all)) == NULL)
     err = MPIPOOL_ENOMEM;
   for (int r = 0; rank == 0 && err == 0 && r < size; r++) {
     mpipool__nodemsg_t m;
@@ -319,8 +321,8 @@ static int gather_probes(mpipool_t *pool, int rank, int size,
     n->bound = (char *)m.bound;
   }
   mpipool__buf_free(&b);
-  free(lens);
-  free(displs);
+  mpipool__free(lens);
+  mpipool__free(displs);
   return err;
 }
 
@@ -342,8 +344,8 @@ static int start_ranks(mpipool_t *pool, int rank, int size) {
     err = gerr;
   if (err == 0)
     err = start_master(pool, size, all, why);
-  free(all); /* its strings point into blob */
-  free(blob);
+  mpipool__free(all); /* its strings point into blob */
+  mpipool__free(blob);
   return err;
 }
 
@@ -487,8 +489,8 @@ void mpipool_destroy(mpipool_t *pool) {
       MPI_Finalize();
   }
   mpipool__registry_free(&pool->reg);
-  free(pool->initargs);
-  free(pool);
+  mpipool__free(pool->initargs);
+  mpipool__free(pool);
 }
 
 /* --- what the pool is made of ------------------------------------------ */
@@ -642,7 +644,7 @@ int mpipool_apply_async(mpipool_t *pool, const char *name, const void *in,
     return err;
   if (size > (size_t)INT_MAX - 1024)
     return MPIPOOL_E2BIG;
-  void *copy = malloc(size ? size : 1);
+  void *copy = mpipool__malloc(size ? size : 1);
   if (copy == NULL)
     return MPIPOOL_ENOMEM;
   if (size)
@@ -650,7 +652,7 @@ int mpipool_apply_async(mpipool_t *pool, const char *name, const void *in,
   mpipool__src_t src = {copy, size, NULL, NULL};
   err = mpipool__job_new(MPIPOOL__JOB_ASYNC, fn, &src, 1, 1, &job);
   if (err) {
-    free(copy);
+    mpipool__free(copy);
     return err;
   }
   job->input = copy;
@@ -679,7 +681,7 @@ int mpipool_apply(mpipool_t *pool, const char *name, const void *in,
   err = mpipool_async_get(h, -1, &data, &len);
   if (err == 0 || data != NULL) { /* a result, or a failure's message */
     size_t n = len + (err != 0); /* a message keeps its NUL */
-    if (n && (*out = malloc(n)) == NULL)
+    if (n && (*out = mpipool__malloc_given(n)) == NULL)
       err = MPIPOOL_ENOMEM;
     else if (n)
       memcpy(*out, data, n);

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 #include "registry.h"
+#include "alloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -18,15 +19,10 @@ int mpipool__registry_add(mpipool__registry_t *reg, const char *name,
     return MPIPOOL_EINVAL;
   if (mpipool__registry_find(reg, name) >= 0)
     return MPIPOOL_EEXIST;
-  if (reg->count == reg->cap) {
-    size_t cap = reg->cap ? reg->cap * 2 : 8;
-    mpipool__task_t *t = realloc(reg->tasks, cap * sizeof *t);
-    if (t == NULL)
-      return MPIPOOL_ENOMEM;
-    reg->tasks = t;
-    reg->cap = cap;
-  }
-  char *copy = malloc(len + 1);
+  if (mpipool__grow((void **)&reg->tasks, &reg->cap, reg->count + 1,
+                    sizeof *reg->tasks) != 0)
+    return MPIPOOL_ENOMEM;
+  char *copy = mpipool__malloc(len + 1);
   if (copy == NULL)
     return MPIPOOL_ENOMEM;
   memcpy(copy, name, len + 1);
@@ -48,7 +44,7 @@ int mpipool__registry_names(const mpipool__registry_t *reg, char **names,
   size_t total = 0;
   for (size_t i = 0; i < reg->count; i++)
     total += strlen(reg->tasks[i].name) + 1;
-  char *p = malloc(total ? total : 1);
+  char *p = mpipool__malloc(total ? total : 1);
   if (p == NULL)
     return MPIPOOL_ENOMEM;
   size_t at = 0;
@@ -64,8 +60,8 @@ int mpipool__registry_names(const mpipool__registry_t *reg, char **names,
 
 void mpipool__registry_free(mpipool__registry_t *reg) {
   for (size_t i = 0; i < reg->count; i++)
-    free(reg->tasks[i].name);
-  free(reg->tasks);
+    mpipool__free(reg->tasks[i].name);
+  mpipool__free(reg->tasks);
   reg->tasks = NULL;
   reg->count = reg->cap = 0;
 }

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 #include "job.h"
+#include "alloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +70,6 @@ void mpipool_results_free(mpipool_results_t *r) {
     return;
   for (size_t c = 0; c < r->nchunks; c++)
     mpipool__rbuf_unref(r->chunks[c].buf);
-  free(r->chunks);
-  free(r);
+  mpipool__free(r->chunks);
+  mpipool__free(r);
 }

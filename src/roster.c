@@ -5,26 +5,12 @@
  */
 #include "config.h"
 #include "roster.h"
+#include "alloc.h"
 
 #include "mpipool.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-/* Grows an array of `size`-byte elements to hold `need`. */
-static int grow(void **arr, size_t *cap, size_t need, size_t size) {
-  if (need <= *cap)
-    return MPIPOOL_OK;
-  size_t n = *cap ? *cap : 8;
-  while (n < need)
-    n *= 2;
-  void *p = realloc(*arr, n * size);
-  if (p == NULL)
-    return MPIPOOL_ENOMEM;
-  *arr = p;
-  *cap = n;
-  return MPIPOOL_OK;
-}
 
 int mpipool__roster_add_endpoint(mpipool__roster_t *r, MPI_Comm comm,
                                  int first_rank, uint32_t nranks,
@@ -33,10 +19,10 @@ int mpipool__roster_add_endpoint(mpipool__roster_t *r, MPI_Comm comm,
   while (e < r->nendpoints && r->endpoints[e].comm != MPI_COMM_NULL)
     e++;
   if (e == r->nendpoints &&
-      grow((void **)&r->endpoints, &r->endpoints_cap, r->nendpoints + 1,
+      mpipool__grow((void **)&r->endpoints, &r->endpoints_cap, r->nendpoints + 1,
            sizeof *r->endpoints) != 0)
     return MPIPOOL_ENOMEM;
-  uint32_t *map = malloc((nranks ? nranks : 1) * sizeof *map);
+  uint32_t *map = mpipool__malloc((nranks ? nranks : 1) * sizeof *map);
   if (map == NULL)
     return MPIPOOL_ENOMEM;
   for (uint32_t k = 0; k < nranks; k++)
@@ -73,7 +59,7 @@ mpipool__worker_t *mpipool__roster_add(mpipool__roster_t *r, uint32_t ep,
   uint32_t i = r->free_head;
   if (r->live == r->nworkers) { /* no free record: a new one */
     if (r->nworkers >= MPIPOOL__NONE ||
-        grow((void **)&r->workers, &r->cap, r->nworkers + 1,
+        mpipool__grow((void **)&r->workers, &r->cap, r->nworkers + 1,
              sizeof *r->workers) != 0)
       return NULL;
     i = (uint32_t)r->nworkers++;
@@ -112,7 +98,7 @@ void mpipool__roster_remove(mpipool__roster_t *r, mpipool__worker_t *w,
   if (--p->live == 0 && p->spawned) {
     *comm = p->comm;
     p->comm = MPI_COMM_NULL;
-    free(p->worker);
+    mpipool__free(p->worker);
     p->worker = NULL;
   }
   w->endpoint = MPIPOOL__NONE;
@@ -123,8 +109,8 @@ void mpipool__roster_remove(mpipool__roster_t *r, mpipool__worker_t *w,
 
 void mpipool__roster_free(mpipool__roster_t *r) {
   for (size_t e = 0; e < r->nendpoints; e++)
-    free(r->endpoints[e].worker);
-  free(r->endpoints);
-  free(r->workers);
+    mpipool__free(r->endpoints[e].worker);
+  mpipool__free(r->endpoints);
+  mpipool__free(r->workers);
   memset(r, 0, sizeof *r);
 }

@@ -6,6 +6,7 @@
  */
 #include "config.h"
 #include "spawn_queue.h"
+#include "alloc.h"
 
 #include "comm_spawn.h"
 #include "mpipool.h"
@@ -40,7 +41,7 @@ struct mpipool__spawnq {
 /* Runs one spawn of r->n processes and queues its outcome.  Called with
  * the lock released. */
 static done_t *do_spawn(const request_t *r) {
-  done_t *d = calloc(1, sizeof *d);
+  done_t *d = mpipool__calloc(1, sizeof *d);
   if (d == NULL)
     return NULL;
   d->s.n = r->n;
@@ -83,16 +84,16 @@ static void *spawner_main(void *arg) {
       push_done(sp, d);
     } else {
       sp->pending -= r->n;
-      free(r->host);
+      mpipool__free(r->host);
     }
-    free(r);
+    mpipool__free(r);
   }
   pthread_mutex_unlock(&sp->lock);
   return NULL;
 }
 
 int mpipool__spawnq_new(mpipool__spawnq_t **out, int threaded) {
-  mpipool__spawnq_t *sp = calloc(1, sizeof *sp);
+  mpipool__spawnq_t *sp = mpipool__calloc(1, sizeof *sp);
   if (sp == NULL)
     return MPIPOOL_ENOMEM;
   sp->threaded = threaded;
@@ -102,7 +103,7 @@ int mpipool__spawnq_new(mpipool__spawnq_t **out, int threaded) {
   if (threaded && pthread_create(&sp->thread, NULL, spawner_main, sp) != 0) {
     pthread_cond_destroy(&sp->wake);
     pthread_mutex_destroy(&sp->lock);
-    free(sp);
+    mpipool__free(sp);
     return MPIPOOL_ESPAWN;
   }
   *out = sp;
@@ -111,23 +112,23 @@ int mpipool__spawnq_new(mpipool__spawnq_t **out, int threaded) {
 
 int mpipool__spawnq_request(mpipool__spawnq_t *sp, const char *host,
                              int n, int tag) {
-  request_t *r = calloc(1, sizeof *r);
+  request_t *r = mpipool__calloc(1, sizeof *r);
   if (r == NULL)
     return MPIPOOL_ENOMEM;
   r->n = n;
   r->tag = tag;
   if (host && (r->host = mpipool__strdup(host)) == NULL) {
-    free(r);
+    mpipool__free(r);
     return MPIPOOL_ENOMEM;
   }
   if (!sp->threaded) {
     done_t *d = do_spawn(r);
     if (d == NULL) {
-      free(r->host);
-      free(r);
+      mpipool__free(r->host);
+      mpipool__free(r);
       return MPIPOOL_ENOMEM;
     }
-    free(r);
+    mpipool__free(r);
     sp->pending += n;
     push_done(sp, d);
     return MPIPOOL_OK;
@@ -159,7 +160,7 @@ int mpipool__spawnq_poll(mpipool__spawnq_t *sp, mpipool__spawned_t *out) {
   if (d == NULL)
     return 0;
   *out = d->s;
-  free(d);
+  mpipool__free(d);
   return 1;
 }
 
@@ -181,8 +182,8 @@ void mpipool__spawnq_stop(mpipool__spawnq_t *sp, int finish) {
     request_t *r = sp->requests;
     sp->requests = r->next;
     sp->pending -= r->n;
-    free(r->host);
-    free(r);
+    mpipool__free(r->host);
+    mpipool__free(r);
   }
   pthread_cond_signal(&sp->wake);
   pthread_mutex_unlock(&sp->lock);
@@ -199,10 +200,10 @@ void mpipool__spawnq_free(mpipool__spawnq_t *sp) {
     sp->done = d->next;
     if (d->s.err == 0)
       MPI_Comm_free(&d->s.inter);
-    free(d->s.host);
-    free(d);
+    mpipool__free(d->s.host);
+    mpipool__free(d);
   }
   pthread_cond_destroy(&sp->wake);
   pthread_mutex_destroy(&sp->lock);
-  free(sp);
+  mpipool__free(sp);
 }

@@ -3,6 +3,7 @@
  */
 #include "config.h"
 #include "text.h"
+#include "alloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,9 +29,9 @@ char *mpipool__vafmt(const char *fmt, va_list ap) {
   va_list ap2;
   va_copy(ap2, ap);
   int n = vsnprintf(NULL, 0, fmt, ap);
-  char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
+  char *s = n >= 0 ? mpipool__malloc((size_t)n + 1) : NULL;
   if (s && vsnprintf(s, (size_t)n + 1, fmt, ap2) != n) {
-    free(s);
+    mpipool__free(s);
     s = NULL;
   }
   va_end(ap2);
@@ -49,7 +50,7 @@ char *mpipool__strdup(const char *s) {
   if (s == NULL)
     return NULL;
   size_t n = strlen(s) + 1;
-  char *p = malloc(n);
+  char *p = mpipool__malloc(n);
   if (p)
     memcpy(p, s, n);
   return p;

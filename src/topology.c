@@ -4,6 +4,7 @@
  */
 #include "config.h"
 #include "topology.h"
+#include "alloc.h"
 
 #include "mpipool.h"
 #include "text.h"
@@ -66,13 +67,15 @@ static int count_in(hwloc_topology_t topo, hwloc_obj_type_t type,
   return n;
 }
 
-/* The PU list of set, malloc'd ("" for an empty set); NULL if out of
- * memory. */
+/* The PU list of set ("" for an empty set), allocated through the seam;
+ * NULL if out of memory. */
 static char *list_of(hwloc_const_bitmap_t set) {
-  char *s = NULL;
+  char *s = NULL; /* hwloc's malloc: copied, then freed with free() */
   if (hwloc_bitmap_list_asprintf(&s, set) < 0)
     return NULL;
-  return s;
+  char *copy = mpipool__strdup(s);
+  free(s);
+  return copy;
 }
 
 void mpipool__node_probe(mpipool__node_t *n, int hwthreads, int launched,
@@ -106,8 +109,8 @@ void mpipool__node_probe(mpipool__node_t *n, int hwthreads, int launched,
   hwloc_bitmap_free(set);
   hwloc_topology_destroy(topo);
   if (n->status) {
-    free(n->cpuset);
-    free(n->bound);
+    mpipool__free(n->cpuset);
+    mpipool__free(n->bound);
     n->cpuset = n->bound = NULL;
     n->cores = 0;
   }
@@ -116,9 +119,9 @@ void mpipool__node_probe(mpipool__node_t *n, int hwthreads, int launched,
 void mpipool__node_free(mpipool__node_t *n) {
   if (n == NULL)
     return;
-  free(n->host);
-  free(n->cpuset);
-  free(n->bound);
+  mpipool__free(n->host);
+  mpipool__free(n->cpuset);
+  mpipool__free(n->bound);
   n->host = n->cpuset = n->bound = NULL;
 }
 
@@ -128,7 +131,7 @@ static char *bound_by_launcher(hwloc_const_bitmap_t mine) {
   char *desc = list ? mpipool__afmt("not bound by mpipool: the launcher "
                                     "bound it to PU %s", list)
                     : NULL;
-  free(list);
+  mpipool__free(list);
   return desc;
 }
 
@@ -139,7 +142,7 @@ static int bind_share(hwloc_topology_t topo, int index, int count,
                       char **desc) {
   hwloc_bitmap_t allowed = usable_set(topo, 1), mine = hwloc_bitmap_alloc();
   hwloc_bitmap_t given = hwloc_bitmap_alloc();
-  hwloc_bitmap_t *shares = calloc((size_t)count, sizeof *shares);
+  hwloc_bitmap_t *shares = mpipool__calloc((size_t)count, sizeof *shares);
   char *list = NULL;
   int rc = MPIPOOL_ENOMEM;
   *desc = NULL;
@@ -197,10 +200,10 @@ static int bind_share(hwloc_topology_t topo, int index, int count,
 out:
   if (*desc == NULL && rc != MPIPOOL_ENOMEM)
     rc = MPIPOOL_ENOMEM; /* the description itself could not be made */
-  free(list);
+  mpipool__free(list);
   for (int i = 0; shares && i < count; i++)
     hwloc_bitmap_free(shares[i]);
-  free(shares);
+  mpipool__free(shares);
   hwloc_bitmap_free(given);
   hwloc_bitmap_free(mine);
   hwloc_bitmap_free(allowed);

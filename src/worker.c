@@ -7,9 +7,11 @@
  */
 #include "config.h"
 #include "pool_int.h"
+#include "alloc.h"
 
 #include "backoff.h"
 #include "buf.h"
+#include "clock.h"
 #include "launcher.h"
 #include "ctx.h"
 #include "msg.h"
@@ -39,17 +41,11 @@ typedef struct {
   uint64_t chunks_done;
 } worker_t;
 
-static uint64_t now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* Maps the master's task names onto this process's registry. */
 static int map_tasks(worker_t *w, const mpipool__config_t *cfg) {
   w->nfn = cfg->nnames;
-  w->fnmap = malloc((cfg->nnames ? cfg->nnames : 1) * sizeof *w->fnmap);
-  w->fnnames = malloc((cfg->nnames ? cfg->nnames : 1) * sizeof *w->fnnames);
+  w->fnmap = mpipool__malloc((cfg->nnames ? cfg->nnames : 1) * sizeof *w->fnmap);
+  w->fnnames = mpipool__malloc((cfg->nnames ? cfg->nnames : 1) * sizeof *w->fnnames);
   if (w->fnmap == NULL || w->fnnames == NULL)
     return MPIPOOL_ENOMEM;
   const char *name = cfg->names;
@@ -103,8 +99,8 @@ static int say_hello(worker_t *w, const mpipool__config_t *cfg,
   if (*init_failed)
     fprintf(stderr, "mpipool: %s: initializer failed: %s\n", w->ctx.name,
             message);
-  free(host);
-  free(binding);
+  mpipool__free(host);
+  mpipool__free(binding);
   return err;
 }
 
@@ -139,7 +135,7 @@ static int run_chunk(worker_t *w, const mpipool__tchunk_t *c) {
 static int run_frame(worker_t *w, const mpipool__msg_t *m) {
   mpipool__reader_t r;
   mpipool__tchunk_t c;
-  uint64_t t0 = now_ns();
+  uint64_t t0 = mpipool__clock_ns();
   int err = mpipool__wire_tasks_open(&r, m->data, m->len);
   if (err)
     return err;
@@ -157,7 +153,7 @@ static int run_frame(worker_t *w, const mpipool__msg_t *m) {
     err = got;
   if (err)
     return err;
-  mpipool__wire_results_set_busy(&w->out, now_ns() - t0);
+  mpipool__wire_results_set_busy(&w->out, mpipool__clock_ns() - t0);
   size_t len = w->out.len;
   void *data = mpipool__buf_steal(&w->out);
   return mpipool__send(&w->sends, w->pool->comm, w->master,
@@ -206,7 +202,7 @@ static int serve(worker_t *w) {
     } else {
       err = MPIPOOL_EPROTO;
     }
-    free(m.data);
+    mpipool__free(m.data);
     if (err)
       return err;
     if (stop || (w->maxtasks && w->chunks_done >= w->maxtasks))
@@ -224,7 +220,7 @@ static int wait_stop(worker_t *w) {
     int err = mpipool__recv_wait(w->pool->comm, w->master, MPI_ANY_TAG, &m);
     if (err)
       return err;
-    free(m.data);
+    mpipool__free(m.data);
     if (m.tag == MPIPOOL__TAG_STOP || m.tag == MPIPOOL__TAG_TERMINATE)
       return MPIPOOL_OK;
   }
@@ -241,7 +237,7 @@ int mpipool__worker_run(mpipool_t *pool, int master_rank) {
     return err;
   if (m.tag == MPIPOOL__TAG_STOP) {
     /* A surplus rank: the pool does not need it. */
-    free(m.data);
+    mpipool__free(m.data);
     return MPIPOOL_OK;
   }
   if (m.tag != MPIPOOL__TAG_CONFIG ||
@@ -261,7 +257,7 @@ int mpipool__worker_run(mpipool_t *pool, int master_rank) {
   if (err == 0)
     err = init_failed ? wait_stop(&w) : serve(&w);
   if (err == 0) {
-    uint64_t *done = malloc(sizeof *done);
+    uint64_t *done = mpipool__malloc(sizeof *done);
     if (done == NULL) {
       err = MPIPOOL_ENOMEM;
     } else {
@@ -276,10 +272,10 @@ int mpipool__worker_run(mpipool_t *pool, int master_rank) {
       err = derr;
   }
 out_with_map:
-  free(w.fnmap);
-  free(w.fnnames);
+  mpipool__free(w.fnmap);
+  mpipool__free(w.fnnames);
 out_with_msg:
-  free(m.data);
+  mpipool__free(m.data);
   mpipool__rbuild_free(&w.rb);
   mpipool__buf_free(&w.out);
   mpipool__sends_free(&w.sends);

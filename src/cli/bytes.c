@@ -2,6 +2,7 @@
  * bytes.c - the program's byte buffer (see bytes.h).
  */
 #include "bytes.h"
+#include "alloc.h"
 
 #include <stdlib.h>
 
@@ -13,7 +14,7 @@ char *cli_bytes_reserve(cli_bytes_t *b, size_t extra) {
     size_t cap = b->cap ? b->cap : 4096;
     while (cap < need)
       cap = cap > (size_t)-1 / 2 ? need : cap * 2;
-    char *p = realloc(b->data, cap);
+    char *p = cli_realloc(b->data, cap);
     if (p == NULL)
       return NULL;
     b->data = p;
@@ -23,7 +24,7 @@ char *cli_bytes_reserve(cli_bytes_t *b, size_t extra) {
 }
 
 void cli_bytes_free(cli_bytes_t *b) {
-  free(b->data);
+  cli_free(b->data);
   b->data = NULL;
   b->len = b->cap = 0;
 }

@@ -8,6 +8,7 @@
  * run, and a free worker always gets the next task.
  */
 #include "farm.h"
+#include "alloc.h"
 #include "fmt.h"
 
 #include <errno.h>
@@ -83,7 +84,7 @@ static int log_task(farm_t *fm, size_t pos, const cli_resultmsg_t *r) {
   do
     n = write(fm->f->joblog_fd, line, len);
   while (n < 0 && errno == EINTR);
-  free(line);
+  cli_free(line);
   return n == (ssize_t)len ? 0 : -1;
 }
 
@@ -205,7 +206,7 @@ static int submit(farm_t *fm, size_t pos) {
   s->attempts++;
   int err = mpipool_apply_async(fm->pool, CLI_TASK_NAME, msg, len, on_done,
                                 on_error, s, &s->h);
-  free(msg);
+  cli_free(msg);
   if (err == 0)
     fm->in_flight++;
   return err;
@@ -238,9 +239,9 @@ int cli_farm_run(mpipool_t *pool, const cli_farm_t *f, cli_counts_t *counts) {
   fm.f = f;
   fm.pool = pool;
   fm.c = counts;
-  fm.slots = calloc(f->ntodo ? f->ntodo : 1, sizeof *fm.slots);
-  fm.retry.v = malloc((f->ntodo + 1) * sizeof *fm.retry.v);
-  fm.finished.v = malloc((f->ntodo + 1) * sizeof *fm.finished.v);
+  fm.slots = cli_calloc(f->ntodo ? f->ntodo : 1, sizeof *fm.slots);
+  fm.retry.v = cli_malloc((f->ntodo + 1) * sizeof *fm.retry.v);
+  fm.finished.v = cli_malloc((f->ntodo + 1) * sizeof *fm.finished.v);
   if (!fm.slots || !fm.retry.v || !fm.finished.v) {
     say("out of memory for %zu tasks", f->ntodo);
     err = -1;
@@ -304,8 +305,8 @@ int cli_farm_run(mpipool_t *pool, const cli_farm_t *f, cli_counts_t *counts) {
 out:
   for (size_t i = 0; fm.slots && i < f->ntodo; i++)
     mpipool_async_free(fm.slots[i].h);
-  free(fm.slots);
-  free(fm.retry.v);
-  free(fm.finished.v);
+  cli_free(fm.slots);
+  cli_free(fm.retry.v);
+  cli_free(fm.finished.v);
   return err;
 }

@@ -2,6 +2,7 @@
  * fmt.c - formatting with known outcomes (see fmt.h).
  */
 #include "fmt.h"
+#include "alloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,9 +50,9 @@ char *cli_afmt(const char *fmt, ...) {
   va_copy(ap2, ap);
   int n = vsnprintf(NULL, 0, fmt, ap);
   va_end(ap);
-  char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
+  char *s = n >= 0 ? cli_malloc((size_t)n + 1) : NULL;
   if (s && vsnprintf(s, (size_t)n + 1, fmt, ap2) != n) {
-    free(s);
+    cli_free(s);
     s = NULL;
   }
   va_end(ap2);

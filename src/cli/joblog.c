@@ -4,6 +4,8 @@
  * the task list before --resume trusts it to skip tasks.
  */
 #include "joblog.h"
+#include "alloc.h"
+#include "lines.h"
 #include "fmt.h"
 
 #include <errno.h>
@@ -27,7 +29,7 @@ static const char *const field_names[NFIELDS] = {
 /* Copies len bytes of s to a malloc'd string with every byte of `from`
  * replaced by a space.  NULL when out of memory. */
 static char *spaced(const char *s, size_t len, const char *from) {
-  char *d = malloc(len + 1);
+  char *d = cli_malloc(len + 1);
   if (d == NULL)
     return NULL;
   for (size_t i = 0; i < len; i++)
@@ -55,7 +57,7 @@ int cli_joblog_format(const cli_joblog_entry_t *e, char **out,
   if (cmd_len > SIZE_MAX - 2 - (size_t)n)
     goto out;
   size_t total = (size_t)n + cmd_len + 1;
-  line = malloc(total + 1);
+  line = cli_malloc(total + 1);
   if (line == NULL)
     goto out;
   snprintf(line, (size_t)n + 1, fmt, e->seq, host, e->start, e->runtime,
@@ -67,8 +69,8 @@ int cli_joblog_format(const cli_joblog_entry_t *e, char **out,
   *out_len = total;
   rc = 0;
 out:
-  free(cmd);
-  free(host);
+  cli_free(cmd);
+  cli_free(host);
   return rc;
 }
 
@@ -225,7 +227,7 @@ int cli_joblog_load(FILE *f, const char *name, const cli_tasklist_t *tl,
   int rc = 0;
   for (;;) {
     errno = 0;
-    ssize_t got = getline(&buf, &cap, f);
+    ssize_t got = cli_getline(&buf, &cap, f);
     if (got < 0) {
       if (ferror(f) || !feof(f)) {
         int e = errno ? errno : EIO;
@@ -252,6 +254,6 @@ int cli_joblog_load(FILE *f, const char *name, const cli_tasklist_t *tl,
     if (rc != 0)
       break;
   }
-  free(buf);
+  cli_free(buf);
   return rc;
 }

@@ -5,6 +5,7 @@
  * every other process runs tasks (work.c).
  */
 #include "config.h"
+#include "alloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -148,7 +149,7 @@ static int open_joblog(const cli_options_t *o) {
  * prints each node and its workers.  Returns the exit status. */
 static int print_pool(mpipool_t *pool, const cli_options_t *o) {
   int n = mpipool_size(pool), ready = 0;
-  mpipool_worker_info_t *w = calloc(n > 0 ? (size_t)n : 1, sizeof *w);
+  mpipool_worker_info_t *w = cli_calloc(n > 0 ? (size_t)n : 1, sizeof *w);
   if (w == NULL)
     return EXIT_OWN_ERROR;
   for (int tries = 0; tries < 600 && ready < n; tries++) {
@@ -186,7 +187,7 @@ static int print_pool(mpipool_t *pool, const cli_options_t *o) {
   for (int i = 0; i < n; i++)
     if (w[i].id == 0)
       printf("  worker %d: did not start within a minute\n", i + 1);
-  free(w);
+  cli_free(w);
   return ready == n ? 0 : EXIT_OWN_ERROR;
 }
 
@@ -200,8 +201,8 @@ static int run_master(mpipool_t *pool, const cli_options_t *o,
   cli_counts_t counts = {0};
   int status = EXIT_OWN_ERROR, fd = -1;
   char msg[1024];
-  state = calloc(tl.n, sizeof *state);
-  todo = malloc(tl.n * sizeof *todo);
+  state = cli_calloc(tl.n, sizeof *state);
+  todo = cli_malloc(tl.n * sizeof *todo);
   if (state == NULL || todo == NULL) {
     fprintf(stderr, "mpipool: out of memory for %zu tasks\n", tl.n);
     goto out;
@@ -243,8 +244,8 @@ out:
             strerror(errno));
     status = EXIT_OWN_ERROR;
   }
-  free(todo);
-  free(state);
+  cli_free(todo);
+  cli_free(state);
   cli_tasklist_free(&tl);
   return status;
 }

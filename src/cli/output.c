@@ -3,6 +3,7 @@
  * when asked, or into a results directory.
  */
 #include "output.h"
+#include "alloc.h"
 #include "fmt.h"
 
 #include <errno.h>
@@ -42,7 +43,7 @@ static int fail(char *msg, size_t len, const char *fmt, ...) {
 static int check_dir(const char *dir, char *msg, size_t len) {
   if (*dir == '\0')
     return fail(msg, len, "--results needs a directory name");
-  char *p = strdup(dir);
+  char *p = cli_strdup(dir);
   if (p == NULL)
     return fail(msg, len, "out of memory");
   for (char *s = p + 1; *s; s++) {
@@ -53,7 +54,7 @@ static int check_dir(const char *dir, char *msg, size_t len) {
     *s = '/';
   }
   int e = mkdir(p, 0777) && errno != EEXIST ? errno : 0;
-  free(p);
+  cli_free(p);
   if (e)
     return fail(msg, len, "--results %s: cannot create the directory: %s",
                 dir, strerror(e));
@@ -66,7 +67,7 @@ static int check_dir(const char *dir, char *msg, size_t len) {
     close(fd);
     unlink(probe);
   }
-  free(probe);
+  cli_free(probe);
   if (e)
     return fail(msg, len, "--results %s: cannot write in the directory: %s",
                 dir, strerror(e));
@@ -76,7 +77,7 @@ static int check_dir(const char *dir, char *msg, size_t len) {
 int cli_output_create(cli_output_t **op, size_t count, int keep_order,
                       int tag, const char *results_dir, FILE *out, FILE *err,
                       char *msg, size_t msglen) {
-  cli_output_t *o = calloc(1, sizeof *o);
+  cli_output_t *o = cli_calloc(1, sizeof *o);
   if (o == NULL)
     return fail(msg, msglen, "out of memory");
   o->count = count;
@@ -87,10 +88,10 @@ int cli_output_create(cli_output_t **op, size_t count, int keep_order,
   if (results_dir) {
     if (check_dir(results_dir, msg, msglen))
       goto out_with_o;
-    if ((o->dir = strdup(results_dir)) == NULL)
+    if ((o->dir = cli_strdup(results_dir)) == NULL)
       goto out_with_oom;
   }
-  if (o->keep_order && (o->held = calloc(count ? count : 1,
+  if (o->keep_order && (o->held = cli_calloc(count ? count : 1,
                                          sizeof *o->held)) == NULL)
     goto out_with_oom;
   *op = o;
@@ -98,8 +99,8 @@ int cli_output_create(cli_output_t **op, size_t count, int keep_order,
 out_with_oom:
   fail(msg, msglen, "out of memory");
 out_with_o:
-  free(o->dir);
-  free(o);
+  cli_free(o->dir);
+  cli_free(o);
   return -1;
 }
 
@@ -179,7 +180,7 @@ static int write_results(cli_output_t *o, uint64_t seq,
   else
     bad = mkdir(dir, 0777) && errno != EEXIST;
   for (int i = 0; i < 3 && !bad; i++) {
-    free(path);
+    cli_free(path);
     if ((path = cli_afmt("%s/%s", dir, names[i])) == NULL) {
       errno = ENOMEM;
       bad = 1;
@@ -190,9 +191,9 @@ static int write_results(cli_output_t *o, uint64_t seq,
   if (bad)
     fail(msg, msglen, "--results: cannot write %s: %s",
          path ? path : dir ? dir : o->dir, strerror(errno));
-  free(path);
-  free(dir);
-  free(status);
+  cli_free(path);
+  cli_free(dir);
+  cli_free(status);
   return bad ? -1 : 0;
 }
 
@@ -205,8 +206,8 @@ static int write_ready(cli_output_t *o, char *msg, size_t msglen) {
       continue;
     int e = print_block(o, h->seq, h->data, h->out_len,
                         h->data + h->out_len, h->err_len, msg, msglen);
-    free(h->data);
-    free(h);
+    cli_free(h->data);
+    cli_free(h);
     if (e)
       return -1;
   }
@@ -222,11 +223,11 @@ int cli_output_task(cli_output_t *o, size_t pos, uint64_t seq,
                        msglen);
   if (pos >= o->count || pos < o->next || o->held[pos])
     return fail(msg, msglen, "internal: task position %zu given twice", pos);
-  held_t *h = malloc(sizeof *h);
-  char *data = malloc(r->out_len + r->err_len + 1);
+  held_t *h = cli_malloc(sizeof *h);
+  char *data = cli_malloc(r->out_len + r->err_len + 1);
   if (h == NULL || data == NULL) {
-    free(h);
-    free(data);
+    cli_free(h);
+    cli_free(data);
     return fail(msg, msglen, "out of memory holding the output of task %llu",
                 (unsigned long long)seq);
   }
@@ -257,9 +258,9 @@ void cli_output_destroy(cli_output_t *o) {
         o->held[i] = SKIPPED;
     if (write_ready(o, msg, sizeof msg))
       fprintf(o->err, "mpipool: %s\n", msg);
-    free(o->held);
+    cli_free(o->held);
   }
   fflush(o->out);
-  free(o->dir);
-  free(o);
+  cli_free(o->dir);
+  cli_free(o);
 }

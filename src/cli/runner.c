@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE /* pipe2 */
 #include "runner.h"
+#include "alloc.h"
 
 #include "clock.h"
 #include "simplecmd.h"
@@ -128,7 +129,7 @@ static int start(const char *cmd, char *const envp[], int outp[2],
   err = ENOENT;
   if (words)
     err = posix_spawnp(pid, words[0], &fa, &at, words, envp);
-  free(words);
+  cli_free(words);
   if (err) { /* not simple, or not found: the shell runs it (or says why) */
     char *argv[] = {"sh", "-c", (char *)cmd, NULL};
     err = posix_spawn(pid, "/bin/sh", &fa, &at, argv, envp);

@@ -3,6 +3,7 @@
  * to run it.
  */
 #include "simplecmd.h"
+#include "alloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -58,7 +59,7 @@ char **cli_simplecmd_argv(const char *cmd) {
   if (words == 0)
     return NULL;
   /* One block: the pointers, then a copy of the text cut into words. */
-  char **argv = malloc((words + 1) * sizeof *argv + len + 1);
+  char **argv = cli_malloc((words + 1) * sizeof *argv + len + 1);
   if (argv == NULL)
     return NULL;
   char *text = (char *)(argv + words + 1);

@@ -3,6 +3,7 @@
  * environment and adds the task's own.
  */
 #include "taskenv.h"
+#include "alloc.h"
 #include "fmt.h"
 
 #include "mpipool.h"
@@ -28,7 +29,7 @@ int cli_taskenv_init(cli_taskenv_t *e, char *const *env) {
   memset(e, 0, sizeof *e);
   while (env && env[total])
     total++;
-  e->v = malloc((total + 3) * sizeof *e->v);
+  e->v = cli_malloc((total + 3) * sizeof *e->v);
   if (e->v == NULL)
     return -1;
   e->n = 0;
@@ -51,7 +52,7 @@ void cli_taskenv_set(cli_taskenv_t *e, unsigned long long seq, long worker) {
 void cli_taskenv_free(cli_taskenv_t *e) {
   if (e == NULL)
     return;
-  free(e->v);
+  cli_free(e->v);
   e->v = NULL;
   e->n = 0;
 }

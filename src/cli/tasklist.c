@@ -4,6 +4,8 @@
  * file put into a command template.
  */
 #include "tasklist.h"
+#include "alloc.h"
+#include "lines.h"
 #include "fmt.h"
 
 #include <errno.h>
@@ -22,17 +24,8 @@ typedef struct {
 static int str_add(str_t *b, const char *p, size_t n) {
   if (n > SIZE_MAX - 1 - b->len)
     return -1;
-  size_t need = b->len + n + 1;
-  if (need > b->cap) {
-    size_t cap = b->cap ? b->cap : 64;
-    while (cap < need)
-      cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-    char *s = realloc(b->s, cap);
-    if (s == NULL)
-      return -1;
-    b->s = s;
-    b->cap = cap;
-  }
+  if (cli_grow((void **)&b->s, &b->cap, b->len + n + 1, 1) != 0)
+    return -1;
   if (n)
     memcpy(b->s + b->len, p, n);
   b->len += n;
@@ -43,16 +36,8 @@ static int str_add(str_t *b, const char *p, size_t n) {
 /* Appends a task, taking cmd.  Returns 0, or -1 when out of memory (cmd is
  * then still the caller's). */
 static int append(cli_tasklist_t *tl, char *cmd, size_t len, size_t line) {
-  if (tl->n == tl->cap) {
-    size_t cap = tl->cap ? tl->cap * 2 : 16;
-    if (cap < tl->cap || cap > SIZE_MAX / sizeof *tl->v)
-      return -1;
-    cli_task_t *v = realloc(tl->v, cap * sizeof *v);
-    if (v == NULL)
-      return -1;
-    tl->v = v;
-    tl->cap = cap;
-  }
+  if (cli_grow((void **)&tl->v, &tl->cap, tl->n + 1, sizeof *tl->v) != 0)
+    return -1;
   tl->v[tl->n++] = (cli_task_t){cmd, len, line};
   return 0;
 }
@@ -72,7 +57,7 @@ char *cli_shell_quote(const char *s, size_t len) {
   /* Each ' becomes the four bytes '\'' ; add the two quotes and the NUL. */
   if (len > (SIZE_MAX - 3) / 4)
     return NULL;
-  char *q = malloc(len + 3 * quotes + 3);
+  char *q = cli_malloc(len + 3 * quotes + 3);
   if (q == NULL)
     return NULL;
   char *p = q;
@@ -121,9 +106,9 @@ static char *build(const char *tmpl, const char *line, size_t len,
   }
   if (rc == 0 && strstr(tmpl, "{}") == NULL)
     rc = str_add(&b, " ", 1) || str_add(&b, q, qlen);
-  free(q);
+  cli_free(q);
   if (rc) {
-    free(b.s);
+    cli_free(b.s);
     return NULL;
   }
   *out_len = b.len;
@@ -132,7 +117,7 @@ static char *build(const char *tmpl, const char *line, size_t len,
 
 /* Copies len bytes of s into a malloc'd NUL-terminated string, or NULL. */
 static char *dup_bytes(const char *s, size_t len) {
-  char *d = malloc(len + 1);
+  char *d = cli_malloc(len + 1);
   if (d == NULL)
     return NULL;
   memcpy(d, s, len);
@@ -159,7 +144,7 @@ static int read_lines(cli_tasklist_t *tl, FILE *f, const char *name,
   int rc = -1;
   for (;;) {
     errno = 0;
-    ssize_t got = getline(&buf, &cap, f);
+    ssize_t got = cli_getline(&buf, &cap, f);
     if (got < 0) {
       if (!ferror(f) && feof(f))
         rc = 0;
@@ -181,12 +166,12 @@ static int read_lines(cli_tasklist_t *tl, FILE *f, const char *name,
     char *cmd = tmpl ? build(tmpl, buf, len, tl->n + 1, &cmd_len)
                      : dup_bytes(buf, len);
     if (cmd == NULL || append(tl, cmd, cmd_len, line) != 0) {
-      free(cmd);
+      cli_free(cmd);
       cli_fmt(err, errlen, "%s:%zu: out of memory", name, line);
       break;
     }
   }
-  free(buf);
+  cli_free(buf);
   return rc;
 }
 
@@ -201,7 +186,7 @@ static char *join(char *const *argv, int argc) {
   for (int i = 0; i < argc; i++)
     if ((i > 0 && str_add(&b, " ", 1) != 0) ||
         str_add(&b, argv[i], strlen(argv[i])) != 0) {
-      free(b.s);
+      cli_free(b.s);
       return NULL;
     }
   return b.s ? b.s : dup_bytes("", 0);
@@ -220,7 +205,7 @@ int cli_tasklist_expand(cli_tasklist_t *tl, FILE *argfile, const char *name,
     return -1;
   }
   int rc = read_lines(tl, argfile, name, tmpl, err, errlen);
-  free(tmpl);
+  cli_free(tmpl);
   return rc;
 }
 
@@ -228,7 +213,7 @@ void cli_tasklist_free(cli_tasklist_t *tl) {
   if (tl == NULL)
     return;
   for (size_t i = 0; i < tl->n; i++)
-    free(tl->v[i].cmd);
-  free(tl->v);
+    cli_free(tl->v[i].cmd);
+  cli_free(tl->v);
   *tl = (cli_tasklist_t){0};
 }

@@ -3,6 +3,7 @@
  * program's master and workers.
  */
 #include "taskmsg.h"
+#include "alloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,7 @@ typedef struct {
 
 int cli_taskmsg_encode(const cli_taskmsg_t *t, void **out, size_t *out_len) {
   task_hdr_t h = {t->seq, t->timeout};
-  char *m = malloc(sizeof h + t->cmd_len);
+  char *m = cli_malloc(sizeof h + t->cmd_len);
   if (m == NULL)
     return -1;
   memcpy(m, &h, sizeof h);

@@ -2,6 +2,7 @@
  * work.c - runs the mpipool program's tasks on a worker.
  */
 #include "work.h"
+#include "alloc.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -24,16 +25,16 @@ typedef struct {
 int cli_work_init(mpipool_ctx_t *ctx, const void *initargs, size_t size) {
   (void)initargs;
   (void)size;
-  worker_state_t *w = calloc(1, sizeof *w);
+  worker_state_t *w = cli_calloc(1, sizeof *w);
   if (w == NULL || cli_taskenv_init(&w->env, environ)) {
-    free(w);
+    cli_free(w);
     return mpipool_ctx_fail(ctx, "out of memory");
   }
   /* The node's name, of any length: ERANGE says the buffer was short. */
   size_t len = 64;
   int err = MPIPOOL_ERANGE;
   while (err == MPIPOOL_ERANGE && len <= 65536) {
-    char *p = realloc(w->host, len);
+    char *p = cli_realloc(w->host, len);
     if (p == NULL)
       break;
     w->host = p;
@@ -41,9 +42,9 @@ int cli_work_init(mpipool_ctx_t *ctx, const void *initargs, size_t size) {
     len *= 4;
   }
   if (err) {
-    free(w->host);
+    cli_free(w->host);
     cli_taskenv_free(&w->env);
-    free(w);
+    cli_free(w);
     return mpipool_ctx_fail(ctx, "cannot read the node's name: %s",
                             mpipool_strerror(err));
   }
@@ -63,7 +64,7 @@ int cli_work_run(mpipool_ctx_t *ctx, const void *in, size_t size) {
     return mpipool_ctx_fail(ctx, "worker not initialized");
   if (cli_taskmsg_decode(in, size, &t))
     return mpipool_ctx_fail(ctx, "malformed task message (%zu bytes)", size);
-  char *cmd = malloc(t.cmd_len + 1);
+  char *cmd = cli_malloc(t.cmd_len + 1);
   if (cmd == NULL)
     return mpipool_ctx_fail(ctx, "out of memory");
   memcpy(cmd, t.cmd, t.cmd_len);
@@ -72,7 +73,7 @@ int cli_work_run(mpipool_ctx_t *ctx, const void *in, size_t size) {
                   mpipool_ctx_worker_id(ctx));
   cli_run_t r;
   int err = cli_run(cmd, t.timeout, w->env.v, cancelled, ctx, &r);
-  free(cmd);
+  cli_free(cmd);
   int ret = 0;
   if (err) {
     ret = mpipool_ctx_fail(ctx, "cannot run /bin/sh on %s: %s", w->host,

@@ -5,6 +5,7 @@
  */
 #include "../helpers.h"
 #include "../tap.h"
+#include "cli/alloc.h"
 #include "cli/joblog.h"
 
 #include <stdlib.h>
@@ -270,10 +271,69 @@ static void test_bad_numbers(void) {
   cli_tasklist_free(&tl);
 }
 
+/* Every allocation of formatting a joblog line and of loading a joblog
+ * fails in turn: -1 (load: "out of memory"), nothing leaked. */
+static void test_out_of_memory(void) {
+  cli_tasklist_t tl = tasks("echo a\necho b\n");
+  cli_joblog_entry_t e = {2, "node\t1", 1.5, 0.25, 0, 3, 0, 0, "echo b", 6};
+  int bad = 0, tried = 0;
+  for (unsigned long k = 1;; k++) {
+    char *line = NULL;
+    size_t len;
+    long live = cli_alloc_live();
+    unsigned long before = cli_alloc_count();
+    cli_alloc_fail_at(k);
+    int rc = cli_joblog_format(&e, &line, &len);
+    int reached = cli_alloc_count() - before >= k;
+    cli_alloc_fail_at(0);
+    cli_free(line);
+    bad += cli_alloc_live() != live;
+    if (!reached) {
+      bad += rc != 0;
+      break;
+    }
+    tried++;
+    bad += rc != -1;
+  }
+  ok(tried > 0 && bad == 0,
+     "format: each of %d allocations failing in turn: -1, no leak", tried);
+  const char text[] = "Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\t"
+                      "Exitval\tSignal\tCommand\n"
+                      "2\tn\t1.000\t0.500\t0\t0\t0\t0\techo b\n"
+                      "1\tn\t1.000\t0.500\t0\t0\t1\t0\techo a\n";
+  bad = tried = 0;
+  for (unsigned long k = 1;; k++) {
+    cli_job_state_t state[2];
+    char err[ERRLEN] = "";
+    long live = cli_alloc_live();
+    unsigned long before = cli_alloc_count();
+    cli_alloc_fail_at(k);
+    int rc = load(text, sizeof text - 1, &tl, state, err);
+    int reached = cli_alloc_count() - before >= k;
+    cli_alloc_fail_at(0);
+    bad += cli_alloc_live() != live;
+    if (!reached) {
+      bad += rc != 0 || state[1] != CLI_JOB_SUCCEEDED ||
+             state[0] != CLI_JOB_FAILED;
+      break;
+    }
+    tried++;
+    if (rc != -1 || strstr(err, "out of memory") == NULL) {
+      printf("#   load, allocation %lu: rc %d [%s]\n", k, rc, err);
+      bad++;
+    }
+  }
+  ok(tried > 0 && bad == 0,
+     "load: each of %d allocations failing in turn: out of memory, no leak",
+     tried);
+  cli_tasklist_free(&tl);
+}
+
 int main(void) {
   test_format();
   test_round_trip();
   test_errors();
   test_bad_numbers();
+  test_out_of_memory();
   return tap_done();
 }

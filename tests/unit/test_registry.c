@@ -8,6 +8,7 @@
 #include "registry.h"
 #include "buf.h"
 #include "backoff.h"
+#include "clock.h"
 #include "mpipool.h"
 #include "../tap.h"
 

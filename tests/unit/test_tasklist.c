@@ -5,6 +5,7 @@
  */
 #include "../helpers.h"
 #include "../tap.h"
+#include "cli/alloc.h"
 #include "cli/tasklist.h"
 
 #include <stdlib.h>
@@ -273,11 +274,84 @@ static void test_expand(void) {
   cli_tasklist_free(&tl);
 }
 
+/* Every allocation of reading a task file and of expanding an argument
+ * file fails in turn: each says "out of memory", keeps what it read
+ * before, and leaks nothing once the list is freed. */
+static void test_out_of_memory(void) {
+  const char text[] = "echo one\n# c\necho two\necho three\n";
+  int bad = 0, tried = 0;
+  for (unsigned long k = 1;; k++) {
+    cli_tasklist_t tl = {0};
+    char err[256] = "";
+    FILE *f = test_stream(text, sizeof text - 1);
+    long live = cli_alloc_live();
+    unsigned long before = cli_alloc_count();
+    cli_alloc_fail_at(k);
+    int rc = cli_tasklist_read(&tl, f, "t.txt", err, sizeof err);
+    int reached = cli_alloc_count() - before >= k;
+    cli_alloc_fail_at(0);
+    fclose(f);
+    if (!reached) { /* every allocation has failed once */
+      bad += rc != 0 || tl.n != 3;
+      cli_tasklist_free(&tl);
+      bad += cli_alloc_live() != live;
+      break;
+    }
+    tried++;
+    if (rc != -1 || strstr(err, "out of memory") == NULL || tl.n > 3) {
+      printf("#   read, allocation %lu: rc %d, %zu tasks, [%s]\n", k, rc, tl.n,
+             err);
+      bad++;
+    }
+    cli_tasklist_free(&tl);
+    if (cli_alloc_live() != live) {
+      printf("#   read, allocation %lu failed: %ld blocks leaked\n", k,
+             cli_alloc_live() - live);
+      bad++;
+    }
+  }
+  ok(tried > 0 && bad == 0,
+     "read: each of %d allocations failing in turn: out of memory, no leak",
+     tried);
+  const char args[] = "a b\nc\n";
+  char *tmpl[] = {"echo", "{#}", "{}"};
+  bad = tried = 0;
+  for (unsigned long k = 1;; k++) {
+    cli_tasklist_t tl = {0};
+    char err[256] = "";
+    FILE *f = test_stream(args, sizeof args - 1);
+    long live = cli_alloc_live();
+    unsigned long before = cli_alloc_count();
+    cli_alloc_fail_at(k);
+    int rc = cli_tasklist_expand(&tl, f, "a.txt", tmpl, 3, err, sizeof err);
+    int reached = cli_alloc_count() - before >= k;
+    cli_alloc_fail_at(0);
+    fclose(f);
+    if (!reached) {
+      bad += rc != 0 || tl.n != 2;
+      cli_tasklist_free(&tl);
+      bad += cli_alloc_live() != live;
+      break;
+    }
+    tried++;
+    if (rc != -1 || strstr(err, "out of memory") == NULL) {
+      printf("#   expand, allocation %lu: rc %d, [%s]\n", k, rc, err);
+      bad++;
+    }
+    cli_tasklist_free(&tl);
+    bad += cli_alloc_live() != live;
+  }
+  ok(tried > 0 && bad == 0,
+     "expand: each of %d allocations failing in turn: out of memory, no "
+     "leak", tried);
+}
+
 int main(void) {
   test_read();
   test_long_line();
   test_read_errors();
   test_quote();
   test_expand();
+  test_out_of_memory();
   return tap_done();
 }
