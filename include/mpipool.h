@@ -95,6 +95,8 @@
 #include <stdint.h>
 #include <mpi.h>
 
+#include "mpipool_version.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -124,7 +126,11 @@ typedef enum {
 #define MPIPOOL__ERR_ENUM(name, value, text) MPIPOOL_##name = (value),
   MPIPOOL_ERRNO_MAP(MPIPOOL__ERR_ENUM)
 #undef MPIPOOL__ERR_ENUM
-  MPIPOOL_ERRNO_LAST = -18
+/* One below the last code, counted from the list (codes are -1, -2, ...
+ * in list order: error.c checks it when compiling). */
+#define MPIPOOL__ERR_COUNT(name, value, text) -1
+  MPIPOOL_ERRNO_LAST = -1 MPIPOOL_ERRNO_MAP(MPIPOOL__ERR_COUNT)
+#undef MPIPOOL__ERR_COUNT
 } mpipool_errno_t;
 
 /* A description of the error code; never NULL, also for unknown codes. */

@@ -33,4 +33,18 @@ const char *mpipool_err_name(int err) {
   }
 }
 
+/* The codes are -1, -2, ... in the list's order (so that MPIPOOL_ERRNO_LAST,
+ * counted from the list, is one below the last). */
+enum {
+  ERR_INDEX_0,
+#define ERR_INDEX(name, value, text) ERR_INDEX_##name,
+  MPIPOOL_ERRNO_MAP(ERR_INDEX)
+#undef ERR_INDEX
+};
+#define ERR_CHECK(name, value, text)                                           \
+  _Static_assert(MPIPOOL_##name == -ERR_INDEX_##name,                         \
+                 "MPIPOOL_" #name " is out of order");
+MPIPOOL_ERRNO_MAP(ERR_CHECK)
+#undef ERR_CHECK
+
 const char *mpipool_version(void) { return PACKAGE_VERSION; }

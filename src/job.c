@@ -5,6 +5,7 @@
 #include "config.h"
 #include "job.h"
 #include "alloc.h"
+#include "text.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -84,7 +85,7 @@ static void release_chunk(mpipool__rchunk_t *c) {
 static int chunk_item(const mpipool__rchunk_t *c, size_t j, const void **data,
                       size_t *size) {
   if (c->fail) {
-    *data = mpipool_strerror(c->fail);
+    *data = c->msg ? c->msg : mpipool_strerror(c->fail);
     *size = strlen(*data);
     return c->fail;
   }
@@ -145,14 +146,20 @@ static int record(mpipool__job_t *job, size_t c, mpipool__rchunk_t *rc) {
 int mpipool__job_chunk_done(mpipool__job_t *job, size_t c,
                             mpipool__rbuf_t *buf,
                             const mpipool__rchunk_view_t *view) {
-  mpipool__rchunk_t rc = {buf, *view, 0};
+  mpipool__rchunk_t rc = {buf, *view, 0, NULL};
   mpipool__rbuf_ref(buf);
   job->nfailed += view->nfailed;
   return record(job, c, &rc);
 }
 
-int mpipool__job_chunk_fail(mpipool__job_t *job, size_t c, int status) {
-  mpipool__rchunk_t rc = {NULL, {0}, status};
+int mpipool__job_chunk_fail(mpipool__job_t *job, size_t c, int status,
+                            const char *msg) {
+  if (msg && job->fail_msg == NULL)
+    job->fail_msg = mpipool__strdup(msg);
+  mpipool__rchunk_t rc = {NULL, {0}, status,
+                          msg && job->fail_msg && strcmp(msg, job->fail_msg) == 0
+                              ? job->fail_msg
+                              : NULL};
   if (!job->fail)
     job->fail = status;
   job->nfailed += mpipool__job_chunk_count(job, c);
@@ -169,6 +176,7 @@ void mpipool__job_unref(mpipool__job_t *job) {
   }
   release_chunk(&job->one);
   mpipool__free(job->input);
+  mpipool__free(job->fail_msg);
   mpipool__free(job);
 }
 
@@ -181,6 +189,8 @@ int mpipool__job_take_results(mpipool__job_t *job, mpipool_results_t **out) {
   r->nchunks = job->nchunks;
   r->nfailed = job->nfailed;
   r->chunks = job->chunks;
+  r->fail_msg = job->fail_msg; /* the chunks point to it */
+  job->fail_msg = NULL;
   job->chunks = NULL;
   job->nchunks = 0;
   *out = r;
@@ -221,8 +231,4 @@ int mpipool__queue_next(mpipool__queue_t *q, mpipool__job_t **job,
     j->qnext = NULL;
   }
   return 1;
-}
-
-mpipool__job_t *mpipool__queue_peek(const mpipool__queue_t *q) {
-  return q->head;
 }

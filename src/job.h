@@ -31,6 +31,8 @@ typedef struct {
   mpipool__rbuf_t *buf;
   mpipool__rchunk_view_t view;
   int fail;               /* non-zero: every item has this status */
+  const char *msg;        /* with fail: why, or NULL for the status's text
+                             (the job's fail_msg, owned with the results) */
 } mpipool__rchunk_t;
 
 enum { MPIPOOL__JOB_ASYNC, MPIPOOL__JOB_MAP, MPIPOOL__JOB_STREAM };
@@ -46,6 +48,8 @@ struct mpipool_async {
   size_t completed;       /* chunks whose results are in */
   size_t nfailed;         /* items that failed */
   int fail;               /* first status of a chunk that never ran */
+  char *fail_msg;         /* why chunks never ran, when the engine knew
+                             more than the status (owned) */
   int done;
   void *input;            /* apply_async's copy of its input */
   mpipool__rchunk_t *chunks;  /* kept results (MAP, ordered STREAM) */
@@ -64,6 +68,7 @@ typedef struct mpipool_async mpipool__job_t;
 struct mpipool_results {
   size_t count, chunksize, nchunks, nfailed;
   mpipool__rchunk_t *chunks;
+  char *fail_msg;         /* the job's, which chunks' msg point to */
 };
 
 /* Python's default chunk size for `count` items on `workers` workers:
@@ -92,8 +97,12 @@ int mpipool__job_chunk_done(mpipool__job_t *job, size_t c,
                             mpipool__rbuf_t *buf,
                             const mpipool__rchunk_view_t *view);
 
-/* Records that chunk c will never run: all its items get `status`. */
-int mpipool__job_chunk_fail(mpipool__job_t *job, size_t c, int status);
+/* Records that chunk c will never run: all its items get `status`, and
+ * as their message `msg` (copied; NULL, or out of memory: the status's
+ * text).  The job keeps one message: the first given.  Returns 1 if the
+ * job is now done, else 0. */
+int mpipool__job_chunk_fail(mpipool__job_t *job, size_t c, int status,
+                            const char *msg);
 
 /* Drops one reference; frees the job at zero. */
 void mpipool__job_unref(mpipool__job_t *job);
@@ -120,8 +129,5 @@ void mpipool__queue_push(mpipool__queue_t *q, mpipool__job_t *job);
  * or 0 if the queue is empty. */
 int mpipool__queue_next(mpipool__queue_t *q, mpipool__job_t **job,
                         size_t *chunk);
-
-/* Peeks at the job whose chunk queue_next would return, or NULL. */
-mpipool__job_t *mpipool__queue_peek(const mpipool__queue_t *q);
 
 #endif

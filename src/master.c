@@ -175,7 +175,7 @@ static void job_done(mpipool__master_t *m, mpipool__job_t *job) {
 
 static void fail_chunk(mpipool__master_t *m, mpipool__job_t *job, size_t c,
                        int status) {
-  if (mpipool__job_chunk_fail(job, c, status))
+  if (mpipool__job_chunk_fail(job, c, status, NULL))
     job_done(m, job);
 }
 
@@ -613,10 +613,24 @@ static int dispatch(mpipool__master_t *m, int *busy) {
   return MPIPOOL_OK;
 }
 
+/* No worker serves, none starts, none is being spawned: the queued work
+ * fails, saying why when initializers failed. */
 static void no_workers_left(mpipool__master_t *m) {
-  if (m->nready == 0 && m->nstarting == 0 &&
-      mpipool__spawnq_pending(m->spawnq) == 0)
-    fail_queue(m, MPIPOOL_ENOWORKERS);
+  if (m->nready != 0 || m->nstarting != 0 ||
+      mpipool__spawnq_pending(m->spawnq) != 0 || m->queue.chunks == 0)
+    return;
+  char *why = NULL;
+  if (m->init_error)
+    why = mpipool__afmt("%s: every worker's initializer failed (%zu); the "
+                        "first: %s",
+                        mpipool_strerror(MPIPOOL_ENOWORKERS),
+                        m->nfailed_init, m->init_error);
+  mpipool__job_t *job;
+  size_t c;
+  while (mpipool__queue_next(&m->queue, &job, &c))
+    if (mpipool__job_chunk_fail(job, c, MPIPOOL_ENOWORKERS, why))
+      job_done(m, job);
+  mpipool__free(why);
 }
 
 /* Spawning failed: keep the workers we have from retiring. */

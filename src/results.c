@@ -71,5 +71,6 @@ void mpipool_results_free(mpipool_results_t *r) {
   for (size_t c = 0; c < r->nchunks; c++)
     mpipool__rbuf_unref(r->chunks[c].buf);
   mpipool__free(r->chunks);
+  mpipool__free(r->fail_msg);
   mpipool__free(r);
 }

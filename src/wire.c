@@ -77,10 +77,8 @@ int mpipool__wire_tasks_add(mpipool__buf_t *b, uint32_t fn,
   tchunk_hdr_t h = {fn, src->sizes ? CHUNK_VAR : 0, count, src->item_size, 0};
   size_t start = b->len;
   if (src->sizes) {
-    for (size_t i = 0; i < count; i++) {
-      uint64_t s = src->sizes[first + i];
-      h.data_len += s;
-    }
+    for (size_t i = 0; i < count; i++)
+      h.data_len += mpipool__src_size(src, first + i);
   } else {
     if (count && src->item_size > (size_t)INT_MAX / count)
       return MPIPOOL_E2BIG;
@@ -105,9 +103,9 @@ int mpipool__wire_tasks_add(mpipool__buf_t *b, uint32_t fn,
       err = MPIPOOL_ENOMEM;
     else if (src->ptrs) {
       for (size_t i = 0; i < count; i++) {
-        size_t s = src->sizes[first + i];
+        size_t s = mpipool__src_size(src, first + i);
         if (s)
-          memcpy(d, src->ptrs[first + i], s);
+          memcpy(d, mpipool__src_ptr(src, first + i), s);
         d += s;
       }
       b->len += h.data_len;

@@ -69,7 +69,7 @@ static int map_job(void) {
     return err;
   mpipool__job_unref(job); /* the engine's reference */
   for (size_t c = 0; c < job->nchunks; c++)
-    mpipool__job_chunk_fail(job, c, MPIPOOL_ETASK);
+    mpipool__job_chunk_fail(job, c, MPIPOOL_ETASK, NULL);
   mpipool_results_t *res = NULL;
   err = mpipool__job_take_results(job, &res);
   mpipool__job_unref(job);
@@ -90,7 +90,7 @@ static int async_job(void) {
     return err;
   }
   job->input = in;
-  mpipool__job_chunk_fail(job, 0, MPIPOOL_ETERMINATED);
+  mpipool__job_chunk_fail(job, 0, MPIPOOL_ETERMINATED, NULL);
   mpipool__job_unref(job);
   mpipool__job_unref(job);
   return 0;

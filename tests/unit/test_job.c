@@ -210,14 +210,14 @@ static void test_queue(void) {
   mpipool__job_t *j;
   size_t ch;
 
-  ok(mpipool__queue_peek(&q) == NULL, "empty queue: peek NULL");
+  ok(q.head == NULL, "empty queue: no head");
   is_int(mpipool__queue_next(&q, &j, &ch), 0, "empty queue: next 0");
   mpipool__queue_push(&q, a);
   mpipool__queue_push(&q, b);
   is_int(q.chunks, 3, "a job of 0 chunks is not queued");
   mpipool__queue_push(&q, c);
   is_int(q.chunks, 5, "chunks counts every waiting chunk");
-  ok(mpipool__queue_peek(&q) == a, "peek: first job");
+  ok(q.head == a, "head: the first job");
 
   int order_ok = 1;
   static const size_t want_chunk[] = {0, 1, 2, 0, 1, 0};
@@ -225,30 +225,29 @@ static void test_queue(void) {
   for (size_t k = 0; k < 6; k++) {
     if (k == 1)
       mpipool__queue_push(&q, d); /* arrives while a is being handed out */
-    mpipool__job_t *pk = mpipool__queue_peek(&q);
+    mpipool__job_t *pk = q.head;
     if (!mpipool__queue_next(&q, &j, &ch) || j != want_job[k] ||
         ch != want_chunk[k] || pk != j) {
       order_ok = 0;
       printf("#   step %zu: chunk %zu\n", k, ch);
     }
   }
-  ok(order_ok, "next: chunks in submission order, peek agrees");
+  ok(order_ok, "next: chunks in submission order, from the head");
   ok(a->dispatched == 3 && c->dispatched == 2 && d->dispatched == 1,
      "dispatched counters");
   is_int(q.chunks, 0, "no chunk waiting");
-  ok(mpipool__queue_peek(&q) == NULL && q.head == NULL && q.tail == NULL,
+  ok(q.head == NULL && q.tail == NULL,
      "queue empty again");
   is_int(mpipool__queue_next(&q, &j, &ch), 0, "next on the emptied queue");
 
   /* a job pushed after the queue emptied starts a new list */
   mpipool__job_t *e = new_job(MPIPOOL__JOB_MAP, 2, 1);
   mpipool__queue_push(&q, e);
-  ok(mpipool__queue_peek(&q) == e && q.chunks == 2, "push after empty");
-  ok(mpipool__queue_next(&q, &j, &ch) && j == e && ch == 0 &&
-         mpipool__queue_peek(&q) == e && q.chunks == 1,
+  ok(q.head == e && q.chunks == 2, "push after empty");
+  ok(mpipool__queue_next(&q, &j, &ch) && j == e && ch == 0 && q.head == e &&
+         q.chunks == 1,
      "partly dispatched job stays at the head");
-  ok(mpipool__queue_next(&q, &j, &ch) && j == e && ch == 1 &&
-         mpipool__queue_peek(&q) == NULL,
+  ok(mpipool__queue_next(&q, &j, &ch) && j == e && ch == 1 && q.head == NULL,
      "then leaves the queue");
   drop(a);
   drop(b);
@@ -324,7 +323,7 @@ static void test_map(void) {
 
   /* a chunk that never ran, and a chunk of mixed sizes */
   job = new_job(MPIPOOL__JOB_MAP, 5, 2);
-  is_int(mpipool__job_chunk_fail(job, 1, MPIPOOL_ETERMINATED), 0,
+  is_int(mpipool__job_chunk_fail(job, 1, MPIPOOL_ETERMINATED, NULL), 0,
          "chunk_fail: not done yet");
   {
     mpipool__rbuild_t rb = {0};
@@ -455,7 +454,7 @@ static void test_stream(void) {
   ok(rec.st[2] == MPIPOOL_ETASK && strcmp(rec.msg[2], "item 1 failed") == 0 &&
          rec.size[2] == strlen("item 1 failed") && rec.nul_ok,
      "unordered: failed item with its message (size without NUL)");
-  is_int(mpipool__job_chunk_fail(job, 1, MPIPOOL_ETERMINATED), 1,
+  is_int(mpipool__job_chunk_fail(job, 1, MPIPOOL_ETERMINATED, NULL), 1,
          "unordered: chunk_fail completes the job");
   ok(rec.n == 7 && rec.idx[4] == 3 && rec.idx[6] == 5 &&
          rec.st[5] == MPIPOOL_ETERMINATED &&
@@ -502,7 +501,7 @@ static void test_stream(void) {
   job->ordered = 1;
   job->item_cb = rec_cb;
   job->item_arg = &rec;
-  mpipool__job_chunk_fail(job, 1, MPIPOOL_ENOWORKERS);
+  mpipool__job_chunk_fail(job, 1, MPIPOOL_ENOWORKERS, NULL);
   ok(rec.n == 0, "ordered: failed chunk 1 waits for chunk 0");
   deliver(job, 0, NONE);
   ok(rec.n == 4 && rec.idx[2] == 2 && rec.st[2] == MPIPOOL_ENOWORKERS &&
@@ -610,7 +609,7 @@ static void test_async(void) {
   /* never ran */
   memset(&a, 0, sizeof a);
   job = new_async(&a);
-  is_int(mpipool__job_chunk_fail(job, 0, MPIPOOL_ETERMINATED), 1,
+  is_int(mpipool__job_chunk_fail(job, 0, MPIPOOL_ETERMINATED, NULL), 1,
          "async chunk_fail completes it");
   ok(a.ncb == 0 && a.nerr == 1 && a.status == MPIPOOL_ETERMINATED &&
          strcmp(a.msg, mpipool_strerror(MPIPOOL_ETERMINATED)) == 0,
@@ -635,7 +634,7 @@ static void test_async(void) {
      "async without callbacks: empty result");
   drop(job);
   job = new_job(MPIPOOL__JOB_ASYNC, 1, 1);
-  mpipool__job_chunk_fail(job, 0, MPIPOOL_ENOWORKERS);
+  mpipool__job_chunk_fail(job, 0, MPIPOOL_ENOWORKERS, NULL);
   ok(job->done, "async failure without err_cb");
   drop(job);
 
@@ -662,6 +661,37 @@ static void test_rbuf(void) {
   ok(1, "rbuf freed at zero; unref(NULL) no-op");
 }
 
+/* Chunks that never ran carry the engine's message when it gave one: in
+ * a map's results (after the job is gone) and in an async handle. */
+static void test_fail_message(void) {
+  mpipool__job_t *job = new_job(MPIPOOL__JOB_MAP, 6, 2); /* 3 chunks */
+  mpipool__job_unref(job); /* the engine lets go when done */
+  mpipool__job_chunk_fail(job, 0, MPIPOOL_ENOWORKERS, "no worker: init");
+  mpipool__job_chunk_fail(job, 1, MPIPOOL_ENOWORKERS, "no worker: other");
+  is_int(mpipool__job_chunk_fail(job, 2, MPIPOOL_ETERMINATED, NULL), 1,
+         "three chunks failed: done");
+  mpipool_results_t *res = NULL;
+  is_int(mpipool__job_take_results(job, &res), 0, "take the results");
+  mpipool__job_unref(job); /* the submitter's */
+  const void *d;
+  size_t s;
+  ok(mpipool_results_item(res, 1, &d, &s) == MPIPOOL_ENOWORKERS &&
+         strcmp(d, "no worker: init") == 0 && s == strlen(d),
+     "item 1: ENOWORKERS with the message, after the job is gone");
+  ok(mpipool_results_item(res, 2, &d, &s) == MPIPOOL_ENOWORKERS &&
+         strcmp(d, mpipool_strerror(MPIPOOL_ENOWORKERS)) == 0,
+     "item 2: another message than the kept one: the status's text");
+  ok(mpipool_results_item(res, 5, &d, &s) == MPIPOOL_ETERMINATED &&
+         strcmp(d, mpipool_strerror(MPIPOOL_ETERMINATED)) == 0,
+     "item 5: no message: the status's text");
+  mpipool_results_free(res);
+  mpipool__job_t *a = new_job(MPIPOOL__JOB_ASYNC, 1, 1);
+  mpipool__job_chunk_fail(a, 0, MPIPOOL_ENOWORKERS, "init failed: x");
+  ok(a->done && strcmp(mpipool_async_error(a), "init failed: x") == 0,
+     "an async handle's error is the message");
+  drop(a);
+}
+
 int main(void) {
   test_chunksize();
   test_chunking();
@@ -670,5 +700,6 @@ int main(void) {
   test_stream();
   test_async();
   test_rbuf();
+  test_fail_message();
   return tap_done();
 }

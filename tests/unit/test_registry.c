@@ -300,6 +300,17 @@ static void test_errors(void) {
      "strerror(unknown) text");
   ok(strcmp(mpipool_err_name(MPIPOOL_ERRNO_LAST), "MPIPOOL_EUNKNOWN") == 0,
      "err_name(unknown)");
+  char compiled[64];
+  snprintf(compiled, sizeof compiled, "%d.%d.%d", MPIPOOL_VERSION_MAJOR,
+           MPIPOOL_VERSION_MINOR, MPIPOOL_VERSION_PATCH);
+  ok(strcmp(compiled, MPIPOOL_VERSION) == 0 &&
+         strcmp(MPIPOOL_VERSION, mpipool_version()) == 0,
+     "MPIPOOL_VERSION_MAJOR/MINOR/PATCH, MPIPOOL_VERSION and "
+     "mpipool_version() agree (%s)", compiled);
+  is_int(MPIPOOL_VERSION_NUMBER,
+         MPIPOOL_VERSION_MAJOR * 10000 + MPIPOOL_VERSION_MINOR * 100 +
+             MPIPOOL_VERSION_PATCH,
+         "MPIPOOL_VERSION_NUMBER");
   const char *v = mpipool_version();
   ok(v != NULL && strcmp(v, PACKAGE_VERSION) == 0,
      "mpipool_version() is PACKAGE_VERSION (%s)", PACKAGE_VERSION);
