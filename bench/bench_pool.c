@@ -129,8 +129,8 @@ static int run_map(mpipool_t *pool, const char *label, int workers,
   }
   for (size_t i = 0; i < n; i++)
     if (out[i] != 2 * in[i]) {
-      fprintf(stderr, "bench_pool: %s: item %zu is %d, expected %d\n", label,
-              i, out[i], 2 * in[i]);
+      fprintf(stderr, "bench_pool: %s: item %zu is %d, expected %d\n", label, i,
+              out[i], 2 * in[i]);
       return 1;
     }
   report(label, workers, n, t1 - t0);
@@ -181,8 +181,9 @@ static int run_async(mpipool_t *pool, int workers, const int *in, int *out,
     return 1;
   for (size_t i = 0; i < n; i++)
     if (out[i] != 2 * in[i]) {
-      fprintf(stderr, "bench_pool: apply_async: task %zu gave %d, expected %d\n",
-              i, out[i], 2 * in[i]);
+      fprintf(stderr,
+              "bench_pool: apply_async: task %zu gave %d, expected %d\n", i,
+              out[i], 2 * in[i]);
       return 1;
     }
   report("apply_async", workers, n, t1 - t0);

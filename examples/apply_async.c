@@ -51,8 +51,8 @@ int main(void) {
   for (n = 0; n < 10; n++) {
     char msg[32];
     int len = snprintf(msg, sizeof msg, "hello %d", n);
-    err = mpipool_apply_async(pool, "func", msg, (size_t)len, NULL, NULL,
-                              NULL, &result[n]);
+    err = mpipool_apply_async(pool, "func", msg, (size_t)len, NULL, NULL, NULL,
+                              &result[n]);
     if (err)
       goto fail;
   }

@@ -55,8 +55,8 @@ int main(int argc, char **argv) {
   if (argc == 3 && strcmp(argv[1], "-p") == 0)
     size = atoi(argv[2]);
   if ((err = mpipool_create(&pool)) != 0 ||
-      (err = mpipool_register(pool, "do_calculation", do_calculation,
-                              NULL)) != 0 ||
+      (err = mpipool_register(pool, "do_calculation", do_calculation, NULL)) !=
+          0 ||
       (err = mpipool_set_initializer(pool, start_process, NULL, 0)) != 0)
     goto fail;
 #ifdef MAXTASKSPERCHILD

@@ -62,10 +62,11 @@
  * worker keeps a few queued, so a master busy elsewhere for a while does
  * not stall them at once; a long task never has another queued behind it
  * (which would wait while a worker idles).  A master that computes for
- * long stretches between calls may call mpipool_progress() now and then.  Callbacks run on the master's thread,
- * inside the mpipool call that received the result; they must not call
- * back into the pool.  Waiting processes spin briefly, then back off to
- * sleeping, so an oversubscribed node keeps its cores for real work.
+ * long stretches between calls may call mpipool_progress() now and then.
+ * Callbacks run on the master's thread, inside the mpipool call that received
+ * the result; they must not call back into the pool.  Waiting processes spin
+ * briefly, then back off to sleeping, so an oversubscribed node keeps its cores
+ * for real work.
  *
  * THREADS
  * -------
@@ -102,23 +103,23 @@ extern "C" {
 #endif
 
 /* The error list: one X-macro generates the enum and mpipool_strerror(). */
-#define MPIPOOL_ERRNO_MAP(X)                                                  \
-  X(EINVAL, -1, "invalid argument")                                          \
-  X(ENOMEM, -2, "out of memory")                                             \
-  X(ENOTASK, -3, "no task registered under that name")                       \
-  X(EEXIST, -4, "a task is already registered under that name")              \
-  X(ECLOSED, -5, "the pool is closed to new work")                           \
-  X(EBUSY, -6, "not allowed in the pool's current state")                    \
-  X(ETASK, -7, "the task failed")                                            \
-  X(ETIMEDOUT, -8, "timed out")                                              \
-  X(ETERMINATED, -9, "the pool was terminated before the task ran")          \
-  X(ENOTREADY, -10, "the result is not ready")                               \
-  X(EMPI, -11, "an MPI call failed")                                         \
-  X(ESPAWN, -12, "could not spawn worker processes")                         \
-  X(EHWLOC, -13, "could not read the machine topology with hwloc")           \
-  X(E2BIG, -14, "message larger than 2 GiB - 1 bytes")                       \
-  X(ENOWORKERS, -15, "the pool has no worker able to run tasks")             \
-  X(EPROTO, -16, "protocol error between master and worker")               \
+#define MPIPOOL_ERRNO_MAP(X)                                                   \
+  X(EINVAL, -1, "invalid argument")                                            \
+  X(ENOMEM, -2, "out of memory")                                               \
+  X(ENOTASK, -3, "no task registered under that name")                         \
+  X(EEXIST, -4, "a task is already registered under that name")                \
+  X(ECLOSED, -5, "the pool is closed to new work")                             \
+  X(EBUSY, -6, "not allowed in the pool's current state")                      \
+  X(ETASK, -7, "the task failed")                                              \
+  X(ETIMEDOUT, -8, "timed out")                                                \
+  X(ETERMINATED, -9, "the pool was terminated before the task ran")            \
+  X(ENOTREADY, -10, "the result is not ready")                                 \
+  X(EMPI, -11, "an MPI call failed")                                           \
+  X(ESPAWN, -12, "could not spawn worker processes")                           \
+  X(EHWLOC, -13, "could not read the machine topology with hwloc")             \
+  X(E2BIG, -14, "message larger than 2 GiB - 1 bytes")                         \
+  X(ENOWORKERS, -15, "the pool has no worker able to run tasks")               \
+  X(EPROTO, -16, "protocol error between master and worker")                   \
   X(ERANGE, -17, "the result does not fit in the buffer given")
 
 typedef enum {
@@ -129,7 +130,7 @@ typedef enum {
 /* One below the last code, counted from the list (codes are -1, -2, ...
  * in list order: error.c checks it when compiling). */
 #define MPIPOOL__ERR_COUNT(name, value, text) -1
-  MPIPOOL_ERRNO_LAST = -1 MPIPOOL_ERRNO_MAP(MPIPOOL__ERR_COUNT)
+      MPIPOOL_ERRNO_LAST = -1 MPIPOOL_ERRNO_MAP(MPIPOOL__ERR_COUNT)
 #undef MPIPOOL__ERR_COUNT
 } mpipool_errno_t;
 
@@ -140,9 +141,9 @@ const char *mpipool_err_name(int err);
 /* The library version as "MAJOR.MINOR.PATCH"; static storage. */
 const char *mpipool_version(void);
 
-typedef struct mpipool mpipool_t;               /* a pool (opaque) */
-typedef struct mpipool_ctx mpipool_ctx_t;       /* a worker's task context */
-typedef struct mpipool_async mpipool_async_t;   /* an apply_async handle */
+typedef struct mpipool mpipool_t;                 /* a pool (opaque) */
+typedef struct mpipool_ctx mpipool_ctx_t;         /* a worker's task context */
+typedef struct mpipool_async mpipool_async_t;     /* an apply_async handle */
 typedef struct mpipool_results mpipool_results_t; /* results of a map */
 
 /*
@@ -153,8 +154,7 @@ typedef struct mpipool_results mpipool_results_t; /* results of a map */
  * its result becomes an error carrying the message set with
  * mpipool_ctx_fail(), or "task returned N".
  */
-typedef int (*mpipool_task_fn)(mpipool_ctx_t *ctx, const void *in,
-                               size_t size);
+typedef int (*mpipool_task_fn)(mpipool_ctx_t *ctx, const void *in, size_t size);
 
 /*
  * The initializer: runs once in each worker before its first task, with the
@@ -336,9 +336,9 @@ int mpipool_map(mpipool_t *pool, const char *name, const void *items,
 
 /* As mpipool_map(), for items of varying sizes: item i is sizes[i] bytes at
  * ptrs[i] (both arrays and the items borrowed for the call). */
-int mpipool_map_v(mpipool_t *pool, const char *name,
-                  const void *const *ptrs, const size_t *sizes, size_t count,
-                  size_t chunksize, mpipool_results_t **results);
+int mpipool_map_v(mpipool_t *pool, const char *name, const void *const *ptrs,
+                  const size_t *sizes, size_t count, size_t chunksize,
+                  mpipool_results_t **results);
 
 /*
  * A streaming result: item `index` finished with `status` (0, or
@@ -354,9 +354,9 @@ typedef void (*mpipool_item_cb)(size_t index, int status, const void *data,
  * until every item has been delivered.  Returns 0, ETASK if any item failed
  * (cb saw each), or an error before any dispatch (cb never called).
  */
-int mpipool_imap_unordered(mpipool_t *pool, const char *name,
-                           const void *items, size_t count, size_t item_size,
-                           size_t chunksize, mpipool_item_cb cb, void *arg);
+int mpipool_imap_unordered(mpipool_t *pool, const char *name, const void *items,
+                           size_t count, size_t item_size, size_t chunksize,
+                           mpipool_item_cb cb, void *arg);
 
 /* imap: as mpipool_imap_unordered(), but cb sees results in input order,
  * each as soon as it and all results before it have arrived. */
@@ -574,12 +574,12 @@ typedef struct {
 } mpipool_node_info_t;
 
 typedef struct {
-  long id;            /* N of PoolWorker-N */
+  long id; /* N of PoolWorker-N */
   long pid;
-  int node;           /* index for mpipool_node_info, -1 if unknown */
-  const char *host;   /* as the worker reported it (borrowed: valid until
-                         the pool is destroyed) */
-  int bound;          /* 1 if it bound itself (mpipool_set_binding) */
+  int node;            /* index for mpipool_node_info, -1 if unknown */
+  const char *host;    /* as the worker reported it (borrowed: valid until
+                          the pool is destroyed) */
+  int bound;           /* 1 if it bound itself (mpipool_set_binding) */
   const char *binding; /* where it is bound ("core 1 (PU 1)"), or why not
                           (borrowed, as host) */
 } mpipool_worker_info_t;

@@ -11,8 +11,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-static atomic_ulong made;       /* allocations attempted */
-static atomic_ulong fail_at;    /* the attempt that fails; 0: none */
+static atomic_ulong made;    /* allocations attempted */
+static atomic_ulong fail_at; /* the attempt that fails; 0: none */
 static atomic_long live;
 
 /* Counts an attempt; 1 if this one is to fail. */

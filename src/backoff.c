@@ -9,8 +9,8 @@
 #include <sched.h>
 #include <time.h>
 
-#define SPINS 2000  /* polls of about 25 ns each before yielding */
-#define YIELDS 200  /* then sched_yield() this many times */
+#define SPINS 2000 /* polls of about 25 ns each before yielding */
+#define YIELDS 200 /* then sched_yield() this many times */
 #define MAX_SLEEP_US 1000
 
 unsigned mpipool__backoff_sleep_us(unsigned idle) {

@@ -7,7 +7,7 @@
 #define MPIPOOL_BACKOFF_H
 
 typedef struct {
-  unsigned idle;          /* consecutive idle polls */
+  unsigned idle; /* consecutive idle polls */
 } mpipool__backoff_t;
 
 /* Called after a poll that found nothing: spins, yields or sleeps. */

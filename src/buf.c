@@ -41,4 +41,6 @@ void *mpipool__buf_steal(mpipool__buf_t *b) {
   return p;
 }
 
-void mpipool__buf_free(mpipool__buf_t *b) { mpipool__free(mpipool__buf_steal(b)); }
+void mpipool__buf_free(mpipool__buf_t *b) {
+  mpipool__free(mpipool__buf_steal(b));
+}

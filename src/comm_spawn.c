@@ -110,7 +110,7 @@ int mpipool__comm_spawn(int n, const char *host, MPI_Comm *inter, char *why,
     int mlen = 0;
     MPI_Error_string(rc, msg, &mlen);
     mpipool__fmt(why, whylen, "MPI_Comm_spawn of %d process(es)%s%s failed: %s",
-             n, host && host[0] ? " on " : "", host ? host : "", msg);
+                 n, host && host[0] ? " on " : "", host ? host : "", msg);
     err = MPIPOOL_ESPAWN;
     goto out;
   }

@@ -13,9 +13,9 @@ struct mpipool_ctx {
   char name[32];
   void *task_data;
   void *worker_data;
-  mpipool__rbuild_t *rb;  /* the chunk being built; output goes to its end */
-  int failed;             /* the current item called mpipool_ctx_fail */
-  int oom;                /* an output could not be allocated */
+  mpipool__rbuild_t *rb; /* the chunk being built; output goes to its end */
+  int failed;            /* the current item called mpipool_ctx_fail */
+  int oom;               /* an output could not be allocated */
   /* Asks the worker whether the master terminated the pool (NULL: never,
    * as in unit tests, which run without MPI). */
   int (*cancelled)(void *arg);

@@ -9,8 +9,8 @@ const char *mpipool_strerror(int err) {
   switch (err) {
   case MPIPOOL_OK:
     return "success";
-#define MPIPOOL__ERR_TEXT(name, value, text)                                  \
-  case MPIPOOL_##name:                                                        \
+#define MPIPOOL__ERR_TEXT(name, value, text)                                   \
+  case MPIPOOL_##name:                                                         \
     return text;
     MPIPOOL_ERRNO_MAP(MPIPOOL__ERR_TEXT)
 #undef MPIPOOL__ERR_TEXT
@@ -23,8 +23,8 @@ const char *mpipool_err_name(int err) {
   switch (err) {
   case MPIPOOL_OK:
     return "MPIPOOL_OK";
-#define MPIPOOL__ERR_NAME(name, value, text)                                  \
-  case MPIPOOL_##name:                                                        \
+#define MPIPOOL__ERR_NAME(name, value, text)                                   \
+  case MPIPOOL_##name:                                                         \
     return "MPIPOOL_" #name;
     MPIPOOL_ERRNO_MAP(MPIPOOL__ERR_NAME)
 #undef MPIPOOL__ERR_NAME
@@ -42,7 +42,7 @@ enum {
 #undef ERR_INDEX
 };
 #define ERR_CHECK(name, value, text)                                           \
-  _Static_assert(MPIPOOL_##name == -ERR_INDEX_##name,                         \
+  _Static_assert(MPIPOOL_##name == -ERR_INDEX_##name,                          \
                  "MPIPOOL_" #name " is out of order");
 MPIPOOL_ERRNO_MAP(ERR_CHECK)
 #undef ERR_CHECK

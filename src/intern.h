@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 typedef struct {
-  char **slots;           /* open addressing; NULL: empty */
+  char **slots; /* open addressing; NULL: empty */
   size_t cap, count;
 } mpipool__intern_t;
 

@@ -143,8 +143,7 @@ static int record(mpipool__job_t *job, size_t c, mpipool__rchunk_t *rc) {
   return 1;
 }
 
-int mpipool__job_chunk_done(mpipool__job_t *job, size_t c,
-                            mpipool__rbuf_t *buf,
+int mpipool__job_chunk_done(mpipool__job_t *job, size_t c, mpipool__rbuf_t *buf,
                             const mpipool__rchunk_view_t *view) {
   mpipool__rchunk_t rc = {buf, *view, 0, NULL};
   mpipool__rbuf_ref(buf);
@@ -156,10 +155,12 @@ int mpipool__job_chunk_fail(mpipool__job_t *job, size_t c, int status,
                             const char *msg) {
   if (msg && job->fail_msg == NULL)
     job->fail_msg = mpipool__strdup(msg);
-  mpipool__rchunk_t rc = {NULL, {0}, status,
-                          msg && job->fail_msg && strcmp(msg, job->fail_msg) == 0
-                              ? job->fail_msg
-                              : NULL};
+  mpipool__rchunk_t rc = {
+      NULL,
+      {0},
+      status,
+      msg && job->fail_msg && strcmp(msg, job->fail_msg) == 0 ? job->fail_msg
+                                                              : NULL};
   if (!job->fail)
     job->fail = status;
   job->nfailed += mpipool__job_chunk_count(job, c);

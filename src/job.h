@@ -30,32 +30,32 @@ void mpipool__rbuf_unref(mpipool__rbuf_t *b);
 typedef struct {
   mpipool__rbuf_t *buf;
   mpipool__rchunk_view_t view;
-  int fail;               /* non-zero: every item has this status */
-  const char *msg;        /* with fail: why, or NULL for the status's text
-                             (the job's fail_msg, owned with the results) */
+  int fail;        /* non-zero: every item has this status */
+  const char *msg; /* with fail: why, or NULL for the status's text
+                      (the job's fail_msg, owned with the results) */
 } mpipool__rchunk_t;
 
 enum { MPIPOOL__JOB_ASYNC, MPIPOOL__JOB_MAP, MPIPOOL__JOB_STREAM };
 
 struct mpipool_async {
   int kind;
-  int refs;               /* the submitter's + the engine's until done */
-  mpipool_t *pool;        /* for progress while waiting; NULL once detached */
+  int refs;        /* the submitter's + the engine's until done */
+  mpipool_t *pool; /* for progress while waiting; NULL once detached */
   uint32_t fn;
   mpipool__src_t src;
   size_t count, chunksize, nchunks;
-  size_t dispatched;      /* chunks handed out by the queue */
-  size_t completed;       /* chunks whose results are in */
-  size_t nfailed;         /* items that failed */
-  int fail;               /* first status of a chunk that never ran */
-  char *fail_msg;         /* why chunks never ran, when the engine knew
-                             more than the status (owned) */
+  size_t dispatched; /* chunks handed out by the queue */
+  size_t completed;  /* chunks whose results are in */
+  size_t nfailed;    /* items that failed */
+  int fail;          /* first status of a chunk that never ran */
+  char *fail_msg;    /* why chunks never ran, when the engine knew
+                        more than the status (owned) */
   int done;
-  void *input;            /* apply_async's copy of its input */
-  mpipool__rchunk_t *chunks;  /* kept results (MAP, ordered STREAM) */
-  mpipool__rchunk_t one;      /* ASYNC's single chunk */
-  int ordered;            /* STREAM: deliver in input order */
-  size_t deliver_next;    /* ordered STREAM: next chunk to deliver */
+  void *input;               /* apply_async's copy of its input */
+  mpipool__rchunk_t *chunks; /* kept results (MAP, ordered STREAM) */
+  mpipool__rchunk_t one;     /* ASYNC's single chunk */
+  int ordered;               /* STREAM: deliver in input order */
+  size_t deliver_next;       /* ordered STREAM: next chunk to deliver */
   mpipool_item_cb item_cb;
   void *item_arg;
   mpipool_async_cb cb;
@@ -68,7 +68,7 @@ typedef struct mpipool_async mpipool__job_t;
 struct mpipool_results {
   size_t count, chunksize, nchunks, nfailed;
   mpipool__rchunk_t *chunks;
-  char *fail_msg;         /* the job's, which chunks' msg point to */
+  char *fail_msg; /* the job's, which chunks' msg point to */
 };
 
 /* Python's default chunk size for `count` items on `workers` workers:
@@ -93,8 +93,7 @@ size_t mpipool__job_chunk_count(const mpipool__job_t *job, size_t c);
  * the async callbacks when the job completes.  Returns 1 if the job is now
  * done, else 0.
  */
-int mpipool__job_chunk_done(mpipool__job_t *job, size_t c,
-                            mpipool__rbuf_t *buf,
+int mpipool__job_chunk_done(mpipool__job_t *job, size_t c, mpipool__rbuf_t *buf,
                             const mpipool__rchunk_view_t *view);
 
 /* Records that chunk c will never run: all its items get `status`, and
@@ -119,7 +118,7 @@ int mpipool__rchunks_item(const mpipool__rchunk_t *chunks, size_t chunksize,
 
 typedef struct {
   mpipool__job_t *head, *tail;
-  size_t chunks;          /* chunks waiting, over all queued jobs */
+  size_t chunks; /* chunks waiting, over all queued jobs */
 } mpipool__queue_t;
 
 /* Appends a job whose chunks all wait (a job of 0 chunks is not queued). */

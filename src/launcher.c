@@ -79,8 +79,7 @@ static int matches(size_t k, const char *entry) {
   size_t n = strlen(name);
   if (name[n - 1] == '*')
     return strncmp(entry, name, n - 1) == 0;
-  return strncmp(entry, name, n) == 0 &&
-         (entry[n] == '=' || entry[n] == '\0');
+  return strncmp(entry, name, n) == 0 && (entry[n] == '=' || entry[n] == '\0');
 }
 
 int mpipool_launch_var(const char *entry) {
@@ -119,7 +118,8 @@ int mpipool_launch_rank(void) {
 }
 
 int mpipool__launch_cpus_on_node(void) {
-  const char *job = getenv("SLURM_JOB_ID"), *cpus = getenv("SLURM_CPUS_ON_NODE");
+  const char *job = getenv("SLURM_JOB_ID"),
+             *cpus = getenv("SLURM_CPUS_ON_NODE");
   char *end;
   if (job == NULL || cpus == NULL)
     return 0;

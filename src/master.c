@@ -50,7 +50,7 @@
 typedef struct {
   uint64_t seq;
   unsigned nrefs;
-  uint32_t next;          /* the worker's next frame, or the free list */
+  uint32_t next; /* the worker's next frame, or the free list */
   struct {
     mpipool__job_t *job;
     size_t chunk;
@@ -68,23 +68,23 @@ typedef struct {
 enum { LIST_NONE = 0, LIST_LEVEL = 1, LIST_PARKED = LIST_LEVEL + DEPTH };
 
 struct mpipool__master {
-  mpipool_t *pool;        /* borrowed: options, registry, communicator */
+  mpipool_t *pool; /* borrowed: options, registry, communicator */
   mpipool__plan_t plan;
   mpipool__roster_t roster;
   mpipool__intern_t strings; /* host names and binding descriptions */
-  const char *host;       /* the master's node */
+  const char *host;          /* the master's node */
   /* The pool's places: the worker serving each, and those waiting for a
    * successor (a stack of places). */
   uint32_t *places;
-  size_t slots;           /* 0 until sealed */
+  size_t slots; /* 0 until sealed */
   uint32_t *vacant;
   size_t nvacant;
-  long next_id;           /* N of the next PoolWorker-N */
+  long next_id;              /* N of the next PoolWorker-N */
   mpipool__spawnq_t *spawnq; /* successors of retiring workers */
-  int recycling;          /* maxtasks > 0 and spawning still works */
+  int recycling;             /* maxtasks > 0 and spawning still works */
   /* The dispatcher. */
-  wlist_t levels[DEPTH];  /* ready workers by frames in flight */
-  wlist_t *parked;        /* spares, per plan node + 1 (unknown node) */
+  wlist_t levels[DEPTH]; /* ready workers by frames in flight */
+  wlist_t *parked;       /* spares, per plan node + 1 (unknown node) */
   frame_t *frames;
   size_t nframes, frames_cap;
   uint32_t free_frame;
@@ -92,16 +92,16 @@ struct mpipool__master {
   mpipool__queue_t queue;
   mpipool__sends_t sends;
   mpipool__buf_t scratch;
-  double chunk_ns;        /* moving average of a chunk's run time */
+  double chunk_ns; /* moving average of a chunk's run time */
   /* Jobs and workers, counted. */
   size_t jobs_active;     /* jobs holding an engine reference */
   uint64_t jobs_finished; /* jobs the engine let go of, ever */
   size_t nready, nstarting, nfailed_init;
-  char *init_error;       /* first initializer failure message */
+  char *init_error; /* first initializer failure message */
   mpipool__backoff_t backoff;
-  int broken;             /* a communication error: fail everything */
-  double oom_since;       /* when receiving first lacked memory, or 0 */
-  int check;              /* MPIPOOL_CHECK: check after every round */
+  int broken;       /* a communication error: fail everything */
+  double oom_since; /* when receiving first lacked memory, or 0 */
+  int check;        /* MPIPOOL_CHECK: check after every round */
 };
 
 /* --- lists of workers -------------------------------------------------- */
@@ -215,8 +215,7 @@ static void frame_give_back(mpipool__master_t *m, uint32_t f) {
 }
 
 /* Appends frame f to w's frames in flight. */
-static void frame_link(mpipool__master_t *m, mpipool__worker_t *w,
-                       uint32_t f) {
+static void frame_link(mpipool__master_t *m, mpipool__worker_t *w, uint32_t f) {
   if (w->frame_tail != MPIPOOL__NONE)
     m->frames[w->frame_tail].next = f;
   else
@@ -355,10 +354,10 @@ static int add_workers(mpipool__master_t *m, MPI_Comm comm, int first_rank,
     w->node = node;
     w->share = share;
     if (!spawned) {
-      w->node = rank < m->plan.nranks ? m->plan.node_of[rank]
-                                      : MPIPOOL__NODE_UNKNOWN;
-      int bound_by_launcher = rank < m->plan.nranks &&
-                              m->plan.launcher_bound[rank];
+      w->node =
+          rank < m->plan.nranks ? m->plan.node_of[rank] : MPIPOOL__NODE_UNKNOWN;
+      int bound_by_launcher =
+          rank < m->plan.nranks && m->plan.launcher_bound[rank];
       w->share = bound_by_launcher ? MPIPOOL__SHARE_NONE : MPIPOOL__SHARE_NEXT;
     }
     if (w->share == MPIPOOL__SHARE_NEXT)
@@ -374,14 +373,13 @@ static int add_workers(mpipool__master_t *m, MPI_Comm comm, int first_rank,
   return err;
 }
 
-int mpipool__master_add_ranks(mpipool__master_t *m, int first_rank,
-                              size_t n) {
-  return add_workers(m, m->pool->comm, first_rank, n, 0,
-                     MPIPOOL__NODE_UNKNOWN, MPIPOOL__SHARE_NONE);
+int mpipool__master_add_ranks(mpipool__master_t *m, int first_rank, size_t n) {
+  return add_workers(m, m->pool->comm, first_rank, n, 0, MPIPOOL__NODE_UNKNOWN,
+                     MPIPOOL__SHARE_NONE);
 }
 
-int mpipool__master_add_spawned(mpipool__master_t *m, MPI_Comm inter,
-                                int node, int share) {
+int mpipool__master_add_spawned(mpipool__master_t *m, MPI_Comm inter, int node,
+                                int share) {
   int remote = 0;
   MPI_Comm_remote_size(inter, &remote);
   return add_workers(m, inter, 0, (size_t)remote, 1, node, share);
@@ -472,8 +470,8 @@ static void fill_slot(mpipool__master_t *m, mpipool__worker_t *w) {
   mpipool__worker_t *best = NULL;
   for (uint32_t i = list_of(m, list)->head; i != MPIPOOL__NONE;) {
     mpipool__worker_t *s = mpipool__roster_at(&m->roster, i);
-    if (best == NULL || (s->state == MPIPOOL__W_READY &&
-                         best->state != MPIPOOL__W_READY))
+    if (best == NULL ||
+        (s->state == MPIPOOL__W_READY && best->state != MPIPOOL__W_READY))
       best = s;
     if (best->state == MPIPOOL__W_READY)
       break;
@@ -539,9 +537,9 @@ static int send_frame(mpipool__master_t *m, mpipool__worker_t *w, int *sent) {
   size_t len = m->scratch.len;
   int err = MPIPOOL_OK;
   if (f->nrefs > 0)
-    err = mpipool__send(&m->sends, m->roster.endpoints[w->endpoint].comm,
-                        w->rank, MPIPOOL__TAG_TASKS,
-                        mpipool__buf_steal(&m->scratch), len);
+    err =
+        mpipool__send(&m->sends, m->roster.endpoints[w->endpoint].comm, w->rank,
+                      MPIPOOL__TAG_TASKS, mpipool__buf_steal(&m->scratch), len);
   if (f->nrefs == 0 || err) {
     /* Not sent: its chunks fail (the worker never saw them); the frame
      * and the encoding go back. */
@@ -623,8 +621,8 @@ static void no_workers_left(mpipool__master_t *m) {
   if (m->init_error)
     why = mpipool__afmt("%s: every worker's initializer failed (%zu); the "
                         "first: %s",
-                        mpipool_strerror(MPIPOOL_ENOWORKERS),
-                        m->nfailed_init, m->init_error);
+                        mpipool_strerror(MPIPOOL_ENOWORKERS), m->nfailed_init,
+                        m->init_error);
   mpipool__job_t *job;
   size_t c;
   while (mpipool__queue_next(&m->queue, &job, &c))
@@ -655,8 +653,8 @@ static int stop_recycling(mpipool__master_t *m, const char *why) {
         }
         relist(m, w);
       }
-      if ((w->state == MPIPOOL__W_READY ||
-           w->state == MPIPOOL__W_STARTING) && !w->retiring)
+      if ((w->state == MPIPOOL__W_READY || w->state == MPIPOOL__W_STARTING) &&
+          !w->retiring)
         err = send_ctrl(m, w, MPIPOOL__TAG_NOMAX);
     }
   }
@@ -811,7 +809,7 @@ static int out_of_memory(mpipool__master_t *m) {
 static void run_check(const mpipool__master_t *m) {
   if (mpipool__master_check(m) != 0) {
     fprintf(stderr, "mpipool: the engine's bookkeeping is inconsistent "
-            "(MPIPOOL_CHECK=1)\n");
+                    "(MPIPOOL_CHECK=1)\n");
     abort();
   }
 }
@@ -828,8 +826,8 @@ int mpipool__master_progress(mpipool__master_t *m, int *busy) {
                     m->roster.endpoints[e].comm != MPI_COMM_NULL;
          k++) {
       mpipool__msg_t msg;
-      int got = mpipool__recv_poll(m->roster.endpoints[e].comm,
-                                   MPI_ANY_SOURCE, MPI_ANY_TAG, &msg);
+      int got = mpipool__recv_poll(m->roster.endpoints[e].comm, MPI_ANY_SOURCE,
+                                   MPI_ANY_TAG, &msg);
       if (got == MPIPOOL_ENOMEM) { /* the message waits: try again later */
         err = out_of_memory(m);
         break;
@@ -864,7 +862,8 @@ void mpipool__master_submit(mpipool__master_t *m, mpipool__job_t *job) {
     no_workers_left(m);
 }
 
-/* --- waiting ---------------------------------------------------------------- */
+/* --- waiting ----------------------------------------------------------------
+ */
 
 /* Progress until done() or the deadline. */
 static int wait_until(mpipool__master_t *m,
@@ -921,7 +920,8 @@ static int all_gone(const mpipool__master_t *m, const void *arg) {
   return m->roster.live == 0;
 }
 
-/* --- the end ---------------------------------------------------------------- */
+/* --- the end ----------------------------------------------------------------
+ */
 
 int mpipool__master_shutdown(mpipool__master_t *m, int terminate) {
   int err = MPIPOOL_OK;
@@ -1043,13 +1043,13 @@ size_t mpipool__master_bytes(const mpipool__master_t *m) {
 
 /* --- self-check ----------------------------------------------------------- */
 
-#define EXPECT(cond, ...)                                                     \
-  do {                                                                        \
-    if (!(cond)) {                                                            \
-      fprintf(stderr, "mpipool: check failed: " __VA_ARGS__);                 \
-      fputc('\n', stderr);                                                    \
-      return MPIPOOL_EPROTO;                                                  \
-    }                                                                         \
+#define EXPECT(cond, ...)                                                      \
+  do {                                                                         \
+    if (!(cond)) {                                                             \
+      fprintf(stderr, "mpipool: check failed: " __VA_ARGS__);                  \
+      fputc('\n', stderr);                                                     \
+      return MPIPOOL_EPROTO;                                                   \
+    }                                                                          \
   } while (0)
 
 /* Walks list l: every member is live, says it is in `list`, and links
@@ -1057,7 +1057,8 @@ size_t mpipool__master_bytes(const mpipool__master_t *m) {
 static int check_list(const mpipool__master_t *m, const wlist_t *l, int list) {
   size_t n = 0;
   uint32_t prev = MPIPOOL__NONE;
-  for (uint32_t i = l->head; i != MPIPOOL__NONE; i = m->roster.workers[i].next) {
+  for (uint32_t i = l->head; i != MPIPOOL__NONE;
+       i = m->roster.workers[i].next) {
     EXPECT(mpipool__roster_is_live(&m->roster, i) && n < m->roster.live,
            "list %d holds a record that is not live", list);
     const mpipool__worker_t *w = &m->roster.workers[i];
@@ -1086,8 +1087,8 @@ int mpipool__master_check(const mpipool__master_t *m) {
     for (uint32_t f = w->frame_head; f != MPIPOOL__NONE; f = m->frames[f].next)
       EXPECT(++n <= w->inflight && f < m->nframes,
              "PoolWorker-%ld: more frames than in flight", w->id);
-    EXPECT(n == w->inflight, "PoolWorker-%ld: %u frames, %u in flight",
-           w->id, n, w->inflight);
+    EXPECT(n == w->inflight, "PoolWorker-%ld: %u frames, %u in flight", w->id,
+           n, w->inflight);
     frames += n;
     if (w->place != MPIPOOL__NONE) {
       EXPECT(w->place < m->slots && m->places[w->place] == w->index,
@@ -1103,8 +1104,8 @@ int mpipool__master_check(const mpipool__master_t *m) {
          m->nready);
   EXPECT(starting == m->nstarting, "%zu starting workers, counted %zu",
          starting, m->nstarting);
-  EXPECT(frames == m->frames_used, "%zu frames in flight, counted %zu",
-         frames, m->frames_used);
+  EXPECT(frames == m->frames_used, "%zu frames in flight, counted %zu", frames,
+         m->frames_used);
   size_t nfree = 0;
   for (uint32_t f = m->free_frame; f != MPIPOOL__NONE; f = m->frames[f].next)
     EXPECT(++nfree <= m->nframes, "the free frames loop");

@@ -45,8 +45,8 @@ int mpipool__master_add_ranks(mpipool__master_t *m, int first_rank, size_t n);
  * They run on plan node `node` (or MPIPOOL__NODE_UNKNOWN), each with
  * binding share `share`: a share, MPIPOOL__SHARE_NONE, or
  * MPIPOOL__SHARE_NEXT for its node's next one. */
-int mpipool__master_add_spawned(mpipool__master_t *m, MPI_Comm inter,
-                                int node, int share);
+int mpipool__master_add_spawned(mpipool__master_t *m, MPI_Comm inter, int node,
+                                int share);
 
 /* Ends the start: the workers added so far are the pool (its size); any
  * added later are successors.  Starts the spawner when recycling.

@@ -22,8 +22,7 @@ static void hint(const char *name, const char *value) {
   if (getenv(name) != NULL)
     return; /* the user's choice */
   const char *mark = getenv(MARK);
-  char *list = mpipool__afmt("%s%s%s", mark ? mark : "", mark ? " " : "",
-                             name);
+  char *list = mpipool__afmt("%s%s%s", mark ? mark : "", mark ? " " : "", name);
   if (list == NULL)
     return; /* a hint that could not be marked is not given */
   setenv(name, value, 1);

@@ -31,9 +31,8 @@ int mpipool__send(mpipool__sends_t *s, MPI_Comm comm, int dest, int tag,
     err = MPIPOOL_E2BIG;
   else
     err = grow(s);
-  if (err == MPIPOOL_OK &&
-      MPI_Isend(buf, (int)len, MPI_BYTE, dest, tag, comm, &s->reqs[s->n]) !=
-          MPI_SUCCESS)
+  if (err == MPIPOOL_OK && MPI_Isend(buf, (int)len, MPI_BYTE, dest, tag, comm,
+                                     &s->reqs[s->n]) != MPI_SUCCESS)
     err = MPIPOOL_EMPI;
   if (err) {
     mpipool__free(buf);

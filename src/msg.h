@@ -14,11 +14,11 @@
 typedef struct {
   MPI_Request *reqs;
   void **bufs;
-  int *done;              /* scratch for MPI_Testsome */
-  MPI_Status *statuses;   /* its statuses (MPICH's header makes gcc warn
-                           * about MPI_STATUSES_IGNORE) */
+  int *done;            /* scratch for MPI_Testsome */
+  MPI_Status *statuses; /* its statuses (MPICH's header makes gcc warn
+                         * about MPI_STATUSES_IGNORE) */
   size_t n;
-  size_t caps[4];         /* of reqs, bufs, done, statuses */
+  size_t caps[4]; /* of reqs, bufs, done, statuses */
 } mpipool__sends_t;
 
 /* Starts sending len bytes of buf (taken: freed when the send completes,
@@ -38,7 +38,7 @@ void mpipool__sends_free(mpipool__sends_t *s);
 typedef struct {
   int source;
   int tag;
-  void *data;             /* malloc'd (taken by the caller); NULL if len 0 */
+  void *data; /* malloc'd (taken by the caller); NULL if len 0 */
   size_t len;
 } mpipool__msg_t;
 

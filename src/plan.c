@@ -29,8 +29,8 @@ static int group(mpipool__plan_t *p, const mpipool__node_t *per_rank) {
       info->status = per_rank[r].status;
       info->cores = per_rank[r].cores;
       info->host = mpipool__strdup(per_rank[r].host ? per_rank[r].host : "");
-      info->cpuset = per_rank[r].cpuset ? mpipool__strdup(per_rank[r].cpuset)
-                                        : NULL;
+      info->cpuset =
+          per_rank[r].cpuset ? mpipool__strdup(per_rank[r].cpuset) : NULL;
       i = (int)p->nnodes++;
       if (info->host == NULL || (per_rank[r].cpuset && info->cpuset == NULL))
         return MPIPOOL_ENOMEM;
@@ -88,7 +88,8 @@ int mpipool__plan_make(mpipool__plan_t *p, const mpipool__node_t *per_rank,
   p->nranks = nranks;
   p->nodes = mpipool__calloc((size_t)nranks, sizeof *p->nodes);
   p->node_of = mpipool__calloc((size_t)nranks, sizeof *p->node_of);
-  p->launcher_bound = mpipool__calloc((size_t)nranks, sizeof *p->launcher_bound);
+  p->launcher_bound =
+      mpipool__calloc((size_t)nranks, sizeof *p->launcher_bound);
   if (p->nodes == NULL || p->node_of == NULL || p->launcher_bound == NULL) {
     mpipool__plan_free(p);
     return MPIPOOL_ENOMEM;
@@ -134,8 +135,8 @@ int mpipool__plan_make(mpipool__plan_t *p, const mpipool__node_t *per_rank,
     n->shares += n->spawn;
     /* Not when a launcher's binding could not be read: a worker could
      * then land on a PU a launcher-bound rank uses. */
-    n->bind = bind && n->ranks + n->spawn <= n->info.cores &&
-              n->shares > 0 && !n->avoid_bad;
+    n->bind = bind && n->ranks + n->spawn <= n->info.cores && n->shares > 0 &&
+              !n->avoid_bad;
   }
   return MPIPOOL_OK;
 }

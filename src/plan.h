@@ -23,27 +23,27 @@ enum {
 
 /* One node of the job. */
 typedef struct {
-  mpipool__node_t info;   /* as probed by its first rank (the plan's copy;
-                             info.bound unused) */
-  int ranks;              /* launcher ranks there that serve as workers */
-  int spawn;              /* workers to spawn there */
-  int bind;               /* 1: one share each (workers <= cores) */
-  int shares;             /* how many: its workers not bound by the launcher */
-  int next_share;         /* the share of the next worker placed there */
-  char *avoid;            /* PUs the launcher bound its ranks to (a list,
-                             malloc'd), or NULL */
-  int avoid_bad;          /* a launcher binding could not be read: no
-                             binding on this node */
+  mpipool__node_t info; /* as probed by its first rank (the plan's copy;
+                           info.bound unused) */
+  int ranks;            /* launcher ranks there that serve as workers */
+  int spawn;            /* workers to spawn there */
+  int bind;             /* 1: one share each (workers <= cores) */
+  int shares;           /* how many: its workers not bound by the launcher */
+  int next_share;       /* the share of the next worker placed there */
+  char *avoid;          /* PUs the launcher bound its ranks to (a list,
+                           malloc'd), or NULL */
+  int avoid_bad;        /* a launcher binding could not be read: no
+                           binding on this node */
 } mpipool__plan_node_t;
 
 typedef struct {
-  mpipool__plan_node_t *nodes;  /* nodes[0] is the master's */
+  mpipool__plan_node_t *nodes; /* nodes[0] is the master's */
   size_t nnodes;
   int nranks;
-  int *node_of;           /* per rank: index into nodes */
-  int *launcher_bound;    /* per rank: 1 if the launcher bound it */
-  int serve;              /* ranks 1..serve are workers, the rest leave */
-  int workers;            /* serve + every spawn */
+  int *node_of;        /* per rank: index into nodes */
+  int *launcher_bound; /* per rank: 1 if the launcher bound it */
+  int serve;           /* ranks 1..serve are workers, the rest leave */
+  int workers;         /* serve + every spawn */
 } mpipool__plan_t;
 
 /*
@@ -61,8 +61,8 @@ int mpipool__plan_make(mpipool__plan_t *p, const mpipool__node_t *per_rank,
                        int nranks, int processes, int bind);
 
 /* The share (for mpipool__bind_self) of the next worker placed on node
- * i, or MPIPOOL__SHARE_NONE when that node is not bound.  Workers the launcher bound take
- * no share: the others are spread over the rest (avoid). */
+ * i, or MPIPOOL__SHARE_NONE when that node is not bound.  Workers the launcher
+ * bound take no share: the others are spread over the rest (avoid). */
 int mpipool__plan_next_share(mpipool__plan_t *p, size_t i);
 
 /* The host key for spawning onto `host`: the host itself when the plan

@@ -139,8 +139,9 @@ static int spawn_node(const mpipool__plan_t *p, size_t i, MPI_Comm *inter) {
   const mpipool__plan_node_t *n = &p->nodes[i];
   char why[MPI_MAX_ERROR_STRING + 128];
   *inter = MPI_COMM_NULL;
-  int err = mpipool__comm_spawn(n->spawn, mpipool__plan_spawn_host(p, n->info.host),
-                           inter, why, sizeof why);
+  int err =
+      mpipool__comm_spawn(n->spawn, mpipool__plan_spawn_host(p, n->info.host),
+                          inter, why, sizeof why);
   if (err) {
     fprintf(stderr, "mpipool: %s on host %s\n", why, n->info.host);
     *inter = MPI_COMM_NULL;
@@ -166,9 +167,11 @@ static int spawn_nodes(mpipool_t *pool, mpipool__plan_t *p, MPI_Comm *inter,
   }
   if (failed && p->serve + spawned == 0) {
     if (!pool->launched)
-      fprintf(stderr, "mpipool: this MPI cannot spawn processes here; start "
+      fprintf(stderr,
+              "mpipool: this MPI cannot spawn processes here; start "
               "the program under a launcher instead (mpirun -n %d ...): its "
-              "ranks then serve as the workers\n", p->workers + 1);
+              "ranks then serve as the workers\n",
+              p->workers + 1);
     return MPIPOOL_ESPAWN;
   }
   if (failed) {
@@ -179,9 +182,10 @@ static int spawn_nodes(mpipool_t *pool, mpipool__plan_t *p, MPI_Comm *inter,
             "mpipool: warning: going on with %d worker(s) instead of %d%s%s\n",
             p->serve + spawned, p->workers,
             *recycling ? ", without maxtasksperchild" : "",
-            mpipool__launch_in_srun_step() ? " (srun cannot spawn processes: launch "
-                                      "with mpirun to fill the nodes)"
-                                    : "");
+            mpipool__launch_in_srun_step()
+                ? " (srun cannot spawn processes: launch "
+                  "with mpirun to fill the nodes)"
+                : "");
     *recycling = 0;
   }
   return MPIPOOL_OK;
@@ -193,8 +197,8 @@ static int spawn_nodes(mpipool_t *pool, mpipool__plan_t *p, MPI_Comm *inter,
 static int start_master(mpipool_t *pool, int world,
                         const mpipool__node_t *nodes, const char *why) {
   mpipool__plan_t p;
-  int err = mpipool__plan_make(&p, nodes, world, pool->processes,
-                               !pool->no_bind);
+  int err =
+      mpipool__plan_make(&p, nodes, world, pool->processes, !pool->no_bind);
   if (err)
     return err;
   if (nodes[0].status && pool->processes == 0 && world == 1) {
@@ -204,7 +208,8 @@ static int start_master(mpipool_t *pool, int world,
   }
   for (size_t i = 0; i < p.nnodes; i++)
     if (p.nodes[i].info.status && pool->processes == 0)
-      fprintf(stderr, "mpipool: warning: hwloc could not count the cores of "
+      fprintf(stderr,
+              "mpipool: warning: hwloc could not count the cores of "
               "%s; only the ranks started there serve\n",
               p.nodes[i].info.host);
   int recycling = pool->maxtasks > 0;
@@ -301,7 +306,8 @@ static int gather_probes(mpipool_t *pool, int rank, int size,
       err = MPIPOOL_ENOMEM;
   }
   if (MPI_Gatherv(b.data, len, MPI_BYTE, *blob, lens, displs, MPI_BYTE, 0,
-                  pool->comm) != MPI_SUCCESS && err == 0)
+                  pool->comm) != MPI_SUCCESS &&
+      err == 0)
     err = MPIPOOL_EMPI;
   if (rank == 0 && err == 0 &&
       (*all = mpipool__calloc((size_t)size, sizeof **all)) == NULL)
@@ -336,8 +342,8 @@ static int start_ranks(mpipool_t *pool, int rank, int size) {
   mpipool__node_free(&me);
   if (rank != 0) {
     pool->role = MPIPOOL__ROLE_WORKER;
-    worker_exit(pool, gerr == MPIPOOL_EMPI ? gerr
-                                           : mpipool__worker_run(pool, 0));
+    worker_exit(pool,
+                gerr == MPIPOOL_EMPI ? gerr : mpipool__worker_run(pool, 0));
   }
   pool->role = MPIPOOL__ROLE_MASTER;
   if (err == 0)
@@ -407,9 +413,8 @@ int mpipool_submit_window(const mpipool_t *pool) {
   if (master_only(pool))
     return 0;
   size_t workers = mpipool__master_size(pool->master);
-  size_t n = workers + (mpipool__master_queues_ahead(pool->master)
-                            ? workers + 2
-                            : 0);
+  size_t n =
+      workers + (mpipool__master_queues_ahead(pool->master) ? workers + 2 : 0);
   return n > 0x7fffffff ? 0x7fffffff : (int)n;
 }
 
@@ -547,10 +552,9 @@ static int submittable(mpipool_t *pool, const char *name, uint32_t *fn) {
 }
 
 /* The common path of every map flavour. */
-static int run_map(mpipool_t *pool, const char *name,
-                   const mpipool__src_t *src, size_t count, size_t chunksize,
-                   int kind, int ordered, mpipool_item_cb cb, void *arg,
-                   mpipool_results_t **results) {
+static int run_map(mpipool_t *pool, const char *name, const mpipool__src_t *src,
+                   size_t count, size_t chunksize, int kind, int ordered,
+                   mpipool_item_cb cb, void *arg, mpipool_results_t **results) {
   uint32_t fn;
   mpipool__job_t *job;
   int err = submittable(pool, name, &fn);
@@ -561,8 +565,8 @@ static int run_map(mpipool_t *pool, const char *name,
   if (kind == MPIPOOL__JOB_STREAM && cb == NULL)
     return MPIPOOL_EINVAL;
   if (chunksize == 0)
-    chunksize = mpipool__default_chunksize(
-        count, mpipool__master_size(pool->master));
+    chunksize =
+        mpipool__default_chunksize(count, mpipool__master_size(pool->master));
   if (chunksize > count)
     chunksize = count ? count : 1;
   err = mpipool__job_new(kind, fn, src, count, chunksize, &job);
@@ -592,26 +596,26 @@ int mpipool_map(mpipool_t *pool, const char *name, const void *items,
   mpipool__src_t src = {items, item_size, NULL, NULL};
   if (items == NULL && count && item_size)
     return MPIPOOL_EINVAL;
-  return run_map(pool, name, &src, count, chunksize, MPIPOOL__JOB_MAP, 1,
-                 NULL, NULL, results);
+  return run_map(pool, name, &src, count, chunksize, MPIPOOL__JOB_MAP, 1, NULL,
+                 NULL, results);
 }
 
-int mpipool_map_v(mpipool_t *pool, const char *name,
-                  const void *const *ptrs, const size_t *sizes, size_t count,
-                  size_t chunksize, mpipool_results_t **results) {
+int mpipool_map_v(mpipool_t *pool, const char *name, const void *const *ptrs,
+                  const size_t *sizes, size_t count, size_t chunksize,
+                  mpipool_results_t **results) {
   mpipool__src_t src = {NULL, 0, ptrs, sizes};
   if (count && (ptrs == NULL || sizes == NULL))
     return MPIPOOL_EINVAL;
   for (size_t i = 0; i < count; i++)
     if (ptrs[i] == NULL && sizes[i])
       return MPIPOOL_EINVAL;
-  return run_map(pool, name, &src, count, chunksize, MPIPOOL__JOB_MAP, 1,
-                 NULL, NULL, results);
+  return run_map(pool, name, &src, count, chunksize, MPIPOOL__JOB_MAP, 1, NULL,
+                 NULL, results);
 }
 
 static int stream(mpipool_t *pool, const char *name, const void *items,
-                  size_t count, size_t item_size, size_t chunksize,
-                  int ordered, mpipool_item_cb cb, void *arg) {
+                  size_t count, size_t item_size, size_t chunksize, int ordered,
+                  mpipool_item_cb cb, void *arg) {
   mpipool__src_t src = {items, item_size, NULL, NULL};
   if (items == NULL && count && item_size)
     return MPIPOOL_EINVAL;
@@ -619,9 +623,9 @@ static int stream(mpipool_t *pool, const char *name, const void *items,
                  ordered, cb, arg, NULL);
 }
 
-int mpipool_imap_unordered(mpipool_t *pool, const char *name,
-                           const void *items, size_t count, size_t item_size,
-                           size_t chunksize, mpipool_item_cb cb, void *arg) {
+int mpipool_imap_unordered(mpipool_t *pool, const char *name, const void *items,
+                           size_t count, size_t item_size, size_t chunksize,
+                           mpipool_item_cb cb, void *arg) {
   return stream(pool, name, items, count, item_size, chunksize, 0, cb, arg);
 }
 
@@ -680,7 +684,7 @@ int mpipool_apply(mpipool_t *pool, const char *name, const void *in,
     return err;
   err = mpipool_async_get(h, -1, &data, &len);
   if (err == 0 || data != NULL) { /* a result, or a failure's message */
-    size_t n = len + (err != 0); /* a message keeps its NUL */
+    size_t n = len + (err != 0);  /* a message keeps its NUL */
     if (n && (*out = mpipool__malloc_given(n)) == NULL)
       err = MPIPOOL_ENOMEM;
     else if (n)

@@ -15,11 +15,11 @@
 typedef struct mpipool__master mpipool__master_t;
 
 enum {
-  MPIPOOL__CREATED,       /* options may be set */
-  MPIPOOL__RUNNING,       /* accepting work */
-  MPIPOOL__CLOSED,        /* no new work; queued work goes on */
-  MPIPOOL__JOINED,        /* workers stopped */
-  MPIPOOL__FAILED         /* start failed: destroy only */
+  MPIPOOL__CREATED, /* options may be set */
+  MPIPOOL__RUNNING, /* accepting work */
+  MPIPOOL__CLOSED,  /* no new work; queued work goes on */
+  MPIPOOL__JOINED,  /* workers stopped */
+  MPIPOOL__FAILED   /* start failed: destroy only */
 };
 
 enum { MPIPOOL__ROLE_NONE, MPIPOOL__ROLE_MASTER, MPIPOOL__ROLE_WORKER };
@@ -29,8 +29,8 @@ struct mpipool {
   mpipool__registry_t reg;
   int processes;
   long maxtasks;
-  int hwthreads;          /* count and bind hardware threads, not cores */
-  int no_bind;            /* mpipool_set_binding(pool, 0) */
+  int hwthreads; /* count and bind hardware threads, not cores */
+  int no_bind;   /* mpipool_set_binding(pool, 0) */
   mpipool_init_fn init;
   void *initargs;
   size_t initargs_len;
@@ -39,9 +39,9 @@ struct mpipool {
   /* Lifecycle. */
   int state;
   int role;
-  int launched;           /* an MPI launcher started this process */
-  int initialized_mpi;    /* mpipool_start() called MPI_Init_thread */
-  MPI_Comm comm;          /* private duplicate, or the parent intercomm */
+  int launched;              /* an MPI launcher started this process */
+  int initialized_mpi;       /* mpipool_start() called MPI_Init_thread */
+  MPI_Comm comm;             /* private duplicate, or the parent intercomm */
   mpipool__master_t *master; /* the engine, on the master */
 };
 

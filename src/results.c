@@ -39,8 +39,7 @@ int mpipool_results_copy(const mpipool_results_t *r, void *dst,
   char *out = dst;
   for (size_t c = 0; c < r->nchunks; c++) {
     const mpipool__rchunk_t *rc = &r->chunks[c];
-    size_t n = c + 1 < r->nchunks ? r->chunksize
-                                  : r->count - c * r->chunksize;
+    size_t n = c + 1 < r->nchunks ? r->chunksize : r->count - c * r->chunksize;
     if (rc->fail || rc->view.nfailed)
       return MPIPOOL_ETASK;
     if (rc->view.off == NULL) {

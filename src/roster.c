@@ -13,14 +13,14 @@
 #include <string.h>
 
 int mpipool__roster_add_endpoint(mpipool__roster_t *r, MPI_Comm comm,
-                                 int first_rank, uint32_t nranks,
-                                 int spawned, uint32_t *ep) {
+                                 int first_rank, uint32_t nranks, int spawned,
+                                 uint32_t *ep) {
   size_t e = 0;
   while (e < r->nendpoints && r->endpoints[e].comm != MPI_COMM_NULL)
     e++;
   if (e == r->nendpoints &&
-      mpipool__grow((void **)&r->endpoints, &r->endpoints_cap, r->nendpoints + 1,
-           sizeof *r->endpoints) != 0)
+      mpipool__grow((void **)&r->endpoints, &r->endpoints_cap,
+                    r->nendpoints + 1, sizeof *r->endpoints) != 0)
     return MPIPOOL_ENOMEM;
   uint32_t *map = mpipool__malloc((nranks ? nranks : 1) * sizeof *map);
   if (map == NULL)
@@ -60,7 +60,7 @@ mpipool__worker_t *mpipool__roster_add(mpipool__roster_t *r, uint32_t ep,
   if (r->live == r->nworkers) { /* no free record: a new one */
     if (r->nworkers >= MPIPOOL__NONE ||
         mpipool__grow((void **)&r->workers, &r->cap, r->nworkers + 1,
-             sizeof *r->workers) != 0)
+                      sizeof *r->workers) != 0)
       return NULL;
     i = (uint32_t)r->nworkers++;
   } else {
@@ -80,8 +80,8 @@ mpipool__worker_t *mpipool__roster_add(mpipool__roster_t *r, uint32_t ep,
   return w;
 }
 
-mpipool__worker_t *mpipool__roster_find(const mpipool__roster_t *r,
-                                        uint32_t ep, int rank) {
+mpipool__worker_t *mpipool__roster_find(const mpipool__roster_t *r, uint32_t ep,
+                                        int rank) {
   uint32_t *slot = slot_of(r, ep, rank);
   return slot && *slot != MPIPOOL__NONE ? &r->workers[*slot] : NULL;
 }

@@ -18,33 +18,33 @@
 
 /* A worker's life as the master sees it. */
 enum {
-  MPIPOOL__W_STARTING,    /* CONFIG sent; waiting for HELLO */
-  MPIPOOL__W_READY,       /* serving */
-  MPIPOOL__W_STOPPING     /* STOP or TERMINATE sent; waiting for BYE */
+  MPIPOOL__W_STARTING, /* CONFIG sent; waiting for HELLO */
+  MPIPOOL__W_READY,    /* serving */
+  MPIPOOL__W_STOPPING  /* STOP or TERMINATE sent; waiting for BYE */
 };
 
 /* The master's record of one live worker.  The roster owns index,
  * endpoint and rank; every other field belongs to the master's engine. */
 typedef struct {
-  uint32_t index;         /* its place in the roster */
-  uint32_t endpoint;      /* the endpoint it is reached through */
-  int rank;               /* its rank in the endpoint's communicator */
-  long id;                /* N of PoolWorker-N */
+  uint32_t index;    /* its place in the roster */
+  uint32_t endpoint; /* the endpoint it is reached through */
+  int rank;          /* its rank in the endpoint's communicator */
+  long id;           /* N of PoolWorker-N */
   int state;
   int failed_init;
-  int retiring;           /* has been handed its last chunk */
-  int parked;             /* a spare successor, not given work yet */
-  int succ_requested;     /* its successor has been asked for */
-  long assigned;          /* chunks handed to it */
-  int node;               /* index into the plan's nodes, or
-                             MPIPOOL__NODE_UNKNOWN */
-  int share;              /* its share of its node for binding, or
-                             MPIPOOL__SHARE_NONE */
-  uint32_t place;         /* the pool slot it serves, or MPIPOOL__NONE */
-  uint32_t pid;           /* from HELLO */
-  int bound;              /* from HELLO */
-  const char *host;       /* where it runs (interned by the master) */
-  const char *binding;    /* from HELLO: where it is bound, or why not */
+  int retiring;        /* has been handed its last chunk */
+  int parked;          /* a spare successor, not given work yet */
+  int succ_requested;  /* its successor has been asked for */
+  long assigned;       /* chunks handed to it */
+  int node;            /* index into the plan's nodes, or
+                          MPIPOOL__NODE_UNKNOWN */
+  int share;           /* its share of its node for binding, or
+                          MPIPOOL__SHARE_NONE */
+  uint32_t place;      /* the pool slot it serves, or MPIPOOL__NONE */
+  uint32_t pid;        /* from HELLO */
+  int bound;           /* from HELLO */
+  const char *host;    /* where it runs (interned by the master) */
+  const char *binding; /* from HELLO: where it is bound, or why not */
   /* The dispatcher's: frames in flight (a FIFO of frame indices), and
    * the list the worker waits in (see master.c). */
   uint32_t frame_head, frame_tail;
@@ -56,20 +56,20 @@ typedef struct {
 
 /* A communicator the master receives on, and whose ranks are workers. */
 typedef struct {
-  MPI_Comm comm;          /* MPI_COMM_NULL: this endpoint record is free */
-  int first_rank;         /* rank of the first worker in comm */
-  uint32_t nranks;        /* ranks first_rank .. first_rank + nranks - 1 */
-  uint32_t live;          /* its workers still in the roster */
-  int spawned;            /* an intercommunicator to spawned processes */
-  uint32_t *worker;       /* per rank: the worker's index, or NONE */
+  MPI_Comm comm;    /* MPI_COMM_NULL: this endpoint record is free */
+  int first_rank;   /* rank of the first worker in comm */
+  uint32_t nranks;  /* ranks first_rank .. first_rank + nranks - 1 */
+  uint32_t live;    /* its workers still in the roster */
+  int spawned;      /* an intercommunicator to spawned processes */
+  uint32_t *worker; /* per rank: the worker's index, or NONE */
 } mpipool__endpoint_t;
 
 typedef struct {
-  mpipool__worker_t *workers;   /* records, live or free */
-  size_t nworkers;              /* records in use or freed (the high mark) */
+  mpipool__worker_t *workers; /* records, live or free */
+  size_t nworkers;            /* records in use or freed (the high mark) */
   size_t cap;
-  uint32_t free_head;           /* freed records, chained through next */
-  size_t live;                  /* records in use */
+  uint32_t free_head; /* freed records, chained through next */
+  size_t live;        /* records in use */
   mpipool__endpoint_t *endpoints;
   size_t nendpoints, endpoints_cap;
 } mpipool__roster_t;
@@ -80,8 +80,8 @@ typedef struct {
  * to its index.  0 or ENOMEM.
  */
 int mpipool__roster_add_endpoint(mpipool__roster_t *r, MPI_Comm comm,
-                                 int first_rank, uint32_t nranks,
-                                 int spawned, uint32_t *ep);
+                                 int first_rank, uint32_t nranks, int spawned,
+                                 uint32_t *ep);
 
 /*
  * Adds a worker for `rank` of endpoint ep, every field but the roster's
@@ -93,8 +93,8 @@ mpipool__worker_t *mpipool__roster_add(mpipool__roster_t *r, uint32_t ep,
 
 /* The worker at `rank` of endpoint ep, or NULL (no such rank, or it has
  * left). */
-mpipool__worker_t *mpipool__roster_find(const mpipool__roster_t *r,
-                                        uint32_t ep, int rank);
+mpipool__worker_t *mpipool__roster_find(const mpipool__roster_t *r, uint32_t ep,
+                                        int rank);
 
 /* The worker with index i (must be live). */
 static inline mpipool__worker_t *mpipool__roster_at(const mpipool__roster_t *r,

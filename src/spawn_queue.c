@@ -19,7 +19,7 @@
 typedef struct request {
   struct request *next;
   int n, tag;
-  char *host;             /* NULL: anywhere */
+  char *host; /* NULL: anywhere */
 } request_t;
 
 typedef struct done {
@@ -33,9 +33,9 @@ struct mpipool__spawnq {
   pthread_mutex_t lock;
   pthread_cond_t wake;
   int stopping;
-  request_t *requests;    /* FIFO */
+  request_t *requests; /* FIFO */
   done_t *done, **done_tail;
-  int pending;            /* processes requested, not yet polled */
+  int pending; /* processes requested, not yet polled */
 };
 
 /* Runs one spawn of r->n processes and queues its outcome.  Called with
@@ -110,8 +110,8 @@ int mpipool__spawnq_new(mpipool__spawnq_t **out, int threaded) {
   return MPIPOOL_OK;
 }
 
-int mpipool__spawnq_request(mpipool__spawnq_t *sp, const char *host,
-                             int n, int tag) {
+int mpipool__spawnq_request(mpipool__spawnq_t *sp, const char *host, int n,
+                            int tag) {
   request_t *r = mpipool__calloc(1, sizeof *r);
   if (r == NULL)
     return MPIPOOL_ENOMEM;

@@ -14,12 +14,12 @@ typedef struct mpipool__spawnq mpipool__spawnq_t;
 
 /* A finished spawn. */
 typedef struct {
-  int err;                /* 0, or ESPAWN/EMPI/ENOMEM with why */
-  MPI_Comm inter;         /* to the n new processes, when err == 0 */
+  int err;        /* 0, or ESPAWN/EMPI/ENOMEM with why */
+  MPI_Comm inter; /* to the n new processes, when err == 0 */
   int n;
-  char *host;             /* where they were asked to run (malloc'd, the
-                             poller's to free), or NULL: anywhere */
-  int tag;                /* the requester's tag, as given */
+  char *host; /* where they were asked to run (malloc'd, the
+                 poller's to free), or NULL: anywhere */
+  int tag;    /* the requester's tag, as given */
   char why[MPI_MAX_ERROR_STRING + 128];
 } mpipool__spawned_t;
 
@@ -30,7 +30,7 @@ int mpipool__spawnq_new(mpipool__spawnq_t **sp, int threaded);
 /* Asks for n more processes on `host` (copied; NULL: anywhere), in one
  * MPI_Comm_spawn call; `tag` comes back with them.  0 or ENOMEM. */
 int mpipool__spawnq_request(mpipool__spawnq_t *sp, const char *host, int n,
-                             int tag);
+                            int tag);
 
 /* Hands over one finished spawn: 1 with *out set (out->host is the
  * caller's to free), or 0 if none is ready. */

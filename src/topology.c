@@ -19,7 +19,8 @@
 static int load(hwloc_topology_t *topo, char *why, size_t whylen) {
   const char *fault = getenv("MPIPOOL_FAULT_HWLOC");
   if (fault && strcmp(fault, "1") == 0) {
-    mpipool__fmt(why, whylen, "hwloc could not read the topology "
+    mpipool__fmt(why, whylen,
+                 "hwloc could not read the topology "
                  "(simulated: MPIPOOL_FAULT_HWLOC=1)");
     return MPIPOOL_EHWLOC;
   }
@@ -29,8 +30,10 @@ static int load(hwloc_topology_t *topo, char *why, size_t whylen) {
   }
   if (hwloc_topology_load(*topo) != 0 ||
       hwloc_get_nbobjs_by_type(*topo, HWLOC_OBJ_PU) <= 0) {
-    mpipool__fmt(why, whylen, "hwloc could not read this machine's topology "
-                 "(check HWLOC_XMLFILE / HWLOC_COMPONENTS, and /sys and /proc)");
+    mpipool__fmt(
+        why, whylen,
+        "hwloc could not read this machine's topology "
+        "(check HWLOC_XMLFILE / HWLOC_COMPONENTS, and /sys and /proc)");
     hwloc_topology_destroy(*topo);
     return MPIPOOL_EHWLOC;
   }
@@ -47,7 +50,8 @@ static hwloc_obj_type_t unit(hwloc_topology_t topo, int hwthreads) {
 
 /* The PUs this process may use: allowed, and (unless launched) bound. */
 static hwloc_bitmap_t usable_set(hwloc_topology_t topo, int launched) {
-  hwloc_bitmap_t set = hwloc_bitmap_dup(hwloc_topology_get_allowed_cpuset(topo));
+  hwloc_bitmap_t set =
+      hwloc_bitmap_dup(hwloc_topology_get_allowed_cpuset(topo));
   hwloc_bitmap_t bind = hwloc_bitmap_alloc();
   if (set && bind && !launched &&
       hwloc_get_cpubind(topo, bind, HWLOC_CPUBIND_PROCESS) == 0 &&
@@ -88,16 +92,14 @@ void mpipool__node_probe(mpipool__node_t *n, int hwthreads, int launched,
     return;
   hwloc_bitmap_t set = usable_set(topo, launched);
   hwloc_bitmap_t mine = hwloc_bitmap_alloc();
-  if (set == NULL || mine == NULL ||
-      (n->cpuset = list_of(set)) == NULL) {
+  if (set == NULL || mine == NULL || (n->cpuset = list_of(set)) == NULL) {
     mpipool__fmt(why, whylen, "out of memory reading the topology");
     n->status = MPIPOOL_ENOMEM;
   } else {
     n->cores = count_in(topo, unit(topo, hwthreads), set);
     if (cap > 0 && cap < n->cores)
       n->cores = cap;
-    if (launched &&
-        hwloc_get_cpubind(topo, mine, HWLOC_CPUBIND_PROCESS) == 0 &&
+    if (launched && hwloc_get_cpubind(topo, mine, HWLOC_CPUBIND_PROCESS) == 0 &&
         hwloc_bitmap_isincluded(mine, set) &&
         !hwloc_bitmap_isequal(mine, set) &&
         (n->bound = list_of(mine)) == NULL) {
@@ -129,7 +131,8 @@ void mpipool__node_free(mpipool__node_t *n) {
 static char *bound_by_launcher(hwloc_const_bitmap_t mine) {
   char *list = list_of(mine);
   char *desc = list ? mpipool__afmt("not bound by mpipool: the launcher "
-                                    "bound it to PU %s", list)
+                                    "bound it to PU %s",
+                                    list)
                     : NULL;
   mpipool__free(list);
   return desc;
@@ -192,8 +195,8 @@ static int bind_share(hwloc_topology_t topo, int index, int count,
     *desc = mpipool__afmt("hwloc_set_cpubind to PU %s failed", list);
     goto out;
   }
-  hwloc_obj_t o = hwloc_get_obj_inside_cpuset_by_type(topo, shares[index],
-                                                      type, 0);
+  hwloc_obj_t o =
+      hwloc_get_obj_inside_cpuset_by_type(topo, shares[index], type, 0);
   *desc = mpipool__afmt("%s %u (PU %s)", type == HWLOC_OBJ_CORE ? "core" : "PU",
                         o ? o->logical_index : 0, list);
   rc = 1;
@@ -217,8 +220,7 @@ char *mpipool__describe_binding(void) {
   if (load(&topo, why, sizeof why) == 0) {
     hwloc_bitmap_t mine = hwloc_bitmap_alloc();
     if (mine && hwloc_get_cpubind(topo, mine, HWLOC_CPUBIND_PROCESS) == 0 &&
-        !hwloc_bitmap_isincluded(hwloc_topology_get_allowed_cpuset(topo),
-                                 mine))
+        !hwloc_bitmap_isincluded(hwloc_topology_get_allowed_cpuset(topo), mine))
       desc = bound_by_launcher(mine);
     hwloc_bitmap_free(mine);
     hwloc_topology_destroy(topo);

@@ -11,12 +11,12 @@
 /* One process's view of its node, as sent to the master at start.  The
  * strings are malloc'd (mpipool__node_free frees them). */
 typedef struct {
-  char *host;         /* the node's name (filled by the caller) */
-  int status;         /* 0, or why the rest is unknown: EHWLOC, ENOMEM */
-  int cores;          /* usable cores (PUs with hwthreads); 0 if unknown */
-  char *cpuset;       /* the usable PUs, as a list ("0-3,8"); NULL if unknown */
-  char *bound;        /* launched and bound to less than that: its PUs;
-                         NULL if not */
+  char *host;   /* the node's name (filled by the caller) */
+  int status;   /* 0, or why the rest is unknown: EHWLOC, ENOMEM */
+  int cores;    /* usable cores (PUs with hwthreads); 0 if unknown */
+  char *cpuset; /* the usable PUs, as a list ("0-3,8"); NULL if unknown */
+  char *bound;  /* launched and bound to less than that: its PUs;
+                   NULL if not */
 } mpipool__node_t;
 
 /*

@@ -204,8 +204,7 @@ int mpipool__wire_tasks_next(mpipool__reader_t *r, mpipool__tchunk_t *c) {
   return 1;
 }
 
-int mpipool__rbuild_reserve(mpipool__rbuild_t *rb, size_t items,
-                            size_t bytes) {
+int mpipool__rbuild_reserve(mpipool__rbuild_t *rb, size_t items, size_t bytes) {
   if (items > ((size_t)-1) / sizeof(uint64_t) - 1 || bytes == (size_t)-1 ||
       mpipool__buf_reserve(&rb->off, (items + 1) * sizeof(uint64_t)) == NULL ||
       mpipool__buf_reserve(&rb->status, items + 1) == NULL ||
@@ -281,8 +280,12 @@ static int64_t common_size(const mpipool__rbuild_t *rb) {
 
 int mpipool__wire_results_add(mpipool__buf_t *b, const mpipool__rbuild_t *rb) {
   int64_t fixed = common_size(rb);
-  rchunk_hdr_t h = {rb->count, rb->nfailed, fixed < 0 ? 0 : (uint64_t)fixed,
-                    fixed < 0 ? CHUNK_VAR : 0, 0, rb->data.len};
+  rchunk_hdr_t h = {rb->count,
+                    rb->nfailed,
+                    fixed < 0 ? 0 : (uint64_t)fixed,
+                    fixed < 0 ? CHUNK_VAR : 0,
+                    0,
+                    rb->data.len};
   size_t start = b->len;
   if (rb->data.len > (size_t)INT_MAX)
     return MPIPOOL_E2BIG;
@@ -435,9 +438,9 @@ int mpipool__wire_config_encode(mpipool__buf_t *b, const mpipool__config_t *c) {
   size_t names_len = 0;
   for (uint32_t i = 0; i < c->nnames; i++)
     names_len += strlen(c->names + names_len) + 1;
-  config_hdr_t h = {c->worker_id,  c->maxtasks,   c->nnames,
+  config_hdr_t h = {c->worker_id,  c->maxtasks,     c->nnames,
                     names_len,     c->initargs_len, c->bind_index,
-                    c->bind_count, c->hwthreads,  0};
+                    c->bind_count, c->hwthreads,    0};
   b->len = 0;
   int err = mpipool__buf_append(b, &h, sizeof h);
   if (err == 0)
@@ -522,8 +525,8 @@ int mpipool__wire_hello_decode(mpipool__hello_t *h, const void *msg,
   h->pid = hh.pid;
   h->bound = hh.bound;
   if (take_string(&r, &h->host) || take_string(&r, &h->message) ||
-      take_string(&r, &h->binding) || h->host == NULL ||
-      h->message == NULL || h->binding == NULL || r.p != r.end)
+      take_string(&r, &h->binding) || h->host == NULL || h->message == NULL ||
+      h->binding == NULL || r.p != r.end)
     return MPIPOOL_EPROTO;
   return MPIPOOL_OK;
 }

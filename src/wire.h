@@ -56,8 +56,8 @@ int mpipool__wire_tasks_add(mpipool__buf_t *b, uint32_t fn,
 typedef struct {
   uint32_t fn;
   size_t count;
-  size_t item_size;       /* fixed size, when sizes == NULL */
-  const uint64_t *sizes;  /* per-item sizes, or NULL */
+  size_t item_size;      /* fixed size, when sizes == NULL */
+  const uint64_t *sizes; /* per-item sizes, or NULL */
   const char *data;
 } mpipool__tchunk_t;
 
@@ -70,8 +70,7 @@ typedef struct {
 } mpipool__reader_t;
 
 /* Opens a TASKS frame: 0 or MPIPOOL_EPROTO (truncated, bad magic). */
-int mpipool__wire_tasks_open(mpipool__reader_t *r, const void *msg,
-                             size_t len);
+int mpipool__wire_tasks_open(mpipool__reader_t *r, const void *msg, size_t len);
 
 /* Next chunk: 1 and *c set, 0 at the end, or MPIPOOL_EPROTO. */
 int mpipool__wire_tasks_next(mpipool__reader_t *r, mpipool__tchunk_t *c);
@@ -84,16 +83,15 @@ int mpipool__wire_tasks_next(mpipool__reader_t *r, mpipool__tchunk_t *c);
  */
 typedef struct {
   mpipool__buf_t data;
-  mpipool__buf_t off;     /* uint64_t per item: start in data */
-  mpipool__buf_t status;  /* int8_t per item: 0 or a negative MPIPOOL_E* */
+  mpipool__buf_t off;    /* uint64_t per item: start in data */
+  mpipool__buf_t status; /* int8_t per item: 0 or a negative MPIPOOL_E* */
   size_t count;
   size_t nfailed;
 } mpipool__rbuild_t;
 
 /* Makes room for `items` more items and `bytes` more output, so that the
  * per-item calls below do not allocate.  0 or ENOMEM. */
-int mpipool__rbuild_reserve(mpipool__rbuild_t *rb, size_t items,
-                            size_t bytes);
+int mpipool__rbuild_reserve(mpipool__rbuild_t *rb, size_t items, size_t bytes);
 /* Starts item `count`: records where its output begins.  0 or ENOMEM. */
 int mpipool__rbuild_begin(mpipool__rbuild_t *rb);
 /* Drops what the current item wrote so far (its output is replaced). */
@@ -116,17 +114,16 @@ int mpipool__wire_results_add(mpipool__buf_t *b, const mpipool__rbuild_t *rb);
 typedef struct {
   size_t count;
   size_t nfailed;
-  const int8_t *status;   /* NULL when nfailed == 0 */
-  const uint64_t *off;    /* count + 1 offsets, or NULL if fixed */
-  size_t fixed;           /* every item's size, when off == NULL */
+  const int8_t *status; /* NULL when nfailed == 0 */
+  const uint64_t *off;  /* count + 1 offsets, or NULL if fixed */
+  size_t fixed;         /* every item's size, when off == NULL */
   const char *data;
   size_t data_len;
 } mpipool__rchunk_view_t;
 
 int mpipool__wire_results_open(mpipool__reader_t *r, const void *msg,
                                size_t len);
-int mpipool__wire_results_next(mpipool__reader_t *r,
-                               mpipool__rchunk_view_t *c);
+int mpipool__wire_results_next(mpipool__reader_t *r, mpipool__rchunk_view_t *c);
 
 /* Item i of a results chunk: returns its status; sets *data and *size
  * (for a failure: the NUL-terminated message and its length). */
@@ -139,16 +136,16 @@ typedef struct {
   uint64_t worker_id;
   uint64_t maxtasks;
   uint32_t nnames;
-  const char *names;      /* nnames NUL-terminated names, back to back */
+  const char *names; /* nnames NUL-terminated names, back to back */
   const void *initargs;
   size_t initargs_len;
-  int32_t bind_index;     /* this worker's share of its node, or
-                             MPIPOOL__SHARE_NONE (-1): not bound */
-  int32_t bind_count;     /* how many shares the node is cut into */
-  int32_t hwthreads;      /* shares of hardware threads, not cores */
-  const char *node_set;   /* the node's PUs for the pool ("" or NULL: all) */
-  const char *avoid;      /* PUs the launcher bound other workers to ("" or
-                             NULL: none) */
+  int32_t bind_index;   /* this worker's share of its node, or
+                           MPIPOOL__SHARE_NONE (-1): not bound */
+  int32_t bind_count;   /* how many shares the node is cut into */
+  int32_t hwthreads;    /* shares of hardware threads, not cores */
+  const char *node_set; /* the node's PUs for the pool ("" or NULL: all) */
+  const char *avoid;    /* PUs the launcher bound other workers to ("" or
+                           NULL: none) */
 } mpipool__config_t;
 
 /* Encodes c into b (emptied first); names is read as c->nnames strings.
@@ -160,13 +157,13 @@ int mpipool__wire_config_decode(mpipool__config_t *c, const void *msg,
                                 size_t len);
 
 typedef struct {
-  int32_t status;         /* 0: ready; else the initializer failed */
+  int32_t status; /* 0: ready; else the initializer failed */
   uint32_t pid;
-  const char *host;       /* NUL-terminated */
-  const char *message;    /* NUL-terminated, "" if none */
-  const char *binding;    /* NUL-terminated: where it is bound, or why not
-                             (NULL is sent as "") */
-  int32_t bound;          /* 1 if it bound itself to its share */
+  const char *host;    /* NUL-terminated */
+  const char *message; /* NUL-terminated, "" if none */
+  const char *binding; /* NUL-terminated: where it is bound, or why not
+                          (NULL is sent as "") */
+  int32_t bound;       /* 1 if it bound itself to its share */
 } mpipool__hello_t;
 
 /* Encodes h into b (emptied first), its strings whole.  0, ENOMEM or

@@ -30,22 +30,24 @@ typedef struct {
   mpipool_t *pool;
   int master;
   mpipool_ctx_t ctx;
-  int *fnmap;             /* master's task index -> ours, or -1 */
-  const char **fnnames;   /* master's task names (into the config) */
+  int *fnmap;           /* master's task index -> ours, or -1 */
+  const char **fnnames; /* master's task names (into the config) */
   uint32_t nfn;
   mpipool__rbuild_t rb;
   mpipool__buf_t out;
   mpipool__sends_t sends;
   unsigned long tasks_done;
-  uint64_t maxtasks;      /* chunks to run before retiring; 0: no limit */
+  uint64_t maxtasks; /* chunks to run before retiring; 0: no limit */
   uint64_t chunks_done;
 } worker_t;
 
 /* Maps the master's task names onto this process's registry. */
 static int map_tasks(worker_t *w, const mpipool__config_t *cfg) {
   w->nfn = cfg->nnames;
-  w->fnmap = mpipool__malloc((cfg->nnames ? cfg->nnames : 1) * sizeof *w->fnmap);
-  w->fnnames = mpipool__malloc((cfg->nnames ? cfg->nnames : 1) * sizeof *w->fnnames);
+  w->fnmap =
+      mpipool__malloc((cfg->nnames ? cfg->nnames : 1) * sizeof *w->fnmap);
+  w->fnnames =
+      mpipool__malloc((cfg->nnames ? cfg->nnames : 1) * sizeof *w->fnnames);
   if (w->fnmap == NULL || w->fnnames == NULL)
     return MPIPOOL_ENOMEM;
   const char *name = cfg->names;
@@ -76,8 +78,8 @@ static int say_hello(worker_t *w, const mpipool__config_t *cfg,
     binding = mpipool__describe_binding();
   mpipool__rbuild_reset(&w->rb);
   if (w->pool->init) {
-    err = mpipool__ctx_run(&w->ctx, &w->rb, w->pool->init, NULL,
-                           cfg->initargs, cfg->initargs_len);
+    err = mpipool__ctx_run(&w->ctx, &w->rb, w->pool->init, NULL, cfg->initargs,
+                           cfg->initargs_len);
     if (err == 0 && w->rb.nfailed) {
       *init_failed = 1;
       message = w->rb.data.data;
@@ -86,8 +88,12 @@ static int say_hello(worker_t *w, const mpipool__config_t *cfg,
   if (err == 0 && (host = mpipool__node_name_dup()) == NULL)
     err = MPIPOOL_ENOMEM;
   if (err == 0) {
-    mpipool__hello_t h = {*init_failed, (uint32_t)getpid(), host, message,
-                          binding ? binding : "not bound", bound};
+    mpipool__hello_t h = {*init_failed,
+                          (uint32_t)getpid(),
+                          host,
+                          message,
+                          binding ? binding : "not bound",
+                          bound};
     mpipool__buf_t b = {0};
     err = mpipool__wire_hello_encode(&b, &h);
     if (err == 0)
@@ -120,8 +126,7 @@ static int run_chunk(worker_t *w, const mpipool__tchunk_t *c) {
   for (size_t i = 0; i < c->count; i++) {
     size_t size = c->sizes ? (size_t)c->sizes[i] : c->item_size;
     int err = t ? mpipool__ctx_run(&w->ctx, &w->rb, t->fn, t->data, p, size)
-                : mpipool__ctx_fail_item(&w->ctx, &w->rb, MPIPOOL_ENOTASK,
-                                         msg);
+                : mpipool__ctx_fail_item(&w->ctx, &w->rb, MPIPOOL_ENOTASK, msg);
     if (err)
       return err;
     p += size;
@@ -194,8 +199,7 @@ static int serve(worker_t *w) {
     if (m.tag == MPIPOOL__TAG_TASKS) {
       if (!terminate_pending(w))
         err = run_frame(w, &m);
-    } else if (m.tag == MPIPOOL__TAG_STOP ||
-               m.tag == MPIPOOL__TAG_TERMINATE) {
+    } else if (m.tag == MPIPOOL__TAG_STOP || m.tag == MPIPOOL__TAG_TERMINATE) {
       stop = 1;
     } else if (m.tag == MPIPOOL__TAG_NOMAX) {
       w->maxtasks = 0;
@@ -262,8 +266,8 @@ int mpipool__worker_run(mpipool_t *pool, int master_rank) {
       err = MPIPOOL_ENOMEM;
     } else {
       *done = w.tasks_done;
-      err = mpipool__send(&w.sends, pool->comm, master_rank,
-                          MPIPOOL__TAG_BYE, done, sizeof *done);
+      err = mpipool__send(&w.sends, pool->comm, master_rank, MPIPOOL__TAG_BYE,
+                          done, sizeof *done);
     }
   }
   {

@@ -10,8 +10,8 @@
 
 static int tap_count, tap_failed;
 
-static inline int tap_ok(int pass, const char *file, int line,
-                         const char *fmt, ...) {
+static inline int tap_ok(int pass, const char *file, int line, const char *fmt,
+                         ...) {
   va_list ap;
   tap_count++;
   if (!pass)
@@ -28,11 +28,11 @@ static inline int tap_ok(int pass, const char *file, int line,
 }
 
 #define ok(cond, ...) tap_ok(!!(cond), __FILE__, __LINE__, __VA_ARGS__)
-#define is_int(got, want, what)                                               \
-  do {                                                                        \
-    long long g_ = (long long)(got), w_ = (long long)(want);                  \
-    if (!ok(g_ == w_, "%s", what))                                            \
-      printf("#   got %lld, want %lld\n", g_, w_);                            \
+#define is_int(got, want, what)                                                \
+  do {                                                                         \
+    long long g_ = (long long)(got), w_ = (long long)(want);                   \
+    if (!ok(g_ == w_, "%s", what))                                             \
+      printf("#   got %lld, want %lld\n", g_, w_);                             \
   } while (0)
 
 static inline int tap_done(void) {

@@ -43,14 +43,14 @@ struct farm {
   const cli_farm_t *f;
   mpipool_t *pool;
   slot_t *slots;
-  size_t next;            /* the next todo position to submit */
+  size_t next; /* the next todo position to submit */
   posq_t retry, finished;
   size_t in_flight;
   cli_counts_t *c;
   cli_halt_t halting;
   int fatal;
   double t0, last_shown;
-  int show;               /* 1: a live line on a terminal, 2: lines */
+  int show; /* 1: a live line on a terminal, 2: lines */
 };
 
 static void say(const char *fmt, ...) {
@@ -73,9 +73,11 @@ static int log_task(farm_t *fm, size_t pos, const cli_resultmsg_t *r) {
   if (fm->f->joblog_fd < 0)
     return 0;
   const cli_task_t *t = &fm->f->tasks->v[fm->f->todo[pos]];
-  cli_joblog_entry_t e = {seq_of(fm, pos), r->host, r->start, r->runtime,
-                          0, (uint64_t)(r->out_len + r->err_len),
-                          r->exitval, r->signal, t->cmd, t->len};
+  cli_joblog_entry_t e = {
+      seq_of(fm, pos), r->host,   r->start,
+      r->runtime,      0,         (uint64_t)(r->out_len + r->err_len),
+      r->exitval,      r->signal, t->cmd,
+      t->len};
   char *line;
   size_t len;
   if (cli_joblog_format(&e, &line, &len))
@@ -138,8 +140,7 @@ static void finish(farm_t *fm, slot_t *s, const cli_resultmsg_t *r,
     return;
   if (failed && s->attempts <= fm->f->opt->retries && !fm->halting) {
     say("task %llu failed (%s); retry %d of %d",
-        (unsigned long long)seq_of(fm, s->pos), why(r, error, msg,
-                                                     sizeof msg),
+        (unsigned long long)seq_of(fm, s->pos), why(r, error, msg, sizeof msg),
         s->attempts, fm->f->opt->retries);
     fm->retry.v[fm->retry.n++] = s->pos;
     return;
@@ -151,8 +152,7 @@ static void finish(farm_t *fm, slot_t *s, const cli_resultmsg_t *r,
     fm->fatal = 1;
   }
   if (log_task(fm, s->pos, r)) {
-    say("cannot write the joblog %s: %s", fm->f->opt->joblog,
-        strerror(errno));
+    say("cannot write the joblog %s: %s", fm->f->opt->joblog, strerror(errno));
     fm->fatal = 1;
   }
   fm->c->done++;
@@ -259,7 +259,8 @@ int cli_farm_run(mpipool_t *pool, const cli_farm_t *f, cli_counts_t *counts) {
     if (f->drain && *f->drain && !fm.halting) {
       fm.halting = CLI_HALT_SOON;
       say("draining (SIGUSR1): starting no new task, waiting for %zu "
-          "handed out", fm.in_flight);
+          "handed out",
+          fm.in_flight);
     }
     if (fm.halting == CLI_HALT_NOW && !terminated) {
       terminated = 1;
@@ -270,8 +271,8 @@ int cli_farm_run(mpipool_t *pool, const cli_farm_t *f, cli_counts_t *counts) {
       size_t pos = fm.retry.n ? fm.retry.v[--fm.retry.n] : fm.next++;
       int e = submit(&fm, pos);
       if (e) {
-        say("cannot submit task %llu: %s",
-            (unsigned long long)seq_of(&fm, pos), mpipool_strerror(e));
+        say("cannot submit task %llu: %s", (unsigned long long)seq_of(&fm, pos),
+            mpipool_strerror(e));
         fm.fatal = 1;
         break;
       }

@@ -16,12 +16,12 @@
 #include "tasklist.h"
 
 typedef struct {
-  const cli_options_t *opt;     /* borrowed */
-  const cli_tasklist_t *tasks;  /* borrowed */
-  const size_t *todo;           /* indices into tasks->v to run, in order */
+  const cli_options_t *opt;    /* borrowed */
+  const cli_tasklist_t *tasks; /* borrowed */
+  const size_t *todo;          /* indices into tasks->v to run, in order */
   size_t ntodo;
-  int joblog_fd;                /* opened for appending, or -1 */
-  cli_output_t *output;         /* borrowed */
+  int joblog_fd;        /* opened for appending, or -1 */
+  cli_output_t *output; /* borrowed */
   /* Set (by a signal handler) to drain: start nothing more, let the
    * tasks already handed out finish and be logged.  NULL: never. */
   volatile sig_atomic_t *drain;

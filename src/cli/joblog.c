@@ -47,10 +47,10 @@ int cli_joblog_format(const cli_joblog_entry_t *e, char **out,
   int rc = -1;
   if (host == NULL || cmd == NULL)
     goto out;
-  const char *fmt = "%" PRIu64 "\t%s\t%.3f\t%.3f\t%" PRIu64 "\t%" PRIu64
-                    "\t%d\t%d\t";
-  int n = snprintf(NULL, 0, fmt, e->seq, host, e->start, e->runtime,
-                   e->send, e->receive, e->exitval, e->signal);
+  const char *fmt =
+      "%" PRIu64 "\t%s\t%.3f\t%.3f\t%" PRIu64 "\t%" PRIu64 "\t%d\t%d\t";
+  int n = snprintf(NULL, 0, fmt, e->seq, host, e->start, e->runtime, e->send,
+                   e->receive, e->exitval, e->signal);
   if (n < 0)
     goto out;
   size_t cmd_len = e->cmd ? e->cmd_len : 0;
@@ -178,7 +178,7 @@ static int parse_fields(char **f, cli_joblog_entry_t *e, const char *name,
   char s[SHORT_MAX + 1];
   shorten(f[bad], strlen(f[bad]), s);
   cli_fmt(err, errlen, "%s:%zu: %s '%s' is not a valid number", name, line,
-           field_names[bad], s);
+          field_names[bad], s);
   return -1;
 }
 
@@ -192,15 +192,17 @@ static int load_line(char *s, size_t len, const char *name, size_t line,
   cli_joblog_entry_t e = {0};
   int nf = split(s, len, f, &e.cmd_len);
   if (nf < NFIELDS) {
-    cli_fmt(err, errlen, "%s:%zu: too few fields: %d instead of %d", name,
-             line, nf, NFIELDS);
+    cli_fmt(err, errlen, "%s:%zu: too few fields: %d instead of %d", name, line,
+            nf, NFIELDS);
     return -1;
   }
   if (parse_fields(f, &e, name, line, err, errlen) != 0)
     return -1;
   if (e.seq < 1 || e.seq > tl->n) {
-    cli_fmt(err, errlen, "%s:%zu: Seq %" PRIu64 " is not a task: the task"
-             " list has %zu", name, line, e.seq, tl->n);
+    cli_fmt(err, errlen,
+            "%s:%zu: Seq %" PRIu64 " is not a task: the task"
+            " list has %zu",
+            name, line, e.seq, tl->n);
     return -1;
   }
   const cli_task_t *t = &tl->v[e.seq - 1];
@@ -208,8 +210,10 @@ static int load_line(char *s, size_t len, const char *name, size_t line,
     char got[SHORT_MAX + 1], want[SHORT_MAX + 1];
     shorten(f[8], e.cmd_len, got);
     shorten(t->cmd, t->len, want);
-    cli_fmt(err, errlen, "%s:%zu: task %" PRIu64 " is '%s' in the joblog"
-             " but '%s' in the task list", name, line, e.seq, got, want);
+    cli_fmt(err, errlen,
+            "%s:%zu: task %" PRIu64 " is '%s' in the joblog"
+            " but '%s' in the task list",
+            name, line, e.seq, got, want);
     return -1;
   }
   cli_job_state_t *st = &state[e.seq - 1];
@@ -232,7 +236,7 @@ int cli_joblog_load(FILE *f, const char *name, const cli_tasklist_t *tl,
       if (ferror(f) || !feof(f)) {
         int e = errno ? errno : EIO;
         cli_fmt(err, errlen, "%s:%zu: %s", name, line + 1,
-                 e == ENOMEM ? "out of memory" : strerror(e));
+                e == ENOMEM ? "out of memory" : strerror(e));
         rc = -1;
       }
       break;

@@ -19,14 +19,14 @@ extern const char cli_joblog_header[];
 
 /* One line of a joblog. */
 typedef struct {
-  uint64_t seq;      /* task number, 1-based */
-  const char *host;  /* the host the task ran on */
-  double start;      /* seconds since the epoch */
-  double runtime;    /* seconds */
+  uint64_t seq;           /* task number, 1-based */
+  const char *host;       /* the host the task ran on */
+  double start;           /* seconds since the epoch */
+  double runtime;         /* seconds */
   uint64_t send, receive; /* bytes sent to the task / received from it */
-  int exitval;       /* exit status, or -1 when it did not exit */
-  int signal;        /* the signal that ended it, 0 if none */
-  const char *cmd;   /* the command */
+  int exitval;            /* exit status, or -1 when it did not exit */
+  int signal;             /* the signal that ended it, 0 if none */
+  const char *cmd;        /* the command */
   size_t cmd_len;
 } cli_joblog_entry_t;
 
@@ -38,8 +38,7 @@ typedef struct {
  * command too (a command never holds one when it comes from a tasklist).
  * Returns 0, or -1 when out of memory.
  */
-int cli_joblog_format(const cli_joblog_entry_t *e, char **out,
-                      size_t *out_len);
+int cli_joblog_format(const cli_joblog_entry_t *e, char **out, size_t *out_len);
 
 /* What a joblog says about each task, for resuming. */
 typedef enum {

@@ -115,8 +115,10 @@ static int read_joblog(const cli_options_t *o, const cli_tasklist_t *tl,
   int e = cli_joblog_load(f, o->joblog, tl, state, err, sizeof err);
   fclose(f);
   if (e) {
-    fprintf(stderr, "mpipool: %s\nmpipool: not resuming from a joblog that "
-            "does not match the tasks; it is left as it is\n", err);
+    fprintf(stderr,
+            "mpipool: %s\nmpipool: not resuming from a joblog that "
+            "does not match the tasks; it is left as it is\n",
+            err);
     return -1;
   }
   return 0;
@@ -127,8 +129,10 @@ static int read_joblog(const cli_options_t *o, const cli_tasklist_t *tl,
  * been checked, so that a mistake never costs a previous joblog. */
 static int open_joblog(const cli_options_t *o) {
   int resuming = o->resume || o->resume_failed;
-  int fd = open(o->joblog, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC |
-                               (resuming ? 0 : O_TRUNC), 0666);
+  int fd =
+      open(o->joblog,
+           O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (resuming ? 0 : O_TRUNC),
+           0666);
   if (fd < 0) {
     fprintf(stderr, "mpipool: cannot write the joblog '%s': %s\n", o->joblog,
             strerror(errno));
@@ -216,8 +220,8 @@ static int run_master(mpipool_t *pool, const cli_options_t *o,
     else
       todo[ntodo++] = i;
   }
-  if (cli_output_create(&out, ntodo, o->keep_order, o->tag, o->results,
-                        stdout, stderr, msg, sizeof msg)) {
+  if (cli_output_create(&out, ntodo, o->keep_order, o->tag, o->results, stdout,
+                        stderr, msg, sizeof msg)) {
     fprintf(stderr, "mpipool: %s\n", msg);
     goto out;
   }
@@ -228,9 +232,10 @@ static int run_master(mpipool_t *pool, const cli_options_t *o,
   cli_output_destroy(out);
   out = NULL;
   if (drain_requested && counts.not_run)
-    fprintf(stderr, "mpipool: drained: %zu task(s) not run; run again with "
-            "--resume%s to run them\n", counts.not_run,
-            o->joblog ? "" : " (and --joblog)");
+    fprintf(stderr,
+            "mpipool: drained: %zu task(s) not run; run again with "
+            "--resume%s to run them\n",
+            counts.not_run, o->joblog ? "" : " (and --joblog)");
   if (!o->quiet) {
     cli_summary_line(msg, sizeof msg, &counts);
     fflush(stdout);
@@ -256,8 +261,10 @@ int main(int argc, char **argv) {
   mpipool_t *pool = NULL;
   if (cli_options_parse(&o, argc, argv, err, sizeof err)) {
     if (first_process())
-      fprintf(stderr, "mpipool: %s\nTry 'mpipool --help' for more "
-              "information.\n", err);
+      fprintf(stderr,
+              "mpipool: %s\nTry 'mpipool --help' for more "
+              "information.\n",
+              err);
     return EXIT_OWN_ERROR;
   }
   if (o.help || o.version) {

@@ -147,14 +147,18 @@ static int take(cli_options_t *o, int c, const char *name, char *err,
   switch (c) {
   case 'j':
     if (parse_long(optarg, 1, INT_MAX, &v))
-      return fail(err, errlen, "%s needs a number of processes >= 1, not "
-                  "'%s'", name, optarg);
+      return fail(err, errlen,
+                  "%s needs a number of processes >= 1, not "
+                  "'%s'",
+                  name, optarg);
     o->processes = (int)v;
     return 0;
   case OPT_MAXTASKS:
     if (parse_long(optarg, 1, LONG_MAX, &o->maxtasks))
-      return fail(err, errlen, "--maxtasksperchild needs a number >= 1, "
-                  "not '%s'", optarg);
+      return fail(err, errlen,
+                  "--maxtasksperchild needs a number >= 1, "
+                  "not '%s'",
+                  optarg);
     return 0;
   case OPT_RETRIES:
     if (parse_long(optarg, 0, 1000000, &v))
@@ -167,23 +171,31 @@ static int take(cli_options_t *o, int c, const char *name, char *err,
     errno = 0;
     double t = strtod(optarg, &end);
     if (*optarg == '\0' || *end != '\0' || errno || !isfinite(t) || t <= 0)
-      return fail(err, errlen, "--timeout needs a number of seconds > 0, "
-                  "not '%s'", optarg);
+      return fail(err, errlen,
+                  "--timeout needs a number of seconds > 0, "
+                  "not '%s'",
+                  optarg);
     o->timeout = t;
     return 0;
   }
   case OPT_HALT:
     if (parse_halt(o, optarg))
-      return fail(err, errlen, "--halt needs 'soon,fail=N', 'now,fail=N' "
-                  "(N >= 1) or 'never', not '%s'", optarg);
+      return fail(err, errlen,
+                  "--halt needs 'soon,fail=N', 'now,fail=N' "
+                  "(N >= 1) or 'never', not '%s'",
+                  optarg);
     return 0;
   case 'a':
     if (*optarg == '\0')
       return fail(err, errlen, "-a needs a file name, not ''");
     o->argfile = optarg;
     return 0;
-  case 'k': o->keep_order = 1; return 0;
-  case OPT_TAG: o->tag = 1; return 0;
+  case 'k':
+    o->keep_order = 1;
+    return 0;
+  case OPT_TAG:
+    o->tag = 1;
+    return 0;
   case OPT_RESULTS:
   case OPT_JOBLOG:
     if (*optarg == '\0')
@@ -191,17 +203,38 @@ static int take(cli_options_t *o, int c, const char *name, char *err,
                   c == OPT_RESULTS ? "directory" : "file");
     *(c == OPT_RESULTS ? &o->results : &o->joblog) = optarg;
     return 0;
-  case OPT_RESUME: o->resume = 1; return 0;
-  case OPT_RESUME_FAILED: o->resume_failed = 1; return 0;
-  case OPT_PROGRESS: o->progress = 1; return 0;
-  case OPT_NO_PROGRESS: o->progress = 0; return 0;
-  case OPT_QUIET: o->quiet = 1; return 0;
-  case 'h': o->help = 1; return 0;
-  case OPT_VERSION: o->version = 1; return 0;
-  case OPT_PRINT_POOL: o->print_pool = 1; return 0;
-  case OPT_HWTHREADS: o->hwthreads = 1; return 0;
-  case OPT_NO_BIND: o->no_bind = 1; return 0;
-  default: return fail(err, errlen, "internal: option %d", c);
+  case OPT_RESUME:
+    o->resume = 1;
+    return 0;
+  case OPT_RESUME_FAILED:
+    o->resume_failed = 1;
+    return 0;
+  case OPT_PROGRESS:
+    o->progress = 1;
+    return 0;
+  case OPT_NO_PROGRESS:
+    o->progress = 0;
+    return 0;
+  case OPT_QUIET:
+    o->quiet = 1;
+    return 0;
+  case 'h':
+    o->help = 1;
+    return 0;
+  case OPT_VERSION:
+    o->version = 1;
+    return 0;
+  case OPT_PRINT_POOL:
+    o->print_pool = 1;
+    return 0;
+  case OPT_HWTHREADS:
+    o->hwthreads = 1;
+    return 0;
+  case OPT_NO_BIND:
+    o->no_bind = 1;
+    return 0;
+  default:
+    return fail(err, errlen, "internal: option %d", c);
   }
 }
 
@@ -218,12 +251,15 @@ static int operands(cli_options_t *o, int argc, char **argv, char *err,
     return 0;
   }
   if (rest < 1)
-    return fail(err, errlen, "no TASKFILE given (use '-' to read the "
+    return fail(err, errlen,
+                "no TASKFILE given (use '-' to read the "
                 "commands from stdin)");
   if (rest > 1)
-    return fail(err, errlen, "unexpected argument '%s' after TASKFILE '%s' "
+    return fail(err, errlen,
+                "unexpected argument '%s' after TASKFILE '%s' "
                 "(options go before it; use -a ARGFILE -- COMMAND to run a "
-                "command)", argv[optind + 1], argv[optind]);
+                "command)",
+                argv[optind + 1], argv[optind]);
   o->taskfile = argv[optind];
   return 0;
 }
@@ -235,12 +271,11 @@ int cli_options_parse(cli_options_t *o, int argc, char **argv, char *err,
   optind = 0; /* glibc: a full reset, so a second parse starts afresh */
   opterr = 0;
   int c, idx;
-  while ((idx = -1,
-          c = getopt_long(argc, argv, "+:j:ka:h", longopts, &idx)) != -1) {
+  while ((idx = -1, c = getopt_long(argc, argv, "+:j:ka:h", longopts, &idx)) !=
+         -1) {
     char name[64];
     if (c == ':')
-      return fail(err, errlen, "option '%s' needs a value",
-                  argv[optind - 1]);
+      return fail(err, errlen, "option '%s' needs a value", argv[optind - 1]);
     if (c == '?') {
       const char *bad = argv[optind - 1], *eq = strchr(bad, '=');
       if (strncmp(bad, "--", 2) == 0 && eq)
@@ -248,13 +283,11 @@ int cli_options_parse(cli_options_t *o, int argc, char **argv, char *err,
           if (lo->has_arg == no_argument &&
               strlen(lo->name) == (size_t)(eq - bad - 2) &&
               strncmp(bad + 2, lo->name, strlen(lo->name)) == 0)
-            return fail(err, errlen, "option '--%s' takes no value",
-                        lo->name);
+            return fail(err, errlen, "option '--%s' takes no value", lo->name);
       if (strncmp(bad, "--", 2) == 0)
         return fail(err, errlen, "unknown option '%s' (see --help)", bad);
       if (optopt > 0 && optopt < 256)
-        return fail(err, errlen, "unknown option '-%c' (see --help)",
-                    optopt);
+        return fail(err, errlen, "unknown option '-%c' (see --help)", optopt);
       return fail(err, errlen, "unknown option '%s' (see --help)",
                   argv[optind - 1]);
     }
@@ -269,19 +302,23 @@ int cli_options_parse(cli_options_t *o, int argc, char **argv, char *err,
   if (o->help || o->version)
     return 0;
   if (o->resume && o->resume_failed)
-    return fail(err, errlen, "--resume and --resume-failed exclude each "
+    return fail(err, errlen,
+                "--resume and --resume-failed exclude each "
                 "other");
   if ((o->resume || o->resume_failed) && o->joblog == NULL)
     return fail(err, errlen, "%s needs --joblog FILE",
                 o->resume ? "--resume" : "--resume-failed");
   if (o->print_pool) {
     if (optind < argc)
-      return fail(err, errlen, "--print-pool runs no tasks: unexpected "
-                  "argument '%s'", argv[optind]);
+      return fail(err, errlen,
+                  "--print-pool runs no tasks: unexpected "
+                  "argument '%s'",
+                  argv[optind]);
     return 0;
   }
   if (o->results && (o->keep_order || o->tag))
-    return fail(err, errlen, "--results writes files: --keep-order and "
+    return fail(err, errlen,
+                "--results writes files: --keep-order and "
                 "--tag do not apply");
   return operands(o, argc, argv, err, errlen);
 }

@@ -14,28 +14,28 @@ typedef enum {
 } cli_halt_t;
 
 typedef struct {
-  const char *taskfile;   /* TASKFILE, "-" for stdin; NULL with -a */
-  const char *argfile;    /* -a ARGFILE ("-" for stdin), or NULL */
-  char **command;         /* with -a: the command template words */
+  const char *taskfile; /* TASKFILE, "-" for stdin; NULL with -a */
+  const char *argfile;  /* -a ARGFILE ("-" for stdin), or NULL */
+  char **command;       /* with -a: the command template words */
   int command_len;
-  int processes;          /* -j: workers, 0 = the default */
-  long maxtasks;          /* --maxtasksperchild, 0 = unlimited */
-  int keep_order;         /* -k */
-  int tag;                /* --tag */
-  const char *results;    /* --results DIR */
-  const char *joblog;     /* --joblog FILE */
-  int resume;             /* --resume */
-  int resume_failed;      /* --resume-failed */
-  int retries;            /* --retries N: extra attempts of a failed task */
-  double timeout;         /* --timeout SECONDS, 0 = none */
-  cli_halt_t halt;        /* --halt WHEN,fail=N */
-  long halt_fail;         /* ... N */
-  int progress;           /* --progress 1, --no-progress 0, -1 = if a tty */
-  int quiet;              /* --quiet: no summary line */
-  int help, version;      /* --help, --version: print and exit 0 */
-  int print_pool;         /* --print-pool: show the pool, run nothing */
-  int hwthreads;          /* --use-hwthreads */
-  int no_bind;            /* --no-bind */
+  int processes;       /* -j: workers, 0 = the default */
+  long maxtasks;       /* --maxtasksperchild, 0 = unlimited */
+  int keep_order;      /* -k */
+  int tag;             /* --tag */
+  const char *results; /* --results DIR */
+  const char *joblog;  /* --joblog FILE */
+  int resume;          /* --resume */
+  int resume_failed;   /* --resume-failed */
+  int retries;         /* --retries N: extra attempts of a failed task */
+  double timeout;      /* --timeout SECONDS, 0 = none */
+  cli_halt_t halt;     /* --halt WHEN,fail=N */
+  long halt_fail;      /* ... N */
+  int progress;        /* --progress 1, --no-progress 0, -1 = if a tty */
+  int quiet;           /* --quiet: no summary line */
+  int help, version;   /* --help, --version: print and exit 0 */
+  int print_pool;      /* --print-pool: show the pool, run nothing */
+  int hwthreads;       /* --use-hwthreads */
+  int no_bind;         /* --no-bind */
 } cli_options_t;
 
 /*

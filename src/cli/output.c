@@ -22,11 +22,11 @@ typedef struct {
 } held_t;
 
 struct cli_output {
-  size_t count, next;   /* next: the position --keep-order writes next */
+  size_t count, next; /* next: the position --keep-order writes next */
   int keep_order, tag;
   char *dir;
   FILE *out, *err;
-  held_t **held;        /* keep_order: by position; (held_t *)1: skipped */
+  held_t **held; /* keep_order: by position; (held_t *)1: skipped */
 };
 
 #define SKIPPED ((held_t *)1)
@@ -56,8 +56,8 @@ static int check_dir(const char *dir, char *msg, size_t len) {
   int e = mkdir(p, 0777) && errno != EEXIST ? errno : 0;
   cli_free(p);
   if (e)
-    return fail(msg, len, "--results %s: cannot create the directory: %s",
-                dir, strerror(e));
+    return fail(msg, len, "--results %s: cannot create the directory: %s", dir,
+                strerror(e));
   char *probe = cli_afmt("%s/.mpipool-probe-%ld", dir, (long)getpid());
   if (probe == NULL)
     return fail(msg, len, "out of memory");
@@ -74,9 +74,9 @@ static int check_dir(const char *dir, char *msg, size_t len) {
   return 0;
 }
 
-int cli_output_create(cli_output_t **op, size_t count, int keep_order,
-                      int tag, const char *results_dir, FILE *out, FILE *err,
-                      char *msg, size_t msglen) {
+int cli_output_create(cli_output_t **op, size_t count, int keep_order, int tag,
+                      const char *results_dir, FILE *out, FILE *err, char *msg,
+                      size_t msglen) {
   cli_output_t *o = cli_calloc(1, sizeof *o);
   if (o == NULL)
     return fail(msg, msglen, "out of memory");
@@ -91,8 +91,8 @@ int cli_output_create(cli_output_t **op, size_t count, int keep_order,
     if ((o->dir = cli_strdup(results_dir)) == NULL)
       goto out_with_oom;
   }
-  if (o->keep_order && (o->held = cli_calloc(count ? count : 1,
-                                         sizeof *o->held)) == NULL)
+  if (o->keep_order &&
+      (o->held = cli_calloc(count ? count : 1, sizeof *o->held)) == NULL)
     goto out_with_oom;
   *op = o;
   return 0;
@@ -165,11 +165,11 @@ static int write_file(const char *path, const void *data, size_t len) {
 static int write_results(cli_output_t *o, uint64_t seq,
                          const cli_resultmsg_t *r, char *msg, size_t msglen) {
   char *dir = cli_afmt("%s/%llu", o->dir, (unsigned long long)seq);
-  char *status = cli_afmt(
-      "exitval=%d\nsignal=%d\ntimed_out=%d\nstart=%.3f\nruntime=%.3f\n"
-      "host=%s\n",
-      r->exitval, r->signal, r->timed_out, r->start, r->runtime,
-      r->host ? r->host : "");
+  char *status =
+      cli_afmt("exitval=%d\nsignal=%d\ntimed_out=%d\nstart=%.3f\nruntime=%.3f\n"
+               "host=%s\n",
+               r->exitval, r->signal, r->timed_out, r->start, r->runtime,
+               r->host ? r->host : "");
   const char *names[] = {"stdout", "stderr", "status"};
   const void *datas[] = {r->out, r->err, status};
   size_t lens[] = {r->out_len, r->err_len, status ? strlen(status) : 0};
@@ -190,7 +190,10 @@ static int write_results(cli_output_t *o, uint64_t seq,
   }
   if (bad)
     fail(msg, msglen, "--results: cannot write %s: %s",
-         path ? path : dir ? dir : o->dir, strerror(errno));
+         path  ? path
+         : dir ? dir
+               : o->dir,
+         strerror(errno));
   cli_free(path);
   cli_free(dir);
   cli_free(status);
@@ -204,8 +207,8 @@ static int write_ready(cli_output_t *o, char *msg, size_t msglen) {
     o->held[o->next++] = NULL;
     if (h == SKIPPED)
       continue;
-    int e = print_block(o, h->seq, h->data, h->out_len,
-                        h->data + h->out_len, h->err_len, msg, msglen);
+    int e = print_block(o, h->seq, h->data, h->out_len, h->data + h->out_len,
+                        h->err_len, msg, msglen);
     cli_free(h->data);
     cli_free(h);
     if (e)

@@ -25,9 +25,9 @@ typedef struct cli_output cli_output_t;
  * directory fails here, before any task runs.  Returns 0 or -1 with a
  * message in msg.
  */
-int cli_output_create(cli_output_t **o, size_t count, int keep_order,
-                      int tag, const char *results_dir, FILE *out, FILE *err,
-                      char *msg, size_t msglen);
+int cli_output_create(cli_output_t **o, size_t count, int keep_order, int tag,
+                      const char *results_dir, FILE *out, FILE *err, char *msg,
+                      size_t msglen);
 
 /*
  * Takes the final result r of the task at position pos, number seq:

@@ -8,13 +8,13 @@
 #include <stddef.h>
 
 typedef struct {
-  size_t total;      /* tasks to run in this run */
-  size_t done;       /* finished for good (succeeded or failed) */
-  size_t failed;     /* of done, failed */
-  size_t running;    /* handed to workers, not finished */
-  size_t skipped;    /* already done by a previous run (--resume) */
-  size_t not_run;    /* never started: halted or interrupted */
-  double elapsed;    /* seconds since the first task was sent */
+  size_t total;   /* tasks to run in this run */
+  size_t done;    /* finished for good (succeeded or failed) */
+  size_t failed;  /* of done, failed */
+  size_t running; /* handed to workers, not finished */
+  size_t skipped; /* already done by a previous run (--resume) */
+  size_t not_run; /* never started: halted or interrupted */
+  double elapsed; /* seconds since the first task was sent */
 } cli_counts_t;
 
 /* "mpipool: 120/2000 done, 2 failed, 2 running, 48.5 tasks/s, ETA 39s"

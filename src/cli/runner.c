@@ -26,9 +26,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SLICE_MS 100          /* how often timeout and cancel are checked */
-#define KILL_GRACE 2.0        /* SIGTERM, then SIGKILL this much later */
-#define BACKGROUND_GRACE 1.0  /* output read after the shell exited */
+#define SLICE_MS 100         /* how often timeout and cancel are checked */
+#define KILL_GRACE 2.0       /* SIGTERM, then SIGKILL this much later */
+#define BACKGROUND_GRACE 1.0 /* output read after the shell exited */
 
 /* The process group of the command running, for the signal handler. */
 static volatile sig_atomic_t running_pgid;
@@ -94,8 +94,8 @@ static int same_path(char *const envp[]) {
 /* Starts cmd in a new process group, its stdout and stderr on the write
  * ends of the two pipes: directly when it is a simple command that exists,
  * else as /bin/sh -c cmd. */
-static int start(const char *cmd, char *const envp[], int outp[2],
-                 int errp[2], pid_t *pid) {
+static int start(const char *cmd, char *const envp[], int outp[2], int errp[2],
+                 pid_t *pid) {
   posix_spawn_file_actions_t fa;
   posix_spawnattr_t at;
   sigset_t ign, none;

@@ -12,12 +12,12 @@
 #include "bytes.h"
 
 typedef struct {
-  int exitval;      /* exit status, -1 if it did not exit */
-  int signal;       /* the signal that ended it, 0 if none */
-  int timed_out;    /* the time limit killed it */
-  int cancelled;    /* cancelled() said stop, and it was killed */
-  double start;     /* seconds since the epoch, when it started */
-  double runtime;   /* seconds it ran */
+  int exitval;          /* exit status, -1 if it did not exit */
+  int signal;           /* the signal that ended it, 0 if none */
+  int timed_out;        /* the time limit killed it */
+  int cancelled;        /* cancelled() said stop, and it was killed */
+  double start;         /* seconds since the epoch, when it started */
+  double runtime;       /* seconds it ran */
   cli_bytes_t out, err; /* what it wrote (owned by the caller) */
 } cli_run_t;
 

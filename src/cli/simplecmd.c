@@ -14,14 +14,14 @@
  * the same name (if any) differs, such as echo (dash's interprets
  * backslashes; none can appear here, but the list stays conservative). */
 static const char *const shell_words[] = {
-    ".",     ":",      "alias",   "bg",     "break",    "case",  "cd",
-    "command", "continue", "do",  "done",   "echo",     "elif",  "else",
-    "esac",  "eval",   "exec",    "exit",   "export",   "false", "fc",
-    "fg",    "fi",     "for",     "function", "getopts", "hash", "if",
-    "in",    "jobs",   "kill",    "local",  "printf",   "pwd",   "read",
-    "readonly", "return", "select", "set",  "shift",    "source", "test",
-    "then",  "time",   "times",   "trap",   "type",     "ulimit", "umask",
-    "unalias", "unset", "until",  "wait",   "while"};
+    ".",        ":",        "alias",  "bg",       "break",   "case",   "cd",
+    "command",  "continue", "do",     "done",     "echo",    "elif",   "else",
+    "esac",     "eval",     "exec",   "exit",     "export",  "false",  "fc",
+    "fg",       "fi",       "for",    "function", "getopts", "hash",   "if",
+    "in",       "jobs",     "kill",   "local",    "printf",  "pwd",    "read",
+    "readonly", "return",   "select", "set",      "shift",   "source", "test",
+    "then",     "time",     "times",  "trap",     "type",    "ulimit", "umask",
+    "unalias",  "unset",    "until",  "wait",     "while"};
 
 static int word_byte(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||

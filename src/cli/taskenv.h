@@ -19,8 +19,8 @@ int cli_taskenv_keep(const char *entry);
 /* A task environment: the kept entries of env (borrowed) and two slots
  * for MPIPOOL_SEQ and MPIPOOL_WORKER, filled by cli_taskenv_set(). */
 typedef struct {
-  char **v;         /* NULL-terminated, for posix_spawn */
-  size_t n;         /* kept entries; v[n], v[n + 1] are ours */
+  char **v; /* NULL-terminated, for posix_spawn */
+  size_t n; /* kept entries; v[n], v[n + 1] are ours */
   char seq[48], worker[48];
 } cli_taskenv_t;
 

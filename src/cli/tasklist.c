@@ -79,8 +79,8 @@ char *cli_shell_quote(const char *s, size_t len) {
  * line and "{#}" by num, or with the quoted line appended when tmpl holds
  * no "{}".  Returns a malloc'd string (its length in *out_len), or NULL
  * when out of memory. */
-static char *build(const char *tmpl, const char *line, size_t len,
-                   size_t num, size_t *out_len) {
+static char *build(const char *tmpl, const char *line, size_t len, size_t num,
+                   size_t *out_len) {
   char *q = cli_shell_quote(line, len);
   if (q == NULL)
     return NULL;
@@ -132,7 +132,7 @@ static void read_failed(const char *name, size_t line, int e, char *err,
     cli_fmt(err, errlen, "%s:%zu: out of memory", name, line);
   else
     cli_fmt(err, errlen, "%s:%zu: read error: %s", name, line,
-             strerror(e ? e : EIO));
+            strerror(e ? e : EIO));
 }
 
 /* The loop behind cli_tasklist_read (tmpl NULL) and cli_tasklist_expand
@@ -163,8 +163,8 @@ static int read_lines(cli_tasklist_t *tl, FILE *f, const char *name,
     if (tmpl ? len == 0 : is_comment_or_blank(buf, len))
       continue;
     size_t cmd_len = len;
-    char *cmd = tmpl ? build(tmpl, buf, len, tl->n + 1, &cmd_len)
-                     : dup_bytes(buf, len);
+    char *cmd =
+        tmpl ? build(tmpl, buf, len, tl->n + 1, &cmd_len) : dup_bytes(buf, len);
     if (cmd == NULL || append(tl, cmd, cmd_len, line) != 0) {
       cli_free(cmd);
       cli_fmt(err, errlen, "%s:%zu: out of memory", name, line);
@@ -175,8 +175,8 @@ static int read_lines(cli_tasklist_t *tl, FILE *f, const char *name,
   return rc;
 }
 
-int cli_tasklist_read(cli_tasklist_t *tl, FILE *f, const char *name,
-                      char *err, size_t errlen) {
+int cli_tasklist_read(cli_tasklist_t *tl, FILE *f, const char *name, char *err,
+                      size_t errlen) {
   return read_lines(tl, f, name, NULL, err, errlen);
 }
 
@@ -193,8 +193,7 @@ static char *join(char *const *argv, int argc) {
 }
 
 int cli_tasklist_expand(cli_tasklist_t *tl, FILE *argfile, const char *name,
-                        char *const *argv, int argc, char *err,
-                        size_t errlen) {
+                        char *const *argv, int argc, char *err, size_t errlen) {
   if (argc < 1) {
     cli_fmt(err, errlen, "%s: no command template", name);
     return -1;

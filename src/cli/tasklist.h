@@ -33,8 +33,8 @@ typedef struct {
  * holds a NUL byte (a shell command cannot), on a read error, or when out
  * of memory.  On failure tl keeps the tasks appended before the bad line.
  */
-int cli_tasklist_read(cli_tasklist_t *tl, FILE *f, const char *name,
-                      char *err, size_t errlen);
+int cli_tasklist_read(cli_tasklist_t *tl, FILE *f, const char *name, char *err,
+                      size_t errlen);
 
 /*
  * Appends one command per line of argfile (lines kept as by
@@ -48,8 +48,7 @@ int cli_tasklist_read(cli_tasklist_t *tl, FILE *f, const char *name,
  * argc must be >= 1.  Returns 0 or -1 with a message in err, as above.
  */
 int cli_tasklist_expand(cli_tasklist_t *tl, FILE *argfile, const char *name,
-                        char *const *argv, int argc, char *err,
-                        size_t errlen);
+                        char *const *argv, int argc, char *err, size_t errlen);
 
 /* Quotes s (len bytes) for /bin/sh into a malloc'd NUL-terminated string:
  * 'it'\''s' style; an empty string becomes ''.  NULL when out of memory. */

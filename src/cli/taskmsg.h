@@ -13,8 +13,8 @@
 /* A task as sent: cmd is not NUL-terminated in the message. */
 typedef struct {
   uint64_t seq;
-  double timeout;   /* seconds, 0 = none */
-  const char *cmd;  /* borrowed from the message */
+  double timeout;  /* seconds, 0 = none */
+  const char *cmd; /* borrowed from the message */
   size_t cmd_len;
 } cli_taskmsg_t;
 
@@ -38,7 +38,7 @@ typedef struct {
                        sent as "") */
   const void *out;  /* stdout bytes (borrowed) */
   size_t out_len;
-  const void *err;  /* stderr bytes (borrowed) */
+  const void *err; /* stderr bytes (borrowed) */
   size_t err_len;
 } cli_resultmsg_t;
 

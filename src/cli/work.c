@@ -19,7 +19,7 @@ extern char **environ;
 /* What a worker keeps between tasks. */
 typedef struct {
   cli_taskenv_t env;
-  char *host;             /* the node's name, whole */
+  char *host; /* the node's name, whole */
 } worker_state_t;
 
 int cli_work_init(mpipool_ctx_t *ctx, const void *initargs, size_t size) {
@@ -79,9 +79,9 @@ int cli_work_run(mpipool_ctx_t *ctx, const void *in, size_t size) {
     ret = mpipool_ctx_fail(ctx, "cannot run /bin/sh on %s: %s", w->host,
                            strerror(err));
   } else {
-    cli_resultmsg_t m = {r.exitval, r.signal, r.timed_out, r.cancelled,
-                         r.start, r.runtime, w->host, r.out.data, r.out.len,
-                         r.err.data, r.err.len};
+    cli_resultmsg_t m = {r.exitval, r.signal,   r.timed_out, r.cancelled,
+                         r.start,   r.runtime,  w->host,     r.out.data,
+                         r.out.len, r.err.data, r.err.len};
     void *dst = mpipool_ctx_output(ctx, cli_resultmsg_size(&m));
     if (dst == NULL)
       ret = mpipool_ctx_fail(ctx, "out of memory for %zu bytes of output",

@@ -109,7 +109,7 @@ static inline int t_until_cancelled(mpipool_ctx_t *ctx, const void *in,
 /* Creates a pool of `processes` workers with the common tasks, starts it,
  * and exits the test on failure.  Workers never return from here. */
 static inline mpipool_t *start_pool(int processes, mpipool_init_fn init,
-                             const void *initargs, size_t initargs_len) {
+                                    const void *initargs, size_t initargs_len) {
   mpipool_t *pool;
   int err = mpipool_create(&pool);
   if (err == 0)

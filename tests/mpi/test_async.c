@@ -17,8 +17,7 @@ static void on_ok(mpipool_async_t *h, const void *data, size_t size,
   c->ok_calls++;
 }
 
-static void on_err(mpipool_async_t *h, int status, const char *msg,
-                   void *arg) {
+static void on_err(mpipool_async_t *h, int status, const char *msg, void *arg) {
   counts_t *c = arg;
   (void)h;
   if (status != MPIPOOL_ETASK || strncmp(msg, "odd ", 4) != 0)
@@ -54,8 +53,9 @@ static void check_errors(mpipool_t *pool) {
   counts_t c = {0, 0, 0};
   mpipool_async_t *h;
   int x = 7;
-  is_int(mpipool_apply_async(pool, "fail_odd", &x, sizeof x, on_ok, on_err,
-                             &c, &h), 0, "a failing task is accepted");
+  is_int(mpipool_apply_async(pool, "fail_odd", &x, sizeof x, on_ok, on_err, &c,
+                             &h),
+         0, "a failing task is accepted");
   const void *d = NULL;
   int err = mpipool_async_get(h, -1, &d, NULL);
   is_int(err, MPIPOOL_ETASK, "get of a failed task returns ETASK");

@@ -26,8 +26,8 @@ static int t_where(mpipool_ctx_t *ctx, const void *in, size_t size) {
   size_t n = 0;
   for (int c = 0; c < CPU_SETSIZE && n + 8 < sizeof w.cpus; c++)
     if (CPU_ISSET(c, &set))
-      n += (size_t)snprintf(w.cpus + n, sizeof w.cpus - n, "%s%d",
-                            n ? "," : "", c);
+      n += (size_t)snprintf(w.cpus + n, sizeof w.cpus - n, "%s%d", n ? "," : "",
+                            c);
   struct timespec ts = {0, 20000000L}; /* let every worker get some */
   nanosleep(&ts, NULL);
   return mpipool_ctx_set_output(ctx, &w, sizeof w);
@@ -66,8 +66,7 @@ int main(void) {
   char host[64] = "";
   gethostname(host, sizeof host - 1);
   ok(strcmp(nd.host, host) == 0, "node 0 is this host (%s)", nd.host);
-  ok(nd.cores >= 1, "node 0 has %d usable cores (PU %s)", nd.cores,
-     nd.cpuset);
+  ok(nd.cores >= 1, "node 0 has %d usable cores (PU %s)", nd.cores, nd.cpuset);
   ok(nd.status == 0 && nd.cores >= cores,
      "at least the master's own count (%d)", cores);
   int want = nd.ranks > nd.cores ? nd.ranks : nd.cores;

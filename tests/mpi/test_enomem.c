@@ -49,8 +49,8 @@ static int cycle(mpipool_t *pool, int *map_rc, int *async_rc) {
   mpipool_results_free(res);
   mpipool_async_t *h = NULL;
   int x = 21;
-  *async_rc = mpipool_apply_async(pool, "double", &x, sizeof x, NULL, NULL,
-                                  NULL, &h);
+  *async_rc =
+      mpipool_apply_async(pool, "double", &x, sizeof x, NULL, NULL, NULL, &h);
   if (*async_rc == 0) {
     const void *d;
     size_t s;
@@ -99,11 +99,13 @@ int main(void) {
       leaks++;
     }
   }
-  is_int(wrong, 0, "each allocation failing in turn: every result right or "
+  is_int(wrong, 0,
+         "each allocation failing in turn: every result right or "
          "ENOMEM, every call 0 or ENOMEM");
   ok(failed > 0, "the failures showed (%d cycles saw ENOMEM)", failed);
   is_int(leaks, 0, "nothing left over after any of them");
-  is_int(cycle(pool, &mrc, &arc), 0, "with memory back, a map and an "
+  is_int(cycle(pool, &mrc, &arc), 0,
+         "with memory back, a map and an "
          "apply_async");
   ok(mrc == 0 && arc == 0, "succeed in full");
   mpipool_close(pool);

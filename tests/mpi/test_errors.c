@@ -42,22 +42,21 @@ int main(int argc, char **argv) {
   void *out = NULL;
 
   /* NULL pointers. */
-  is_int(mpipool_map(NULL, "double", &x, 1, sizeof x, 0, &res),
-         MPIPOOL_EINVAL, "map(NULL pool): EINVAL");
+  is_int(mpipool_map(NULL, "double", &x, 1, sizeof x, 0, &res), MPIPOOL_EINVAL,
+         "map(NULL pool): EINVAL");
   is_int(mpipool_map(pool, NULL, &x, 1, sizeof x, 0, &res), MPIPOOL_EINVAL,
          "map(NULL name): EINVAL");
   is_int(mpipool_map(pool, "double", NULL, 3, sizeof x, 0, &res),
          MPIPOOL_EINVAL, "map(NULL items, count 3): EINVAL");
-  is_int(mpipool_map(pool, "double", &x, 1, sizeof x, 0, NULL),
-         MPIPOOL_EINVAL, "map(NULL results): EINVAL");
+  is_int(mpipool_map(pool, "double", &x, 1, sizeof x, 0, NULL), MPIPOOL_EINVAL,
+         "map(NULL results): EINVAL");
   is_int(mpipool_map_v(pool, "echo", NULL, NULL, 2, 0, &res), MPIPOOL_EINVAL,
          "map_v(NULL arrays): EINVAL");
-  is_int(mpipool_imap_unordered(pool, "double", &x, 1, sizeof x, 0, NULL,
-                                NULL),
+  is_int(mpipool_imap_unordered(pool, "double", &x, 1, sizeof x, 0, NULL, NULL),
          MPIPOOL_EINVAL, "imap_unordered(NULL callback): EINVAL");
-  is_int(mpipool_apply_async(pool, "double", &x, sizeof x, NULL, NULL, NULL,
-                             NULL),
-         MPIPOOL_EINVAL, "apply_async(NULL handle): EINVAL");
+  is_int(
+      mpipool_apply_async(pool, "double", &x, sizeof x, NULL, NULL, NULL, NULL),
+      MPIPOOL_EINVAL, "apply_async(NULL handle): EINVAL");
   is_int(mpipool_apply_async(pool, "double", NULL, 4, NULL, NULL, NULL, &h),
          MPIPOOL_EINVAL, "apply_async(NULL input, size 4): EINVAL");
   is_int(mpipool_apply(pool, "double", &x, sizeof x, NULL, NULL),
@@ -73,10 +72,9 @@ int main(int argc, char **argv) {
   ok(1, "async_free(NULL) and results_free(NULL) are no-ops");
 
   /* Unknown names fail on the master, before any dispatch. */
-  is_int(mpipool_map(pool, "nope", &x, 1, sizeof x, 0, &res),
-         MPIPOOL_ENOTASK, "map of an unknown task: ENOTASK");
-  is_int(mpipool_apply_async(pool, "nope", &x, sizeof x, NULL, NULL, NULL,
-                             &h),
+  is_int(mpipool_map(pool, "nope", &x, 1, sizeof x, 0, &res), MPIPOOL_ENOTASK,
+         "map of an unknown task: ENOTASK");
+  is_int(mpipool_apply_async(pool, "nope", &x, sizeof x, NULL, NULL, NULL, &h),
          MPIPOOL_ENOTASK, "apply_async of an unknown task: ENOTASK");
 
   /* Registered on the master only: each item fails with a clear message. */
@@ -107,11 +105,11 @@ int main(int argc, char **argv) {
   is_int(mpipool_join(pool), MPIPOOL_EBUSY, "join before close: EBUSY");
   is_int(mpipool_close(pool), 0, "close");
   is_int(mpipool_close(pool), 0, "close twice");
-  is_int(mpipool_map(pool, "double", &x, 1, sizeof x, 0, &res),
-         MPIPOOL_ECLOSED, "map after close: ECLOSED");
-  is_int(mpipool_apply_async(pool, "double", &x, sizeof x, NULL, NULL, NULL,
-                             &h),
-         MPIPOOL_ECLOSED, "apply_async after close: ECLOSED");
+  is_int(mpipool_map(pool, "double", &x, 1, sizeof x, 0, &res), MPIPOOL_ECLOSED,
+         "map after close: ECLOSED");
+  is_int(
+      mpipool_apply_async(pool, "double", &x, sizeof x, NULL, NULL, NULL, &h),
+      MPIPOOL_ECLOSED, "apply_async after close: ECLOSED");
   is_int(mpipool_join(pool), 0, "join");
   is_int(mpipool_join(pool), 0, "join twice");
   is_int(mpipool_progress(pool), 0, "progress after join is harmless");

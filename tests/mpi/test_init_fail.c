@@ -33,9 +33,9 @@ int main(void) {
   free(out);
 
   mpipool_async_t *h;
-  is_int(mpipool_apply_async(pool, "double", &x, sizeof x, NULL, NULL, NULL,
-                             &h),
-         0, "apply_async submits");
+  is_int(
+      mpipool_apply_async(pool, "double", &x, sizeof x, NULL, NULL, NULL, &h),
+      0, "apply_async submits");
   is_int(mpipool_async_wait(h, 60), 0, "and is ready");
   ok(strstr(mpipool_async_error(h), "no licence") != NULL,
      "the handle's error has the initializer's message");

@@ -24,8 +24,8 @@ static int check_double_map(mpipool_t *pool, size_t n, size_t chunksize) {
     good = mpipool_results_item(res, i, &d, &s) == 0 && s == sizeof(int) &&
            *(const int *)d == 2 * in[i];
   }
-  ok(good, "map of %zu items, chunksize %zu: every result in order (err %s)",
-     n, chunksize, mpipool_err_name(err));
+  ok(good, "map of %zu items, chunksize %zu: every result in order (err %s)", n,
+     chunksize, mpipool_err_name(err));
   mpipool_results_free(res);
   free(in);
   free(out);
@@ -58,16 +58,16 @@ static void check_stream(mpipool_t *pool, size_t n, int ordered) {
   stream_t s = {n, calloc(n, 1), 0, 0, 0, 0};
   for (size_t i = 0; i < n; i++)
     in[i] = (int)i;
-  int err = ordered ? mpipool_imap(pool, "double", in, n, sizeof *in, 7,
-                                   on_item, &s)
-                    : mpipool_imap_unordered(pool, "double", in, n,
-                                             sizeof *in, 7, on_item, &s);
+  int err =
+      ordered ? mpipool_imap(pool, "double", in, n, sizeof *in, 7, on_item, &s)
+              : mpipool_imap_unordered(pool, "double", in, n, sizeof *in, 7,
+                                       on_item, &s);
   size_t once = 0;
   for (size_t i = 0; i < n; i++)
     once += s.seen[i] == 1;
   ok(err == 0 && s.bad == 0 && once == n && s.calls == n,
-     "%s of %zu items: each result exactly once", ordered ? "imap" :
-     "imap_unordered", n);
+     "%s of %zu items: each result exactly once",
+     ordered ? "imap" : "imap_unordered", n);
   if (ordered)
     is_int(s.out_of_order, 0, "imap delivers in input order");
   free(s.seen);

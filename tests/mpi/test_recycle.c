@@ -149,8 +149,8 @@ int main(void) {
   for (int i = 0; i < nasync; i++) {
     const void *d;
     size_t s;
-    good += mpipool_async_get(h[i], -1, &d, &s) == 0 &&
-            s == sizeof(stamp_t) && record(d, 2 * i);
+    good += mpipool_async_get(h[i], -1, &d, &s) == 0 && s == sizeof(stamp_t) &&
+            record(d, 2 * i);
     mpipool_async_free(h[i]);
   }
   is_int(good, nasync, "apply_async: each result once");
@@ -158,8 +158,8 @@ int main(void) {
   /* imap_unordered */
   stream_t st;
   memset(&st, 0, sizeof st);
-  err = mpipool_imap_unordered(pool, "stamp", in, (size_t)nstream,
-                               sizeof *in, 1, on_item, &st);
+  err = mpipool_imap_unordered(pool, "stamp", in, (size_t)nstream, sizeof *in,
+                               1, on_item, &st);
   int once = 0;
   for (int i = 0; i < nstream; i++)
     once += st.seen[i] == 1;
@@ -178,8 +178,7 @@ int main(void) {
   is_int(over, 0, "no worker ran more than maxtasksperchild tasks");
   int total = nmap + nasync + nstream;
   ok(ids >= (total + MAXTASKS - 1) / MAXTASKS,
-     "%d workers served %d tasks (PoolWorker-%d the last)", ids, total,
-     maxid);
+     "%d workers served %d tasks (PoolWorker-%d the last)", ids, total, maxid);
   int distinct = 1;
   for (int a = 1; a <= maxid; a++)
     for (int b = a + 1; b <= maxid; b++)

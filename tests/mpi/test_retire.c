@@ -2,10 +2,10 @@
  * test_retire.c - a long run of retirements (maxtasksperchild 1): the
  * master forgets the workers that left, so its table of worker records
  * never holds more than twice the pool's size however many workers came
- * and went, and the bytes of its own tables stay flat.  Every task runs once, each in a process of its own.  The
- * master's resident memory is printed: Open MPI 4.1 itself keeps about
- * 90 KiB per spawned job for good (reproduced without mpipool), so it is
- * reported, not asserted.
+ * and went, and the bytes of its own tables stay flat.  Every task runs once,
+ * each in a process of its own.  The master's resident memory is printed: Open
+ * MPI 4.1 itself keeps about 90 KiB per spawned job for good (reproduced
+ * without mpipool), so it is reported, not asserted.
  *
  * MPIPOOL_TEST_RETIRE=N sets the number of retirements (default 20, what
  * CI runs); by hand: MPIPOOL_TEST_RETIRE=1000.
@@ -93,12 +93,15 @@ int main(void) {
          "%ld KiB resident; after %d: %zu records, %zu bytes, %ld KiB\n",
          first, rec_first, bytes_first, rss_first, n, rec_last, bytes_last,
          rss_last);
-  ok(rec_last <= 2 * POOL_SIZE, "at most twice the pool's size in worker "
-     "records after %d retirements (%zu)", n, rec_last);
+  ok(rec_last <= 2 * POOL_SIZE,
+     "at most twice the pool's size in worker "
+     "records after %d retirements (%zu)",
+     n, rec_last);
   is_int(mpipool__master_check(pool->master), 0, "the engine's counts agree");
   ok(bytes_last <= bytes_first + bytes_first / 10,
      "the engine's own tables after %d retirements within 10%% of those "
-     "after %d (%zu -> %zu bytes)", n, first, bytes_first, bytes_last);
+     "after %d (%zu -> %zu bytes)",
+     n, first, bytes_first, bytes_last);
   free(pids);
   mpipool_close(pool);
   is_int(mpipool_join(pool), 0, "join");

@@ -5,16 +5,15 @@
 #include "common.h"
 
 int main(void) {
-  static const uint64_t sizes[] = {0, 1, 7, 4096, 65535, 65536, 1 << 20,
-                                   (16 << 20) - 1, 16 << 20};
+  static const uint64_t sizes[] = {
+      0, 1, 7, 4096, 65535, 65536, 1 << 20, (16 << 20) - 1, 16 << 20};
   enum { NS = sizeof sizes / sizeof sizes[0] };
   mpipool_t *pool = start_pool(3, NULL, NULL, 0);
 
   for (int i = 0; i < NS; i++) {
     void *out = NULL;
     size_t s = 0;
-    int err = mpipool_apply(pool, "blob", &sizes[i], sizeof sizes[i], &out,
-                            &s);
+    int err = mpipool_apply(pool, "blob", &sizes[i], sizeof sizes[i], &out, &s);
     ok(err == 0 && blob_ok(out, s, sizes[i]), "apply: a %llu-byte result",
        (unsigned long long)sizes[i]);
     free(out);

@@ -23,8 +23,8 @@ int main(void) {
 
   int ms = 400;
   mpipool_async_t *h;
-  mpipool_apply_async(pool, "sleep_ms", &ms, sizeof ms, count_cb, NULL,
-                      &calls, &h);
+  mpipool_apply_async(pool, "sleep_ms", &ms, sizeof ms, count_cb, NULL, &calls,
+                      &h);
   is_int(mpipool_wait(pool, 0.01), MPIPOOL_ETIMEDOUT,
          "wait 10 ms on a 400 ms task: ETIMEDOUT");
   is_int(calls, 0, "its callback has not run");
@@ -67,8 +67,10 @@ int main(void) {
   double t0 = test_now();
   is_int(mpipool_terminate(pool), 0, "terminate with tasks running");
   double took = test_now() - t0;
-  ok(took < 30, "terminate returned in %.2f s: the tasks saw the "
-     "cancellation (else 60 s)", took);
+  ok(took < 30,
+     "terminate returned in %.2f s: the tasks saw the "
+     "cancellation (else 60 s)",
+     took);
   int ready = 0;
   for (int i = 0; i < nc; i++) {
     ready += mpipool_async_ready(c[i]) == 1;

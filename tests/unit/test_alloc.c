@@ -25,13 +25,14 @@ int main(void) {
   void *c = mpipool__malloc(8);
   void *d = mpipool__malloc(8);
   ok(b != NULL && c == NULL && d != NULL, "fail_at(2): the second fails, "
-     "once");
+                                          "once");
   is_int(mpipool__alloc_live(), live + 3, "failed allocations are not live");
   mpipool__alloc_fail_at(1);
   ok(mpipool__realloc(a, 100) == NULL, "a failed realloc: NULL");
   a = mpipool__realloc(a, 100);
   ok(a != NULL, "the next realloc works");
-  is_int(mpipool__alloc_live(), live + 3, "a realloc of a block is no new "
+  is_int(mpipool__alloc_live(), live + 3,
+         "a realloc of a block is no new "
          "block");
   void *e = mpipool__realloc(NULL, 4);
   is_int(mpipool__alloc_live(), live + 4, "realloc(NULL) is a new block");

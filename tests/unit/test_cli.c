@@ -121,7 +121,8 @@ static void fails_v(const char *want, const char *const *w) {
   }
 }
 
-#define FAILS(want, ...) fails_v((want), (const char *const[]){__VA_ARGS__, NULL})
+#define FAILS(want, ...)                                                       \
+  fails_v((want), (const char *const[]){__VA_ARGS__, NULL})
 
 /* Parsing the words fails with a message that contains want. */
 static void fails_has_v(const char *want, const char *const *w) {
@@ -135,7 +136,7 @@ static void fails_has_v(const char *want, const char *const *w) {
   }
 }
 
-#define FAILS_HAS(want, ...)                                                 \
+#define FAILS_HAS(want, ...)                                                   \
   fails_has_v((want), (const char *const[]){__VA_ARGS__, NULL})
 
 /* Parsing the words succeeds. */
@@ -159,8 +160,7 @@ static void snapshot(const cli_options_t *o, char *buf, size_t len) {
       o->processes, o->maxtasks, o->keep_order, o->tag,
       o->results ? o->results : "-NULL-", o->joblog ? o->joblog : "-NULL-",
       o->resume, o->resume_failed, o->retries, o->timeout, (int)o->halt,
-      o->halt_fail, o->progress, o->quiet, o->help, o->version,
-      o->command_len);
+      o->halt_fail, o->progress, o->quiet, o->help, o->version, o->command_len);
   for (int i = 0; i < o->command_len && n > 0 && (size_t)n < len; i++)
     n += snprintf(buf + n, len - (size_t)n, "[%s]", o->command[i]);
 }
@@ -276,9 +276,8 @@ static void test_options_good(void) {
 
   /* Everything at once. */
   if (PARSES(&o, "-j", "6", "--maxtasksperchild", "2", "-k", "--tag",
-             "--joblog", "jl", "--resume", "--retries", "1", "--timeout",
-             "30", "--halt", "soon,fail=5", "--progress", "--quiet",
-             "tasks")) {
+             "--joblog", "jl", "--resume", "--retries", "1", "--timeout", "30",
+             "--halt", "soon,fail=5", "--progress", "--quiet", "tasks")) {
     char snap[1024];
     snapshot(&o, snap, sizeof snap);
     is_str(snap,
@@ -298,15 +297,14 @@ static void test_options_bad_values(void) {
   FAILS("-j needs a number of processes >= 1, not '2.5'", "-j", "2.5", "t");
   FAILS("-j needs a number of processes >= 1, not '2147483648'", "-j",
         "2147483648", "t");
-  FAILS("-j needs a number of processes >= 1, not '99999999999999999999'",
-        "-j", "99999999999999999999", "t");
+  FAILS("-j needs a number of processes >= 1, not '99999999999999999999'", "-j",
+        "99999999999999999999", "t");
   FAILS_HAS("needs a number of processes >= 1, not '0'", "--processes", "0",
             "t");
-  FAILS_HAS("needs a number of processes >= 1, not 'many'", "--jobs=many",
-            "t");
+  FAILS_HAS("needs a number of processes >= 1, not 'many'", "--jobs=many", "t");
 
-  FAILS("--maxtasksperchild needs a number >= 1, not '0'",
-        "--maxtasksperchild", "0", "t");
+  FAILS("--maxtasksperchild needs a number >= 1, not '0'", "--maxtasksperchild",
+        "0", "t");
   FAILS("--maxtasksperchild needs a number >= 1, not '-1'",
         "--maxtasksperchild", "-1", "t");
   FAILS("--maxtasksperchild needs a number >= 1, not 'ten'",
@@ -314,19 +312,19 @@ static void test_options_bad_values(void) {
 
   FAILS("--retries needs a number >= 0, not '-1'", "--retries", "-1", "t");
   FAILS("--retries needs a number >= 0, not 'x'", "--retries", "x", "t");
-  FAILS("--retries needs a number >= 0, not '1000001'", "--retries",
-        "1000001", "t");
+  FAILS("--retries needs a number >= 0, not '1000001'", "--retries", "1000001",
+        "t");
 
-  FAILS("--timeout needs a number of seconds > 0, not '-1'", "--timeout",
-        "-1", "t");
+  FAILS("--timeout needs a number of seconds > 0, not '-1'", "--timeout", "-1",
+        "t");
   FAILS("--timeout needs a number of seconds > 0, not 'abc'", "--timeout",
         "abc", "t");
   FAILS("--timeout needs a number of seconds > 0, not '0'", "--timeout", "0",
         "t");
   FAILS("--timeout needs a number of seconds > 0, not ''", "--timeout", "",
         "t");
-  FAILS("--timeout needs a number of seconds > 0, not '5s'", "--timeout",
-        "5s", "t");
+  FAILS("--timeout needs a number of seconds > 0, not '5s'", "--timeout", "5s",
+        "t");
   FAILS("--timeout needs a number of seconds > 0, not 'nan'", "--timeout",
         "nan", "t");
   FAILS("--timeout needs a number of seconds > 0, not 'inf'", "--timeout",
@@ -336,11 +334,11 @@ static void test_options_bad_values(void) {
 
   const char *halt_msg = "--halt needs 'soon,fail=N', 'now,fail=N' (N >= 1) "
                          "or 'never', not '%s'";
-  const char *bad_halts[] = {"bad",          "soon",         "now",
-                             "soon,fail=0",  "now,fail=-1",  "soon,fail=",
-                             "soon,fail=2x", "later,fail=1", "never,fail=1",
-                             "soon,success=1", "soonfail=2", "",
-                             "SOON,fail=2",  "so,fail=2",    "nowx,fail=1"};
+  const char *bad_halts[] = {
+      "bad",          "soon",           "now",          "soon,fail=0",
+      "now,fail=-1",  "soon,fail=",     "soon,fail=2x", "later,fail=1",
+      "never,fail=1", "soon,success=1", "soonfail=2",   "",
+      "SOON,fail=2",  "so,fail=2",      "nowx,fail=1"};
   for (size_t i = 0; i < sizeof bad_halts / sizeof *bad_halts; i++) {
     char want[256];
     snprintf(want, sizeof want, halt_msg, bad_halts[i]);
@@ -428,15 +426,13 @@ static void test_options_argfile(void) {
        "-a args echo -n {}: options stop at the command, without --");
   }
   if (PARSES(&o, "--arg-file", "args", "-k", "sh", "-c", "echo {#}")) {
-    ok(o.keep_order && strcmp(o.argfile, "args") == 0 &&
-           o.command_len == 3 && strcmp(o.command[2], "echo {#}") == 0,
+    ok(o.keep_order && strcmp(o.argfile, "args") == 0 && o.command_len == 3 &&
+           strcmp(o.command[2], "echo {#}") == 0,
        "--arg-file with -k before the command");
   }
   if (PARSES(&o, "--arg-file=a2", "cat"))
-    ok(strcmp(o.argfile, "a2") == 0 && o.command_len == 1,
-       "--arg-file=FILE");
-  FAILS("-a args.txt needs a COMMAND to run for each line", "-a",
-        "args.txt");
+    ok(strcmp(o.argfile, "a2") == 0 && o.command_len == 1, "--arg-file=FILE");
+  FAILS("-a args.txt needs a COMMAND to run for each line", "-a", "args.txt");
   FAILS("-a args.txt needs a COMMAND to run for each line", "-a", "args.txt",
         "--");
 }
@@ -475,14 +471,14 @@ static void test_options_help_version(void) {
      "usage starts with the synopsis");
   ok(u != NULL && strlen(u) > 0 && u[strlen(u) - 1] == '\n',
      "usage ends with a newline");
-  const char *names[] = {"--processes",    "--maxtasksperchild",
-                         "--keep-order",   "--tag",
-                         "--results",      "--joblog",
-                         "--resume",       "--resume-failed",
-                         "--retries",      "--timeout",
-                         "--halt",         "--progress",
-                         "--no-progress",  "--quiet",
-                         "--help",         "--version",
+  const char *names[] = {"--processes",   "--maxtasksperchild",
+                         "--keep-order",  "--tag",
+                         "--results",     "--joblog",
+                         "--resume",      "--resume-failed",
+                         "--retries",     "--timeout",
+                         "--halt",        "--progress",
+                         "--no-progress", "--quiet",
+                         "--help",        "--version",
                          "-a ARGFILE"};
   int all = 1;
   for (size_t i = 0; i < sizeof names / sizeof *names; i++)
@@ -528,8 +524,8 @@ static void test_progress(void) {
   char line[256];
   cli_counts_t c;
 
-  c = (cli_counts_t){.total = 2000, .done = 97, .failed = 2, .running = 2,
-                     .elapsed = 2.0};
+  c = (cli_counts_t){
+      .total = 2000, .done = 97, .failed = 2, .running = 2, .elapsed = 2.0};
   cli_progress_line(line, sizeof line, &c);
   is_str(line,
          "mpipool: 97/2000 done, 2 failed, 2 running, 48.5 tasks/s, ETA 39s",
@@ -552,27 +548,30 @@ static void test_progress(void) {
 
   c = (cli_counts_t){.total = 3600, .done = 1, .running = 1, .elapsed = 1.0};
   cli_progress_line(line, sizeof line, &c);
-  is_str(line, "mpipool: 1/3600 done, 0 failed, 1 running, 1.0 tasks/s, "
-               "ETA 3599s",
+  is_str(line,
+         "mpipool: 1/3600 done, 0 failed, 1 running, 1.0 tasks/s, "
+         "ETA 3599s",
          "ETA 3599 s stays in seconds");
 
   c = (cli_counts_t){.total = 3601, .done = 1, .running = 1, .elapsed = 1.0};
   cli_progress_line(line, sizeof line, &c);
-  is_str(line, "mpipool: 1/3601 done, 0 failed, 1 running, 1.0 tasks/s, "
-               "ETA 1h00m",
+  is_str(line,
+         "mpipool: 1/3601 done, 0 failed, 1 running, 1.0 tasks/s, "
+         "ETA 1h00m",
          "ETA of an hour in hours and minutes");
 
-  c = (cli_counts_t){.total = 10000, .done = 1, .running = 8,
-                     .elapsed = 10.0};
+  c = (cli_counts_t){.total = 10000, .done = 1, .running = 8, .elapsed = 10.0};
   cli_progress_line(line, sizeof line, &c);
-  is_str(line, "mpipool: 1/10000 done, 0 failed, 8 running, 0.1 tasks/s, "
-               "ETA 27h46m",
+  is_str(line,
+         "mpipool: 1/10000 done, 0 failed, 8 running, 0.1 tasks/s, "
+         "ETA 27h46m",
          "ETA of 99990 s is 27h46m");
 
   c = (cli_counts_t){.total = 100, .done = 50, .failed = 50, .elapsed = 5.0};
   cli_progress_line(line, sizeof line, &c);
-  is_str(line, "mpipool: 50/100 done, 50 failed, 0 running, 10.0 tasks/s, "
-               "ETA 5s",
+  is_str(line,
+         "mpipool: 50/100 done, 50 failed, 0 running, 10.0 tasks/s, "
+         "ETA 5s",
          "ETA 5s");
 
   /* A finished task but no measurable time yet: the rate is 0, so the
@@ -593,8 +592,7 @@ static void test_progress(void) {
   is_str(small, "mpipool:...", "progress line cut to the buffer, marked");
 
   /* Summary lines. */
-  c = (cli_counts_t){.total = 2000, .done = 2000, .failed = 2,
-                     .elapsed = 41.2};
+  c = (cli_counts_t){.total = 2000, .done = 2000, .failed = 2, .elapsed = 41.2};
   cli_summary_line(line, sizeof line, &c);
   is_str(line,
          "mpipool: 2000 tasks, 1998 succeeded, 2 failed, 41.2 s, 48.5 tasks/s",
@@ -602,22 +600,29 @@ static void test_progress(void) {
 
   c = (cli_counts_t){.total = 4, .done = 4, .elapsed = 2.0, .skipped = 6};
   cli_summary_line(line, sizeof line, &c);
-  is_str(line, "mpipool: 4 tasks, 4 succeeded, 0 failed, 2.0 s, 2.0 tasks/s, "
-               "6 skipped (done before)",
+  is_str(line,
+         "mpipool: 4 tasks, 4 succeeded, 0 failed, 2.0 s, 2.0 tasks/s, "
+         "6 skipped (done before)",
          "summary with skipped tasks");
 
-  c = (cli_counts_t){.total = 10, .done = 3, .failed = 3, .elapsed = 1.5,
-                     .not_run = 7};
+  c = (cli_counts_t){
+      .total = 10, .done = 3, .failed = 3, .elapsed = 1.5, .not_run = 7};
   cli_summary_line(line, sizeof line, &c);
-  is_str(line, "mpipool: 3 tasks, 0 succeeded, 3 failed, 1.5 s, 2.0 tasks/s, "
-               "7 not run",
+  is_str(line,
+         "mpipool: 3 tasks, 0 succeeded, 3 failed, 1.5 s, 2.0 tasks/s, "
+         "7 not run",
          "summary of a halted run");
 
-  c = (cli_counts_t){.total = 10, .done = 3, .failed = 1, .elapsed = 0.5,
-                     .skipped = 2, .not_run = 7};
+  c = (cli_counts_t){.total = 10,
+                     .done = 3,
+                     .failed = 1,
+                     .elapsed = 0.5,
+                     .skipped = 2,
+                     .not_run = 7};
   cli_summary_line(line, sizeof line, &c);
-  is_str(line, "mpipool: 3 tasks, 2 succeeded, 1 failed, 0.5 s, 6.0 tasks/s, "
-               "2 skipped (done before), 7 not run",
+  is_str(line,
+         "mpipool: 3 tasks, 2 succeeded, 1 failed, 0.5 s, 6.0 tasks/s, "
+         "2 skipped (done before), 7 not run",
          "summary with skipped and not run");
 
   c = (cli_counts_t){0};
@@ -626,11 +631,16 @@ static void test_progress(void) {
          "summary of nothing to do");
 
   char cut[70];
-  c = (cli_counts_t){.total = 2000, .done = 2000, .failed = 2,
-                     .elapsed = 41.2, .skipped = 5, .not_run = 3};
+  c = (cli_counts_t){.total = 2000,
+                     .done = 2000,
+                     .failed = 2,
+                     .elapsed = 41.2,
+                     .skipped = 5,
+                     .not_run = 3};
   cli_summary_line(cut, sizeof cut, &c);
-  is_str(cut, "mpipool: 2000 tasks, 1998 succeeded, 2 failed, 41.2 s, 48.5 "
-              "tasks/...",
+  is_str(cut,
+         "mpipool: 2000 tasks, 1998 succeeded, 2 failed, 41.2 s, 48.5 "
+         "tasks/...",
          "summary cut to the buffer, marked");
 
   c = (cli_counts_t){0};
@@ -691,8 +701,7 @@ static void test_taskmsg(void) {
          d.timeout == 2.5 && memcmp(d.cmd, cmd, d.cmd_len) == 0,
      "decode at an unaligned address");
   /* Shorter: still a task (the command is what is left). */
-  ok(cli_taskmsg_decode(m, len - 3, &d) == 0 &&
-         d.cmd_len == strlen(cmd) - 3,
+  ok(cli_taskmsg_decode(m, len - 3, &d) == 0 && d.cmd_len == strlen(cmd) - 3,
      "a shorter message has a shorter command");
   free(odd);
   free(m);
@@ -864,8 +873,7 @@ static void test_taskmsg(void) {
              which ? "stderr length that wraps around is rejected"
                    : "stdout length that wraps around is rejected");
     } else {
-      ok(0, "cannot find the length field in the result header (%zu)",
-         found);
+      ok(0, "cannot find the length field in the result header (%zu)", found);
     }
     free(buf);
   }
@@ -877,10 +885,18 @@ static void test_taskmsg(void) {
 
 static void test_taskenv(void) {
   const char *kept[] = {
-      "PATH=/usr/bin:/bin", "HOME=/root", "OMPI_MCA_btl=self",
-      "OMPI_MCA_btl_tcp_if_include=eth0", "OMPI_MCA_pml=ob1",
-      "LD_LIBRARY_PATH=/opt/lib", "SLURM_JOB_ID=123", "MY_PMIX_RANK=1",
-      "OMP_NUM_THREADS=4", "TERM=xterm", "X=", "MPIPOOL=1",
+      "PATH=/usr/bin:/bin",
+      "HOME=/root",
+      "OMPI_MCA_btl=self",
+      "OMPI_MCA_btl_tcp_if_include=eth0",
+      "OMPI_MCA_pml=ob1",
+      "LD_LIBRARY_PATH=/opt/lib",
+      "SLURM_JOB_ID=123",
+      "MY_PMIX_RANK=1",
+      "OMP_NUM_THREADS=4",
+      "TERM=xterm",
+      "X=",
+      "MPIPOOL=1",
   };
   for (size_t i = 0; i < sizeof kept / sizeof *kept; i++)
     is_int(cli_taskenv_keep(kept[i]), 1, kept[i]);
@@ -888,24 +904,45 @@ static void test_taskenv(void) {
   /* Set by Open MPI 4.1's mpirun for its ranks (checked on a real run),
    * by MPICH's hydra, and by an outer mpipool. */
   const char *dropped[] = {
-      "PMIX_RANK=0", "PMIX_NAMESPACE=prterun-1", "PMIX_SERVER_URI2=x",
-      "PMIX_ID=1.0", "PMIX_HOSTNAME=n1", "PMIX_SECURITY_MODE=native",
+      "PMIX_RANK=0",
+      "PMIX_NAMESPACE=prterun-1",
+      "PMIX_SERVER_URI2=x",
+      "PMIX_ID=1.0",
+      "PMIX_HOSTNAME=n1",
+      "PMIX_SECURITY_MODE=native",
       "PMIX_MCA_mca_base_component_show_load_errors=0",
-      "PMI_RANK=1", "PMI_FD=5", "PMI_SIZE=4",
-      "OMPI_COMM_WORLD_RANK=1", "OMPI_COMM_WORLD_SIZE=4",
-      "OMPI_COMM_WORLD_LOCAL_RANK=1", "OMPI_COMM_WORLD_LOCAL_SIZE=4",
-      "OMPI_COMM_WORLD_NODE_RANK=1", "OMPI_UNIVERSE_SIZE=4",
-      "OMPI_FIRST_RANKS=0", "OMPI_APP_CTX_NUM_PROCS=4", "OMPI_NUM_APP_CTX=1",
-      "OMPI_ARGV=", "OMPI_COMMAND=mpipool", "OMPI_FILE_LOCATION=/tmp/x",
-      "OMPI_MCA_ess=^singleton", "OMPI_MCA_ess_base_jobid=123",
-      "OMPI_MCA_ess_base_vpid=1", "OMPI_MCA_initial_wdir=/tmp",
-      "OMPI_MCA_mpi_oversubscribe=0", "OMPI_MCA_orte_hnp_uri=1.0;tcp://x",
-      "OMPI_MCA_orte_launch=1", "OMPI_MCA_orte_num_nodes=1",
+      "PMI_RANK=1",
+      "PMI_FD=5",
+      "PMI_SIZE=4",
+      "OMPI_COMM_WORLD_RANK=1",
+      "OMPI_COMM_WORLD_SIZE=4",
+      "OMPI_COMM_WORLD_LOCAL_RANK=1",
+      "OMPI_COMM_WORLD_LOCAL_SIZE=4",
+      "OMPI_COMM_WORLD_NODE_RANK=1",
+      "OMPI_UNIVERSE_SIZE=4",
+      "OMPI_FIRST_RANKS=0",
+      "OMPI_APP_CTX_NUM_PROCS=4",
+      "OMPI_NUM_APP_CTX=1",
+      "OMPI_ARGV=",
+      "OMPI_COMMAND=mpipool",
+      "OMPI_FILE_LOCATION=/tmp/x",
+      "OMPI_MCA_ess=^singleton",
+      "OMPI_MCA_ess_base_jobid=123",
+      "OMPI_MCA_ess_base_vpid=1",
+      "OMPI_MCA_initial_wdir=/tmp",
+      "OMPI_MCA_mpi_oversubscribe=0",
+      "OMPI_MCA_orte_hnp_uri=1.0;tcp://x",
+      "OMPI_MCA_orte_launch=1",
+      "OMPI_MCA_orte_num_nodes=1",
       "OMPI_MCA_orte_precondition_transports=abc-def",
       "OMPI_MCA_pmix=^s1,s2,cray,isolated",
-      "OMPI_MCA_shmem_RUNTIME_QUERY_hint=mmap", "HYDRA_CONTROL_FD=4",
-      "HYDI_CONTROL_FD=4", "MPI_LOCALRANKID=0", "MPI_LOCALNRANKS=2",
-      "MPIPOOL_SEQ=5", "MPIPOOL_WORKER=3",
+      "OMPI_MCA_shmem_RUNTIME_QUERY_hint=mmap",
+      "HYDRA_CONTROL_FD=4",
+      "HYDI_CONTROL_FD=4",
+      "MPI_LOCALRANKID=0",
+      "MPI_LOCALNRANKS=2",
+      "MPIPOOL_SEQ=5",
+      "MPIPOOL_WORKER=3",
   };
   for (size_t i = 0; i < sizeof dropped / sizeof *dropped; i++)
     is_int(cli_taskenv_keep(dropped[i]), 0, dropped[i]);
@@ -1082,8 +1119,8 @@ static void test_output_plain(void) {
   char msg[ERRLEN] = "";
   mem_open(&out);
   mem_open(&er);
-  is_int(cli_output_create(&o, 3, 0, 0, NULL, out.f, er.f, msg, sizeof msg),
-         0, "create a plain output");
+  is_int(cli_output_create(&o, 3, 0, 0, NULL, out.f, er.f, msg, sizeof msg), 0,
+         "create a plain output");
   cli_resultmsg_t r = result("a\nb\n", "e1\n");
   is_int(cli_output_task(o, 1, 2, &r, msg, sizeof msg), 0, "task 2 first");
   is_str(mem(&out), "a\nb\n", "plain: stdout block written at once");
@@ -1110,8 +1147,8 @@ static void test_output_tag(void) {
   char msg[ERRLEN] = "";
   mem_open(&out);
   mem_open(&er);
-  is_int(cli_output_create(&o, 3, 0, 1, NULL, out.f, er.f, msg, sizeof msg),
-         0, "create a tagged output");
+  is_int(cli_output_create(&o, 3, 0, 1, NULL, out.f, er.f, msg, sizeof msg), 0,
+         "create a tagged output");
   cli_resultmsg_t r = result("x\ny\nlast", "warn\n");
   cli_output_task(o, 0, 7, &r, msg, sizeof msg);
   is_str(mem(&out), "7\tx\n7\ty\n7\tlast\n",
@@ -1138,8 +1175,8 @@ static void test_output_keep_order(void) {
   char msg[ERRLEN] = "";
   mem_open(&out);
   mem_open(&er);
-  is_int(cli_output_create(&o, 3, 1, 0, NULL, out.f, er.f, msg, sizeof msg),
-         0, "create a keep-order output");
+  is_int(cli_output_create(&o, 3, 1, 0, NULL, out.f, er.f, msg, sizeof msg), 0,
+         "create a keep-order output");
   cli_resultmsg_t r = result("three\n", "err3\n");
   is_int(cli_output_task(o, 2, 3, &r, msg, sizeof msg), 0, "task 3 arrives");
   is_str(mem(&out), "", "-k: task 3 held");
@@ -1250,8 +1287,8 @@ static void test_output_skip_and_gap(void) {
   /* count 0. */
   mem_open(&out);
   mem_open(&er);
-  is_int(cli_output_create(&o, 0, 1, 1, NULL, out.f, er.f, msg, sizeof msg),
-         0, "create for 0 tasks");
+  is_int(cli_output_create(&o, 0, 1, 1, NULL, out.f, er.f, msg, sizeof msg), 0,
+         "create for 0 tasks");
   cli_output_destroy(o);
   is_str(mem(&out), "", "0 tasks: no output");
   mem_close(&out);
@@ -1314,8 +1351,8 @@ static void test_output_results(void) {
   char msg[ERRLEN] = "";
   mem_open(&out);
   mem_open(&er);
-  is_int(cli_output_create(&o, 3, 1, 1, dir, out.f, er.f, msg, sizeof msg),
-         0, "--results: a missing directory (and parent) is created");
+  is_int(cli_output_create(&o, 3, 1, 1, dir, out.f, er.f, msg, sizeof msg), 0,
+         "--results: a missing directory (and parent) is created");
   if (o == NULL) {
     printf("#   %s\n", msg);
     mem_close(&out);
@@ -1373,8 +1410,8 @@ static void test_output_results(void) {
 
   /* An existing directory is fine. */
   o = NULL;
-  is_int(cli_output_create(&o, 1, 0, 0, dir, out.f, er.f, msg, sizeof msg),
-         0, "--results: an existing directory");
+  is_int(cli_output_create(&o, 1, 0, 0, dir, out.f, er.f, msg, sizeof msg), 0,
+         "--results: an existing directory");
   /* The directory turns into a file: writing a task fails. */
   rm_rf(dir);
   FILE *f = fopen(dir, "w");
@@ -1392,16 +1429,16 @@ static void test_output_results(void) {
   snprintf(path, sizeof path, "%s/x", dir); /* dir is a file now */
   o = NULL;
   msg[0] = '\0';
-  is_int(cli_output_create(&o, 1, 0, 0, path, out.f, er.f, msg, sizeof msg),
-         -1, "--results under a regular file: -1");
+  is_int(cli_output_create(&o, 1, 0, 0, path, out.f, er.f, msg, sizeof msg), -1,
+         "--results under a regular file: -1");
   ok(o == NULL, "... and no output made");
   has_str(msg, "cannot create the directory", "... cannot create");
   has_str(msg, path, "... naming the directory");
   snprintf(path, sizeof path, "%s/x/y/z", dir);
-  is_int(cli_output_create(&o, 1, 0, 0, path, out.f, er.f, msg, sizeof msg),
-         -1, "--results deeper under a regular file: -1");
-  is_int(cli_output_create(&o, 1, 0, 0, dir, out.f, er.f, msg, sizeof msg),
-         -1, "--results naming a regular file: -1");
+  is_int(cli_output_create(&o, 1, 0, 0, path, out.f, er.f, msg, sizeof msg), -1,
+         "--results deeper under a regular file: -1");
+  is_int(cli_output_create(&o, 1, 0, 0, dir, out.f, er.f, msg, sizeof msg), -1,
+         "--results naming a regular file: -1");
   has_str(msg, "cannot write in the directory", "... cannot write in it");
   is_int(cli_output_create(&o, 1, 0, 0, "/etc/passwd/x", out.f, er.f, msg,
                            sizeof msg),
@@ -1446,8 +1483,8 @@ static void in_child(int (*fn)(void), const char *what) {
       continue;
     if (n <= 0)
       break;
-    size_t take = (size_t)n < sizeof buf - 1 - len ? (size_t)n
-                                                   : sizeof buf - 1 - len;
+    size_t take =
+        (size_t)n < sizeof buf - 1 - len ? (size_t)n : sizeof buf - 1 - len;
     memcpy(buf + len, tmp, take);
     len += take;
   }

@@ -82,16 +82,14 @@ static int t_fail(mpipool_ctx_t *ctx, const void *in, size_t size) {
   return mpipool_ctx_fail(ctx, "bad input of %zu bytes: %s", size, "nope");
 }
 
-static int t_output_then_fail(mpipool_ctx_t *ctx, const void *in,
-                              size_t size) {
+static int t_output_then_fail(mpipool_ctx_t *ctx, const void *in, size_t size) {
   (void)in, (void)size;
   mpipool_ctx_set_output(ctx, "partial output", 14);
   mpipool_ctx_fail(ctx, "failed after output");
   return 0; /* failed, then returned 0: the failure stands */
 }
 
-static int t_fail_then_output(mpipool_ctx_t *ctx, const void *in,
-                              size_t size) {
+static int t_fail_then_output(mpipool_ctx_t *ctx, const void *in, size_t size) {
   (void)in, (void)size;
   mpipool_ctx_fail(ctx, "a failure replaced by output");
   mpipool_ctx_set_output(ctx, "recovered", 9);
@@ -104,8 +102,7 @@ static int t_fail_twice(mpipool_ctx_t *ctx, const void *in, size_t size) {
   return mpipool_ctx_fail(ctx, "second");
 }
 
-static int t_fail_ret_other(mpipool_ctx_t *ctx, const void *in,
-                            size_t size) {
+static int t_fail_ret_other(mpipool_ctx_t *ctx, const void *in, size_t size) {
   (void)in, (void)size;
   mpipool_ctx_fail(ctx, "explained");
   return 77; /* the message explains it, not "task returned 77" */
@@ -238,27 +235,27 @@ int main(void) {
   mpipool__rbuild_t rb = {0};
   int in = 21;
   int rcs = 0;
-  rcs |= run(&ctx, &rb, t_output, &in, sizeof in);               /* 0 */
-  rcs |= run(&ctx, &rb, t_set_output, "abc", 3);                  /* 1 */
-  rcs |= run(&ctx, &rb, t_twice, NULL, 0);                        /* 2 */
-  rcs |= run(&ctx, &rb, t_twice_shrink, NULL, 0);                 /* 3 */
-  rcs |= run(&ctx, &rb, t_none, "ignored", 7);                    /* 4 */
-  rcs |= run(&ctx, &rb, t_zero_output, NULL, 0);                  /* 5 */
-  rcs |= run(&ctx, &rb, t_ret3, NULL, 0);                         /* 6 */
-  rcs |= run(&ctx, &rb, t_output_ret_neg, NULL, 0);               /* 7 */
-  rcs |= run(&ctx, &rb, t_fail, "12345", 5);                      /* 8 */
-  rcs |= run(&ctx, &rb, t_output_then_fail, NULL, 0);             /* 9 */
-  rcs |= run(&ctx, &rb, t_fail_then_output, NULL, 0);             /* 10 */
-  rcs |= run(&ctx, &rb, t_fail_twice, NULL, 0);                   /* 11 */
-  rcs |= run(&ctx, &rb, t_fail_ret_other, NULL, 0);               /* 12 */
-  rcs |= run(&ctx, &rb, t_fail_long, NULL, 0);                    /* 13 */
-  rcs |= run(&ctx, &rb, t_fail_empty, NULL, 0);                   /* 14 */
+  rcs |= run(&ctx, &rb, t_output, &in, sizeof in);    /* 0 */
+  rcs |= run(&ctx, &rb, t_set_output, "abc", 3);      /* 1 */
+  rcs |= run(&ctx, &rb, t_twice, NULL, 0);            /* 2 */
+  rcs |= run(&ctx, &rb, t_twice_shrink, NULL, 0);     /* 3 */
+  rcs |= run(&ctx, &rb, t_none, "ignored", 7);        /* 4 */
+  rcs |= run(&ctx, &rb, t_zero_output, NULL, 0);      /* 5 */
+  rcs |= run(&ctx, &rb, t_ret3, NULL, 0);             /* 6 */
+  rcs |= run(&ctx, &rb, t_output_ret_neg, NULL, 0);   /* 7 */
+  rcs |= run(&ctx, &rb, t_fail, "12345", 5);          /* 8 */
+  rcs |= run(&ctx, &rb, t_output_then_fail, NULL, 0); /* 9 */
+  rcs |= run(&ctx, &rb, t_fail_then_output, NULL, 0); /* 10 */
+  rcs |= run(&ctx, &rb, t_fail_twice, NULL, 0);       /* 11 */
+  rcs |= run(&ctx, &rb, t_fail_ret_other, NULL, 0);   /* 12 */
+  rcs |= run(&ctx, &rb, t_fail_long, NULL, 0);        /* 13 */
+  rcs |= run(&ctx, &rb, t_fail_empty, NULL, 0);       /* 14 */
   rcs |= mpipool__ctx_fail_item(&ctx, &rb, MPIPOOL_ETERMINATED,
-                                "never ran");                     /* 15 */
-  rcs |= run(&ctx, &rb, t_big, NULL, 0);                          /* 16 */
-  rcs |= run(&ctx, &rb, t_set_output_einval, NULL, 0);            /* 17 */
-  rcs |= mpipool__ctx_fail_item(&ctx, &rb, MPIPOOL_ETASK, "");    /* 18 */
-  rcs |= run(&ctx, &rb, t_output, &in, sizeof in);                /* 19 */
+                                "never ran");                  /* 15 */
+  rcs |= run(&ctx, &rb, t_big, NULL, 0);                       /* 16 */
+  rcs |= run(&ctx, &rb, t_set_output_einval, NULL, 0);         /* 17 */
+  rcs |= mpipool__ctx_fail_item(&ctx, &rb, MPIPOOL_ETASK, ""); /* 18 */
+  rcs |= run(&ctx, &rb, t_output, &in, sizeof in);             /* 19 */
   is_int(rcs, 0, "ctx_run and ctx_fail_item return 0");
   is_int(rb.count, 20, "20 items recorded");
   is_int(rb.nfailed, 10, "10 of them failed");
@@ -346,8 +343,8 @@ int main(void) {
   mpipool__rbuild_reset(&rb);
   run(&ctx, &rb, t_none, NULL, 0);
   run(&ctx, &rb, t_zero_output, NULL, 0);
-  ok(decode(&rb, &d) && d.v.count == 2 && d.v.fixed == 0 &&
-         d.v.data_len == 0 && item_is(&d, 1, 0, "", 0),
+  ok(decode(&rb, &d) && d.v.count == 2 && d.v.fixed == 0 && d.v.data_len == 0 &&
+         item_is(&d, 1, 0, "", 0),
      "chunk of empty results");
   mpipool__buf_free(&d.frame);
 
@@ -355,8 +352,7 @@ int main(void) {
   mpipool__rbuild_reset(&rb);
   mpipool_ctx_set_worker_data(&ctx, "wdata");
   mpipool__ctx_run(&ctx, &rb, t_identity, "tdata", NULL, 0);
-  ok(decode(&rb, &d) &&
-         item_is(&d, 0, 0, "PoolWorker-7/7/tdata/wdata", 26),
+  ok(decode(&rb, &d) && item_is(&d, 0, 0, "PoolWorker-7/7/tdata/wdata", 26),
      "a task sees its name, id, task data and worker data");
   ok(mpipool_ctx_task_data(&ctx) == NULL, "task data cleared after the run");
   mpipool__buf_free(&d.frame);

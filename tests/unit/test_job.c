@@ -145,10 +145,10 @@ static void rec_cb(size_t index, int status, const void *data, size_t size,
 
 static void test_chunksize(void) {
   static const size_t t[][3] = {
-      {0, 4, 0},       {10, 4, 1},          {100, 2, 13}, {1000000, 2, 125000},
-      {1, 1, 1},       {4, 1, 1},           {5, 1, 2},    {16, 4, 1},
-      {17, 4, 2},      {32, 4, 2},          {33, 4, 3},   {7, 100, 1},
-      {1000, 3, 84},   {0, 0, 0},
+      {0, 4, 0},     {10, 4, 1}, {100, 2, 13}, {1000000, 2, 125000},
+      {1, 1, 1},     {4, 1, 1},  {5, 1, 2},    {16, 4, 1},
+      {17, 4, 2},    {32, 4, 2}, {33, 4, 3},   {7, 100, 1},
+      {1000, 3, 84}, {0, 0, 0},
   };
   for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
     char what[80];
@@ -165,8 +165,7 @@ static void test_chunking(void) {
   is_int(job->refs, 2, "new job: submitter's and engine's references");
   is_int(job->nchunks, 4, "10 items by 3: 4 chunks");
   is_int(job->done, 0, "not done");
-  ok(job->kind == MPIPOOL__JOB_MAP && job->count == 10 &&
-         job->chunksize == 3,
+  ok(job->kind == MPIPOOL__JOB_MAP && job->count == 10 && job->chunksize == 3,
      "kind, count, chunksize");
   size_t f[4], n[4];
   for (size_t c = 0; c < 4; c++) {
@@ -203,8 +202,8 @@ static void test_chunking(void) {
 
 static void test_queue(void) {
   mpipool__queue_t q = {0};
-  mpipool__job_t *a = new_job(MPIPOOL__JOB_MAP, 7, 3);  /* 3 chunks */
-  mpipool__job_t *b = new_job(MPIPOOL__JOB_MAP, 0, 0);  /* none */
+  mpipool__job_t *a = new_job(MPIPOOL__JOB_MAP, 7, 3);    /* 3 chunks */
+  mpipool__job_t *b = new_job(MPIPOOL__JOB_MAP, 0, 0);    /* none */
   mpipool__job_t *c = new_job(MPIPOOL__JOB_STREAM, 4, 2); /* 2 */
   mpipool__job_t *d = new_job(MPIPOOL__JOB_ASYNC, 1, 1);  /* 1 */
   mpipool__job_t *j;
@@ -236,8 +235,7 @@ static void test_queue(void) {
   ok(a->dispatched == 3 && c->dispatched == 2 && d->dispatched == 1,
      "dispatched counters");
   is_int(q.chunks, 0, "no chunk waiting");
-  ok(q.head == NULL && q.tail == NULL,
-     "queue empty again");
+  ok(q.head == NULL && q.tail == NULL, "queue empty again");
   is_int(mpipool__queue_next(&q, &j, &ch), 0, "next on the emptied queue");
 
   /* a job pushed after the queue emptied starts a new list */
@@ -344,8 +342,7 @@ static void test_map(void) {
     size_t s;
     is_int(mpipool_results_item(res, 2, &d, &s), MPIPOOL_ETERMINATED,
            "item of a failed chunk -> its status");
-    ok(strcmp(d, mpipool_strerror(MPIPOOL_ETERMINATED)) == 0 &&
-           s == strlen(d),
+    ok(strcmp(d, mpipool_strerror(MPIPOOL_ETERMINATED)) == 0 && s == strlen(d),
        "item of a failed chunk: the status's description");
     is_int(mpipool_results_item(res, 3, &d, &s), MPIPOOL_ETERMINATED,
            "second item of the failed chunk");
@@ -483,8 +480,7 @@ static void test_stream(void) {
     good = rec.idx[k] == k && rec.val[k] == (int)(10 * k);
   ok(good, "ordered: chunk 0 delivers items 0..2 only");
   is_int(b2->refs, 2, "ordered: chunk 2 still held");
-  is_int(deliver(job, 1, 4), 1,
-         "ordered: the missing chunk completes the job");
+  is_int(deliver(job, 1, 4), 1, "ordered: the missing chunk completes the job");
   good = rec.n == 10;
   for (size_t k = 0; good && k < 10; k++)
     good = rec.idx[k] == k &&
@@ -519,8 +515,7 @@ typedef struct {
   mpipool_async_t *h;
 } acount_t;
 
-static void a_cb(mpipool_async_t *h, const void *data, size_t size,
-                 void *arg) {
+static void a_cb(mpipool_async_t *h, const void *data, size_t size, void *arg) {
   acount_t *a = arg;
   a->ncb++;
   a->h = h;
@@ -556,8 +551,7 @@ static void test_async(void) {
   is_int(mpipool_async_successful(job), MPIPOOL_ENOTREADY,
          "async not done: successful -> ENOTREADY");
   is_int(mpipool_async_ready(job), 0, "async not done: ready 0");
-  ok(strcmp(mpipool_async_error(job), "") == 0,
-     "async not done: error \"\"");
+  ok(strcmp(mpipool_async_error(job), "") == 0, "async not done: error \"\"");
   is_int(mpipool_async_wait(job, 0), MPIPOOL_EBUSY,
          "async not done, no pool: wait -> EBUSY");
   ok(a.ncb == 0 && a.nerr == 0, "no callback before the result");
@@ -581,7 +575,7 @@ static void test_async(void) {
   is_int(mpipool_async_get(job, -1, NULL, NULL), 0, "async_get NULL outs");
   mpipool__job_unref(job); /* the engine's */
   is_int(mpipool_async_wait(job, 1), 0, "handle outlives the engine");
-  mpipool_async_free(job);   /* the submitter's */
+  mpipool_async_free(job); /* the submitter's */
   ok(a.ncb == 1 && a.nerr == 0, "callbacks ran exactly once");
 
   /* failure */

@@ -55,8 +55,8 @@ static void test_format(void) {
      "the header line");
 
   static const char cmd[] = "echo\ta b";
-  cli_joblog_entry_t e = {3,  "node1", 1700000000.1234, 2.5, 10,
-                          20, -1,      9,               cmd, sizeof cmd - 1};
+  cli_joblog_entry_t e = {3, "node1", 1700000000.1234, 2.5, 10, 20, -1,
+                          9, cmd,     sizeof cmd - 1};
   char *line = NULL;
   size_t len = 0;
   is_int(cli_joblog_format(&e, &line, &len), 0, "format a line");
@@ -69,8 +69,15 @@ static void test_format(void) {
   free(line);
 
   static const char cmd2[] = "a\nb\rc";
-  cli_joblog_entry_t e2 = {18446744073709551615u, "h\tx\ny", 0, 0,
-                           18446744073709551615u, 0, 0, 0, cmd2,
+  cli_joblog_entry_t e2 = {18446744073709551615u,
+                           "h\tx\ny",
+                           0,
+                           0,
+                           18446744073709551615u,
+                           0,
+                           0,
+                           0,
+                           cmd2,
                            sizeof cmd2 - 1};
   line = NULL;
   is_int(cli_joblog_format(&e2, &line, &len), 0, "format another line");
@@ -93,12 +100,11 @@ static void test_format(void) {
 static void add_line(char *text, size_t size, const cli_tasklist_t *tl,
                      uint64_t seq, int exitval, int sig) {
   const cli_task_t *t = &tl->v[seq - 1];
-  cli_joblog_entry_t e = {seq, "host", 1700000000.5, 1.25, 0, 0,
-                          exitval, sig, t->cmd, t->len};
+  cli_joblog_entry_t e = {seq, "host",  1700000000.5, 1.25,   0,
+                          0,   exitval, sig,          t->cmd, t->len};
   char *line;
   size_t len;
-  if (cli_joblog_format(&e, &line, &len) != 0 ||
-      strlen(text) + len >= size)
+  if (cli_joblog_format(&e, &line, &len) != 0 || strlen(text) + len >= size)
     exit(2);
   strcat(text, line);
   free(line);
@@ -130,8 +136,8 @@ static void test_round_trip(void) {
   is_int(load("", 0, &tl, state, err), 0, "an empty joblog");
   ok(state[0] == CLI_JOB_UNSEEN && state[3] == CLI_JOB_UNSEEN,
      "an empty joblog: every task unseen");
-  is_int(load(cli_joblog_header, strlen(cli_joblog_header), &tl, state, err),
-         0, "a joblog of only the header");
+  is_int(load(cli_joblog_header, strlen(cli_joblog_header), &tl, state, err), 0,
+         "a joblog of only the header");
 
   /* Several lines for one task: any success wins, in either order. */
   text[0] = '\0';
@@ -225,20 +231,41 @@ static void test_errors(void) {
 /* Every numeric field refuses what a strict parse must refuse. */
 static void test_bad_numbers(void) {
   cli_tasklist_t tl = tasks("echo a\n");
-  static const char *const names[] = {"Seq",     "Host",    "Starttime",
-                                      "JobRuntime", "Send", "Receive",
-                                      "Exitval", "Signal"};
+  static const char *const names[] = {"Seq",        "Host",  "Starttime",
+                                      "JobRuntime", "Send",  "Receive",
+                                      "Exitval",    "Signal"};
   static const struct {
     int field;
     const char *value;
   } bad[] = {
-      {0, ""},         {0, "x"},         {0, "1x"},  {0, " 1"},
-      {0, "+1"},       {0, "-1"},        {0, "1.0"}, {0, "0x1"},
-      {0, "99999999999999999999999"},    {2, ""},    {2, "abc"},
-      {2, "nan"},      {2, "inf"},       {2, "1.5s"}, {2, " 1.5"},
-      {2, "1e999"},    {2, "1e3"},       {2, "0x1p3"}, {3, "."},         {3, "-"},   {4, "1.5"},
-      {4, "-1"},       {5, "18446744073709551616"},  {6, "1.0"},
-      {6, ""},         {6, "2147483648"}, {6, "- 1"}, {7, ""},
+      {0, ""},
+      {0, "x"},
+      {0, "1x"},
+      {0, " 1"},
+      {0, "+1"},
+      {0, "-1"},
+      {0, "1.0"},
+      {0, "0x1"},
+      {0, "99999999999999999999999"},
+      {2, ""},
+      {2, "abc"},
+      {2, "nan"},
+      {2, "inf"},
+      {2, "1.5s"},
+      {2, " 1.5"},
+      {2, "1e999"},
+      {2, "1e3"},
+      {2, "0x1p3"},
+      {3, "."},
+      {3, "-"},
+      {4, "1.5"},
+      {4, "-1"},
+      {5, "18446744073709551616"},
+      {6, "1.0"},
+      {6, ""},
+      {6, "2147483648"},
+      {6, "- 1"},
+      {7, ""},
       {7, "9x"},
   };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {

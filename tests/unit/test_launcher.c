@@ -88,8 +88,11 @@ static void test_slurm_cpus(void) {
 
 static void clear_launch(void) {
   static const char *const v[] = {"OMPI_COMM_WORLD_RANK",
-                                  "OMPI_COMM_WORLD_SIZE", "PMIX_RANK",
-                                  "PMI_RANK", "PMI_SIZE", "PMI_FD",
+                                  "OMPI_COMM_WORLD_SIZE",
+                                  "PMIX_RANK",
+                                  "PMI_RANK",
+                                  "PMI_SIZE",
+                                  "PMI_FD",
                                   "SLURM_PROCID"};
   for (size_t i = 0; i < sizeof v / sizeof *v; i++)
     unsetenv(v[i]);
@@ -100,7 +103,8 @@ static void test_rank(void) {
   is_int(mpipool__launched(), 0, "no launcher variable: a singleton");
   is_int(mpipool_launch_rank(), -1, "a singleton's rank: -1");
   setenv("SLURM_PROCID", "0", 1);
-  is_int(mpipool_launch_rank(), -1, "SLURM_PROCID alone (a batch script): "
+  is_int(mpipool_launch_rank(), -1,
+         "SLURM_PROCID alone (a batch script): "
          "not launched");
   setenv("OMPI_COMM_WORLD_SIZE", "4", 1);
   setenv("OMPI_COMM_WORLD_RANK", "3", 1);
@@ -120,19 +124,40 @@ static void test_rank(void) {
 }
 
 static void test_vars(void) {
-  static const char *const wiring[] = {
-      "PMIX_RANK=1", "PMIX_NAMESPACE=x", "PMI_FD=3", "PMI_RANK", "PMI_SIZE=2",
-      "OMPI_COMM_WORLD_RANK=0", "OMPI_COMM_WORLD_LOCAL_SIZE=2",
-      "OMPI_UNIVERSE_SIZE=2", "OMPI_MCA_ess_base_jobid=1",
-      "OMPI_MCA_orte_hnp_uri=x", "OMPI_MCA_pmix=^s1",
-      "OMPI_MCA_async_mpi_finalize=1", "OMPI_MCA_ompi_x=1",
-      "OMPI_MCA_opal_x=1", "ORTE_X=1", "OPAL_PREFIX=/x", "HYDRA_X=1",
-      "HYDI_X=1", "MPI_LOCALRANKID=0", "MPI_LOCALNRANKS=2",
-      "OMPI_FILE_LOCATION=/tmp/x", "OMPI_ARGV=", "OMPI_COMMAND=x"};
-  static const char *const user[] = {
-      "PATH=/bin", "OMPI_MCA_btl=self,vader", "OMPI_MCA_pml=ob1",
-      "OMPI_ALLOW_RUN_AS_ROOT=1", "SLURM_JOB_ID=4", "SLURM_PROCID=0",
-      "PMIXX=1", "OMPI_COMM_WORLD=1", "OMPI_ARGVX=1", "MPIPOOL_SEQ=1", ""};
+  static const char *const wiring[] = {"PMIX_RANK=1",
+                                       "PMIX_NAMESPACE=x",
+                                       "PMI_FD=3",
+                                       "PMI_RANK",
+                                       "PMI_SIZE=2",
+                                       "OMPI_COMM_WORLD_RANK=0",
+                                       "OMPI_COMM_WORLD_LOCAL_SIZE=2",
+                                       "OMPI_UNIVERSE_SIZE=2",
+                                       "OMPI_MCA_ess_base_jobid=1",
+                                       "OMPI_MCA_orte_hnp_uri=x",
+                                       "OMPI_MCA_pmix=^s1",
+                                       "OMPI_MCA_async_mpi_finalize=1",
+                                       "OMPI_MCA_ompi_x=1",
+                                       "OMPI_MCA_opal_x=1",
+                                       "ORTE_X=1",
+                                       "OPAL_PREFIX=/x",
+                                       "HYDRA_X=1",
+                                       "HYDI_X=1",
+                                       "MPI_LOCALRANKID=0",
+                                       "MPI_LOCALNRANKS=2",
+                                       "OMPI_FILE_LOCATION=/tmp/x",
+                                       "OMPI_ARGV=",
+                                       "OMPI_COMMAND=x"};
+  static const char *const user[] = {"PATH=/bin",
+                                     "OMPI_MCA_btl=self,vader",
+                                     "OMPI_MCA_pml=ob1",
+                                     "OMPI_ALLOW_RUN_AS_ROOT=1",
+                                     "SLURM_JOB_ID=4",
+                                     "SLURM_PROCID=0",
+                                     "PMIXX=1",
+                                     "OMPI_COMM_WORLD=1",
+                                     "OMPI_ARGVX=1",
+                                     "MPIPOOL_SEQ=1",
+                                     ""};
   for (size_t i = 0; i < sizeof wiring / sizeof *wiring; i++)
     is_int(mpipool_launch_var(wiring[i]), 1, wiring[i]);
   for (size_t i = 0; i < sizeof user / sizeof *user; i++)

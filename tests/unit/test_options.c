@@ -203,11 +203,10 @@ static void test_not_started(void) {
   ok(res == (mpipool_results_t *)&res, "map: results untouched");
   is_int(mpipool_map_v(pool, "task", ptrs, sizes, 2, 1, &res), MPIPOOL_EBUSY,
          "map_v -> EBUSY");
-  is_int(mpipool_imap(pool, "task", items, 4, sizeof(int), 0, item_cb,
-                      &calls),
+  is_int(mpipool_imap(pool, "task", items, 4, sizeof(int), 0, item_cb, &calls),
          MPIPOOL_EBUSY, "imap -> EBUSY");
-  is_int(mpipool_imap_unordered(pool, "task", items, 4, sizeof(int), 0,
-                                item_cb, &calls),
+  is_int(mpipool_imap_unordered(pool, "task", items, 4, sizeof(int), 0, item_cb,
+                                &calls),
          MPIPOOL_EBUSY, "imap_unordered -> EBUSY");
   is_int(mpipool_apply_async(pool, "task", items, sizeof(int), async_cb,
                              async_err, &calls, &h),
@@ -231,8 +230,7 @@ static void test_not_started(void) {
   /* the same calls on NULL */
   is_int(mpipool_map(NULL, "task", items, 4, sizeof(int), 0, &res),
          MPIPOOL_EINVAL, "map(NULL) -> EINVAL");
-  is_int(mpipool_imap(NULL, "task", items, 4, sizeof(int), 0, item_cb,
-                      &calls),
+  is_int(mpipool_imap(NULL, "task", items, 4, sizeof(int), 0, item_cb, &calls),
          MPIPOOL_EINVAL, "imap(NULL) -> EINVAL");
   is_int(mpipool_apply_async(NULL, "task", items, 4, NULL, NULL, NULL, &h),
          MPIPOOL_EINVAL, "apply_async(NULL) -> EINVAL");

@@ -218,8 +218,7 @@ static void test_two_hosts(void) {
   is_int(mpipool__plan_make(&p, r, 3, 0, 0), MPIPOOL_OK,
          "two hosts, bind 0: plan");
   ok(!p.nodes[0].bind && !p.nodes[1].bind, "bind 0: no node bound");
-  ok(p.nodes[0].spawn == 4 && p.workers == 6,
-     "bind 0: placement unchanged");
+  ok(p.nodes[0].spawn == 4 && p.workers == 6, "bind 0: placement unchanged");
   ok(mpipool__plan_next_share(&p, 0) == -1 &&
          mpipool__plan_next_share(&p, 1) == -1,
      "bind 0: next_share -1 everywhere");
@@ -269,8 +268,7 @@ static void test_greedy(void) {
 /* Ranks the launcher bound take no share; their PUs are avoided. */
 static void test_launcher_bound(void) {
   mpipool__plan_t p;
-  mpipool__node_t r[2] = {probe("a", 2, "0-1", ""),
-                          probe("a", 2, "0-1", "1")};
+  mpipool__node_t r[2] = {probe("a", 2, "0-1", ""), probe("a", 2, "0-1", "1")};
   is_int(mpipool__plan_make(&p, r, 2, 2, 1), MPIPOOL_OK, "bound 1: plan");
   is_int(p.serve, 1, "bound 1: rank 1 serves");
   is_int(p.nodes[0].spawn, 1, "bound 1: 1 spawn");
@@ -285,9 +283,8 @@ static void test_launcher_bound(void) {
   mpipool__plan_free(&p);
 
   /* Four ranks on a 4-core host, 1 and 3 bound, 2 not; 1 spawn. */
-  mpipool__node_t q[4] = {
-      probe("a", 4, "0-3", ""), probe("a", 4, "0-3", "1"),
-      probe("a", 4, "0-3", ""), probe("a", 4, "0-3", "3")};
+  mpipool__node_t q[4] = {probe("a", 4, "0-3", ""), probe("a", 4, "0-3", "1"),
+                          probe("a", 4, "0-3", ""), probe("a", 4, "0-3", "3")};
   is_int(mpipool__plan_make(&p, q, 4, 0, 1), MPIPOOL_OK, "bound 1,3: plan");
   is_int(p.nodes[0].ranks, 3, "bound 1,3: 3 serving ranks");
   is_int(p.nodes[0].spawn, 1, "bound 1,3: 1 spawn");
@@ -303,8 +300,7 @@ static void test_launcher_bound(void) {
   mpipool__plan_free(&p);
 
   /* Multi-PU lists are joined as given. */
-  mpipool__node_t m[3] = {probe("a", 8, "0-7", ""),
-                          probe("a", 8, "0-7", "0-1"),
+  mpipool__node_t m[3] = {probe("a", 8, "0-7", ""), probe("a", 8, "0-7", "0-1"),
                           probe("a", 8, "0-7", "4,6")};
   is_int(mpipool__plan_make(&p, m, 3, 0, 1), MPIPOOL_OK, "bound lists: plan");
   ok(strcmp(p.nodes[0].avoid, "0-1,4,6") == 0,
@@ -312,8 +308,7 @@ static void test_launcher_bound(void) {
   mpipool__plan_free(&p);
 
   /* Every serving rank bound, nothing spawned: no share to hand out. */
-  mpipool__node_t all[3] = {probe("a", 2, "0-1", ""),
-                            probe("a", 2, "0-1", "0"),
+  mpipool__node_t all[3] = {probe("a", 2, "0-1", ""), probe("a", 2, "0-1", "0"),
                             probe("a", 2, "0-1", "1")};
   is_int(mpipool__plan_make(&p, all, 3, 0, 1), MPIPOOL_OK, "all bound: plan");
   is_int(p.nodes[0].spawn, 0, "all bound: no spawn");
@@ -363,7 +358,8 @@ static void test_launcher_bound_many(void) {
   is_int(p.nodes[0].bind, 1, "many bound: node bound (128 <= 128)");
   ok(strlen(cyclic) > 400 && strcmp(p.nodes[0].info.cpuset, cyclic) == 0,
      "many bound: the node's cyclic set of 128 PUs (%zu characters) is kept "
-     "whole", strlen(cyclic));
+     "whole",
+     strlen(cyclic));
   int missing = 0, first_missing = 0;
   for (int i = 1; i < N; i++) {
     if (!list_has(p.nodes[0].avoid, pus[i]) && missing++ == 0)
@@ -374,8 +370,8 @@ static void test_launcher_bound_many(void) {
      "many bound: and no other PU");
   if (!ok(missing == 0,
           "many bound: every launcher-bound PU is in avoid (63 ranks)"))
-    printf("#   %d of 63 PUs missing, from rank %d on; avoid \"%s\"\n",
-           missing, first_missing, p.nodes[0].avoid);
+    printf("#   %d of 63 PUs missing, from rank %d on; avoid \"%s\"\n", missing,
+           first_missing, p.nodes[0].avoid);
   mpipool__plan_free(&p);
   free(pus);
   free(r);

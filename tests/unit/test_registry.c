@@ -43,8 +43,8 @@ static void test_registry(void) {
   is_int(mpipool__registry_add(&reg, "double", task_b, NULL), 0, "add 2nd");
   is_int(mpipool__registry_add(&reg, "square", task_b, NULL), MPIPOOL_EEXIST,
          "same name again -> EEXIST");
-  is_int(mpipool__registry_add(&reg, "square", task_a, &data),
-         MPIPOOL_EEXIST, "same name and function again -> EEXIST");
+  is_int(mpipool__registry_add(&reg, "square", task_a, &data), MPIPOOL_EEXIST,
+         "same name and function again -> EEXIST");
   is_int(mpipool__registry_add(&reg, NULL, task_a, NULL), MPIPOOL_EINVAL,
          "NULL name -> EINVAL");
   is_int(mpipool__registry_add(&reg, "x", NULL, NULL), MPIPOOL_EINVAL,
@@ -156,8 +156,7 @@ static void test_buf(void) {
   for (int i = 0; i < 1000; i++)
     if ((unsigned char)b.data[16 + i] != (unsigned char)i)
       grow_ok = 0;
-  ok(grow_ok && b.len == 1016 && b.cap >= 1016 &&
-         memcmp(b.data, "abc", 3) == 0,
+  ok(grow_ok && b.len == 1016 && b.cap >= 1016 && memcmp(b.data, "abc", 3) == 0,
      "1000 appends: bytes kept across growth");
 
   /* reserve */
@@ -224,8 +223,8 @@ static void test_backoff(void) {
   }
   ok(mono, "sleeps never shrink and never exceed 1000 us");
   ok(grew, "sleeps grow");
-  is_int(mpipool__backoff_sleep_us(first + 1), 2 * mpipool__backoff_sleep_us(first),
-         "sleep doubles");
+  is_int(mpipool__backoff_sleep_us(first + 1),
+         2 * mpipool__backoff_sleep_us(first), "sleep doubles");
   is_int(prev, 1000, "capped at 1000 us");
   is_int(mpipool__backoff_sleep_us(first + 1000), 1000, "still 1000 later");
   is_int(mpipool__backoff_sleep_us(UINT32_MAX), 1000,
@@ -253,21 +252,21 @@ static void test_backoff(void) {
 static void test_errors(void) {
   int names_ok = 1, text_ok = 1, n = 0;
   const char *seen[32];
-#define CHECK_ERR(name, value, text)                                          \
-  do {                                                                        \
-    const char *s = mpipool_strerror(MPIPOOL_##name);                         \
-    const char *nm = mpipool_err_name(MPIPOOL_##name);                        \
-    if (s == NULL || strcmp(s, text) != 0) {                                  \
-      text_ok = 0;                                                            \
-      printf("#   strerror(%d) wrong\n", value);                              \
-    }                                                                         \
-    if (nm == NULL || strcmp(nm, "MPIPOOL_" #name) != 0) {                    \
-      names_ok = 0;                                                           \
-      printf("#   err_name(%d) wrong\n", value);                              \
-    }                                                                         \
-    if (MPIPOOL_##name != (value))                                            \
-      names_ok = 0;                                                           \
-    seen[n++] = s;                                                            \
+#define CHECK_ERR(name, value, text)                                           \
+  do {                                                                         \
+    const char *s = mpipool_strerror(MPIPOOL_##name);                          \
+    const char *nm = mpipool_err_name(MPIPOOL_##name);                         \
+    if (s == NULL || strcmp(s, text) != 0) {                                   \
+      text_ok = 0;                                                             \
+      printf("#   strerror(%d) wrong\n", value);                               \
+    }                                                                          \
+    if (nm == NULL || strcmp(nm, "MPIPOOL_" #name) != 0) {                     \
+      names_ok = 0;                                                            \
+      printf("#   err_name(%d) wrong\n", value);                               \
+    }                                                                          \
+    if (MPIPOOL_##name != (value))                                             \
+      names_ok = 0;                                                            \
+    seen[n++] = s;                                                             \
   } while (0);
   MPIPOOL_ERRNO_MAP(CHECK_ERR)
 #undef CHECK_ERR
@@ -283,8 +282,8 @@ static void test_errors(void) {
   ok(distinct, "descriptions distinct");
   ok(strcmp(mpipool_strerror(MPIPOOL_OK), "success") == 0, "strerror(0)");
   ok(strcmp(mpipool_err_name(MPIPOOL_OK), "MPIPOOL_OK") == 0, "err_name(0)");
-  static const int unknown[] = {MPIPOOL_ERRNO_LAST, 1, 42, -1000, INT32_MIN,
-                                INT32_MAX};
+  static const int unknown[] = {MPIPOOL_ERRNO_LAST, 1,        42, -1000,
+                                INT32_MIN,          INT32_MAX};
   int unk_ok = 1;
   for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
     const char *s = mpipool_strerror(unknown[i]);
@@ -295,8 +294,7 @@ static void test_errors(void) {
       unk_ok = 0;
   }
   ok(unk_ok, "unknown codes: non-NULL, non-empty, not success");
-  ok(strcmp(mpipool_strerror(MPIPOOL_ERRNO_LAST), "unknown mpipool error") ==
-         0,
+  ok(strcmp(mpipool_strerror(MPIPOOL_ERRNO_LAST), "unknown mpipool error") == 0,
      "strerror(unknown) text");
   ok(strcmp(mpipool_err_name(MPIPOOL_ERRNO_LAST), "MPIPOOL_EUNKNOWN") == 0,
      "err_name(unknown)");
@@ -306,7 +304,8 @@ static void test_errors(void) {
   ok(strcmp(compiled, MPIPOOL_VERSION) == 0 &&
          strcmp(MPIPOOL_VERSION, mpipool_version()) == 0,
      "MPIPOOL_VERSION_MAJOR/MINOR/PATCH, MPIPOOL_VERSION and "
-     "mpipool_version() agree (%s)", compiled);
+     "mpipool_version() agree (%s)",
+     compiled);
   is_int(MPIPOOL_VERSION_NUMBER,
          MPIPOOL_VERSION_MAJOR * 10000 + MPIPOOL_VERSION_MINOR * 100 +
              MPIPOOL_VERSION_PATCH,

@@ -47,7 +47,7 @@ static void test_find(void) {
   ok(mpipool__roster_find(&r, ep, 0) == c, "found through its endpoint");
   mpipool__roster_remove(&r, c, &comm);
   ok(comm == MPI_COMM_SELF, "its last worker gone, the spawned endpoint's "
-     "communicator is handed back");
+                            "communicator is handed back");
   ok(r.endpoints[ep].comm == MPI_COMM_NULL, "and the endpoint is forgotten");
   uint32_t ep2;
   mpipool__roster_add_endpoint(&r, MPI_COMM_SELF, 0, 1, 1, &ep2);

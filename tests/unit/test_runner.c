@@ -228,8 +228,8 @@ static void test_timeout(void) {
    * process it started ignores it and keeps the output open.  The group
    * is "still there", so it must get SIGKILL 2 s after the SIGTERM. */
   t = mono();
-  if (run("sh -c 'trap \"\" TERM; echo $$; exec sleep 30' & wait", 0.5,
-          &r) == 0) {
+  if (run("sh -c 'trap \"\" TERM; echo $$; exec sleep 30' & wait", 0.5, &r) ==
+      0) {
     ok(r.timed_out, "TERM-proof child: timed_out");
     is_int(r.signal, SIGTERM, "TERM-proof child: the shell died of SIGTERM");
     long pid = atol(text(&r.out));
@@ -282,8 +282,7 @@ static void test_cancel(void) {
   ok(!r.cancelled, "never cancelled: r.cancelled 0");
   is_int(r.exitval, 0, "never cancelled: exitval 0");
   OUT_IS(&r.out, "fine\n", "never cancelled: output");
-  ok(calls >= 3 && calls <= 12, "cancelled() polled %d times in 0.5 s",
-     calls);
+  ok(calls >= 3 && calls <= 12, "cancelled() polled %d times in 0.5 s", calls);
   done(&r);
 
   /* Cancelled together with a time limit, before it. */
@@ -335,8 +334,7 @@ static void test_stdin(void) {
   double t = mono();
   if (run("cat", 0, &r) == 0) {
     t = mono() - t;
-    ok(t < 2, "cat: returns at once (%.2f s): stdin is not a terminal/pipe",
-       t);
+    ok(t < 2, "cat: returns at once (%.2f s): stdin is not a terminal/pipe", t);
     is_int(r.out.len, 0, "cat: empty stdout");
     is_int(r.exitval, 0, "cat: exitval 0");
   }
@@ -374,8 +372,8 @@ static void test_process_group(void) {
   /* Through the shell. */
   if (run("read a b c d e rest < /proc/$$/stat; echo $$ $e", 0, &r) == 0) {
     ok(sscanf(text(&r.out), "%ld %ld", &pid, &pgrp) == 2, "sh: pid and pgid");
-    ok(pid > 0 && pid == pgrp, "sh: own process group (pid %ld pgrp %ld)",
-       pid, pgrp);
+    ok(pid > 0 && pid == pgrp, "sh: own process group (pid %ld pgrp %ld)", pid,
+       pgrp);
     ok(pgrp != (long)getpgrp(), "sh: group %ld is not ours (%ld)", pgrp,
        (long)getpgrp());
   }
@@ -547,9 +545,8 @@ static int count_fds(void) {
 }
 
 static void test_fd_leaks(void) {
-  static const char *const cmds[] = {
-      "true", "exit 1", "no-such-program-xyz", "echo x; echo y >&2",
-      "sleep 1 & echo bg"};
+  static const char *const cmds[] = {"true", "exit 1", "no-such-program-xyz",
+                                     "echo x; echo y >&2", "sleep 1 & echo bg"};
   int before = count_fds(), failed = 0;
   for (int i = 0; i < 50; i++) {
     cli_run_t r;

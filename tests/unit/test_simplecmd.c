@@ -127,13 +127,13 @@ static void test_assignments(void) {
 
 static void test_builtins(void) {
   static const char *const words[] = {
-      "cd",      "exit",   "echo",    "export", "kill",   "pwd",   "if",
-      ".",       ":",      "for",     "then",   "else",   "elif",  "fi",
-      "while",   "until",  "do",      "done",   "case",   "esac",  "in",
-      "exec",    "eval",   "set",     "unset",  "shift",  "trap",  "return",
-      "break",   "continue", "readonly", "times", "wait", "read",  "umask",
-      "ulimit",  "alias",  "unalias", "command", "type",  "hash",  "getopts",
-      "jobs",    "fg",     "bg",      "local",  "test",   "time",  "source"};
+      "cd",     "exit",     "echo",     "export",  "kill",  "pwd",  "if",
+      ".",      ":",        "for",      "then",    "else",  "elif", "fi",
+      "while",  "until",    "do",       "done",    "case",  "esac", "in",
+      "exec",   "eval",     "set",      "unset",   "shift", "trap", "return",
+      "break",  "continue", "readonly", "times",   "wait",  "read", "umask",
+      "ulimit", "alias",    "unalias",  "command", "type",  "hash", "getopts",
+      "jobs",   "fg",       "bg",       "local",   "test",  "time", "source"};
   for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
     char cmd[64], what[96];
     not_simple(words[i], words[i]);

@@ -128,8 +128,7 @@ static void test_read_errors(void) {
   is_int(cli_tasklist_read(&tl, f, "t.txt", err, sizeof err), -1,
          "a NUL byte in an unterminated last line fails");
   fclose(f);
-  ok(strcmp(err, "t.txt:2: line holds a NUL byte") == 0, "message: %s",
-     err);
+  ok(strcmp(err, "t.txt:2: line holds a NUL byte") == 0, "message: %s", err);
   cli_tasklist_free(&tl);
 
   f = fopen("/dev/null", "w");
@@ -200,8 +199,7 @@ static void test_expand(void) {
   is_int(tl.n, 6, "only the empty line is skipped");
   ok(task_is(&tl, 0, "echo 'my file.txt'", 1), "a line with a space");
   ok(task_is(&tl, 1, "echo 'it'\\''s'", 2), "a line with a single quote");
-  ok(task_is(&tl, 2, "echo '# not a comment'", 4),
-     "a '#' line is an argument");
+  ok(task_is(&tl, 2, "echo '# not a comment'", 4), "a '#' line is an argument");
   ok(task_is(&tl, 3, "echo '  '", 5), "a blank line is an argument");
   ok(task_is(&tl, 4, "echo 'cr\r'", 6), "the CR is kept in the argument");
   ok(task_is(&tl, 5, "echo 'last'", 7), "last line without its newline");
@@ -343,7 +341,8 @@ static void test_out_of_memory(void) {
   }
   ok(tried > 0 && bad == 0,
      "expand: each of %d allocations failing in turn: out of memory, no "
-     "leak", tried);
+     "leak",
+     tried);
 }
 
 int main(void) {

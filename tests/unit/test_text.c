@@ -26,8 +26,7 @@ int main(void) {
   is_int(mpipool__fmt(buf, 1, "%s", "abcdefg"), 1, "1 byte: cut");
   ok(buf[0] == '\0', "1 byte: empty, terminated");
   char *s = mpipool__afmt("%s-%0500d", "host", 7);
-  ok(s && strlen(s) == 505 && strncmp(s, "host-000", 8) == 0 &&
-         s[504] == '7',
+  ok(s && strlen(s) == 505 && strncmp(s, "host-000", 8) == 0 && s[504] == '7',
      "afmt: 505 characters, whole");
   free(s);
   s = mpipool__strdup("copy");

@@ -79,8 +79,8 @@ static void test_bind(void) {
   int before = cpus_allowed();
   int rc = bind_self(cores - 1, cores, set, desc, sizeof desc);
   ok(rc == 1, "the last of %d shares: bound (%s)", cores, desc);
-  ok(cpus_allowed() >= 1 && cpus_allowed() <= before,
-     "now on %d of %d CPUs", cpus_allowed(), before);
+  ok(cpus_allowed() >= 1 && cpus_allowed() <= before, "now on %d of %d CPUs",
+     cpus_allowed(), before);
   char *again = mpipool__describe_binding();
   ok(again && (cores == 1 || strstr(again, "bound") != NULL), "describe: %s",
      again ? again : "(null)");

@@ -148,7 +148,7 @@ static int decode_all(int kind, const void *msg, size_t len) {
 }
 
 static long pagesz;
-static char *guard_mem;  /* two pages: readable, then PROT_NONE */
+static char *guard_mem; /* two pages: readable, then PROT_NONE */
 static sigjmp_buf guard_jmp;
 static volatile sig_atomic_t in_guard;
 
@@ -237,9 +237,8 @@ static void check_truncations(int kind, const void *msg, size_t len,
 }
 
 /* A corrupt variant: apply `patch` to a copy of msg, expect EPROTO. */
-static void expect_eproto(int kind, const void *msg, size_t len,
-                          size_t at, const void *val, size_t vlen,
-                          const char *what) {
+static void expect_eproto(int kind, const void *msg, size_t len, size_t at,
+                          const void *val, size_t vlen, const char *what) {
   char *m = malloc(len);
   memcpy(m, msg, len);
   memcpy(m + at, val, vlen);
@@ -251,13 +250,13 @@ static void expect_eproto(int kind, const void *msg, size_t len,
   free(m);
 }
 
-static void expect_eproto_u64(int kind, const void *msg, size_t len,
-                              size_t at, uint64_t v, const char *what) {
+static void expect_eproto_u64(int kind, const void *msg, size_t len, size_t at,
+                              uint64_t v, const char *what) {
   expect_eproto(kind, msg, len, at, &v, sizeof v, what);
 }
 
-static void expect_eproto_u32(int kind, const void *msg, size_t len,
-                              size_t at, uint32_t v, const char *what) {
+static void expect_eproto_u32(int kind, const void *msg, size_t len, size_t at,
+                              uint32_t v, const char *what) {
   expect_eproto(kind, msg, len, at, &v, sizeof v, what);
 }
 
@@ -305,8 +304,7 @@ static void test_tasks(void) {
          "add chunk of 0-byte items");
   is_int(mpipool__wire_tasks_add(&b, 5, &zvar, 0, 3), 0,
          "add var chunk of 0-byte items");
-  is_int(mpipool__wire_tasks_add(&b, 6, &fx, 9, 1), 0,
-         "add last single item");
+  is_int(mpipool__wire_tasks_add(&b, 6, &fx, 9, 1), 0, "add last single item");
   memcpy(&fh, b.data, sizeof fh);
   is_int(fh.nchunks, 6, "header counts 6 chunks");
 
@@ -324,8 +322,7 @@ static void test_tasks(void) {
   is_int(r.nchunks, 6, "nchunks");
 
   is_int(mpipool__wire_tasks_next(&r, &c), 1, "chunk 1");
-  ok(c.fn == 3 && c.count == 5 && c.item_size == sizeof(int) &&
-         c.sizes == NULL,
+  ok(c.fn == 3 && c.count == 5 && c.item_size == sizeof(int) && c.sizes == NULL,
      "chunk 1: fn, count, item_size, fixed");
   ok(memcmp(c.data, &arr[2], 5 * sizeof(int)) == 0, "chunk 1: data");
   ok(((uintptr_t)c.data - (uintptr_t)b.data) % 8 == 0,
@@ -545,8 +542,7 @@ static void test_results(void) {
   mpipool__reader_t r;
   mpipool__rchunk_view_t c;
   is_int(mpipool__wire_results_open(&r, b.data, b.len), 0, "results_open");
-  ok(r.seq == 99 && r.busy_ns == 5 && r.nchunks == 6,
-     "seq, busy_ns, nchunks");
+  ok(r.seq == 99 && r.busy_ns == 5 && r.nchunks == 6, "seq, busy_ns, nchunks");
 
   is_int(mpipool__wire_results_next(&r, &c), 1, "same-size chunk");
   ok(c.off == NULL && c.fixed == 8 && c.status == NULL && c.count == 3 &&
@@ -610,8 +606,7 @@ static void test_results(void) {
   expect_eproto_u64(K_RESULTS, m, len, c1, 4, "fixed count too big");
   expect_eproto_u64(K_RESULTS, m, len, c1 + 8, 4, "nfailed > count");
   expect_eproto_u64(K_RESULTS, m, len, c1 + 16, 7, "fixed size wrong");
-  expect_eproto_u64(K_RESULTS, m, len, c1 + 16, 0,
-                    "fixed size 0 with data");
+  expect_eproto_u64(K_RESULTS, m, len, c1 + 16, 0, "fixed size 0 with data");
   expect_eproto_u64(K_RESULTS, m, len, c1 + 32, 1u << 20,
                     "data_len beyond the message");
   {
@@ -631,10 +626,8 @@ static void test_results(void) {
      "mixed chunk header where expected");
   size_t o2 = c2 + sizeof rh;
   expect_eproto_u64(K_RESULTS, m, len, o2, 1, "first offset not 0");
-  expect_eproto_u64(K_RESULTS, m, len, o2 + 8, 2,
-                    "offsets decreasing");
-  expect_eproto_u64(K_RESULTS, m, len, o2 + 24, 5,
-                    "last offset != data_len");
+  expect_eproto_u64(K_RESULTS, m, len, o2 + 8, 2, "offsets decreasing");
+  expect_eproto_u64(K_RESULTS, m, len, o2 + 24, 5, "last offset != data_len");
   expect_eproto_u64(K_RESULTS, m, len, o2 + 24, 1u << 20,
                     "last offset beyond the data");
   expect_eproto_u64(K_RESULTS, m, len, c2 + 32, 1u << 20,
@@ -682,8 +675,7 @@ static void test_results(void) {
   char *keep = mixed.data.data;
   mpipool__rbuild_reset(&mixed);
   ok(mixed.count == 0 && mixed.nfailed == 0 && mixed.data.len == 0 &&
-         mixed.off.len == 0 && mixed.status.len == 0 &&
-         mixed.data.data == keep,
+         mixed.off.len == 0 && mixed.status.len == 0 && mixed.data.data == keep,
      "rbuild_reset empties, keeps memory");
   rb_item(&mixed, "q", 1, MPIPOOL_ETASK);
   mpipool__wire_results_begin(&b, 2, 0);
@@ -752,14 +744,13 @@ static void test_config(void) {
   mpipool__buf_t b = {0};
   const char names[] = "square\0double\0x";
   const char initargs[] = {1, 2, 3, 4, 5};
-  mpipool__config_t in = {7,  1000, 3, names, initargs, sizeof initargs,
-                          2,  4,    1, "0-3", "1,5"};
+  mpipool__config_t in = {7, 1000, 3, names, initargs, sizeof initargs,
+                          2, 4,    1, "0-3", "1,5"};
   mpipool__config_t out;
   const size_t H = sizeof(config_hdr_t), NAMES = H + STR(3) + STR(3);
   is_int(mpipool__wire_config_encode(&b, &in), 0, "config_encode");
   is_int(b.len, NAMES + 16 + 5, "config size");
-  is_int(mpipool__wire_config_decode(&out, b.data, b.len), 0,
-         "config_decode");
+  is_int(mpipool__wire_config_decode(&out, b.data, b.len), 0, "config_decode");
   ok(out.worker_id == 7 && out.maxtasks == 1000 && out.nnames == 3,
      "config: id, maxtasks, nnames");
   ok(out.names && memcmp(out.names, names, 16) == 0, "config: names");
@@ -830,9 +821,8 @@ static void test_config(void) {
   /* an empty name among others is still nnames strings */
   mpipool__config_t e = {2, 0, 2, "a\0", "", 0, -1, 0, 0, "", ""};
   mpipool__wire_config_encode(&b, &e);
-  ok(mpipool__wire_config_decode(&out, b.data, b.len) == 0 &&
-         out.nnames == 2 && strcmp(out.names, "a") == 0 &&
-         out.names[2] == '\0',
+  ok(mpipool__wire_config_decode(&out, b.data, b.len) == 0 && out.nnames == 2 &&
+         strcmp(out.names, "a") == 0 && out.names[2] == '\0',
      "config with an empty second name round-trips");
 
   /* A node's set of 128 cyclic CPUs and as long an avoid list: whole. */
@@ -845,7 +835,8 @@ static void test_config(void) {
          strcmp(out.node_set, set) == 0 && strcmp(out.avoid, avoid) == 0 &&
          out.bind_count == 128,
      "a 128-CPU cyclic set (%zu characters) and avoid list survive the "
-     "round trip", strlen(set));
+     "round trip",
+     strlen(set));
   check_truncations(K_CONFIG, b.data, b.len, "128-CPU set");
   free(set);
   free(avoid);
@@ -854,8 +845,8 @@ static void test_config(void) {
 
 static void test_hello(void) {
   mpipool__buf_t b = {0};
-  mpipool__hello_t in = {-7, 4242, "node-17.example", "init failed: x",
-                         "core 3 (PU 3,7)", 1};
+  mpipool__hello_t in = {
+      -7, 4242, "node-17.example", "init failed: x", "core 3 (PU 3,7)", 1};
   mpipool__hello_t out;
   const size_t H = sizeof(hello_hdr_t);
   is_int(mpipool__wire_hello_encode(&b, &in), 0, "hello_encode");
@@ -878,10 +869,8 @@ static void test_hello(void) {
   expect_eproto_u32(K_HELLO, m, len, H + STR(15), UINT32_MAX, "message NULL");
   expect_eproto_u32(K_HELLO, m, len, H + STR(15) + STR(14), 100,
                     "binding_len beyond the end");
-  expect_eproto(K_HELLO, m, len, H + 4 + 15, "!", 1,
-                "host not NUL-terminated");
-  expect_eproto(K_HELLO, m, len, len - 1, "!", 1,
-                "binding not NUL-terminated");
+  expect_eproto(K_HELLO, m, len, H + 4 + 15, "!", 1, "host not NUL-terminated");
+  expect_eproto(K_HELLO, m, len, len - 1, "!", 1, "binding not NUL-terminated");
   {
     char *m2 = malloc(len + 1);
     memcpy(m2, m, len);
@@ -895,8 +884,8 @@ static void test_hello(void) {
   /* empty strings, NULL binding sent as "" */
   mpipool__hello_t e = {0, 1, "", "", NULL, 0};
   mpipool__wire_hello_encode(&b, &e);
-  ok(mpipool__wire_hello_decode(&out, b.data, b.len) == 0 &&
-         out.status == 0 && out.host[0] == '\0' && out.message[0] == '\0' &&
+  ok(mpipool__wire_hello_decode(&out, b.data, b.len) == 0 && out.status == 0 &&
+         out.host[0] == '\0' && out.message[0] == '\0' &&
          out.binding[0] == '\0',
      "hello with empty strings round-trips");
   check_truncations(K_HELLO, b.data, b.len, "empty strings");
