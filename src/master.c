@@ -17,6 +17,7 @@
 
 #include "backoff.h"
 #include "clock.h"
+#include "comm_spawn.h"
 #include "buf.h"
 #include "intern.h"
 #include "launcher.h"
@@ -442,7 +443,8 @@ int mpipool__master_seal(mpipool__master_t *m) {
   MPI_Query_thread(&provided);
   /* With threads, successors are spawned in the background; without, the
    * master stalls for each spawn (about 0.25 s), which still works. */
-  return mpipool__spawnq_new(&m->spawnq, provided == MPI_THREAD_MULTIPLE);
+  return mpipool__spawnq_new(&m->spawnq, provided == MPI_THREAD_MULTIPLE,
+                             mpipool__comm_spawn);
 }
 
 size_t mpipool__master_size(const mpipool__master_t *m) { return m->slots; }

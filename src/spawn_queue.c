@@ -8,7 +8,6 @@
 #include "spawn_queue.h"
 #include "alloc.h"
 
-#include "comm_spawn.h"
 #include "mpipool.h"
 #include "text.h"
 
@@ -29,6 +28,7 @@ typedef struct done {
 
 struct mpipool__spawnq {
   int threaded;
+  mpipool__spawn_fn spawn;
   pthread_t thread;
   pthread_mutex_t lock;
   pthread_cond_t wake;
@@ -40,15 +40,15 @@ struct mpipool__spawnq {
 
 /* Runs one spawn of r->n processes and queues its outcome.  Called with
  * the lock released. */
-static done_t *do_spawn(const request_t *r) {
+static done_t *do_spawn(mpipool__spawnq_t *sp, const request_t *r) {
   done_t *d = mpipool__calloc(1, sizeof *d);
   if (d == NULL)
     return NULL;
   d->s.n = r->n;
   d->s.tag = r->tag;
   d->s.host = r->host; /* handed on */
-  d->s.err = mpipool__comm_spawn(r->n, r->host, &d->s.inter, d->s.why,
-                                 sizeof d->s.why);
+  d->s.inter = MPI_COMM_NULL;
+  d->s.err = sp->spawn(r->n, r->host, &d->s.inter, d->s.why, sizeof d->s.why);
   return d;
 }
 
@@ -78,7 +78,7 @@ static void *spawner_main(void *arg) {
       break;
     request_t *r = take_first(sp);
     pthread_mutex_unlock(&sp->lock);
-    done_t *d = do_spawn(r);
+    done_t *d = do_spawn(sp, r);
     pthread_mutex_lock(&sp->lock);
     if (d) {
       push_done(sp, d);
@@ -92,11 +92,13 @@ static void *spawner_main(void *arg) {
   return NULL;
 }
 
-int mpipool__spawnq_new(mpipool__spawnq_t **out, int threaded) {
+int mpipool__spawnq_new(mpipool__spawnq_t **out, int threaded,
+                        mpipool__spawn_fn spawn) {
   mpipool__spawnq_t *sp = mpipool__calloc(1, sizeof *sp);
   if (sp == NULL)
     return MPIPOOL_ENOMEM;
   sp->threaded = threaded;
+  sp->spawn = spawn;
   sp->done_tail = &sp->done;
   pthread_mutex_init(&sp->lock, NULL);
   pthread_cond_init(&sp->wake, NULL);
@@ -122,7 +124,7 @@ int mpipool__spawnq_request(mpipool__spawnq_t *sp, const char *host, int n,
     return MPIPOOL_ENOMEM;
   }
   if (!sp->threaded) {
-    done_t *d = do_spawn(r);
+    done_t *d = do_spawn(sp, r);
     if (d == NULL) {
       mpipool__free(r->host);
       mpipool__free(r);
@@ -198,7 +200,7 @@ void mpipool__spawnq_free(mpipool__spawnq_t *sp) {
   while (sp->done) {
     done_t *d = sp->done;
     sp->done = d->next;
-    if (d->s.err == 0)
+    if (d->s.err == 0 && d->s.inter != MPI_COMM_NULL)
       MPI_Comm_free(&d->s.inter);
     mpipool__free(d->s.host);
     mpipool__free(d);

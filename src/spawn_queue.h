@@ -23,9 +23,16 @@ typedef struct {
   char why[MPI_MAX_ERROR_STRING + 128];
 } mpipool__spawned_t;
 
-/* Creates a spawner; with `threaded` its work runs in its own thread.
- * 0, ENOMEM or an error from starting the thread. */
-int mpipool__spawnq_new(mpipool__spawnq_t **sp, int threaded);
+/* How a request is served: as mpipool__comm_spawn (comm_spawn.h), which
+ * the engine gives; tests give a stand-in. */
+typedef int (*mpipool__spawn_fn)(int n, const char *host, MPI_Comm *inter,
+                                 char *why, size_t whylen);
+
+/* Creates a spawner that serves requests with `spawn`; with `threaded`
+ * its work runs in its own thread.  0, ENOMEM or ESPAWN (the thread could
+ * not start). */
+int mpipool__spawnq_new(mpipool__spawnq_t **sp, int threaded,
+                        mpipool__spawn_fn spawn);
 
 /* Asks for n more processes on `host` (copied; NULL: anywhere), in one
  * MPI_Comm_spawn call; `tag` comes back with them.  0 or ENOMEM. */
@@ -41,8 +48,8 @@ int mpipool__spawnq_pending(mpipool__spawnq_t *sp);
 
 /* Stops the thread: after every queued request with `finish`, else after
  * the spawn in progress (requests not started are dropped).  Finished
- * spawns stay available to poll.  spawner_free then frees everything
- * (NULL: no-op). */
+ * spawns stay available to poll.  spawnq_free then frees everything,
+ * intercommunicators of spawns not polled included (NULL: no-op). */
 void mpipool__spawnq_stop(mpipool__spawnq_t *sp, int finish);
 void mpipool__spawnq_free(mpipool__spawnq_t *sp);
 

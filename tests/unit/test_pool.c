@@ -1,5 +1,5 @@
 /*
- * test_options.c - the public calls on a pool that was created but not
+ * test_pool.c - the public calls on a pool that was created but not
  * started (pool.c): option setters and their argument checks, and every
  * master-only call refusing with EBUSY.  No MPI call is made: MPI is not
  * initialized and mpipool_start() is never called.

@@ -1,0 +1,75 @@
+/*
+ * test_backoff.c - how an idle process waits (backoff.c): spins, yields, then
+ * sleeps of growing length, capped.
+ */
+#include "config.h"
+
+#include "backoff.h"
+#include "clock.h"
+#include "mpipool.h"
+#include "../tap.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void test_backoff(void) {
+  /* find the first sleeping poll */
+  unsigned first = 0;
+  while (first < 1000000 && mpipool__backoff_sleep_us(first) == 0)
+    first++;
+  ok(first > 0 && first < 1000000, "spins/yields first, then sleeps");
+  printf("# first sleeping poll: %u\n", first);
+  is_int(mpipool__backoff_sleep_us(0), 0, "poll 0: spin");
+  is_int(mpipool__backoff_sleep_us(first - 1), 0, "last yield: 0");
+  int zero_ok = 1;
+  for (unsigned i = 0; i < first; i++)
+    if (mpipool__backoff_sleep_us(i) != 0)
+      zero_ok = 0;
+  ok(zero_ok, "0 for every spinning or yielding poll");
+  ok(mpipool__backoff_sleep_us(first) > 0 &&
+         mpipool__backoff_sleep_us(first) < 1000,
+     "first sleep short");
+  int mono = 1, grew = 0;
+  unsigned prev = 0;
+  for (unsigned i = first; i < first + 100; i++) {
+    unsigned us = mpipool__backoff_sleep_us(i);
+    if (us < prev || us > 1000)
+      mono = 0;
+    if (us > prev && i > first)
+      grew = 1;
+    prev = us;
+  }
+  ok(mono, "sleeps never shrink and never exceed 1000 us");
+  ok(grew, "sleeps grow");
+  is_int(mpipool__backoff_sleep_us(first + 1),
+         2 * mpipool__backoff_sleep_us(first), "sleep doubles");
+  is_int(prev, 1000, "capped at 1000 us");
+  is_int(mpipool__backoff_sleep_us(first + 1000), 1000, "still 1000 later");
+  is_int(mpipool__backoff_sleep_us(UINT32_MAX), 1000,
+         "1000 at the largest idle count");
+  is_int(mpipool__backoff_sleep_us(first + 31), 1000,
+         "no shift overflow at step 31");
+  is_int(mpipool__backoff_sleep_us(first + 32), 1000,
+         "no shift overflow at step 32");
+
+  mpipool__backoff_t b = {0};
+  mpipool__backoff_idle(&b);
+  is_int(b.idle, 1, "idle counts polls");
+  b.idle = first + 100; /* a sleeping poll: must return (about 1 ms) */
+  double t0 = mpipool__now();
+  mpipool__backoff_idle(&b);
+  double t1 = mpipool__now();
+  ok(t1 >= t0 && t1 - t0 < 1.0, "a capped sleep is short; clock monotonic");
+  mpipool__backoff_reset(&b);
+  is_int(b.idle, 0, "reset");
+  b.idle = UINT32_MAX;
+  mpipool__backoff_idle(&b);
+  ok(b.idle == UINT32_MAX, "idle count saturates");
+}
+
+int main(void) {
+  test_backoff();
+  return tap_done();
+}
