@@ -8,7 +8,7 @@
  */
 #include "common.h"
 
-#include "alloc.h"
+#include "base/alloc.h"
 
 #define N 24
 

@@ -12,8 +12,8 @@
  */
 #include "common.h"
 
-#include "master.h"
-#include "pool_int.h"
+#include "engine/master.h"
+#include "api/pool.h"
 
 #include <unistd.h>
 

@@ -6,7 +6,7 @@
  */
 #include "config.h"
 
-#include "alloc.h"
+#include "base/alloc.h"
 #include "mpipool.h"
 #include "../tap.h"
 

@@ -4,8 +4,8 @@
  */
 #include "config.h"
 
-#include "backoff.h"
-#include "clock.h"
+#include "transport/backoff.h"
+#include "base/clock.h"
 #include "mpipool.h"
 #include "../tap.h"
 

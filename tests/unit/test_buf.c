@@ -3,7 +3,7 @@
  */
 #include "config.h"
 
-#include "buf.h"
+#include "transport/buf.h"
 #include "mpipool.h"
 #include "../tap.h"
 

@@ -6,8 +6,8 @@
  */
 #include "config.h"
 
-#include "ctx.h"
-#include "wire.h"
+#include "worker/ctx.h"
+#include "transport/wire.h"
 #include "mpipool.h"
 #include "../tap.h"
 

@@ -10,13 +10,13 @@
  */
 #include "config.h"
 
-#include "alloc.h"
-#include "intern.h"
-#include "job.h"
+#include "base/alloc.h"
+#include "engine/intern.h"
+#include "engine/job.h"
 #include "mpipool.h"
-#include "plan.h"
-#include "roster.h"
-#include "wire.h"
+#include "placement/plan.h"
+#include "engine/roster.h"
+#include "transport/wire.h"
 #include "../tap.h"
 
 #include <stdio.h>

@@ -4,7 +4,7 @@
  */
 #include "config.h"
 
-#include "intern.h"
+#include "engine/intern.h"
 #include "../tap.h"
 
 #include <stdio.h>

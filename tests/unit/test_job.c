@@ -7,8 +7,8 @@
  */
 #include "config.h"
 
-#include "job.h"
-#include "wire.h"
+#include "engine/job.h"
+#include "transport/wire.h"
 #include "mpipool.h"
 #include "../tap.h"
 

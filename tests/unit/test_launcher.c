@@ -8,7 +8,7 @@
 #include "config.h"
 
 #include "../tap.h"
-#include "launcher.h"
+#include "placement/launcher.h"
 #include "mpipool.h"
 
 #include <stdlib.h>

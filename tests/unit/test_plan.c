@@ -5,7 +5,7 @@
  */
 #include "config.h"
 
-#include "plan.h"
+#include "placement/plan.h"
 #include "mpipool.h"
 #include "../tap.h"
 

@@ -6,7 +6,7 @@
  */
 #include "config.h"
 
-#include "pool_int.h"
+#include "api/pool.h"
 #include "mpipool.h"
 #include "../tap.h"
 

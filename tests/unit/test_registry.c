@@ -4,7 +4,7 @@
  */
 #include "config.h"
 
-#include "registry.h"
+#include "api/registry.h"
 #include "mpipool.h"
 #include "../tap.h"
 

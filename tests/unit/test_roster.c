@@ -7,7 +7,7 @@
  */
 #include "config.h"
 
-#include "roster.h"
+#include "engine/roster.h"
 #include "../tap.h"
 
 #include <string.h>

@@ -7,7 +7,7 @@
  */
 #include "config.h"
 
-#include "spawn_queue.h"
+#include "engine/spawn_queue.h"
 #include "mpipool.h"
 #include "../tap.h"
 

@@ -5,7 +5,7 @@
  */
 #include "config.h"
 
-#include "text.h"
+#include "base/text.h"
 #include "../tap.h"
 
 #include <stdlib.h>

@@ -8,7 +8,7 @@
 
 #include "../tap.h"
 #include "mpipool.h"
-#include "topology.h"
+#include "placement/topology.h"
 
 #include <sched.h>
 #include <stdlib.h>

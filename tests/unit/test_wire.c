@@ -12,7 +12,7 @@
 
 #define _POSIX_C_SOURCE 200809L
 
-#include "wire.h"
+#include "transport/wire.h"
 #include "mpipool.h"
 #include "../tap.h"
 

@@ -12,9 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "job.h"
 #include "mpipool.h"
-#include "plan.h"
+#include "job.h"
+#include "placement/plan.h"
 
 typedef struct mpipool__master mpipool__master_t;
 

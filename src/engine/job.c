@@ -4,8 +4,9 @@
  */
 #include "config.h"
 #include "job.h"
-#include "alloc.h"
-#include "text.h"
+
+#include "base/alloc.h"
+#include "base/text.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -4,20 +4,21 @@
  * arguments into jobs for the engine in master.c.
  */
 #include "config.h"
-#include "pool_int.h"
-#include "alloc.h"
+#include "pool.h"
 
-#include "backoff.h"
-#include "clock.h"
-#include "comm_spawn.h"
-#include "job.h"
-#include "launcher.h"
-#include "master.h"
-#include "mpihints.h"
-#include "msg.h"
-#include "plan.h"
-#include "topology.h"
-#include "wire.h"
+#include "base/alloc.h"
+#include "base/clock.h"
+#include "engine/job.h"
+#include "engine/master.h"
+#include "placement/comm_spawn.h"
+#include "placement/launcher.h"
+#include "placement/mpihints.h"
+#include "placement/plan.h"
+#include "placement/topology.h"
+#include "transport/backoff.h"
+#include "transport/msg.h"
+#include "transport/wire.h"
+#include "worker/worker.h"
 
 #include <limits.h>
 #include <stdio.h>

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 #include "wire.h"
+
 #include "mpipool.h"
 
 #include <limits.h>

@@ -4,10 +4,10 @@
  */
 #include "config.h"
 #include "topology.h"
-#include "alloc.h"
 
 #include "mpipool.h"
-#include "text.h"
+#include "base/alloc.h"
+#include "base/text.h"
 
 #include <hwloc.h>
 #include <stdio.h>

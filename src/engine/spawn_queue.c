@@ -6,10 +6,10 @@
  */
 #include "config.h"
 #include "spawn_queue.h"
-#include "alloc.h"
 
 #include "mpipool.h"
-#include "text.h"
+#include "base/alloc.h"
+#include "base/text.h"
 
 #include <pthread.h>
 #include <stdlib.h>

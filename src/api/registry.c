@@ -5,7 +5,8 @@
  */
 #include "config.h"
 #include "registry.h"
-#include "alloc.h"
+
+#include "base/alloc.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -3,6 +3,7 @@
  * mpipool.h generates both the enum and these tables.
  */
 #include "config.h"
+
 #include "mpipool.h"
 
 const char *mpipool_strerror(int err) {

@@ -4,8 +4,9 @@
  */
 #include "config.h"
 #include "buf.h"
-#include "alloc.h"
+
 #include "mpipool.h"
+#include "base/alloc.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -6,7 +6,7 @@
 #define MPIPOOL_CTX_H
 
 #include "mpipool.h"
-#include "wire.h"
+#include "transport/wire.h"
 
 struct mpipool_ctx {
   long id;

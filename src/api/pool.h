@@ -1,10 +1,11 @@
 /*
- * pool_int.h - the pool object: its options and its lifecycle, shared by
- * the lifecycle (pool.c), the master's engine (master.c, which keeps its
- * own state in an object of its own) and the worker's loop (worker.c).
+ * pool.h - the pool object: its options and its lifecycle, shared by the
+ * lifecycle (pool.c), the master's engine (engine/master.c, which keeps
+ * its own state in an object of its own) and the worker's loop
+ * (worker/worker.c).
  */
-#ifndef MPIPOOL_POOL_INT_H
-#define MPIPOOL_POOL_INT_H
+#ifndef MPIPOOL_POOL_H
+#define MPIPOOL_POOL_H
 
 #include <mpi.h>
 #include <stddef.h>
@@ -44,11 +45,5 @@ struct mpipool {
   MPI_Comm comm;             /* private duplicate, or the parent intercomm */
   mpipool__master_t *master; /* the engine, on the master */
 };
-
-/* --- worker.c -------------------------------------------------------- */
-
-/* Serves the master on pool->comm until told to stop.  Returns 0, or an
- * error after which the process should still leave. */
-int mpipool__worker_run(mpipool_t *pool, int master_rank);
 
 #endif

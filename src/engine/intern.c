@@ -4,7 +4,8 @@
  */
 #include "config.h"
 #include "intern.h"
-#include "alloc.h"
+
+#include "base/alloc.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -5,9 +5,9 @@
  */
 #include "config.h"
 #include "roster.h"
-#include "alloc.h"
 
 #include "mpipool.h"
+#include "base/alloc.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -5,8 +5,9 @@
  */
 #include "config.h"
 #include "msg.h"
-#include "alloc.h"
+
 #include "mpipool.h"
+#include "base/alloc.h"
 
 #include <limits.h>
 #include <stdlib.h>

@@ -4,9 +4,9 @@
  */
 #include "config.h"
 #include "mpihints.h"
-#include "alloc.h"
 
-#include "text.h"
+#include "base/alloc.h"
+#include "base/text.h"
 
 #include <mpi.h>
 #include <stdio.h>

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "mpipool.h"
-#include "wire.h"
+#include "transport/wire.h"
 
 /* A received message, shared by the chunks whose results it holds. */
 typedef struct {

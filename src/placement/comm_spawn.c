@@ -4,11 +4,11 @@
  */
 #include "config.h"
 #include "comm_spawn.h"
-#include "alloc.h"
-#include "buf.h"
 
 #include "mpipool.h"
-#include "text.h"
+#include "base/alloc.h"
+#include "base/text.h"
+#include "transport/buf.h"
 
 #include <limits.h>
 #include <stdio.h>

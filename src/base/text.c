@@ -3,6 +3,7 @@
  */
 #include "config.h"
 #include "text.h"
+
 #include "alloc.h"
 
 #include <stdio.h>

@@ -4,8 +4,9 @@
  * in place without copying.
  */
 #include "config.h"
-#include "job.h"
-#include "alloc.h"
+
+#include "base/alloc.h"
+#include "engine/job.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -13,20 +13,20 @@
  */
 #include "config.h"
 #include "master.h"
-#include "alloc.h"
 
-#include "backoff.h"
-#include "clock.h"
-#include "comm_spawn.h"
-#include "buf.h"
+#include "api/pool.h"
+#include "base/alloc.h"
+#include "base/clock.h"
+#include "base/text.h"
 #include "intern.h"
-#include "launcher.h"
-#include "msg.h"
-#include "pool_int.h"
+#include "placement/comm_spawn.h"
+#include "placement/launcher.h"
+#include "placement/topology.h"
 #include "roster.h"
 #include "spawn_queue.h"
-#include "text.h"
-#include "topology.h"
+#include "transport/backoff.h"
+#include "transport/buf.h"
+#include "transport/msg.h"
 
 #include <stdio.h>
 #include <stdlib.h>

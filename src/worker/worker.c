@@ -6,19 +6,20 @@
  * at once.
  */
 #include "config.h"
-#include "pool_int.h"
-#include "alloc.h"
+#include "worker.h"
 
-#include "backoff.h"
-#include "buf.h"
-#include "clock.h"
-#include "launcher.h"
+#include "api/pool.h"
+#include "base/alloc.h"
+#include "base/clock.h"
+#include "base/text.h"
 #include "ctx.h"
-#include "msg.h"
-#include "plan.h"
-#include "text.h"
-#include "topology.h"
-#include "wire.h"
+#include "placement/launcher.h"
+#include "placement/plan.h"
+#include "placement/topology.h"
+#include "transport/backoff.h"
+#include "transport/buf.h"
+#include "transport/msg.h"
+#include "transport/wire.h"
 
 #include <stdio.h>
 #include <stdlib.h>

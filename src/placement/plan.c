@@ -3,10 +3,10 @@
  */
 #include "config.h"
 #include "plan.h"
-#include "alloc.h"
 
 #include "mpipool.h"
-#include "text.h"
+#include "base/alloc.h"
+#include "base/text.h"
 
 #include <hwloc.h>
 #include <stdlib.h>
