@@ -90,46 +90,69 @@ static void shorten(const char *s, size_t len, char *out) {
   memcpy(out + cut, "...", 4);
 }
 
-/* Parses an unsigned decimal field: digits only, no sign or blanks. */
+/* The number in field s without the spaces around it: GNU parallel pads
+ * its JobRuntime ("%10.3f"), and other writers may pad any column.  Only
+ * spaces are taken off (a tab separates fields).  Returns where the
+ * number starts; its length in *len. */
+static const char *unpad(const char *s, size_t *len) {
+  while (*s == ' ')
+    s++;
+  size_t n = strlen(s);
+  while (n > 0 && s[n - 1] == ' ')
+    n--;
+  *len = n;
+  return s;
+}
+
+/* Parses an unsigned decimal field: digits only, no sign, spaces around
+ * them allowed. */
 static int parse_u64(const char *s, uint64_t *v) {
-  if (*s < '0' || *s > '9')
+  size_t n;
+  s = unpad(s, &n);
+  if (n == 0 || *s < '0' || *s > '9')
     return -1;
   char *end;
   errno = 0;
   unsigned long long x = strtoull(s, &end, 10);
-  if (*end != '\0' || errno == ERANGE)
+  if (end != s + n || errno == ERANGE)
     return -1;
   *v = (uint64_t)x;
   return 0;
 }
 
-/* Parses a decimal int field, with an optional '-'. */
+/* Parses a decimal int field, with an optional '-' right before its
+ * digits, spaces around them allowed. */
 static int parse_int(const char *s, int *v) {
+  size_t n;
+  s = unpad(s, &n);
   const char *d = *s == '-' ? s + 1 : s;
-  if (*d < '0' || *d > '9')
+  if (n == 0 || *d < '0' || *d > '9')
     return -1;
   char *end;
   errno = 0;
   long x = strtol(s, &end, 10);
-  if (*end != '\0' || errno == ERANGE || x < INT_MIN || x > INT_MAX)
+  if (end != s + n || errno == ERANGE || x < INT_MIN || x > INT_MAX)
     return -1;
   *v = (int)x;
   return 0;
 }
 
 /* Parses a number field as "%.3f" writes it: an optional '-', digits,
- * then optionally '.' and more digits (no blanks, exponent, hex, inf). */
+ * then optionally '.' and more digits (no exponent, hex, inf), spaces
+ * around it allowed (as "%10.3f" writes it). */
 static int parse_double(const char *s, double *v) {
   static const char digits[] = "0123456789";
+  size_t n;
+  s = unpad(s, &n);
   const char *p = s + (*s == '-');
   size_t int_digits = strspn(p, digits);
   p += int_digits;
   if (*p == '.')
     p += 1 + strspn(p + 1, digits);
-  if (int_digits == 0 || *p != '\0')
+  if (int_digits == 0 || p != s + n)
     return -1;
   errno = 0;
-  double x = strtod(s, NULL);
+  double x = strtod(s, NULL); /* stops where the checked number ends */
   if (errno == ERANGE || !isfinite(x))
     return -1;
   *v = x;

@@ -51,9 +51,12 @@ typedef enum {
  * Reads the joblog f (name for messages) against the task list tl and sets
  * state[i] for task i + 1 (state has tl->n elements, zeroed by the
  * caller).  The header line is optional and skipped; an empty file is a
- * joblog with no lines.  Every other line must have the nine fields, a Seq
- * from 1 to tl->n and a Command equal to that task's command byte for
- * byte; otherwise returns -1 with "NAME:LINE: ..." in err saying what is
+ * joblog with no lines.  Every other line must have the nine fields, its
+ * numbers in decimal (spaces around them allowed: GNU parallel writes
+ * JobRuntime as "%10.3f"), a Seq from 1 to tl->n and a Command equal to
+ * that task's command byte for byte (GNU parallel's for a task file run
+ * with "parallel -a FILE" is the line as it is); otherwise returns -1
+ * with "NAME:LINE: ..." in err saying what is
  * wrong (for a mismatch: which task, and both commands, shortened), so
  * that a joblog of another task list is never used to skip tasks.  A last
  * line without its '\n' (a run killed while writing) is ignored.

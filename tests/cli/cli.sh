@@ -182,6 +182,32 @@ launch 2 --joblog keep.log --resume other.txt
 grep '^mpipool: ' err >msg
 check "bad input under mpirun -n 2: same message, status 255" sh -c '[ "$0" -eq 255 ] && diff -u "$1/mismatch.msg" msg && cmp -s keep.log keep.orig' $rc "$exp"
 
+# GNU parallel's joblog of the same task file (parallel -a FILE runs each
+# line as a command): its Command column is the line as written, its
+# JobRuntime is padded ("     0.002"); --resume takes it as it is.
+if command -v parallel >/dev/null 2>&1; then
+  printf '%s\n' 'echo one' "echo 'a  b' | tr a x" 'exit 3' 'true' \
+    'printf "%s\n" x{1,2}' >par.txt
+  rm -f par.log
+  parallel --will-cite --joblog par.log -a par.txt >/dev/null 2>&1
+  tail -n +2 par.log | sort -n | cut -f9 >par.cmds
+  check "GNU parallel's Command column is the task as written" cmp -s par.txt par.cmds
+  check "GNU parallel pads JobRuntime" sh -c 'cut -f4 par.log | grep -q "^ "'
+  cp par.log par.orig
+  launch singleton --joblog par.log --resume par.txt
+  check "--resume on GNU parallel's joblog: nothing runs, 5 skipped, joblog kept" \
+    sh -c '[ "$0" -eq 0 ] && [ ! -s out ] && grep -q ", 5 skipped (done before)" err &&
+      cmp -s par.log par.orig' $rc
+  launch singleton --joblog par.log --resume-failed par.txt
+  check "--resume-failed on GNU parallel's joblog: only its failure runs again" \
+    sh -c '[ "$0" -eq 1 ] && grep -q "^mpipool: 1 task, 0 succeeded, 1 failed, .*, 4 skipped" err &&
+      [ "$(tail -n +2 par.log | wc -l)" -eq 6 ] && tail -1 par.log | cut -f1,7,9 |
+      grep -qx "3	3	exit 3"' $rc
+else
+  n=$((n + 1))
+  echo "ok $n - # SKIP GNU parallel is not installed (apt-get install parallel)"
+fi
+
 # Long tasks are never queued behind one another: a drain (SIGUSR1) waits
 # only for the tasks running, and a short task never waits behind a long
 # one while a worker is free.

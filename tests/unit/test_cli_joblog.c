@@ -241,7 +241,9 @@ static void test_bad_numbers(void) {
       {0, ""},
       {0, "x"},
       {0, "1x"},
-      {0, " 1"},
+      {0, " "},
+      {0, "1 2"},
+      {0, "\r1"},
       {0, "+1"},
       {0, "-1"},
       {0, "1.0"},
@@ -252,7 +254,9 @@ static void test_bad_numbers(void) {
       {2, "nan"},
       {2, "inf"},
       {2, "1.5s"},
-      {2, " 1.5"},
+      {2, "1 .5"},
+      {2, "1. 5"},
+      {2, " - 1.5"},
       {2, "1e999"},
       {2, "1e3"},
       {2, "0x1p3"},
@@ -265,6 +269,8 @@ static void test_bad_numbers(void) {
       {6, ""},
       {6, "2147483648"},
       {6, "- 1"},
+      {6, " -"},
+      {6, "1\r"},
       {7, ""},
       {7, "9x"},
   };
@@ -290,6 +296,26 @@ static void test_bad_numbers(void) {
   is_int(load(good, sizeof good - 1, &tl, state, err), 0,
          "negative and integral times, extreme integers");
   ok(state[0] == CLI_JOB_SUCCEEDED, "the second line succeeded");
+
+  /* GNU parallel's joblog: JobRuntime padded to 10 columns, and padding
+   * anywhere around a number is allowed. */
+  static const char padded[] =
+      "Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\t"
+      "Command\n"
+      "1\t:\t1700000000.123\t     0.001\t0\t4\t0\t0\techo a\n";
+  is_int(load(padded, sizeof padded - 1, &tl, state, err), 0,
+         "GNU parallel's line: JobRuntime '     0.001'");
+  ok(state[0] == CLI_JOB_SUCCEEDED, "and it succeeded");
+  static const char padded_fail[] =
+      "  1 \t:\t 1700000000.123 \t  12.500  \t 0\t4 \t  -1 \t 15\techo a\n";
+  is_int(load(padded_fail, sizeof padded_fail - 1, &tl, state, err), 0,
+         "spaces before and after every number");
+  ok(state[0] == CLI_JOB_FAILED, "Exitval '  -1 ', Signal ' 15': failed");
+  static const char padded_zero[] =
+      "1\th\t1.000\t1.000\t0\t0\t  0  \t    0\techo a\n";
+  is_int(load(padded_zero, sizeof padded_zero - 1, &tl, state, err), 0,
+         "Exitval '  0  ', Signal '    0'");
+  ok(state[0] == CLI_JOB_SUCCEEDED, "padded zeros: succeeded");
 
   static const char nul[] = "1\th\t1.000\t1.000\t0\t0\t0\t0\techo\0a\n";
   is_int(load(nul, sizeof nul - 1, &tl, state, err), -1,
