@@ -73,11 +73,16 @@ static int log_task(farm_t *fm, size_t pos, const cli_resultmsg_t *r) {
   if (fm->f->joblog_fd < 0)
     return 0;
   const cli_task_t *t = &fm->f->tasks->v[fm->f->todo[pos]];
-  cli_joblog_entry_t e = {
-      seq_of(fm, pos), r->host,   r->start,
-      r->runtime,      0,         (uint64_t)(r->out_len + r->err_len),
-      r->exitval,      r->signal, t->cmd,
-      t->len};
+  cli_joblog_entry_t e = {.seq = seq_of(fm, pos),
+                          .host = r->host,
+                          .start = r->start,
+                          .runtime = r->runtime,
+                          .receive = (uint64_t)(r->out_len + r->err_len),
+                          .exitval = r->exitval,
+                          .signal = r->signal,
+                          .cmd = t->cmd,
+                          .cmd_len = t->len,
+                          .timed_out = r->timed_out};
   char *line;
   size_t len;
   if (cli_joblog_format(&e, &line, &len))

@@ -49,8 +49,9 @@ int cli_joblog_format(const cli_joblog_entry_t *e, char **out,
     goto out;
   const char *fmt =
       "%" PRIu64 "\t%s\t%.3f\t%.3f\t%" PRIu64 "\t%" PRIu64 "\t%d\t%d\t";
+  int exitval = e->timed_out && e->exitval == 0 ? -1 : e->exitval;
   int n = snprintf(NULL, 0, fmt, e->seq, host, e->start, e->runtime, e->send,
-                   e->receive, e->exitval, e->signal);
+                   e->receive, exitval, e->signal);
   if (n < 0)
     goto out;
   size_t cmd_len = e->cmd ? e->cmd_len : 0;
@@ -61,7 +62,7 @@ int cli_joblog_format(const cli_joblog_entry_t *e, char **out,
   if (line == NULL)
     goto out;
   snprintf(line, (size_t)n + 1, fmt, e->seq, host, e->start, e->runtime,
-           e->send, e->receive, e->exitval, e->signal);
+           e->send, e->receive, exitval, e->signal);
   memcpy(line + n, cmd, cmd_len);
   line[total - 1] = '\n';
   line[total] = '\0';

@@ -28,6 +28,7 @@ typedef struct {
   int signal;             /* the signal that ended it, 0 if none */
   const char *cmd;        /* the command */
   size_t cmd_len;
+  int timed_out; /* 1: killed by --timeout (formatting only; see below) */
 } cli_joblog_entry_t;
 
 /*
@@ -36,6 +37,10 @@ typedef struct {
  * Starttime as "%.3f", JobRuntime as "%.3f", the command bytes as they are.
  * Tabs and newlines in host are replaced by spaces; a newline in the
  * command too (a command never holds one when it comes from a tasklist).
+ * A task that timed out and still exited 0 (its TERM trap did) is logged
+ * with Exitval -1, as GNU parallel logs a job it killed for --timeout:
+ * a failed task never reads as a success, to --resume-failed or to
+ * GNU parallel.
  * Returns 0, or -1 when out of memory.
  */
 int cli_joblog_format(const cli_joblog_entry_t *e, char **out, size_t *out_len);

@@ -182,6 +182,23 @@ launch 2 --joblog keep.log --resume other.txt
 grep '^mpipool: ' err >msg
 check "bad input under mpirun -n 2: same message, status 255" sh -c '[ "$0" -eq 255 ] && diff -u "$1/mismatch.msg" msg && cmp -s keep.log keep.orig' $rc "$exp"
 
+# A task whose TERM trap exits 0 when --timeout kills it fails, and is
+# logged as GNU parallel logs it (Exitval -1): --resume-failed runs it
+# again, --resume does not take it for a success.
+rm -f trap.log again
+printf '%s\n' '[ -e again ] && echo second run && exit 0; touch again; trap "exit 0" TERM; sleep 100' \
+  'echo fine' >trap.txt
+launch singleton --timeout 1 --joblog trap.log trap.txt
+check "--timeout, TERM trap exits 0: status 1, logged Exitval -1, Signal 0" \
+  sh -c '[ "$0" -eq 1 ] && [ "$(cut -f1,7,8 trap.log | sort)" = "$(printf "1\t-1\t0\n2\t0\t0\nSeq\tExitval\tSignal")" ]' $rc
+launch singleton --joblog trap.log --resume trap.txt
+check "--resume: the timed-out task is skipped, not run" \
+  sh -c '[ "$0" -eq 0 ] && grep -q ", 2 skipped (done before)" err && ! grep -q "second run" out' $rc
+launch singleton --timeout 5 --joblog trap.log --resume-failed trap.txt
+check "--resume-failed: the timed-out task runs again, and succeeds" \
+  sh -c '[ "$0" -eq 0 ] && grep -qx "second run" out && grep -q ", 1 skipped (done before)" err &&
+    tail -1 trap.log | cut -f1,7,8 | grep -qx "1	0	0"' $rc
+
 # GNU parallel's joblog of the same task file (parallel -a FILE runs each
 # line as a command): its Command column is the line as written, its
 # JobRuntime is padded ("     0.002"); --resume takes it as it is.

@@ -56,7 +56,7 @@ static void test_format(void) {
 
   static const char cmd[] = "echo\ta b";
   cli_joblog_entry_t e = {3, "node1", 1700000000.1234, 2.5, 10, 20, -1,
-                          9, cmd,     sizeof cmd - 1};
+                          9, cmd,     sizeof cmd - 1,  0};
   char *line = NULL;
   size_t len = 0;
   is_int(cli_joblog_format(&e, &line, &len), 0, "format a line");
@@ -78,7 +78,8 @@ static void test_format(void) {
                            0,
                            0,
                            cmd2,
-                           sizeof cmd2 - 1};
+                           sizeof cmd2 - 1,
+                           0};
   line = NULL;
   is_int(cli_joblog_format(&e2, &line, &len), 0, "format another line");
   static const char want2[] = "18446744073709551615\th x y\t0.000\t0.000\t"
@@ -87,7 +88,7 @@ static void test_format(void) {
      "tab and newline in the host and newline in the command become spaces");
   free(line);
 
-  cli_joblog_entry_t e3 = {1, "h", 1.0, 0.0004, 0, 0, 0, 0, "", 0};
+  cli_joblog_entry_t e3 = {1, "h", 1.0, 0.0004, 0, 0, 0, 0, "", 0, 0};
   line = NULL;
   is_int(cli_joblog_format(&e3, &line, &len), 0, "format an empty command");
   ok(line && strcmp(line, "1\th\t1.000\t0.000\t0\t0\t0\t0\t\n") == 0 &&
@@ -96,12 +97,67 @@ static void test_format(void) {
   free(line);
 }
 
+/* A task killed by --timeout: Exitval -1 when it still exited 0 (its TERM
+ * trap did), as GNU parallel logs it, and a failure when read back. */
+static void test_timed_out(void) {
+  cli_tasklist_t tl = {0};
+  char err[ERRLEN];
+  static const char cmd[] = "trap \"exit 0\" TERM; sleep 10";
+  FILE *f = test_stream(cmd, sizeof cmd - 1);
+  if (cli_tasklist_read(&tl, f, "tasks", err, sizeof err) != 0)
+    exit(2);
+  fclose(f);
+  static const struct {
+    int exitval, sig;
+    const char *logged;
+  } cases[] = {
+      {0, 0, "\t-1\t0\t"},    /* the trap exited 0: -1 */
+      {3, 0, "\t3\t0\t"},     /* the trap exited 3: kept */
+      {-1, 15, "\t-1\t15\t"}, /* TERM killed it */
+      {-1, 9, "\t-1\t9\t"},   /* KILL, 2 s later */
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    cli_joblog_entry_t e = {.seq = 1,
+                            .host = "h",
+                            .start = 1.0,
+                            .runtime = 1.0,
+                            .exitval = cases[i].exitval,
+                            .signal = cases[i].sig,
+                            .cmd = tl.v[0].cmd,
+                            .cmd_len = tl.v[0].len,
+                            .timed_out = 1};
+    char *line = NULL;
+    size_t len = 0;
+    cli_job_state_t state[1];
+    int rc = cli_joblog_format(&e, &line, &len);
+    ok(rc == 0 && strstr(line, cases[i].logged) != NULL,
+       "timed out, exit %d signal %d: logged as '%s'", cases[i].exitval,
+       cases[i].sig, cases[i].logged + 1);
+    if (rc == 0)
+      printf("#   %s", line);
+    ok(rc == 0 && load(line, len, &tl, state, err) == 0 &&
+           state[0] == CLI_JOB_FAILED,
+       "timed out, exit %d signal %d: read back as failed", cases[i].exitval,
+       cases[i].sig);
+    free(line);
+  }
+  cli_joblog_entry_t e = {
+      .seq = 1, .host = "h", .cmd = tl.v[0].cmd, .cmd_len = tl.v[0].len};
+  char *line = NULL;
+  size_t len = 0;
+  ok(cli_joblog_format(&e, &line, &len) == 0 &&
+         strstr(line, "\t0\t0\ttrap") != NULL,
+     "not timed out, exit 0: logged as a success");
+  free(line);
+  cli_tasklist_free(&tl);
+}
+
 /* Appends the formatted line for task seq of tl to the joblog text. */
 static void add_line(char *text, size_t size, const cli_tasklist_t *tl,
                      uint64_t seq, int exitval, int sig) {
   const cli_task_t *t = &tl->v[seq - 1];
-  cli_joblog_entry_t e = {seq, "host",  1700000000.5, 1.25,   0,
-                          0,   exitval, sig,          t->cmd, t->len};
+  cli_joblog_entry_t e = {seq,     "host", 1700000000.5, 1.25,   0, 0,
+                          exitval, sig,    t->cmd,       t->len, 0};
   char *line;
   size_t len;
   if (cli_joblog_format(&e, &line, &len) != 0 || strlen(text) + len >= size)
@@ -328,7 +384,7 @@ static void test_bad_numbers(void) {
  * fails in turn: -1 (load: "out of memory"), nothing leaked. */
 static void test_out_of_memory(void) {
   cli_tasklist_t tl = tasks("echo a\necho b\n");
-  cli_joblog_entry_t e = {2, "node\t1", 1.5, 0.25, 0, 3, 0, 0, "echo b", 6};
+  cli_joblog_entry_t e = {2, "node\t1", 1.5, 0.25, 0, 3, 0, 0, "echo b", 6, 0};
   int bad = 0, tried = 0;
   for (unsigned long k = 1;; k++) {
     char *line = NULL;
@@ -384,6 +440,7 @@ static void test_out_of_memory(void) {
 
 int main(void) {
   test_format();
+  test_timed_out();
   test_round_trip();
   test_errors();
   test_bad_numbers();
