@@ -248,10 +248,26 @@ static int load_line(char *s, size_t len, const char *name, size_t line,
   return 0;
 }
 
+/* The task a line cut short (len bytes, without '\n') began to log: its
+ * Seq, when that field is whole (a tab follows it), a number, and a task
+ * of tl; else 0. */
+static uint64_t torn_seq(char *s, size_t len, const cli_tasklist_t *tl) {
+  char *tab = memchr(s, '\t', len);
+  uint64_t seq;
+  if (tab == NULL || memchr(s, '\0', (size_t)(tab - s)) != NULL)
+    return 0;
+  *tab = '\0';
+  if (parse_u64(s, &seq) != 0 || seq < 1 || seq > tl->n)
+    return 0;
+  return seq;
+}
+
 int cli_joblog_load(FILE *f, const char *name, const cli_tasklist_t *tl,
-                    cli_job_state_t *state, char *err, size_t errlen) {
+                    cli_job_state_t *state, cli_joblog_tail_t *tail, char *err,
+                    size_t errlen) {
   char *buf = NULL;
   size_t cap = 0, line = 0;
+  cli_joblog_tail_t t = {0};
   int rc = 0;
   for (;;) {
     errno = 0;
@@ -267,8 +283,12 @@ int cli_joblog_load(FILE *f, const char *name, const cli_tasklist_t *tl,
     }
     line++;
     size_t len = (size_t)got;
-    if (buf[len - 1] != '\n')
-      break; /* a line cut short by a killed run: not a finished task */
+    if (buf[len - 1] != '\n') { /* only the last line can lack it */
+      t.torn = len;
+      t.torn_seq = torn_seq(buf, len, tl);
+      break;
+    }
+    t.whole += len;
     buf[--len] = '\0';
     if (memchr(buf, '\0', len) != NULL) {
       cli_fmt(err, errlen, "%s:%zu: line holds a NUL byte", name, line);
@@ -283,5 +303,7 @@ int cli_joblog_load(FILE *f, const char *name, const cli_tasklist_t *tl,
       break;
   }
   cli_free(buf);
+  if (rc == 0 && tail)
+    *tail = t;
   return rc;
 }

@@ -52,22 +52,36 @@ typedef enum {
   CLI_JOB_SUCCEEDED   /* a line with Exitval 0 and Signal 0 */
 } cli_job_state_t;
 
+/* Where the whole lines of a joblog end: a last line without its '\n'
+ * was cut short, by a run killed while writing it (or a full disk), and
+ * must go before anything is appended, or the next line would be glued
+ * to it. */
+typedef struct {
+  uint64_t whole;    /* bytes of the whole lines: where the file is cut */
+  uint64_t torn;     /* bytes of the last line cut short; 0: none */
+  uint64_t torn_seq; /* the task it began to log (its Seq is whole and a
+                        task of the list), else 0 */
+} cli_joblog_tail_t;
+
 /*
- * Reads the joblog f (name for messages) against the task list tl and sets
- * state[i] for task i + 1 (state has tl->n elements, zeroed by the
- * caller).  The header line is optional and skipped; an empty file is a
- * joblog with no lines.  Every other line must have the nine fields, its
- * numbers in decimal (spaces around them allowed: GNU parallel writes
- * JobRuntime as "%10.3f"), a Seq from 1 to tl->n and a Command equal to
- * that task's command byte for byte (GNU parallel's for a task file run
- * with "parallel -a FILE" is the line as it is); otherwise returns -1
- * with "NAME:LINE: ..." in err saying what is
+ * Reads the joblog f (name for messages) from where it is to its end
+ * against the task list tl and sets state[i] for task i + 1 (state has
+ * tl->n elements, zeroed by the caller).  The header line is optional and
+ * skipped; an empty file is a joblog with no lines.  Every other line must
+ * have the nine fields, its numbers in decimal (spaces around them
+ * allowed: GNU parallel writes JobRuntime as "%10.3f"), a Seq from 1 to
+ * tl->n and a Command equal to that task's command byte for byte (GNU
+ * parallel's for a task file run with "parallel -a FILE" is the line as
+ * it is); otherwise returns -1 with "NAME:LINE: ..." in err saying what is
  * wrong (for a mismatch: which task, and both commands, shortened), so
- * that a joblog of another task list is never used to skip tasks.  A last
- * line without its '\n' (a run killed while writing) is ignored.
- * Returns 0 on success.
+ * that a joblog of another task list is never used to skip tasks; a NUL
+ * byte in a whole line is wrong too.  A last line without its '\n' is not
+ * a finished task: it sets no state, whatever it holds, and *tail (if
+ * tail is not NULL) says where it starts, for the caller to cut it off.
+ * Returns 0 on success (*tail then set).
  */
 int cli_joblog_load(FILE *f, const char *name, const cli_tasklist_t *tl,
-                    cli_job_state_t *state, char *err, size_t errlen);
+                    cli_job_state_t *state, cli_joblog_tail_t *tail, char *err,
+                    size_t errlen);
 
 #endif

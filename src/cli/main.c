@@ -99,10 +99,10 @@ static int load_tasks(const cli_options_t *o, cli_tasklist_t *tl) {
   return 0;
 }
 
-/* With --resume or --resume-failed: what the joblog says is done.  A
- * missing joblog means nothing is. */
+/* With --resume or --resume-failed: what the joblog says is done, and
+ * where its whole lines end (*tail).  A missing joblog means nothing is. */
 static int read_joblog(const cli_options_t *o, const cli_tasklist_t *tl,
-                       cli_job_state_t *state) {
+                       cli_job_state_t *state, cli_joblog_tail_t *tail) {
   char err[1024];
   FILE *f = fopen(o->joblog, "r");
   if (f == NULL && errno == ENOENT)
@@ -112,7 +112,7 @@ static int read_joblog(const cli_options_t *o, const cli_tasklist_t *tl,
             strerror(errno));
     return -1;
   }
-  int e = cli_joblog_load(f, o->joblog, tl, state, err, sizeof err);
+  int e = cli_joblog_load(f, o->joblog, tl, state, tail, err, sizeof err);
   fclose(f);
   if (e) {
     fprintf(stderr,
@@ -124,10 +124,56 @@ static int read_joblog(const cli_options_t *o, const cli_tasklist_t *tl,
   return 0;
 }
 
-/* Opens the joblog for this run: appended to when resuming, else started
- * afresh (as GNU parallel does).  Called only once everything else has
- * been checked, so that a mistake never costs a previous joblog. */
-static int open_joblog(const cli_options_t *o) {
+/* Cuts the joblog fd (open to append) back to its whole lines when its
+ * last line was cut short (tail, from reading it), and says so: a line
+ * appended to a torn one would glue the two into one line, which no later
+ * --resume could read.
+ * runs: whether the torn line's task runs again.  The file must be as it
+ * was read; if it changed since, another process writes it, and it is
+ * left alone.  Returns 0, or -1 with a message said. */
+static int cut_torn_line(int fd, const cli_options_t *o,
+                         const cli_joblog_tail_t *tail, int runs) {
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    fprintf(stderr, "mpipool: cannot read the joblog '%s': %s\n", o->joblog,
+            strerror(errno));
+    return -1;
+  }
+  if ((uint64_t)st.st_size != tail->whole + tail->torn) {
+    fprintf(stderr,
+            "mpipool: %s: changed while mpipool read it (is another run "
+            "writing it?); it is left as it is\n",
+            o->joblog);
+    return -1;
+  }
+  if (ftruncate(fd, (off_t)tail->whole) != 0) {
+    fprintf(stderr, "mpipool: cannot cut the joblog '%s' short: %s\n",
+            o->joblog, strerror(errno));
+    return -1;
+  }
+  unsigned long long seq = (unsigned long long)tail->torn_seq;
+  fprintf(stderr,
+          "mpipool: %s: its last line was cut short (a run was killed while "
+          "writing it); it is dropped",
+          o->joblog);
+  if (seq && runs)
+    fprintf(stderr, ": task %llu will run again\n", seq);
+  else if (seq)
+    fprintf(stderr,
+            " (task %llu is skipped all the same: an earlier line "
+            "logs it)\n",
+            seq);
+  else
+    fputc('\n', stderr);
+  return 0;
+}
+
+/* Opens the joblog for this run: appended to when resuming (its torn last
+ * line cut off first, see cut_torn_line), else started afresh (as GNU
+ * parallel does).  Called only once everything else has been checked, so
+ * that a mistake never costs a previous joblog. */
+static int open_joblog(const cli_options_t *o, const cli_joblog_tail_t *tail,
+                       int torn_runs) {
   int resuming = o->resume || o->resume_failed;
   int fd =
       open(o->joblog,
@@ -136,6 +182,10 @@ static int open_joblog(const cli_options_t *o) {
   if (fd < 0) {
     fprintf(stderr, "mpipool: cannot write the joblog '%s': %s\n", o->joblog,
             strerror(errno));
+    return -1;
+  }
+  if (resuming && tail->torn && cut_torn_line(fd, o, tail, torn_runs)) {
+    close(fd);
     return -1;
   }
   struct stat st;
@@ -200,6 +250,7 @@ static int print_pool(mpipool_t *pool, const cli_options_t *o) {
 static int run_master(mpipool_t *pool, const cli_options_t *o,
                       cli_tasklist_t tl) {
   cli_job_state_t *state = NULL;
+  cli_joblog_tail_t tail = {0};
   size_t *todo = NULL, ntodo = 0;
   cli_output_t *out = NULL;
   cli_counts_t counts = {0};
@@ -211,21 +262,24 @@ static int run_master(mpipool_t *pool, const cli_options_t *o,
     fprintf(stderr, "mpipool: out of memory for %zu tasks\n", tl.n);
     goto out;
   }
-  if ((o->resume || o->resume_failed) && read_joblog(o, &tl, state))
+  if ((o->resume || o->resume_failed) && read_joblog(o, &tl, state, &tail))
     goto out;
+  int torn_runs = 0;
   for (size_t i = 0; i < tl.n; i++) {
     if (state[i] == CLI_JOB_SUCCEEDED ||
-        (state[i] == CLI_JOB_FAILED && o->resume))
+        (state[i] == CLI_JOB_FAILED && o->resume)) {
       counts.skipped++;
-    else
+    } else {
       todo[ntodo++] = i;
+      torn_runs |= i + 1 == tail.torn_seq;
+    }
   }
   if (cli_output_create(&out, ntodo, o->keep_order, o->tag, o->results, stdout,
                         stderr, msg, sizeof msg)) {
     fprintf(stderr, "mpipool: %s\n", msg);
     goto out;
   }
-  if (o->joblog && (fd = open_joblog(o)) < 0)
+  if (o->joblog && (fd = open_joblog(o, &tail, torn_runs)) < 0)
     goto out;
   cli_farm_t farm = {o, &tl, todo, ntodo, fd, out, &drain_requested};
   int e = cli_farm_run(pool, &farm, &counts);

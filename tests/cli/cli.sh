@@ -182,6 +182,56 @@ launch 2 --joblog keep.log --resume other.txt
 grep '^mpipool: ' err >msg
 check "bad input under mpirun -n 2: same message, status 255" sh -c '[ "$0" -eq 255 ] && diff -u "$1/mismatch.msg" msg && cmp -s keep.log keep.orig' $rc "$exp"
 
+# A joblog whose last line was cut short (a run killed while writing it):
+# --resume drops that line before it appends, and says so; the joblog
+# stays one line per finished task for every later --resume.
+for i in $(seq 1 8); do echo "echo $i"; done >torn.txt
+for mode in singleton 2; do
+  m="[$mode]"
+  rm -f torn.log
+  launch $mode --joblog torn.log torn.txt
+  # As if killed while writing its 6th line: 5 whole, the 6th cut short.
+  head -n 7 torn.log >torn.cut
+  mv torn.cut torn.log
+  last=$(tail -1 torn.log | cut -f1)
+  truncate -s -3 torn.log
+  launch $mode --joblog torn.log --resume torn.txt
+  check "$m torn last line: --resume drops it, says so, runs task $last again" \
+    sh -c '[ "$0" -eq 0 ] && grep -q "^mpipool: 3 tasks, 3 succeeded, .*, 5 skipped (done before)" err &&
+      grep -qx "mpipool: torn.log: its last line was cut short (a run was killed while writing it); it is dropped: task $1 will run again" err' $rc $last
+  launch $mode --joblog torn.log --resume torn.txt
+  check "$m torn last line: a second --resume reads the joblog, runs nothing" \
+    sh -c '[ "$0" -eq 0 ] && grep -q ", 8 skipped (done before)" err && ! grep -q "cut short" err' $rc
+  awk -F'\t' 'NR > 1 && $7 == 0 && $8 == 0 { print $1 }' torn.log | sort -n >ok_seqs
+  check "$m torn last line: each task succeeded exactly once in the joblog" sh -c 'seq 1 8 | cmp -s - ok_seqs'
+  check "$m torn last line: no line glued to another (9 fields each, 9 lines)" \
+    sh -c '[ "$(wc -l <torn.log)" -eq 9 ] && [ -z "$(awk -F"\t" "NF != 9" torn.log)" ]'
+done
+# Torn within its Seq: which task it was is unknown; --resume-failed.
+printf '1\tvm\t1.000\t1.000\t0\t0\t1\t0\techo 1\n2\tvm\t1.000\t1.000\t0\t0\t0\t0\techo 2\n' >torn.log
+printf '3' >>torn.log
+launch singleton --joblog torn.log --resume-failed torn.txt
+check "torn Seq: --resume-failed drops it, runs 1 and 3 to 8" \
+  sh -c '[ "$0" -eq 0 ] && grep -qx "mpipool: torn.log: its last line was cut short (a run was killed while writing it); it is dropped" err &&
+    grep -q "^mpipool: 7 tasks, 7 succeeded, .*, 1 skipped" err && [ "$(wc -l <torn.log)" -eq 9 ]' $rc
+# Torn, its task logged failed before: --resume skips it all the same.
+printf '2\tvm\t1.000\t1.000\t0\t0\t1\t0\techo 2\n2\tvm\t1.000\t1.0' >torn.log
+launch singleton --joblog torn.log --resume torn.txt
+check "torn line of a task logged before: --resume says it is skipped" \
+  sh -c '[ "$0" -eq 0 ] && grep -qx "mpipool: torn.log: its last line was cut short (a run was killed while writing it); it is dropped (task 2 is skipped all the same: an earlier line logs it)" err &&
+    grep -q ", 1 skipped" err' $rc
+# A NUL byte or a bad line before the torn one: refused, left as it is.
+printf '1\tvm\t1.000\t1.000\t0\t0\t0\t0\techo\0001\n2\tvm\t1.0' >torn.log
+cp torn.log torn.orig
+launch singleton --joblog torn.log --resume torn.txt
+check "a NUL byte before a torn line: refused, joblog untouched" \
+  sh -c '[ "$0" -eq 255 ] && grep -q "torn.log:1: line holds a NUL byte" err && cmp -s torn.log torn.orig' $rc
+printf '1\tvm\t1.000\n2\tvm\t1.0' >torn.log
+cp torn.log torn.orig
+launch singleton --joblog torn.log --resume torn.txt
+check "a bad line before a torn line: refused, joblog untouched" \
+  sh -c '[ "$0" -eq 255 ] && grep -q "torn.log:1: too few fields" err && cmp -s torn.log torn.orig' $rc
+
 # A task whose TERM trap exits 0 when --timeout kills it fails, and is
 # logged as GNU parallel logs it (Exitval -1): --resume-failed runs it
 # again, --resume does not take it for a success.

@@ -8,6 +8,7 @@
 #include "cli/alloc.h"
 #include "cli/joblog.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,7 +33,7 @@ static int load(const char *text, size_t len, const cli_tasklist_t *tl,
   memset(state, 0, tl->n * sizeof *state);
   err[0] = '\0';
   FILE *f = test_stream(text, len);
-  int rc = cli_joblog_load(f, "j.txt", tl, state, err, ERRLEN);
+  int rc = cli_joblog_load(f, "j.txt", tl, state, NULL, err, ERRLEN);
   fclose(f);
   return rc;
 }
@@ -225,6 +226,87 @@ static void test_round_trip(void) {
          "a truncated line is ignored, though it mismatches");
   ok(state[1] == CLI_JOB_UNSEEN, "and sets no state");
 
+  cli_tasklist_free(&tl);
+}
+
+/* Loads text (len bytes) against tl and checks where its whole lines end
+ * (whole), the torn last line's length (torn) and the task it began to log
+ * (seq). */
+static int tail_is(const char *text, size_t len, const cli_tasklist_t *tl,
+                   uint64_t whole, uint64_t torn, uint64_t seq) {
+  cli_job_state_t state[8];
+  cli_joblog_tail_t t = {7, 7, 7};
+  char err[ERRLEN] = "";
+  memset(state, 0, sizeof state);
+  FILE *f = test_stream(text, len);
+  int rc = cli_joblog_load(f, "j.txt", tl, state, &t, err, ERRLEN);
+  fclose(f);
+  if (rc == 0 && t.whole == whole && t.torn == torn && t.torn_seq == seq)
+    return 1;
+  printf("#   rc %d [%s], whole %" PRIu64 " torn %" PRIu64 " seq %" PRIu64
+         "; want %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
+         rc, err, t.whole, t.torn, t.torn_seq, whole, torn, seq);
+  return 0;
+}
+
+/* A last line without its '\n' was cut short: where it starts (to cut the
+ * file there) and which task it began to log. */
+static void test_torn(void) {
+  cli_tasklist_t tl = tasks("echo a\necho b\necho c\n");
+  const char *h = cli_joblog_header;
+  size_t hl = strlen(h);
+  const char *l1 = "1\th\t1.000\t1.000\t0\t0\t0\t0\techo a\n";
+  size_t l1l = strlen(l1);
+  char text[1024];
+
+  ok(tail_is("", 0, &tl, 0, 0, 0), "an empty joblog: nothing torn");
+  snprintf(text, sizeof text, "%s%s", h, l1);
+  ok(tail_is(text, strlen(text), &tl, hl + l1l, 0, 0),
+     "whole lines only: all of it is whole, nothing torn");
+  ok(tail_is(h, hl - 4, &tl, 0, hl - 4, 0), "a torn header: cut at 0");
+  snprintf(text, sizeof text, "%s%s2\th\t1.000\t1.000\t0\t0\t0\t0\techo b", h,
+           l1);
+  ok(tail_is(text, strlen(text), &tl, hl + l1l, strlen(text) - hl - l1l, 2),
+     "a line whole but for its newline: torn, task 2");
+  snprintf(text, sizeof text, "%s%s3\tho", h, l1);
+  ok(tail_is(text, strlen(text), &tl, hl + l1l, 4, 3),
+     "a line torn after its Seq: task 3");
+  snprintf(text, sizeof text, "%s%s  2 \t", h, l1);
+  ok(tail_is(text, strlen(text), &tl, hl + l1l, 5, 2),
+     "a padded Seq, then the tab: task 2");
+  snprintf(text, sizeof text, "%s%s3", h, l1);
+  ok(tail_is(text, strlen(text), &tl, hl + l1l, 1, 0),
+     "a Seq without its tab may be cut short: no task");
+  snprintf(text, sizeof text, "%s%s4\th", h, l1);
+  ok(tail_is(text, strlen(text), &tl, hl + l1l, 3, 0),
+     "a Seq that is no task: no task");
+  snprintf(text, sizeof text, "%s%sx\th", h, l1);
+  ok(tail_is(text, strlen(text), &tl, hl + l1l, 3, 0),
+     "a Seq that is no number: no task");
+  static const char nul[] = "1\th\t1.000\t1.000\t0\t0\t0\t0\techo a\n\0\0\0";
+  ok(tail_is(nul, sizeof nul - 1, &tl, l1l, 3, 0),
+     "NUL bytes after the last newline (a crash's unwritten block): torn");
+  static const char nul_seq[] = "1\0\th";
+  ok(tail_is(nul_seq, sizeof nul_seq - 1, &tl, 0, 4, 0),
+     "a NUL byte in the torn Seq: no task");
+
+  /* Whatever follows, a line in the middle is still checked. */
+  cli_job_state_t state[3];
+  char err[ERRLEN];
+  static const char mid_nul[] = "1\th\t1.000\t1.000\t0\t0\t0\t0\techo\0a\n"
+                                "2\th\t1.000";
+  is_int(load(mid_nul, sizeof mid_nul - 1, &tl, state, err), -1,
+         "a NUL byte in a whole line before a torn one: refused");
+  snprintf(text, sizeof text, "%s1\th\t1.000\n%s2\th", h, l1);
+  ok(fails_with(text, &tl, "j.txt:2: too few fields: 3 instead of 9"),
+     "a bad line before a torn one: refused");
+
+  /* A tail of NULL is allowed; the torn line sets no state. */
+  snprintf(text, sizeof text, "%s%s2\th\t1.000\t1.000\t0\t0\t0\t0\techo b", h,
+           l1);
+  is_int(load(text, strlen(text), &tl, state, err), 0, "tail NULL: loaded");
+  ok(state[0] == CLI_JOB_SUCCEEDED && state[1] == CLI_JOB_UNSEEN,
+     "the torn line's task stays unseen");
   cli_tasklist_free(&tl);
 }
 
@@ -442,6 +524,7 @@ int main(void) {
   test_format();
   test_timed_out();
   test_round_trip();
+  test_torn();
   test_errors();
   test_bad_numbers();
   test_out_of_memory();
