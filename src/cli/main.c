@@ -75,11 +75,23 @@ static int load_tasks(const cli_options_t *o, cli_tasklist_t *tl) {
             o->argfile ? "argument" : "task", path, strerror(errno));
     return -1;
   }
-  struct stat st;
+  struct stat st, js;
   if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
     fprintf(stderr, "mpipool: '%s' is a directory, not a %s file\n", path,
             o->argfile ? "argument" : "task");
     fclose(f);
+    return -1;
+  }
+  /* The joblog is written over (or appended to): never the tasks' own
+   * file, by whatever path (./tasks.txt, a link) or through stdin. */
+  if (o->joblog && fstat(fileno(f), &st) == 0 && stat(o->joblog, &js) == 0 &&
+      js.st_dev == st.st_dev && js.st_ino == st.st_ino) {
+    fprintf(stderr,
+            "mpipool: the joblog '%s' is the %s file '%s' itself: writing "
+            "the joblog would destroy it\n",
+            o->joblog, o->argfile ? "argument" : "task", name);
+    if (!from_stdin)
+      fclose(f);
     return -1;
   }
   int e = o->argfile ? cli_tasklist_expand(tl, f, name, o->command,

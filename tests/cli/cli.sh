@@ -249,6 +249,32 @@ check "--resume-failed: the timed-out task runs again, and succeeds" \
   sh -c '[ "$0" -eq 0 ] && grep -qx "second run" out && grep -q ", 1 skipped (done before)" err &&
     tail -1 trap.log | cut -f1,7,8 | grep -qx "1	0	0"' $rc
 
+# The joblog is never the task file or the argument file, whatever the
+# path to it: refused before anything runs, the file left byte for byte.
+printf 'echo ran\n' >self.txt
+cp self.txt self.orig
+ln -s self.txt self.link
+ln self.txt self.hard
+for j in self.txt ./self.txt self.link self.hard "$tmp/self.txt"; do
+  launch singleton --joblog "$j" self.txt
+  case $j in /*) what="its full path" ;; *) what=$j ;; esac
+  check "--joblog $what, the task file self.txt: refused, 255, file intact" \
+    sh -c '[ "$0" -eq 255 ] && [ ! -s out ] && cmp -s self.txt self.orig &&
+      grep -qx "mpipool: the joblog '\''$1'\'' is the task file '\''self.txt'\'' itself: writing the joblog would destroy it" err' $rc "$j"
+done
+launch singleton --joblog self.link --resume ./self.txt
+check "--resume, the joblog a link to the task file: refused, file intact" \
+  sh -c '[ "$0" -eq 255 ] && [ ! -s out ] && cmp -s self.txt self.orig && grep -q "is the task file" err' $rc
+launch singleton --joblog self.hard -a self.txt echo
+check "--joblog the argument file (a hard link): refused, file intact" \
+  sh -c '[ "$0" -eq 255 ] && [ ! -s out ] && cmp -s self.txt self.orig && grep -q "is the argument file" err' $rc
+run "$MPIPOOL" --joblog self.txt - <self.txt
+check "--joblog the file that stdin reads: refused, file intact" \
+  sh -c '[ "$0" -eq 255 ] && [ ! -s out ] && cmp -s self.txt self.orig && grep -q "is the task file .(stdin)." err' $rc
+launch 2 --joblog ./self.txt self.txt
+check "under mpirun -n 2: refused, file intact" \
+  sh -c '[ "$0" -eq 255 ] && [ ! -s out ] && cmp -s self.txt self.orig && grep -q "is the task file" err' $rc
+
 # GNU parallel's joblog of the same task file (parallel -a FILE runs each
 # line as a command): its Command column is the line as written, its
 # JobRuntime is padded ("     0.002"); --resume takes it as it is.
