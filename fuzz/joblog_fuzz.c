@@ -1,0 +1,121 @@
+/*
+ * joblog_fuzz.c - libFuzzer target: arbitrary bytes as a joblog, read by
+ * cli_joblog_load against a small fixed task list (the one the seed
+ * corpus was written for: fuzz/joblog_tasks.txt).  Besides what
+ * the sanitizers catch, it checks the loader's contract: a success
+ * accounts for every byte (whole lines, then a torn one), a torn line's
+ * task is a task, each task's state is what its lines say (worked out
+ * here the plain way), a failure says why, nothing leaks.
+ */
+#include "cli/alloc.h"
+#include "cli/joblog.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ERRLEN 512
+
+/* The task list of fuzz/joblog_tasks.txt. */
+static const char task_text[] = "echo 1\n"
+                                "echo 2\n"
+                                "exit 3\n"
+                                "echo 'a  b' | tr a x\n"
+                                "printf \"%s\\n\" x{1,2}\n"
+                                "trap \"exit 0\" TERM; sleep 10\n"
+                                "kill -9 $$\n"
+                                "true\n";
+
+static cli_tasklist_t tasks;
+
+static void check(int cond, const char *what) {
+  if (!cond) {
+    fprintf(stderr, "joblog_fuzz: broken contract: %s\n", what);
+    abort();
+  }
+}
+
+/* A stream of the n bytes of data (fmemopen refuses n == 0). */
+static FILE *stream(const uint8_t *data, size_t n) {
+  return n ? fmemopen((void *)data, n, "r") : fopen("/dev/null", "r");
+}
+
+/* What a joblog that loaded says of each task, worked out the plain way
+ * from its whole lines (data, whole bytes): a task succeeded when one of
+ * its lines has Exitval and Signal 0, failed when it has lines, none
+ * succeeding. */
+static void expected_states(const uint8_t *data, size_t whole,
+                            cli_job_state_t *want) {
+  size_t line = 0;
+  for (size_t at = 0; at < whole;) {
+    const uint8_t *nl = memchr(data + at, '\n', whole - at);
+    check(nl != NULL, "whole lines end in a newline");
+    size_t len = (size_t)(nl - (data + at));
+    char *buf = malloc(len + 1);
+    check(buf != NULL, "memory for the check");
+    memcpy(buf, data + at, len);
+    buf[len] = '\0';
+    at += len + 1;
+    if (++line == 1 && strncmp(buf, "Seq\t", 4) == 0) {
+      free(buf); /* the header (a Seq of "Seq" would have failed) */
+      continue;
+    }
+    char *f[8], *p = buf;
+    for (int i = 0; i < 8; i++) {
+      f[i] = p;
+      p = strchr(p, '\t');
+      check(p != NULL, "a line that loaded has nine fields");
+      *p++ = '\0';
+    }
+    unsigned long long seq = strtoull(f[0], NULL, 10);
+    long exitval = strtol(f[6], NULL, 10), sig = strtol(f[7], NULL, 10);
+    check(seq >= 1 && seq <= tasks.n, "a line that loaded is of a task");
+    if (exitval == 0 && sig == 0)
+      want[seq - 1] = CLI_JOB_SUCCEEDED;
+    else if (want[seq - 1] != CLI_JOB_SUCCEEDED)
+      want[seq - 1] = CLI_JOB_FAILED;
+    free(buf);
+  }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  char err[ERRLEN];
+  if (tasks.n == 0) {
+    FILE *f = stream((const uint8_t *)task_text, sizeof task_text - 1);
+    check(f && cli_tasklist_read(&tasks, f, "tasks", err, sizeof err) == 0 &&
+              tasks.n == 8,
+          "the fixed task list reads");
+    fclose(f);
+  }
+  FILE *f = stream(data, size);
+  if (f == NULL)
+    return 0;
+  cli_job_state_t state[8] = {0};
+  cli_joblog_tail_t tail = {1, 1, 1};
+  long live = cli_alloc_live();
+  err[0] = '\0';
+  int rc = cli_joblog_load(f, "fuzz", &tasks, state, &tail, err, sizeof err);
+  fclose(f);
+  check(cli_alloc_live() == live, "every allocation freed");
+  if (rc != 0) {
+    check(rc == -1, "fails with -1");
+    check(err[0] != '\0' && memchr(err, '\0', sizeof err) != NULL,
+          "a failure says why");
+    check(strncmp(err, "fuzz:", 5) == 0, "its message names the joblog");
+    return 0;
+  }
+  check(tail.whole + tail.torn == size, "whole lines and torn line: all");
+  check(tail.whole == 0 || data[tail.whole - 1] == '\n',
+        "whole lines end in a newline");
+  check(tail.torn == 0 || memchr(data + tail.whole, '\n', tail.torn) == NULL,
+        "the torn line has no newline");
+  check(tail.torn_seq <= tasks.n && (tail.torn_seq == 0 || tail.torn > 0),
+        "the torn line's task is a task");
+  check(memchr(data, '\0', tail.whole) == NULL, "no NUL in a whole line");
+  cli_job_state_t want[8] = {0};
+  expected_states(data, tail.whole, want);
+  for (size_t i = 0; i < tasks.n; i++)
+    check(state[i] == want[i], "each task's state is what its lines say");
+  return 0;
+}
