@@ -5,11 +5,14 @@
  * the sanitizers catch, it checks the loader's contract: a success
  * accounts for every byte (whole lines, then a torn one), a torn line's
  * task is a task, each task's state is what its lines say (worked out
- * here the plain way), a failure says why, nothing leaks.
+ * here the plain way), a failure says why, nothing leaks; and a line the
+ * program formats (cli_joblog_format, from the input's first bytes) loads
+ * back with its state.
  */
 #include "cli/alloc.h"
 #include "cli/joblog.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,6 +82,57 @@ static void expected_states(const uint8_t *data, size_t whole,
   }
 }
 
+/* Anything the program logs, it reads back: a line formatted from the
+ * first bytes of data (task, times, exit, signal, timeout; the host is
+ * the bytes after them, up to a NUL) loads, whole, with the state its
+ * exit says. */
+static void round_trip(const uint8_t *data, size_t size) {
+  uint64_t seq, receive;
+  double start, runtime;
+  int32_t exitval, sig;
+  if (size < 41)
+    return;
+  memcpy(&seq, data, 8);
+  memcpy(&start, data + 8, 8);
+  memcpy(&runtime, data + 16, 8);
+  memcpy(&receive, data + 24, 8);
+  memcpy(&exitval, data + 32, 4);
+  memcpy(&sig, data + 36, 4);
+  char *host = strndup((const char *)data + 41, size - 41);
+  check(host != NULL, "memory for the host");
+  const cli_task_t *t = &tasks.v[seq % tasks.n];
+  cli_joblog_entry_t e = {.seq = seq % tasks.n + 1,
+                          .host = host,
+                          .start = isfinite(start) ? start : 0,
+                          .runtime = isfinite(runtime) ? runtime : 0,
+                          .receive = receive,
+                          .exitval = exitval,
+                          .signal = sig,
+                          .cmd = t->cmd,
+                          .cmd_len = t->len,
+                          .timed_out = data[40] & 1};
+  char *line, err[ERRLEN];
+  size_t len;
+  check(cli_joblog_format(&e, &line, &len) == 0, "a line formats");
+  check(len > 0 && line[len - 1] == '\n' && memchr(line, '\n', len - 1) == NULL,
+        "a formatted line is one line");
+  FILE *f = fmemopen(line, len, "r");
+  check(f != NULL, "a stream of the line");
+  cli_job_state_t state[8] = {0};
+  cli_joblog_tail_t tail;
+  int rc = cli_joblog_load(f, "fuzz", &tasks, state, &tail, err, sizeof err);
+  fclose(f);
+  if (rc != 0)
+    fprintf(stderr, "joblog_fuzz: %s\n", err);
+  check(rc == 0 && tail.whole == len && tail.torn == 0,
+        "a formatted line loads back, whole");
+  int ok = e.exitval == 0 && e.signal == 0 && !e.timed_out;
+  check(state[e.seq - 1] == (ok ? CLI_JOB_SUCCEEDED : CLI_JOB_FAILED),
+        "a formatted line reads back with its state");
+  cli_free(line);
+  free(host);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   char err[ERRLEN];
   if (tasks.n == 0) {
@@ -88,6 +142,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
           "the fixed task list reads");
     fclose(f);
   }
+  round_trip(data, size);
   FILE *f = stream(data, size);
   if (f == NULL)
     return 0;
