@@ -5,8 +5,9 @@
 # task-file and argument-file readers (tasklist_fuzz.c).  Builds each
 # target with clang directly (no autotools), then runs it for SECONDS
 # (default 60) from its seed corpus, fuzz/corpus/NAME/, which it never
-# writes: new inputs go to $FUZZ_BUILD/corpus/NAME, a crashing input to
-# $FUZZ_BUILD/crash-NAME-*.  Exits non-zero on a crash or a build failure.
+# writes: new inputs go to $FUZZ_BUILD/corpus/NAME, an input that crashes,
+# leaks, hangs or exhausts memory to $FUZZ_BUILD/NAME-{crash,leak,...}-*.
+# Exits non-zero on any of these or a build failure.
 # FUZZ_BUILD: where to build (default _build/fuzz); CC: the compiler
 # (default clang).
 set -eu
@@ -45,13 +46,18 @@ for t in $targets; do
   echo "fuzz: running ${t}_fuzz for ${secs} s"
   # -max_len: joblog lines and task lines of a few hundred bytes are what
   # the parsers see; longer inputs only slow the search down.
+  rm -f "$out/$t-"*
+  rc=0
   # shellcheck disable=SC2086
-  if ! ASAN_OPTIONS=detect_leaks=1 "$out/${t}_fuzz" -max_total_time="$secs" \
+  ASAN_OPTIONS=detect_leaks=1 "$out/${t}_fuzz" -max_total_time="$secs" \
     -max_len=4096 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-    -artifact_prefix="$out/crash-$t-" $dict \
-    "$out/corpus/$t" "$top/fuzz/corpus/$t" 2>"$out/$t.log"; then
+    -artifact_prefix="$out/$t-" $dict \
+    "$out/corpus/$t" "$top/fuzz/corpus/$t" 2>"$out/$t.log" || rc=$?
+  if [ "$rc" -ne 0 ]; then
     tail -40 "$out/$t.log" >&2
-    echo "fuzz: ${t}_fuzz crashed: input in $out/crash-$t-*" >&2
+    # What libFuzzer found: NAME-crash-*, -leak-*, -timeout-*, -oom-*.
+    found=$(ls "$out/$t-"* 2>/dev/null || true)
+    echo "fuzz: ${t}_fuzz failed (exit $rc); input: ${found:-none saved}" >&2
     exit 1
   fi
   grep -E '^stat::|^#[0-9]+[[:space:]]+DONE' "$out/$t.log" | sed "s/^/fuzz: $t: /"

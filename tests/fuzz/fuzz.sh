@@ -25,5 +25,7 @@ if CC=${CC_FUZZ:-clang} FUZZ_BUILD="$builddir/fuzz-build" sh "$srcdir/fuzz/run.s
 else
   tail -60 "$tmp/log" | sed 's/^/# /'
   echo "not ok 1 - fuzz/run.sh $secs: a crash, or a target that did not build"
+  echo "1..1"
+  exit 1
 fi
 echo "1..1"
