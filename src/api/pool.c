@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Pools started and not yet destroyed in this process, and whether one of
  * them initialized MPI: MPI is finalized when the last of them goes.  This
@@ -124,25 +125,31 @@ int mpipool_set_comm(mpipool_t *pool, MPI_Comm comm) {
 }
 
 /* The end of a worker process: it never returns to the caller's code. */
-static void worker_exit(mpipool_t *pool, int err) {
+static void worker_exit(mpipool_t *pool, int err, int linger) {
   if (err)
     fprintf(stderr, "mpipool: worker stopped on error: %s\n",
             mpipool_strerror(err));
   /* Whoever initialized MPI, this process ends here, so it finalizes. */
   mpi_ours = 1;
   mpipool_destroy(pool);
+  if (linger) {
+    struct timespec ts = {0, MPIPOOL__WORKER_LINGER_MS * 1000000L};
+    nanosleep(&ts, NULL);
+  }
   exit(0);
 }
 
 /* Spawns node i's share of the plan; on failure says so and returns the
  * error (the caller decides whether the pool can go on). */
-static int spawn_node(const mpipool__plan_t *p, size_t i, MPI_Comm *inter) {
+static int spawn_node(mpipool_t *pool, const mpipool__plan_t *p, size_t i,
+                      MPI_Comm *inter) {
   const mpipool__plan_node_t *n = &p->nodes[i];
   char why[MPI_MAX_ERROR_STRING + 128];
   *inter = MPI_COMM_NULL;
   int err =
       mpipool__comm_spawn(n->spawn, mpipool__plan_spawn_host(p, n->info.host),
                           inter, why, sizeof why);
+  pool->stuck_spawns += err == MPIPOOL_ETIMEDOUT;
   if (err) {
     fprintf(stderr, "mpipool: %s on host %s\n", why, n->info.host);
     *inter = MPI_COMM_NULL;
@@ -159,7 +166,7 @@ static int spawn_nodes(mpipool_t *pool, mpipool__plan_t *p, MPI_Comm *inter,
   int spawned = 0, failed = 0;
   for (size_t i = 0; i < p->nnodes; i++) {
     inter[i] = MPI_COMM_NULL;
-    if (p->nodes[i].spawn > 0 && spawn_node(p, i, &inter[i]) == 0)
+    if (p->nodes[i].spawn > 0 && spawn_node(pool, p, i, &inter[i]) == 0)
       spawned += p->nodes[i].spawn;
     else if (p->nodes[i].spawn > 0) {
       failed += p->nodes[i].spawn;
@@ -343,8 +350,11 @@ static int start_ranks(mpipool_t *pool, int rank, int size) {
   mpipool__node_free(&me);
   if (rank != 0) {
     pool->role = MPIPOOL__ROLE_WORKER;
+    int linger = 1;
     worker_exit(pool,
-                gerr == MPIPOOL_EMPI ? gerr : mpipool__worker_run(pool, 0));
+                gerr == MPIPOOL_EMPI ? gerr
+                                     : mpipool__worker_run(pool, 0, &linger),
+                linger);
   }
   pool->role = MPIPOOL__ROLE_MASTER;
   if (err == 0)
@@ -384,7 +394,9 @@ int mpipool_start(mpipool_t *pool) {
     pool->role = MPIPOOL__ROLE_WORKER;
     pool->comm = parent;
     MPI_Comm_set_errhandler(parent, MPI_ERRORS_RETURN);
-    worker_exit(pool, mpipool__worker_run(pool, 0));
+    int linger = 1;
+    int err = mpipool__worker_run(pool, 0, &linger);
+    worker_exit(pool, err, linger);
   }
   if (MPI_Comm_dup(pool->user_comm, &pool->comm) != MPI_SUCCESS)
     return MPIPOOL_EMPI;
@@ -476,6 +488,21 @@ int mpipool_terminate(mpipool_t *pool) {
   return err;
 }
 
+/* A spawn Open MPI gave up on left its processes stuck in MPI_Init (Open
+ * MPI 4.1 with PMIx 4); mpirun would wait for them for ever once the
+ * program ends.  Everything the pool did is done: the MPI job is ended
+ * with MPI_Abort, exit status 255, and the program says why. */
+static void end_stuck_job(const mpipool_t *pool) {
+  fprintf(stderr,
+          "mpipool: %d spawn(s) of worker processes never completed: their "
+          "processes are stuck in MPI_Init (Open MPI 4.1 with PMIx 4), and "
+          "the launcher would wait for them for ever; ending the MPI job "
+          "(exit status 255)\n",
+          pool->stuck_spawns);
+  fflush(NULL);
+  MPI_Abort(MPI_COMM_WORLD, 255);
+}
+
 void mpipool_destroy(mpipool_t *pool) {
   if (pool == NULL)
     return;
@@ -484,6 +511,9 @@ void mpipool_destroy(mpipool_t *pool) {
     mpipool_terminate(pool);
   mpipool__master_free(pool->master);
   pool->master = NULL;
+  if (pool->role == MPIPOOL__ROLE_MASTER && pool->stuck_spawns &&
+      pool->launched)
+    end_stuck_job(pool);
   /* A private duplicate, or a spawned worker's parent intercommunicator:
    * freed, not disconnected (see on_bye in master.c). */
   if (pool->comm != MPI_COMM_NULL)

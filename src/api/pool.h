@@ -44,6 +44,8 @@ struct mpipool {
   int initialized_mpi;       /* mpipool_start() called MPI_Init_thread */
   MPI_Comm comm;             /* private duplicate, or the parent intercomm */
   mpipool__master_t *master; /* the engine, on the master */
+  int stuck_spawns;          /* spawns Open MPI gave up on (ETIMEDOUT): their
+                                processes may be stuck in MPI_Init */
 };
 
 #endif

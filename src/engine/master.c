@@ -671,6 +671,7 @@ static int adopt_spawns(mpipool__master_t *m, int *busy) {
   while (err == 0 && mpipool__spawnq_poll(m->spawnq, &s)) {
     *busy = 1;
     if (s.err) {
+      m->pool->stuck_spawns += s.err == MPIPOOL_ETIMEDOUT;
       mpipool__free(s.host);
       err = stop_recycling(m, s.why);
       continue;
@@ -958,7 +959,14 @@ int mpipool__master_shutdown(mpipool__master_t *m, int terminate) {
        * results, if any, are discarded. */
       if (w->retiring)
         continue;
-      int e = send_ctrl(m, w, tag);
+      /* One byte 1: the pool ends (the worker need not linger). */
+      char *final = mpipool__malloc(1);
+      int e = final ? 0 : MPIPOOL_ENOMEM;
+      if (final) {
+        final[0] = 1;
+        e = mpipool__send(&m->sends, m->roster.endpoints[w->endpoint].comm,
+                          w->rank, tag, final, 1);
+      }
       if (e && err == 0)
         err = e;
     }

@@ -7,10 +7,13 @@
 
 #include "mpipool.h"
 #include "base/alloc.h"
+#include "base/clock.h"
 #include "base/text.h"
+#include "mpihints.h"
 #include "transport/buf.h"
 
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,12 +68,19 @@ int mpipool__comm_spawn(int n, const char *host, MPI_Comm *inter, char *why,
   char exe[PATH_MAX];
   int err = MPIPOOL_OK;
   /* Fault injection for the tests: MPIPOOL_FAULT_SPAWN=1 makes every
-   * spawn fail, as on a system without dynamic processes. */
+   * spawn fail, as on a system without dynamic processes;
+   * MPIPOOL_FAULT_SPAWN=hang:K makes the Kth spawn of this process start
+   * a program that never calls MPI_Init (sleep), so that MPI_Comm_spawn
+   * waits as it does when Open MPI 4.1 with PMIx 4 loses a new process's
+   * first request. */
+  static atomic_int spawns;
+  int nth = atomic_fetch_add(&spawns, 1) + 1;
   const char *fault = getenv("MPIPOOL_FAULT_SPAWN");
   if (fault && strcmp(fault, "1") == 0) {
     mpipool__fmt(why, whylen, "spawning disabled by MPIPOOL_FAULT_SPAWN=1");
     return MPIPOOL_ESPAWN;
   }
+  int hang = fault && strncmp(fault, "hang:", 5) == 0 && atoi(fault + 5) == nth;
   ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
   if (len <= 0) {
     mpipool__fmt(why, whylen, "cannot find this program's path");
@@ -78,6 +88,15 @@ int mpipool__comm_spawn(int n, const char *host, MPI_Comm *inter, char *why,
   }
   exe[len] = '\0';
   char **argv = own_args();
+  static char *sleep_argv[] = {"600", NULL};
+  if (hang) {
+    snprintf(exe, sizeof exe, "/bin/sleep");
+    mpipool__free(argv);
+    argv = mpipool__malloc(sizeof sleep_argv);
+    if (argv)
+      memcpy(argv, sleep_argv, sizeof sleep_argv);
+  }
+  double t0 = mpipool__now();
   int *codes = mpipool__malloc((size_t)n * sizeof *codes);
   MPI_Comm self = MPI_COMM_NULL;
   MPI_Info info = MPI_INFO_NULL;
@@ -109,9 +128,20 @@ int mpipool__comm_spawn(int n, const char *host, MPI_Comm *inter, char *why,
     char msg[MPI_MAX_ERROR_STRING];
     int mlen = 0;
     MPI_Error_string(rc, msg, &mlen);
-    mpipool__fmt(why, whylen, "MPI_Comm_spawn of %d process(es)%s%s failed: %s",
-                 n, host && host[0] ? " on " : "", host ? host : "", msg);
-    err = MPIPOOL_ESPAWN;
+    double took = mpipool__now() - t0;
+    double bound = mpipool__hints_spawn_bound();
+    int stuck = bound > 0 && took >= 0.9 * bound;
+    if (stuck)
+      mpipool__fmt(why, whylen,
+                   "MPI_Comm_spawn of %d process(es)%s%s did not complete in "
+                   "%.0f s (%s): its process%s never reached MPI_Init",
+                   n, host && host[0] ? " on " : "", host ? host : "", took,
+                   msg, n == 1 ? "" : "es");
+    else
+      mpipool__fmt(why, whylen,
+                   "MPI_Comm_spawn of %d process(es)%s%s failed: %s", n,
+                   host && host[0] ? " on " : "", host ? host : "", msg);
+    err = stuck ? MPIPOOL_ETIMEDOUT : MPIPOOL_ESPAWN;
     goto out;
   }
   MPI_Comm_set_errhandler(*inter, MPI_ERRORS_RETURN);

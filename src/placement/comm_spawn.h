@@ -12,9 +12,13 @@
 
 /* Spawns n processes running this program with its arguments, on `host`
  * (NULL: wherever MPI chooses); on success *inter is the
- * intercommunicator to them.  On failure returns ESPAWN (or EMPI/ENOMEM)
- * with a message in why (size whylen).  MPIPOOL_FAULT_SPAWN=1 in the
- * environment makes every spawn fail (tests). */
+ * intercommunicator to them.  On failure returns ESPAWN (or EMPI/ENOMEM),
+ * or ETIMEDOUT when Open MPI gave up the spawn at its bound
+ * (mpipool__hints_spawn_bound): its processes never reached MPI_Init and
+ * may live on, stuck; with
+ * a message in why (size whylen).  MPIPOOL_FAULT_SPAWN=1 in the
+ * environment makes every spawn fail, MPIPOOL_FAULT_SPAWN=hang:K makes
+ * the Kth spawn stick (tests). */
 int mpipool__comm_spawn(int n, const char *host, MPI_Comm *inter, char *why,
                         size_t whylen);
 

@@ -30,13 +30,30 @@ static void hint(const char *name, const char *value) {
   mpipool__free(list);
 }
 
+/* The bound on a spawn's wait, as Open MPI counts it: a request times
+ * out after half its value, and only values of 0 or 3 modulo 4 ever fire
+ * (ORTE 4.1.4's request hotel evicts every 2 s and tests the rest only
+ * then), so 60 gives 30 s. */
+#define EXCHANGE_TIMEOUT "60"
+
+static double spawn_bound;
+
 void mpipool__hints_before_init(int launched) {
   /* Lets a process leave MPI_Finalize without waiting for the others of
    * its job. */
   hint("OMPI_MCA_async_mpi_finalize", "1");
   if (!launched)
     hint("OMPI_MCA_pml", "ob1");
+  /* Bounds MPI_Comm_spawn's wait for its processes' MPI_Init: Open MPI 4.1
+   * with PMIx 4 now and then loses a new process's first request (see
+   * mpipool__worker_linger), and the spawn would wait 600 s per try. */
+  hint("OMPI_MCA_pmix_base_exchange_timeout", EXCHANGE_TIMEOUT);
+  const char *t = getenv("OMPI_MCA_pmix_base_exchange_timeout");
+  long v = t ? strtol(t, NULL, 10) : 0;
+  spawn_bound = v > 0 && (v % 4 == 0 || v % 4 == 3) ? v / 2.0 : 0;
 }
+
+double mpipool__hints_spawn_bound(void) { return spawn_bound; }
 
 void mpipool__hints_after_init(void) {
   const char *mark = getenv(MARK);
@@ -52,4 +69,5 @@ void mpipool__hints_after_init(void) {
 #else
 void mpipool__hints_before_init(int launched) { (void)launched; }
 void mpipool__hints_after_init(void) {}
+double mpipool__hints_spawn_bound(void) { return 0; }
 #endif

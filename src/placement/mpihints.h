@@ -20,4 +20,10 @@ void mpipool__hints_before_init(int launched);
  * removes the hints that mpipool, not the user, put in the environment. */
 void mpipool__hints_after_init(void);
 
+/* The seconds after which Open MPI gives up a spawn whose processes never
+ * reach MPI_Init (set before init: OMPI_MCA_pmix_base_exchange_timeout,
+ * 60 unless the user chose, hence 30 s); 0 when there is no such bound or
+ * it is not known (MPI initialized by the program, another MPI). */
+double mpipool__hints_spawn_bound(void);
+
 #endif

@@ -40,7 +40,17 @@ typedef struct {
   unsigned long tasks_done;
   uint64_t maxtasks; /* chunks to run before retiring; 0: no limit */
   uint64_t chunks_done;
+  int final; /* stopped by the pool's end (see is_final) */
 } worker_t;
+
+/* A STOP or TERMINATE that ends the pool (the master's shutdown says so
+ * with one byte 1); other STOPs release a worker the pool goes on
+ * without. */
+static int is_final(const mpipool__msg_t *m) {
+  return m->tag == MPIPOOL__TAG_TERMINATE ||
+         (m->tag == MPIPOOL__TAG_STOP && m->len == 1 &&
+          ((const char *)m->data)[0] == 1);
+}
 
 /* Maps the master's task names onto this process's registry. */
 static int map_tasks(worker_t *w, const mpipool__config_t *cfg) {
@@ -202,6 +212,7 @@ static int serve(worker_t *w) {
         err = run_frame(w, &m);
     } else if (m.tag == MPIPOOL__TAG_STOP || m.tag == MPIPOOL__TAG_TERMINATE) {
       stop = 1;
+      w->final = is_final(&m);
     } else if (m.tag == MPIPOOL__TAG_NOMAX) {
       w->maxtasks = 0;
     } else {
@@ -225,14 +236,17 @@ static int wait_stop(worker_t *w) {
     int err = mpipool__recv_wait(w->pool->comm, w->master, MPI_ANY_TAG, &m);
     if (err)
       return err;
+    int stop = m.tag == MPIPOOL__TAG_STOP || m.tag == MPIPOOL__TAG_TERMINATE;
+    w->final = stop && is_final(&m);
     mpipool__free(m.data);
-    if (m.tag == MPIPOOL__TAG_STOP || m.tag == MPIPOOL__TAG_TERMINATE)
+    if (stop)
       return MPIPOOL_OK;
   }
 }
 
-int mpipool__worker_run(mpipool_t *pool, int master_rank) {
+int mpipool__worker_run(mpipool_t *pool, int master_rank, int *linger) {
   worker_t w = {0};
+  *linger = 1;
   mpipool__msg_t m;
   mpipool__config_t cfg;
   w.pool = pool;
@@ -242,6 +256,7 @@ int mpipool__worker_run(mpipool_t *pool, int master_rank) {
     return err;
   if (m.tag == MPIPOOL__TAG_STOP) {
     /* A surplus rank: the pool does not need it. */
+    *linger = !is_final(&m);
     mpipool__free(m.data);
     return MPIPOOL_OK;
   }
@@ -261,6 +276,7 @@ int mpipool__worker_run(mpipool_t *pool, int master_rank) {
   err = say_hello(&w, &cfg, &init_failed);
   if (err == 0)
     err = init_failed ? wait_stop(&w) : serve(&w);
+  *linger = !w.final;
   if (err == 0) {
     uint64_t *done = mpipool__malloc(sizeof *done);
     if (done == NULL) {
