@@ -120,7 +120,8 @@ extern "C" {
   X(E2BIG, -14, "message larger than 2 GiB - 1 bytes")                         \
   X(ENOWORKERS, -15, "the pool has no worker able to run tasks")               \
   X(EPROTO, -16, "protocol error between master and worker")                   \
-  X(ERANGE, -17, "the result does not fit in the buffer given")
+  X(ERANGE, -17, "the result does not fit in the buffer given")                \
+  X(ELOST, -18, "the task's worker died while running it, too many times")
 
 typedef enum {
   MPIPOOL_OK = 0,
@@ -235,6 +236,19 @@ int mpipool_set_hwthreads(mpipool_t *pool, int hwthreads);
  * Before start.  Errors: EBUSY.
  */
 int mpipool_set_binding(mpipool_t *pool, int bind);
+
+/*
+ * A worker that dies (killed, a crash in the task, the OOM killer) never
+ * hangs the pool: the master finds out (the process is gone from the
+ * master's node, or a worker on another node stays silent for 10 s), runs
+ * the chunks it held again on other workers, and spawns a replacement
+ * where spawning works.  A chunk whose workers died `limit` times (default
+ * 5, as HyperQueue's crash limit) is not run again: its items fail with
+ * MPIPOOL_ELOST and "its worker died N times".  Before start.  Errors:
+ * EINVAL (limit < 1), EBUSY.  Under mpirun, a rank's death ends the whole
+ * job unless mpirun runs with --enable-recovery (see the README).
+ */
+int mpipool_set_crash_limit(mpipool_t *pool, int limit);
 
 /*
  * The communicator the pool runs on (borrowed during mpipool_start(), which

@@ -22,6 +22,9 @@ esac
 n=0 failed=0
 out=$(mktemp) || exit 99
 trap 'rm -f "$out"' EXIT
+# A test of dead workers needs mpirun to keep the job when a rank dies.
+recovery=
+case "$test" in *test_lost*) recovery=--enable-recovery ;; esac
 run_once() { # run_once NP: one run of the test, its output in $out
   if [ "$1" = singleton ]; then
     timeout -k 10 "$limit" "$test" >"$out" 2>&1
@@ -30,9 +33,9 @@ run_once() { # run_once NP: one run of the test, its output in $out
     # (this is mpirun's rule, not mpipool's: mpipool's own spawns never
     # need it).
     OMPI_MCA_rmaps_base_oversubscribe=1 timeout -k 10 "$limit" \
-      "$MPIRUN" -n "$1" "$test" >"$out" 2>&1
+      "$MPIRUN" $recovery -n "$1" "$test" >"$out" 2>&1
   else
-    timeout -k 10 "$limit" "$MPIRUN" -n "$1" "$test" >"$out" 2>&1
+    timeout -k 10 "$limit" "$MPIRUN" $recovery -n "$1" "$test" >"$out" 2>&1
   fi
 }
 

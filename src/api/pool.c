@@ -39,6 +39,7 @@ int mpipool_create(mpipool_t **out) {
   if (pool == NULL)
     return MPIPOOL_ENOMEM;
   pool->user_comm = MPI_COMM_WORLD;
+  pool->crash_limit = MPIPOOL__CRASH_LIMIT;
   pool->comm = MPI_COMM_NULL;
   pool->state = MPIPOOL__CREATED;
   *out = pool;
@@ -114,6 +115,16 @@ int mpipool_set_binding(mpipool_t *pool, int bind) {
   return MPIPOOL_OK;
 }
 
+int mpipool_set_crash_limit(mpipool_t *pool, int limit) {
+  int err = settable(pool);
+  if (err)
+    return err;
+  if (limit < 1)
+    return MPIPOOL_EINVAL;
+  pool->crash_limit = limit;
+  return MPIPOOL_OK;
+}
+
 int mpipool_set_comm(mpipool_t *pool, MPI_Comm comm) {
   int err = settable(pool);
   if (err)
@@ -162,7 +173,7 @@ static int spawn_node(mpipool_t *pool, const mpipool__plan_t *p, size_t i,
  * spawn failed.  A node whose spawn failed reports 0 spawned.  ESPAWN when
  * the pool would have no worker at all. */
 static int spawn_nodes(mpipool_t *pool, mpipool__plan_t *p, MPI_Comm *inter,
-                       int *recycling) {
+                       int *spawning, int *recycling) {
   int spawned = 0, failed = 0;
   for (size_t i = 0; i < p->nnodes; i++) {
     inter[i] = MPI_COMM_NULL;
@@ -182,6 +193,7 @@ static int spawn_nodes(mpipool_t *pool, mpipool__plan_t *p, MPI_Comm *inter,
               p->workers + 1);
     return MPIPOOL_ESPAWN;
   }
+  *spawning = !failed;
   if (failed) {
     /* Spawning does not work here: no recycling either.  Under srun (a
      * Slurm step, not mpirun's batch-step master), Slurm's PMIx cannot
@@ -228,9 +240,10 @@ static int start_master(mpipool_t *pool, int world,
     mpipool__plan_free(&p);
     return MPIPOOL_ENOMEM;
   }
-  err = spawn_nodes(pool, &p, inter, &recycling);
+  int spawning = 1;
+  err = spawn_nodes(pool, &p, inter, &spawning, &recycling);
   if (err == 0)
-    err = mpipool__master_new(&pool->master, pool, &p, recycling);
+    err = mpipool__master_new(&pool->master, pool, &p, recycling, spawning);
   else
     mpipool__plan_free(&p);
   if (err == 0 && serve > 0)
@@ -493,6 +506,21 @@ int mpipool_terminate(mpipool_t *pool) {
  * program ends.  Everything the pool did is done: the MPI job is ended
  * with MPI_Abort, exit status 255, and the program says why. */
 static void end_stuck_job(const mpipool_t *pool) {
+  /* With --enable-recovery mpirun outlives a killed process (and ignores
+   * MPI_Abort): the stuck ones are killed.  Else killing one would end
+   * the job with a signal's status: MPI_Abort ends it with ours. */
+  const char *recovery = getenv("OMPI_MCA_orte_enable_recovery");
+  size_t killed = recovery && strcmp(recovery, "1") == 0
+                      ? mpipool__comm_spawn_end_stuck()
+                      : 0;
+  if (killed > 0) {
+    fprintf(stderr,
+            "mpipool: %d spawn(s) of worker processes never completed; their "
+            "%zu process(es), stuck in MPI_Init (Open MPI 4.1 with PMIx 4), "
+            "are killed so that the launcher does not wait for them\n",
+            pool->stuck_spawns, killed);
+    return;
+  }
   fprintf(stderr,
           "mpipool: %d spawn(s) of worker processes never completed: their "
           "processes are stuck in MPI_Init (Open MPI 4.1 with PMIx 4), and "

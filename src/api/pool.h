@@ -15,6 +15,9 @@
 
 typedef struct mpipool__master mpipool__master_t;
 
+/* The default of mpipool_set_crash_limit (HyperQueue's). */
+#define MPIPOOL__CRASH_LIMIT 5
+
 enum {
   MPIPOOL__CREATED, /* options may be set */
   MPIPOOL__RUNNING, /* accepting work */
@@ -30,8 +33,9 @@ struct mpipool {
   mpipool__registry_t reg;
   int processes;
   long maxtasks;
-  int hwthreads; /* count and bind hardware threads, not cores */
-  int no_bind;   /* mpipool_set_binding(pool, 0) */
+  int hwthreads;   /* count and bind hardware threads, not cores */
+  int no_bind;     /* mpipool_set_binding(pool, 0) */
+  int crash_limit; /* a chunk's workers may die this many times */
   mpipool_init_fn init;
   void *initargs;
   size_t initargs_len;

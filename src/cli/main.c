@@ -358,6 +358,8 @@ int main(int argc, char **argv) {
     e = mpipool_set_processes(pool, o.processes);
   if (e == 0 && o.maxtasks)
     e = mpipool_set_maxtasksperchild(pool, o.maxtasks);
+  if (e == 0 && o.crash_limit)
+    e = mpipool_set_crash_limit(pool, o.crash_limit);
   if (e == 0)
     e = mpipool_set_hwthreads(pool, o.hwthreads);
   if (e == 0)

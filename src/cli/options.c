@@ -29,6 +29,9 @@ static const char usage[] =
     "  -j, --processes N        N workers (default: the mpirun ranks after\n"
     "                           rank 0, else one per core found by hwloc)\n"
     "      --maxtasksperchild N replace a worker process after N tasks\n"
+    "      --crash-limit N      a task whose worker died N times fails\n"
+    "                           (default 5; it runs again on another\n"
+    "                           worker before)\n"
     "      --use-hwthreads      one worker per hardware thread, not per core\n"
     "      --no-bind            leave workers unbound (default: each worker\n"
     "                           binds to its own core when there are enough)\n"
@@ -75,7 +78,8 @@ enum {
   OPT_VERSION,
   OPT_PRINT_POOL,
   OPT_HWTHREADS,
-  OPT_NO_BIND
+  OPT_NO_BIND,
+  OPT_CRASH_LIMIT
 };
 
 static const struct option longopts[] = {
@@ -100,6 +104,7 @@ static const struct option longopts[] = {
     {"print-pool", no_argument, NULL, OPT_PRINT_POOL},
     {"use-hwthreads", no_argument, NULL, OPT_HWTHREADS},
     {"no-bind", no_argument, NULL, OPT_NO_BIND},
+    {"crash-limit", required_argument, NULL, OPT_CRASH_LIMIT},
     {NULL, 0, NULL, 0}};
 
 static int fail(char *err, size_t errlen, const char *fmt, ...) {
@@ -159,6 +164,12 @@ static int take(cli_options_t *o, int c, const char *name, char *err,
                   "--maxtasksperchild needs a number >= 1, "
                   "not '%s'",
                   optarg);
+    return 0;
+  case OPT_CRASH_LIMIT:
+    if (parse_long(optarg, 1, 1000000, &v))
+      return fail(err, errlen, "--crash-limit needs a number >= 1, not '%s'",
+                  optarg);
+    o->crash_limit = (int)v;
     return 0;
   case OPT_RETRIES:
     if (parse_long(optarg, 0, 1000000, &v))

@@ -20,6 +20,7 @@ typedef struct {
   int command_len;
   int processes;       /* -j: workers, 0 = the default */
   long maxtasks;       /* --maxtasksperchild, 0 = unlimited */
+  int crash_limit;     /* --crash-limit, 0 = the library's default */
   int keep_order;      /* -k */
   int tag;             /* --tag */
   const char *results; /* --results DIR */

@@ -179,6 +179,7 @@ void mpipool__job_unref(mpipool__job_t *job) {
   release_chunk(&job->one);
   mpipool__free(job->input);
   mpipool__free(job->fail_msg);
+  mpipool__free(job->crashes);
   mpipool__free(job);
 }
 
@@ -220,6 +221,17 @@ void mpipool__queue_push(mpipool__queue_t *q, mpipool__job_t *job) {
 
 int mpipool__queue_next(mpipool__queue_t *q, mpipool__job_t **job,
                         size_t *chunk) {
+  mpipool__requeued_t *r = q->again;
+  if (r) {
+    q->again = r->next;
+    if (q->again == NULL)
+      q->again_tail = NULL;
+    *job = r->job;
+    *chunk = r->chunk;
+    q->chunks--;
+    mpipool__free(r);
+    return 1;
+  }
   mpipool__job_t *j = q->head;
   if (j == NULL)
     return 0;
@@ -233,4 +245,29 @@ int mpipool__queue_next(mpipool__queue_t *q, mpipool__job_t **job,
     j->qnext = NULL;
   }
   return 1;
+}
+
+int mpipool__queue_again(mpipool__queue_t *q, mpipool__job_t *job, size_t c) {
+  mpipool__requeued_t *r = mpipool__malloc(sizeof *r);
+  if (r == NULL)
+    return MPIPOOL_ENOMEM;
+  r->next = NULL;
+  r->job = job;
+  r->chunk = c;
+  if (q->again_tail)
+    q->again_tail->next = r;
+  else
+    q->again = r;
+  q->again_tail = r;
+  q->chunks++;
+  return MPIPOOL_OK;
+}
+
+int mpipool__job_chunk_crashed(mpipool__job_t *job, size_t c) {
+  if (job->crashes == NULL &&
+      (job->crashes = mpipool__calloc(job->nchunks, 1)) == NULL)
+    return MPIPOOL_ENOMEM;
+  if (job->crashes[c] < 255)
+    job->crashes[c]++;
+  return job->crashes[c];
 }

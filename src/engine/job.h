@@ -62,6 +62,7 @@ struct mpipool_async {
   mpipool_async_err_cb err_cb;
   void *cb_arg;
   struct mpipool_async *qnext;
+  unsigned char *crashes; /* per chunk: its workers that died (or NULL) */
 };
 typedef struct mpipool_async mpipool__job_t;
 
@@ -116,17 +117,33 @@ int mpipool__rchunks_item(const mpipool__rchunk_t *chunks, size_t chunksize,
 
 /* --- the queue of chunks waiting for a worker ------------------------ */
 
+/* A chunk handed out before, to run again (its worker died). */
+typedef struct mpipool__requeued {
+  struct mpipool__requeued *next;
+  mpipool__job_t *job;
+  size_t chunk;
+} mpipool__requeued_t;
+
 typedef struct {
   mpipool__job_t *head, *tail;
-  size_t chunks; /* chunks waiting, over all queued jobs */
+  mpipool__requeued_t *again, *again_tail; /* served first */
+  size_t chunks; /* chunks waiting, over all queued jobs and again */
 } mpipool__queue_t;
 
 /* Appends a job whose chunks all wait (a job of 0 chunks is not queued). */
 void mpipool__queue_push(mpipool__queue_t *q, mpipool__job_t *job);
 
-/* Takes the next chunk in submission order: 1 with *job and *chunk set,
- * or 0 if the queue is empty. */
+/* Takes the next chunk: one to run again first, else in submission order.
+ * 1 with *job and *chunk set, or 0 if the queue is empty. */
 int mpipool__queue_next(mpipool__queue_t *q, mpipool__job_t **job,
                         size_t *chunk);
+
+/* Puts chunk c of job (handed out before) back, to be taken before any
+ * other.  0 or ENOMEM. */
+int mpipool__queue_again(mpipool__queue_t *q, mpipool__job_t *job, size_t c);
+
+/* Counts a death of the worker that ran chunk c of job: returns how many
+ * times that chunk's workers died, or ENOMEM. */
+int mpipool__job_chunk_crashed(mpipool__job_t *job, size_t c);
 
 #endif

@@ -28,6 +28,8 @@
 #include "transport/buf.h"
 #include "transport/msg.h"
 
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +48,13 @@
 /* Seconds a message may wait for memory to receive it before the pool
  * gives up (ENOMEM). */
 #define OOM_PATIENCE 10.0
+/* How often the master looks for dead workers, in seconds. */
+#define LIVENESS_EVERY 0.2
+/* A worker on another node than the master's sends BEAT this often (ms),
+ * and is lost when none of its messages came for BEAT_SILENCE seconds
+ * (workers on the master's node are watched by their process id). */
+#define BEAT_MS 1000
+#define BEAT_SILENCE 10.0
 
 /* A frame in flight: the chunks it carries, in order. */
 typedef struct {
@@ -83,6 +92,7 @@ struct mpipool__master {
   long next_id;              /* N of the next PoolWorker-N */
   mpipool__spawnq_t *spawnq; /* successors of retiring workers */
   int recycling;             /* maxtasks > 0 and spawning still works */
+  int spawning;              /* spawning works: lost workers are replaced */
   /* The dispatcher. */
   wlist_t levels[DEPTH]; /* ready workers by frames in flight */
   wlist_t *parked;       /* spares, per plan node + 1 (unknown node) */
@@ -100,9 +110,11 @@ struct mpipool__master {
   size_t nready, nstarting, nfailed_init;
   char *init_error; /* first initializer failure message */
   mpipool__backoff_t backoff;
-  int broken;       /* a communication error: fail everything */
-  double oom_since; /* when receiving first lacked memory, or 0 */
-  int check;        /* MPIPOOL_CHECK: check after every round */
+  int broken;           /* a communication error: fail everything */
+  double oom_since;     /* when receiving first lacked memory, or 0 */
+  double next_liveness; /* when to look for dead workers next */
+  size_t lost;          /* workers found dead, ever */
+  int check;            /* MPIPOOL_CHECK: check after every round */
 };
 
 /* --- lists of workers -------------------------------------------------- */
@@ -289,6 +301,8 @@ static int configure(mpipool__master_t *m, const mpipool__worker_t *w,
   cfg.initargs_len = pool->initargs_len;
   cfg.hwthreads = pool->hwthreads;
   cfg.worker_id = (uint64_t)w->id;
+  /* The master watches the processes of its own node itself. */
+  cfg.beat_ms = w->node == 0 ? 0 : BEAT_MS;
   cfg.bind_index = MPIPOOL__SHARE_NONE;
   if (w->node != MPIPOOL__NODE_UNKNOWN) {
     const mpipool__plan_node_t *nd = &m->plan.nodes[w->node];
@@ -387,7 +401,7 @@ int mpipool__master_add_spawned(mpipool__master_t *m, MPI_Comm inter, int node,
 }
 
 int mpipool__master_new(mpipool__master_t **out, mpipool_t *pool,
-                        mpipool__plan_t *plan, int recycling) {
+                        mpipool__plan_t *plan, int recycling, int spawning) {
   mpipool__master_t *m = mpipool__calloc(1, sizeof *m);
   if (m == NULL) {
     mpipool__plan_free(plan);
@@ -397,6 +411,7 @@ int mpipool__master_new(mpipool__master_t **out, mpipool_t *pool,
   m->plan = *plan;
   memset(plan, 0, sizeof *plan);
   m->recycling = recycling;
+  m->spawning = spawning;
   m->next_id = 1;
   m->free_frame = MPIPOOL__NONE;
   for (int k = 0; k < DEPTH; k++)
@@ -425,6 +440,16 @@ const mpipool__plan_t *mpipool__master_plan(const mpipool__master_t *m) {
   return &m->plan;
 }
 
+/* Starts the queue that spawns successors and replacements. */
+static int spawnq_start(mpipool__master_t *m) {
+  int provided = MPI_THREAD_SINGLE;
+  MPI_Query_thread(&provided);
+  /* With threads, successors are spawned in the background; without, the
+   * master stalls for each spawn (about 0.25 s), which still works. */
+  return mpipool__spawnq_new(&m->spawnq, provided == MPI_THREAD_MULTIPLE,
+                             mpipool__comm_spawn);
+}
+
 int mpipool__master_seal(mpipool__master_t *m) {
   size_t n = m->roster.live;
   m->places = mpipool__malloc((n ? n : 1) * sizeof *m->places);
@@ -437,14 +462,7 @@ int mpipool__master_seal(mpipool__master_t *m) {
     m->places[i] = (uint32_t)i;
   }
   m->slots = n;
-  if (!m->recycling)
-    return MPIPOOL_OK;
-  int provided = MPI_THREAD_SINGLE;
-  MPI_Query_thread(&provided);
-  /* With threads, successors are spawned in the background; without, the
-   * master stalls for each spawn (about 0.25 s), which still works. */
-  return mpipool__spawnq_new(&m->spawnq, provided == MPI_THREAD_MULTIPLE,
-                             mpipool__comm_spawn);
+  return m->recycling ? spawnq_start(m) : MPIPOOL_OK;
 }
 
 size_t mpipool__master_size(const mpipool__master_t *m) { return m->slots; }
@@ -636,6 +654,12 @@ static void no_workers_left(mpipool__master_t *m) {
 /* Spawning failed: keep the workers we have from retiring. */
 static int stop_recycling(mpipool__master_t *m, const char *why) {
   int err = MPIPOOL_OK;
+  if (!m->recycling && m->spawning)
+    fprintf(stderr,
+            "mpipool: warning: cannot start a worker in place of a lost one "
+            "(%s); the pool goes on with the workers it has\n",
+            why);
+  m->spawning = 0;
   if (m->recycling) {
     fprintf(stderr,
             "mpipool: warning: cannot start a fresh worker (%s); "
@@ -643,6 +667,7 @@ static int stop_recycling(mpipool__master_t *m, const char *why) {
             "workers it has\n",
             why);
     m->recycling = 0;
+    m->spawning = 0;
     for (size_t i = 0; i < m->roster.nworkers && err == 0; i++) {
       if (!mpipool__roster_is_live(&m->roster, i))
         continue;
@@ -698,6 +723,7 @@ static int on_hello(mpipool__master_t *m, mpipool__worker_t *w,
   w->host = host ? host : m->host;
   w->binding = binding ? binding : "";
   w->bound = h.bound;
+  w->beats = h.beats;
   w->pid = h.pid;
   m->nstarting--;
   if (h.status == 0) {
@@ -777,14 +803,130 @@ static void on_bye(mpipool__master_t *m, mpipool__worker_t *w) {
   no_workers_left(m);
 }
 
+static int on_message(mpipool__master_t *m, uint32_t ep, mpipool__msg_t *msg);
+
+/* Whether process pid runs on this node (not gone, not a zombie). */
+static int process_alive(uint32_t pid) {
+  char path[64], buf[256];
+  if (pid == 0 || kill((pid_t)pid, 0) != 0)
+    return pid == 0 || errno == EPERM;
+  snprintf(path, sizeof path, "/proc/%u/stat", (unsigned)pid);
+  FILE *f = fopen(path, "r");
+  if (f == NULL)
+    return 0;
+  size_t n = fread(buf, 1, sizeof buf - 1, f);
+  fclose(f);
+  buf[n] = '\0';
+  const char *rp = strrchr(buf, ')');
+  return !(rp && rp[1] == ' ' && (rp[2] == 'Z' || rp[2] == 'X'));
+}
+
+/* Worker w died (or went silent): its chunks in flight run again on
+ * other workers, or fail with ELOST once their workers died crash_limit
+ * times; its place waits for a successor, asked for now if none was. */
+static void lose_worker(mpipool__master_t *m, mpipool__worker_t *w,
+                        const char *how) {
+  size_t again = 0;
+  fprintf(stderr, "mpipool: PoolWorker-%ld (pid %u on %s) %s", w->id,
+          (unsigned)w->pid, w->host, how);
+  if (w->state == MPIPOOL__W_READY)
+    m->nready--;
+  else if (w->state == MPIPOOL__W_STARTING)
+    m->nstarting--;
+  w->state = MPIPOOL__W_STOPPING;
+  m->lost++;
+  while (w->inflight) {
+    frame_t *f = frame_pop(m, w);
+    for (unsigned k = 0; k < f->nrefs; k++) {
+      mpipool__job_t *job = f->refs[k].job;
+      size_t c = f->refs[k].chunk;
+      int n = mpipool__job_chunk_crashed(job, c);
+      if (n > 0 && n < m->pool->crash_limit &&
+          mpipool__queue_again(&m->queue, job, c) == 0) {
+        again++;
+        continue;
+      }
+      char *why = mpipool__afmt("its worker died %d times (the last: "
+                                "PoolWorker-%ld, %s)",
+                                n, w->id, how);
+      if (mpipool__job_chunk_fail(job, c, MPIPOOL_ELOST, why))
+        job_done(m, job);
+      mpipool__free(why);
+    }
+  }
+  fprintf(stderr, "; %zu chunk(s) it ran go to other workers\n", again);
+  unlink_worker(m, w);
+  int replace = !w->retiring && !w->parked && w->place != MPIPOOL__NONE &&
+                !w->succ_requested;
+  fill_slot(m, w);
+  if (replace && m->spawning && m->spawnq == NULL && spawnq_start(m) != 0)
+    m->spawning = 0;
+  if (replace && m->spawning &&
+      mpipool__spawnq_request(m->spawnq,
+                              mpipool__plan_spawn_host(&m->plan, w->host), 1,
+                              w->share) != 0)
+    stop_recycling(m, "out of memory");
+  /* Its communicator is not freed: freeing may talk to a dead peer. */
+  MPI_Comm comm;
+  mpipool__roster_remove(&m->roster, w, &comm);
+  no_workers_left(m);
+}
+
+/* Looks for dead workers: those of the master's node by their process,
+ * the others by their silence.  A worker's last messages are taken in
+ * first: one that left after saying BYE is not lost. */
+static int check_liveness(mpipool__master_t *m) {
+  double now = mpipool__now();
+  if (now < m->next_liveness)
+    return MPIPOOL_OK;
+  m->next_liveness = now + LIVENESS_EVERY;
+  for (size_t i = 0; i < m->roster.nworkers; i++) {
+    if (!mpipool__roster_is_live(&m->roster, i))
+      continue;
+    mpipool__worker_t *w = mpipool__roster_at(&m->roster, (uint32_t)i);
+    int here = w->pid && w->host == m->host;
+    char how[64] = "";
+    if (here && !process_alive(w->pid))
+      snprintf(how, sizeof how, "died");
+    else if (!here && w->beats && now - w->last_heard > BEAT_SILENCE)
+      snprintf(how, sizeof how, "was silent for %.0f s", now - w->last_heard);
+    if (how[0] == '\0')
+      continue;
+    uint32_t ep = w->endpoint, index = w->index;
+    int rank = w->rank;
+    for (;;) { /* what it sent before it went */
+      mpipool__msg_t msg;
+      int got = mpipool__recv_poll(m->roster.endpoints[ep].comm, rank,
+                                   MPI_ANY_TAG, &msg);
+      if (got <= 0)
+        break;
+      int err = on_message(m, ep, &msg);
+      if (err)
+        return err;
+      if (!mpipool__roster_is_live(&m->roster, index) ||
+          mpipool__roster_at(&m->roster, index) != w || w->endpoint != ep)
+        break; /* it said BYE */
+    }
+    if (mpipool__roster_is_live(&m->roster, index) && w->endpoint == ep &&
+        w->rank == rank)
+      lose_worker(m, w, how);
+  }
+  return MPIPOOL_OK;
+}
+
 static int on_message(mpipool__master_t *m, uint32_t ep, mpipool__msg_t *msg) {
   mpipool__worker_t *w = mpipool__roster_find(&m->roster, ep, msg->source);
   int err = MPIPOOL_OK;
   if (w == NULL) {
+    /* A worker already given up for lost (silent too long): what it
+     * still sends is not wanted, its chunks run elsewhere. */
     mpipool__free(msg->data);
-    return MPIPOOL_EPROTO;
+    return MPIPOOL_OK;
   }
+  w->last_heard = mpipool__now();
   switch (msg->tag) {
+  case MPIPOOL__TAG_BEAT:
+    break;
   case MPIPOOL__TAG_RESULTS:
     return on_results(m, w, msg); /* takes msg->data */
   case MPIPOOL__TAG_HELLO:
@@ -844,6 +986,8 @@ int mpipool__master_progress(mpipool__master_t *m, int *busy) {
       err = on_message(m, (uint32_t)e, &msg);
     }
   }
+  if (err == 0)
+    err = check_liveness(m);
   if (err == 0)
     err = dispatch(m, busy);
   if (m->check)
@@ -1144,6 +1288,8 @@ int mpipool__master_check(const mpipool__master_t *m) {
   size_t queued = 0;
   for (const mpipool__job_t *j = m->queue.head; j; j = j->qnext)
     queued += j->nchunks - j->dispatched;
+  for (const mpipool__requeued_t *r = m->queue.again; r; r = r->next)
+    queued++;
   EXPECT(queued == m->queue.chunks, "%zu chunks queued, counted %zu", queued,
          m->queue.chunks);
   return MPIPOOL_OK;

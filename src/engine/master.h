@@ -23,11 +23,12 @@ typedef struct mpipool__master mpipool__master_t;
  * communicator, for the engine's life), taking over the plan (*plan is
  * emptied).  Ranks of the pool's communicator beyond the plan's serving
  * ranks are told to leave.  With `recycling`, workers retire after
- * maxtasksperchild chunks and successors are spawned for them.
+ * maxtasksperchild chunks and successors are spawned for them; with
+ * `spawning` (spawning works here), lost workers are replaced.
  * 0 or an error (ENOMEM, EMPI); on error the plan is freed.
  */
 int mpipool__master_new(mpipool__master_t **out, mpipool_t *pool,
-                        mpipool__plan_t *plan, int recycling);
+                        mpipool__plan_t *plan, int recycling, int spawning);
 
 /* The plan the engine runs (see plan.h); the engine's until freed. */
 const mpipool__plan_t *mpipool__master_plan(const mpipool__master_t *m);

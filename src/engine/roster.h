@@ -43,6 +43,8 @@ typedef struct {
   uint32_t place;      /* the pool slot it serves, or MPIPOOL__NONE */
   uint32_t pid;        /* from HELLO */
   int bound;           /* from HELLO */
+  int beats;           /* from HELLO: it sends BEAT */
+  double last_heard;   /* when a message of it last came */
   const char *host;    /* where it runs (interned by the master) */
   const char *binding; /* from HELLO: where it is bound, or why not */
   /* The dispatcher's: frames in flight (a FIFO of frame indices), and

@@ -12,7 +12,10 @@
 #include "mpihints.h"
 #include "transport/buf.h"
 
+#include <dirent.h>
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +66,79 @@ static char **own_args(void) {
   return argv;
 }
 
+/* Processes of stuck spawns (see mpipool__comm_spawn_end_stuck): one
+ * list for the process, as MPI's job is one. */
+#define MAX_STUCK 64
+static pid_t stuck[MAX_STUCK];
+static size_t nstuck;
+static pthread_mutex_t stuck_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The processes whose parent is `parent` and which run `exe` (a resolved
+ * path), into out (up to max); how many. */
+static size_t kin(const char *exe, pid_t parent, pid_t *out, size_t max) {
+  DIR *d = opendir("/proc");
+  size_t n = 0;
+  struct dirent *e;
+  while (d && n < max && (e = readdir(d)) != NULL) {
+    char path[64], buf[512], target[PATH_MAX];
+    char *end;
+    long pid = strtol(e->d_name, &end, 10);
+    if (*end != '\0' || pid <= 0)
+      continue;
+    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    FILE *f = fopen(path, "r");
+    size_t got = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    if (f)
+      fclose(f);
+    buf[got] = '\0';
+    const char *rp = strrchr(buf, ')');
+    char state;
+    long ppid;
+    if (rp == NULL || sscanf(rp + 1, " %c %ld", &state, &ppid) != 2 ||
+        ppid != (long)parent)
+      continue;
+    snprintf(path, sizeof path, "/proc/%ld/exe", pid);
+    ssize_t len = readlink(path, target, sizeof target - 1);
+    if (len <= 0)
+      continue;
+    target[len] = '\0';
+    if (strcmp(target, exe) == 0)
+      out[n++] = (pid_t)pid;
+  }
+  if (d)
+    closedir(d);
+  return n;
+}
+
+/* After a stuck spawn: the processes of `exe` that the launcher's daemon
+ * on this node (our parent) started since `before` was taken are its. */
+static void note_stuck(const char *exe, const pid_t *before, size_t nbefore) {
+  char real[PATH_MAX];
+  pid_t now[MAX_STUCK];
+  if (realpath(exe, real) == NULL)
+    return;
+  size_t n = kin(real, getppid(), now, MAX_STUCK);
+  pthread_mutex_lock(&stuck_lock);
+  for (size_t i = 0; i < n && nstuck < MAX_STUCK; i++) {
+    size_t k = 0;
+    while (k < nbefore && before[k] != now[i])
+      k++;
+    if (k == nbefore)
+      stuck[nstuck++] = now[i];
+  }
+  pthread_mutex_unlock(&stuck_lock);
+}
+
+size_t mpipool__comm_spawn_end_stuck(void) {
+  pthread_mutex_lock(&stuck_lock);
+  size_t n = nstuck;
+  for (size_t i = 0; i < nstuck; i++)
+    kill(stuck[i], SIGKILL);
+  nstuck = 0;
+  pthread_mutex_unlock(&stuck_lock);
+  return n;
+}
+
 int mpipool__comm_spawn(int n, const char *host, MPI_Comm *inter, char *why,
                         size_t whylen) {
   char exe[PATH_MAX];
@@ -96,6 +172,11 @@ int mpipool__comm_spawn(int n, const char *host, MPI_Comm *inter, char *why,
     if (argv)
       memcpy(argv, sleep_argv, sizeof sleep_argv);
   }
+  /* Who runs the program here before, to tell a stuck spawn's own. */
+  char real[PATH_MAX];
+  pid_t before[MAX_STUCK];
+  size_t nbefore =
+      realpath(exe, real) ? kin(real, getppid(), before, MAX_STUCK) : 0;
   double t0 = mpipool__now();
   int *codes = mpipool__malloc((size_t)n * sizeof *codes);
   MPI_Comm self = MPI_COMM_NULL;
@@ -131,6 +212,8 @@ int mpipool__comm_spawn(int n, const char *host, MPI_Comm *inter, char *why,
     double took = mpipool__now() - t0;
     double bound = mpipool__hints_spawn_bound();
     int stuck = bound > 0 && took >= 0.9 * bound;
+    if (stuck)
+      note_stuck(exe, before, nbefore);
     if (stuck)
       mpipool__fmt(why, whylen,
                    "MPI_Comm_spawn of %d process(es)%s%s did not complete in "

@@ -22,4 +22,13 @@
 int mpipool__comm_spawn(int n, const char *host, MPI_Comm *inter, char *why,
                         size_t whylen);
 
+/*
+ * Kills the processes of the spawns that got stuck (ETIMEDOUT) on this
+ * node, found as the program's processes that the launcher's daemon here
+ * started during the spawn: they sit in MPI_Init for ever, and the
+ * launcher would wait for them.  Call it once the pool is done.  Returns
+ * how many it killed (0: none known, or they ran on another node).
+ */
+size_t mpipool__comm_spawn_end_stuck(void);
+
 #endif

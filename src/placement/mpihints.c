@@ -42,8 +42,14 @@ void mpipool__hints_before_init(int launched) {
   /* Lets a process leave MPI_Finalize without waiting for the others of
    * its job. */
   hint("OMPI_MCA_async_mpi_finalize", "1");
-  if (!launched)
+  if (!launched) {
     hint("OMPI_MCA_pml", "ob1");
+    /* The singleton's own runtime keeps a job going when one of its
+     * processes dies (a worker killed, or crashed in a task): the pool
+     * finds out and goes on without it.  (Under mpirun these are mpirun's
+     * to set: --enable-recovery.) */
+    hint("OMPI_MCA_orte_abort_on_non_zero_status", "0");
+  }
   /* Bounds MPI_Comm_spawn's wait for its processes' MPI_Init: Open MPI 4.1
    * with PMIx 4 now and then loses a new process's first request (see
    * mpipool__worker_linger), and the spawn would wait 600 s per try. */

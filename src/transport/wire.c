@@ -432,7 +432,7 @@ typedef struct {
   uint64_t nnames;
   uint64_t names_len;
   uint64_t initargs_len;
-  int32_t bind_index, bind_count, hwthreads, pad;
+  int32_t bind_index, bind_count, hwthreads, beat_ms;
 } config_hdr_t;
 
 int mpipool__wire_config_encode(mpipool__buf_t *b, const mpipool__config_t *c) {
@@ -441,7 +441,7 @@ int mpipool__wire_config_encode(mpipool__buf_t *b, const mpipool__config_t *c) {
     names_len += strlen(c->names + names_len) + 1;
   config_hdr_t h = {c->worker_id,  c->maxtasks,     c->nnames,
                     names_len,     c->initargs_len, c->bind_index,
-                    c->bind_count, c->hwthreads,    0};
+                    c->bind_count, c->hwthreads,    c->beat_ms};
   b->len = 0;
   int err = mpipool__buf_append(b, &h, sizeof h);
   if (err == 0)
@@ -478,6 +478,7 @@ int mpipool__wire_config_decode(mpipool__config_t *c, const void *msg,
   c->bind_index = h.bind_index;
   c->bind_count = h.bind_count;
   c->hwthreads = h.hwthreads;
+  c->beat_ms = h.beat_ms;
   c->nnames = (uint32_t)h.nnames;
   c->names = take(&r, h.names_len);
   /* The names must be exactly nnames NUL-terminated strings. */
@@ -495,11 +496,11 @@ typedef struct {
   int32_t status;
   uint32_t pid;
   int32_t bound;
-  int32_t pad;
+  int32_t beats;
 } hello_hdr_t;
 
 int mpipool__wire_hello_encode(mpipool__buf_t *b, const mpipool__hello_t *h) {
-  hello_hdr_t hh = {h->status, h->pid, h->bound, 0};
+  hello_hdr_t hh = {h->status, h->pid, h->bound, h->beats};
   b->len = 0;
   int err = mpipool__buf_append(b, &hh, sizeof hh);
   if (err == 0)
@@ -525,6 +526,7 @@ int mpipool__wire_hello_decode(mpipool__hello_t *h, const void *msg,
   h->status = hh.status;
   h->pid = hh.pid;
   h->bound = hh.bound;
+  h->beats = hh.beats;
   if (take_string(&r, &h->host) || take_string(&r, &h->message) ||
       take_string(&r, &h->binding) || h->host == NULL || h->message == NULL ||
       h->binding == NULL || r.p != r.end)

@@ -25,7 +25,8 @@ enum {
   MPIPOOL__TAG_STOP,         /* master -> worker: no more work, leave */
   MPIPOOL__TAG_TERMINATE,    /* master -> worker: drop queued work, leave */
   MPIPOOL__TAG_BYE,          /* worker -> master: last message */
-  MPIPOOL__TAG_NOMAX         /* master -> worker: stop counting tasks */
+  MPIPOOL__TAG_NOMAX,        /* master -> worker: stop counting tasks */
+  MPIPOOL__TAG_BEAT          /* worker -> master: alive (empty) */
 };
 
 /* Items to send: either `count` fixed-size items at base, or (ptrs, sizes). */
@@ -146,6 +147,7 @@ typedef struct {
   const char *node_set; /* the node's PUs for the pool ("" or NULL: all) */
   const char *avoid;    /* PUs the launcher bound other workers to ("" or
                            NULL: none) */
+  int32_t beat_ms;      /* send BEAT this often (0: never) */
 } mpipool__config_t;
 
 /* Encodes c into b (emptied first); names is read as c->nnames strings.
@@ -164,6 +166,7 @@ typedef struct {
   const char *binding; /* NUL-terminated: where it is bound, or why not
                           (NULL is sent as "") */
   int32_t bound;       /* 1 if it bound itself to its share */
+  int32_t beats;       /* 1 if it sends BEAT as CONFIG asked */
 } mpipool__hello_t;
 
 /* Encodes h into b (emptied first), its strings whole.  0, ENOMEM or

@@ -21,6 +21,7 @@
 #include "transport/msg.h"
 #include "transport/wire.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,14 @@ typedef struct {
   uint64_t maxtasks; /* chunks to run before retiring; 0: no limit */
   uint64_t chunks_done;
   int final; /* stopped by the pool's end (see is_final) */
+  /* The heartbeat (CONFIG's beat_ms, on other nodes than the master's):
+   * a thread sends BEAT while the worker serves, even inside a long task,
+   * so that the master can tell a silent worker from a busy one. */
+  int beat_ms;
+  int beating, beat_stop;
+  pthread_t beat_thread;
+  pthread_mutex_t beat_lock;
+  pthread_cond_t beat_wake;
 } worker_t;
 
 /* A STOP or TERMINATE that ends the pool (the master's shutdown says so
@@ -104,7 +113,8 @@ static int say_hello(worker_t *w, const mpipool__config_t *cfg,
                           host,
                           message,
                           binding ? binding : "not bound",
-                          bound};
+                          bound,
+                          w->beat_ms > 0};
     mpipool__buf_t b = {0};
     err = mpipool__wire_hello_encode(&b, &h);
     if (err == 0)
@@ -186,6 +196,61 @@ static int terminate_pending(worker_t *w) {
 }
 
 static int ctx_cancelled(void *arg) { return terminate_pending(arg); }
+
+static void *beat_main(void *arg) {
+  worker_t *w = arg;
+  pthread_mutex_lock(&w->beat_lock);
+  while (!w->beat_stop) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    long ns = ts.tv_nsec + (long)(w->beat_ms % 1000) * 1000000L;
+    ts.tv_sec += w->beat_ms / 1000 + ns / 1000000000L;
+    ts.tv_nsec = ns % 1000000000L;
+    pthread_cond_timedwait(&w->beat_wake, &w->beat_lock, &ts);
+    if (w->beat_stop)
+      break;
+    pthread_mutex_unlock(&w->beat_lock);
+    /* Empty, eager: returns at once (a dead master cannot block it). */
+    MPI_Send(NULL, 0, MPI_BYTE, w->master, MPIPOOL__TAG_BEAT, w->pool->comm);
+    pthread_mutex_lock(&w->beat_lock);
+  }
+  pthread_mutex_unlock(&w->beat_lock);
+  return NULL;
+}
+
+/* Starts the heartbeat when CONFIG asks for one and MPI allows a second
+ * thread; else beat_ms becomes 0 (HELLO then says it does not beat, and
+ * the master watches it otherwise). */
+static void beat_start(worker_t *w) {
+  int provided = MPI_THREAD_SINGLE;
+  MPI_Query_thread(&provided);
+  if (w->beat_ms <= 0 || provided != MPI_THREAD_MULTIPLE) {
+    w->beat_ms = 0;
+    return;
+  }
+  pthread_mutex_init(&w->beat_lock, NULL);
+  pthread_cond_init(&w->beat_wake, NULL);
+  w->beating = pthread_create(&w->beat_thread, NULL, beat_main, w) == 0;
+  if (!w->beating) {
+    pthread_cond_destroy(&w->beat_wake);
+    pthread_mutex_destroy(&w->beat_lock);
+    w->beat_ms = 0;
+  }
+}
+
+/* Stops the heartbeat: before BYE, so that no BEAT follows it. */
+static void beat_stop(worker_t *w) {
+  if (!w->beating)
+    return;
+  pthread_mutex_lock(&w->beat_lock);
+  w->beat_stop = 1;
+  pthread_cond_signal(&w->beat_wake);
+  pthread_mutex_unlock(&w->beat_lock);
+  pthread_join(w->beat_thread, NULL);
+  pthread_cond_destroy(&w->beat_wake);
+  pthread_mutex_destroy(&w->beat_lock);
+  w->beating = 0;
+}
 
 /* Serves frames until STOP or TERMINATE, or until it has run maxtasks
  * chunks (Python counts a map's chunk as one task): then it retires, and
@@ -273,10 +338,13 @@ int mpipool__worker_run(mpipool_t *pool, int master_rank, int *linger) {
   if (err)
     goto out_with_map;
   int init_failed;
+  w.beat_ms = cfg.beat_ms;
+  beat_start(&w);
   err = say_hello(&w, &cfg, &init_failed);
   if (err == 0)
     err = init_failed ? wait_stop(&w) : serve(&w);
   *linger = !w.final;
+  beat_stop(&w);
   if (err == 0) {
     uint64_t *done = mpipool__malloc(sizeof *done);
     if (done == NULL) {

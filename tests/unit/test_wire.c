@@ -745,7 +745,7 @@ static void test_config(void) {
   const char names[] = "square\0double\0x";
   const char initargs[] = {1, 2, 3, 4, 5};
   mpipool__config_t in = {7, 1000, 3, names, initargs, sizeof initargs,
-                          2, 4,    1, "0-3", "1,5"};
+                          2, 4,    1, "0-3", "1,5",    1000};
   mpipool__config_t out;
   const size_t H = sizeof(config_hdr_t), NAMES = H + STR(3) + STR(3);
   is_int(mpipool__wire_config_encode(&b, &in), 0, "config_encode");
@@ -759,6 +759,7 @@ static void test_config(void) {
   ok(out.bind_index == 2 && out.bind_count == 4 && out.hwthreads == 1 &&
          strcmp(out.node_set, "0-3") == 0 && strcmp(out.avoid, "1,5") == 0,
      "config: binding share, count, hwthreads, node set, avoid");
+  is_int(out.beat_ms, 1000, "config: beat_ms");
 
   size_t len = b.len;
   char *m = malloc(len);
@@ -797,7 +798,7 @@ static void test_config(void) {
   free(m);
 
   /* no names, no initargs, no sets (NULL goes as "") */
-  mpipool__config_t none = {1, 0, 0, NULL, NULL, 0, -1, 0, 0, NULL, ""};
+  mpipool__config_t none = {1, 0, 0, NULL, NULL, 0, -1, 0, 0, NULL, "", 0};
   is_int(mpipool__wire_config_encode(&b, &none), 0, "empty config encodes");
   is_int(b.len, H + STR(0) + STR(0), "empty config: the header, two \"\"");
   out.nnames = 99;
@@ -819,7 +820,7 @@ static void test_config(void) {
     free(m2);
   }
   /* an empty name among others is still nnames strings */
-  mpipool__config_t e = {2, 0, 2, "a\0", "", 0, -1, 0, 0, "", ""};
+  mpipool__config_t e = {2, 0, 2, "a\0", "", 0, -1, 0, 0, "", "", 0};
   mpipool__wire_config_encode(&b, &e);
   ok(mpipool__wire_config_decode(&out, b.data, b.len) == 0 && out.nnames == 2 &&
          strcmp(out.names, "a") == 0 && out.names[2] == '\0',
@@ -828,7 +829,7 @@ static void test_config(void) {
   /* A node's set of 128 cyclic CPUs and as long an avoid list: whole. */
   char *set = cyclic_set(), *avoid = cyclic_set();
   avoid[0] = '1';
-  mpipool__config_t big = {3, 0, 0, NULL, NULL, 0, 5, 128, 1, set, avoid};
+  mpipool__config_t big = {3, 0, 0, NULL, NULL, 0, 5, 128, 1, set, avoid, 0};
   is_int(mpipool__wire_config_encode(&b, &big), 0,
          "config with a 128-CPU cyclic set encodes");
   ok(mpipool__wire_config_decode(&out, b.data, b.len) == 0 &&
@@ -846,7 +847,7 @@ static void test_config(void) {
 static void test_hello(void) {
   mpipool__buf_t b = {0};
   mpipool__hello_t in = {
-      -7, 4242, "node-17.example", "init failed: x", "core 3 (PU 3,7)", 1};
+      -7, 4242, "node-17.example", "init failed: x", "core 3 (PU 3,7)", 1, 1};
   mpipool__hello_t out;
   const size_t H = sizeof(hello_hdr_t);
   is_int(mpipool__wire_hello_encode(&b, &in), 0, "hello_encode");
@@ -855,8 +856,8 @@ static void test_hello(void) {
   ok(out.status == -7 && out.pid == 4242, "hello: status, pid");
   ok(strcmp(out.host, in.host) == 0 && strcmp(out.message, in.message) == 0,
      "hello: host, message");
-  ok(strcmp(out.binding, in.binding) == 0 && out.bound == 1,
-     "hello: binding, bound");
+  ok(strcmp(out.binding, in.binding) == 0 && out.bound == 1 && out.beats == 1,
+     "hello: binding, bound, beats");
 
   size_t len = b.len;
   char *m = malloc(len);
@@ -882,7 +883,7 @@ static void test_hello(void) {
   free(m);
 
   /* empty strings, NULL binding sent as "" */
-  mpipool__hello_t e = {0, 1, "", "", NULL, 0};
+  mpipool__hello_t e = {0, 1, "", "", NULL, 0, 0};
   mpipool__wire_hello_encode(&b, &e);
   ok(mpipool__wire_hello_decode(&out, b.data, b.len) == 0 && out.status == 0 &&
          out.host[0] == '\0' && out.message[0] == '\0' &&
@@ -895,7 +896,7 @@ static void test_hello(void) {
   char *host = long_host(), *msg = malloc(70000);
   memset(msg, 'm', 69999);
   msg[69999] = '\0';
-  mpipool__hello_t l = {1, 2, host, msg, "", 0};
+  mpipool__hello_t l = {1, 2, host, msg, "", 0, 0};
   is_int(mpipool__wire_hello_encode(&b, &l), 0, "long hello encodes");
   ok(mpipool__wire_hello_decode(&out, b.data, b.len) == 0 &&
          strcmp(out.host, host) == 0 && strlen(out.message) == 69999,

@@ -1,0 +1,89 @@
+/*
+ * test_lost.c - a worker that dies never hangs the pool: a task kills its
+ * own worker (SIGKILL) in the middle of a map; the map still returns every
+ * result, the lost chunk run again on another worker, and a replacement
+ * serves; a task that kills every worker it runs on fails with
+ * MPIPOOL_ELOST after the crash limit ("its worker died N times"); the
+ * pool goes on.  Under mpirun the runner passes --enable-recovery (without
+ * it, mpirun ends the whole job when a rank dies).
+ */
+#include "common.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+/* int: sleeps 100 ms, returns its pid; item 5 kills its worker the first
+ * time (a marker file tells). */
+static int t_work(mpipool_ctx_t *ctx, const void *in, size_t size) {
+  int x;
+  char marker[64];
+  memcpy(&x, in, size < sizeof x ? size : sizeof x);
+  snprintf(marker, sizeof marker, "/tmp/mpipool-lost-%d", x >> 8);
+  if ((x & 0xff) == 5 && access(marker, F_OK) != 0) {
+    FILE *f = fopen(marker, "w");
+    if (f)
+      fclose(f);
+    raise(SIGKILL);
+  }
+  struct timespec ts = {0, 100000000L};
+  nanosleep(&ts, NULL);
+  int32_t pid = (int32_t)getpid();
+  return mpipool_ctx_set_output(ctx, &pid, sizeof pid);
+}
+
+static int t_die(mpipool_ctx_t *ctx, const void *in, size_t size) {
+  (void)ctx, (void)in, (void)size;
+  raise(SIGKILL);
+  return 0;
+}
+
+int main(void) {
+  mpipool_t *pool;
+  mpipool_create(&pool);
+  mpipool_register(pool, "work", t_work, NULL);
+  mpipool_register(pool, "die", t_die, NULL);
+  mpipool_set_processes(pool, 2);
+  mpipool_set_crash_limit(pool, 3);
+  if (mpipool_start(pool) != 0) {
+    ok(0, "start");
+    return tap_done();
+  }
+  enum { N = 20 };
+  int in[N], tag = (int)getpid() & 0xffffff;
+  for (int i = 0; i < N; i++)
+    in[i] = (tag << 8) | i;
+  char marker[64];
+  snprintf(marker, sizeof marker, "/tmp/mpipool-lost-%d", tag);
+  unlink(marker);
+  mpipool_results_t *res = NULL;
+  double t0 = test_now();
+  int err = mpipool_map(pool, "work", in, N, sizeof in[0], 1, &res);
+  is_int(err, 0, "a map whose item 5 kills its worker returns");
+  ok(access(marker, F_OK) == 0, "item 5 did kill its worker");
+  int good = 0;
+  for (int i = 0; err == 0 && i < N; i++) {
+    const void *d;
+    size_t s;
+    good += mpipool_results_item(res, (size_t)i, &d, &s) == 0 &&
+            s == sizeof(int32_t);
+  }
+  is_int(good, N, "with every result");
+  printf("# the map took %.2f s\n", test_now() - t0);
+  mpipool_results_free(res);
+  unlink(marker);
+
+  void *out = NULL;
+  err = mpipool_apply(pool, "die", NULL, 0, &out, NULL);
+  is_int(err, MPIPOOL_ELOST, "a task that kills every worker: ELOST");
+  ok(out && strstr(out, "its worker died 3 times"),
+     "after the crash limit, said so: %s", out ? (char *)out : "(none)");
+  free(out);
+
+  res = NULL;
+  err = mpipool_map(pool, "work", in, 4, sizeof in[0], 1, &res);
+  is_int(err, 0, "the pool goes on");
+  mpipool_results_free(res);
+  unlink(marker);
+  finish_pool(pool);
+  return tap_done();
+}
