@@ -316,8 +316,10 @@ int mpipool_join(mpipool_t *pool);
 /*
  * Stops at once: tasks not yet started finish with MPIPOOL_ETERMINATED,
  * handles become ready, and the workers are stopped.  A task already
- * running on a worker cannot be interrupted: terminate returns when the
- * running tasks end (their results are discarded).  Then join is a no-op.
+ * running on a worker is asked to stop (mpipool_ctx_cancelled() turns 1)
+ * but cannot be interrupted: terminate returns when the running tasks end,
+ * and their results are delivered (a result computed is never thrown
+ * away).  Then join is a no-op.
  */
 int mpipool_terminate(mpipool_t *pool);
 

@@ -113,6 +113,7 @@ struct mpipool__master {
   int broken;           /* a communication error: fail everything */
   double oom_since;     /* when receiving first lacked memory, or 0 */
   double next_liveness; /* when to look for dead workers next */
+  int terminating;      /* terminate: lost work is not run again */
   size_t lost;          /* workers found dead, ever */
   int check;            /* MPIPOOL_CHECK: check after every round */
 };
@@ -841,6 +842,10 @@ static void lose_worker(mpipool__master_t *m, mpipool__worker_t *w,
       mpipool__job_t *job = f->refs[k].job;
       size_t c = f->refs[k].chunk;
       int n = mpipool__job_chunk_crashed(job, c);
+      if (m->terminating) { /* not run again: the pool ends */
+        fail_chunk(m, job, c, MPIPOOL_ETERMINATED);
+        continue;
+      }
       if (n > 0 && n < m->pool->crash_limit &&
           mpipool__queue_again(&m->queue, job, c) == 0) {
         again++;
@@ -1074,7 +1079,14 @@ int mpipool__master_shutdown(mpipool__master_t *m, int terminate) {
   int err = MPIPOOL_OK;
   if (!terminate && !m->broken)
     err = wait_until(m, all_idle, NULL, -1);
-  if (terminate || err)
+  /* Terminate fails what no worker has; what workers have comes back:
+   * what ran is delivered, what they had not started yet fails with
+   * ETERMINATED (every frame gets its answer). */
+  if (terminate) {
+    m->terminating = 1;
+    fail_queue(m, MPIPOOL_ETERMINATED);
+  }
+  if (err)
     fail_all(m, MPIPOOL_ETERMINATED);
   /* Successors: join lets the ones asked for start (as Python replaces
    * every worker that leaves), terminate drops those not started yet;

@@ -157,8 +157,22 @@ static int run_chunk(worker_t *w, const mpipool__tchunk_t *c) {
   return MPIPOOL_OK;
 }
 
-/* Runs one TASKS frame and sends its RESULTS. */
-static int run_frame(worker_t *w, const mpipool__msg_t *m) {
+/* Fails every item of one task chunk into w->rb: the pool was terminated
+ * before it ran. */
+static int skip_chunk(worker_t *w, const mpipool__tchunk_t *c) {
+  for (size_t i = 0; i < c->count; i++) {
+    int err = mpipool__ctx_fail_item(&w->ctx, &w->rb, MPIPOOL_ETERMINATED,
+                                     mpipool_strerror(MPIPOOL_ETERMINATED));
+    if (err)
+      return err;
+  }
+  return MPIPOOL_OK;
+}
+
+/* Runs one TASKS frame (or, with skip, fails every item of it: the pool
+ * was terminated) and sends its RESULTS: every frame gets its answer, so
+ * that the master never waits for one. */
+static int run_frame(worker_t *w, const mpipool__msg_t *m, int skip) {
   mpipool__reader_t r;
   mpipool__tchunk_t c;
   uint64_t t0 = mpipool__clock_ns();
@@ -171,7 +185,7 @@ static int run_frame(worker_t *w, const mpipool__msg_t *m) {
   int got;
   while (err == 0 && (got = mpipool__wire_tasks_next(&r, &c)) == 1) {
     mpipool__rbuild_reset(&w->rb);
-    err = run_chunk(w, &c);
+    err = skip ? skip_chunk(w, &c) : run_chunk(w, &c);
     if (err == 0)
       err = mpipool__wire_results_add(&w->out, &w->rb);
   }
@@ -186,8 +200,8 @@ static int run_frame(worker_t *w, const mpipool__msg_t *m) {
                        MPIPOOL__TAG_RESULTS, data, len);
 }
 
-/* Is a TERMINATE waiting behind the frames?  Then queued frames are
- * dropped unrun (the master no longer wants their results). */
+/* Is a TERMINATE waiting behind the frames?  Then queued frames are not
+ * run: their items fail with ETERMINATED. */
 static int terminate_pending(worker_t *w) {
   int flag = 0;
   MPI_Iprobe(w->master, MPIPOOL__TAG_TERMINATE, w->pool->comm, &flag,
@@ -273,8 +287,7 @@ static int serve(worker_t *w) {
     mpipool__backoff_reset(&b);
     int err = MPIPOOL_OK, stop = 0;
     if (m.tag == MPIPOOL__TAG_TASKS) {
-      if (!terminate_pending(w))
-        err = run_frame(w, &m);
+      err = run_frame(w, &m, terminate_pending(w));
     } else if (m.tag == MPIPOOL__TAG_STOP || m.tag == MPIPOOL__TAG_TERMINATE) {
       stop = 1;
       w->final = is_final(&m);
