@@ -85,9 +85,21 @@
  *
  * LIMITS
  * ------
- * One task input or one chunk of results travels in one MPI message, so it
- * is limited to 2 GiB - 1 bytes (MPI counts are int); larger ones fail with
- * MPIPOOL_E2BIG.  All processes must share byte order and word size.
+ * One task input travels in one MPI message, so it is limited to 2 GiB - 1
+ * bytes (MPI counts are int); a larger one fails the submission with
+ * MPIPOOL_E2BIG.  A worker answers each batch of work the master sent it
+ * (one task, a map chunk, or a few short tasks sent together) with one
+ * message too: a task's output of up to mpipool_result_max() bytes
+ * (2147483576: 2 GiB less 72 bytes of headers) arrives whole when it
+ * travels alone.  An output larger than that, or one that does not fit
+ * beside the other results of its batch, fails that item only, with
+ * MPIPOOL_E2BIG and a message saying its size ("output of 2348810240
+ * bytes is more than one message can carry (2 GiB - 1 bytes)"), largest
+ * outputs first; the other items keep their results and the worker goes
+ * on serving.  For tests, MPIPOOL_FAULT_MSG_MAX=N in every process's
+ * environment (N from 1024 to 2 GiB - 1) makes workers treat N bytes as
+ * the largest message they send.  All processes must share byte order and
+ * word size.
  */
 #ifndef MPIPOOL_H
 #define MPIPOOL_H
@@ -141,6 +153,9 @@ const char *mpipool_strerror(int err);
 const char *mpipool_err_name(int err);
 /* The library version as "MAJOR.MINOR.PATCH"; static storage. */
 const char *mpipool_version(void);
+/* The largest output one task can return (see LIMITS): 2 GiB - 1 less the
+ * headers of its message, or less under MPIPOOL_FAULT_MSG_MAX. */
+size_t mpipool_result_max(void);
 
 typedef struct mpipool mpipool_t;                 /* a pool (opaque) */
 typedef struct mpipool_ctx mpipool_ctx_t;         /* a worker's task context */

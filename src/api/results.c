@@ -1,12 +1,14 @@
 /*
  * results.c - the public view of a map's results (see mpipool.h): a thin
  * layer over the kept result chunks, one received message per chunk, read
- * in place without copying.
+ * in place without copying; and the largest result one task can return.
  */
 #include "config.h"
 
 #include "base/alloc.h"
 #include "engine/job.h"
+#include "transport/msg.h"
+#include "transport/wire.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -73,4 +75,8 @@ void mpipool_results_free(mpipool_results_t *r) {
   mpipool__free(r->chunks);
   mpipool__free(r->fail_msg);
   mpipool__free(r);
+}
+
+size_t mpipool_result_max(void) {
+  return mpipool__wire_item_max(mpipool__msg_max());
 }

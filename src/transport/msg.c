@@ -9,6 +9,7 @@
 #include "mpipool.h"
 #include "base/alloc.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 
@@ -23,6 +24,18 @@ static int grow(mpipool__sends_t *s) {
                     sizeof *s->statuses))
     return MPIPOOL_ENOMEM;
   return MPIPOOL_OK;
+}
+
+size_t mpipool__msg_max(void) {
+  const char *v = getenv("MPIPOOL_FAULT_MSG_MAX");
+  char *end;
+  if (v == NULL || *v < '0' || *v > '9')
+    return (size_t)INT_MAX;
+  errno = 0;
+  unsigned long long n = strtoull(v, &end, 10);
+  if (errno || *end || n < 1024 || n > (unsigned long long)INT_MAX)
+    return (size_t)INT_MAX;
+  return (size_t)n;
 }
 
 int mpipool__send(mpipool__sends_t *s, MPI_Comm comm, int dest, int tag,

@@ -21,6 +21,15 @@ typedef struct {
   size_t caps[4]; /* of reqs, bufs, done, statuses */
 } mpipool__sends_t;
 
+/*
+ * The largest message this process sends as a RESULTS frame: INT_MAX
+ * bytes (2 GiB - 1: MPI counts are int).  For the tests,
+ * MPIPOOL_FAULT_MSG_MAX=N in the environment (N from 1024 to INT_MAX)
+ * lowers it to N bytes, so that results too large for one message are
+ * tried without gigabytes.  Read from the environment at each call.
+ */
+size_t mpipool__msg_max(void);
+
 /* Starts sending len bytes of buf (taken: freed when the send completes,
  * or at once on failure) to dest.  0, ENOMEM, E2BIG or EMPI. */
 int mpipool__send(mpipool__sends_t *s, MPI_Comm comm, int dest, int tag,

@@ -7,6 +7,7 @@
 #include "wire.h"
 
 #include "mpipool.h"
+#include "base/text.h"
 
 #include <limits.h>
 #include <string.h>
@@ -313,6 +314,168 @@ int mpipool__wire_results_add(mpipool__buf_t *b, const mpipool__rbuild_t *rb) {
     return err;
   }
   frame_count_chunk(b);
+  return MPIPOOL_OK;
+}
+
+size_t mpipool__wire_results_size(const mpipool__rbuild_t *rb) {
+  size_t n = sizeof(rchunk_hdr_t);
+  if (rb->nfailed)
+    n += pad8(rb->count);
+  if (common_size(rb) < 0)
+    n += (rb->count + 1) * sizeof(uint64_t);
+  return n + pad8(rb->data.len);
+}
+
+/* --- fitting a chunk into what is left of a frame ---------------------- */
+
+/* An output too large to travel is replaced by a message saying so, of at
+ * most FIT_MSG bytes with its NUL; when even those do not fit, by a bare
+ * "" (its NUL).  Only outputs longer than FIT_MSG are replaced, so a
+ * replacement never grows an item. */
+#define FIT_MSG 128
+#define TOO_BIG "output of %zu bytes is more than one message can carry (%s)"
+#define NOT_BESIDE                                                             \
+  "output of %zu bytes does not fit beside the other results of its frame "    \
+  "in one message (%s)"
+
+/* How a chunk is being fitted. */
+typedef struct {
+  size_t item_max;            /* above: more than one message can carry */
+  int bare;                   /* replace with "" */
+  char limit[32];             /* the message limit, in words */
+  size_t too_big, not_beside; /* their texts' lengths but for the size */
+} fit_t;
+
+static size_t digits(size_t n) {
+  size_t d = 1;
+  while (n >= 10) {
+    n /= 10;
+    d++;
+  }
+  return d;
+}
+
+/* The bytes of the message replacing an output of s bytes, its NUL too. */
+static size_t fit_msg_len(const fit_t *f, size_t s) {
+  if (f->bare)
+    return 1;
+  return (s > f->item_max ? f->too_big : f->not_beside) + digits(s) + 1;
+}
+
+/* A chunk of count items once failed: header, statuses, offsets. */
+static size_t failed_overhead(size_t count) {
+  return sizeof(rchunk_hdr_t) + pad8(count) + (count + 1) * sizeof(uint64_t);
+}
+
+size_t mpipool__wire_results_min(size_t count, int bare) {
+  return failed_overhead(count) + pad8(count * (bare ? 1 : FIT_MSG));
+}
+
+size_t mpipool__wire_item_max(size_t msg_max) {
+  size_t over = sizeof(frame_hdr_t) + sizeof(rchunk_hdr_t);
+  return msg_max > over ? (msg_max - over) & ~(size_t)7 : 0;
+}
+
+static size_t item_size(const mpipool__rbuild_t *rb, size_t i) {
+  const uint64_t *off = (const uint64_t *)rb->off.data;
+  uint64_t end = i + 1 < rb->count ? off[i + 1] : rb->data.len;
+  return (size_t)(end - off[i]);
+}
+
+/* The data bytes of rb once every output above t (and above FIT_MSG) is
+ * replaced. */
+static size_t data_with(const mpipool__rbuild_t *rb, const fit_t *f, size_t t) {
+  size_t sum = 0;
+  if (t < FIT_MSG)
+    t = FIT_MSG;
+  for (size_t i = 0; i < rb->count; i++) {
+    size_t s = item_size(rb, i);
+    sum += s > t ? fit_msg_len(f, s) : s;
+  }
+  return sum;
+}
+
+/* Which outputs to replace so that rb fits in room: those above *t, and
+ * of those of size *t + 1 the ones from index *from on.  0, or -1 if
+ * replacing all that can be is not enough. */
+static int choose(const mpipool__rbuild_t *rb, const fit_t *f, size_t room,
+                  size_t *t, size_t *from) {
+  size_t over = failed_overhead(rb->count), smax = 0;
+  for (size_t i = 0; i < rb->count; i++)
+    if (item_size(rb, i) > smax)
+      smax = item_size(rb, i);
+  if (over > room || pad8(data_with(rb, f, FIT_MSG)) > room - over)
+    return -1;
+  /* The largest threshold that fits, by bisection: what is kept only
+   * grows with it.  Keeping all (smax) does not fit, or no fitting would
+   * have been asked for. */
+  size_t lo = FIT_MSG, hi = smax > FIT_MSG ? smax : FIT_MSG;
+  while (hi - lo > 1) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (pad8(data_with(rb, f, mid)) <= room - over)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  /* Outputs of size lo + 1 all went: keep those that still fit, first
+   * ones first. */
+  size_t data = data_with(rb, f, lo), i, s = lo + 1;
+  for (i = 0; i < rb->count; i++) {
+    if (item_size(rb, i) != s)
+      continue;
+    if (pad8(data - fit_msg_len(f, s) + s) > room - over)
+      break;
+    data += s - fit_msg_len(f, s);
+  }
+  *t = lo;
+  *from = i;
+  return 0;
+}
+
+int mpipool__rbuild_fit(mpipool__rbuild_t *rb, size_t room, size_t msg_max) {
+  fit_t f = {mpipool__wire_item_max(msg_max), 0, "", 0, 0};
+  size_t t, from;
+  if (mpipool__wire_results_size(rb) <= room)
+    return MPIPOOL_OK;
+  if (msg_max == (size_t)INT_MAX)
+    mpipool__fmt(f.limit, sizeof f.limit, "2 GiB - 1 bytes");
+  else
+    mpipool__fmt(f.limit, sizeof f.limit, "%zu bytes", msg_max);
+  /* The texts less their "%zu" and "%s", plus the limit. */
+  f.too_big = strlen(TOO_BIG) - 5 + strlen(f.limit);
+  f.not_beside = strlen(NOT_BESIDE) - 5 + strlen(f.limit);
+  if (choose(rb, &f, room, &t, &from) != 0) {
+    f.bare = 1;
+    if (choose(rb, &f, room, &t, &from) != 0)
+      return MPIPOOL_E2BIG;
+  }
+  /* Compact in place: every output replaced is longer than what replaces
+   * it, so the write cursor never passes what is yet to be read. */
+  uint64_t *off = (uint64_t *)rb->off.data;
+  int8_t *status = (int8_t *)rb->status.data;
+  size_t w = 0, nfailed = 0;
+  for (size_t i = 0; i < rb->count; i++) {
+    size_t s = item_size(rb, i), start = (size_t)off[i];
+    off[i] = w;
+    if (s > t && s > FIT_MSG && (s != t + 1 || i >= from)) {
+      char m[FIT_MSG] = "";
+      if (!f.bare && s > f.item_max)
+        mpipool__fmt(m, sizeof m, TOO_BIG, s, f.limit);
+      else if (!f.bare)
+        mpipool__fmt(m, sizeof m, NOT_BESIDE, s, f.limit);
+      size_t n = strlen(m) + 1;
+      memcpy(rb->data.data + w, m, n);
+      w += n;
+      status[i] = (int8_t)MPIPOOL_E2BIG;
+    } else {
+      if (s && w != start)
+        memmove(rb->data.data + w, rb->data.data + start, s);
+      w += s;
+    }
+    nfailed += status[i] != 0;
+  }
+  rb->data.len = w;
+  rb->nfailed = nfailed;
   return MPIPOOL_OK;
 }
 

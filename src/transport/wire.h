@@ -111,6 +111,37 @@ void mpipool__wire_results_set_busy(mpipool__buf_t *b, uint64_t busy_ns);
 /* Appends a built chunk.  0, ENOMEM or E2BIG. */
 int mpipool__wire_results_add(mpipool__buf_t *b, const mpipool__rbuild_t *rb);
 
+/* The bytes mpipool__wire_results_add(b, rb) appends to a frame. */
+size_t mpipool__wire_results_size(const mpipool__rbuild_t *rb);
+
+/*
+ * The bytes a chunk of `count` items costs in a frame at most once
+ * mpipool__rbuild_fit has failed every output it can: with bare != 0 when
+ * it had to drop even the messages (each failure then carries "").  What
+ * a worker keeps free in a frame for the chunks it has yet to run.
+ */
+size_t mpipool__wire_results_min(size_t count, int bare);
+
+/* The largest output one item can have and still travel in a RESULTS
+ * frame of at most msg_max bytes, alone in its frame. */
+size_t mpipool__wire_item_max(size_t msg_max);
+
+/*
+ * Makes the built chunk rb take at most `room` bytes of a RESULTS frame
+ * whose limit is msg_max: when its encoding (mpipool__wire_results_size)
+ * is larger, its largest outputs are replaced, in place, by MPIPOOL_E2BIG
+ * failures whose message says the output's size ("output of N bytes is
+ * more than one message can carry (2 GiB - 1 bytes)", or "... does not
+ * fit beside the other results of its frame ..." for one that would fit
+ * alone), as few as will do, largest first, ties from the last item; the
+ * other items keep their results.  When failing every output with its
+ * message is not enough (millions of items in one chunk), the failures
+ * carry "" instead.  Returns 0 (rb fits, perhaps unchanged), or
+ * MPIPOOL_E2BIG, rb unchanged, when even that does not fit (room below
+ * mpipool__wire_results_min(rb->count, 1)).
+ */
+int mpipool__rbuild_fit(mpipool__rbuild_t *rb, size_t room, size_t msg_max);
+
 /* A decoded results chunk, pointing into the message. */
 typedef struct {
   size_t count;

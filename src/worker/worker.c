@@ -50,6 +50,7 @@ typedef struct {
   pthread_t beat_thread;
   pthread_mutex_t beat_lock;
   pthread_cond_t beat_wake;
+  size_t msg_max; /* the largest RESULTS frame it sends */
 } worker_t;
 
 /* A STOP or TERMINATE that ends the pool (the master's shutdown says so
@@ -169,23 +170,57 @@ static int skip_chunk(worker_t *w, const mpipool__tchunk_t *c) {
   return MPIPOOL_OK;
 }
 
-/* Runs one TASKS frame (or, with skip, fails every item of it: the pool
- * was terminated) and sends its RESULTS: every frame gets its answer, so
- * that the master never waits for one. */
+/* What the chunks of a TASKS frame from the reader's position on cost,
+ * at least, in its RESULTS frame (mpipool__wire_results_min), so that
+ * each chunk can be failed down to fit.  0, or the reader's error. */
+static int room_to_keep(mpipool__reader_t r, int bare, size_t *keep) {
+  mpipool__tchunk_t c;
+  int got;
+  *keep = 0;
+  while ((got = mpipool__wire_tasks_next(&r, &c)) == 1)
+    *keep += mpipool__wire_results_min(c.count, bare);
+  return got;
+}
+
+/*
+ * Runs one TASKS frame and sends its RESULTS, in one message of at most
+ * w->msg_max bytes whatever the tasks return: a chunk whose results do
+ * not fit in what the frame has left (less what the chunks after it need
+ * at least) has its largest outputs failed with MPIPOOL_E2BIG
+ * (mpipool__rbuild_fit); the items before it keep theirs.  A frame so
+ * large that even that cannot be done (chunks of hundreds of millions of
+ * items) is E2BIG, which stops the worker.  With skip (the pool was
+ * terminated), every item fails with ETERMINATED instead of running:
+ * every frame gets its answer, so that the master never waits for one.
+ */
 static int run_frame(worker_t *w, const mpipool__msg_t *m, int skip) {
   mpipool__reader_t r;
   mpipool__tchunk_t c;
   uint64_t t0 = mpipool__clock_ns();
+  size_t keep;
+  int bare = 0;
   int err = mpipool__wire_tasks_open(&r, m->data, m->len);
-  if (err)
-    return err;
   /* Results of all chunks go into one frame; the header's busy time is
    * patched in once the chunks have run. */
-  err = mpipool__wire_results_begin(&w->out, r.seq, 0);
+  if (err == 0)
+    err = mpipool__wire_results_begin(&w->out, r.seq, 0);
+  if (err == 0)
+    err = room_to_keep(r, 0, &keep);
+  if (err == 0 && keep > w->msg_max - w->out.len) {
+    bare = 1; /* failures without their messages, if it comes to that */
+    err = room_to_keep(r, 1, &keep);
+  }
+  if (err)
+    return err;
   int got;
   while (err == 0 && (got = mpipool__wire_tasks_next(&r, &c)) == 1) {
+    keep -= mpipool__wire_results_min(c.count, bare);
     mpipool__rbuild_reset(&w->rb);
     err = skip ? skip_chunk(w, &c) : run_chunk(w, &c);
+    size_t used = w->out.len + keep;
+    if (err == 0)
+      err = mpipool__rbuild_fit(
+          &w->rb, used < w->msg_max ? w->msg_max - used : 0, w->msg_max);
     if (err == 0)
       err = mpipool__wire_results_add(&w->out, &w->rb);
   }
@@ -347,6 +382,7 @@ int mpipool__worker_run(mpipool_t *pool, int master_rank, int *linger) {
   w.ctx.cancelled = ctx_cancelled;
   w.ctx.cancelled_arg = &w;
   w.maxtasks = cfg.maxtasks;
+  w.msg_max = mpipool__msg_max();
   err = map_tasks(&w, &cfg);
   if (err)
     goto out_with_map;

@@ -938,11 +938,186 @@ static void test_node(void) {
   mpipool__buf_free(&b);
 }
 
+/* ---- fitting a chunk into what is left of a frame --------------------- */
+
+/* An item of n bytes, byte k = (k + n) & 0xff, to check it intact. */
+static void rb_fill(mpipool__rbuild_t *rb, size_t n, int status) {
+  mpipool__rbuild_begin(rb);
+  char *p = mpipool__buf_reserve(&rb->data, n ? n : 1);
+  for (size_t k = 0; k < n; k++)
+    p[k] = (char)((k + n) & 0xff);
+  rb->data.len += n;
+  mpipool__rbuild_end(rb, status);
+}
+
+static int filled(const void *d, size_t s, size_t n) {
+  const unsigned char *p = d;
+  if (s != n)
+    return 0;
+  for (size_t k = 0; k < n; k++)
+    if (p[k] != ((k + n) & 0xff))
+      return 0;
+  return 1;
+}
+
+/* Encodes rb alone in a frame and opens its chunk into *c (b keeps it). */
+static int encode_one(mpipool__buf_t *b, const mpipool__rbuild_t *rb,
+                      mpipool__rchunk_view_t *c) {
+  mpipool__reader_t r;
+  if (mpipool__wire_results_begin(b, 1, 0) ||
+      mpipool__wire_results_add(b, rb) ||
+      mpipool__wire_results_open(&r, b->data, b->len))
+    return -1;
+  return mpipool__wire_results_next(&r, c) == 1 ? 0 : -1;
+}
+
+/* Item i is an E2BIG failure whose message begins with want. */
+static int is_e2big(const mpipool__rchunk_view_t *c, size_t i,
+                    const char *want) {
+  const void *d;
+  size_t s;
+  int st = mpipool__rchunk_item(c, i, &d, &s);
+  if (st != MPIPOOL_E2BIG || strncmp(d, want, strlen(want)) != 0 ||
+      strlen(d) != s) {
+    printf("#   item %zu: status %d, '%.*s'\n", i, st, (int)s,
+           st ? (const char *)d : "");
+    return 0;
+  }
+  return 1;
+}
+
+static void test_fit(void) {
+  mpipool__buf_t b = {0};
+  mpipool__rchunk_view_t c;
+  const size_t max = 4096; /* a lowered message limit */
+  const size_t item_max = mpipool__wire_item_max(max);
+  is_int(item_max, (max - FH - sizeof(rchunk_hdr_t)) & ~(size_t)7,
+         "item_max: the limit less a frame's and a chunk's headers");
+  is_int(mpipool__wire_item_max(INT_MAX), 2147483576,
+         "item_max of one MPI message: 2 GiB less 72");
+  is_int(mpipool__wire_item_max(16), 0, "item_max of a tiny limit: 0");
+
+  /* An item of item_max bytes alone fills a frame of max bytes exactly. */
+  {
+    mpipool__rbuild_t rb = {0};
+    rb_fill(&rb, item_max, 0);
+    is_int(FH + mpipool__wire_results_size(&rb), max,
+           "results_size: its header and data, the whole frame");
+    is_int(mpipool__rbuild_fit(&rb, max - FH, max), 0, "item_max fits");
+    ok(encode_one(&b, &rb, &c) == 0 && b.len <= max,
+       "item_max: encoded within the limit");
+    const void *d;
+    size_t s;
+    ok(mpipool__rchunk_item(&c, 0, &d, &s) == 0 && filled(d, s, item_max),
+       "item_max: arrives intact");
+    /* One byte more does not fit: failed, with its size said. */
+    mpipool__rbuild_reset(&rb);
+    rb_fill(&rb, item_max + 1, 0);
+    is_int(mpipool__rbuild_fit(&rb, max - FH, max), 0, "item_max + 1: fitted");
+    ok(encode_one(&b, &rb, &c) == 0 && b.len <= max, "within the limit");
+    char want[128];
+    snprintf(want, sizeof want,
+             "output of %zu bytes is more than one message can carry "
+             "(4096 bytes)",
+             item_max + 1);
+    ok(is_e2big(&c, 0, want), "item_max + 1: E2BIG, '%s'", want);
+    is_int(c.nfailed, 1, "nfailed counted");
+    mpipool__rbuild_free(&rb);
+  }
+
+  /* Several items: the largest go, the rest arrive intact. */
+  {
+    mpipool__rbuild_t rb = {0};
+    size_t sizes[] = {100, 3000, 5, 5000, 0, 1500, 1500, 1500};
+    enum { N = sizeof sizes / sizeof sizes[0] };
+    for (int i = 0; i < N; i++)
+      rb_fill(&rb, sizes[i], i == 2 ? MPIPOOL_ETASK : 0);
+    size_t before = mpipool__wire_results_size(&rb);
+    is_int(mpipool__rbuild_fit(&rb, before, max), 0, "fits as it is");
+    is_int(mpipool__wire_results_size(&rb), before, "then left unchanged");
+    is_int(mpipool__rbuild_fit(&rb, max - FH, max), 0, "fitted into 4096");
+    ok(mpipool__wire_results_size(&rb) <= max - FH,
+       "its size is within the room");
+    ok(encode_one(&b, &rb, &c) == 0 && b.len <= max && c.count == N,
+       "encodes and decodes, every item there");
+    ok(is_e2big(&c, 3, "output of 5000 bytes is more than one message"),
+       "5000 bytes, above item_max: more than one message can carry");
+    ok(is_e2big(&c, 1,
+                "output of 3000 bytes does not fit beside the other "
+                "results of its frame in one message (4096 bytes)"),
+       "3000 bytes: does not fit beside the others");
+    const void *d;
+    size_t s;
+    int intact = 1;
+    for (int i = 0; i < N; i++) {
+      if (i == 1 || i == 3 || i == 7)
+        continue;
+      int st = mpipool__rchunk_item(&c, (size_t)i, &d, &s);
+      intact &= i == 2 ? st == MPIPOOL_ETASK && s == 4
+                       : st == 0 && filled(d, s, sizes[i]);
+    }
+    ok(intact, "the others keep their results, the task's own failure too");
+    ok(is_e2big(&c, 7, "output of 1500 bytes does not fit"),
+       "of three equal outputs, the last goes");
+    is_int(c.nfailed, 4, "nfailed: the task's failure and 3 E2BIG");
+    mpipool__rbuild_free(&rb);
+  }
+
+  /* The room left by earlier chunks: a small room fails more. */
+  {
+    mpipool__rbuild_t rb = {0};
+    for (int i = 0; i < 4; i++)
+      rb_fill(&rb, 400, 0);
+    /* 88 bytes of headers, 400 + 400 kept and two messages of 101 */
+    is_int(mpipool__rbuild_fit(&rb, 1100, max), 0, "fitted into 1100 bytes");
+    ok(mpipool__wire_results_size(&rb) <= 1100 && rb.nfailed == 2,
+       "two of four 400-byte outputs kept");
+    ok(encode_one(&b, &rb, &c) == 0 && c.count == 4, "encodes");
+    const void *d;
+    size_t s;
+    ok(mpipool__rchunk_item(&c, 0, &d, &s) == 0 && filled(d, s, 400) &&
+           mpipool__rchunk_item(&c, 1, &d, &s) == 0 && filled(d, s, 400) &&
+           is_e2big(&c, 2, "output of 400 bytes") &&
+           is_e2big(&c, 3, "output of 400 bytes"),
+       "the first two kept, the last two failed");
+    mpipool__rbuild_free(&rb);
+  }
+
+  /* Messages dropped when even they do not fit; E2BIG when nothing can. */
+  {
+    mpipool__rbuild_t rb = {0};
+    for (int i = 0; i < 8; i++)
+      rb_fill(&rb, 300, 0);
+    size_t bare = mpipool__wire_results_min(8, 1);
+    ok(bare < mpipool__wire_results_min(8, 0), "min: bare is smaller");
+    is_int(mpipool__rbuild_fit(&rb, bare, max), 0,
+           "fitted into its bare minimum");
+    ok(mpipool__wire_results_size(&rb) <= bare && rb.nfailed == 8,
+       "every output failed");
+    ok(encode_one(&b, &rb, &c) == 0 && is_e2big(&c, 0, "") &&
+           is_e2big(&c, 7, ""),
+       "each an E2BIG with an empty message");
+    mpipool__rbuild_reset(&rb);
+    for (int i = 0; i < 8; i++)
+      rb_fill(&rb, 300, 0);
+    size_t len = rb.data.len;
+    is_int(mpipool__rbuild_fit(&rb, bare - 8, max), MPIPOOL_E2BIG,
+           "below the bare minimum: E2BIG");
+    ok(rb.data.len == len && rb.nfailed == 0, "and rb unchanged");
+    mpipool__rbuild_reset(&rb);
+    is_int(mpipool__rbuild_fit(&rb, mpipool__wire_results_min(0, 0), max), 0,
+           "an empty chunk fits its minimum");
+    mpipool__rbuild_free(&rb);
+  }
+  mpipool__buf_free(&b);
+}
+
 int main(void) {
   guard_setup();
   test_src();
   test_tasks();
   test_results();
+  test_fit();
   test_config();
   test_hello();
   test_node();
