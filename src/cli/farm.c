@@ -73,12 +73,17 @@ static int log_task(farm_t *fm, size_t pos, const cli_resultmsg_t *r) {
   if (fm->f->joblog_fd < 0)
     return 0;
   const cli_task_t *t = &fm->f->tasks->v[fm->f->todo[pos]];
+  int lost = r->out_lost || r->err_lost;
+  /* An output too large to come back fails the task: a command that
+   * exited 0 is logged with Exitval -1, so that --resume-failed runs it
+   * again; Receive is what it wrote. */
   cli_joblog_entry_t e = {.seq = seq_of(fm, pos),
                           .host = r->host,
                           .start = r->start,
                           .runtime = r->runtime,
-                          .receive = (uint64_t)(r->out_len + r->err_len),
-                          .exitval = r->exitval,
+                          .receive = lost ? r->out_lost + r->err_lost
+                                          : (uint64_t)(r->out_len + r->err_len),
+                          .exitval = lost && r->exitval == 0 ? -1 : r->exitval,
                           .signal = r->signal,
                           .cmd = t->cmd,
                           .cmd_len = t->len,
@@ -98,27 +103,42 @@ static int log_task(farm_t *fm, size_t pos, const cli_resultmsg_t *r) {
 /* Why an attempt failed, in a few words. */
 static const char *why(const cli_resultmsg_t *r, const char *error, char *buf,
                        size_t len) {
-  if (error)
+  char size[32];
+  if (error) {
     cli_fmt(buf, len, "%s", error);
-  else if (r->timed_out)
+  } else if (r->out_lost || r->err_lost) {
+    cli_fmt_size(size, sizeof size, r->out_lost + r->err_lost);
+    cli_fmt(buf, len, "its output of %s is more than mpipool can carry", size);
+  } else if (r->timed_out) {
     cli_fmt(buf, len, "timed out");
-  else if (r->signal)
+  } else if (r->signal) {
     cli_fmt(buf, len, "signal %d", r->signal);
-  else
+  } else {
     cli_fmt(buf, len, "exit status %d", r->exitval);
+  }
   return buf;
 }
 
 static void notice(farm_t *fm, size_t pos, const cli_resultmsg_t *r,
                    const char *error) {
   unsigned long long seq = (unsigned long long)seq_of(fm, pos);
-  if (error)
+  char size[32], max[32];
+  if (error) {
     say("task %llu: %s", seq, error);
-  else if (r->timed_out)
+  } else if (r->out_lost || r->err_lost) {
+    cli_fmt_size(size, sizeof size, r->out_lost + r->err_lost);
+    cli_fmt_size(max, sizeof max, mpipool_result_max());
+    say("task %llu: its output (%s: %llu bytes to stdout, %llu to stderr) "
+        "is more than mpipool can carry (%s a task); it failed, its output "
+        "is dropped",
+        seq, size, (unsigned long long)r->out_lost,
+        (unsigned long long)r->err_lost, max);
+  } else if (r->timed_out) {
     say("task %llu: killed after --timeout %g s", seq, fm->f->opt->timeout);
-  else if (r->signal)
+  } else if (r->signal) {
     say("task %llu: died of signal %d (%s)", seq, r->signal,
         strsignal(r->signal));
+  }
 }
 
 static void start_halt(farm_t *fm) {
@@ -137,7 +157,8 @@ static void start_halt(farm_t *fm) {
  * run at all). */
 static void finish(farm_t *fm, slot_t *s, const cli_resultmsg_t *r,
                    const char *error) {
-  int failed = error || r->exitval != 0 || r->signal || r->timed_out;
+  int failed = error || r->exitval != 0 || r->signal || r->timed_out ||
+               r->out_lost || r->err_lost;
   char msg[512];
   fm->in_flight--;
   fm->finished.v[fm->finished.n++] = s->pos;

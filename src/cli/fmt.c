@@ -44,6 +44,20 @@ int cli_fmt_append(char *buf, size_t len, const char *fmt, ...) {
   return cut ? mark_cut(buf, len) : 0;
 }
 
+int cli_fmt_size(char *buf, size_t len, unsigned long long bytes) {
+  static const char *const units[] = {"kB", "MB", "GB", "TB", "PB", "EB"};
+  if (bytes < 1000)
+    return cli_fmt(buf, len, "%llu B", bytes);
+  double v = (double)bytes / 1000;
+  size_t u = 0;
+  /* 999.95 and up prints as 1000.0: the next unit says it better. */
+  while (v >= 999.95 && u + 1 < sizeof units / sizeof *units) {
+    v /= 1000;
+    u++;
+  }
+  return cli_fmt(buf, len, "%.1f %s", v, units[u]);
+}
+
 char *cli_afmt(const char *fmt, ...) {
   va_list ap, ap2;
   va_start(ap, fmt);

@@ -25,6 +25,10 @@ int cli_fmt(char *buf, size_t len, const char *fmt, ...) CLI_PRINTF(3, 4);
 int cli_fmt_append(char *buf, size_t len, const char *fmt, ...)
     CLI_PRINTF(3, 4);
 
+/* Writes a byte count for people into buf (len > 0): "950 B", "1.5 kB",
+ * "2.2 GB" (powers of 1000, one decimal from kB on).  0, or 1 if cut. */
+int cli_fmt_size(char *buf, size_t len, unsigned long long bytes);
+
 /* Formats into a malloc'd string; NULL if out of memory. */
 char *cli_afmt(const char *fmt, ...) CLI_PRINTF(1, 2);
 

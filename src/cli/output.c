@@ -165,11 +165,11 @@ static int write_file(const char *path, const void *data, size_t len) {
 static int write_results(cli_output_t *o, uint64_t seq,
                          const cli_resultmsg_t *r, char *msg, size_t msglen) {
   char *dir = cli_afmt("%s/%llu", o->dir, (unsigned long long)seq);
-  char *status =
-      cli_afmt("exitval=%d\nsignal=%d\ntimed_out=%d\nstart=%.3f\nruntime=%.3f\n"
-               "host=%s\n",
-               r->exitval, r->signal, r->timed_out, r->start, r->runtime,
-               r->host ? r->host : "");
+  char *status = cli_afmt(
+      "exitval=%d\nsignal=%d\ntimed_out=%d\nstart=%.3f\nruntime=%.3f\n"
+      "host=%s\ndropped=%llu\n",
+      r->exitval, r->signal, r->timed_out, r->start, r->runtime,
+      r->host ? r->host : "", (unsigned long long)(r->out_lost + r->err_lost));
   const char *names[] = {"stdout", "stderr", "status"};
   const void *datas[] = {r->out, r->err, status};
   size_t lens[] = {r->out_len, r->err_len, status ? strlen(status) : 0};

@@ -141,18 +141,29 @@ out_with_fa:
   return err;
 }
 
-/* Reads what fd has into b; 1 at end of file, 0 if more may come, -1 with
- * errno on failure. */
-static int drain(int fd, cli_bytes_t *b) {
+/* Reads what fd has into b (one of r->out, r->err), counting it in
+ * *count, and empties both once they hold more than keep bytes; 1 at end
+ * of file, 0 if more may come, -1 with errno on failure. */
+static int drain(int fd, cli_bytes_t *b, unsigned long long *count, size_t keep,
+                 cli_run_t *r) {
+  char scratch[65536]; /* what is read past keep, and dropped */
   for (;;) {
-    char *p = cli_bytes_reserve(b, 65536);
-    if (p == NULL) {
+    char *p = scratch;
+    if (!r->overflow && (p = cli_bytes_reserve(b, sizeof scratch)) == NULL) {
       errno = ENOMEM;
       return -1;
     }
-    ssize_t n = read(fd, p, 65536);
+    ssize_t n = read(fd, p, sizeof scratch);
     if (n > 0) {
-      b->len += (size_t)n;
+      *count += (unsigned long long)n;
+      if (!r->overflow) {
+        b->len += (size_t)n;
+        if (r->out.len + r->err.len > keep) {
+          r->overflow = 1;
+          cli_bytes_free(&r->out);
+          cli_bytes_free(&r->err);
+        }
+      }
       continue;
     }
     if (n == 0)
@@ -176,9 +187,11 @@ static void ended(cli_run_t *r, int status) {
  * (or held open only by processes it left behind), enforcing the time
  * limit and cancellation.  Returns 0 or an errno value. */
 static int supervise(pid_t pid, int fd_out, int fd_err, double timeout,
-                     int (*cancelled)(void *), void *arg, cli_run_t *r) {
+                     size_t keep, int (*cancelled)(void *), void *arg,
+                     cli_run_t *r) {
   struct pollfd fds[2] = {{fd_out, POLLIN, 0}, {fd_err, POLLIN, 0}};
   cli_bytes_t *bufs[2] = {&r->out, &r->err};
+  unsigned long long *counts[2] = {&r->out_bytes, &r->err_bytes};
   double t0 = cli_now(), term_at = 0, exited_at = 0, next_check = t0;
   int open_fds = 2, done = 0, wait_us = 20, err = 0, status = 0;
   while (!done || open_fds) {
@@ -190,7 +203,7 @@ static int supervise(pid_t pid, int fd_out, int fd_err, double timeout,
       for (int i = 0; i < 2; i++) {
         if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
           continue;
-        int e = drain(fds[i].fd, bufs[i]);
+        int e = drain(fds[i].fd, bufs[i], counts[i], keep, r);
         if (e < 0 && errno == ENOMEM && err == 0) {
           err = ENOMEM;
           kill(-pid, SIGKILL);
@@ -257,7 +270,7 @@ static int supervise(pid_t pid, int fd_out, int fd_err, double timeout,
   return err;
 }
 
-int cli_run(const char *cmd, double timeout, char *const envp[],
+int cli_run(const char *cmd, double timeout, size_t keep, char *const envp[],
             int (*cancelled)(void *), void *arg, cli_run_t *r) {
   int outp[2], errp[2], err;
   pid_t pid;
@@ -282,7 +295,7 @@ int cli_run(const char *cmd, double timeout, char *const envp[],
   outp[1] = -1;
   fcntl(outp[0], F_SETFL, O_NONBLOCK);
   fcntl(errp[0], F_SETFL, O_NONBLOCK);
-  err = supervise(pid, outp[0], errp[0], timeout, cancelled, arg, r);
+  err = supervise(pid, outp[0], errp[0], timeout, keep, cancelled, arg, r);
 out_with_errp:
   close(errp[0]);
 out_with_outp:

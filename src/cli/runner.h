@@ -19,14 +19,23 @@ typedef struct {
   double start;         /* seconds since the epoch, when it started */
   double runtime;       /* seconds it ran */
   cli_bytes_t out, err; /* what it wrote (owned by the caller) */
+  unsigned long long out_bytes, err_bytes; /* how much it wrote, in all */
+  int overflow; /* it wrote more than was kept: out and err are empty */
 } cli_run_t;
+
+/* cli_run's keep: every byte the command writes is kept. */
+#define CLI_RUN_KEEP_ALL ((size_t)-1)
 
 /*
  * Runs cmd (NUL-terminated) with the environment envp, waiting until it
- * ends.  With timeout > 0, after that many seconds the command's process
- * group gets SIGTERM, and SIGKILL 2 seconds later if still there.  Every
- * ~100 ms it calls cancelled(arg) (if not NULL); when that returns
- * non-zero the group is killed at once.  Once the shell has exited,
+ * ends.  At most `keep` bytes of its stdout and stderr together are kept
+ * in r->out and r->err: once it has written more, both are emptied (their
+ * memory freed), r->overflow is set, and the rest is read and counted in
+ * r->out_bytes and r->err_bytes only, while the command runs on to its
+ * end (CLI_RUN_KEEP_ALL: no bound).  With timeout > 0, after that many seconds
+ * the command's process group gets SIGTERM, and SIGKILL 2 seconds later if
+ * still there.  Every ~100 ms it calls cancelled(arg) (if not NULL); when that
+ * returns non-zero the group is killed at once.  Once the shell has exited,
  * output still held open by processes it left in the background is read
  * for 1 more second, not waited for.  r is zeroed first; r->out and r->err
  * must be freed by the caller (cli_bytes_free) whatever is returned.
@@ -34,7 +43,7 @@ typedef struct {
  * it could not be started (no pipe, no process); out of memory while
  * capturing kills the command and returns ENOMEM.
  */
-int cli_run(const char *cmd, double timeout, char *const envp[],
+int cli_run(const char *cmd, double timeout, size_t keep, char *const envp[],
             int (*cancelled)(void *), void *arg, cli_run_t *r);
 
 /*

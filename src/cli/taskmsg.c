@@ -16,7 +16,7 @@ typedef struct {
 /* The header, then the host name and its NUL, stdout, stderr. */
 typedef struct {
   double start, runtime;
-  uint64_t host_len, out_len, err_len;
+  uint64_t host_len, out_len, err_len, out_lost, err_lost;
   int32_t exitval, signal, timed_out, cancelled;
 } result_hdr_t;
 
@@ -65,6 +65,8 @@ void cli_resultmsg_encode(const cli_resultmsg_t *r, void *dst) {
   h.signal = r->signal;
   h.timed_out = r->timed_out;
   h.cancelled = r->cancelled;
+  h.out_lost = r->out_lost;
+  h.err_lost = r->err_lost;
   h.host_len = strlen(host_of(r));
   char *p = dst;
   memcpy(p, &h, sizeof h);
@@ -92,6 +94,8 @@ int cli_resultmsg_decode(const void *msg, size_t size, cli_resultmsg_t *r) {
   left -= (size_t)h.host_len + 1;
   if (h.out_len > left || h.err_len != left - h.out_len)
     return -1;
+  if ((h.out_lost || h.err_lost) && (h.out_len || h.err_len))
+    return -1; /* an output lost never comes with bytes */
   r->start = h.start;
   r->runtime = h.runtime;
   r->exitval = h.exitval;
@@ -102,5 +106,7 @@ int cli_resultmsg_decode(const void *msg, size_t size, cli_resultmsg_t *r) {
   r->out_len = (size_t)h.out_len;
   r->err = p + h.out_len;
   r->err_len = (size_t)h.err_len;
+  r->out_lost = h.out_lost;
+  r->err_lost = h.err_lost;
   return 0;
 }

@@ -40,6 +40,10 @@ typedef struct {
   size_t out_len;
   const void *err; /* stderr bytes (borrowed) */
   size_t err_len;
+  /* Non-zero: the task wrote more than one result can carry (this many
+   * bytes to stdout, to stderr), none of it came back (out_len and
+   * err_len are 0), and the task failed. */
+  uint64_t out_lost, err_lost;
 } cli_resultmsg_t;
 
 /* The size of r encoded. */
@@ -49,7 +53,7 @@ size_t cli_resultmsg_size(const cli_resultmsg_t *r);
 void cli_resultmsg_encode(const cli_resultmsg_t *r, void *dst);
 
 /* Decodes msg (borrowed: out and err point into it).  0, or -1 if the
- * sizes do not add up. */
+ * sizes do not add up, or an output said lost comes with bytes. */
 int cli_resultmsg_decode(const void *msg, size_t size, cli_resultmsg_t *r);
 
 #endif

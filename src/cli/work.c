@@ -71,8 +71,12 @@ int cli_work_run(mpipool_ctx_t *ctx, const void *in, size_t size) {
   cmd[t.cmd_len] = '\0';
   cli_taskenv_set(&w->env, (unsigned long long)t.seq,
                   mpipool_ctx_worker_id(ctx));
+  /* One result carries at most this much (the library's one message):
+   * past it the output is counted, not kept, and the task fails, saying
+   * how much it wrote. */
+  size_t max = mpipool_result_max();
   cli_run_t r;
-  int err = cli_run(cmd, t.timeout, w->env.v, cancelled, ctx, &r);
+  int err = cli_run(cmd, t.timeout, max, w->env.v, cancelled, ctx, &r);
   cli_free(cmd);
   int ret = 0;
   if (err) {
@@ -81,7 +85,16 @@ int cli_work_run(mpipool_ctx_t *ctx, const void *in, size_t size) {
   } else {
     cli_resultmsg_t m = {r.exitval, r.signal,   r.timed_out, r.cancelled,
                          r.start,   r.runtime,  w->host,     r.out.data,
-                         r.out.len, r.err.data, r.err.len};
+                         r.out.len, r.err.data, r.err.len,   0,
+                         0};
+    if (r.overflow || cli_resultmsg_size(&m) > max) {
+      m.out = m.err = NULL;
+      m.out_len = m.err_len = 0;
+      m.out_lost = r.out_bytes;
+      m.err_lost = r.err_bytes;
+      cli_bytes_free(&r.out);
+      cli_bytes_free(&r.err);
+    }
     void *dst = mpipool_ctx_output(ctx, cli_resultmsg_size(&m));
     if (dst == NULL)
       ret = mpipool_ctx_fail(ctx, "out of memory for %zu bytes of output",

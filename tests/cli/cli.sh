@@ -249,6 +249,35 @@ check "--resume-failed: the timed-out task runs again, and succeeds" \
   sh -c '[ "$0" -eq 0 ] && grep -qx "second run" out && grep -q ", 1 skipped (done before)" err &&
     tail -1 trap.log | cut -f1,7,8 | grep -qx "1	0	0"' $rc
 
+# An output larger than one result can carry (the limit lowered to 1 MiB
+# by MPIPOOL_FAULT_MSG_MAX, as 2 GiB would be): that task fails, saying
+# how much it wrote to stdout and stderr, and is logged with Exitval -1;
+# the others go on; --resume-failed runs it again.
+printf '%s\n' 'head -c 2000000 /dev/zero' 'echo small' \
+  'head -c 3000000 /dev/zero >&2' 'head -c 500000 /dev/zero | tr "\0" x; echo' \
+  >huge.txt
+{ echo small; head -c 500000 /dev/zero | tr '\0' x; echo; } >huge.want
+printf '1\t2000000\t-1\n2\t6\t0\n3\t3000000\t-1\n4\t500001\t0\nSeq\tReceive\tExitval\n' \
+  >huge.logwant
+for mode in singleton 2; do
+  m="[$mode]"
+  rm -f huge.log
+  export MPIPOOL_FAULT_MSG_MAX=1048576
+  launch $mode -k --joblog huge.log huge.txt
+  unset MPIPOOL_FAULT_MSG_MAX
+  check "$m outputs too large: exit status 2, the others printed" \
+    sh -c '[ "$0" -eq 2 ] && cmp -s huge.want out' $rc
+  check "$m too large on stdout: the task fails, saying its size" grep -qF \
+    "mpipool: task 1: its output (2.0 MB: 2000000 bytes to stdout, 0 to stderr) is more than mpipool can carry (1.0 MB a task); it failed" err
+  check "$m too large on stderr: the same" grep -qF \
+    "mpipool: task 3: its output (3.0 MB: 0 bytes to stdout, 3000000 to stderr) is more than" err
+  check "$m outputs too large: logged with Exitval -1, Receive what they wrote" \
+    sh -c 'cut -f1,6,7 huge.log | sort | cmp -s huge.logwant -'
+  launch $mode -k --joblog huge.log --resume-failed huge.txt
+  check "$m --resume-failed (no lowered limit): both run again, whole" \
+    sh -c '[ "$0" -eq 0 ] && [ "$(wc -c <out)" -eq 2000000 ] && [ "$(wc -c <err)" -gt 3000000 ]' $rc
+done
+
 # The joblog is never the task file or the argument file, whatever the
 # path to it: refused before anything runs, the file left byte for byte.
 printf 'echo ran\n' >self.txt

@@ -19,6 +19,22 @@ int main(void) {
   ok(strcmp(buf, "...") == 0, "4 bytes: \"...\"");
   is_int(cli_fmt(buf, 1, "%s", "abcdefg"), 1, "1 byte: cut");
   ok(buf[0] == '\0', "1 byte: empty, terminated");
+  static const struct {
+    unsigned long long n;
+    const char *want;
+  } sizes[] = {{0, "0 B"},
+               {999, "999 B"},
+               {1000, "1.0 kB"},
+               {1500, "1.5 kB"},
+               {999949, "999.9 kB"},
+               {999950, "1.0 MB"},
+               {200000000, "200.0 MB"},
+               {2200000000ull, "2.2 GB"},
+               {18446744073709551615ull, "18.4 EB"}};
+  for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+    cli_fmt_size(buf, sizeof buf, sizes[i].n);
+    ok(strcmp(buf, sizes[i].want) == 0, "size %llu: %s", sizes[i].n, buf);
+  }
   cli_fmt(buf, sizeof buf, "a");
   is_int(cli_fmt_append(buf, sizeof buf, "%s", "bc"), 0, "append: fits");
   ok(strcmp(buf, "abc") == 0, "append: abc");

@@ -388,7 +388,7 @@ static void test_output_results(void) {
   file_is(sub, "stderr", "oops\n", "DIR/3/stderr");
   file_is(sub, "status",
           "exitval=2\nsignal=0\ntimed_out=0\nstart=1700000000.500\n"
-          "runtime=1.250\nhost=node7\n",
+          "runtime=1.250\nhost=node7\ndropped=0\n",
           "DIR/3/status");
 
   r = result(NULL, NULL);
@@ -398,6 +398,8 @@ static void test_output_results(void) {
   r.start = 1.0;
   r.runtime = 2.0004;
   r.host = "n2";
+  r.out_lost = 5000; /* and its output too large to come back */
+  r.err_lost = 7;
   is_int(cli_output_task(o, 0, 1, &r, msg, sizeof msg), 0,
          "write task 1: killed, no output");
   snprintf(sub, sizeof sub, "%s/1", dir);
@@ -405,7 +407,7 @@ static void test_output_results(void) {
   file_is(sub, "stderr", "", "DIR/1/stderr empty");
   file_is(sub, "status",
           "exitval=-1\nsignal=15\ntimed_out=1\nstart=1.000\nruntime=2.000\n"
-          "host=n2\n",
+          "host=n2\ndropped=5007\n",
           "DIR/1/status of a timed-out task");
   is_str(mem(&out), "", "--results: nothing printed on stdout");
   is_str(mem(&er), "", "--results: nothing printed on stderr");

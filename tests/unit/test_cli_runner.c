@@ -44,7 +44,7 @@ static void sleep_s(double s) {
 
 /* Runs cmd with this process's environment, checking cli_run returns 0. */
 static int run(const char *cmd, double timeout, cli_run_t *r) {
-  int err = cli_run(cmd, timeout, environ, NULL, NULL, r);
+  int err = cli_run(cmd, timeout, CLI_RUN_KEEP_ALL, environ, NULL, NULL, r);
   if (!ok(err == 0, "run \"%s\": cli_run returns 0", cmd))
     printf("#   got %d (%s)\n", err, strerror(err));
   return err;
@@ -260,7 +260,8 @@ static void test_cancel(void) {
   int n = 3;
   calls = 0;
   double t = mono();
-  int err = cli_run("sleep 30", 0, environ, cancel_after, &n, &r);
+  int err =
+      cli_run("sleep 30", 0, CLI_RUN_KEEP_ALL, environ, cancel_after, &n, &r);
   t = mono() - t;
   is_int(err, 0, "cancel: cli_run returns 0");
   ok(r.cancelled, "cancelled after 3 calls: r.cancelled");
@@ -277,7 +278,8 @@ static void test_cancel(void) {
   /* Never cancelled: called about every 100 ms, no effect. */
   n = 1000000;
   calls = 0;
-  err = cli_run("sleep 0.5; echo fine", 0, environ, cancel_after, &n, &r);
+  err = cli_run("sleep 0.5; echo fine", 0, CLI_RUN_KEEP_ALL, environ,
+                cancel_after, &n, &r);
   is_int(err, 0, "never cancelled: cli_run returns 0");
   ok(!r.cancelled, "never cancelled: r.cancelled 0");
   is_int(r.exitval, 0, "never cancelled: exitval 0");
@@ -288,7 +290,8 @@ static void test_cancel(void) {
   /* Cancelled together with a time limit, before it. */
   n = 1;
   calls = 0;
-  err = cli_run("trap '' TERM; sleep 30", 10, environ, cancel_after, &n, &r);
+  err = cli_run("trap '' TERM; sleep 30", 10, CLI_RUN_KEEP_ALL, environ,
+                cancel_after, &n, &r);
   is_int(err, 0, "cancel at once: cli_run returns 0");
   ok(r.cancelled && !r.timed_out, "cancel at once: cancelled, not timed out");
   is_int(r.signal, SIGKILL, "cancel kills even a TERM-proof command");
@@ -401,12 +404,12 @@ static void test_process_group(void) {
 static void test_env(void) {
   cli_run_t r;
   char *env[] = {"FOO=bar", "PATH=/usr/local/bin:/usr/bin:/bin", NULL};
-  int err = cli_run("echo $FOO", 0, env, NULL, NULL, &r);
+  int err = cli_run("echo $FOO", 0, CLI_RUN_KEEP_ALL, env, NULL, NULL, &r);
   is_int(err, 0, "envp: cli_run returns 0");
   OUT_IS(&r.out, "bar\n", "envp used by the shell: $FOO is bar");
   done(&r);
 
-  err = cli_run("echo \"[$HOME]\"", 0, env, NULL, NULL, &r);
+  err = cli_run("echo \"[$HOME]\"", 0, CLI_RUN_KEEP_ALL, env, NULL, NULL, &r);
   OUT_IS(&r.out, "[]\n", "envp replaces the environment: no HOME");
   done(&r);
 
@@ -420,7 +423,7 @@ static void test_env(void) {
   char **words = cli_simplecmd_argv("env");
   ok(words != NULL, "\"env\" is a simple command");
   free(words);
-  err = cli_run("env", 0, env1, NULL, NULL, &r);
+  err = cli_run("env", 0, CLI_RUN_KEEP_ALL, env1, NULL, NULL, &r);
   is_int(err, 0, "env: cli_run returns 0");
   char want_env[4200];
   snprintf(want_env, sizeof want_env, "FOO=bar\n%s\n", path_entry);
@@ -429,7 +432,7 @@ static void test_env(void) {
   done(&r);
 
   char *empty[] = {NULL};
-  err = cli_run("env", 0, empty, NULL, NULL, &r);
+  err = cli_run("env", 0, CLI_RUN_KEEP_ALL, empty, NULL, NULL, &r);
   ok(strstr(text(&r.out), "FOO") == NULL,
      "empty envp (no PATH: run by the shell): no FOO");
   is_int(r.exitval, 0, "empty envp: exitval 0");
@@ -486,7 +489,7 @@ static void test_direct_and_fallback(void) {
   /* Direct execution must give what the shell would: the program is
    * looked up in envp's PATH, as sh -c would, not in the worker's. */
   char *env[] = {"PATH=/nonexistent", NULL};
-  int err = cli_run("cat", 0, env, NULL, NULL, &r);
+  int err = cli_run("cat", 0, CLI_RUN_KEEP_ALL, env, NULL, NULL, &r);
   is_int(err, 0, "PATH from envp: cli_run returns 0");
   if (!ok(r.exitval == 127, "\"cat\" with envp PATH=/nonexistent: 127, as "
                             "sh -c cat would"))
@@ -551,20 +554,20 @@ static void test_fd_leaks(void) {
   for (int i = 0; i < 50; i++) {
     cli_run_t r;
     const char *cmd = cmds[i % 4];
-    if (cli_run(cmd, 5, environ, NULL, NULL, &r) != 0)
+    if (cli_run(cmd, 5, CLI_RUN_KEEP_ALL, environ, NULL, NULL, &r) != 0)
       failed++;
     done(&r);
   }
   is_int(failed, 0, "50 runs: all started");
   /* One that is timed out, one cancelled, one with a lingering child. */
   cli_run_t r;
-  cli_run("sleep 30", 0.2, environ, NULL, NULL, &r);
+  cli_run("sleep 30", 0.2, CLI_RUN_KEEP_ALL, environ, NULL, NULL, &r);
   done(&r);
   int n = 1;
   calls = 0;
-  cli_run("sleep 30", 0, environ, cancel_after, &n, &r);
+  cli_run("sleep 30", 0, CLI_RUN_KEEP_ALL, environ, cancel_after, &n, &r);
   done(&r);
-  cli_run(cmds[4], 0, environ, NULL, NULL, &r);
+  cli_run(cmds[4], 0, CLI_RUN_KEEP_ALL, environ, NULL, NULL, &r);
   done(&r);
   int after = count_fds();
   ok(before > 0, "counted %d descriptors", before);
@@ -608,6 +611,33 @@ static void test_fd_leaks(void) {
   done(&r);
 }
 
+/* keep: what is kept of stdout and stderr together, and past it only
+ * counted, the command running to its end. */
+static void test_keep(void) {
+  cli_run_t r;
+  int err =
+      cli_run("printf 12345; printf 678 >&2", 0, 8, environ, NULL, NULL, &r);
+  ok(err == 0 && !r.overflow && r.out.len == 5 && r.err.len == 3 &&
+         r.out_bytes == 5 && r.err_bytes == 3,
+     "keep 8: 5 + 3 bytes are kept, exactly the bound");
+  done(&r);
+  err = cli_run("head -c 3000000 /dev/zero; echo tail >&2; exit 4", 0, 1000000,
+                environ, NULL, NULL, &r);
+  ok(err == 0 && r.overflow && r.out.len == 0 && r.err.len == 0 &&
+         r.out.data == NULL && r.err.data == NULL,
+     "keep 1 MB, 3 MB of stdout: overflow, both emptied and freed");
+  ok(r.out_bytes == 3000000 && r.err_bytes == 5,
+     "past the bound every byte is still counted, stdout and stderr");
+  is_int(r.exitval, 4, "and the command ran to its end");
+  done(&r);
+  err = cli_run("echo out; head -c 3000000 /dev/zero >&2", 0, 1000000, environ,
+                NULL, NULL, &r);
+  ok(err == 0 && r.overflow && r.out.len == 0 && r.out_bytes == 4 &&
+         r.err_bytes == 3000000 && r.exitval == 0,
+     "3 MB of stderr: overflow the same way");
+  done(&r);
+}
+
 int main(void) {
   /* kill -SEGV must not leave a core file behind. */
   struct rlimit nocore = {0, 0};
@@ -616,6 +646,7 @@ int main(void) {
   test_exit_status();
   test_output();
   test_big_output();
+  test_keep();
   test_signal();
   test_timeout();
   test_cancel();

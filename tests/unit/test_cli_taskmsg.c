@@ -161,6 +161,24 @@ static void test_taskmsg(void) {
   ok(strcmp(back.host, longhost) == 0, "a 200-character host comes back whole");
   free(buf);
 
+  /* An output too large to come back: its sizes, no bytes. */
+  memset(&r, 0, sizeof r);
+  r.host = "h";
+  r.out_lost = 2200000000ull;
+  r.err_lost = 5;
+  sz = cli_resultmsg_size(&r);
+  is_int(sz, rhdr + 1, "lost output: header and host only");
+  buf = malloc(sz + 1);
+  cli_resultmsg_encode(&r, buf);
+  ok(cli_resultmsg_decode(buf, sz, &back) == 0 &&
+         back.out_lost == 2200000000ull && back.err_lost == 5 &&
+         back.out_len == 0 && back.err_len == 0,
+     "round trip: the sizes of an output lost");
+  buf[sz] = 'x';
+  is_int(cli_resultmsg_decode(buf, sz + 1, &back), -1,
+         "an output said lost that comes with bytes is rejected");
+  free(buf);
+
   /* 1 MiB of stdout and of stderr. */
   size_t big = (size_t)1 << 20;
   char *o1 = malloc(big), *e1 = malloc(big);
