@@ -286,11 +286,23 @@ static int run_master(mpipool_t *pool, const cli_options_t *o,
       torn_runs |= i + 1 == tail.torn_seq;
     }
   }
+  /* The bound of outputs held in memory (-k), for tests and tight
+   * masters: a mistake is said before anything runs. */
+  size_t memory = CLI_OUTPUT_MEMORY;
+  const char *mem_env = getenv("MPIPOOL_OUTPUT_MEMORY");
+  if (mem_env && cli_output_parse_memory(mem_env, &memory)) {
+    fprintf(stderr,
+            "mpipool: MPIPOOL_OUTPUT_MEMORY=%s: not a size (bytes, or a "
+            "number and k, M or G)\n",
+            mem_env);
+    goto out;
+  }
   if (cli_output_create(&out, ntodo, o->keep_order, o->tag, o->results, stdout,
                         stderr, msg, sizeof msg)) {
     fprintf(stderr, "mpipool: %s\n", msg);
     goto out;
   }
+  cli_output_set_memory(out, memory);
   if (o->joblog && (fd = open_joblog(o, &tail, torn_runs)) < 0)
     goto out;
   cli_farm_t farm = {o, &tl, todo, ntodo, fd, out, &drain_requested};

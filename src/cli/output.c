@@ -1,6 +1,7 @@
 /*
  * output.c - writes each finished task's output as one block, in order
- * when asked, or into a results directory.
+ * when asked, or into a results directory.  What --keep-order holds back
+ * stays in memory up to a bound, then goes to a temporary file.
  */
 #include "output.h"
 #include "alloc.h"
@@ -14,19 +15,31 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* A result held back by --keep-order until its turn. */
+/* A result held back by --keep-order until its turn: its bytes (stdout,
+ * then stderr) in memory, or at `off` in the temporary file. */
 typedef struct {
   uint64_t seq;
-  char *data; /* stdout bytes, then stderr bytes */
+  char *data; /* in memory; NULL when in the file */
+  unsigned long long off;
   size_t out_len, err_len;
+  int in_file;
 } held_t;
+
+/* The piece in which a held output is read back from the file. */
+#define PIECE ((size_t)1 << 16)
 
 struct cli_output {
   size_t count, next; /* next: the position --keep-order writes next */
   int keep_order, tag;
   char *dir;
   FILE *out, *err;
-  held_t **held; /* keep_order: by position; (held_t *)1: skipped */
+  held_t **held;            /* keep_order: by position; (held_t *)1: skipped */
+  size_t mem_max, mem_held; /* bytes held in memory: the bound, now */
+  int fd; /* the temporary file of held outputs, or -1 before the first */
+  unsigned long long file_end;  /* bytes written to it */
+  unsigned long long file_held; /* of those, still to be written out */
+  size_t in_file;               /* held results in it */
+  char *piece;                  /* PIECE bytes to read it back, or NULL */
 };
 
 #define SKIPPED ((held_t *)1)
@@ -81,6 +94,8 @@ int cli_output_create(cli_output_t **op, size_t count, int keep_order, int tag,
   if (o == NULL)
     return fail(msg, msglen, "out of memory");
   o->count = count;
+  o->fd = -1;
+  o->mem_max = CLI_OUTPUT_MEMORY;
   o->keep_order = keep_order && results_dir == NULL;
   o->tag = tag;
   o->out = out;
@@ -104,10 +119,47 @@ out_with_o:
   return -1;
 }
 
-/* Writes data to f; when tagging, each line after "seq\t", and a last
- * line without its newline gets one (else the next tag would land in it). */
-static void put(cli_output_t *o, FILE *f, uint64_t seq, const char *data,
-                size_t len) {
+void cli_output_set_memory(cli_output_t *o, size_t bytes) {
+  o->mem_max = bytes;
+}
+
+int cli_output_parse_memory(const char *s, size_t *bytes) {
+  size_t n = 0, unit = 1;
+  const char *p = s;
+  if (s == NULL || *s < '0' || *s > '9')
+    return -1;
+  for (; *p >= '0' && *p <= '9'; p++) {
+    if (n > ((size_t)-1 - (size_t)(*p - '0')) / 10)
+      return -1;
+    n = n * 10 + (size_t)(*p - '0');
+  }
+  if (*p == 'k' || *p == 'K')
+    unit = (size_t)1 << 10;
+  else if (*p == 'M')
+    unit = (size_t)1 << 20;
+  else if (*p == 'G')
+    unit = (size_t)1 << 30;
+  if (unit > 1)
+    p++;
+  if (*p != '\0' || (n && unit > (size_t)-1 / n))
+    return -1;
+  *bytes = n * unit;
+  return 0;
+}
+
+void cli_output_held(const cli_output_t *o, size_t *memory,
+                     unsigned long long *file) {
+  if (memory)
+    *memory = o->mem_held;
+  if (file)
+    *file = o->file_held;
+}
+
+/* Writes a piece of one of task seq's outputs to f; when tagging, each
+ * line after "seq\t".  *mid says whether the pieces so far ended inside a
+ * line (0 before the first). */
+static void put_piece(cli_output_t *o, FILE *f, uint64_t seq, const char *data,
+                      size_t len, int *mid) {
   if (!o->tag) {
     fwrite(data, 1, len, f);
     return;
@@ -115,13 +167,37 @@ static void put(cli_output_t *o, FILE *f, uint64_t seq, const char *data,
   while (len) {
     const char *nl = memchr(data, '\n', len);
     size_t n = nl ? (size_t)(nl - data) + 1 : len;
-    fprintf(f, "%llu\t", (unsigned long long)seq);
+    if (!*mid)
+      fprintf(f, "%llu\t", (unsigned long long)seq);
     fwrite(data, 1, n, f);
-    if (nl == NULL)
-      fputc('\n', f);
+    *mid = nl == NULL;
     data += n;
     len -= n;
   }
+}
+
+/* Ends one of task seq's outputs: when tagging, a last line without its
+ * newline gets one (else the next tag would land in it). */
+static void put_end(cli_output_t *o, FILE *f, int mid) {
+  if (o->tag && mid)
+    fputc('\n', f);
+}
+
+/* Writes data to f, all of one output. */
+static void put(cli_output_t *o, FILE *f, uint64_t seq, const char *data,
+                size_t len) {
+  int mid = 0;
+  put_piece(o, f, seq, data, len, &mid);
+  put_end(o, f, mid);
+}
+
+/* Checks that stdout took task seq's output: 0, or -1 with a message. */
+static int out_written(cli_output_t *o, uint64_t seq, char *msg,
+                       size_t msglen) {
+  if (fflush(o->out) || ferror(o->out))
+    return fail(msg, msglen, "cannot write the output of task %llu: %s",
+                (unsigned long long)seq, strerror(errno));
+  return 0;
 }
 
 static int print_block(cli_output_t *o, uint64_t seq, const char *out,
@@ -129,15 +205,155 @@ static int print_block(cli_output_t *o, uint64_t seq, const char *out,
                        char *msg, size_t msglen) {
   if (out_len) {
     put(o, o->out, seq, out, out_len);
-    if (fflush(o->out) || ferror(o->out))
-      return fail(msg, msglen, "cannot write the output of task %llu: %s",
-                  (unsigned long long)seq, strerror(errno));
+    if (out_written(o, seq, msg, msglen))
+      return -1;
   }
   if (err_len) {
     put(o, o->err, seq, err, err_len);
     fflush(o->err);
   }
   return 0;
+}
+
+/* Writes len bytes at off in fd, all of them: 0, or -1 with errno. */
+static int write_at(int fd, unsigned long long off, const char *p, size_t len) {
+  while (len) {
+    ssize_t n = pwrite(fd, p, len, (off_t)off);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      return -1;
+    p += n;
+    off += (unsigned long long)n;
+    len -= (size_t)n;
+  }
+  return 0;
+}
+
+/* Opens the temporary file of held outputs: in $TMPDIR (else /tmp),
+ * unlinked at once, so that it goes when the program does. */
+static int open_file(cli_output_t *o, uint64_t seq, char *msg, size_t msglen) {
+  const char *tmp = getenv("TMPDIR");
+  if (tmp == NULL || *tmp == '\0')
+    tmp = "/tmp";
+  char *path = cli_afmt("%s/mpipool-output-XXXXXX", tmp);
+  if (path == NULL)
+    return fail(msg, msglen, "out of memory holding the output of task %llu",
+                (unsigned long long)seq);
+  int fd = mkstemp(path);
+  int e = errno;
+  if (fd >= 0)
+    unlink(path);
+  cli_free(path);
+  if (fd < 0)
+    return fail(msg, msglen,
+                "cannot hold the output of task %llu: cannot create a "
+                "temporary file in %s: %s",
+                (unsigned long long)seq, tmp, strerror(e));
+  fcntl(fd, F_SETFD, FD_CLOEXEC);
+  o->fd = fd;
+  return 0;
+}
+
+/* Holds a copy of r for position pos: in memory while the bound allows,
+ * else in the temporary file. */
+static int hold(cli_output_t *o, size_t pos, uint64_t seq,
+                const cli_resultmsg_t *r, char *msg, size_t msglen) {
+  size_t len = r->out_len + r->err_len;
+  held_t *h = cli_calloc(1, sizeof *h);
+  if (h == NULL)
+    return fail(msg, msglen, "out of memory holding the output of task %llu",
+                (unsigned long long)seq);
+  *h = (held_t){seq, NULL, 0, r->out_len, r->err_len, 0};
+  if (o->mem_held <= o->mem_max && len <= o->mem_max - o->mem_held) {
+    if ((h->data = cli_malloc(len + 1)) == NULL) {
+      cli_free(h);
+      return fail(msg, msglen, "out of memory holding the output of task %llu",
+                  (unsigned long long)seq);
+    }
+    if (r->out_len)
+      memcpy(h->data, r->out, r->out_len);
+    if (r->err_len)
+      memcpy(h->data + r->out_len, r->err, r->err_len);
+    o->mem_held += len;
+  } else {
+    if (o->fd < 0 && open_file(o, seq, msg, msglen)) {
+      cli_free(h);
+      return -1;
+    }
+    h->in_file = 1;
+    h->off = o->file_end;
+    if (write_at(o->fd, h->off, r->out, r->out_len) ||
+        write_at(o->fd, h->off + r->out_len, r->err, r->err_len)) {
+      int e = errno;
+      cli_free(h);
+      return fail(msg, msglen,
+                  "cannot hold the output of task %llu in a temporary file: "
+                  "%s",
+                  (unsigned long long)seq, strerror(e));
+    }
+    o->file_end += len;
+    o->file_held += len;
+    o->in_file++;
+  }
+  o->held[pos] = h;
+  return 0;
+}
+
+/* Streams len bytes at off in the temporary file to f as one of task
+ * seq's outputs. */
+static int stream(cli_output_t *o, FILE *f, uint64_t seq,
+                  unsigned long long off, size_t len, char *msg,
+                  size_t msglen) {
+  int mid = 0;
+  while (len) {
+    size_t want = len < PIECE ? len : PIECE;
+    ssize_t n = pread(o->fd, o->piece, want, (off_t)off);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return fail(msg, msglen,
+                  "cannot read the output of task %llu back from its "
+                  "temporary file: %s",
+                  (unsigned long long)seq,
+                  n < 0 ? strerror(errno) : "it is shorter than written");
+    put_piece(o, f, seq, o->piece, (size_t)n, &mid);
+    off += (unsigned long long)n;
+    len -= (size_t)n;
+  }
+  put_end(o, f, mid);
+  return 0;
+}
+
+/* Writes a held result and lets it go.  The temporary file is emptied
+ * when it holds no result any more. */
+static int print_held(cli_output_t *o, held_t *h, char *msg, size_t msglen) {
+  int e = 0;
+  if (!h->in_file) {
+    e = print_block(o, h->seq, h->data, h->out_len, h->data + h->out_len,
+                    h->err_len, msg, msglen);
+    o->mem_held -= h->out_len + h->err_len;
+    cli_free(h->data);
+    cli_free(h);
+    return e;
+  }
+  if (o->piece == NULL && (o->piece = cli_malloc(PIECE)) == NULL)
+    e = fail(msg, msglen, "out of memory writing the output of task %llu",
+             (unsigned long long)h->seq);
+  if (e == 0 && h->out_len) {
+    e = stream(o, o->out, h->seq, h->off, h->out_len, msg, msglen);
+    if (e == 0)
+      e = out_written(o, h->seq, msg, msglen);
+  }
+  if (e == 0 && h->err_len) {
+    e = stream(o, o->err, h->seq, h->off + h->out_len, h->err_len, msg, msglen);
+    fflush(o->err);
+  }
+  o->file_held -= h->out_len + h->err_len;
+  if (--o->in_file == 0 && ftruncate(o->fd, 0) == 0)
+    o->file_end = 0;
+  cli_free(h);
+  return e;
 }
 
 /* Writes len bytes to DIR/seq/name. */
@@ -205,13 +421,7 @@ static int write_ready(cli_output_t *o, char *msg, size_t msglen) {
   while (o->next < o->count && o->held[o->next]) {
     held_t *h = o->held[o->next];
     o->held[o->next++] = NULL;
-    if (h == SKIPPED)
-      continue;
-    int e = print_block(o, h->seq, h->data, h->out_len, h->data + h->out_len,
-                        h->err_len, msg, msglen);
-    cli_free(h->data);
-    cli_free(h);
-    if (e)
+    if (h != SKIPPED && print_held(o, h, msg, msglen))
       return -1;
   }
   return 0;
@@ -226,20 +436,8 @@ int cli_output_task(cli_output_t *o, size_t pos, uint64_t seq,
                        msglen);
   if (pos >= o->count || pos < o->next || o->held[pos])
     return fail(msg, msglen, "internal: task position %zu given twice", pos);
-  held_t *h = cli_malloc(sizeof *h);
-  char *data = cli_malloc(r->out_len + r->err_len + 1);
-  if (h == NULL || data == NULL) {
-    cli_free(h);
-    cli_free(data);
-    return fail(msg, msglen, "out of memory holding the output of task %llu",
-                (unsigned long long)seq);
-  }
-  if (r->out_len)
-    memcpy(data, r->out, r->out_len);
-  if (r->err_len)
-    memcpy(data + r->out_len, r->err, r->err_len);
-  *h = (held_t){seq, data, r->out_len, r->err_len};
-  o->held[pos] = h;
+  if (hold(o, pos, seq, r, msg, msglen))
+    return -1;
   return write_ready(o, msg, msglen);
 }
 
@@ -261,8 +459,19 @@ void cli_output_destroy(cli_output_t *o) {
         o->held[i] = SKIPPED;
     if (write_ready(o, msg, sizeof msg))
       fprintf(o->err, "mpipool: %s\n", msg);
+    /* After a write error, what is still held is dropped. */
+    for (size_t i = o->next; i < o->count; i++) {
+      held_t *h = o->held[i];
+      if (h && h != SKIPPED) {
+        cli_free(h->data);
+        cli_free(h);
+      }
+    }
     cli_free(o->held);
   }
+  if (o->fd >= 0)
+    close(o->fd);
+  cli_free(o->piece);
   fflush(o->out);
   cli_free(o->dir);
   cli_free(o);

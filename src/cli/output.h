@@ -5,6 +5,12 @@
  * --keep-order; each line prefixed with the task number and a tab with
  * --tag (a last line without its newline then gets one); or
  * written to DIR/<n>/{stdout,stderr,status} with --results DIR.
+ *
+ * Outputs held back (--keep-order, waiting for an earlier task) are kept
+ * in memory up to a bound for all of them together (64 MiB by default);
+ * past it they go to a temporary file (in $TMPDIR, else /tmp; unlinked at
+ * once, so nothing is left behind whatever happens) and are streamed from
+ * it when their turn comes.
  */
 #ifndef MPIPOOL_CLI_OUTPUT_H
 #define MPIPOOL_CLI_OUTPUT_H
@@ -16,6 +22,9 @@
 #include "taskmsg.h"
 
 typedef struct cli_output cli_output_t;
+
+/* The bytes of held outputs kept in memory by default, all together. */
+#define CLI_OUTPUT_MEMORY ((size_t)64 << 20)
 
 /*
  * Creates the output for `count` tasks to run, numbered by their position
@@ -32,11 +41,28 @@ int cli_output_create(cli_output_t **o, size_t count, int keep_order, int tag,
 /*
  * Takes the final result r of the task at position pos, number seq:
  * writes it now, or holds a copy until every task before it is written
- * (--keep-order).  Returns 0, or -1 with a message in msg when writing
- * failed (a full disk, a closed pipe): the caller stops then.
+ * (--keep-order), in memory or in the temporary file (see above).
+ * Returns 0, or -1 with a message in msg when writing failed (a full
+ * disk, a closed pipe, no temporary file): the caller stops then.
  */
 int cli_output_task(cli_output_t *o, size_t pos, uint64_t seq,
                     const cli_resultmsg_t *r, char *msg, size_t msglen);
+
+/* Holds at most `bytes` of outputs in memory from now on (0: none, every
+ * output held goes to the temporary file). */
+void cli_output_set_memory(cli_output_t *o, size_t bytes);
+
+/*
+ * Reads a size of memory as MPIPOOL_OUTPUT_MEMORY gives it: digits, then
+ * perhaps k, M or G (powers of 1024; "64M"), nothing else.  0 and *bytes
+ * set, or -1 if s is not that or does not fit in a size_t.
+ */
+int cli_output_parse_memory(const char *s, size_t *bytes);
+
+/* What o holds now: *memory bytes in memory, *file bytes in its
+ * temporary file (either may be NULL).  For tests and reports. */
+void cli_output_held(const cli_output_t *o, size_t *memory,
+                     unsigned long long *file);
 
 /* Marks the task at position pos as having no output (it did not run:
  * halted), so that --keep-order goes on past it. */

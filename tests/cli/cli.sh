@@ -278,6 +278,51 @@ for mode in singleton 2; do
     sh -c '[ "$0" -eq 0 ] && [ "$(wc -c <out)" -eq 2000000 ] && [ "$(wc -c <err)" -gt 3000000 ]' $rc
 done
 
+# -k holds at most MPIPOOL_OUTPUT_MEMORY bytes of outputs in memory, the
+# rest in a temporary file in $TMPDIR (unlinked at once): 8 outputs of
+# 8 MiB (one to stderr), the first task last, with a bound of 1 MiB. The
+# output is byte for byte, and the master's peak resident memory
+# (VmHWM, read while it runs) stays below the 56 MiB it would hold.
+: >spill.txt
+: >spill.want
+for i in 1 2 3 4 5 6 7 8; do
+  pre=; [ $i = 1 ] && pre='sleep 2; '
+  if [ $i = 5 ]; then
+    printf '%s\n' "head -c 8388608 /dev/zero | tr '\\0' Z >&2" >>spill.txt
+  else
+    printf '%s\n' "${pre}head -c 8388608 /dev/zero | tr '\\0' $i" >>spill.txt
+    head -c 8388608 /dev/zero | tr '\0' $i >>spill.want
+  fi
+done
+rm -rf spilldir; mkdir spilldir
+MPIPOOL_OUTPUT_MEMORY=1M TMPDIR=$PWD/spilldir "$MPIPOOL" -k spill.txt >out 2>err &
+pid=$! hwm=0 seen=0 i=0
+while kill -0 $pid 2>/dev/null && [ $i -lt 1200 ]; do
+  v=$(awk '/^VmHWM/ { print $2 }' /proc/$pid/status 2>/dev/null)
+  [ -n "$v" ] && hwm=$v
+  ls -l /proc/$pid/fd 2>/dev/null | grep -q 'spilldir/mpipool-output-.*(deleted)' && seen=1
+  sleep 0.05; i=$((i + 1))
+done
+wait $pid; rc=$?
+check "-k, 1 MiB bound: 7 x 8 MiB out of order, byte for byte" \
+  sh -c '[ "$0" -eq 0 ] && cmp -s spill.want out' $rc
+check "-k, 1 MiB bound: 8 MiB of stderr whole" \
+  sh -c '[ "$(tr -cd Z <err | wc -c)" -eq 8388608 ]'
+check "-k, 1 MiB bound: held in an unlinked file of \$TMPDIR, none left" \
+  sh -c '[ "$0" -eq 1 ] && ! ls spilldir | grep -q mpipool-output' $seen
+check "-k, 1 MiB bound: the master's peak RSS ${hwm} kB < 56 MiB" \
+  sh -c '[ "$0" -eq 0 ] && [ "$1" -gt 10000 ] && [ "$1" -lt 57344 ]' $rc $hwm
+# The same through the file, tagged and not: as the expected output.
+for flags in -k "--tag -k"; do
+  MPIPOOL_OUTPUT_MEMORY=0 run "$MPIPOOL" $flags basic.txt
+  want=basic-k.out; [ "$flags" = -k ] || want=basic-tag.out
+  check "MPIPOOL_OUTPUT_MEMORY=0 $flags: every output through the file, as expected" \
+    sh -c '[ "$0" -eq 2 ] && cmp -s "$1" out' $rc "$exp/$want"
+done
+MPIPOOL_OUTPUT_MEMORY=lots run "$MPIPOOL" -k basic.txt
+check "MPIPOOL_OUTPUT_MEMORY=lots: refused, status 255" \
+  sh -c '[ "$0" -eq 255 ] && grep -q "MPIPOOL_OUTPUT_MEMORY=lots: not a size" err && [ ! -s out ]' $rc
+
 # The joblog is never the task file or the argument file, whatever the
 # path to it: refused before anything runs, the file left byte for byte.
 printf 'echo ran\n' >self.txt

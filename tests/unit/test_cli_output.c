@@ -557,6 +557,178 @@ static void test_output_in_child(void) {
            "-k: a held result with NULL outputs, no undefined behaviour");
 }
 
+/* MPIPOOL_OUTPUT_MEMORY's sizes. */
+static void test_output_parse_memory(void) {
+  static const struct {
+    const char *s;
+    int rc;
+    size_t bytes;
+  } cases[] = {{"0", 0, 0},
+               {"123", 0, 123},
+               {"2k", 0, 2048},
+               {"3K", 0, 3072},
+               {"64M", 0, (size_t)64 << 20},
+               {"1G", 0, (size_t)1 << 30},
+               {"", -1, 0},
+               {"M", -1, 0},
+               {"12x", -1, 0},
+               {"12MB", -1, 0},
+               {"-1", -1, 0},
+               {" 5", -1, 0},
+               {"99999999999999999999", -1, 0},
+               {"18446744073709551615G", -1, 0}};
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    size_t b = 7;
+    int rc = cli_output_parse_memory(cases[i].s, &b);
+    ok(rc == cases[i].rc && (rc != 0 || b == cases[i].bytes),
+       "MPIPOOL_OUTPUT_MEMORY='%s': %s", cases[i].s,
+       cases[i].rc ? "refused" : "read");
+  }
+  size_t b;
+  is_int(cli_output_parse_memory(NULL, &b), -1, "NULL refused");
+}
+
+/* Files named mpipool-output-* in dir. */
+static int spill_files(const char *dir) {
+  DIR *d = opendir(dir);
+  int n = 0;
+  struct dirent *de;
+  while (d && (de = readdir(d)) != NULL)
+    n += strncmp(de->d_name, "mpipool-output-", 15) == 0;
+  if (d)
+    closedir(d);
+  return n;
+}
+
+/* A text of about n bytes: lines of 0 to 199 characters, the last one
+ * without its newline. */
+static char *lines_of(size_t n, int seed) {
+  char *s = malloc(n + 1);
+  size_t i = 0;
+  unsigned x = (unsigned)seed;
+  while (i < n) {
+    x = x * 1103515245u + 12345u;
+    size_t len = (x >> 8) % 200;
+    for (size_t k = 0; k < len && i < n; k++)
+      s[i++] = (char)('a' + (k + (size_t)seed) % 26);
+    if (i < n)
+      s[i++] = '\n';
+  }
+  s[n - 1] = 'z';
+  s[n] = '\0';
+  return s;
+}
+
+/* -k past the memory bound: held outputs go to a temporary file in
+ * $TMPDIR, unlinked at once, and come out as they would from memory. */
+static void test_output_spill(void) {
+  char tmpdir[] = "/tmp/test_cli_output_spill.XXXXXX";
+  char msg[ERRLEN] = "";
+  if (mkdtemp(tmpdir) == NULL) {
+    ok(0, "mkdtemp: %s", strerror(errno));
+    return;
+  }
+  const char *old = getenv("TMPDIR");
+  char *saved = old ? strdup(old) : NULL;
+  setenv("TMPDIR", tmpdir, 1);
+
+  /* Small: a bound of 10 bytes, tasks 4, 3, 2 held, then task 1. */
+  mem_t out, er;
+  cli_output_t *o = NULL;
+  size_t memory;
+  unsigned long long file;
+  mem_open(&out);
+  mem_open(&er);
+  cli_output_create(&o, 4, 1, 0, NULL, out.f, er.f, msg, sizeof msg);
+  cli_output_set_memory(o, 10);
+  cli_resultmsg_t r = result("four\n", "e4\n");
+  is_int(cli_output_task(o, 3, 4, &r, msg, sizeof msg), 0, "task 4 held");
+  r = result("three\n", NULL);
+  is_int(cli_output_task(o, 2, 3, &r, msg, sizeof msg), 0, "task 3 held");
+  r = result("two\n", "e2\n");
+  is_int(cli_output_task(o, 1, 2, &r, msg, sizeof msg), 0, "task 2 held");
+  cli_output_held(o, &memory, &file);
+  ok(memory == 8 && file == 13,
+     "bound 10: task 4's 8 bytes in memory, the 13 of 3 and 2 in the file");
+  is_int(spill_files(tmpdir), 0, "the file is unlinked at once");
+  r = result("one\n", NULL);
+  is_int(cli_output_task(o, 0, 1, &r, msg, sizeof msg), 0, "task 1 arrives");
+  is_str(mem(&out), "one\ntwo\nthree\nfour\n", "all out, in task order");
+  is_str(mem(&er), "e2\ne4\n", "stderr too, from the file");
+  cli_output_held(o, &memory, &file);
+  ok(memory == 0 && file == 0, "nothing held any more");
+  cli_output_destroy(o);
+  mem_close(&out);
+  mem_close(&er);
+
+  /* Large, tagged, read back in pieces: the same bytes as from memory. */
+  size_t big = 300000;
+  char *t1 = lines_of(big, 1), *t2 = lines_of(big / 3, 2),
+       *t3 = lines_of(big, 3);
+  char *outs[2], *errs[2];
+  for (int spill = 0; spill < 2; spill++) {
+    for (int tag = 0; tag < 2; tag++) {
+      mem_open(&out);
+      mem_open(&er);
+      cli_output_create(&o, 3, 1, tag, NULL, out.f, er.f, msg, sizeof msg);
+      cli_output_set_memory(o, spill ? 0 : CLI_OUTPUT_MEMORY);
+      r = result(t1, t2);
+      cli_output_task(o, 2, 30, &r, msg, sizeof msg);
+      r = result(t3, NULL);
+      cli_output_task(o, 1, 20, &r, msg, sizeof msg);
+      cli_output_held(o, &memory, &file);
+      if (spill)
+        ok(memory == 0 && file == 2 * big + big / 3,
+           "bound 0%s: everything held is in the file", tag ? ", --tag" : "");
+      r = result("first\n", "x");
+      cli_output_task(o, 0, 10, &r, msg, sizeof msg);
+      cli_output_destroy(o);
+      if (spill == 0) {
+        outs[tag] = strdup(mem(&out));
+        errs[tag] = strdup(mem(&er));
+      } else {
+        ok(strcmp(mem(&out), outs[tag]) == 0 &&
+               strcmp(mem(&er), errs[tag]) == 0 && strlen(outs[tag]) > 2 * big,
+           "%s: 600 kB held in the file come out as from memory",
+           tag ? "-k --tag" : "-k");
+        free(outs[tag]);
+        free(errs[tag]);
+      }
+      mem_close(&out);
+      mem_close(&er);
+    }
+  }
+  free(t1);
+  free(t2);
+  free(t3);
+  is_int(spill_files(tmpdir), 0, "no file left in TMPDIR");
+
+  /* No temporary file to be had: said, and the caller stops. */
+  setenv("TMPDIR", "/nonexistent/mpipool-test", 1);
+  mem_open(&out);
+  mem_open(&er);
+  cli_output_create(&o, 2, 1, 0, NULL, out.f, er.f, msg, sizeof msg);
+  cli_output_set_memory(o, 0);
+  r = result("two\n", NULL);
+  is_int(cli_output_task(o, 1, 2, &r, msg, sizeof msg), -1,
+         "no temporary file: -1");
+  has_str(msg,
+          "cannot hold the output of task 2: cannot create a temporary file "
+          "in /nonexistent/mpipool-test",
+          "... saying where and why");
+  cli_output_destroy(o);
+  mem_close(&out);
+  mem_close(&er);
+
+  if (saved) {
+    setenv("TMPDIR", saved, 1);
+    free(saved);
+  } else {
+    unsetenv("TMPDIR");
+  }
+  rm_rf(tmpdir);
+}
+
 int main(void) {
   /* First: the children must not inherit a leak or a sanitizer's memory
    * of reports already made. */
@@ -567,5 +739,7 @@ int main(void) {
   test_output_skip_and_gap();
   test_output_write_errors();
   test_output_results();
+  test_output_parse_memory();
+  test_output_spill();
   return tap_done();
 }
