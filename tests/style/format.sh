@@ -9,7 +9,7 @@ if ! command -v clang-format >/dev/null 2>&1; then
   exit 0
 fi
 cd "$srcdir" || exit 99
-if [ -d .git ] && command -v git >/dev/null 2>&1; then
+if [ -e .git ] && command -v git >/dev/null 2>&1; then
   files=$(git ls-files '*.c' '*.h')
 else
   files=$(find src include tests examples bench -name '*.[ch]' | sort)
