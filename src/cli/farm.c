@@ -187,11 +187,24 @@ static void finish(farm_t *fm, slot_t *s, const cli_resultmsg_t *r,
     start_halt(fm);
 }
 
+/* A task that did not run to its end and is not logged: run again by
+ * --resume. */
+static void not_run(farm_t *fm, slot_t *s) {
+  fm->in_flight--;
+  fm->finished.v[fm->finished.n++] = s->pos;
+  fm->c->not_run++;
+}
+
 static void on_done(mpipool_async_t *h, const void *data, size_t size,
                     void *arg) {
   slot_t *s = arg;
   cli_resultmsg_t r;
   (void)h;
+  if (cli_resultmsg_decode(data, size, &r) == 0 && r.cancelled) {
+    /* Stopped before its end (the run halts or stops): not finished. */
+    not_run(s->farm, s);
+    return;
+  }
   if (cli_resultmsg_decode(data, size, &r)) {
     memset(&r, 0, sizeof r);
     r.exitval = -1;
@@ -207,9 +220,7 @@ static void on_error(mpipool_async_t *h, int status, const char *message,
   farm_t *fm = s->farm;
   (void)h;
   if (status == MPIPOOL_ETERMINATED) { /* halted before it ran */
-    fm->in_flight--;
-    fm->finished.v[fm->finished.n++] = s->pos;
-    fm->c->not_run++;
+    not_run(fm, s);
     return;
   }
   cli_resultmsg_t r;
@@ -282,6 +293,12 @@ int cli_farm_run(mpipool_t *pool, const cli_farm_t *f, cli_counts_t *counts) {
   for (;;) {
     if (fm.fatal && !fm.halting)
       fm.halting = CLI_HALT_NOW;
+    if (f->stop && *f->stop && fm.halting != CLI_HALT_NOW) {
+      fm.halting = CLI_HALT_NOW;
+      say("%s: stopping: no new task; the %zu running are stopped (TERM, "
+          "then KILL 2 s later); every task that ends is logged",
+          strsignal((int)*f->stop), fm.in_flight);
+    }
     if (f->drain && *f->drain && !fm.halting) {
       fm.halting = CLI_HALT_SOON;
       say("draining (SIGUSR1): starting no new task, waiting for %zu "

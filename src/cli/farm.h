@@ -25,6 +25,10 @@ typedef struct {
   /* Set (by a signal handler) to drain: start nothing more, let the
    * tasks already handed out finish and be logged.  NULL: never. */
   volatile sig_atomic_t *drain;
+  /* Set (by a signal handler) to the signal that asks to stop: start
+   * nothing more, stop the running tasks (TERM, then KILL 2 s later), log
+   * every task that ended, as it ends.  NULL: never. */
+  volatile sig_atomic_t *stop;
 } cli_farm_t;
 
 /*

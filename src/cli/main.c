@@ -33,16 +33,18 @@
  * first one reports a mistake in it. */
 static int first_process(void) { return mpipool_launch_rank() <= 0; }
 
-/* What the master says when a signal stops it; then it dies of it.  The
- * joblog already holds every finished task: each line is written whole
- * as the task finishes.  Workers kill their tasks on the same signals. */
-static const char *stop_note = "\nmpipool: interrupted\n";
+/* SIGTERM, SIGINT or SIGHUP (mpirun forwards them, Slurm's scancel and
+ * time limit send them): the run stops cleanly, every task that ended
+ * logged (the farm's stop); a second one ends the program at once. */
+static volatile sig_atomic_t stop_requested;
 
 static void on_stop_signal(int sig) {
-  ssize_t n = write(2, stop_note, strlen(stop_note));
-  (void)n;
-  signal(sig, SIG_DFL);
-  raise(sig);
+  if (stop_requested) {
+    signal(sig, SIG_DFL);
+    raise(sig);
+    return;
+  }
+  stop_requested = sig;
 }
 
 /* SIGUSR1 asks to drain: Slurm's --signal before a time limit. */
@@ -53,13 +55,15 @@ static void on_drain_signal(int sig) {
   drain_requested = 1;
 }
 
-static void note_stops(const cli_options_t *o) {
+static void note_stops(void) {
   static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
-  if (o->joblog)
-    stop_note = "\nmpipool: interrupted; every finished task is in the "
-                "joblog: run again with --resume to run the rest\n";
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_stop_signal;
+  sa.sa_flags = SA_RESTART;
+  sigemptyset(&sa.sa_mask);
   for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
-    signal(sigs[i], on_stop_signal);
+    sigaction(sigs[i], &sa, NULL);
   signal(SIGUSR1, on_drain_signal);
 }
 
@@ -305,11 +309,19 @@ static int run_master(mpipool_t *pool, const cli_options_t *o,
   cli_output_set_memory(out, memory);
   if (o->joblog && (fd = open_joblog(o, &tail, torn_runs)) < 0)
     goto out;
-  cli_farm_t farm = {o, &tl, todo, ntodo, fd, out, &drain_requested};
+  cli_farm_t farm = {
+      o, &tl, todo, ntodo, fd, out, &drain_requested, &stop_requested};
   int e = cli_farm_run(pool, &farm, &counts);
   cli_output_destroy(out);
   out = NULL;
-  if (drain_requested && counts.not_run)
+  if (stop_requested)
+    fprintf(stderr,
+            "mpipool: interrupted (%s): %zu task(s) not run; every task that "
+            "ended is in the joblog%s\n",
+            strsignal((int)stop_requested), counts.not_run,
+            o->joblog ? ": run again with --resume to run the rest"
+                      : " (there is none: use --joblog to resume)");
+  else if (drain_requested && counts.not_run)
     fprintf(stderr,
             "mpipool: drained: %zu task(s) not run; run again with "
             "--resume%s to run them\n",
@@ -319,7 +331,10 @@ static int run_master(mpipool_t *pool, const cli_options_t *o,
     fflush(stdout);
     fprintf(stderr, "%s\n", msg);
   }
-  status = e ? EXIT_OWN_ERROR : cli_exit_status(&counts);
+  /* Interrupted: 128 + the signal, as a shell says, never a task count. */
+  status = e                ? EXIT_OWN_ERROR
+           : stop_requested ? 128 + (int)stop_requested
+                            : cli_exit_status(&counts);
 out:
   cli_output_destroy(out);
   if (fd >= 0 && close(fd)) {
@@ -385,7 +400,7 @@ int main(int argc, char **argv) {
     cli_tasklist_free(&tl);
     return EXIT_OWN_ERROR;
   }
-  note_stops(&o);
+  note_stops();
   int status = EXIT_OWN_ERROR;
   if (o.print_pool)
     status = print_pool(pool, &o);

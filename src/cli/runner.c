@@ -30,8 +30,9 @@
 #define KILL_GRACE 2.0       /* SIGTERM, then SIGKILL this much later */
 #define BACKGROUND_GRACE 1.0 /* output read after the shell exited */
 
-/* The process group of the command running, for the signal handler. */
-static volatile sig_atomic_t running_pgid;
+/* Set by SIGTERM, SIGINT or SIGHUP (mpirun forwards them to every rank):
+ * the command running is stopped as a cancelled one is. */
+static volatile sig_atomic_t stop_flag;
 
 static double wall(void) {
   struct timespec ts;
@@ -40,11 +41,8 @@ static double wall(void) {
 }
 
 static void on_stop_signal(int sig) {
-  pid_t pg = (pid_t)running_pgid;
-  if (pg > 0)
-    kill(-pg, SIGKILL);
-  signal(sig, SIG_DFL);
-  raise(sig);
+  (void)sig;
+  stop_flag = 1;
 }
 
 /* Reaps the processes that commands left behind and that died: they are
@@ -65,6 +63,7 @@ void cli_run_forward_signals(void) {
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_stop_signal;
+  sa.sa_flags = SA_RESTART;
   sigemptyset(&sa.sa_mask);
   for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
     sigaction(sigs[i], &sa, NULL);
@@ -224,7 +223,6 @@ static int supervise(pid_t pid, int fd_out, int fd_err, double timeout,
     if (!done && waitpid(pid, &status, WNOHANG) == pid) {
       done = 1;
       exited_at = now;
-      running_pgid = 0;
       ended(r, status);
     }
     if (done) {
@@ -240,11 +238,14 @@ static int supervise(pid_t pid, int fd_out, int fd_err, double timeout,
       kill(-pid, SIGKILL);
       term_at = 0;
     }
-    if (cancelled && now >= next_check) {
+    if (!r->cancelled && (stop_flag || (cancelled && now >= next_check))) {
       next_check = now + SLICE_MS / 1000.0;
-      if (!r->cancelled && cancelled(arg)) {
+      if (stop_flag || cancelled(arg)) {
+        /* Stopped as a time limit stops it: TERM, KILL if still there
+         * KILL_GRACE later. */
         r->cancelled = 1;
-        kill(-pid, SIGKILL);
+        term_at = now;
+        kill(-pid, SIGTERM);
       }
     }
   }
@@ -261,7 +262,6 @@ static int supervise(pid_t pid, int fd_out, int fd_err, double timeout,
   if (!done) { /* poll failed: never leave the command behind */
     kill(-pid, SIGKILL);
     waitpid(pid, &status, 0);
-    running_pgid = 0;
     ended(r, status);
   }
   r->runtime = cli_now() - t0;
@@ -288,7 +288,7 @@ int cli_run(const char *cmd, double timeout, size_t keep, char *const envp[],
     close(errp[1]);
     goto out_with_errp;
   }
-  running_pgid = pid;
+  stop_flag = 0; /* a stop asked between tasks is not this one's */
   /* Only the command writes to the pipes: EOF when it is done with them. */
   close(outp[1]);
   close(errp[1]);

@@ -35,7 +35,8 @@ typedef struct {
  * end (CLI_RUN_KEEP_ALL: no bound).  With timeout > 0, after that many seconds
  * the command's process group gets SIGTERM, and SIGKILL 2 seconds later if
  * still there.  Every ~100 ms it calls cancelled(arg) (if not NULL); when that
- * returns non-zero the group is killed at once.  Once the shell has exited,
+ * returns non-zero the group is stopped as at the time limit (TERM, then
+ * KILL 2 s later) and r->cancelled is set.  Once the shell has exited,
  * output still held open by processes it left in the background is read
  * for 1 more second, not waited for.  r is zeroed first; r->out and r->err
  * must be freed by the caller (cli_bytes_free) whatever is returned.
@@ -47,9 +48,11 @@ int cli_run(const char *cmd, double timeout, size_t keep, char *const envp[],
             int (*cancelled)(void *), void *arg, cli_run_t *r);
 
 /*
- * Makes SIGTERM, SIGINT and SIGHUP kill the command running (if any,
- * with its whole process group) before this process dies of the signal,
- * so that stopping a worker (mpirun forwards these) leaves no task behind.
+ * Makes SIGTERM, SIGINT and SIGHUP stop the command running (if any), as
+ * cancelled() does: its process group gets SIGTERM, SIGKILL 2 s later,
+ * and cli_run returns with r->cancelled set; this process goes on (mpirun
+ * forwards these signals to every rank: the worker reports the task as
+ * not finished, and the master, stopping too, logs what ended).
  * On Linux it also makes this process a child subreaper, so that what a
  * command leaves behind is reaped here (cli_run reaps any child that has
  * ended: a process using this must start no other children).

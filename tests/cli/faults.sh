@@ -63,4 +63,57 @@ check "kill -9 of a worker, mpirun --enable-recovery -n 3: the run ends, status 
 check "kill -9 of a worker, mpirun --enable-recovery: every task logged once" \
   sh -c '[ "$(tail -n +2 lost.log | cut -f1 | sort -n | uniq | wc -l)" -eq 40 ] && [ "$(tail -n +2 lost.log | wc -l)" -eq 40 ]'
 
+# Interrupted runs lose and repeat nothing: SIGTERM, SIGINT or SIGHUP to
+# the master (or to mpirun) midway, then --resume, over and over until
+# every task ran; each task appends its number to a ledger when it ends.
+# Every task must be in the ledger once, and in the joblog once.
+# MPIPOOL_FAULT_CYCLES kill-and-resume cycles per mode (default 4; by
+# hand: 20).
+cycles=${MPIPOOL_FAULT_CYCLES:-4}
+ntasks=${MPIPOOL_FAULT_TASKS:-150}
+: >cycle.txt
+for i in $(seq 1 "$ntasks"); do
+  echo "sleep 0.0$((i % 5 + 5)); echo $i >>ledger" >>cycle.txt
+done
+for mode in singleton 3; do
+  rm -f ledger cycle.log
+  k=0 interrupted=0 statuses=
+  while [ $k -lt $((cycles + 10)) ]; do
+    k=$((k + 1))
+    if [ $mode = singleton ]; then
+      "$MPIPOOL" --joblog cycle.log --resume cycle.txt >out 2>err &
+    else
+      env OMPI_MCA_rmaps_base_oversubscribe=1 "$MPIRUN" -n $mode "$MPIPOOL" \
+        --joblog cycle.log --resume cycle.txt >out 2>err &
+    fi
+    pid=$!
+    if [ $interrupted -lt "$cycles" ]; then
+      sig=$(echo TERM INT HUP | cut -d' ' -f$((k % 3 + 1)))
+      sleep "$(awk -v k=$k 'BEGIN { srand(k); printf "%.2f", 0.6 + rand() / 2 }')"
+      kill -$sig $pid 2>/dev/null
+    fi
+    wait $pid
+    rc=$?
+    statuses="$statuses $rc"
+    [ $rc -ne 0 ] && interrupted=$((interrupted + 1))
+    [ $rc -eq 0 ] && [ "$(tail -n +2 cycle.log | wc -l)" -ge "$ntasks" ] && break
+  done
+  check "[$mode] $interrupted interrupted runs, then the run ends (statuses:$statuses)" \
+    [ $rc -eq 0 ]
+  check "[$mode] every task ran to its end exactly once over the $k runs" \
+    sh -c '[ "$(sort -n ledger | uniq | wc -l)" -eq "$0" ] && [ -z "$(sort -n ledger | uniq -d)" ]' "$ntasks"
+  check "[$mode] every task logged once, as succeeded" \
+    sh -c '[ "$(awk -F"\t" "NR > 1 && \$7 == 0 && \$8 == 0 { print \$1 }" cycle.log | sort -n | uniq | wc -l)" -eq "$0" ] && [ "$(tail -n +2 cycle.log | wc -l)" -eq "$0" ]' "$ntasks"
+  if [ $mode = singleton ]; then
+    rm -f ledger cycle.log
+    "$MPIPOOL" --joblog cycle.log cycle.txt >out 2>err &
+    pid=$!
+    sleep 1
+    kill -TERM $pid
+    wait $pid
+    check "[singleton] SIGTERM: exit status 143 (128 + 15), and says so" \
+      sh -c '[ "$0" -eq 143 ] && grep -q "^mpipool: interrupted (Terminated): [0-9]* task(s) not run; every task that ended is in the joblog" err' $?
+  fi
+done
+
 finish

@@ -15,7 +15,12 @@
 #include "../helpers.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
+
+/* The farm's stop request (SIGTERM in the program), never set here:
+ * tests/cli/cli.sh and faults.sh stop real runs. */
+static volatile sig_atomic_t stop;
 
 /* Runs the tasks of text (a task file) through the farm with options o;
  * the joblog's lines go to *log (malloc'd), stdout to *out. */
@@ -37,7 +42,7 @@ static int farm(mpipool_t *pool, const char *text, const cli_options_t *o,
   if (cli_output_create(&output, tl.n, 1, 0, NULL, o_out, o_err, err,
                         sizeof err))
     return -1;
-  cli_farm_t fm = {o, &tl, todo, tl.n, fd, output, NULL};
+  cli_farm_t fm = {o, &tl, todo, tl.n, fd, output, NULL, &stop};
   memset(c, 0, sizeof *c);
   int rc = cli_farm_run(pool, &fm, c);
   cli_output_destroy(output);
@@ -111,6 +116,7 @@ int main(void) {
      c.done, c.not_run);
   free(log);
   free(out);
+
   finish_pool(pool);
   return tap_done();
 }
