@@ -26,6 +26,9 @@ own_lines() {
 }
 same() { own_lines >own; diff -u "$exp/$1" own >diff; }
 rc_is() { [ "$rc" -eq "$1" ]; }
+# none_left SECONDS: no "sleep SECONDS" of this test is running (the
+# number ends there: other tests run "sleep 600" or "sleep 0.05" beside).
+none_left() { ! pgrep -f "slee[p] $1(\$|[^0-9.])" >/dev/null; }
 
 cat >basic.txt <<'T'
 # a comment, then a blank line
@@ -75,7 +78,7 @@ for mode in singleton 2 8; do
   check "$m --timeout: exit status 2" rc_is 2
   cut -f1,6,7,8,9 never.log | sort >never.cut
   check "$m --timeout: joblog says signal 15 and 9" cmp -s "$exp/never.joblog" never.cut
-  check "$m --timeout: nothing left running" sh -c '! pgrep -f "slee[p] 100" >/dev/null'
+  check "$m --timeout: nothing left running" none_left 100
 
   # -a ARGFILE with {} and {#}.
   printf '%s\n' 'a b' "it's" '#x' '' '$HOME' >args.txt
@@ -106,13 +109,13 @@ for mode in singleton 2 8; do
   check "$m --halt now,fail=1: stopped in ${took}s" [ "$took" -lt 30 ]
   check "$m --halt now: exit status 1, tasks not run" sh -c '[ "$0" -eq 1 ] && grep -q "not run" err' $rc
   check "$m --halt now: only the failure logged" sh -c '[ $(wc -l <halt.log) -eq 2 ]'
-  check "$m --halt now: nothing left running" sh -c '! pgrep -f "slee[p] 60" >/dev/null'
+  check "$m --halt now: nothing left running" none_left 60
 
   # Kill the run midway with SIGTERM, then --resume.
   rm -f ran kill.log
   : >kill.txt
   for i in $(seq 1 400); do
-    echo "sleep 0.05; echo $i >>ran; echo task $i" >>kill.txt
+    echo "sleep 0.049; echo $i >>ran; echo task $i" >>kill.txt
   done
   if [ "$mode" = singleton ]; then
     "$MPIPOOL" --joblog kill.log kill.txt >out 2>err &
@@ -134,7 +137,7 @@ for mode in singleton 2 8; do
   check "$m --resume: every task has exactly one successful joblog line" sh -c 'seq 1 400 | cmp -s - ok_seqs'
   sort -n ran | uniq -d >twice
   check "$m --resume: no task that finished before ran again" sh -c '! grep -qxF -f twice done1'
-  check "$m SIGTERM: no task left running" sh -c '! pgrep -f "slee[p] 0.05" >/dev/null'
+  check "$m SIGTERM: no task left running" none_left 0.049
 done
 
 # The shipped workload, in order, as the README runs it.
