@@ -153,6 +153,8 @@ static void start_halt(farm_t *fm) {
                               : ", waiting for running tasks");
 }
 
+static void not_run(farm_t *fm, slot_t *s);
+
 /* A task's attempt ended with r (error: mpipool's message if it could not
  * run at all). */
 static void finish(farm_t *fm, slot_t *s, const cli_resultmsg_t *r,
@@ -160,6 +162,12 @@ static void finish(farm_t *fm, slot_t *s, const cli_resultmsg_t *r,
   int failed = error || r->exitval != 0 || r->signal || r->timed_out ||
                r->out_lost || r->err_lost;
   char msg[512];
+  if (failed && !error && fm->f->stop && *fm->f->stop) {
+    /* Failed while the run stops: stopped by it (a job's time limit
+     * signals every task at once), run again by --resume. */
+    not_run(fm, s);
+    return;
+  }
   fm->in_flight--;
   fm->finished.v[fm->finished.n++] = s->pos;
   if (fm->fatal)

@@ -29,6 +29,7 @@
 #define SLICE_MS 100         /* how often timeout and cancel are checked */
 #define KILL_GRACE 2.0       /* SIGTERM, then SIGKILL this much later */
 #define BACKGROUND_GRACE 1.0 /* output read after the shell exited */
+#define STOP_GRACE 0.5       /* for this process's stop signal, see below */
 
 /* Set by SIGTERM, SIGINT or SIGHUP (mpirun forwards them to every rank):
  * the command running is stopped as a cancelled one is. */
@@ -270,6 +271,26 @@ static int supervise(pid_t pid, int fd_out, int fd_err, double timeout,
   return err;
 }
 
+/* A command that failed while the run is being stopped was stopped by it:
+ * Slurm's time limit (or a kill of the whole job) sends SIGTERM to every
+ * process at once, the command's may land a moment before this
+ * process's.  So a command killed by TERM, INT or HUP waits STOP_GRACE
+ * for this process's own; it is then a cancelled one (run again by
+ * --resume), not a failure. */
+static void stopped_by_the_run(cli_run_t *r) {
+  if (r->cancelled || r->timed_out || (r->exitval == 0 && r->signal == 0))
+    return;
+  int stop_sig =
+      r->signal == SIGTERM || r->signal == SIGINT || r->signal == SIGHUP;
+  double until = cli_now() + (stop_sig ? STOP_GRACE : 0);
+  while (!stop_flag && cli_now() < until) {
+    struct timespec ts = {0, 10000000L};
+    nanosleep(&ts, NULL);
+  }
+  if (stop_flag)
+    r->cancelled = 1;
+}
+
 int cli_run(const char *cmd, double timeout, size_t keep, char *const envp[],
             int (*cancelled)(void *), void *arg, cli_run_t *r) {
   int outp[2], errp[2], err;
@@ -296,6 +317,7 @@ int cli_run(const char *cmd, double timeout, size_t keep, char *const envp[],
   fcntl(outp[0], F_SETFL, O_NONBLOCK);
   fcntl(errp[0], F_SETFL, O_NONBLOCK);
   err = supervise(pid, outp[0], errp[0], timeout, keep, cancelled, arg, r);
+  stopped_by_the_run(r);
 out_with_errp:
   close(errp[0]);
 out_with_outp:

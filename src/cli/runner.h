@@ -52,7 +52,10 @@ int cli_run(const char *cmd, double timeout, size_t keep, char *const envp[],
  * cancelled() does: its process group gets SIGTERM, SIGKILL 2 s later,
  * and cli_run returns with r->cancelled set; this process goes on (mpirun
  * forwards these signals to every rank: the worker reports the task as
- * not finished, and the master, stopping too, logs what ended).
+ * not finished, and the master, stopping too, logs what ended).  A
+ * command that fails once one of them has come is taken as stopped too
+ * (r->cancelled set); one killed by TERM, INT or HUP waits 0.5 s for it
+ * first (a job's time limit signals every process at once, in no order).
  * On Linux it also makes this process a child subreaper, so that what a
  * command leaves behind is reaped here (cli_run reaps any child that has
  * ended: a process using this must start no other children).

@@ -639,6 +639,33 @@ static void test_keep(void) {
   done(&r);
 }
 
+/* With cli_run_forward_signals: a command killed by TERM is a failure,
+ * unless this process gets its stop signal too (as when a job's time
+ * limit signals every process): then it was stopped, not failed. */
+static void test_stopped_by_the_run(void) {
+  cli_run_t r;
+  cli_run_forward_signals();
+  double t = mono();
+  if (run("kill -TERM $$", 0, &r) == 0) {
+    is_int(r.signal, SIGTERM, "killed by TERM alone: signal 15");
+    ok(!r.cancelled, "killed by TERM alone: a failure, not cancelled");
+    t = mono() - t;
+    ok(t >= 0.4 && t < 3, "killed by TERM alone: waited %.2f s for a stop", t);
+  }
+  done(&r);
+  if (run("(sleep 0.2; kill -TERM $PPID) & kill -TERM $$", 0, &r) == 0) {
+    is_int(r.signal, SIGTERM, "TERM to it, then to this process: signal 15");
+    ok(r.cancelled, "TERM to it, then to this process: cancelled");
+  }
+  done(&r);
+  if (run("sleep 0.2; kill -TERM $PPID; kill -TERM $$", 0, &r) == 0)
+    ok(r.cancelled, "TERM to this process first, then to it: cancelled");
+  done(&r);
+  if (run("sleep 0.2; kill -TERM $$", 0, &r) == 0)
+    ok(!r.cancelled, "a stop of an earlier command is not this one's");
+  done(&r);
+}
+
 int main(void) {
   /* kill -SEGV must not leave a core file behind. */
   struct rlimit nocore = {0, 0};
@@ -659,6 +686,7 @@ int main(void) {
   test_sigpipe();
   test_start();
   test_fd_leaks();
+  test_stopped_by_the_run();
   printf("# %.1f s\n", mono() - t0);
   return tap_done();
 }
