@@ -21,10 +21,12 @@
 #include "worker/worker.h"
 
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* Pools started and not yet destroyed in this process, and whether one of
  * them initialized MPI: MPI is finalized when the last of them goes.  This
@@ -135,11 +137,22 @@ int mpipool_set_comm(mpipool_t *pool, MPI_Comm comm) {
   return MPIPOOL_OK;
 }
 
+static void end_now(int sig) {
+  (void)sig;
+  _exit(0);
+}
+
 /* The end of a worker process: it never returns to the caller's code. */
 static void worker_exit(mpipool_t *pool, int err, int linger) {
   if (err)
     fprintf(stderr, "mpipool: worker stopped on error: %s\n",
             mpipool_strerror(err));
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = end_now;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGALRM, &sa, NULL);
+  alarm(MPIPOOL__WORKER_END_S);
   /* Whoever initialized MPI, this process ends here, so it finalizes. */
   mpi_ours = 1;
   mpipool_destroy(pool);
