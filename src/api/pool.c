@@ -147,12 +147,23 @@ static void worker_exit(mpipool_t *pool, int err, int linger) {
   if (err)
     fprintf(stderr, "mpipool: worker stopped on error: %s\n",
             mpipool_strerror(err));
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = end_now;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGALRM, &sa, NULL);
-  alarm(MPIPOOL__WORKER_END_S);
+  /* A spawned worker is a job of its own: nothing waits for its
+   * finalize but itself.  A launcher's rank is not bounded: its finalize
+   * may rightly wait for the other ranks'. */
+  MPI_Comm parent = MPI_COMM_NULL;
+  int up = 0, down = 0;
+  MPI_Initialized(&up);
+  MPI_Finalized(&down);
+  if (up && !down)
+    MPI_Comm_get_parent(&parent);
+  if (parent != MPI_COMM_NULL) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = end_now;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGALRM, &sa, NULL);
+    alarm(MPIPOOL__WORKER_END_S);
+  }
   /* Whoever initialized MPI, this process ends here, so it finalizes. */
   mpi_ours = 1;
   mpipool_destroy(pool);

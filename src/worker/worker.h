@@ -24,9 +24,10 @@ int mpipool__worker_run(mpipool_t *pool, int master_rank, int *linger);
  * connection's end first.  Measured: 0 hangs in 110 runs with it, 13
  * without. */
 #define MPIPOOL__WORKER_LINGER_MS 200
-/* A worker's own end (MPI_Finalize, exit) is bounded: past this many
- * seconds the process ends anyway (_exit(0)), so that a stack that hangs
- * in its finalize cannot keep a retired worker's core for ever. */
+/* A spawned worker's own end (MPI_Finalize, exit) is bounded: past this
+ * many seconds the process ends anyway (_exit(0)), so that a stack that
+ * hangs in its finalize cannot keep a retired worker's core for ever (nor
+ * mpirun waiting for it at the end). */
 #define MPIPOOL__WORKER_END_S 20
 
 #endif
