@@ -16,8 +16,10 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #ifdef __linux__
@@ -26,10 +28,15 @@
 #include <time.h>
 #include <unistd.h>
 
+extern char **environ;
+
 #define SLICE_MS 100         /* how often timeout and cancel are checked */
 #define KILL_GRACE 2.0       /* SIGTERM, then SIGKILL this much later */
 #define BACKGROUND_GRACE 1.0 /* output read after the shell exited */
 #define STOP_GRACE 0.5       /* for this process's stop signal, see below */
+
+/* This process's end of the guard's socket (see start_guard), or -1. */
+static int guard_fd = -1;
 
 /* Set by SIGTERM, SIGINT or SIGHUP (mpirun forwards them to every rank):
  * the command running is stopped as a cancelled one is. */
@@ -53,6 +60,65 @@ static void reap_orphans(void) {
     ;
 }
 
+/* The guard: a shell in a session of its own that reads, on its stdin,
+ * the process group of the command running ("0" when none) and, when
+ * that ends without a word (this process died, even of kill -9), stops
+ * the group as a time limit does: TERM, then KILL 2 s later.  So a task
+ * never outlives its worker.  It ignores the signals that stop a run:
+ * what it guards is stopped by the worker itself then. */
+static const char guard_script[] =
+    "trap '' TERM INT HUP; pg=0\n"
+    "while read -r p; do pg=$p; done\n"
+    "[ \"$pg\" -gt 0 ] 2>/dev/null && kill -TERM -$pg 2>/dev/null || exit 0\n"
+    "i=0; while [ $i -lt 20 ] && kill -0 -$pg 2>/dev/null; do\n"
+    "  sleep 0.1; i=$((i + 1)); done\n"
+    "kill -KILL -$pg 2>/dev/null; exit 0\n";
+
+static void start_guard(void) {
+  int sv[2];
+  pid_t pid;
+  posix_spawn_file_actions_t fa;
+  posix_spawnattr_t at;
+  sigset_t none;
+  if (guard_fd >= 0 || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+    return;
+  sigemptyset(&none);
+  int err = posix_spawn_file_actions_init(&fa);
+  if (err == 0 && (err = posix_spawnattr_init(&at)) != 0)
+    posix_spawn_file_actions_destroy(&fa);
+  if (err == 0) {
+    char *argv[] = {"sh", "-c", (char *)guard_script, NULL};
+    /* Its stdin the socket; not the worker's stdout and stderr: their
+     * launcher waits for them to close when the worker ends. */
+    posix_spawn_file_actions_adddup2(&fa, sv[1], 0);
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_adddup2(&fa, 1, 2);
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 34)
+    posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+#endif
+    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK);
+    posix_spawnattr_setsigmask(&at, &none);
+    err = posix_spawn(&pid, "/bin/sh", &fa, &at, argv, environ);
+    posix_spawnattr_destroy(&at);
+    posix_spawn_file_actions_destroy(&fa);
+  }
+  close(sv[1]);
+  if (err)
+    close(sv[0]);
+  else
+    guard_fd = sv[0];
+}
+
+/* Tells the guard the process group running now (0: none). */
+static void guard(pid_t pgid) {
+  char line[32];
+  int n = snprintf(line, sizeof line, "%d\n", (int)pgid);
+  if (guard_fd >= 0 && send(guard_fd, line, (size_t)n, MSG_NOSIGNAL) != n) {
+    close(guard_fd);
+    guard_fd = -1;
+  }
+}
+
 void cli_run_forward_signals(void) {
   static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
 #ifdef PR_SET_CHILD_SUBREAPER
@@ -68,6 +134,7 @@ void cli_run_forward_signals(void) {
   sigemptyset(&sa.sa_mask);
   for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
     sigaction(sigs[i], &sa, NULL);
+  start_guard();
 }
 
 /* The signals this process ignores: an ignored signal stays ignored
@@ -316,7 +383,9 @@ int cli_run(const char *cmd, double timeout, size_t keep, char *const envp[],
   outp[1] = -1;
   fcntl(outp[0], F_SETFL, O_NONBLOCK);
   fcntl(errp[0], F_SETFL, O_NONBLOCK);
+  guard(pid);
   err = supervise(pid, outp[0], errp[0], timeout, keep, cancelled, arg, r);
+  guard(0);
   stopped_by_the_run(r);
 out_with_errp:
   close(errp[0]);

@@ -59,6 +59,10 @@ int cli_run(const char *cmd, double timeout, size_t keep, char *const envp[],
  * On Linux it also makes this process a child subreaper, so that what a
  * command leaves behind is reaped here (cli_run reaps any child that has
  * ended: a process using this must start no other children).
+ * It also starts a guard, a small shell in a session of its own that is
+ * told the process group of each command as it starts: when this process
+ * dies (even of kill -9, or with its job), the guard stops that group
+ * (TERM, then KILL 2 s later), so no command outlives its worker.
  * Idempotent.  Process-wide: one command runs at a time per worker.
  */
 void cli_run_forward_signals(void);

@@ -6,6 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 MAXTASKS=$builddir/examples/maxtasks
 stray() { pgrep -f "/bin/slee[p] 600" >/dev/null; }
+gone() { ! stray; } # (a function: check runs it in this shell)
 
 # A stuck successor spawn: the pool goes on without recycling, the
 # results are whole, nothing is left behind.  A singleton's runtime takes
@@ -18,21 +19,21 @@ check "stuck spawn, singleton: exit 0, the results whole" \
 check "stuck spawn, singleton: says which spawn it gave up" \
   grep -q "^mpipool: warning: cannot start a fresh worker (MPI_Comm_spawn of 1 process(es) did not complete in 2 s" err
 sleep 1
-check "stuck spawn, singleton: its process is gone" sh -c '! stray' 
+check "stuck spawn, singleton: its process is gone" gone 
 run env MPIPOOL_FAULT_SPAWN=hang:2 "$MPIRUN" -n 1 "$MAXTASKS"
 check "stuck spawn, mpirun -n 1: the results whole, then exit 255" \
   sh -c '[ "$0" -eq 255 ] && grep -q "^Pool  : \[0, 2, 4, 6, 8, 10, 12, 14, 16, 18\]" out' $rc
 check "stuck spawn, mpirun -n 1: says why it ends the job" \
   grep -q "^mpipool: 1 spawn(s) of worker processes never completed" err
 sleep 1
-check "stuck spawn, mpirun -n 1: its process is gone" sh -c '! stray'
+check "stuck spawn, mpirun -n 1: its process is gone" gone
 printf 'echo %s\n' 1 2 3 4 5 6 >six.txt
 run env MPIPOOL_FAULT_SPAWN=hang:2 "$MPIPOOL" -j 2 --maxtasksperchild 1 --joblog six.log six.txt
 check "stuck spawn, the program: every task ran and is logged" \
   sh -c '[ "$0" -eq 0 ] && [ "$(sort out | tr "\n" " ")" = "1 2 3 4 5 6 " ] && [ $(wc -l <six.log) -eq 7 ]' $rc
 run env MPIPOOL_FAULT_SPAWN=hang:2 "$MPIRUN" --enable-recovery -n 1 "$MAXTASKS"
 check "stuck spawn, mpirun --enable-recovery: the stuck process killed, exit 0" \
-  sh -c '[ "$0" -eq 0 ] && grep -q "are killed so that the launcher does not wait" err && ! stray' $rc
+  sh -c '[ "$0" -eq 0 ] && grep -q "are killed so that the launcher does not wait" err && ! pgrep -f "/bin/slee[p] 600"' $rc
 unset OMPI_MCA_pmix_base_exchange_timeout
 
 # kill -9 of a worker midway: the run ends, the lost task runs again
@@ -62,6 +63,39 @@ check "kill -9 of a worker, mpirun --enable-recovery -n 3: the run ends, status 
   sh -c '[ "$0" -eq 0 ] && grep -q "^mpipool: PoolWorker-[0-9]* (pid [0-9]* on .*) died" err' $rc
 check "kill -9 of a worker, mpirun --enable-recovery: every task logged once" \
   sh -c '[ "$(tail -n +2 lost.log | cut -f1 | sort -n | uniq | wc -l)" -eq 40 ] && [ "$(tail -n +2 lost.log | wc -l)" -eq 40 ]'
+
+# No orphans: a task's processes end when its worker is killed (kill -9
+# of the worker, of mpirun).  The first run of the task sleeps; the run
+# again (on a fresh worker) ends at once.
+echo '[ -e slept ] && echo again && exit 0; touch slept; /bin/sleep 600' >orphan.txt
+# killo WHAT LAUNCH...: kills -9 WHAT (worker or launcher) 2 s into the
+# run; status in $rc.
+killo() {
+  what=$1; shift
+  rm -f slept
+  timeout -k 5 60 "$@" orphan.txt >out 2>err &
+  pid=$!
+  sleep 2
+  if [ "$what" = worker ]; then
+    master=$(pgrep -f "^$MPIPOOL -j 1 orphan.txt" | head -1)
+    victim=$(pgrep -f "^$MPIPOOL -j 1 orphan.txt" | grep -vx "$master" | head -1)
+  else
+    victim=$(pgrep -f "^$MPIRUN -n 1 $MPIPOOL orphan.txt" | head -1)
+  fi
+  [ -n "$victim" ] && kill -9 "$victim"
+  wait $pid
+  rc=$?
+  i=0
+  while stray && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+}
+killo worker "$MPIPOOL" -j 1
+check "kill -9 of the worker: its task ran again, status 0" \
+  sh -c '[ "$0" -eq 0 ] && grep -qx again out' $rc
+check "kill -9 of the worker: its task's processes are gone" gone
+killo launcher "$MPIRUN" -n 1 "$MPIPOOL"
+check "kill -9 of mpirun: the run ends (status $rc)" [ "$rc" -ne 124 ]
+check "kill -9 of mpirun: the task's processes are gone" gone
+pkill -9 -f "/bin/slee[p] 600"
 
 # Interrupted runs lose and repeat nothing: SIGTERM, SIGINT or SIGHUP to
 # the master (or to mpirun) midway, then --resume, over and over until
