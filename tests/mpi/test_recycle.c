@@ -91,6 +91,20 @@ static void describe(pid_t pid, int id) {
   }
 }
 
+/* pid is still a worker of this test: running, and not a process that
+ * got the same pid since (the suite starts thousands beside this test,
+ * and the kernel's pids wrap at 32768). */
+static int still_ours(pid_t pid) {
+  char path[64], buf[256];
+  snprintf(path, sizeof path, "/proc/%d/cmdline", (int)pid);
+  FILE *f = fopen(path, "r");
+  size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+  if (f)
+    fclose(f);
+  buf[n] = '\0';
+  return test_running(pid) && strstr(buf, "test_recycle") != NULL;
+}
+
 typedef struct {
   int seen[64], bad;
 } stream_t;
@@ -195,12 +209,12 @@ int main(void) {
        * 2 with other tests beside: the process left the moment the loop
        * gave up, 30 s later). */
       double t0 = test_now();
-      while (test_running(pid_of[id]) && test_now() - t0 < 30) {
+      while (still_ours(pid_of[id]) && test_now() - t0 < 30) {
         struct timespec ts = {0, 2000000L};
         mpipool_progress(pool);
         nanosleep(&ts, NULL);
       }
-      if (test_running(pid_of[id])) {
+      if (still_ours(pid_of[id])) {
         alive++;
         describe(pid_of[id], id);
       }

@@ -33,7 +33,7 @@ for prog in examples/maxtasks tests/mpi/test_recycle_m1 tests/mpi/test_recycle_m
       elif [ $rc -ne 0 ] || grep -q '^not ok' "$out"; then
         failed=$((failed + 1))
         echo "# $prog [$mode] run $i: exit $rc"
-        grep -E '^not ok|mpipool:' "$out" | head -5 | sed 's/^/#   /'
+        grep -E '^not ok|mpipool:|^# PoolWorker' "$out" | head -8 | sed 's/^/#   /'
       fi
     done
     n=$((n + 1))
