@@ -26,19 +26,26 @@ static inline FILE *test_stream(const char *data, size_t len) {
   return f;
 }
 
+/* Reads /proc/PID/FILE into buf (NUL-terminated, cut to size - 1 bytes);
+ * returns the bytes read, -1 if the file cannot be opened. */
+static inline long test_read_proc(pid_t pid, const char *file, char *buf,
+                                  size_t size) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, file);
+  FILE *f = fopen(path, "r");
+  size_t n = f ? fread(buf, 1, size - 1, f) : 0;
+  if (f)
+    fclose(f);
+  buf[n] = '\0';
+  return f ? (long)n : -1;
+}
+
 /* 1 if pid runs: it exists and is not a zombie (an orphan's zombie stays
  * when nothing reaps it, as in some containers). */
 static inline int test_running(pid_t pid) {
-  char path[64], buf[512];
-  if (kill(pid, 0) != 0)
+  char buf[512];
+  if (kill(pid, 0) != 0 || test_read_proc(pid, "stat", buf, sizeof buf) < 0)
     return 0;
-  snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-  FILE *f = fopen(path, "r");
-  if (f == NULL)
-    return 0;
-  size_t n = fread(buf, 1, sizeof buf - 1, f);
-  fclose(f);
-  buf[n] = '\0';
   char *rp = strrchr(buf, ')');
   return !(rp && rp[1] == ' ' && rp[2] == 'Z');
 }

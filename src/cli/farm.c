@@ -153,7 +153,13 @@ static void start_halt(farm_t *fm) {
                               : ", waiting for running tasks");
 }
 
-static void not_run(farm_t *fm, slot_t *s);
+/* A task that did not run to its end and is not logged: run again by
+ * --resume. */
+static void not_run(farm_t *fm, slot_t *s) {
+  fm->in_flight--;
+  fm->finished.v[fm->finished.n++] = s->pos;
+  fm->c->not_run++;
+}
 
 /* A task's attempt ended with r (error: mpipool's message if it could not
  * run at all). */
@@ -193,14 +199,6 @@ static void finish(farm_t *fm, slot_t *s, const cli_resultmsg_t *r,
   fm->c->failed += failed;
   if (failed)
     start_halt(fm);
-}
-
-/* A task that did not run to its end and is not logged: run again by
- * --resume. */
-static void not_run(farm_t *fm, slot_t *s) {
-  fm->in_flight--;
-  fm->finished.v[fm->finished.n++] = s->pos;
-  fm->c->not_run++;
 }
 
 static void on_done(mpipool_async_t *h, const void *data, size_t size,

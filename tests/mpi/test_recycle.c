@@ -77,16 +77,11 @@ static int record(const stamp_t *s, int want_value) {
 static void describe(pid_t pid, int id) {
   static const char *const files[] = {"stat", "wchan", "cmdline"};
   for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
-    char path[64], buf[256];
-    snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, files[i]);
-    FILE *f = fopen(path, "r");
-    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
-    if (f)
-      fclose(f);
-    for (size_t k = 0; k < n; k++)
+    char buf[256];
+    long n = test_read_proc(pid, files[i], buf, sizeof buf);
+    for (long k = 0; k < n; k++)
       if (buf[k] == '\0' || buf[k] == '\n')
         buf[k] = ' ';
-    buf[n] = '\0';
     printf("# PoolWorker-%d pid %d %s: %s\n", id, (int)pid, files[i], buf);
   }
 }
@@ -95,14 +90,10 @@ static void describe(pid_t pid, int id) {
  * got the same pid since (the suite starts thousands beside this test,
  * and the kernel's pids wrap at 32768). */
 static int still_ours(pid_t pid) {
-  char path[64], buf[256];
-  snprintf(path, sizeof path, "/proc/%d/cmdline", (int)pid);
-  FILE *f = fopen(path, "r");
-  size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
-  if (f)
-    fclose(f);
-  buf[n] = '\0';
-  return test_running(pid) && strstr(buf, "test_recycle") != NULL;
+  char buf[256];
+  return test_running(pid) &&
+         test_read_proc(pid, "cmdline", buf, sizeof buf) >= 0 &&
+         strstr(buf, "test_recycle") != NULL;
 }
 
 typedef struct {
