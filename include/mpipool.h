@@ -502,6 +502,12 @@ void *mpipool_ctx_task_data(const mpipool_ctx_t *ctx);
 void mpipool_ctx_set_worker_data(mpipool_ctx_t *ctx, void *data);
 void *mpipool_ctx_worker_data(const mpipool_ctx_t *ctx);
 
+/* How the worker data is freed: the worker calls free_fn(data) once, as it
+ * leaves (after its last task, or after its initializer failed), if the
+ * data is not NULL then.  NULL (the default): the data is not freed. */
+void mpipool_ctx_set_worker_data_free(mpipool_ctx_t *ctx,
+                                      void (*free_fn)(void *data));
+
 /*
  * Reserves the task's output: `size` bytes to fill before the task returns.
  * Replaces any output set before.  Returns the buffer (valid until the

@@ -67,7 +67,8 @@ static void note_stops(void) {
   signal(SIGUSR1, on_drain_signal);
 }
 
-/* Reads the task list: the task file, or the command over the argfile. */
+/* Reads the task list: the task file, or the command over the argfile.
+ * On an error it says why and leaves tl empty. */
 static int load_tasks(const cli_options_t *o, cli_tasklist_t *tl) {
   const char *path = o->argfile ? o->argfile : o->taskfile;
   int from_stdin = strcmp(path, "-") == 0;
@@ -103,13 +104,13 @@ static int load_tasks(const cli_options_t *o, cli_tasklist_t *tl) {
                      : cli_tasklist_read(tl, f, name, err, sizeof err);
   if (!from_stdin)
     fclose(f);
-  if (e) {
+  if (e)
     fprintf(stderr, "mpipool: %s\n", err);
-    return -1;
-  }
-  if (tl->n == 0) {
+  else if (tl->n == 0)
     fprintf(stderr, "mpipool: no tasks in %s%s\n", name,
             o->argfile ? "" : " (blank lines and '#' comments are skipped)");
+  if (e || tl->n == 0) {
+    cli_tasklist_free(tl); /* what was read before the error */
     return -1;
   }
   return 0;
@@ -406,8 +407,6 @@ int main(int argc, char **argv) {
     status = print_pool(pool, &o);
   else if (early || load_tasks(&o, &tl) == 0)
     status = run_master(pool, &o, tl);
-  else
-    cli_tasklist_free(&tl);
   mpipool_close(pool);
   e = mpipool_join(pool);
   if (e && status != EXIT_OWN_ERROR) {

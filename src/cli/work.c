@@ -22,6 +22,13 @@ typedef struct {
   char *host; /* the node's name, whole */
 } worker_state_t;
 
+static void free_state(void *data) {
+  worker_state_t *w = data;
+  cli_free(w->host);
+  cli_taskenv_free(&w->env);
+  cli_free(w);
+}
+
 int cli_work_init(mpipool_ctx_t *ctx, const void *initargs, size_t size) {
   (void)initargs;
   (void)size;
@@ -52,6 +59,7 @@ int cli_work_init(mpipool_ctx_t *ctx, const void *initargs, size_t size) {
   /* SIGUSR1 is for the master (drain); mpirun forwards it to every rank. */
   signal(SIGUSR1, SIG_IGN);
   mpipool_ctx_set_worker_data(ctx, w);
+  mpipool_ctx_set_worker_data_free(ctx, free_state);
   return 0;
 }
 

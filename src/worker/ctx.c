@@ -36,6 +36,18 @@ void *mpipool_ctx_worker_data(const mpipool_ctx_t *ctx) {
   return ctx ? ctx->worker_data : NULL;
 }
 
+void mpipool_ctx_set_worker_data_free(mpipool_ctx_t *ctx,
+                                      void (*free_fn)(void *data)) {
+  if (ctx)
+    ctx->worker_data_free = free_fn;
+}
+
+void mpipool__ctx_free_worker_data(mpipool_ctx_t *ctx) {
+  if (ctx->worker_data && ctx->worker_data_free)
+    ctx->worker_data_free(ctx->worker_data);
+  ctx->worker_data = NULL;
+}
+
 void *mpipool_ctx_output(mpipool_ctx_t *ctx, size_t size) {
   if (ctx == NULL || ctx->rb == NULL)
     return NULL;

@@ -13,6 +13,7 @@ struct mpipool_ctx {
   char name[32];
   void *task_data;
   void *worker_data;
+  void (*worker_data_free)(void *data);
   mpipool__rbuild_t *rb; /* the chunk being built; output goes to its end */
   int failed;            /* the current item called mpipool_ctx_fail */
   int oom;               /* an output could not be allocated */
@@ -33,6 +34,9 @@ void mpipool__ctx_init(mpipool_ctx_t *ctx, long id);
 int mpipool__ctx_run(mpipool_ctx_t *ctx, mpipool__rbuild_t *rb,
                      mpipool_task_fn fn, void *task_data, const void *in,
                      size_t size);
+
+/* Frees the worker data with the function the initializer gave, once. */
+void mpipool__ctx_free_worker_data(mpipool_ctx_t *ctx);
 
 /* Records a failed item with a message, without running anything. */
 int mpipool__ctx_fail_item(mpipool_ctx_t *ctx, mpipool__rbuild_t *rb,

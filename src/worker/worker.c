@@ -410,6 +410,7 @@ int mpipool__worker_run(mpipool_t *pool, int master_rank, int *linger) {
       err = derr;
   }
 out_with_map:
+  mpipool__ctx_free_worker_data(&w.ctx);
   mpipool__free(w.fnmap);
   mpipool__free(w.fnnames);
 out_with_msg:

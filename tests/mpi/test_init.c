@@ -13,6 +13,7 @@ static int init(mpipool_ctx_t *ctx, const void *args, size_t size) {
   memcpy(copy, args, size);
   copy[size] = '\0';
   mpipool_ctx_set_worker_data(ctx, copy);
+  mpipool_ctx_set_worker_data_free(ctx, free);
   return 0;
 }
 

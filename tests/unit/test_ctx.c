@@ -17,6 +17,14 @@
 /* ---- tasks ------------------------------------------------------------ */
 
 /* output via mpipool_ctx_output: the input doubled as an int */
+/* A worker-data free function that counts its calls. */
+static int freed_count;
+static void *freed_last;
+static void count_free(void *data) {
+  freed_count++;
+  freed_last = data;
+}
+
 static int t_output(mpipool_ctx_t *ctx, const void *in, size_t size) {
   int v;
   if (size != sizeof v)
@@ -214,6 +222,20 @@ int main(void) {
   mpipool_ctx_set_worker_data(&ctx, &wd);
   ok(mpipool_ctx_worker_data(&ctx) == &wd, "worker data set and read");
   mpipool_ctx_set_worker_data(&ctx, NULL);
+  freed_count = 0;
+  mpipool__ctx_free_worker_data(&ctx);
+  is_int(freed_count, 0, "no free function: nothing to free");
+  mpipool_ctx_set_worker_data_free(&ctx, count_free);
+  mpipool__ctx_free_worker_data(&ctx);
+  is_int(freed_count, 0, "worker data NULL: the free function is not called");
+  mpipool_ctx_set_worker_data(&ctx, &wd);
+  mpipool__ctx_free_worker_data(&ctx);
+  mpipool__ctx_free_worker_data(&ctx);
+  ok(freed_count == 1 && freed_last == &wd,
+     "the worker data is freed once, with the free function given");
+  ok(mpipool_ctx_worker_data(&ctx) == NULL, "no worker data once freed");
+  mpipool_ctx_set_worker_data_free(&ctx, NULL);
+  mpipool_ctx_set_worker_data_free(NULL, count_free);
 
   /* NULL and outside-a-task behaviour */
   ok(strcmp(mpipool_ctx_name(NULL), "") == 0 &&
