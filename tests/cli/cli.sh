@@ -313,8 +313,15 @@ check "-k, 1 MiB bound: 8 MiB of stderr whole" \
   sh -c '[ "$(tr -cd Z <err | wc -c)" -eq 8388608 ]'
 check "-k, 1 MiB bound: held in an unlinked file of \$TMPDIR, none left" \
   sh -c '[ "$0" -eq 1 ] && ! ls spilldir | grep -q mpipool-output' $seen
-check "-k, 1 MiB bound: the master's peak RSS ${hwm} kB < 56 MiB" \
-  sh -c '[ "$0" -eq 0 ] && [ "$1" -gt 10000 ] && [ "$1" -lt 57344 ]' $rc $hwm
+# AddressSanitizer's shadow memory and quarantine inflate every process:
+# under it the bound cannot be told, only the run's status.
+if [ -n "${MPIPOOL_SANITIZED:-}" ]; then
+  check "-k, 1 MiB bound: ran (peak RSS ${hwm} kB, not bounded under ASan)" \
+    sh -c '[ "$0" -eq 0 ]' $rc
+else
+  check "-k, 1 MiB bound: the master's peak RSS ${hwm} kB < 56 MiB" \
+    sh -c '[ "$0" -eq 0 ] && [ "$1" -gt 10000 ] && [ "$1" -lt 57344 ]' $rc $hwm
+fi
 # The same through the file, tagged and not: as the expected output.
 for flags in -k "--tag -k"; do
   MPIPOOL_OUTPUT_MEMORY=0 run "$MPIPOOL" $flags basic.txt
