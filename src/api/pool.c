@@ -8,12 +8,14 @@
 
 #include "base/alloc.h"
 #include "base/clock.h"
+#include "base/text.h"
 #include "engine/job.h"
 #include "engine/master.h"
 #include "placement/comm_spawn.h"
 #include "placement/launcher.h"
 #include "placement/mpihints.h"
 #include "placement/plan.h"
+#include "placement/room.h"
 #include "placement/topology.h"
 #include "transport/backoff.h"
 #include "transport/msg.h"
@@ -235,6 +237,28 @@ static int spawn_nodes(mpipool_t *pool, mpipool__plan_t *p, MPI_Comm *inter,
   return MPIPOOL_OK;
 }
 
+/* Says that the plan left workers out for want of room (room.h), and
+ * which limit of this node is the tightest; 1 when no worker is left. */
+static int no_room(const mpipool__plan_t *p) {
+  mpipool__limits_t l;
+  char limit[256];
+  mpipool__limits_read(&l);
+  mpipool__room_why(&l, limit, sizeof limit);
+  if (limit[0] == '\0' || p->nnodes > 1)
+    mpipool__fmt(limit, sizeof limit, "%s%s%s",
+                 "the limits of the nodes (ulimit -u, ulimit -n, memory)",
+                 limit[0] ? "; here: " : "", limit);
+  if (p->workers == 0) {
+    fprintf(stderr, "mpipool: no worker can be started: %s\n", limit);
+    return 1;
+  }
+  fprintf(stderr,
+          "mpipool: warning: going on with %d worker(s) instead of %d: %s "
+          "allow no more\n",
+          p->workers, p->workers + p->no_room, limit);
+  return 0;
+}
+
 /* The master's start: plan from every rank's view of its node, spawn what
  * each node lacks, hand the plan to the engine (which releases surplus
  * ranks) and add every worker to it. */
@@ -249,6 +273,10 @@ static int start_master(mpipool_t *pool, int world,
     fprintf(stderr, "mpipool: %s\n", why);
     mpipool__plan_free(&p);
     return nodes[0].status;
+  }
+  if (p.no_room && no_room(&p)) {
+    mpipool__plan_free(&p);
+    return MPIPOOL_ESPAWN;
   }
   for (size_t i = 0; i < p.nnodes; i++)
     if (p.nodes[i].info.status && pool->processes == 0)
@@ -297,6 +325,9 @@ static int probe_node(mpipool__node_t *n, int hwthreads, int launched,
   memset(n, 0, sizeof *n);
   mpipool__node_probe(n, hwthreads, launched, mpipool__launch_cpus_on_node(),
                       why, whylen);
+  mpipool__limits_t l;
+  mpipool__limits_read(&l);
+  n->room = mpipool__room(&l);
   n->host = mpipool__node_name_dup();
   return n->host ? MPIPOOL_OK : MPIPOOL_ENOMEM;
 }
@@ -320,8 +351,8 @@ int mpipool_core_count(int *cores) {
 static int gather_probes(mpipool_t *pool, int rank, int size,
                          const mpipool__node_t *me, mpipool__node_t **all,
                          char **blob) {
-  mpipool__nodemsg_t msg = {me->status, me->cores, me->host, me->cpuset,
-                            me->bound};
+  mpipool__nodemsg_t msg = {me->status, me->cores,  me->room,
+                            me->host,   me->cpuset, me->bound};
   mpipool__buf_t b = {0};
   int *lens = NULL, *displs = NULL;
   *all = NULL;
@@ -367,6 +398,7 @@ static int gather_probes(mpipool_t *pool, int rank, int size,
     mpipool__node_t *n = &(*all)[r];
     n->status = m.status;
     n->cores = m.cores;
+    n->room = m.room;
     n->host = (char *)m.host;
     n->cpuset = (char *)m.cpuset;
     n->bound = (char *)m.bound;

@@ -28,6 +28,7 @@ static int group(mpipool__plan_t *p, const mpipool__node_t *per_rank) {
       mpipool__node_t *info = &p->nodes[p->nnodes].info;
       info->status = per_rank[r].status;
       info->cores = per_rank[r].cores;
+      info->room = per_rank[r].room;
       info->host = mpipool__strdup(per_rank[r].host ? per_rank[r].host : "");
       info->cpuset =
           per_rank[r].cpuset ? mpipool__strdup(per_rank[r].cpuset) : NULL;
@@ -68,14 +69,23 @@ static int avoid_add(mpipool__plan_node_t *n, const char *pus) {
   return rc;
 }
 
-/* The node with the most free cores (the first one on a tie). */
+/* 1 if the node's limits let it start no more worker. */
+static int full(const mpipool__plan_node_t *n) {
+  return n->info.room >= 0 && n->spawn >= n->info.room;
+}
+
+/* The node with the most free cores (the first one on a tie) among those
+ * not full; nnodes when all are. */
 static size_t roomiest(const mpipool__plan_t *p) {
-  size_t best = 0;
-  for (size_t i = 1; i < p->nnodes; i++) {
-    const mpipool__plan_node_t *a = &p->nodes[i], *b = &p->nodes[best];
-    if (a->info.cores - a->ranks - a->spawn >
-        b->info.cores - b->ranks - b->spawn)
+  size_t best = p->nnodes;
+  int most = 0;
+  for (size_t i = 0; i < p->nnodes; i++) {
+    const mpipool__plan_node_t *n = &p->nodes[i];
+    int free_cores = n->info.cores - n->ranks - n->spawn;
+    if (!full(n) && (best == p->nnodes || free_cores > most)) {
       best = i;
+      most = free_cores;
+    }
   }
   return best;
 }
@@ -118,14 +128,24 @@ int mpipool__plan_make(mpipool__plan_t *p, const mpipool__node_t *per_rank,
     }
   }
   if (processes > 0) {
-    for (int k = p->serve; k < processes; k++)
-      p->nodes[roomiest(p)].spawn++;
+    for (int k = p->serve; k < processes; k++) {
+      size_t i = roomiest(p);
+      if (i == p->nnodes) {
+        p->no_room = processes - k;
+        break;
+      }
+      p->nodes[i].spawn++;
+    }
   } else {
     for (size_t i = 0; i < p->nnodes; i++) {
       mpipool__plan_node_t *n = &p->nodes[i];
       int cores = n->info.status == 0 ? n->info.cores : 0;
       if (cores > n->ranks)
         n->spawn = cores - n->ranks;
+      if (n->info.room >= 0 && n->spawn > n->info.room) {
+        p->no_room += n->spawn - n->info.room;
+        n->spawn = n->info.room;
+      }
     }
   }
   p->workers = p->serve;

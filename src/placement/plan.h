@@ -44,6 +44,8 @@ typedef struct {
   int *launcher_bound; /* per rank: 1 if the launcher bound it */
   int serve;           /* ranks 1..serve are workers, the rest leave */
   int workers;         /* serve + every spawn */
+  int no_room;         /* workers left out: no node's limits let it start
+                          them (info.room) */
 } mpipool__plan_t;
 
 /*
@@ -54,7 +56,9 @@ typedef struct {
  * rank serves, and every node is filled up to its cores with spawned
  * workers (the master is not counted: it sleeps while it waits).  bind: 0
  * never binds; else a node's workers are bound when they are no more
- * than its cores.  Strings are copied.  0, or MPIPOOL_ENOMEM /
+ * than its cores.  No node gets more spawned workers than its room
+ * (info.room, when >= 0): those left out are counted in no_room.
+ * Strings are copied.  0, or MPIPOOL_ENOMEM /
  * MPIPOOL_EINVAL (nranks < 1).
  */
 int mpipool__plan_make(mpipool__plan_t *p, const mpipool__node_t *per_rank,

@@ -17,6 +17,8 @@ typedef struct {
   char *cpuset; /* the usable PUs, as a list ("0-3,8"); NULL if unknown */
   char *bound;  /* launched and bound to less than that: its PUs;
                    NULL if not */
+  int room;     /* workers the node's limits let this user start still
+                   (placement/room.h), -1: no limit (filled by the caller) */
 } mpipool__node_t;
 
 /*

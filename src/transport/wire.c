@@ -700,7 +700,7 @@ int mpipool__wire_hello_decode(mpipool__hello_t *h, const void *msg,
 /* --- NODE ---------------------------------------------------------------- */
 
 int mpipool__wire_node_encode(mpipool__buf_t *b, const mpipool__nodemsg_t *n) {
-  int32_t hdr[2] = {n->status, n->cores};
+  int32_t hdr[3] = {n->status, n->cores, n->room};
   b->len = 0;
   int err = mpipool__buf_append(b, hdr, sizeof hdr);
   if (err == 0)
@@ -717,7 +717,7 @@ int mpipool__wire_node_encode(mpipool__buf_t *b, const mpipool__nodemsg_t *n) {
 int mpipool__wire_node_decode(mpipool__nodemsg_t *n, const void *msg,
                               size_t len) {
   mpipool__reader_t r;
-  int32_t hdr[2];
+  int32_t hdr[3];
   reader_init(&r, msg, len);
   const char *p = take(&r, sizeof hdr);
   if (p == NULL)
@@ -725,6 +725,7 @@ int mpipool__wire_node_decode(mpipool__nodemsg_t *n, const void *msg,
   memcpy(hdr, p, sizeof hdr);
   n->status = hdr[0];
   n->cores = hdr[1];
+  n->room = hdr[2];
   if (take_string(&r, &n->host) || take_string(&r, &n->cpuset) ||
       take_string(&r, &n->bound) || n->host == NULL || r.p != r.end)
     return MPIPOOL_EPROTO;

@@ -213,6 +213,7 @@ int mpipool__wire_hello_decode(mpipool__hello_t *h, const void *msg,
 typedef struct {
   int32_t status;
   int32_t cores;
+  int32_t room;
   const char *host;
   const char *cpuset;
   const char *bound;

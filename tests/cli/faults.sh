@@ -150,4 +150,21 @@ for mode in singleton 3; do
   fi
 done
 
+# More workers than the node's limits allow (mpipool -j 1000000): what
+# fits starts, with a warning naming the limit, every task runs, and no
+# process of the run is left; with no room at all: a clear error, 255,
+# nothing run.  (ulimit -n: root is not held to ulimit -u.)
+printf 'echo %s\n' 1 2 3 4 5 6 >six.txt
+run sh -c 'ulimit -n 120 && exec "$0" -j 1000000 six.txt' "$MPIPOOL"
+check "-j 1000000, ulimit -n 120: the tasks run on the workers that fit" \
+  sh -c '[ "$0" -eq 0 ] && [ "$(sort out | tr "\n" " ")" = "1 2 3 4 5 6 " ]' $rc
+check "-j 1000000, ulimit -n 120: says how many started and which limit" \
+  grep -q "^mpipool: warning: going on with [0-9]* worker(s) instead of 1000000: the files a process may open (ulimit -n 120, 4 per worker) allow no more$" err
+ours() { pgrep -f "$MPIPOOL -j 1000000" >/dev/null; }
+none_ours() { i=0; while ours && [ $i -lt 40 ]; do sleep 0.25; i=$((i + 1)); done; ! ours; }
+check "-j 1000000, ulimit -n 120: no process of the run left (10 s)" none_ours
+run sh -c 'ulimit -n 70 && exec "$0" -j 4 six.txt' "$MPIPOOL"
+check "-j 4, ulimit -n 70: no room for any worker: 255, the limit named, nothing run" \
+  sh -c '[ "$0" -eq 255 ] && [ ! -s out ] && grep -q "^mpipool: no worker can be started: the files a process may open (ulimit -n 70, 4 per worker)$" err' $rc
+
 finish

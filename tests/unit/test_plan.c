@@ -25,6 +25,7 @@ static mpipool__node_t probe(const char *host, int cores, const char *cpuset,
   n.cores = cores < 0 ? 0 : cores;
   n.cpuset = cores < 0 ? NULL : (char *)cpuset;
   n.bound = *bound ? (char *)bound : NULL;
+  n.room = -1; /* no limit */
   return n;
 }
 
@@ -453,6 +454,46 @@ static void test_invalid_and_free(void) {
          "next_share on a freed plan -> -1");
 }
 
+/* Nodes whose limits (ulimit -u, -n, memory) leave room for fewer
+ * workers than asked: each spawns what fits, the rest are counted. */
+static void test_no_room(void) {
+  mpipool__node_t one[1] = {probe("a", 4, "0-3", "")};
+  mpipool__plan_t p;
+  one[0].room = 2;
+  is_int(mpipool__plan_make(&p, one, 1, 0, 1), MPIPOOL_OK, "room 2: plan");
+  ok(p.nodes[0].spawn == 2 && p.workers == 2 && p.no_room == 2,
+     "room 2, 4 cores: 2 spawned, 2 left out (%d, %d)", p.nodes[0].spawn,
+     p.no_room);
+  mpipool__plan_free(&p);
+  one[0].room = 5;
+  is_int(mpipool__plan_make(&p, one, 1, 1000000, 1), MPIPOOL_OK,
+         "-j 1000000, room 5: plan");
+  ok(p.nodes[0].spawn == 5 && p.workers == 5 && p.no_room == 999995,
+     "-j 1000000, room 5: 5 spawned, 999995 left out");
+  ok(workers_add_up(&p), "room 5: workers == serve + spawns");
+  mpipool__plan_free(&p);
+  one[0].room = 0;
+  is_int(mpipool__plan_make(&p, one, 1, 3, 1), MPIPOOL_OK, "room 0: plan");
+  ok(p.workers == 0 && p.no_room == 3, "room 0: no worker, 3 left out");
+  mpipool__plan_free(&p);
+
+  /* mpirun -n 2 over hosts a (8 cores, room 1) and b (2 cores, room 3):
+   * the roomiest host by cores fills first, then the other. */
+  mpipool__node_t two[2] = {probe("a", 8, "0-7", ""), probe("b", 2, "0-1", "")};
+  two[0].room = 1;
+  two[1].room = 3;
+  is_int(mpipool__plan_make(&p, two, 2, 10, 1), MPIPOOL_OK, "two hosts: plan");
+  ok(p.serve == 1 && p.nodes[0].spawn == 1 && p.nodes[1].spawn == 3 &&
+         p.workers == 5 && p.no_room == 5,
+     "two hosts, rooms 1 and 3, -j 10: 1 rank + 1 + 3 spawned, 5 left out");
+  mpipool__plan_free(&p);
+  two[0].room = two[1].room = -1;
+  is_int(mpipool__plan_make(&p, two, 2, 10, 1), MPIPOOL_OK,
+         "two hosts, no limit: plan");
+  ok(p.workers == 10 && p.no_room == 0, "no limit: all 10, none left out");
+  mpipool__plan_free(&p);
+}
+
 int main(void) {
   test_singleton();
   test_mpirun_fits();
@@ -464,5 +505,6 @@ int main(void) {
   test_launcher_bound_many();
   test_failed_probe();
   test_invalid_and_free();
+  test_no_room();
   return tap_done();
 }

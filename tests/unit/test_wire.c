@@ -910,10 +910,11 @@ static void test_hello(void) {
 static void test_node(void) {
   mpipool__buf_t b = {0};
   char *host = long_host(), *set = cyclic_set();
-  mpipool__nodemsg_t in = {0, 128, host, set, NULL}, out;
+  mpipool__nodemsg_t in = {0, 128, 37, host, set, NULL}, out;
   is_int(mpipool__wire_node_encode(&b, &in), 0, "node_encode");
-  is_int(b.len, 8 + STR(200) + STR(strlen(set)) + 4, "node size");
+  is_int(b.len, 12 + STR(200) + STR(strlen(set)) + 4, "node size");
   is_int(mpipool__wire_node_decode(&out, b.data, b.len), 0, "node_decode");
+  is_int(out.room, 37, "node_decode: the node's room for workers");
   ok(out.status == 0 && out.cores == 128 && strcmp(out.host, host) == 0 &&
          strcmp(out.cpuset, set) == 0 && out.bound == NULL,
      "a 200-character host and a 128-CPU cyclic set survive the round trip");
@@ -921,15 +922,15 @@ static void test_node(void) {
   char *m = malloc(len);
   memcpy(m, b.data, len);
   check_truncations(K_NODE, m, len, "long host, cyclic set");
-  expect_eproto_u32(K_NODE, m, len, 8, UINT32_MAX, "host NULL");
-  expect_eproto_u32(K_NODE, m, len, 8, 201, "host_len one long");
-  expect_eproto_u32(K_NODE, m, len, 8, 199, "host_len one short");
+  expect_eproto_u32(K_NODE, m, len, 12, UINT32_MAX, "host NULL");
+  expect_eproto_u32(K_NODE, m, len, 12, 201, "host_len one long");
+  expect_eproto_u32(K_NODE, m, len, 12, 199, "host_len one short");
   expect_eproto(K_NODE, m, len, len - 4, "\x01", 1, "bound's length wrong");
   free(m);
-  mpipool__nodemsg_t failed = {MPIPOOL_EHWLOC, 0, "b", NULL, "3"};
+  mpipool__nodemsg_t failed = {MPIPOOL_EHWLOC, 0, -1, "b", NULL, "3"};
   mpipool__wire_node_encode(&b, &failed);
   ok(mpipool__wire_node_decode(&out, b.data, b.len) == 0 &&
-         out.status == MPIPOOL_EHWLOC && out.cpuset == NULL &&
+         out.status == MPIPOOL_EHWLOC && out.room == -1 && out.cpuset == NULL &&
          strcmp(out.bound, "3") == 0,
      "a failed probe: status, no set, a binding");
   check_truncations(K_NODE, b.data, b.len, "failed probe");
