@@ -25,6 +25,7 @@
 #include "output.h"
 #include "progress.h"
 #include "tasklist.h"
+#include "watch.h"
 #include "work.h"
 
 #define EXIT_OWN_ERROR 255
@@ -32,6 +33,21 @@
 /* Under a launcher every process parses the same command line: only the
  * first one reports a mistake in it. */
 static int first_process(void) { return mpipool_launch_rank() <= 0; }
+
+/* A singleton's master ends without a word only when it is killed, or
+ * when Open MPI ends it with _exit (status 195: its daemon, orted, died):
+ * a watcher says so then, as nothing in this process can. */
+static const char end_script[] =
+    "trap '' TERM INT HUP; last=\n"
+    "while read -r l; do last=$l; done\n"
+    "[ \"$last\" = done ] && exit 0\n"
+    "echo 'mpipool: the run ended abruptly: mpipool was killed, or its MPI "
+    "runtime ended it (exit status 195: its daemon, orted, died); the tasks "
+    "that ended are in the joblog, if one was asked for, and --resume runs "
+    "the others' >&2\n";
+static int end_watch = -1;
+
+static void ended_normally(void) { cli_watch_say(&end_watch, "done"); }
 
 /* SIGTERM, SIGINT or SIGHUP (mpirun forwards them, Slurm's scancel and
  * time limit send them): the run stops cleanly, every task that ended
@@ -375,6 +391,8 @@ int main(int argc, char **argv) {
   /* A process no MPI launcher started is a singleton, the master for
    * sure (the workers it spawns have their launcher's variables). */
   int early = mpipool_launch_rank() < 0 && !o.print_pool;
+  if (early && (end_watch = cli_watch_start(end_script, 1)) >= 0)
+    atexit(ended_normally);
   if (early && load_tasks(&o, &tl))
     return EXIT_OWN_ERROR;
   int e = mpipool_create(&pool);

@@ -10,6 +10,7 @@
 
 #include "clock.h"
 #include "simplecmd.h"
+#include "watch.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -75,48 +76,15 @@ static const char guard_script[] =
     "kill -KILL -$pg 2>/dev/null; exit 0\n";
 
 static void start_guard(void) {
-  int sv[2];
-  pid_t pid;
-  posix_spawn_file_actions_t fa;
-  posix_spawnattr_t at;
-  sigset_t none;
-  if (guard_fd >= 0 || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
-    return;
-  sigemptyset(&none);
-  int err = posix_spawn_file_actions_init(&fa);
-  if (err == 0 && (err = posix_spawnattr_init(&at)) != 0)
-    posix_spawn_file_actions_destroy(&fa);
-  if (err == 0) {
-    char *argv[] = {"sh", "-c", (char *)guard_script, NULL};
-    /* Its stdin the socket; not the worker's stdout and stderr: their
-     * launcher waits for them to close when the worker ends. */
-    posix_spawn_file_actions_adddup2(&fa, sv[1], 0);
-    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_adddup2(&fa, 1, 2);
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 34)
-    posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-#endif
-    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK);
-    posix_spawnattr_setsigmask(&at, &none);
-    err = posix_spawn(&pid, "/bin/sh", &fa, &at, argv, environ);
-    posix_spawnattr_destroy(&at);
-    posix_spawn_file_actions_destroy(&fa);
-  }
-  close(sv[1]);
-  if (err)
-    close(sv[0]);
-  else
-    guard_fd = sv[0];
+  if (guard_fd < 0)
+    guard_fd = cli_watch_start(guard_script, 0);
 }
 
 /* Tells the guard the process group running now (0: none). */
 static void guard(pid_t pgid) {
   char line[32];
-  int n = snprintf(line, sizeof line, "%d\n", (int)pgid);
-  if (guard_fd >= 0 && send(guard_fd, line, (size_t)n, MSG_NOSIGNAL) != n) {
-    close(guard_fd);
-    guard_fd = -1;
-  }
+  snprintf(line, sizeof line, "%d", (int)pgid);
+  cli_watch_say(&guard_fd, line);
 }
 
 void cli_run_forward_signals(void) {

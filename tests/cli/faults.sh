@@ -64,6 +64,30 @@ check "kill -9 of a worker, mpirun --enable-recovery -n 3: the run ends, status 
 check "kill -9 of a worker, mpirun --enable-recovery: every task logged once" \
   sh -c '[ "$(tail -n +2 lost.log | cut -f1 | sort -n | uniq | wc -l)" -eq 40 ] && [ "$(tail -n +2 lost.log | wc -l)" -eq 40 ]'
 
+# kill -9 of a singleton's MPI daemon (orted): Open MPI ends the master
+# (195) and its workers; the master's watcher says what happened, no task
+# process is left, every task that ended is logged and --resume runs the
+# rest: each task logged exactly once.
+for i in $(seq 1 40); do echo "sleep 0.31; echo $i >>ledger; echo $i"; done >forty.txt
+rm -f ledger lost.log
+"$MPIPOOL" -j 2 --joblog lost.log forty.txt >out 2>err &
+pid=$!
+sleep 2
+pkill -9 -x -P $pid orted
+wait $pid
+rc=$?
+i=0
+while ! grep -q "ended abruptly" err && [ $i -lt 30 ]; do sleep 0.1; i=$((i + 1)); done
+check "kill -9 of the singleton's orted: status 195 and a message saying so" \
+  sh -c '[ "$0" -eq 195 ] && grep -qx "mpipool: the run ended abruptly: mpipool was killed, or its MPI runtime ended it (exit status 195: its daemon, orted, died); the tasks that ended are in the joblog, if one was asked for, and --resume runs the others" err' $rc
+tasks_left() { pgrep -f "slee[p] 0.31" >/dev/null; }
+none_left() { i=0; while tasks_left && [ $i -lt 40 ]; do sleep 0.1; i=$((i + 1)); done; ! tasks_left; }
+check "kill -9 of the singleton's orted: no task process left" none_left
+run "$MPIPOOL" -j 2 --resume --joblog lost.log forty.txt
+echo "# orted killed, then --resume: $(sort -n ledger | uniq -d | wc -l) task(s) ran twice (finished as orted died, not logged)"
+check "kill -9 of the singleton's orted, then --resume: each task logged once" \
+  sh -c '[ "$0" -eq 0 ] && [ "$(tail -n +2 lost.log | cut -f1 | sort -n | uniq | wc -l)" -eq 40 ] && [ "$(tail -n +2 lost.log | wc -l)" -eq 40 ] && [ "$(sort -n ledger | uniq | wc -l)" -eq 40 ]' $rc
+
 # No orphans: a task's processes end when its worker is killed (kill -9
 # of the worker, of mpirun).  The first run of the task sleeps; the run
 # again (on a fresh worker) ends at once.
