@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 /* A read-only stream holding len bytes of data (NUL bytes included);
  * exits the test (status 2) if it cannot be made. */
@@ -38,6 +39,18 @@ static inline long test_read_proc(pid_t pid, const char *file, char *buf,
     fclose(f);
   buf[n] = '\0';
   return f ? (long)n : -1;
+}
+
+/* This process's resident memory (VmRSS) in KiB, -1 if unknown. */
+static inline long test_rss_kib(void) {
+  char buf[4096];
+  long kib = -1;
+  const char *at = test_read_proc(getpid(), "status", buf, sizeof buf) > 0
+                       ? strstr(buf, "VmRSS:")
+                       : NULL;
+  if (at)
+    sscanf(at, "VmRSS: %ld kB", &kib);
+  return kib;
 }
 
 /* 1 if pid runs: it exists and is not a zombie (an orphan's zombie stays

@@ -25,17 +25,7 @@ typedef struct {
 } stamp_t;
 
 /* Reads this process's resident memory in MiB. */
-static int rss_mb(void) {
-  FILE *f = fopen("/proc/self/status", "r");
-  char line[256];
-  long kb = -1;
-  while (f && fgets(line, sizeof line, f))
-    if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
-      break;
-  if (f)
-    fclose(f);
-  return (int)(kb / 1024);
-}
+static int rss_mb(void) { return (int)(test_rss_kib() / 1024); }
 
 /* int -> who ran it and 2 * int */
 static int t_stamp(mpipool_ctx_t *ctx, const void *in, size_t size) {

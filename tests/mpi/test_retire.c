@@ -14,6 +14,7 @@
 
 #include "engine/master.h"
 #include "api/pool.h"
+#include "../helpers.h"
 
 #include <unistd.h>
 
@@ -24,19 +25,6 @@ static int t_pid(mpipool_ctx_t *ctx, const void *in, size_t size) {
   (void)size;
   int32_t pid = (int32_t)getpid();
   return mpipool_ctx_set_output(ctx, &pid, sizeof pid);
-}
-
-/* The master's resident memory, in KiB. */
-static long rss_kb(void) {
-  FILE *f = fopen("/proc/self/status", "r");
-  char line[256];
-  long kb = -1;
-  while (f && fgets(line, sizeof line, f))
-    if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
-      break;
-  if (f)
-    fclose(f);
-  return kb;
 }
 
 /* Runs n tasks, one per worker life; adds the pids seen to pids[]. */
@@ -78,11 +66,11 @@ int main(void) {
   int bad = run(pool, first, pids, &npids);
   size_t rec_first = mpipool__master_records(pool->master);
   size_t bytes_first = mpipool__master_bytes(pool->master);
-  long rss_first = rss_kb();
+  long rss_first = test_rss_kib();
   bad += run(pool, n - first, pids, &npids);
   size_t rec_last = mpipool__master_records(pool->master);
   size_t bytes_last = mpipool__master_bytes(pool->master);
-  long rss_last = rss_kb();
+  long rss_last = test_rss_kib();
   is_int(bad, 0, "every task ran");
   int repeats = 0;
   for (int i = 0; i < npids; i++)
