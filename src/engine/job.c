@@ -96,6 +96,8 @@ static int chunk_item(const mpipool__rchunk_t *c, size_t j, const void **data,
 /* Hands every item of chunk c to the stream callback. */
 static void stream_chunk(mpipool__job_t *job, size_t c,
                          const mpipool__rchunk_t *rc) {
+  if (job->quiet)
+    return;
   size_t first = mpipool__job_chunk_first(job, c);
   size_t n = mpipool__job_chunk_count(job, c);
   for (size_t j = 0; j < n; j++) {
@@ -164,6 +166,9 @@ int mpipool__job_chunk_fail(mpipool__job_t *job, size_t c, int status,
                                                               : NULL};
   if (!job->fail)
     job->fail = status;
+  if (job->kind == MPIPOOL__JOB_STREAM && status == MPIPOOL_ENOWORKERS &&
+      c == 0 && job->completed == 0)
+    job->quiet = 1;
   job->nfailed += mpipool__job_chunk_count(job, c);
   return record(job, c, &rc);
 }

@@ -55,7 +55,9 @@ struct mpipool_async {
   mpipool__rchunk_t *chunks; /* kept results (MAP, ordered STREAM) */
   mpipool__rchunk_t one;     /* ASYNC's single chunk */
   int ordered;               /* STREAM: deliver in input order */
-  size_t deliver_next;       /* ordered STREAM: next chunk to deliver */
+  int quiet; /* STREAM: failed for want of workers before any result: its
+                caller hears it from the call's status, cb is not called */
+  size_t deliver_next; /* ordered STREAM: next chunk to deliver */
   mpipool_item_cb item_cb;
   void *item_arg;
   mpipool_async_cb cb;
@@ -99,8 +101,10 @@ int mpipool__job_chunk_done(mpipool__job_t *job, size_t c, mpipool__rbuf_t *buf,
 
 /* Records that chunk c will never run: all its items get `status`, and
  * as their message `msg` (copied; NULL, or out of memory: the status's
- * text).  The job keeps one message: the first given.  Returns 1 if the
- * job is now done, else 0. */
+ * text).  The job keeps one message: the first given.  A stream whose
+ * first chunk fails with MPIPOOL_ENOWORKERS before any result came (no
+ * worker could serve it) becomes quiet: its callback is never called, the
+ * call returns the error.  Returns 1 if the job is now done, else 0. */
 int mpipool__job_chunk_fail(mpipool__job_t *job, size_t c, int status,
                             const char *msg);
 

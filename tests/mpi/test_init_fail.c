@@ -12,6 +12,16 @@ static int init(mpipool_ctx_t *ctx, const void *args, size_t size) {
   return mpipool_ctx_fail(ctx, "no licence for %s", mpipool_ctx_name(ctx));
 }
 
+/* Counts the stream callbacks it gets. */
+static void count_cb(size_t index, int status, const void *data, size_t size,
+                     void *arg) {
+  (void)index;
+  (void)status;
+  (void)data;
+  (void)size;
+  ++*(int *)arg;
+}
+
 int main(void) {
   mpipool_t *pool;
   mpipool_create(&pool);
@@ -46,6 +56,19 @@ int main(void) {
   err = mpipool_map(pool, "double", in, 3, sizeof in[0], 1, &res);
   is_int(err, MPIPOOL_ENOWORKERS, "map: ENOWORKERS");
   ok(res == NULL, "and no results");
+
+  /* The header: "an error before any dispatch (cb never called)". */
+  int calls = 0;
+  err = mpipool_imap(pool, "double", in, 3, sizeof in[0], 1, count_cb, &calls);
+  ok(err == MPIPOOL_ENOWORKERS && calls == 0,
+     "imap: ENOWORKERS, the callback never called (%s, %d calls)",
+     mpipool_strerror(err), calls);
+  calls = 0;
+  err = mpipool_imap_unordered(pool, "double", in, 3, sizeof in[0], 1, count_cb,
+                               &calls);
+  ok(err == MPIPOOL_ENOWORKERS && calls == 0,
+     "imap_unordered: ENOWORKERS, the callback never called (%s, %d calls)",
+     mpipool_strerror(err), calls);
   finish_pool(pool);
   return tap_done();
 }

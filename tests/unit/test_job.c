@@ -505,6 +505,23 @@ static void test_stream(void) {
      "ordered: then 0, 1 ok and 2, 3 with the chunk's status");
   ok(job->done && job->fail == MPIPOOL_ENOWORKERS, "ordered: done, fail");
   drop(job);
+
+  /* no worker could serve: the first chunk fails before any result, and
+   * the callback is never called (the call returns ENOWORKERS) */
+  for (int ordered = 0; ordered < 2; ordered++) {
+    memset(&rec, 0, sizeof rec);
+    job = new_job(MPIPOOL__JOB_STREAM, 4, 2);
+    job->ordered = ordered;
+    job->item_cb = rec_cb;
+    job->item_arg = &rec;
+    mpipool__job_chunk_fail(job, 0, MPIPOOL_ENOWORKERS, NULL);
+    ok(mpipool__job_chunk_fail(job, 1, MPIPOOL_ENOWORKERS, NULL) == 1,
+       "%s, no worker: done", ordered ? "ordered" : "unordered");
+    ok(rec.n == 0 && job->fail == MPIPOOL_ENOWORKERS,
+       "%s, no worker: ENOWORKERS, the callback never called (%zu calls)",
+       ordered ? "ordered" : "unordered", (size_t)rec.n);
+    drop(job);
+  }
 }
 
 /* ---- async ------------------------------------------------------------ */
