@@ -136,10 +136,28 @@ int main(void) {
      nmap, mpipool_err_name(err));
   mpipool_results_free(res);
 
-  /* apply_async */
+  /* apply_async; meanwhile every place of the pool is asked who serves
+   * it, while successors start: 0 or ENOTREADY, never EINVAL. */
   mpipool_async_t **h = malloc((size_t)nasync * sizeof *h);
   for (int i = 0; i < nasync; i++)
     mpipool_apply_async(pool, "stamp", &i, sizeof i, NULL, NULL, NULL, &h[i]);
+  int asked = 0, einval = 0, other = 0;
+  for (int i = 0; i < nasync; i++) {
+    while (!mpipool_async_ready(h[i])) {
+      for (int p = 0; p < mpipool_size(pool); p++) {
+        mpipool_worker_info_t wi;
+        int e = mpipool_worker_info(pool, p, &wi);
+        asked++;
+        einval += e == MPIPOOL_EINVAL;
+        other += e != 0 && e != MPIPOOL_EINVAL && e != MPIPOOL_ENOTREADY;
+      }
+      mpipool_wait(pool, 0.01);
+    }
+  }
+  ok(einval == 0 && other == 0,
+     "worker_info of every place while successors start: 0 or ENOTREADY "
+     "(%d asked, %d EINVAL, %d other)",
+     asked, einval, other);
   good = 0;
   for (int i = 0; i < nasync; i++) {
     const void *d;
