@@ -340,9 +340,14 @@ int mpipool_terminate(mpipool_t *pool);
 
 /*
  * Frees the pool (NULL: no-op).  On a master that was not joined, it
- * terminates first.  Finalizes MPI if mpipool_start() initialized it and
- * this was the last pool.  Outstanding async handles stay valid until
- * freed, ready with MPIPOOL_ETERMINATED if they had not finished.
+ * terminates first.  Outstanding async handles stay valid until freed,
+ * ready with MPIPOOL_ETERMINATED if they had not finished.  If
+ * mpipool_start() initialized MPI, the master's process finalizes it as
+ * it exits (atexit), so that another pool may be created and started
+ * after this one, as Python allows; the launcher's other ranks served
+ * this pool and left, so a later pool spawns its workers.  A program that
+ * finalizes MPI itself can start no pool after that: mpipool_start()
+ * then returns MPIPOOL_EMPI.
  */
 void mpipool_destroy(mpipool_t *pool);
 

@@ -30,11 +30,22 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Pools started and not yet destroyed in this process, and whether one of
- * them initialized MPI: MPI is finalized when the last of them goes.  This
- * is the one piece of process-wide state, because MPI itself is one. */
+/* Pools started and not yet destroyed in this process, whether one of
+ * them initialized MPI (a worker finalizes it as it leaves, a master at
+ * the process's exit, so that pools can follow one another), and whether
+ * the launcher's other ranks served a pool already (they left with it: a
+ * later pool spawns its workers).  The one piece of process-wide state,
+ * because MPI itself is one. */
 static int live_pools;
 static int mpi_ours;
+static int ranks_served;
+
+static void finalize_at_exit(void) {
+  int fin = 0;
+  MPI_Finalized(&fin);
+  if (!fin)
+    MPI_Finalize();
+}
 
 int mpipool_create(mpipool_t **out) {
   if (out == NULL)
@@ -430,6 +441,7 @@ static int start_ranks(mpipool_t *pool, int rank, int size) {
     err = gerr;
   if (err == 0)
     err = start_master(pool, size, all, why);
+  ranks_served |= err == 0 && size > 1;
   mpipool__free(all); /* its strings point into blob */
   mpipool__free(blob);
   return err;
@@ -442,6 +454,11 @@ int mpipool_start(mpipool_t *pool) {
   if (err)
     return err;
   pool->state = MPIPOOL__FAILED; /* until proven otherwise */
+  int fin = 0;
+  if (MPI_Finalized(&fin) != MPI_SUCCESS || fin) {
+    fprintf(stderr, "mpipool: MPI was finalized: no pool can start again\n");
+    return MPIPOOL_EMPI;
+  }
   if (MPI_Initialized(&flag) != MPI_SUCCESS)
     return MPIPOOL_EMPI;
   pool->launched = mpipool__launched();
@@ -453,6 +470,7 @@ int mpipool_start(mpipool_t *pool) {
       return MPIPOOL_EMPI;
     mpipool__hints_after_init();
     mpi_ours = 1;
+    atexit(finalize_at_exit);
     pool->initialized_mpi = 1;
   }
   live_pools++;
@@ -467,7 +485,9 @@ int mpipool_start(mpipool_t *pool) {
     int err = mpipool__worker_run(pool, 0, &linger);
     worker_exit(pool, err, linger);
   }
-  if (MPI_Comm_dup(pool->user_comm, &pool->comm) != MPI_SUCCESS)
+  /* The ranks that served an earlier pool left with it. */
+  if (MPI_Comm_dup(ranks_served ? MPI_COMM_SELF : pool->user_comm,
+                   &pool->comm) != MPI_SUCCESS)
     return MPIPOOL_EMPI;
   MPI_Comm_set_errhandler(pool->comm, MPI_ERRORS_RETURN);
   MPI_Comm_rank(pool->comm, &rank);
@@ -602,10 +622,13 @@ void mpipool_destroy(mpipool_t *pool) {
    * freed, not disconnected (see on_bye in master.c). */
   if (pool->comm != MPI_COMM_NULL)
     MPI_Comm_free(&pool->comm);
+  /* A worker leaves here; a master's process may start another pool (MPI
+   * is finalized at its exit). */
   if (pool->role != MPIPOOL__ROLE_NONE || pool->state == MPIPOOL__FAILED) {
     int fin = 0;
     MPI_Finalized(&fin);
-    if (live_pools > 0 && --live_pools == 0 && mpi_ours && !fin)
+    if (live_pools > 0 && --live_pools == 0 && mpi_ours && !fin &&
+        pool->role == MPIPOOL__ROLE_WORKER)
       MPI_Finalize();
   }
   mpipool__registry_free(&pool->reg);
