@@ -266,6 +266,31 @@ int mpipool_set_binding(mpipool_t *pool, int bind);
 int mpipool_set_crash_limit(mpipool_t *pool, int limit);
 
 /*
+ * Isolation (on != 0): each worker runs its tasks in a child process it
+ * forks, which never touches MPI.  A task that crashes (SIGSEGV, abort),
+ * calls exit() or is killed fails that item only, with MPIPOOL_ETASK and a
+ * message saying how ("killed by signal 11 (Segmentation fault)", "exited
+ * with status 3"); the worker forks a fresh child for its next item and
+ * goes on.  The initializer runs once, in the worker: every child starts
+ * from the worker's state after it (a crashed task's damage is gone).
+ * maxtasksperchild keeps its meaning (the worker itself is replaced).
+ * Costs a round trip through a socket per item (about 10 to 20 us) and a
+ * fork after each crash: use it for tasks that may crash or hang (native
+ * code, untrusted input), not for tiny trusted ones.  Off by default.
+ * Set the same on every process (before start).  Errors: EBUSY.
+ */
+int mpipool_set_isolation(mpipool_t *pool, int on);
+
+/*
+ * A time limit for each isolated task, in seconds (0: none, the default):
+ * past it the task's process is stopped (SIGTERM, SIGKILL 2 s later) and
+ * the item fails with MPIPOOL_ETIMEDOUT; the worker goes on.  Needs
+ * isolation: mpipool_start() returns MPIPOOL_EINVAL for a time limit
+ * without it.  Errors: EINVAL (negative, not a number), EBUSY.
+ */
+int mpipool_set_task_timeout(mpipool_t *pool, double seconds);
+
+/*
  * The communicator the pool runs on (borrowed during mpipool_start(), which
  * duplicates it); default MPI_COMM_WORLD.  Rank 0 of it is the master.
  * Before start.  Errors: EINVAL, EBUSY.

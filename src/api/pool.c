@@ -39,9 +39,28 @@
 static int live_pools;
 static int mpi_ours;
 static int ranks_served;
+static pid_t mpi_pid;        /* the process that initialized MPI */
+static double last_pool_end; /* when a master's pool was last destroyed */
+
+/* A pool that follows another spawns no sooner than this after the
+ * other's end: its workers leave without lingering (see
+ * MPIPOOL__WORKER_LINGER_MS), and a spawn while their PMIx connections
+ * close would wait for ever. */
+#define POOL_GAP_S 0.5
+
+static void after_last_pool(void) {
+  double wait = last_pool_end + POOL_GAP_S - mpipool__now();
+  if (last_pool_end > 0 && wait > 0) {
+    struct timespec ts = {(time_t)wait,
+                          (long)((wait - (double)(time_t)wait) * 1e9)};
+    nanosleep(&ts, NULL);
+  }
+}
 
 static void finalize_at_exit(void) {
   int fin = 0;
+  if (getpid() != mpi_pid)
+    return; /* a forked child (isolated tasks): MPI is not its */
   MPI_Finalized(&fin);
   if (!fin)
     MPI_Finalize();
@@ -137,6 +156,24 @@ int mpipool_set_crash_limit(mpipool_t *pool, int limit) {
   if (limit < 1)
     return MPIPOOL_EINVAL;
   pool->crash_limit = limit;
+  return MPIPOOL_OK;
+}
+
+int mpipool_set_isolation(mpipool_t *pool, int on) {
+  int err = settable(pool);
+  if (err)
+    return err;
+  pool->isolation = on != 0;
+  return MPIPOOL_OK;
+}
+
+int mpipool_set_task_timeout(mpipool_t *pool, double seconds) {
+  int err = settable(pool);
+  if (err)
+    return err;
+  if (!(seconds >= 0) || seconds > 1e9)
+    return MPIPOOL_EINVAL;
+  pool->task_timeout = seconds;
   return MPIPOOL_OK;
 }
 
@@ -453,6 +490,8 @@ int mpipool_start(mpipool_t *pool) {
   int err = settable(pool);
   if (err)
     return err;
+  if (pool->task_timeout > 0 && !pool->isolation)
+    return MPIPOOL_EINVAL;       /* only an isolated task can be stopped */
   pool->state = MPIPOOL__FAILED; /* until proven otherwise */
   int fin = 0;
   if (MPI_Finalized(&fin) != MPI_SUCCESS || fin) {
@@ -470,6 +509,7 @@ int mpipool_start(mpipool_t *pool) {
       return MPIPOOL_EMPI;
     mpipool__hints_after_init();
     mpi_ours = 1;
+    mpi_pid = getpid();
     atexit(finalize_at_exit);
     pool->initialized_mpi = 1;
   }
@@ -485,6 +525,7 @@ int mpipool_start(mpipool_t *pool) {
     int err = mpipool__worker_run(pool, 0, &linger);
     worker_exit(pool, err, linger);
   }
+  after_last_pool();
   /* The ranks that served an earlier pool left with it. */
   if (MPI_Comm_dup(ranks_served ? MPI_COMM_SELF : pool->user_comm,
                    &pool->comm) != MPI_SUCCESS)
@@ -613,6 +654,8 @@ void mpipool_destroy(mpipool_t *pool) {
   if (pool->role == MPIPOOL__ROLE_MASTER &&
       (pool->state == MPIPOOL__RUNNING || pool->state == MPIPOOL__CLOSED))
     mpipool_terminate(pool);
+  if (pool->master)
+    last_pool_end = mpipool__now();
   mpipool__master_free(pool->master);
   pool->master = NULL;
   if (pool->role == MPIPOOL__ROLE_MASTER && pool->stuck_spawns &&

@@ -33,9 +33,11 @@ struct mpipool {
   mpipool__registry_t reg;
   int processes;
   long maxtasks;
-  int hwthreads;   /* count and bind hardware threads, not cores */
-  int no_bind;     /* mpipool_set_binding(pool, 0) */
-  int crash_limit; /* a chunk's workers may die this many times */
+  int hwthreads;       /* count and bind hardware threads, not cores */
+  int no_bind;         /* mpipool_set_binding(pool, 0) */
+  int crash_limit;     /* a chunk's workers may die this many times */
+  int isolation;       /* tasks run in a child process (isolate.h) */
+  double task_timeout; /* seconds an isolated task may run; 0: no limit */
   mpipool_init_fn init;
   void *initargs;
   size_t initargs_len;

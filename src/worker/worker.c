@@ -13,6 +13,7 @@
 #include "base/clock.h"
 #include "base/text.h"
 #include "ctx.h"
+#include "isolate.h"
 #include "placement/launcher.h"
 #include "placement/plan.h"
 #include "placement/topology.h"
@@ -50,7 +51,8 @@ typedef struct {
   pthread_t beat_thread;
   pthread_mutex_t beat_lock;
   pthread_cond_t beat_wake;
-  size_t msg_max; /* the largest RESULTS frame it sends */
+  size_t msg_max;     /* the largest RESULTS frame it sends */
+  mpipool__iso_t iso; /* with isolation: the child running its tasks */
 } worker_t;
 
 /* A STOP or TERMINATE that ends the pool (the master's shutdown says so
@@ -132,7 +134,10 @@ static int say_hello(worker_t *w, const mpipool__config_t *cfg,
   return err;
 }
 
-/* Runs every item of one task chunk into w->rb. */
+static int ctx_cancelled(void *arg);
+
+/* Runs every item of one task chunk into w->rb (with isolation, in the
+ * worker's child process). */
 static int run_chunk(worker_t *w, const mpipool__tchunk_t *c) {
   int local = c->fn < w->nfn ? w->fnmap[c->fn] : -1;
   const char *p = c->data;
@@ -147,8 +152,13 @@ static int run_chunk(worker_t *w, const mpipool__tchunk_t *c) {
     return MPIPOOL_ENOMEM;
   for (size_t i = 0; i < c->count; i++) {
     size_t size = c->sizes ? (size_t)c->sizes[i] : c->item_size;
-    int err = t ? mpipool__ctx_run(&w->ctx, &w->rb, t->fn, t->data, p, size)
-                : mpipool__ctx_fail_item(&w->ctx, &w->rb, MPIPOOL_ENOTASK, msg);
+    int err =
+        t == NULL
+            ? mpipool__ctx_fail_item(&w->ctx, &w->rb, MPIPOOL_ENOTASK, msg)
+        : w->pool->isolation
+            ? mpipool__iso_run(&w->iso, &w->ctx, &w->rb, t->fn, t->data, p,
+                               size, w->pool->task_timeout, ctx_cancelled, w)
+            : mpipool__ctx_run(&w->ctx, &w->rb, t->fn, t->data, p, size);
     if (err)
       return err;
     p += size;
@@ -359,6 +369,7 @@ static int wait_stop(worker_t *w) {
 
 int mpipool__worker_run(mpipool_t *pool, int master_rank, int *linger) {
   worker_t w = {0};
+  w.iso = (mpipool__iso_t)MPIPOOL__ISO_INIT;
   *linger = 1;
   mpipool__msg_t m;
   mpipool__config_t cfg;
@@ -410,6 +421,7 @@ int mpipool__worker_run(mpipool_t *pool, int master_rank, int *linger) {
       err = derr;
   }
 out_with_map:
+  mpipool__iso_stop(&w.iso);
   mpipool__ctx_free_worker_data(&w.ctx);
   mpipool__free(w.fnmap);
   mpipool__free(w.fnnames);

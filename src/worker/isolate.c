@@ -1,0 +1,231 @@
+/*
+ * isolate.c - a worker's tasks in a child process that never touches MPI.
+ */
+#define _GNU_SOURCE /* strsignal */
+#include "config.h"
+#include "isolate.h"
+
+#include "base/clock.h"
+#include "base/text.h"
+#include "ctx.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+#define SLICE_MS 100   /* how often the time limit and cancel are checked */
+#define KILL_GRACE 2.0 /* TERM, then KILL this much later */
+
+/* What the worker sends for one item (the child is a fork of the worker:
+ * the function and its data have the same addresses there). */
+typedef struct {
+  mpipool_task_fn fn;
+  void *data;
+  uint64_t size; /* input bytes that follow */
+} request_t;
+
+/* What the child sends back: the item's status, then len output bytes. */
+typedef struct {
+  int32_t status;
+  uint64_t len;
+} reply_t;
+
+static int read_all(int fd, void *p, size_t n) {
+  char *c = p;
+  while (n > 0) {
+    ssize_t k = read(fd, c, n);
+    if (k < 0 && errno == EINTR)
+      continue;
+    if (k <= 0)
+      return -1;
+    c += k;
+    n -= (size_t)k;
+  }
+  return 0;
+}
+
+static int write_all(int fd, const void *p, size_t n) {
+  const char *c = p;
+  while (n > 0) {
+    ssize_t k = send(fd, c, n, MSG_NOSIGNAL);
+    if (k < 0 && errno == EINTR)
+      continue;
+    if (k <= 0)
+      return -1;
+    c += k;
+    n -= (size_t)k;
+  }
+  return 0;
+}
+
+/* The child: runs items until the worker closes the socket.  It ends with
+ * _exit, never exit: the worker's atexit handlers (MPI's) are not its. */
+static void child_main(int fd, mpipool_ctx_t *ctx) {
+  /* Its own signals: not the worker's handlers (MPI prints a backtrace
+   * on SIGSEGV, the program stops its run on TERM). */
+  static const int sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGALRM, SIGPIPE,
+                             SIGSEGV, SIGBUS, SIGFPE, SIGILL,  SIGABRT};
+  for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
+    signal(sigs[i], SIG_DFL);
+#ifdef PR_SET_PDEATHSIG
+  prctl(PR_SET_PDEATHSIG, SIGKILL); /* dies with its worker */
+#endif
+  ctx->cancelled = NULL; /* asking would use MPI */
+  mpipool__rbuild_t rb = {0};
+  for (;;) {
+    request_t r;
+    if (read_all(fd, &r, sizeof r) != 0)
+      _exit(0);
+    char *in = malloc(r.size ? (size_t)r.size : 1);
+    if (in == NULL || read_all(fd, in, (size_t)r.size) != 0)
+      _exit(0);
+    mpipool__rbuild_reset(&rb);
+    reply_t h = {MPIPOOL_ENOMEM, 0};
+    if (mpipool__ctx_run(ctx, &rb, r.fn, r.data, in, (size_t)r.size) == 0) {
+      h.status = ((const int8_t *)rb.status.data)[0];
+      h.len = rb.data.len;
+    }
+    free(in);
+    if (write_all(fd, &h, sizeof h) != 0 ||
+        write_all(fd, rb.data.data, (size_t)h.len) != 0)
+      _exit(0);
+  }
+}
+
+static int start_child(mpipool__iso_t *iso, mpipool_ctx_t *ctx) {
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+    return -1;
+  pid_t pid = fork();
+  if (pid < 0) {
+    close(sv[0]);
+    close(sv[1]);
+    return -1;
+  }
+  if (pid == 0) {
+    close(sv[0]);
+    child_main(sv[1], ctx);
+  }
+  close(sv[1]);
+  iso->pid = pid;
+  iso->fd = sv[0];
+  iso->children++;
+  return 0;
+}
+
+void mpipool__iso_describe(int ws, char *buf, size_t len) {
+  if (WIFSIGNALED(ws))
+    mpipool__fmt(buf, len, "killed by signal %d (%s)", WTERMSIG(ws),
+                 strsignal(WTERMSIG(ws)));
+  else if (WIFEXITED(ws))
+    mpipool__fmt(buf, len, "exited with status %d", WEXITSTATUS(ws));
+  else
+    mpipool__fmt(buf, len, "ended (wait status %d)", ws);
+}
+
+static void nap_ms(long ms) {
+  struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+  nanosleep(&ts, NULL);
+}
+
+/* Reaps the child, TERM (if term) then KILL after the grace; its wait
+ * status in *ws (-1 if unknown). */
+static void end_child(mpipool__iso_t *iso, int term, int *ws) {
+  *ws = -1;
+  if (iso->fd >= 0)
+    close(iso->fd);
+  iso->fd = -1;
+  if (iso->pid <= 0)
+    return;
+  if (term)
+    kill(iso->pid, SIGTERM);
+  double t0 = mpipool__now();
+  while (waitpid(iso->pid, ws, WNOHANG) == 0) {
+    if (mpipool__now() - t0 > KILL_GRACE) {
+      kill(iso->pid, SIGKILL);
+      waitpid(iso->pid, ws, 0);
+      break;
+    }
+    nap_ms(10);
+  }
+  iso->pid = 0;
+}
+
+void mpipool__iso_stop(mpipool__iso_t *iso) {
+  int ws;
+  end_child(iso, 0, &ws);
+}
+
+/* Waits for the child's reply to be readable: 0, or the status the item
+ * fails with (ETIMEDOUT, ETERMINATED) when it is stopped first. */
+static int await_reply(mpipool__iso_t *iso, double timeout,
+                       int (*cancelled)(void *), void *arg) {
+  double t0 = mpipool__now();
+  for (;;) {
+    struct pollfd p = {iso->fd, POLLIN, 0};
+    int k = poll(&p, 1, SLICE_MS);
+    if (k > 0)
+      return 0; /* a reply, or the end of a dead child */
+    if (k < 0 && errno != EINTR)
+      return 0; /* the read says what went wrong */
+    if (timeout > 0 && mpipool__now() - t0 >= timeout)
+      return MPIPOOL_ETIMEDOUT;
+    if (cancelled && cancelled(arg))
+      return MPIPOOL_ETERMINATED;
+  }
+}
+
+/* Records a failed item with message msg. */
+static int fail_item(mpipool_ctx_t *ctx, mpipool__rbuild_t *rb, int status,
+                     const char *msg) {
+  return mpipool__ctx_fail_item(ctx, rb, status, msg);
+}
+
+int mpipool__iso_run(mpipool__iso_t *iso, mpipool_ctx_t *ctx,
+                     mpipool__rbuild_t *rb, mpipool_task_fn fn, void *task_data,
+                     const void *in, size_t size, double timeout,
+                     int (*cancelled)(void *), void *arg) {
+  char msg[160];
+  if (iso->pid == 0 && start_child(iso, ctx) != 0) {
+    mpipool__fmt(msg, sizeof msg, "cannot start the task's process: %s",
+                 strerror(errno));
+    return fail_item(ctx, rb, MPIPOOL_ETASK, msg);
+  }
+  request_t r = {fn, task_data, size};
+  reply_t h;
+  int stopped = 0;
+  if (write_all(iso->fd, &r, sizeof r) == 0 &&
+      write_all(iso->fd, in, size) == 0 &&
+      (stopped = await_reply(iso, timeout, cancelled, arg)) == 0 &&
+      read_all(iso->fd, &h, sizeof h) == 0) {
+    char *out = mpipool__buf_reserve(&rb->data, (size_t)h.len);
+    if (out == NULL)
+      return MPIPOOL_ENOMEM;
+    if (read_all(iso->fd, out, (size_t)h.len) == 0) {
+      if (mpipool__rbuild_begin(rb) != 0)
+        return MPIPOOL_ENOMEM;
+      rb->data.len += (size_t)h.len;
+      return mpipool__rbuild_end(rb, h.status);
+    }
+  }
+  /* The child died, or is stopped: the item fails, saying how. */
+  int ws;
+  end_child(iso, stopped != 0, &ws);
+  if (stopped == MPIPOOL_ETIMEDOUT)
+    mpipool__fmt(msg, sizeof msg, "timed out after %g s", timeout);
+  else if (stopped == MPIPOOL_ETERMINATED)
+    mpipool__fmt(msg, sizeof msg, "%s", mpipool_strerror(stopped));
+  else
+    mpipool__iso_describe(ws, msg, sizeof msg);
+  return fail_item(ctx, rb, stopped ? stopped : MPIPOOL_ETASK, msg);
+}

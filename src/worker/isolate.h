@@ -1,0 +1,50 @@
+/*
+ * isolate.h - a worker's tasks in a child process (mpipool_set_isolation).
+ * The worker forks a child that never touches MPI; for each item it sends
+ * the child the task and its input over a socket, and the child sends back
+ * the item's status and output.  A child that dies (a crash, exit(), a
+ * signal) or outlives the task time limit fails the item it ran, saying
+ * how, and the next item gets a fresh child, forked again from the worker
+ * (after its initializer: a child starts from the worker's state).
+ */
+#ifndef MPIPOOL_ISOLATE_H
+#define MPIPOOL_ISOLATE_H
+
+#include "mpipool.h"
+#include "transport/wire.h"
+
+#include <sys/types.h>
+
+typedef struct {
+  pid_t pid;     /* the child, or 0 */
+  int fd;        /* the worker's end of the socket to it, or -1 */
+  long children; /* forked so far */
+} mpipool__iso_t;
+
+#define MPIPOOL__ISO_INIT                                                      \
+  { 0, -1, 0 }
+
+/*
+ * Runs fn(ctx, in, size) in the child (forked first if none runs) and
+ * appends the item to rb as mpipool__ctx_run does.  timeout > 0: the
+ * child is stopped after that many seconds (TERM, KILL 2 s later) and the
+ * item fails with MPIPOOL_ETIMEDOUT.  cancelled(arg), asked every 0.1 s,
+ * stops the child too: the item fails with MPIPOOL_ETERMINATED.  A child
+ * that dies fails the item with MPIPOOL_ETASK and how it died ("killed by
+ * signal 11 (Segmentation fault)", "exited with status 3").  Returns 0,
+ * or ENOMEM if the item could not even be recorded.
+ */
+int mpipool__iso_run(mpipool__iso_t *iso, mpipool_ctx_t *ctx,
+                     mpipool__rbuild_t *rb, mpipool_task_fn fn, void *task_data,
+                     const void *in, size_t size, double timeout,
+                     int (*cancelled)(void *), void *arg);
+
+/* Ends the child: closes its socket (it exits), waits 2 s at most, then
+ * kills it.  No-op when none runs. */
+void mpipool__iso_stop(mpipool__iso_t *iso);
+
+/* How a child ended, from its wait status, into buf ("killed by signal 9
+ * (Killed)", "exited with status 3"). */
+void mpipool__iso_describe(int wstatus, char *buf, size_t len);
+
+#endif

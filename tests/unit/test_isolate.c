@@ -1,0 +1,129 @@
+/*
+ * test_isolate.c - isolated items (isolate.c) without MPI: an item runs in
+ * a child process and comes back whole; a crash, exit() or abort() fails
+ * the item only, saying how, and the next item gets a fresh child; a time
+ * limit and a cancel stop the child.
+ */
+#include "config.h"
+
+#include "worker/ctx.h"
+#include "worker/isolate.h"
+#include "mpipool.h"
+#include "../tap.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int t_echo(mpipool_ctx_t *ctx, const void *in, size_t size) {
+  return mpipool_ctx_set_output(ctx, in, size);
+}
+static int t_segv(mpipool_ctx_t *ctx, const void *in, size_t size) {
+  (void)ctx, (void)in, (void)size;
+  raise(SIGSEGV);
+  return 0;
+}
+static int t_exit3(mpipool_ctx_t *ctx, const void *in, size_t size) {
+  (void)ctx, (void)in, (void)size;
+  exit(3);
+}
+static int t_fail(mpipool_ctx_t *ctx, const void *in, size_t size) {
+  (void)in, (void)size;
+  return mpipool_ctx_fail(ctx, "no %s", "luck");
+}
+static int t_sleep(mpipool_ctx_t *ctx, const void *in, size_t size) {
+  (void)ctx, (void)in, (void)size;
+  sleep(30);
+  return 0;
+}
+static int t_pid(mpipool_ctx_t *ctx, const void *in, size_t size) {
+  (void)in, (void)size;
+  int pid = (int)getpid();
+  return mpipool_ctx_set_output(ctx, &pid, sizeof pid);
+}
+
+static int ask_count;
+static int cancel_at_3(void *arg) {
+  (void)arg;
+  return ++ask_count >= 3;
+}
+
+/* Item i of rb: its status, its output as a string in buf. */
+static int item(const mpipool__rbuild_t *rb, size_t i, char *buf, size_t len) {
+  const uint64_t *off = (const uint64_t *)rb->off.data;
+  size_t end = i + 1 < rb->count ? (size_t)off[i + 1] : rb->data.len;
+  size_t n = end - (size_t)off[i];
+  snprintf(buf, len, "%.*s", (int)n, rb->data.data + off[i]);
+  return ((const int8_t *)rb->status.data)[i];
+}
+
+int main(void) {
+  mpipool_ctx_t ctx;
+  memset(&ctx, 0, sizeof ctx);
+  mpipool__ctx_init(&ctx, 1);
+  mpipool__rbuild_t rb = {0};
+  mpipool__iso_t iso = MPIPOOL__ISO_INIT;
+  char buf[256];
+  static char big[1 << 20];
+  memset(big, 'x', sizeof big);
+
+  is_int(mpipool__iso_run(&iso, &ctx, &rb, t_echo, NULL, "hello", 5, 0, NULL,
+                          NULL),
+         0, "an item runs");
+  ok(item(&rb, 0, buf, sizeof buf) == 0 && strcmp(buf, "hello") == 0,
+     "its output comes back: '%s'", buf);
+  mpipool__iso_run(&iso, &ctx, &rb, t_echo, NULL, big, sizeof big, 0, NULL,
+                   NULL);
+  ok(rb.count == 2 && rb.data.len == 5 + sizeof big &&
+         memcmp(rb.data.data + 5, big, sizeof big) == 0,
+     "1 MiB in and out, whole");
+  int pid1 = 0, pid2 = 0;
+  mpipool__iso_run(&iso, &ctx, &rb, t_pid, NULL, NULL, 0, 0, NULL, NULL);
+  memcpy(&pid1, rb.data.data + rb.data.len - sizeof pid1, sizeof pid1);
+  ok(pid1 != (int)getpid() && iso.children == 1,
+     "in a child process (%d), one child for them all", pid1);
+
+  mpipool__iso_run(&iso, &ctx, &rb, t_fail, NULL, NULL, 0, 0, NULL, NULL);
+  is_int(item(&rb, 3, buf, sizeof buf), MPIPOOL_ETASK, "a failing task: ETASK");
+  ok(strcmp(buf, "no luck") == 0, "with its message: '%s'", buf);
+
+  mpipool__iso_run(&iso, &ctx, &rb, t_segv, NULL, NULL, 0, 0, NULL, NULL);
+  int st = item(&rb, 4, buf, sizeof buf);
+  ok(st == MPIPOOL_ETASK &&
+         strcmp(buf, "killed by signal 11 (Segmentation fault)") == 0,
+     "a crash fails the item: '%s'", buf);
+  mpipool__iso_run(&iso, &ctx, &rb, t_pid, NULL, NULL, 0, 0, NULL, NULL);
+  memcpy(&pid2, rb.data.data + rb.data.len - sizeof pid2, sizeof pid2);
+  ok(pid2 != pid1 && iso.children == 2,
+     "the next item runs in a fresh child (%d)", pid2);
+
+  mpipool__iso_run(&iso, &ctx, &rb, t_exit3, NULL, NULL, 0, 0, NULL, NULL);
+  st = item(&rb, 6, buf, sizeof buf);
+  ok(st == MPIPOOL_ETASK && strcmp(buf, "exited with status 3") == 0,
+     "exit(3) fails the item: '%s'", buf);
+
+  mpipool__iso_run(&iso, &ctx, &rb, t_sleep, NULL, NULL, 0, 0.3, NULL, NULL);
+  st = item(&rb, 7, buf, sizeof buf);
+  ok(st == MPIPOOL_ETIMEDOUT && strcmp(buf, "timed out after 0.3 s") == 0,
+     "past its time limit: ETIMEDOUT, '%s'", buf);
+
+  mpipool__iso_run(&iso, &ctx, &rb, t_sleep, NULL, NULL, 0, 0, cancel_at_3,
+                   NULL);
+  st = item(&rb, 8, buf, sizeof buf);
+  ok(st == MPIPOOL_ETERMINATED && ask_count == 3,
+     "cancelled: ETERMINATED after the 3rd ask (%d)", ask_count);
+
+  mpipool__iso_run(&iso, &ctx, &rb, t_echo, NULL, "again", 5, 0, NULL, NULL);
+  ok(item(&rb, 9, buf, sizeof buf) == 0 && strcmp(buf, "again") == 0,
+     "and then items run again");
+  pid_t last = iso.pid;
+  mpipool__iso_stop(&iso);
+  ok(iso.pid == 0 && iso.fd == -1 && kill(last, 0) != 0,
+     "stop ends the child, reaped");
+  mpipool__iso_stop(&iso);
+  ok(1, "stop with no child: no-op");
+  mpipool__rbuild_free(&rb);
+  return tap_done();
+}
