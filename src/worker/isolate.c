@@ -40,10 +40,12 @@ typedef struct {
   uint64_t len;
 } reply_t;
 
-static int read_all(int fd, void *p, size_t n) {
+/* Sends the n bytes at p (out), or receives n bytes into p: 0, or -1
+ * when the other end is gone. */
+static int transfer(int fd, void *p, size_t n, int out) {
   char *c = p;
   while (n > 0) {
-    ssize_t k = read(fd, c, n);
+    ssize_t k = out ? send(fd, c, n, MSG_NOSIGNAL) : recv(fd, c, n, 0);
     if (k < 0 && errno == EINTR)
       continue;
     if (k <= 0)
@@ -54,18 +56,10 @@ static int read_all(int fd, void *p, size_t n) {
   return 0;
 }
 
+static int read_all(int fd, void *p, size_t n) { return transfer(fd, p, n, 0); }
+
 static int write_all(int fd, const void *p, size_t n) {
-  const char *c = p;
-  while (n > 0) {
-    ssize_t k = send(fd, c, n, MSG_NOSIGNAL);
-    if (k < 0 && errno == EINTR)
-      continue;
-    if (k <= 0)
-      return -1;
-    c += k;
-    n -= (size_t)k;
-  }
-  return 0;
+  return transfer(fd, (void *)p, n, 1);
 }
 
 /* The child: runs items until the worker closes the socket.  It ends with
