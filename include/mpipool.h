@@ -366,13 +366,13 @@ int mpipool_terminate(mpipool_t *pool);
 /*
  * Frees the pool (NULL: no-op).  On a master that was not joined, it
  * terminates first.  Outstanding async handles stay valid until freed,
- * ready with MPIPOOL_ETERMINATED if they had not finished.  If
- * mpipool_start() initialized MPI, the master's process finalizes it as
- * it exits (atexit), so that another pool may be created and started
- * after this one, as Python allows; the launcher's other ranks served
- * this pool and left, so a later pool spawns its workers.  A program that
- * finalizes MPI itself can start no pool after that: mpipool_start()
- * then returns MPIPOOL_EMPI.
+ * ready with MPIPOOL_ETERMINATED if they had not finished.  Finalizes
+ * MPI if mpipool_start() initialized it and this was the last pool: MPI
+ * cannot start twice in a process, so a pool started after that (or after
+ * the program finalized MPI) returns MPIPOOL_EMPI from mpipool_start(),
+ * saying why, and never aborts.  (Pools one after another in a process
+ * would each spawn after the last one's workers left, which on Open MPI
+ * 4.1 with PMIx 4 now and then loses the spawn.)
  */
 void mpipool_destroy(mpipool_t *pool);
 

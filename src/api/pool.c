@@ -30,41 +30,11 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Pools started and not yet destroyed in this process, whether one of
- * them initialized MPI (a worker finalizes it as it leaves, a master at
- * the process's exit, so that pools can follow one another), and whether
- * the launcher's other ranks served a pool already (they left with it: a
- * later pool spawns its workers).  The one piece of process-wide state,
- * because MPI itself is one. */
+/* Pools started and not yet destroyed in this process, and whether one of
+ * them initialized MPI: MPI is finalized when the last of them goes.  This
+ * is the one piece of process-wide state, because MPI itself is one. */
 static int live_pools;
 static int mpi_ours;
-static int ranks_served;
-static pid_t mpi_pid;        /* the process that initialized MPI */
-static double last_pool_end; /* when a master's pool was last destroyed */
-
-/* A pool that follows another spawns no sooner than this after the
- * other's end: its workers leave without lingering (see
- * MPIPOOL__WORKER_LINGER_MS), and a spawn while their PMIx connections
- * close would wait for ever. */
-#define POOL_GAP_S 0.5
-
-static void after_last_pool(void) {
-  double wait = last_pool_end + POOL_GAP_S - mpipool__now();
-  if (last_pool_end > 0 && wait > 0) {
-    struct timespec ts = {(time_t)wait,
-                          (long)((wait - (double)(time_t)wait) * 1e9)};
-    nanosleep(&ts, NULL);
-  }
-}
-
-static void finalize_at_exit(void) {
-  int fin = 0;
-  if (getpid() != mpi_pid)
-    return; /* a forked child (isolated tasks): MPI is not its */
-  MPI_Finalized(&fin);
-  if (!fin)
-    MPI_Finalize();
-}
 
 int mpipool_create(mpipool_t **out) {
   if (out == NULL)
@@ -478,7 +448,6 @@ static int start_ranks(mpipool_t *pool, int rank, int size) {
     err = gerr;
   if (err == 0)
     err = start_master(pool, size, all, why);
-  ranks_served |= err == 0 && size > 1;
   mpipool__free(all); /* its strings point into blob */
   mpipool__free(blob);
   return err;
@@ -495,7 +464,9 @@ int mpipool_start(mpipool_t *pool) {
   pool->state = MPIPOOL__FAILED; /* until proven otherwise */
   int fin = 0;
   if (MPI_Finalized(&fin) != MPI_SUCCESS || fin) {
-    fprintf(stderr, "mpipool: MPI was finalized: no pool can start again\n");
+    fprintf(stderr, "mpipool: MPI was finalized (mpipool finalizes it when "
+                    "the last pool is destroyed): no pool can start after "
+                    "that\n");
     return MPIPOOL_EMPI;
   }
   if (MPI_Initialized(&flag) != MPI_SUCCESS)
@@ -509,8 +480,6 @@ int mpipool_start(mpipool_t *pool) {
       return MPIPOOL_EMPI;
     mpipool__hints_after_init();
     mpi_ours = 1;
-    mpi_pid = getpid();
-    atexit(finalize_at_exit);
     pool->initialized_mpi = 1;
   }
   live_pools++;
@@ -525,10 +494,7 @@ int mpipool_start(mpipool_t *pool) {
     int err = mpipool__worker_run(pool, 0, &linger);
     worker_exit(pool, err, linger);
   }
-  after_last_pool();
-  /* The ranks that served an earlier pool left with it. */
-  if (MPI_Comm_dup(ranks_served ? MPI_COMM_SELF : pool->user_comm,
-                   &pool->comm) != MPI_SUCCESS)
+  if (MPI_Comm_dup(pool->user_comm, &pool->comm) != MPI_SUCCESS)
     return MPIPOOL_EMPI;
   MPI_Comm_set_errhandler(pool->comm, MPI_ERRORS_RETURN);
   MPI_Comm_rank(pool->comm, &rank);
@@ -654,8 +620,6 @@ void mpipool_destroy(mpipool_t *pool) {
   if (pool->role == MPIPOOL__ROLE_MASTER &&
       (pool->state == MPIPOOL__RUNNING || pool->state == MPIPOOL__CLOSED))
     mpipool_terminate(pool);
-  if (pool->master)
-    last_pool_end = mpipool__now();
   mpipool__master_free(pool->master);
   pool->master = NULL;
   if (pool->role == MPIPOOL__ROLE_MASTER && pool->stuck_spawns &&
@@ -665,13 +629,10 @@ void mpipool_destroy(mpipool_t *pool) {
    * freed, not disconnected (see on_bye in master.c). */
   if (pool->comm != MPI_COMM_NULL)
     MPI_Comm_free(&pool->comm);
-  /* A worker leaves here; a master's process may start another pool (MPI
-   * is finalized at its exit). */
   if (pool->role != MPIPOOL__ROLE_NONE || pool->state == MPIPOOL__FAILED) {
     int fin = 0;
     MPI_Finalized(&fin);
-    if (live_pools > 0 && --live_pools == 0 && mpi_ours && !fin &&
-        pool->role == MPIPOOL__ROLE_WORKER)
+    if (live_pools > 0 && --live_pools == 0 && mpi_ours && !fin)
       MPI_Finalize();
   }
   mpipool__registry_free(&pool->reg);
