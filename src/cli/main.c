@@ -432,6 +432,5 @@ int main(int argc, char **argv) {
     status = EXIT_OWN_ERROR;
   }
   mpipool_destroy(pool);
-  ended_normally(); /* before MPI's own end, at exit */
   return status;
 }

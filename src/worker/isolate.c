@@ -64,9 +64,9 @@ static int write_all(int fd, const void *p, size_t n) {
 }
 
 #ifdef __GLIBC__
-/* A task that calls exit() in the child: the worker's exit handlers (MPI's
- * end, a sanitizer's leak check of threads the child does not have) are
- * not the child's.  Registered last, this runs first and ends it. */
+/* A task that calls exit() in the child: the worker's exit handlers (the
+ * program's, a sanitizer's leak check of threads the child does not have)
+ * are not the child's.  Registered last, this runs first and ends it. */
 static void child_exit(int status, void *arg) {
   (void)arg;
   fflush(NULL);
@@ -75,7 +75,7 @@ static void child_exit(int status, void *arg) {
 #endif
 
 /* The child: runs items until the worker closes the socket.  It ends with
- * _exit, never exit: the worker's atexit handlers (MPI's) are not its. */
+ * _exit, never exit: the worker's atexit handlers are not its. */
 static void child_main(int fd, mpipool_ctx_t *ctx) {
   /* Its own signals: not the worker's handlers (MPI prints a backtrace
    * on SIGSEGV, the program stops its run on TERM). */
@@ -132,7 +132,9 @@ static int start_child(mpipool__iso_t *iso, mpipool_ctx_t *ctx) {
   return 0;
 }
 
-void mpipool__iso_describe(int ws, char *buf, size_t len) {
+/* How a child ended, from its wait status ("killed by signal 9 (Killed)",
+ * "exited with status 3"). */
+static void describe(int ws, char *buf, size_t len) {
   if (WIFSIGNALED(ws))
     mpipool__fmt(buf, len, "killed by signal %d (%s)", WTERMSIG(ws),
                  strsignal(WTERMSIG(ws)));
@@ -194,12 +196,6 @@ static int await_reply(mpipool__iso_t *iso, double timeout,
   }
 }
 
-/* Records a failed item with message msg. */
-static int fail_item(mpipool_ctx_t *ctx, mpipool__rbuild_t *rb, int status,
-                     const char *msg) {
-  return mpipool__ctx_fail_item(ctx, rb, status, msg);
-}
-
 int mpipool__iso_run(mpipool__iso_t *iso, mpipool_ctx_t *ctx,
                      mpipool__rbuild_t *rb, mpipool_task_fn fn, void *task_data,
                      const void *in, size_t size, double timeout,
@@ -208,7 +204,7 @@ int mpipool__iso_run(mpipool__iso_t *iso, mpipool_ctx_t *ctx,
   if (iso->pid == 0 && start_child(iso, ctx) != 0) {
     mpipool__fmt(msg, sizeof msg, "cannot start the task's process: %s",
                  strerror(errno));
-    return fail_item(ctx, rb, MPIPOOL_ETASK, msg);
+    return mpipool__ctx_fail_item(ctx, rb, MPIPOOL_ETASK, msg);
   }
   request_t r = {fn, task_data, size};
   reply_t h;
@@ -235,6 +231,7 @@ int mpipool__iso_run(mpipool__iso_t *iso, mpipool_ctx_t *ctx,
   else if (stopped == MPIPOOL_ETERMINATED)
     mpipool__fmt(msg, sizeof msg, "%s", mpipool_strerror(stopped));
   else
-    mpipool__iso_describe(ws, msg, sizeof msg);
-  return fail_item(ctx, rb, stopped ? stopped : MPIPOOL_ETASK, msg);
+    describe(ws, msg, sizeof msg);
+  return mpipool__ctx_fail_item(ctx, rb, stopped ? stopped : MPIPOOL_ETASK,
+                                msg);
 }

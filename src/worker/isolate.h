@@ -43,8 +43,4 @@ int mpipool__iso_run(mpipool__iso_t *iso, mpipool_ctx_t *ctx,
  * kills it.  No-op when none runs. */
 void mpipool__iso_stop(mpipool__iso_t *iso);
 
-/* How a child ended, from its wait status, into buf ("killed by signal 9
- * (Killed)", "exited with status 3"). */
-void mpipool__iso_describe(int wstatus, char *buf, size_t len);
-
 #endif
