@@ -291,6 +291,22 @@ int mpipool_set_isolation(mpipool_t *pool, int on);
 int mpipool_set_task_timeout(mpipool_t *pool, double seconds);
 
 /*
+ * Retries (n > 0): an item that failed (its task returned an error or
+ * called mpipool_ctx_fail: MPIPOOL_ETASK; with isolation, a crash, an
+ * exit or a time limit) runs again, up to n more times, on another worker
+ * when another is ready (the worker that failed it takes it only when it
+ * is the only one).  Its result is the last run's; mpipool_async_attempts
+ * and mpipool_results_attempts tell how many runs it took; a streaming
+ * map delivers an item's chunk once its retries are over.  The items of
+ * a chunk that did not fail are not run again.  A chunk whose worker died
+ * runs again up to max(crash limit - 1, n) times (see
+ * mpipool_set_crash_limit).  Other failures (ENOTASK, ETERMINATED,
+ * ENOMEM, E2BIG, ENOWORKERS) are not retried.  Default 0.  Matters on the
+ * master; before start.  Errors: EINVAL (negative), EBUSY.
+ */
+int mpipool_set_retries(mpipool_t *pool, int n);
+
+/*
  * The communicator the pool runs on (borrowed during mpipool_start(), which
  * duplicates it); default MPI_COMM_WORLD.  Rank 0 of it is the master.
  * Before start.  Errors: EINVAL, EBUSY.
@@ -482,6 +498,10 @@ int mpipool_async_successful(mpipool_async_t *h);
 /* The error message of a failed handle, "" otherwise; never NULL. */
 const char *mpipool_async_error(mpipool_async_t *h);
 
+/* How many times the task ran (1, more after retries or a death of its
+ * worker) once ready; ENOTREADY before, EINVAL on NULL. */
+int mpipool_async_attempts(const mpipool_async_t *h);
+
 /* Releases the handle (NULL: no-op).  A result that arrives later is
  * discarded; callbacks still run. */
 void mpipool_async_free(mpipool_async_t *h);
@@ -510,6 +530,10 @@ int mpipool_results_item(const mpipool_results_t *r, size_t i,
  */
 int mpipool_results_copy(const mpipool_results_t *r, void *dst,
                          size_t item_size);
+
+/* How many times item i ran: 1, more after retries (mpipool_set_retries)
+ * or a death of its worker; EINVAL if i is out of range. */
+int mpipool_results_attempts(const mpipool_results_t *r, size_t i);
 
 /* Frees the results (NULL: no-op). */
 void mpipool_results_free(mpipool_results_t *r);

@@ -129,6 +129,16 @@ int mpipool_set_crash_limit(mpipool_t *pool, int limit) {
   return MPIPOOL_OK;
 }
 
+int mpipool_set_retries(mpipool_t *pool, int n) {
+  int err = settable(pool);
+  if (err)
+    return err;
+  if (n < 0)
+    return MPIPOOL_EINVAL;
+  pool->retries = n;
+  return MPIPOOL_OK;
+}
+
 int mpipool_set_isolation(mpipool_t *pool, int on) {
   int err = settable(pool);
   if (err)
@@ -858,7 +868,7 @@ int mpipool_async_get(mpipool_async_t *h, double timeout, const void **data,
     return err;
   const void *d;
   size_t s;
-  err = mpipool__rchunks_item(&h->one, 1, 0, &d, &s);
+  err = mpipool__rchunks_item(&h->one, 1, h->retry, 0, &d, &s);
   if (data)
     *data = d;
   if (size)
@@ -889,8 +899,16 @@ const char *mpipool_async_error(mpipool_async_t *h) {
   size_t s;
   if (h == NULL || !h->done || h->nfailed == 0)
     return "";
-  mpipool__rchunks_item(&h->one, 1, 0, &d, &s);
+  mpipool__rchunks_item(&h->one, 1, h->retry, 0, &d, &s);
   return d;
+}
+
+int mpipool_async_attempts(const mpipool_async_t *h) {
+  if (h == NULL)
+    return MPIPOOL_EINVAL;
+  if (!h->done)
+    return MPIPOOL_ENOTREADY;
+  return mpipool__job_attempts(h, 0);
 }
 
 void mpipool_async_free(mpipool_async_t *h) { mpipool__job_unref(h); }

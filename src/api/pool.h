@@ -36,6 +36,7 @@ struct mpipool {
   int hwthreads;       /* count and bind hardware threads, not cores */
   int no_bind;         /* mpipool_set_binding(pool, 0) */
   int crash_limit;     /* a chunk's workers may die this many times */
+  int retries;         /* a failed item runs again this many times */
   int isolation;       /* tasks run in a child process (isolate.h) */
   double task_timeout; /* seconds an isolated task may run; 0: no limit */
   mpipool_init_fn init;

@@ -27,7 +27,7 @@ int mpipool_results_item(const mpipool_results_t *r, size_t i,
   size_t s;
   if (r == NULL || i >= r->count)
     return MPIPOOL_EINVAL;
-  int st = mpipool__rchunks_item(r->chunks, r->chunksize, i, &d, &s);
+  int st = mpipool__rchunks_item(r->chunks, r->chunksize, r->retry, i, &d, &s);
   if (data)
     *data = d;
   if (size)
@@ -43,9 +43,9 @@ int mpipool_results_copy(const mpipool_results_t *r, void *dst,
   for (size_t c = 0; c < r->nchunks; c++) {
     const mpipool__rchunk_t *rc = &r->chunks[c];
     size_t n = c + 1 < r->nchunks ? r->chunksize : r->count - c * r->chunksize;
-    if (rc->fail || rc->view.nfailed)
+    if (rc->fail || (rc->view.nfailed && !mpipool__retry_has(r->retry, c)))
       return MPIPOOL_ETASK;
-    if (rc->view.off == NULL) {
+    if (rc->view.off == NULL && rc->view.nfailed == 0) {
       /* Every item of the chunk has the same size: one copy. */
       if (rc->view.fixed != item_size)
         return MPIPOOL_EINVAL;
@@ -57,7 +57,9 @@ int mpipool_results_copy(const mpipool_results_t *r, void *dst,
     for (size_t j = 0; j < n; j++) {
       const void *d;
       size_t s;
-      mpipool__rchunk_item(&rc->view, j, &d, &s);
+      if (mpipool__rchunks_item(r->chunks, r->chunksize, r->retry,
+                                c * r->chunksize + j, &d, &s) != 0)
+        return MPIPOOL_ETASK; /* it failed again */
       if (s != item_size)
         return MPIPOOL_EINVAL;
       memcpy(out, d, s);
@@ -67,11 +69,19 @@ int mpipool_results_copy(const mpipool_results_t *r, void *dst,
   return MPIPOOL_OK;
 }
 
+int mpipool_results_attempts(const mpipool_results_t *r, size_t i) {
+  if (r == NULL || i >= r->count)
+    return MPIPOOL_EINVAL;
+  return mpipool__attempts(r->retry, r->crashes, r->chunksize, i);
+}
+
 void mpipool_results_free(mpipool_results_t *r) {
   if (r == NULL)
     return;
   for (size_t c = 0; c < r->nchunks; c++)
     mpipool__rbuf_unref(r->chunks[c].buf);
+  mpipool__retry_free(r->retry);
+  mpipool__free(r->crashes);
   mpipool__free(r->chunks);
   mpipool__free(r->fail_msg);
   mpipool__free(r);

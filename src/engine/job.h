@@ -37,6 +37,30 @@ typedef struct {
 
 enum { MPIPOOL__JOB_ASYNC, MPIPOOL__JOB_MAP, MPIPOOL__JOB_STREAM };
 
+/* No unit (see mpipool__unit_t). */
+#define MPIPOOL__NO_UNIT SIZE_MAX
+
+/* An item run again after it failed (retries): a chunk of that one item,
+ * dispatched as the job's chunk nchunks + its index among the units. */
+typedef struct {
+  size_t item;              /* its index in the job */
+  size_t next;              /* the next unit of its chunk, or NO_UNIT */
+  long avoid;               /* the worker that failed it last, or -1 */
+  int attempts;             /* runs so far (the first in its chunk's) */
+  int settled;              /* result holds its last outcome */
+  mpipool__rchunk_t result; /* a chunk of one item, once settled */
+} mpipool__unit_t;
+
+/* A job's units, made when its first item fails with retries left. */
+typedef struct {
+  mpipool__unit_t *units;
+  size_t nunits, cap;
+  size_t *first;   /* per chunk: its first unit, or NO_UNIT */
+  size_t *waiting; /* per chunk: its units not settled yet */
+  size_t *ready;   /* units to queue (mpipool__job_next_retry) */
+  size_t nready, ready_cap;
+} mpipool__retry_t;
+
 struct mpipool_async {
   int kind;
   int refs;        /* the submitter's + the engine's until done */
@@ -64,7 +88,9 @@ struct mpipool_async {
   mpipool_async_err_cb err_cb;
   void *cb_arg;
   struct mpipool_async *qnext;
-  unsigned char *crashes; /* per chunk: its workers that died (or NULL) */
+  unsigned char *crashes;  /* per chunk: its workers that died (or NULL) */
+  int retries;             /* runs again a failed item this many times */
+  mpipool__retry_t *retry; /* its items run again, or NULL */
 };
 typedef struct mpipool_async mpipool__job_t;
 
@@ -72,6 +98,8 @@ struct mpipool_results {
   size_t count, chunksize, nchunks, nfailed;
   mpipool__rchunk_t *chunks;
   char *fail_msg; /* the job's, which chunks' msg point to */
+  mpipool__retry_t *retry;
+  unsigned char *crashes;
 };
 
 /* Python's default chunk size for `count` items on `workers` workers:
@@ -86,18 +114,28 @@ size_t mpipool__default_chunksize(size_t count, size_t workers);
 int mpipool__job_new(int kind, uint32_t fn, const mpipool__src_t *src,
                      size_t count, size_t chunksize, mpipool__job_t **job);
 
-/* First item and item count of chunk c. */
+/* First item and item count of chunk c (a unit's: its item, 1). */
 size_t mpipool__job_chunk_first(const mpipool__job_t *job, size_t c);
 size_t mpipool__job_chunk_count(const mpipool__job_t *job, size_t c);
 
 /*
- * Records the results of chunk c: keeps a reference to buf (MAP, ASYNC,
- * ordered STREAM) or hands each item to the callback (STREAM), and runs
- * the async callbacks when the job completes.  Returns 1 if the job is now
- * done, else 0.
+ * Records the results of chunk c, run by worker `worker`: keeps a
+ * reference to buf (MAP, ASYNC, ordered STREAM) or hands each item to the
+ * callback (STREAM), and runs the async callbacks when the job completes.
+ * With retries, an item that failed (MPIPOOL_ETASK, ETIMEDOUT, ELOST) with
+ * runs left becomes a unit to run again (mpipool__job_next_retry), and
+ * its chunk waits for it.  Returns 1 if the job is now done, else 0.
  */
 int mpipool__job_chunk_done(mpipool__job_t *job, size_t c, mpipool__rbuf_t *buf,
-                            const mpipool__rchunk_view_t *view);
+                            const mpipool__rchunk_view_t *view, long worker);
+
+/* Takes a unit to queue: 1 with *c (its chunk number) and *avoid (the
+ * worker to avoid, or -1) set, or 0 when there is none. */
+int mpipool__job_next_retry(mpipool__job_t *job, size_t *c, long *avoid);
+
+/* How many times item i ran (1 + runs again, after a failure or a death
+ * of its worker). */
+int mpipool__job_attempts(const mpipool__job_t *job, size_t i);
 
 /* Records that chunk c will never run: all its items get `status`, and
  * as their message `msg` (copied; NULL, or out of memory: the status's
@@ -108,6 +146,13 @@ int mpipool__job_chunk_done(mpipool__job_t *job, size_t c, mpipool__rbuf_t *buf,
 int mpipool__job_chunk_fail(mpipool__job_t *job, size_t c, int status,
                             const char *msg);
 
+/* A unit's worker died running it (c >= nchunks): it runs again while it
+ * has runs left (1 is returned then, as for a queued chunk: see
+ * mpipool__job_next_retry), else fails with MPIPOOL_ELOST and msg; then
+ * returns 2 if the job is now done, else 0. */
+int mpipool__job_unit_lost(mpipool__job_t *job, size_t c, long worker,
+                           const char *msg);
+
 /* Drops one reference; frees the job at zero. */
 void mpipool__job_unref(mpipool__job_t *job);
 
@@ -115,17 +160,30 @@ void mpipool__job_unref(mpipool__job_t *job);
  * 0 or ENOMEM. */
 int mpipool__job_take_results(mpipool__job_t *job, mpipool_results_t **res);
 
-/* The result of item i of a chunk array (see mpipool_results_item). */
+/* The result of item i of a chunk array and its units (retry, or NULL),
+ * see mpipool_results_item. */
 int mpipool__rchunks_item(const mpipool__rchunk_t *chunks, size_t chunksize,
-                          size_t i, const void **data, size_t *size);
+                          const mpipool__retry_t *retry, size_t i,
+                          const void **data, size_t *size);
+
+/* Whether chunk c has units (its items are read one by one). */
+int mpipool__retry_has(const mpipool__retry_t *retry, size_t c);
+
+/* Runs of item i (see mpipool__job_attempts) from a chunk array's parts. */
+int mpipool__attempts(const mpipool__retry_t *retry,
+                      const unsigned char *crashes, size_t chunksize, size_t i);
+
+/* Frees units (their results' references too). */
+void mpipool__retry_free(mpipool__retry_t *retry);
 
 /* --- the queue of chunks waiting for a worker ------------------------ */
 
-/* A chunk handed out before, to run again (its worker died). */
+/* A chunk handed out before, to run again (its worker died, or a unit). */
 typedef struct mpipool__requeued {
   struct mpipool__requeued *next;
   mpipool__job_t *job;
   size_t chunk;
+  long avoid; /* a worker that should not run it when another can, or -1 */
 } mpipool__requeued_t;
 
 typedef struct {
@@ -142,9 +200,16 @@ void mpipool__queue_push(mpipool__queue_t *q, mpipool__job_t *job);
 int mpipool__queue_next(mpipool__queue_t *q, mpipool__job_t **job,
                         size_t *chunk);
 
+/* The same for worker `worker`: chunks to run again that avoid it are
+ * passed over (left for another worker). */
+int mpipool__queue_next_for(mpipool__queue_t *q, long worker,
+                            mpipool__job_t **job, size_t *chunk);
+
 /* Puts chunk c of job (handed out before) back, to be taken before any
- * other.  0 or ENOMEM. */
-int mpipool__queue_again(mpipool__queue_t *q, mpipool__job_t *job, size_t c);
+ * other, by a worker other than `avoid` (-1: any) when one asks.  0 or
+ * ENOMEM. */
+int mpipool__queue_again(mpipool__queue_t *q, mpipool__job_t *job, size_t c,
+                         long avoid);
 
 /* Counts a death of the worker that ran chunk c of job: returns how many
  * times that chunk's workers died, or ENOMEM. */

@@ -193,6 +193,18 @@ static void fail_chunk(mpipool__master_t *m, mpipool__job_t *job, size_t c,
     job_done(m, job);
 }
 
+/* Queues the job's items to run again (out of memory: they fail). */
+static void queue_retries(mpipool__master_t *m, mpipool__job_t *job) {
+  size_t c;
+  long avoid;
+  while (mpipool__job_next_retry(job, &c, &avoid))
+    if (mpipool__queue_again(&m->queue, job, c, avoid) != 0 &&
+        mpipool__job_chunk_fail(job, c, MPIPOOL_ENOMEM, NULL)) {
+      job_done(m, job);
+      return;
+    }
+}
+
 /* Fails every queued chunk with `status`. */
 static void fail_queue(mpipool__master_t *m, int status) {
   mpipool__job_t *job;
@@ -542,8 +554,10 @@ static int send_frame(mpipool__master_t *m, mpipool__worker_t *w, int *sent) {
     return MPIPOOL_OK;
   }
   f->seq = w->next_seq;
+  /* An item to run again goes to another worker when one is ready. */
+  long self = m->nready > 1 ? w->id : -1;
   while (f->nrefs < limit && m->scratch.len < COALESCE_BYTES &&
-         mpipool__queue_next(&m->queue, &job, &c)) {
+         mpipool__queue_next_for(&m->queue, self, &job, &c)) {
     int err = mpipool__wire_tasks_add(&m->scratch, job->fn, &job->src,
                                       mpipool__job_chunk_first(job, c),
                                       mpipool__job_chunk_count(job, c));
@@ -619,14 +633,25 @@ static int dispatch(mpipool__master_t *m, int *busy) {
   unsigned depth = depth_limit(m);
   for (unsigned level = 0; level < depth && m->queue.chunks; level++) {
     wlist_t *l = &m->levels[level];
-    while (m->queue.chunks && l->head != MPIPOOL__NONE) {
+    /* A worker that got nothing (what is left avoids it) goes to the
+     * back; the level is done when each of them got nothing. */
+    size_t passed = 0;
+    while (m->queue.chunks && l->head != MPIPOOL__NONE && passed < l->n) {
+      mpipool__worker_t *w = mpipool__roster_at(&m->roster, l->head);
       int sent;
-      int err = send_frame(m, mpipool__roster_at(&m->roster, l->head), &sent);
+      int err = send_frame(m, w, &sent);
       if (err)
         return err;
-      if (!sent)
+      if (sent) {
+        *busy = 1;
+        passed = 0;
+      } else if (w->list == LIST_LEVEL + (int)level) {
+        unlink_worker(m, w);
+        append_worker(m, w, LIST_LEVEL + (int)level);
+        passed++;
+      } else {
         break;
-      *busy = 1;
+      }
     }
   }
   return MPIPOOL_OK;
@@ -774,8 +799,10 @@ static int on_results(mpipool__master_t *m, mpipool__worker_t *w,
       fail_chunk(m, job, c, err);
       continue;
     }
-    if (mpipool__job_chunk_done(job, c, buf, &v))
+    if (mpipool__job_chunk_done(job, c, buf, &v, w->id))
       job_done(m, job);
+    else
+      queue_retries(m, job);
   }
   mpipool__rbuf_unref(buf);
   relist(m, w);
@@ -841,13 +868,28 @@ static void lose_worker(mpipool__master_t *m, mpipool__worker_t *w,
     for (unsigned k = 0; k < f->nrefs; k++) {
       mpipool__job_t *job = f->refs[k].job;
       size_t c = f->refs[k].chunk;
-      int n = mpipool__job_chunk_crashed(job, c);
       if (m->terminating) { /* not run again: the pool ends */
         fail_chunk(m, job, c, MPIPOOL_ETERMINATED);
         continue;
       }
-      if (n > 0 && n < m->pool->crash_limit &&
-          mpipool__queue_again(&m->queue, job, c) == 0) {
+      if (c >= job->nchunks) { /* an item run again (retries) */
+        char *why =
+            mpipool__afmt("its worker died (PoolWorker-%ld, %s)", w->id, how);
+        int r = mpipool__job_unit_lost(job, c, w->id, why);
+        mpipool__free(why);
+        if (r == 2)
+          job_done(m, job);
+        if (r == 1) {
+          again++;
+          queue_retries(m, job);
+        }
+        continue;
+      }
+      int n = mpipool__job_chunk_crashed(job, c);
+      int limit = m->pool->crash_limit > job->retries ? m->pool->crash_limit
+                                                      : job->retries + 1;
+      if (n > 0 && n < limit &&
+          mpipool__queue_again(&m->queue, job, c, w->id) == 0) {
         again++;
         continue;
       }
@@ -1003,6 +1045,7 @@ int mpipool__master_progress(mpipool__master_t *m, int *busy) {
 void mpipool__master_submit(mpipool__master_t *m, mpipool__job_t *job) {
   m->jobs_active++;
   job->pool = m->pool;
+  job->retries = m->pool->retries;
   if (job->done) { /* nothing to run */
     job_done(m, job);
     return;

@@ -140,6 +140,26 @@ static inline mpipool_t *start_pool(int processes, mpipool_init_fn init,
 }
 
 /* Closes, joins and destroys; checks that each step works. */
+/* Waits up to `seconds` for every place of the pool to have a started
+ * worker; returns how many have (their facts in wi[], if not NULL). */
+static inline int wait_workers(mpipool_t *pool, double seconds,
+                               mpipool_worker_info_t *wi) {
+  int size = mpipool_size(pool), ready = 0;
+  for (double t0 = test_now(); ready < size && test_now() - t0 < seconds;) {
+    ready = 0;
+    for (int i = 0; i < size; i++) {
+      mpipool_worker_info_t one;
+      ready += mpipool_worker_info(pool, i, wi ? &wi[i] : &one) == 0;
+    }
+    if (ready < size) {
+      struct timespec ts = {0, 20000000L};
+      mpipool_wait(pool, 0);
+      nanosleep(&ts, NULL);
+    }
+  }
+  return ready;
+}
+
 static inline void finish_pool(mpipool_t *pool) {
   is_int(mpipool_close(pool), 0, "close");
   is_int(mpipool_join(pool), 0, "join");

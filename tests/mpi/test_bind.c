@@ -76,17 +76,7 @@ int main(void) {
 
   /* Every worker's facts, once they have all started. */
   mpipool_worker_info_t *wi = calloc((size_t)size, sizeof *wi);
-  int ready = 0;
-  for (double t0 = test_now(); ready < size && test_now() - t0 < 60;) {
-    ready = 0;
-    for (int i = 0; i < size; i++)
-      ready += mpipool_worker_info(pool, i, &wi[i]) == 0;
-    if (ready < size) {
-      struct timespec ts = {0, 20000000L};
-      mpipool_wait(pool, 0);
-      nanosleep(&ts, NULL);
-    }
-  }
+  int ready = wait_workers(pool, 60, wi);
   is_int(ready, size, "every worker started and reported");
   is_int(mpipool_worker_info(pool, size, &wi[0]), MPIPOOL_EINVAL,
          "worker_info past the end");

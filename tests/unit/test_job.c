@@ -84,14 +84,20 @@ static mpipool__rbuf_t *chunk_frame(const mpipool__job_t *job, size_t c,
   return seal(&rb, 1, view);
 }
 
-/* Delivers chunk c's results as the engine does, dropping our reference
- * to the received message; returns chunk_done's answer. */
-static int deliver(mpipool__job_t *job, size_t c, size_t fail_at) {
+/* Delivers chunk c's results as the engine does, from worker `worker`,
+ * dropping our reference to the received message; returns chunk_done's
+ * answer. */
+static int deliver_from(mpipool__job_t *job, size_t c, size_t fail_at,
+                        long worker) {
   mpipool__rchunk_view_t v;
   mpipool__rbuf_t *buf = chunk_frame(job, c, fail_at, &v);
-  int done = mpipool__job_chunk_done(job, c, buf, &v);
+  int done = mpipool__job_chunk_done(job, c, buf, &v, worker);
   mpipool__rbuf_unref(buf);
   return done;
+}
+
+static int deliver(mpipool__job_t *job, size_t c, size_t fail_at) {
+  return deliver_from(job, c, fail_at, 0);
 }
 
 #define NONE ((size_t)-1)
@@ -329,7 +335,7 @@ static void test_map(void) {
     put_bytes(&rb, "abcd", 4);
     put_bytes(&rb, "xy", 2);
     mpipool__rbuf_t *buf = seal(&rb, 1, &v);
-    mpipool__job_chunk_done(job, 0, buf, &v);
+    mpipool__job_chunk_done(job, 0, buf, &v, 0);
     mpipool__rbuf_unref(buf);
   }
   is_int(deliver(job, 2, NONE), 1, "done after the third chunk");
@@ -369,7 +375,7 @@ static void test_map(void) {
     put_bytes(&rb, "cc", 2);
     mpipool__rbuf_t *buf = seal(&rb, 1, &v);
     ok(v.off == NULL && v.fixed == 2, "same-size chunk uses the fixed path");
-    mpipool__job_chunk_done(job, 0, buf, &v);
+    mpipool__job_chunk_done(job, 0, buf, &v, 0);
     is_int(buf->refs, 2, "a kept chunk holds a reference to its message");
     mpipool__rbuf_unref(buf);
   }
@@ -391,8 +397,8 @@ static void test_map(void) {
     for (size_t i = 0; i < 4; i++)
       put_item(&rb[i / 2], i, NONE);
     mpipool__rbuf_t *buf = seal(rb, 2, v);
-    mpipool__job_chunk_done(job, 0, buf, &v[0]);
-    is_int(mpipool__job_chunk_done(job, 1, buf, &v[1]), 1,
+    mpipool__job_chunk_done(job, 0, buf, &v[0], 0);
+    is_int(mpipool__job_chunk_done(job, 1, buf, &v[1], 0), 1,
            "two chunks of one frame complete the job");
     is_int(buf->refs, 3, "shared frame: one reference per chunk + ours");
     mpipool__rbuf_unref(buf);
@@ -469,7 +475,7 @@ static void test_stream(void) {
   job->item_arg = &rec;
   mpipool__rchunk_view_t v;
   mpipool__rbuf_t *b2 = chunk_frame(job, 2, NONE, &v);
-  mpipool__job_chunk_done(job, 2, b2, &v);
+  mpipool__job_chunk_done(job, 2, b2, &v, 0);
   ok(rec.n == 0, "ordered: chunk 2 first: nothing delivered");
   is_int(b2->refs, 2, "ordered: an undelivered chunk keeps its message");
   deliver(job, 3, NONE);
@@ -578,7 +584,7 @@ static void test_async(void) {
     mpipool__rchunk_view_t v;
     put_int(&rb, 42);
     mpipool__rbuf_t *buf = seal(&rb, 1, &v);
-    is_int(mpipool__job_chunk_done(job, 0, buf, &v), 1,
+    is_int(mpipool__job_chunk_done(job, 0, buf, &v, 0), 1,
            "async: its one chunk completes it");
     mpipool__rbuf_unref(buf);
   }
@@ -603,7 +609,7 @@ static void test_async(void) {
     mpipool__rchunk_view_t v;
     put_fail(&rb, MPIPOOL_ETASK, "it broke: 7");
     mpipool__rbuf_t *buf = seal(&rb, 1, &v);
-    mpipool__job_chunk_done(job, 0, buf, &v);
+    mpipool__job_chunk_done(job, 0, buf, &v, 0);
     mpipool__rbuf_unref(buf);
   }
   ok(a.ncb == 0 && a.nerr == 1 && a.status == MPIPOOL_ETASK &&
@@ -638,7 +644,7 @@ static void test_async(void) {
     mpipool__rchunk_view_t v;
     put_bytes(&rb, "", 0);
     mpipool__rbuf_t *buf = seal(&rb, 1, &v);
-    mpipool__job_chunk_done(job, 0, buf, &v);
+    mpipool__job_chunk_done(job, 0, buf, &v, 0);
     mpipool__rbuf_unref(buf);
   }
   ok(job->done && mpipool_async_get(job, 0, &d, &s) == 0 && s == 0,
@@ -703,6 +709,181 @@ static void test_fail_message(void) {
   drop(a);
 }
 
+/* ---- retries ---------------------------------------------------------- */
+
+/* The next unit to queue: its chunk number, or NONE; *avoid its worker. */
+static size_t next_retry(mpipool__job_t *job, long *avoid) {
+  size_t c;
+  return mpipool__job_next_retry(job, &c, avoid) ? c : NONE;
+}
+
+static void test_retry_map(void) {
+  mpipool__job_t *job = new_job(MPIPOOL__JOB_MAP, 10, 3); /* 4 chunks */
+  job->retries = 2;
+  long avoid = 0;
+  is_int(deliver_from(job, 0, 1, 7), 0, "item 1 failed: chunk 0 waits");
+  size_t u = next_retry(job, &avoid);
+  ok(u == 4 && avoid == 7, "item 1 is a unit (chunk 4), away from worker 7");
+  ok(mpipool__job_chunk_first(job, u) == 1 &&
+         mpipool__job_chunk_count(job, u) == 1,
+     "the unit is item 1 alone");
+  is_int(next_retry(job, &avoid), NONE, "one unit only");
+  is_int(job->nfailed, 1, "counted failed meanwhile");
+  ok(deliver(job, 1, NONE) == 0 && deliver(job, 2, NONE) == 0 &&
+         deliver(job, 3, NONE) == 0,
+     "the other chunks in: not done while a unit runs");
+  is_int(deliver_from(job, u, 1, 8), 0, "the unit fails again: runs again");
+  ok(next_retry(job, &avoid) == u && avoid == 8, "queued again, away from 8");
+  is_int(deliver_from(job, u, NONE, 9), 1, "the unit succeeds: done");
+  is_int(job->nfailed, 0, "nothing failed in the end");
+  is_int(mpipool__job_attempts(job, 1), 3, "item 1 ran 3 times");
+  is_int(mpipool__job_attempts(job, 0), 1, "item 0 once");
+  is_int(mpipool__job_attempts(job, 2), 1, "item 2 (same chunk) once");
+  mpipool_results_t *res = NULL;
+  mpipool__job_take_results(job, &res);
+  int all[10], good = 1;
+  is_int(mpipool_results_copy(res, all, sizeof(int)), 0,
+         "results_copy: every item, the retried one from its unit");
+  for (int i = 0; i < 10; i++)
+    good &= all[i] == 10 * i;
+  ok(good, "the values are right");
+  ok(mpipool_results_attempts(res, 1) == 3 &&
+         mpipool_results_attempts(res, 9) == 1 &&
+         mpipool_results_attempts(res, 10) == MPIPOOL_EINVAL,
+     "results_attempts (EINVAL out of range)");
+  is_int(mpipool_results_failed(res), 0, "results_failed 0");
+  mpipool_results_free(res);
+  drop(job);
+
+  /* out of runs: the last failure stays */
+  job = new_job(MPIPOOL__JOB_MAP, 4, 2);
+  job->retries = 1;
+  deliver(job, 1, 3);
+  u = next_retry(job, &avoid);
+  deliver(job, 0, NONE);
+  is_int(deliver(job, u, 3), 1, "the one run again fails too: done");
+  is_int(next_retry(job, &avoid), NONE, "no run beyond the retries");
+  const void *d;
+  size_t sz;
+  ok(job->nfailed == 1 &&
+         mpipool__rchunks_item(job->chunks, 2, job->retry, 3, &d, &sz) ==
+             MPIPOOL_ETASK &&
+         strcmp(d, "item 3 failed") == 0,
+     "item 3: ETASK with the last run's message");
+  is_int(mpipool__job_attempts(job, 3), 2, "item 3 ran twice");
+  drop(job);
+
+  /* no retries, or a status not worth one */
+  job = new_job(MPIPOOL__JOB_MAP, 2, 2);
+  is_int(deliver(job, 0, 0), 1, "retries 0: a failure completes the chunk");
+  drop(job);
+  job = new_job(MPIPOOL__JOB_MAP, 1, 1);
+  job->retries = 3;
+  {
+    mpipool__rbuild_t rb = {0};
+    mpipool__rchunk_view_t v;
+    put_fail(&rb, MPIPOOL_ENOTASK, "no such task");
+    mpipool__rbuf_t *buf = seal(&rb, 1, &v);
+    is_int(mpipool__job_chunk_done(job, 0, buf, &v, 0), 1,
+           "ENOTASK is not run again");
+    mpipool__rbuf_unref(buf);
+  }
+  drop(job);
+}
+
+static void test_retry_stream(void) {
+  for (int ordered = 0; ordered < 2; ordered++) {
+    rec_t r;
+    memset(&r, 0, sizeof r);
+    mpipool__job_t *job = new_job(MPIPOOL__JOB_STREAM, 4, 2);
+    job->ordered = ordered;
+    job->item_cb = rec_cb;
+    job->item_arg = &r;
+    job->retries = 1;
+    long avoid;
+    deliver(job, 0, 1);
+    size_t u = next_retry(job, &avoid);
+    ok(r.n == 0, ordered ? "ordered: chunk 0 waits for its unit"
+                         : "unordered: chunk 0 waits for its unit");
+    deliver(job, 1, NONE);
+    is_int(r.n, ordered ? 0 : 2,
+           ordered ? "ordered: chunk 1 waits behind chunk 0"
+                   : "unordered: chunk 1 delivered at once");
+    is_int(deliver(job, u, NONE), 1, "the unit's success ends the stream");
+    int good = r.n == 4;
+    for (size_t k = 0; good && k < 4; k++)
+      good = r.st[k] == 0 && r.val[k] == 10 * (int)r.idx[k] &&
+             (!ordered || r.idx[k] == k);
+    ok(good, ordered ? "ordered: 4 items, in order, item 1 succeeded"
+                     : "unordered: 4 items, item 1 succeeded");
+    drop(job);
+  }
+}
+
+static void test_retry_lost(void) {
+  mpipool__job_t *job = new_job(MPIPOOL__JOB_MAP, 2, 1);
+  job->retries = 2;
+  long avoid;
+  deliver(job, 1, NONE);
+  deliver_from(job, 0, 0, 3);
+  size_t u = next_retry(job, &avoid);
+  is_int(mpipool__job_unit_lost(job, u, 4, "died"), 1,
+         "a unit whose worker died runs again");
+  ok(next_retry(job, &avoid) == u && avoid == 4, "queued away from worker 4");
+  is_int(mpipool__job_unit_lost(job, u, 5, "died twice"), 2,
+         "out of runs: it fails and the job is done");
+  const void *d;
+  size_t sz;
+  ok(mpipool__rchunks_item(job->chunks, 1, job->retry, 0, &d, &sz) ==
+             MPIPOOL_ELOST &&
+         strcmp(d, "died twice") == 0 && mpipool__job_attempts(job, 0) == 3,
+     "item 0: ELOST with the message, 3 runs");
+  drop(job);
+
+  /* a unit that never runs again: the pool ended */
+  job = new_job(MPIPOOL__JOB_ASYNC, 1, 1);
+  job->retries = 2;
+  deliver(job, 0, 0);
+  u = next_retry(job, &avoid);
+  is_int(mpipool__job_chunk_fail(job, u, MPIPOOL_ETERMINATED, NULL), 1,
+         "async: its unit failed for good completes it");
+  ok(mpipool_async_get(job, 0, NULL, NULL) == MPIPOOL_ETERMINATED &&
+         mpipool_async_attempts(job) == 1,
+     "async_get: the unit's status; it ran once");
+  drop(job);
+  job = new_job(MPIPOOL__JOB_ASYNC, 1, 1);
+  job->retries = 1;
+  is_int(mpipool_async_attempts(job), MPIPOOL_ENOTREADY,
+         "async_attempts before the result: ENOTREADY");
+  deliver(job, 0, 0);
+  u = next_retry(job, &avoid);
+  deliver(job, u, NONE);
+  ok(job->done && mpipool_async_successful(job) == 1 &&
+         mpipool_async_attempts(job) == 2,
+     "async: failed, then succeeded: successful, 2 runs");
+  drop(job);
+  is_int(mpipool_async_attempts(NULL), MPIPOOL_EINVAL, "async_attempts(NULL)");
+}
+
+static void test_queue_avoid(void) {
+  mpipool__queue_t q = {0};
+  mpipool__job_t *a = new_job(MPIPOOL__JOB_MAP, 3, 1);
+  mpipool__job_t *j;
+  size_t ch;
+  mpipool__queue_again(&q, a, 0, 5);
+  mpipool__queue_again(&q, a, 1, 6);
+  ok(mpipool__queue_next_for(&q, 5, &j, &ch) && ch == 1 && q.chunks == 1,
+     "worker 5 passes over what avoids it");
+  is_int(mpipool__queue_next_for(&q, 5, &j, &ch), 0,
+         "and gets nothing when only that is left");
+  ok(mpipool__queue_next_for(&q, 6, &j, &ch) && ch == 0 && q.chunks == 0 &&
+         q.again == NULL && q.again_tail == NULL,
+     "another worker takes it");
+  mpipool__queue_again(&q, a, 2, 5);
+  ok(mpipool__queue_next(&q, &j, &ch) && ch == 2, "queue_next takes anything");
+  drop(a);
+}
+
 int main(void) {
   test_chunksize();
   test_chunking();
@@ -712,5 +893,9 @@ int main(void) {
   test_async();
   test_rbuf();
   test_fail_message();
+  test_retry_map();
+  test_retry_stream();
+  test_retry_lost();
+  test_queue_avoid();
   return tap_done();
 }
