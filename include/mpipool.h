@@ -133,7 +133,8 @@ extern "C" {
   X(ENOWORKERS, -15, "the pool has no worker able to run tasks")               \
   X(EPROTO, -16, "protocol error between master and worker")                   \
   X(ERANGE, -17, "the result does not fit in the buffer given")                \
-  X(ELOST, -18, "the task's worker died while running it, too many times")
+  X(ELOST, -18, "the task's worker died while running it, too many times")     \
+  X(EJOURNAL, -19, "the journal cannot be used for this run")
 
 typedef enum {
   MPIPOOL_OK = 0,
@@ -305,6 +306,28 @@ int mpipool_set_task_timeout(mpipool_t *pool, double seconds);
  * master; before start.  Errors: EINVAL (negative), EBUSY.
  */
 int mpipool_set_retries(mpipool_t *pool, int n);
+
+/*
+ * A journal that makes the program's maps resumable (map, map_v, imap,
+ * imap_unordered): the master appends each item that succeeded to the
+ * file at `path` as its chunk arrives (each chunk's items in one write,
+ * so a killed run loses nothing written; synced with fdatasync at most
+ * 1 s later and at the end of each map).  A rerun of the
+ * same program with the same journal finds each map by its order in the
+ * program (the first map with a journal is map 0, ...), checks that it is
+ * the same map (task name, item count and a digest of the input bytes),
+ * and runs only the chunks of which an item is missing: the results (and
+ * the callbacks of imap) are those of an uninterrupted run.  Items that
+ * failed are not journaled: they run again.  Run twice after a kill: at
+ * most the items in flight at the kill (with chunks of several items,
+ * also those of a chunk the journal holds only in part).  A map that
+ * differs from the journal's fails with MPIPOOL_EJOURNAL, saying how on
+ * stderr, before anything runs; the journal is left as it was.  A journal
+ * that cannot be written is reported once and the run goes on.  A file
+ * that is not a journal: EJOURNAL at the first map.  Matters on the
+ * master; before start.  Errors: EINVAL (NULL or empty), ENOMEM, EBUSY.
+ */
+int mpipool_set_journal(mpipool_t *pool, const char *path);
 
 /*
  * The communicator the pool runs on (borrowed during mpipool_start(), which

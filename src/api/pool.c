@@ -10,6 +10,7 @@
 #include "base/clock.h"
 #include "base/text.h"
 #include "engine/job.h"
+#include "engine/journal.h"
 #include "engine/master.h"
 #include "placement/comm_spawn.h"
 #include "placement/launcher.h"
@@ -136,6 +137,20 @@ int mpipool_set_retries(mpipool_t *pool, int n) {
   if (n < 0)
     return MPIPOOL_EINVAL;
   pool->retries = n;
+  return MPIPOOL_OK;
+}
+
+int mpipool_set_journal(mpipool_t *pool, const char *path) {
+  int err = settable(pool);
+  if (err)
+    return err;
+  if (path == NULL || path[0] == '\0')
+    return MPIPOOL_EINVAL;
+  char *copy = mpipool__strdup(path);
+  if (copy == NULL)
+    return MPIPOOL_ENOMEM;
+  mpipool__free(pool->journal_path);
+  pool->journal_path = copy;
   return MPIPOOL_OK;
 }
 
@@ -645,6 +660,8 @@ void mpipool_destroy(mpipool_t *pool) {
     if (live_pools > 0 && --live_pools == 0 && mpi_ours && !fin)
       MPI_Finalize();
   }
+  mpipool__journal_close(pool->journal);
+  mpipool__free(pool->journal_path);
   mpipool__registry_free(&pool->reg);
   mpipool__free(pool->initargs);
   mpipool__free(pool);
@@ -703,6 +720,42 @@ static int submittable(mpipool_t *pool, const char *name, uint32_t *fn) {
   return MPIPOOL_OK;
 }
 
+/* A map of a pool with a journal: checked against the journal's map of
+ * the same number (or recorded), and its chunks the journal holds whole
+ * taken from it. */
+static int attach_journal(mpipool_t *pool, const char *name,
+                          const mpipool__src_t *src, mpipool__job_t *job) {
+  char why[768] = "";
+  uint32_t map = 0;
+  int err = MPIPOOL_OK;
+  if (pool->journal == NULL)
+    err = mpipool__journal_open(&pool->journal, pool->journal_path, why,
+                                sizeof why);
+  if (err == 0)
+    err = mpipool__journal_map(pool->journal, name, job->count,
+                               mpipool__journal_digest(src, job->count), &map,
+                               why, sizeof why);
+  if (err) {
+    if (why[0])
+      fprintf(stderr, "mpipool: %s\n", why);
+    return err;
+  }
+  job->journal = pool->journal;
+  job->jmap = map;
+  for (size_t c = 0; c < job->nchunks && err >= 0; c++) {
+    mpipool__rbuf_t *buf;
+    mpipool__rchunk_view_t v;
+    err = mpipool__journal_chunk(pool->journal, map,
+                                 mpipool__job_chunk_first(job, c),
+                                 mpipool__job_chunk_count(job, c), &buf, &v);
+    if (err == 1) {
+      err = mpipool__job_preset(job, c, buf, &v);
+      mpipool__rbuf_unref(buf);
+    }
+  }
+  return err < 0 ? err : MPIPOOL_OK;
+}
+
 /* The common path of every map flavour. */
 static int run_map(mpipool_t *pool, const char *name, const mpipool__src_t *src,
                    size_t count, size_t chunksize, int kind, int ordered,
@@ -727,8 +780,14 @@ static int run_map(mpipool_t *pool, const char *name, const mpipool__src_t *src,
   job->ordered = ordered;
   job->item_cb = cb;
   job->item_arg = arg;
+  if (pool->journal_path && (err = attach_journal(pool, name, src, job)) != 0) {
+    mpipool__job_unref(job); /* never submitted: the engine's reference */
+    mpipool__job_unref(job);
+    return err;
+  }
   mpipool__master_submit(pool->master, job);
   err = mpipool__master_wait_job(pool->master, job, -1);
+  mpipool__journal_sync(pool->journal, 1);
   if (err == 0 && job->fail)
     err = job->fail;
   if (err == 0 && job->nfailed)

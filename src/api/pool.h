@@ -14,6 +14,7 @@
 #include "registry.h"
 
 typedef struct mpipool__master mpipool__master_t;
+typedef struct mpipool__journal mpipool__journal_t;
 
 /* The default of mpipool_set_crash_limit (HyperQueue's). */
 #define MPIPOOL__CRASH_LIMIT 5
@@ -37,6 +38,7 @@ struct mpipool {
   int no_bind;         /* mpipool_set_binding(pool, 0) */
   int crash_limit;     /* a chunk's workers may die this many times */
   int retries;         /* a failed item runs again this many times */
+  char *journal_path;  /* mpipool_set_journal, or NULL */
   int isolation;       /* tasks run in a child process (isolate.h) */
   double task_timeout; /* seconds an isolated task may run; 0: no limit */
   mpipool_init_fn init;
@@ -47,12 +49,13 @@ struct mpipool {
   /* Lifecycle. */
   int state;
   int role;
-  int launched;              /* an MPI launcher started this process */
-  int initialized_mpi;       /* mpipool_start() called MPI_Init_thread */
-  MPI_Comm comm;             /* private duplicate, or the parent intercomm */
-  mpipool__master_t *master; /* the engine, on the master */
-  int stuck_spawns;          /* spawns Open MPI gave up on (ETIMEDOUT): their
-                                processes may be stuck in MPI_Init */
+  int launched;                /* an MPI launcher started this process */
+  int initialized_mpi;         /* mpipool_start() called MPI_Init_thread */
+  MPI_Comm comm;               /* private duplicate, or the parent intercomm */
+  mpipool__master_t *master;   /* the engine, on the master */
+  mpipool__journal_t *journal; /* opened at the first map (master) */
+  int stuck_spawns;            /* spawns Open MPI gave up on (ETIMEDOUT): their
+                                  processes may be stuck in MPI_Init */
 };
 
 #endif

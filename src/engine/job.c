@@ -345,6 +345,15 @@ int mpipool__job_chunk_done(mpipool__job_t *job, size_t c, mpipool__rbuf_t *buf,
   return record(job, c, &rc);
 }
 
+int mpipool__job_preset(mpipool__job_t *job, size_t c, mpipool__rbuf_t *buf,
+                        const mpipool__rchunk_view_t *view) {
+  if (job->preset == NULL &&
+      (job->preset = mpipool__calloc(job->nchunks, 1)) == NULL)
+    return MPIPOOL_ENOMEM;
+  job->preset[c] = 1;
+  return mpipool__job_chunk_done(job, c, buf, view, -1);
+}
+
 int mpipool__job_unit_lost(mpipool__job_t *job, size_t c, long worker,
                            const char *msg) {
   if (run_again(job, c - job->nchunks, MPIPOOL_ELOST, worker))
@@ -386,6 +395,7 @@ void mpipool__job_unref(mpipool__job_t *job) {
   mpipool__free(job->input);
   mpipool__free(job->fail_msg);
   mpipool__free(job->crashes);
+  mpipool__free(job->preset);
   mpipool__free(job);
 }
 
@@ -418,7 +428,22 @@ int mpipool__rchunks_item(const mpipool__rchunk_t *chunks, size_t chunksize,
 
 /* --- queue ----------------------------------------------------------- */
 
+size_t mpipool__job_waiting(const mpipool__job_t *job) {
+  size_t n = job->nchunks - job->dispatched;
+  for (size_t c = job->dispatched; job->preset && c < job->nchunks; c++)
+    n -= job->preset[c];
+  return n;
+}
+
+/* Moves the job's next chunk to hand out past those preset. */
+static void skip_preset(mpipool__job_t *job) {
+  while (job->preset && job->dispatched < job->nchunks &&
+         job->preset[job->dispatched])
+    job->dispatched++;
+}
+
 void mpipool__queue_push(mpipool__queue_t *q, mpipool__job_t *job) {
+  skip_preset(job);
   if (job->nchunks == job->dispatched)
     return;
   job->qnext = NULL;
@@ -427,7 +452,7 @@ void mpipool__queue_push(mpipool__queue_t *q, mpipool__job_t *job) {
   else
     q->head = job;
   q->tail = job;
-  q->chunks += job->nchunks - job->dispatched;
+  q->chunks += mpipool__job_waiting(job);
 }
 
 int mpipool__queue_next(mpipool__queue_t *q, mpipool__job_t **job,
@@ -457,6 +482,7 @@ int mpipool__queue_next_for(mpipool__queue_t *q, long worker,
     return 0;
   *job = j;
   *chunk = j->dispatched++;
+  skip_preset(j);
   q->chunks--;
   if (j->dispatched == j->nchunks) {
     q->head = j->qnext;

@@ -91,6 +91,9 @@ struct mpipool_async {
   unsigned char *crashes;  /* per chunk: its workers that died (or NULL) */
   int retries;             /* runs again a failed item this many times */
   mpipool__retry_t *retry; /* its items run again, or NULL */
+  unsigned char *preset;   /* per chunk: taken from the journal (or NULL) */
+  struct mpipool__journal *journal; /* where its results go, or NULL */
+  uint32_t jmap;                    /* its number in the journal */
 };
 typedef struct mpipool_async mpipool__job_t;
 
@@ -128,6 +131,12 @@ size_t mpipool__job_chunk_count(const mpipool__job_t *job, size_t c);
  */
 int mpipool__job_chunk_done(mpipool__job_t *job, size_t c, mpipool__rbuf_t *buf,
                             const mpipool__rchunk_view_t *view, long worker);
+
+/* Records chunk c's results, read from the journal, before the job is
+ * submitted: the queue never hands it out.  Returns 1 if the job is now
+ * done, 0, or ENOMEM. */
+int mpipool__job_preset(mpipool__job_t *job, size_t c, mpipool__rbuf_t *buf,
+                        const mpipool__rchunk_view_t *view);
 
 /* Takes a unit to queue: 1 with *c (its chunk number) and *avoid (the
  * worker to avoid, or -1) set, or 0 when there is none. */
@@ -192,7 +201,11 @@ typedef struct {
   size_t chunks; /* chunks waiting, over all queued jobs and again */
 } mpipool__queue_t;
 
-/* Appends a job whose chunks all wait (a job of 0 chunks is not queued). */
+/* The job's chunks not handed out yet, but those preset. */
+size_t mpipool__job_waiting(const mpipool__job_t *job);
+
+/* Appends a job whose chunks all wait but those preset (a job with none
+ * waiting is not queued). */
 void mpipool__queue_push(mpipool__queue_t *q, mpipool__job_t *job);
 
 /* Takes the next chunk: one to run again first, else in submission order.

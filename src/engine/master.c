@@ -19,6 +19,7 @@
 #include "base/clock.h"
 #include "base/text.h"
 #include "intern.h"
+#include "journal.h"
 #include "placement/comm_spawn.h"
 #include "placement/launcher.h"
 #include "placement/topology.h"
@@ -799,6 +800,9 @@ static int on_results(mpipool__master_t *m, mpipool__worker_t *w,
       fail_chunk(m, job, c, err);
       continue;
     }
+    if (job->journal)
+      mpipool__journal_put(job->journal, job->jmap,
+                           mpipool__job_chunk_first(job, c), &v);
     if (mpipool__job_chunk_done(job, c, buf, &v, w->id))
       job_done(m, job);
     else
@@ -1010,6 +1014,7 @@ int mpipool__master_progress(mpipool__master_t *m, int *busy) {
   if (m->broken)
     return m->broken;
   int err = mpipool__sends_progress(&m->sends);
+  mpipool__journal_sync(m->pool->journal, 0); /* a bounded interval */
   if (err == 0 && m->spawnq)
     err = adopt_spawns(m, busy);
   for (size_t e = 0; e < m->roster.nendpoints && err == 0; e++) {
@@ -1342,7 +1347,7 @@ int mpipool__master_check(const mpipool__master_t *m) {
       return MPIPOOL_EPROTO;
   size_t queued = 0;
   for (const mpipool__job_t *j = m->queue.head; j; j = j->qnext)
-    queued += j->nchunks - j->dispatched;
+    queued += mpipool__job_waiting(j);
   for (const mpipool__requeued_t *r = m->queue.again; r; r = r->next)
     queued++;
   EXPECT(queued == m->queue.chunks, "%zu chunks queued, counted %zu", queued,

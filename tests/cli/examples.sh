@@ -74,5 +74,16 @@ check "maxtasks under mpirun -n 1" "$tmp/maxtasks.out" norm_maxtasks \
 check "maxtasks under mpirun -n 8 (world ranks retire)" "$tmp/maxtasks.out" \
   norm_maxtasks env OMPI_MCA_rmaps_base_oversubscribe=1 \
   "$MPIRUN" -n 8 ./examples/maxtasks
+# resumable_map: three inputs crash (twice each: one retry); a second run
+# with the same journal runs only those again and prints the same.
+cat_out() { cat; }
+rm -f "$tmp/sweep.journal"
+check "resumable_map as a singleton" "$expected/resumable_map.out" cat_out \
+  ./examples/resumable_map "$tmp/sweep.journal"
+check "resumable_map again, from its journal" "$expected/resumable_map.out" \
+  cat_out ./examples/resumable_map "$tmp/sweep.journal"
+rm -f "$tmp/sweep.journal"
+check "resumable_map under mpirun -n 2" "$expected/resumable_map.out" cat_out \
+  "$MPIRUN" -n 2 ./examples/resumable_map "$tmp/sweep.journal"
 echo "1..$n"
 [ $fails -eq 0 ]

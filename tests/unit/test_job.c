@@ -865,6 +865,42 @@ static void test_retry_lost(void) {
   is_int(mpipool_async_attempts(NULL), MPIPOOL_EINVAL, "async_attempts(NULL)");
 }
 
+/* Chunks taken from the journal are never handed out. */
+static void test_preset(void) {
+  mpipool__queue_t q = {0};
+  mpipool__job_t *job = new_job(MPIPOOL__JOB_MAP, 8, 2); /* 4 chunks */
+  mpipool__job_t *j;
+  size_t ch;
+  mpipool__rchunk_view_t v;
+  for (size_t c = 0; c < 4; c += 3) { /* chunks 0 and 3 */
+    mpipool__rbuf_t *b = chunk_frame(job, c, NONE, &v);
+    is_int(mpipool__job_preset(job, c, b, &v), 0, "preset a chunk");
+    mpipool__rbuf_unref(b);
+  }
+  mpipool__queue_push(&q, job);
+  is_int(q.chunks, 2, "two chunks wait, two were preset");
+  ok(mpipool__queue_next(&q, &j, &ch) && ch == 1 &&
+         mpipool__queue_next(&q, &j, &ch) && ch == 2 && q.chunks == 0 &&
+         q.head == NULL,
+     "the queue hands out chunks 1 and 2 only, then lets the job go");
+  deliver(job, 1, NONE);
+  is_int(deliver(job, 2, NONE), 1, "their results complete the job");
+  const void *d;
+  size_t s;
+  ok(mpipool__rchunks_item(job->chunks, 2, NULL, 7, &d, &s) == 0 &&
+         *(const int *)d == 70,
+     "an item of a preset chunk reads as any other");
+  drop(job);
+
+  job = new_job(MPIPOOL__JOB_MAP, 2, 2);
+  mpipool__rbuf_t *b = chunk_frame(job, 0, NONE, &v);
+  is_int(mpipool__job_preset(job, 0, b, &v), 1, "all preset: done at once");
+  mpipool__rbuf_unref(b);
+  mpipool__queue_push(&q, job);
+  ok(q.chunks == 0 && q.head == NULL, "and not queued");
+  drop(job);
+}
+
 static void test_queue_avoid(void) {
   mpipool__queue_t q = {0};
   mpipool__job_t *a = new_job(MPIPOOL__JOB_MAP, 3, 1);
@@ -897,5 +933,6 @@ int main(void) {
   test_retry_stream();
   test_retry_lost();
   test_queue_avoid();
+  test_preset();
   return tap_done();
 }
