@@ -11,9 +11,10 @@
  *
  * Usage: mpirun -n W+1 bench/bench_pool [--workers W] [--items N]
  *            [--tasks T] [--only map_chunked|apply_async|map_chunksize1]
- *            [--maxtasks M] [--sleep-us U]
+ *            [--maxtasks M] [--sleep-us U] [--isolation 0|1]
  * --maxtasks sets maxtasksperchild; --sleep-us makes every task sleep U
- * microseconds first (bench/recycle.sh uses both).
+ * microseconds first (bench/recycle.sh uses both); --isolation 1 runs
+ * every task in the worker's child process (bench/isolation.sh).
  * (a singleton run spawns the workers itself; --only may list several
  * workloads separated by commas).  Each workload is timed on the master
  * with CLOCK_MONOTONIC, pool start-up excluded; start-up is reported on a
@@ -192,6 +193,7 @@ static int run_async(mpipool_t *pool, int workers, const int *in, int *out,
 
 int main(int argc, char **argv) {
   long workers = 2, items = 1000000, tasks = 20000, maxtasks = 0;
+  long isolation = 0;
   int only = W_ALL;
 
   /* Every process parses the same argv, so a usage error stops them all
@@ -216,6 +218,9 @@ int main(int argc, char **argv) {
     } else if (strcmp(a, "--sleep-us") == 0) {
       if (parse_long(v, 0, 60000000, &sleep_us))
         return usage("--sleep-us wants microseconds from 0 to 60000000");
+    } else if (strcmp(a, "--isolation") == 0) {
+      if (parse_long(v, 0, 1, &isolation))
+        return usage("--isolation wants 0 or 1");
     } else if (strcmp(a, "--only") == 0) {
       if (parse_only(v, &only))
         return usage("--only wants map_chunked, apply_async, map_chunksize1");
@@ -232,7 +237,8 @@ int main(int argc, char **argv) {
   }
   if ((err = mpipool_register(pool, TASK, do_double, NULL)) != 0 ||
       (err = mpipool_set_processes(pool, (int)workers)) != 0 ||
-      (err = mpipool_set_maxtasksperchild(pool, maxtasks)) != 0) {
+      (err = mpipool_set_maxtasksperchild(pool, maxtasks)) != 0 ||
+      (err = mpipool_set_isolation(pool, (int)isolation)) != 0) {
     fprintf(stderr, "bench_pool: %s\n", mpipool_strerror(err));
     mpipool_destroy(pool);
     return 1;
