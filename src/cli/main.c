@@ -432,8 +432,5 @@ int main(int argc, char **argv) {
     status = EXIT_OWN_ERROR;
   }
   mpipool_destroy(pool);
-  /* Told now, not at exit: the watcher's end (and its SIGCHLD) must not
-   * meet the exit handlers (under LeakSanitizer they made its tracer crash,
-   * "Tracer caught signal 11", in about 1 run of the program in 25). */
   return status;
 }
