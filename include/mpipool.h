@@ -324,7 +324,8 @@ int mpipool_set_retries(mpipool_t *pool, int n);
  * differs from the journal's fails with MPIPOOL_EJOURNAL, saying how on
  * stderr, before anything runs; the journal is left as it was.  A journal
  * that cannot be written is reported once and the run goes on.  A file
- * that is not a journal: EJOURNAL at the first map.  Matters on the
+ * that is not a journal, or not a regular file (a FIFO, a device):
+ * EJOURNAL at the first map.  Matters on the
  * master; before start.  Errors: EINVAL (NULL or empty), ENOMEM, EBUSY.
  */
 int mpipool_set_journal(mpipool_t *pool, const char *path);

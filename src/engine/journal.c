@@ -166,18 +166,16 @@ static int parse(mpipool__journal_t *j, char *why, size_t len) {
   return MPIPOOL_OK;
 }
 
-/* Reads the whole file into j->data; 0, or -1 with errno. */
-static int slurp(mpipool__journal_t *j) {
-  struct stat st;
-  if (fstat(j->fd, &st) != 0)
-    return -1;
-  j->data = mpipool__malloc((size_t)st.st_size + 1);
+/* Reads the whole file, `size` bytes, into j->data; 0, or -1 with
+ * errno. */
+static int slurp(mpipool__journal_t *j, size_t size) {
+  j->data = mpipool__malloc(size + 1);
   if (j->data == NULL) {
     errno = ENOMEM;
     return -1;
   }
-  while (j->len < (size_t)st.st_size) {
-    ssize_t r = read(j->fd, j->data + j->len, (size_t)st.st_size - j->len);
+  while (j->len < size) {
+    ssize_t r = read(j->fd, j->data + j->len, size - j->len);
     if (r < 0 && errno == EINTR)
       continue;
     if (r <= 0)
@@ -195,12 +193,19 @@ int mpipool__journal_open(mpipool__journal_t **out, const char *path, char *why,
     return MPIPOOL_ENOMEM;
   }
   int err = MPIPOOL_OK;
-  j->fd = open(path, O_RDWR | O_CLOEXEC);
+  struct stat st;
+  /* O_NONBLOCK: a FIFO opens without waiting, to be refused below (a
+   * regular file's reads and writes ignore it). */
+  j->fd = open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK);
   if (j->fd < 0 && errno != ENOENT) {
     mpipool__fmt(why, len, "cannot open the journal %s: %s", path,
                  strerror(errno));
     err = MPIPOOL_EJOURNAL;
-  } else if (j->fd >= 0 && slurp(j) != 0) {
+  } else if (j->fd >= 0 && (fstat(j->fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+    /* A FIFO or a device would block the master's writes for ever. */
+    mpipool__fmt(why, len, "the journal %s is not a regular file", path);
+    err = MPIPOOL_EJOURNAL;
+  } else if (j->fd >= 0 && slurp(j, (size_t)st.st_size) != 0) {
     mpipool__fmt(why, len, "cannot read the journal %s: %s", path,
                  strerror(errno));
     err = errno == ENOMEM ? MPIPOOL_ENOMEM : MPIPOOL_EJOURNAL;

@@ -214,6 +214,15 @@ int main(void) {
   ok(strstr(why, "is not an mpipool journal") && file_size() == 13,
      "saying so, the file untouched: %s", why);
 
+  /* A FIFO (or a device): refused, it would block the master's writes. */
+  unlink(path);
+  ok(mkfifo(path, 0600) == 0, "a FIFO where the journal goes");
+  j = NULL;
+  is_int(mpipool__journal_open(&j, path, why, sizeof why), MPIPOOL_EJOURNAL,
+         "a FIFO: EJOURNAL, at once");
+  ok(strstr(why, "is not a regular file") != NULL, "saying so: %s", why);
+  unlink(path);
+
   /* A journal cut inside its first line: empty. */
   f = fopen(path, "wb");
   fputs("mpipool jou", f);
