@@ -527,7 +527,8 @@ const char *mpipool_async_error(mpipool_async_t *h);
 int mpipool_async_attempts(const mpipool_async_t *h);
 
 /* Releases the handle (NULL: no-op).  A result that arrives later is
- * discarded; callbacks still run. */
+ * discarded; callbacks still run.  A callback may release its own handle
+ * (the pool holds the job until the callback returns). */
 void mpipool_async_free(mpipool_async_t *h);
 
 /* ---------------------------------------------------------------------- */

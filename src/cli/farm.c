@@ -33,7 +33,7 @@ typedef struct {
   mpipool_async_t *h;
 } slot_t;
 
-/* A list of positions: what to retry, whose handles to free. */
+/* A list of positions: what to retry. */
 typedef struct {
   size_t *v;
   size_t n;
@@ -44,7 +44,7 @@ struct farm {
   mpipool_t *pool;
   slot_t *slots;
   size_t next; /* the next todo position to submit */
-  posq_t retry, finished;
+  posq_t retry;
   size_t in_flight;
   cli_counts_t *c;
   cli_halt_t halting;
@@ -155,9 +155,8 @@ static void start_halt(farm_t *fm) {
 
 /* A task that did not run to its end and is not logged: run again by
  * --resume. */
-static void not_run(farm_t *fm, slot_t *s) {
+static void not_run(farm_t *fm) {
   fm->in_flight--;
-  fm->finished.v[fm->finished.n++] = s->pos;
   fm->c->not_run++;
 }
 
@@ -171,11 +170,10 @@ static void finish(farm_t *fm, slot_t *s, const cli_resultmsg_t *r,
   if (failed && !error && fm->f->stop && *fm->f->stop) {
     /* Failed while the run stops: stopped by it (a job's time limit
      * signals every task at once), run again by --resume. */
-    not_run(fm, s);
+    not_run(fm);
     return;
   }
   fm->in_flight--;
-  fm->finished.v[fm->finished.n++] = s->pos;
   if (fm->fatal)
     return;
   if (failed && s->attempts <= fm->f->opt->retries && !fm->halting) {
@@ -201,23 +199,36 @@ static void finish(farm_t *fm, slot_t *s, const cli_resultmsg_t *r,
     start_halt(fm);
 }
 
+/* What an attempt's result says: its outcome in *r (0), cancelled (1),
+ * or malformed (-1). */
+static int outcome(const void *data, size_t size, cli_resultmsg_t *r) {
+  if (cli_resultmsg_decode(data, size, r)) {
+    memset(r, 0, sizeof *r);
+    r->exitval = -1;
+    return -1;
+  }
+  return r->cancelled;
+}
+
+/* Lets go of the attempt's handle as it ends, inside its own callback
+ * (allowed: see mpipool_async_free): a retry of the slot may be submitted
+ * before the loop gets back to it, even from within this progress call. */
+static void release(slot_t *s) {
+  mpipool_async_free(s->h);
+  s->h = NULL;
+}
+
 static void on_done(mpipool_async_t *h, const void *data, size_t size,
                     void *arg) {
   slot_t *s = arg;
   cli_resultmsg_t r;
   (void)h;
-  if (cli_resultmsg_decode(data, size, &r) == 0 && r.cancelled) {
-    /* Stopped before its end (the run halts or stops): not finished. */
-    not_run(s->farm, s);
-    return;
-  }
-  if (cli_resultmsg_decode(data, size, &r)) {
-    memset(&r, 0, sizeof r);
-    r.exitval = -1;
-    finish(s->farm, s, &r, "malformed result from the worker");
-    return;
-  }
-  finish(s->farm, s, &r, NULL);
+  int o = outcome(data, size, &r);
+  if (o == 1) /* stopped before its end (the run halts or stops) */
+    not_run(s->farm);
+  else
+    finish(s->farm, s, &r, o ? "malformed result from the worker" : NULL);
+  release(s);
 }
 
 static void on_error(mpipool_async_t *h, int status, const char *message,
@@ -226,14 +237,15 @@ static void on_error(mpipool_async_t *h, int status, const char *message,
   farm_t *fm = s->farm;
   (void)h;
   if (status == MPIPOOL_ETERMINATED) { /* halted before it ran */
-    not_run(fm, s);
-    return;
+    not_run(fm);
+  } else {
+    cli_resultmsg_t r;
+    memset(&r, 0, sizeof r);
+    r.exitval = -1;
+    r.host = "?";
+    finish(fm, s, &r, message && *message ? message : mpipool_strerror(status));
   }
-  cli_resultmsg_t r;
-  memset(&r, 0, sizeof r);
-  r.exitval = -1;
-  r.host = "?";
-  finish(fm, s, &r, message && *message ? message : mpipool_strerror(status));
+  release(s);
 }
 
 static int submit(farm_t *fm, size_t pos) {
@@ -284,8 +296,7 @@ int cli_farm_run(mpipool_t *pool, const cli_farm_t *f, cli_counts_t *counts) {
   fm.c = counts;
   fm.slots = cli_calloc(f->ntodo ? f->ntodo : 1, sizeof *fm.slots);
   fm.retry.v = cli_malloc((f->ntodo + 1) * sizeof *fm.retry.v);
-  fm.finished.v = cli_malloc((f->ntodo + 1) * sizeof *fm.finished.v);
-  if (!fm.slots || !fm.retry.v || !fm.finished.v) {
+  if (!fm.slots || !fm.retry.v) {
     say("out of memory for %zu tasks", f->ntodo);
     err = -1;
     goto out;
@@ -335,12 +346,6 @@ int cli_farm_run(mpipool_t *pool, const cli_farm_t *f, cli_counts_t *counts) {
       fm.fatal = 1;
       break;
     }
-    for (size_t i = 0; i < fm.finished.n; i++) {
-      slot_t *s = &fm.slots[fm.finished.v[i]];
-      mpipool_async_free(s->h);
-      s->h = NULL;
-    }
-    fm.finished.n = 0;
     show_progress(&fm, 0);
   }
   counts->not_run += f->ntodo - fm.next + fm.retry.n;
@@ -357,6 +362,5 @@ out:
     mpipool_async_free(fm.slots[i].h);
   cli_free(fm.slots);
   cli_free(fm.retry.v);
-  cli_free(fm.finished.v);
   return err;
 }

@@ -71,16 +71,20 @@ static void on_drain_signal(int sig) {
   drain_requested = 1;
 }
 
-static void note_stops(void) {
+/* Catches the stop and drain signals.  flags: SA_RESTART once the tasks
+ * are read; 0 while a singleton reads them, so that a stop ends a read
+ * of stdin that could wait for ever. */
+static void note_stops(int flags) {
   static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_stop_signal;
-  sa.sa_flags = SA_RESTART;
+  sa.sa_flags = flags;
   sigemptyset(&sa.sa_mask);
   for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
     sigaction(sigs[i], &sa, NULL);
-  signal(SIGUSR1, on_drain_signal);
+  sa.sa_handler = on_drain_signal;
+  sigaction(SIGUSR1, &sa, NULL);
 }
 
 /* Reads the task list: the task file, or the command over the argfile.
@@ -120,7 +124,11 @@ static int load_tasks(const cli_options_t *o, cli_tasklist_t *tl) {
                      : cli_tasklist_read(tl, f, name, err, sizeof err);
   if (!from_stdin)
     fclose(f);
-  if (e)
+  if (e && stop_requested)
+    fprintf(stderr,
+            "mpipool: interrupted (%s) while reading the tasks: none run\n",
+            strsignal((int)stop_requested));
+  else if (e)
     fprintf(stderr, "mpipool: %s\n", err);
   else if (tl->n == 0)
     fprintf(stderr, "mpipool: no tasks in %s%s\n", name,
@@ -393,8 +401,14 @@ int main(int argc, char **argv) {
   int early = mpipool_launch_rank() < 0 && !o.print_pool;
   if (early && (end_watch = cli_watch_start(end_script, 1)) >= 0)
     atexit(ended_normally);
+  /* A singleton's stop is heard from here on: while it reads its tasks
+   * and while its pool starts (the farm then runs none). */
+  if (early)
+    note_stops(0);
   if (early && load_tasks(&o, &tl))
-    return EXIT_OWN_ERROR;
+    return stop_requested ? 128 + (int)stop_requested : EXIT_OWN_ERROR;
+  if (early)
+    note_stops(SA_RESTART);
   int e = mpipool_create(&pool);
   if (e == 0)
     e = mpipool_register(pool, CLI_TASK_NAME, cli_work_run, NULL);
@@ -419,7 +433,8 @@ int main(int argc, char **argv) {
     cli_tasklist_free(&tl);
     return EXIT_OWN_ERROR;
   }
-  note_stops();
+  if (!early)
+    note_stops(SA_RESTART);
   int status = EXIT_OWN_ERROR;
   if (o.print_pool)
     status = print_pool(pool, &o);

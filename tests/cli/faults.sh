@@ -7,6 +7,18 @@
 MAXTASKS=$builddir/examples/maxtasks
 stray() { pgrep -f "/bin/slee[p] 600" >/dev/null; }
 gone() { ! stray; } # (a function: check runs it in this shell)
+# Waits (10 s at most) until process $1 catches SIGTERM: its handler is in.
+catching() {
+  i=0
+  while [ $i -lt 100 ]; do
+    m=$(sed -n 's/^SigCgt:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null)
+    m=${m#"${m%????}"} # the low 16 signals; SIGTERM (15) is bit 14
+    [ -n "$m" ] && [ $((0x$m >> 14 & 1)) -eq 1 ] && return 0
+    sleep 0.05
+    i=$((i + 1))
+  done
+  return 1
+}
 
 # A stuck successor spawn: the pool goes on without recycling, the
 # results are whole, nothing is left behind.  A singleton's runtime takes
@@ -171,6 +183,30 @@ for mode in singleton 3; do
     wait $pid
     check "[singleton] SIGTERM: exit status 143 (128 + 15), and says so" \
       sh -c '[ "$0" -eq 143 ] && grep -q "^mpipool: interrupted (Terminated): [0-9]* task(s) not run; every task that ended is in the joblog" err' $?
+    # A stop as soon as the singleton catches it: while its pool starts
+    # (the tasks, from a file, are read by then), it runs none.
+    rm -f ledger cycle.log
+    "$MPIPOOL" -j 2 --joblog cycle.log cycle.txt >out 2>err &
+    pid=$!
+    catching $pid && kill -TERM $pid
+    wait $pid
+    check "[singleton] SIGTERM while the pool starts: 143, says so, none of $ntasks run" \
+      sh -c '[ "$0" -eq 143 ] && [ ! -e ledger ] && grep -q "^mpipool: interrupted (Terminated): $1 task(s) not run" err' $? "$ntasks"
+    # ... and while it reads them from stdin, which stays open: the read
+    # ends, the program says so, 143, at once.
+    rm -f ledger fifo
+    mkfifo fifo
+    "$MPIPOOL" - <fifo >out 2>err &
+    pid=$!
+    { echo "echo 1 >>ledger"; sleep 20; } >fifo 2>/dev/null &
+    writer=$!
+    catching $pid && kill -TERM $pid
+    t0=$(date +%s)
+    wait $pid
+    rc=$?
+    kill $writer 2>/dev/null
+    check "[singleton] SIGTERM while it reads stdin: 143 at once, says so, nothing run" \
+      sh -c '[ "$0" -eq 143 ] && [ $(($(date +%s) - $1)) -lt 10 ] && [ ! -e ledger ] && grep -qx "mpipool: interrupted (Terminated) while reading the tasks: none run" err' $rc "$t0"
   fi
 done
 

@@ -1,6 +1,7 @@
 /*
  * test_async.c - apply_async with 1,000 handles and callbacks, get with a
- * timeout, ready and successful, error callbacks, apply, worker names.
+ * timeout, ready and successful, error callbacks, apply, worker names,
+ * callbacks that free their own handles.
  */
 #include "common.h"
 
@@ -101,6 +102,41 @@ static void check_timeout(mpipool_t *pool) {
   ok(1, "freeing a pending handle is allowed");
 }
 
+/* Callbacks that free their own handle (what cli/farm.c does). */
+static void free_ok(mpipool_async_t *h, const void *data, size_t size,
+                    void *arg) {
+  on_ok(h, data, size, arg);
+  mpipool_async_free(h);
+}
+
+static void free_err(mpipool_async_t *h, int status, const char *msg,
+                     void *arg) {
+  on_err(h, status, msg, arg);
+  mpipool_async_free(h);
+}
+
+static void check_self_free(mpipool_t *pool) {
+  enum { N = 200 };
+  counts_t c = {0, 0, 0};
+  int accepted = 0;
+  for (int i = 0; i < N; i++) {
+    mpipool_async_t *h;
+    accepted +=
+        mpipool_apply_async(pool, i % 4 == 1 ? "fail_odd" : "double", &i,
+                            sizeof i, free_ok, free_err, &c, &h) == 0;
+  }
+  is_int(accepted, N, "200 tasks whose callbacks free their handles");
+  double deadline = test_now() + 60;
+  int e = 0;
+  while (c.ok_calls + c.err_calls < N && test_now() < deadline &&
+         (e == 0 || e == MPIPOOL_ETIMEDOUT))
+    e = mpipool_wait(pool, 1);
+  is_int(c.ok_calls + c.err_calls, N, "they all finish (60 s)");
+  ok(c.ok_calls == 150 && c.err_calls == 50 && c.bad == 0,
+     "150 results, 50 failures, each called back once (%d, %d, %d bad)",
+     c.ok_calls, c.err_calls, c.bad);
+}
+
 static void check_names(mpipool_t *pool) {
   enum { N = 60 };
   mpipool_async_t *h[N];
@@ -128,6 +164,7 @@ int main(void) {
   check_thousand(pool);
   check_errors(pool);
   check_timeout(pool);
+  check_self_free(pool);
   check_names(pool);
   finish_pool(pool);
   return tap_done();

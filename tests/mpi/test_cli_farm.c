@@ -104,6 +104,20 @@ int main(void) {
   free(out);
   unlink(flag);
 
+  /* Many quick failures, each retried twice: a retry is often submitted
+   * while the farm is still handing out (its attempt's callback runs in
+   * the submit's progress); under the sanitizers no handle may leak. */
+  o.retries = 2;
+  char many[40 * 7 + 1] = "";
+  for (int i = 0; i < 40; i++)
+    strcat(many, "exit 1\n");
+  is_int(farm(pool, many, &o, &c, &log, &out), 0, "40 failing tasks");
+  ok(c.done == 40 && c.failed == 40, "each failed after its retries (%zu)",
+     c.failed);
+  is_int(lines(log), 40, "each logged once");
+  free(log);
+  free(out);
+
   o.retries = 0;
   o.halt = CLI_HALT_NOW;
   o.halt_fail = 1;
