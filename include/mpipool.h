@@ -476,8 +476,12 @@ typedef void (*mpipool_async_err_cb)(mpipool_async_t *h, int status,
  * and returns at once with a handle in *handle (free it with
  * mpipool_async_free(), before or after it is ready).  When the result
  * arrives, `cb` (if not NULL) gets it on success, `err_cb` (if not NULL)
- * on failure, each with `arg`.  Errors: EINVAL, ENOTASK, ECLOSED, EBUSY,
- * ENOMEM, E2BIG.
+ * on failure, each with `arg`.  The task goes to a worker at once when
+ * one is idle; in a burst of calls while every worker has work, a call
+ * makes progress only when the last round was over 20 us ago (a round
+ * per call made the master the bottleneck), so after a burst, call
+ * mpipool_progress(), mpipool_wait() or a get as usual to keep results
+ * flowing.  Errors: EINVAL, ENOTASK, ECLOSED, EBUSY, ENOMEM, E2BIG.
  */
 int mpipool_apply_async(mpipool_t *pool, const char *name, const void *in,
                         size_t size, mpipool_async_cb cb,

@@ -876,9 +876,8 @@ int mpipool_apply_async(mpipool_t *pool, const char *name, const void *in,
   job->cb_arg = arg;
   mpipool__master_submit(pool->master, job);
   *handle = job;
-  int busy = 0;
   /* Start it on its way; a communication failure shows in the handle. */
-  mpipool__master_progress(pool->master, &busy);
+  mpipool__master_nudge(pool->master);
   return MPIPOOL_OK;
 }
 

@@ -49,6 +49,9 @@
 /* Seconds a message may wait for memory to receive it before the pool
  * gives up (ENOMEM). */
 #define OOM_PATIENCE 10.0
+/* A submission within this many seconds of the last round makes none
+ * (see mpipool__master_nudge). */
+#define NUDGE_GAP 20e-6
 /* How often the master looks for dead workers, in seconds. */
 #define LIVENESS_EVERY 0.2
 /* A worker on another node than the master's sends BEAT this often (ms),
@@ -114,6 +117,7 @@ struct mpipool__master {
   int broken;           /* a communication error: fail everything */
   double oom_since;     /* when receiving first lacked memory, or 0 */
   double next_liveness; /* when to look for dead workers next */
+  double last_round;    /* when the last progress round began */
   int terminating;      /* terminate: lost work is not run again */
   size_t lost;          /* workers found dead, ever */
   int check;            /* MPIPOOL_CHECK: check after every round */
@@ -926,8 +930,7 @@ static void lose_worker(mpipool__master_t *m, mpipool__worker_t *w,
 /* Looks for dead workers: those of the master's node by their process,
  * the others by their silence.  A worker's last messages are taken in
  * first: one that left after saying BYE is not lost. */
-static int check_liveness(mpipool__master_t *m) {
-  double now = mpipool__now();
+static int check_liveness(mpipool__master_t *m, double now) {
   if (now < m->next_liveness)
     return MPIPOOL_OK;
   m->next_liveness = now + LIVENESS_EVERY;
@@ -1013,6 +1016,7 @@ static void run_check(const mpipool__master_t *m) {
 int mpipool__master_progress(mpipool__master_t *m, int *busy) {
   if (m->broken)
     return m->broken;
+  double now = m->last_round = mpipool__now();
   int err = mpipool__sends_progress(&m->sends);
   mpipool__journal_sync(m->pool->journal, 0); /* a bounded interval */
   if (err == 0 && m->spawnq)
@@ -1039,12 +1043,19 @@ int mpipool__master_progress(mpipool__master_t *m, int *busy) {
     }
   }
   if (err == 0)
-    err = check_liveness(m);
+    err = check_liveness(m, now);
   if (err == 0)
     err = dispatch(m, busy);
   if (m->check)
     run_check(m);
   return err ? break_pool(m, err) : MPIPOOL_OK;
+}
+
+int mpipool__master_nudge(mpipool__master_t *m) {
+  int busy = 0;
+  if (m->levels[0].n == 0 && mpipool__now() - m->last_round < NUDGE_GAP)
+    return m->broken;
+  return mpipool__master_progress(m, &busy);
 }
 
 void mpipool__master_submit(mpipool__master_t *m, mpipool__job_t *job) {

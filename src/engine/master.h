@@ -61,6 +61,12 @@ size_t mpipool__master_size(const mpipool__master_t *m);
  * if anything happened.  0 or EMPI/ENOMEM/EPROTO. */
 int mpipool__master_progress(mpipool__master_t *m, int *busy);
 
+/* A round of progress for a submission, skipped when one began less than
+ * 20 us ago and no worker waits idle: in a burst of apply_async calls a
+ * round (a system call per poll on TCP) per call made the master, not the
+ * workers, the bound.  0 or as mpipool__master_progress. */
+int mpipool__master_nudge(mpipool__master_t *m);
+
 /* Adds a new job to the queue (the engine's reference is in the job). */
 void mpipool__master_submit(mpipool__master_t *m, mpipool__job_t *job);
 

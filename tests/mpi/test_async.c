@@ -137,6 +137,30 @@ static void check_self_free(mpipool_t *pool) {
      c.ok_calls, c.err_calls, c.bad);
 }
 
+/* A burst of submissions to idle workers starts each task at once: the
+ * program may then compute without calling the pool (a submission skips
+ * its round of progress only while no worker is idle). */
+static void check_started(mpipool_t *pool) {
+  mpipool_async_t *h[3];
+  int ms = 1000;
+  for (int i = 0; i < 3; i++)
+    mpipool_apply_async(pool, "sleep_ms", &ms, sizeof ms, NULL, NULL, NULL,
+                        &h[i]);
+  struct timespec ts = {1, 500000000L}; /* no call into the pool */
+  nanosleep(&ts, NULL);
+  double t0 = test_now();
+  int good = 0;
+  for (int i = 0; i < 3; i++) {
+    good += mpipool_async_get(h[i], 30, NULL, NULL) == 0;
+    mpipool_async_free(h[i]);
+  }
+  double waited = test_now() - t0;
+  ok(good == 3 && waited < 0.8,
+     "3 tasks of 1 s submitted to 3 idle workers ran while the program "
+     "slept 1.5 s (then waited %.2f s)",
+     waited);
+}
+
 static void check_names(mpipool_t *pool) {
   enum { N = 60 };
   mpipool_async_t *h[N];
@@ -165,6 +189,7 @@ int main(void) {
   check_errors(pool);
   check_timeout(pool);
   check_self_free(pool);
+  check_started(pool);
   check_names(pool);
   finish_pool(pool);
   return tap_done();
