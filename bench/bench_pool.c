@@ -11,9 +11,10 @@
  *
  * Usage: mpirun -n W+1 bench/bench_pool [--workers W] [--items N]
  *            [--tasks T] [--only map_chunked|apply_async|map_chunksize1]
- *            [--maxtasks M] [--sleep-us U] [--isolation 0|1]
+ *            [--maxtasks M] [--sleep-us U] [--spin-us U] [--isolation 0|1]
  * --maxtasks sets maxtasksperchild; --sleep-us makes every task sleep U
- * microseconds first (bench/recycle.sh uses both); --isolation 1 runs
+ * microseconds first (bench/recycle.sh uses both), --spin-us compute
+ * for U microseconds of CPU time (bench/oversubscribe.sh); --isolation 1 runs
  * every task in the worker's child process (bench/isolation.sh).
  * (a singleton run spawns the workers itself; --only may list several
  * workloads separated by commas).  Each workload is timed on the master
@@ -21,6 +22,7 @@
  * line of its own ("startup", n = workers).  Output lines, one each:
  *
  *   mpipool <workload> workers=<W> n=<count> seconds=<s> rate=<per second>
+ *           master_cpu_us_per_task=<the master's CPU time per task, us>
  *
  * Every result is checked; the exit status is 1 on any error or wrong
  * result, 2 on a usage error.
@@ -32,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #define TASK "double"
@@ -41,12 +44,31 @@
  * process, so workers see it too. */
 static long sleep_us;
 
+/* --spin-us: every task first computes for this long (its CPU time). */
+static long spin_us;
+
+static double cpu_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void spin(void) {
+  double end = cpu_now() + (double)spin_us * 1e-6;
+  volatile unsigned long x = 0;
+  while (cpu_now() < end)
+    for (int i = 0; i < 1000; i++)
+      x += (unsigned long)i;
+}
+
 static int do_double(mpipool_ctx_t *ctx, const void *in, size_t size) {
   int x;
   if (sleep_us > 0) {
     struct timespec ts = {sleep_us / 1000000, (sleep_us % 1000000) * 1000};
     nanosleep(&ts, NULL);
   }
+  if (spin_us > 0)
+    spin();
   if (size != sizeof x)
     return mpipool_ctx_fail(ctx, "expected an int, got %zu bytes", size);
   memcpy(&x, in, sizeof x);
@@ -63,10 +85,21 @@ static double now(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static void report(const char *workload, int workers, size_t n,
-                   double seconds) {
-  printf("mpipool %s workers=%d n=%zu seconds=%.6f rate=%.1f\n", workload,
-         workers, n, seconds, seconds > 0 ? (double)n / seconds : 0.0);
+/* The master process's CPU time so far (all its threads), in seconds. */
+static double master_cpu(void) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+         (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e-6;
+}
+
+/* cpu: the master's CPU seconds over the workload. */
+static void report(const char *workload, int workers, size_t n, double seconds,
+                   double cpu) {
+  printf("mpipool %s workers=%d n=%zu seconds=%.6f rate=%.1f "
+         "master_cpu_us_per_task=%.3f\n",
+         workload, workers, n, seconds, seconds > 0 ? (double)n / seconds : 0.0,
+         n ? cpu * 1e6 / (double)n : 0.0);
   fflush(stdout);
 }
 
@@ -74,7 +107,8 @@ static int usage(const char *msg) {
   fprintf(stderr,
           "bench_pool: %s\n"
           "usage: bench_pool [--workers N] [--items N] [--tasks N] "
-          "[--only map_chunked,apply_async,map_chunksize1]\n",
+          "[--only map_chunked,apply_async,map_chunksize1] [--maxtasks M] "
+          "[--sleep-us U] [--spin-us U] [--isolation 0|1]\n",
           msg);
   return 2;
 }
@@ -118,7 +152,7 @@ static int run_map(mpipool_t *pool, const char *label, int workers,
                    const int *in, int *out, size_t n, size_t chunksize) {
   mpipool_results_t *res = NULL;
   memset(out, 0, n * sizeof *out);
-  double t0 = now();
+  double c0 = master_cpu(), t0 = now();
   int err = mpipool_map(pool, TASK, in, n, sizeof *in, chunksize, &res);
   if (err == 0)
     err = mpipool_results_copy(res, out, sizeof *out);
@@ -134,7 +168,7 @@ static int run_map(mpipool_t *pool, const char *label, int workers,
               out[i], 2 * in[i]);
       return 1;
     }
-  report(label, workers, n, t1 - t0);
+  report(label, workers, n, t1 - t0, master_cpu() - c0);
   return 0;
 }
 
@@ -147,7 +181,7 @@ static int run_async(mpipool_t *pool, int workers, const int *in, int *out,
     fprintf(stderr, "bench_pool: apply_async: out of memory\n");
     return 1;
   }
-  double t0 = now();
+  double c0 = master_cpu(), t0 = now();
   for (; submitted < n; submitted++) {
     err = mpipool_apply_async(pool, TASK, &in[submitted], sizeof in[0], NULL,
                               NULL, NULL, &h[submitted]);
@@ -187,7 +221,7 @@ static int run_async(mpipool_t *pool, int workers, const int *in, int *out,
               out[i], 2 * in[i]);
       return 1;
     }
-  report("apply_async", workers, n, t1 - t0);
+  report("apply_async", workers, n, t1 - t0, master_cpu() - c0);
   return 0;
 }
 
@@ -218,6 +252,9 @@ int main(int argc, char **argv) {
     } else if (strcmp(a, "--sleep-us") == 0) {
       if (parse_long(v, 0, 60000000, &sleep_us))
         return usage("--sleep-us wants microseconds from 0 to 60000000");
+    } else if (strcmp(a, "--spin-us") == 0) {
+      if (parse_long(v, 0, 60000000, &spin_us))
+        return usage("--spin-us wants microseconds from 0 to 60000000");
     } else if (strcmp(a, "--isolation") == 0) {
       if (parse_long(v, 0, 1, &isolation))
         return usage("--isolation wants 0 or 1");
@@ -243,7 +280,7 @@ int main(int argc, char **argv) {
     mpipool_destroy(pool);
     return 1;
   }
-  double t0 = now();
+  double c0 = master_cpu(), t0 = now();
   err = mpipool_start(pool);
   double t1 = now();
   if (err) {
@@ -259,9 +296,10 @@ int main(int argc, char **argv) {
     mpipool_destroy(pool);
     return 1;
   }
-  report("startup", w, (size_t)w, t1 - t0);
+  report("startup", w, (size_t)w, t1 - t0, master_cpu() - c0);
 
-  size_t n1 = (size_t)tasks < 20000 || sleep_us ? (size_t)tasks : 20000;
+  size_t n1 =
+      (size_t)tasks < 20000 || sleep_us || spin_us ? (size_t)tasks : 20000;
   size_t cap = (size_t)items;
   if ((size_t)tasks > cap)
     cap = (size_t)tasks;

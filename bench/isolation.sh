@@ -16,7 +16,7 @@ exe=$builddir/bench/bench_pool
 
 run() { # run ISOLATION -> "workload rate" lines
   timeout 600 "$exe" --workers 2 --items "$items" --tasks "$tasks" \
-    --isolation "$1" | sed -n 's/^mpipool \([a-z_0-9]*\) .* rate=\([0-9.]*\)$/\1 \2/p' |
+    --isolation "$1" | sed -n 's/^mpipool \([a-z_0-9]*\) .* rate=\([0-9.]*\) .*$/\1 \2/p' |
     grep -v '^startup '
 }
 plain=$(run 0)

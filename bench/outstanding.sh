@@ -21,7 +21,7 @@ rate() { # rate MODE WORKERS N -> tasks/s
   local cmd=("$exe")
   [ "$1" = mpirun ] && cmd=(mpirun -n $(($2 + 1)) "$exe")
   timeout 600 "${cmd[@]}" --workers "$2" --tasks "$3" --only apply_async |
-    sed -n 's/^mpipool apply_async .* rate=\([0-9.]*\)$/\1/p'
+    sed -n 's/^mpipool apply_async .* rate=\([0-9.]*\) .*$/\1/p'
 }
 
 printf '%-10s %7s %10s %12s %8s\n' mode workers tasks "tasks/s" "vs first"

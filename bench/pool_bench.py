@@ -34,7 +34,7 @@ WORKLOADS = ("map_chunked", "apply_async", "map_chunksize1")
 TARGETS = {"apply_async": 10.0, "map_chunked": 5.0}
 LINE_RE = re.compile(
     r"^mpipool (\S+) workers=(\d+) n=(\d+) seconds=([0-9.eE+-]+) "
-    r"rate=([0-9.eE+-]+)$")
+    r"rate=([0-9.eE+-]+)( master_cpu_us_per_task=[0-9.]+)?$")
 
 
 def log(msg):

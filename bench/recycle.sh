@@ -17,7 +17,7 @@ exe=$builddir/bench/bench_pool
 run() { # run MAXTASKS NTASKS -> tasks per second
   timeout 600 mpirun -n 3 "$exe" --workers 2 --only map_chunksize1 \
     --tasks "$2" --sleep-us 1000 --maxtasks "$1" |
-    sed -n 's/^mpipool map_chunksize1 .* rate=\([0-9.]*\)$/\1/p'
+    sed -n 's/^mpipool map_chunksize1 .* rate=\([0-9.]*\) .*$/\1/p'
 }
 
 base=$(run 0 "$tasks")

@@ -1,0 +1,76 @@
+#!/bin/bash
+# scaling.sh - the master's cost as workers grow, and what oversubscription
+# costs, in one run:
+#  1. empty tasks under mpirun with 1, 2, 4, ... MAXW workers (launcher
+#     ranks; past 2 they outnumber this machine's cores): the rate and the
+#     master's CPU time per task (getrusage of the master process), for
+#     TASKS apply_async calls and a map of TASKS ints in chunks of 1, with
+#     the ratio to 1 worker (1.00: flat);
+#  2. CPU-bound tasks (SPIN_TASKS of 10 ms of CPU each) on 2 workers and on
+#     7 (8 processes on 2 cores), as a singleton and under mpirun: the
+#     seconds and the ratio 7 / 2 (the target: within 1.10).
+# Rows also go to CSV when given.
+#
+#   bash bench/scaling.sh [BUILDDIR] [TASKS] [MAXW] [SPIN_TASKS] [CSV]
+#   (default: . 20000 64 400)
+set -eu
+builddir=${1:-.}
+tasks=${2:-20000}
+maxw=${3:-64}
+spin_tasks=${4:-400}
+csv=${5:-}
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+export OMPI_MCA_rmaps_base_oversubscribe=1
+exe=$builddir/bench/bench_pool
+[ -x "$exe" ] || { echo "scaling.sh: $exe not found (give the build dir)" >&2; exit 2; }
+[ -n "$csv" ] && echo "part,mode,workers,workload,tasks,seconds,tasks_per_s,master_cpu_us_per_task,ratio" >"$csv"
+status=0
+
+# run MODE WORKERS ARGS... -> "workload seconds rate cpu" lines
+run() {
+  local mode=$1 w=$2
+  shift 2
+  local cmd=("$exe")
+  [ "$mode" = mpirun ] && cmd=(mpirun -n $((w + 1)) "$exe")
+  timeout 900 "${cmd[@]}" --workers "$w" "$@" |
+    sed -n 's/^mpipool \([a-z_0-9]*\) .* seconds=\([0-9.]*\) rate=\([0-9.]*\) master_cpu_us_per_task=\([0-9.]*\)$/\1 \2 \3 \4/p' |
+    grep -v '^startup ' || true
+}
+
+echo "1. empty tasks, mpirun: the master's CPU per task as workers grow"
+printf '%8s %-16s %12s %14s %8s\n' workers workload "tasks/s" "master us/task" "vs 1"
+declare -A base
+w=1
+while [ "$w" -le "$maxw" ]; do
+  out=$(run mpirun "$w" --tasks "$tasks" --only apply_async,map_chunksize1)
+  [ -z "$out" ] && { echo "scaling.sh: $w workers: no result" >&2; status=1; }
+  while read -r name secs r cpu; do
+    [ -z "$name" ] && continue
+    base[$name]=${base[$name]:-$cpu}
+    ratio=$(awk -v a="$cpu" -v b="${base[$name]}" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+    printf '%8d %-16s %12.0f %14.3f %8s\n' "$w" "$name" "$r" "$cpu" "$ratio"
+    [ -n "$csv" ] && echo "empty,mpirun,$w,$name,$tasks,$secs,$r,$cpu,$ratio" >>"$csv"
+  done <<<"$out"
+  w=$((w * 2))
+done
+
+echo
+echo "2. CPU-bound tasks of 10 ms, 2 workers and 7 (8 processes on 2 cores)"
+printf '%-10s %8s %10s %8s\n' mode workers seconds "7 / 2"
+for mode in singleton mpirun; do
+  two=
+  for w in 2 7; do
+    out=$(run "$mode" "$w" --tasks "$spin_tasks" --spin-us 10000 --only map_chunksize1)
+    secs=$(echo "$out" | awk '{ print $2 }')
+    if [ -z "$secs" ]; then
+      echo "scaling.sh: $mode, $w workers: no result" >&2
+      status=1
+      continue
+    fi
+    two=${two:-$secs}
+    ratio=$(awk -v a="$secs" -v b="$two" 'BEGIN { printf "%.2f", a / b }')
+    printf '%-10s %8d %10.3f %8s\n' "$mode" "$w" "$secs" "$ratio"
+    [ -n "$csv" ] && echo "spin,$mode,$w,map_chunksize1,$spin_tasks,$secs,,,$ratio" >>"$csv"
+  done
+done
+exit $status
