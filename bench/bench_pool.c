@@ -7,7 +7,11 @@
  *   apply_async     T single-int mpipool_apply_async calls, all submitted,
  *                   then mpipool_async_get on each in order, handles freed
  *   map_chunksize1  mpipool_map of min(T, 20000) ints with chunksize 1
- *                   (all T with --sleep-us)
+ *                   (all T with --sleep-us or --spin-us)
+ *   map_bytes       (only when named) mpipool_map of 8 items per worker
+ *                   whose results are 10 MiB each, chunksize 1; a second
+ *                   line gives bytes/s beside memcpy's (warm, and into
+ *                   fresh memory)
  *
  * Usage: mpirun -n W+1 bench/bench_pool [--workers W] [--items N]
  *            [--tasks T] [--only map_chunked|apply_async|map_chunksize1]
@@ -34,6 +38,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <time.h>
 
@@ -76,6 +81,19 @@ static int do_double(mpipool_ctx_t *ctx, const void *in, size_t size) {
   if (out == NULL)
     return -1;
   *out = x * 2;
+  return 0;
+}
+
+/* map_bytes: an int n -> RESULT_BYTES bytes, each n & 0xff. */
+#define RESULT_BYTES (10u << 20)
+
+static int do_bytes(mpipool_ctx_t *ctx, const void *in, size_t size) {
+  int x = 0;
+  memcpy(&x, in, size < sizeof x ? size : sizeof x);
+  unsigned char *out = mpipool_ctx_output(ctx, RESULT_BYTES);
+  if (out == NULL)
+    return -1;
+  memset(out, x & 0xff, RESULT_BYTES);
   return 0;
 }
 
@@ -123,7 +141,7 @@ static int parse_long(const char *s, long min, long max, long *out) {
   return 0;
 }
 
-enum { W_MAP = 1, W_ASYNC = 2, W_MAP1 = 4, W_ALL = 7 };
+enum { W_MAP = 1, W_ASYNC = 2, W_MAP1 = 4, W_ALL = 7, W_BYTES = 8 };
 
 static int parse_only(const char *s, int *mask) {
   char buf[256];
@@ -139,6 +157,8 @@ static int parse_only(const char *s, int *mask) {
       *mask |= W_ASYNC;
     else if (strcmp(t, "map_chunksize1") == 0)
       *mask |= W_MAP1;
+    else if (strcmp(t, "map_bytes") == 0)
+      *mask |= W_BYTES;
     else if (strcmp(t, "all") == 0)
       *mask |= W_ALL;
     else
@@ -225,6 +245,73 @@ static int run_async(mpipool_t *pool, int workers, const int *in, int *out,
   return 0;
 }
 
+/* memcpy's bandwidth on this machine, bytes/s, the best of 5 copies of
+ * RESULT_BYTES: into a buffer already touched (warm) when fresh is 0, else
+ * into pages mapped for it and unmapped after (what landing a result in
+ * new memory costs: its pages are faulted in; malloc could reuse). */
+static double memcpy_rate(int fresh) {
+  unsigned char *a = malloc(RESULT_BYTES),
+                *b = fresh ? NULL : malloc(RESULT_BYTES);
+  double best = 0;
+  if (a == NULL || (!fresh && b == NULL)) {
+    free(a);
+    free(b);
+    return 0;
+  }
+  memset(a, 1, RESULT_BYTES);
+  if (b)
+    memset(b, 2, RESULT_BYTES);
+  for (int k = 0; k < 5; k++) {
+    double t0 = now();
+    unsigned char *d = b;
+    if (fresh && (d = mmap(NULL, RESULT_BYTES, PROT_READ | PROT_WRITE,
+                           MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)) == MAP_FAILED)
+      break;
+    memcpy(d, a, RESULT_BYTES);
+    a[k] = d[RESULT_BYTES - 1 - k]; /* the copy is used */
+    if (fresh)
+      munmap(d, RESULT_BYTES);
+    double t = now() - t0;
+    if (t > 0 && RESULT_BYTES / t > best)
+      best = RESULT_BYTES / t;
+  }
+  free(a);
+  free(b);
+  return best;
+}
+
+/* map_bytes: a map of n items whose results are RESULT_BYTES each; the
+ * rate is in items/s, and a second line gives bytes/s beside memcpy's. */
+static int run_bytes(mpipool_t *pool, int workers, const int *in, size_t n) {
+  mpipool_results_t *res = NULL;
+  double c0 = master_cpu(), t0 = now();
+  int err = mpipool_map(pool, "bytes", in, n, sizeof *in, 1, &res);
+  double t1 = now(), c1 = master_cpu();
+  size_t bad = 0;
+  for (size_t i = 0; err == 0 && i < n; i++) {
+    const void *d;
+    size_t size;
+    if (mpipool_results_item(res, i, &d, &size) != 0 || size != RESULT_BYTES ||
+        ((const unsigned char *)d)[size - 1] != (in[i] & 0xff))
+      bad++;
+  }
+  mpipool_results_free(res);
+  if (err || bad) {
+    fprintf(stderr, "bench_pool: map_bytes: %s, %zu bad results\n",
+            mpipool_strerror(err), bad);
+    return 1;
+  }
+  report("map_bytes", workers, n, t1 - t0, c1 - c0);
+  double rate = (double)n * RESULT_BYTES / (t1 - t0);
+  double warm = memcpy_rate(0), fresh = memcpy_rate(1);
+  printf("mpipool map_bytes_bandwidth bytes_per_s=%.0f memcpy_warm=%.0f "
+         "memcpy_fresh=%.0f ratio_warm=%.3f ratio_fresh=%.3f\n",
+         rate, warm, fresh, warm > 0 ? rate / warm : 0.0,
+         fresh > 0 ? rate / fresh : 0.0);
+  fflush(stdout);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   long workers = 2, items = 1000000, tasks = 20000, maxtasks = 0;
   long isolation = 0;
@@ -260,7 +347,8 @@ int main(int argc, char **argv) {
         return usage("--isolation wants 0 or 1");
     } else if (strcmp(a, "--only") == 0) {
       if (parse_only(v, &only))
-        return usage("--only wants map_chunked, apply_async, map_chunksize1");
+        return usage("--only wants map_chunked, apply_async, map_chunksize1, "
+                     "map_bytes");
     } else {
       return usage("unknown option");
     }
@@ -273,6 +361,7 @@ int main(int argc, char **argv) {
     return 1;
   }
   if ((err = mpipool_register(pool, TASK, do_double, NULL)) != 0 ||
+      (err = mpipool_register(pool, "bytes", do_bytes, NULL)) != 0 ||
       (err = mpipool_set_processes(pool, (int)workers)) != 0 ||
       (err = mpipool_set_maxtasksperchild(pool, maxtasks)) != 0 ||
       (err = mpipool_set_isolation(pool, (int)isolation)) != 0) {
@@ -322,6 +411,8 @@ int main(int argc, char **argv) {
     fail = run_async(pool, w, in, out, (size_t)tasks);
   if (!fail && (only & W_MAP1))
     fail = run_map(pool, "map_chunksize1", w, in, out, n1, 1);
+  if (!fail && (only & W_BYTES))
+    fail = run_bytes(pool, w, in, (size_t)(8 * w));
 
   free(in);
   free(out);

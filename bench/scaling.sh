@@ -8,7 +8,10 @@
 #     the ratio to 1 worker (1.00: flat);
 #  2. CPU-bound tasks (SPIN_TASKS of 10 ms of CPU each) on 2 workers and on
 #     7 (8 processes on 2 cores), as a singleton and under mpirun: the
-#     seconds and the ratio 7 / 2 (the target: within 1.10).
+#     seconds and the ratio 7 / 2 (the target: within 1.10);
+#  3. bandwidth: a map whose results are 10 MiB each on 2 workers, as a
+#     singleton and under mpirun, beside memcpy into warm memory and into
+#     fresh pages (mapped for the copy: what landing a result costs).
 # Rows also go to CSV when given.
 #
 #   bash bench/scaling.sh [BUILDDIR] [TASKS] [MAXW] [SPIN_TASKS] [CSV]
@@ -72,5 +75,22 @@ for mode in singleton mpirun; do
     printf '%-10s %8d %10.3f %8s\n' "$mode" "$w" "$secs" "$ratio"
     [ -n "$csv" ] && echo "spin,$mode,$w,map_chunksize1,$spin_tasks,$secs,,,$ratio" >>"$csv"
   done
+done
+
+echo
+echo "3. results of 10 MiB each, 2 workers: bytes/s beside memcpy's"
+printf '%-10s %10s %12s %12s %8s %8s\n' mode "MB/s" "memcpy warm" "fresh" "/warm" "/fresh"
+for mode in singleton mpirun; do
+  cmd=("$exe")
+  [ "$mode" = mpirun ] && cmd=(mpirun -n 3 "$exe")
+  line=$(timeout 300 "${cmd[@]}" --workers 2 --only map_bytes | grep '^mpipool map_bytes_bandwidth' || true)
+  if [ -z "$line" ]; then
+    echo "scaling.sh: $mode, map_bytes: no result" >&2
+    status=1
+    continue
+  fi
+  set -- $(echo "$line" | sed 's/[a-z_]*=//g')
+  printf '%-10s %10.0f %12.0f %12.0f %8s %8s\n' "$mode" "$(($3 / 1000000))" "$(($4 / 1000000))" "$(($5 / 1000000))" "$6" "$7"
+  [ -n "$csv" ] && echo "bandwidth,$mode,2,map_bytes,16,,$3,,$7" >>"$csv"
 done
 exit $status
