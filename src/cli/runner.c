@@ -24,6 +24,7 @@
 #include <sys/wait.h>
 #ifdef __linux__
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #endif
 #include <time.h>
 #include <unistd.h>
@@ -217,20 +218,37 @@ static void ended(cli_run_t *r, int status) {
   }
 }
 
+/* A descriptor that polls readable when process pid (a child not reaped
+ * yet) exits, or -1 where the kernel has none (Linux before 5.3). */
+static int exit_fd(pid_t pid) {
+#if defined(__linux__) && defined(SYS_pidfd_open)
+  int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+  if (fd >= 0)
+    fcntl(fd, F_SETFD, FD_CLOEXEC);
+  return fd;
+#else
+  (void)pid;
+  return -1;
+#endif
+}
+
 /* Reads both pipes until the shell has exited and its output is closed
  * (or held open only by processes it left behind), enforcing the time
- * limit and cancellation.  Returns 0 or an errno value. */
+ * limit and cancellation.  Its exit wakes the poll (through exit_fd): a
+ * short command costs no sleep.  Returns 0 or an errno value. */
 static int supervise(pid_t pid, int fd_out, int fd_err, double timeout,
                      size_t keep, int (*cancelled)(void *), void *arg,
                      cli_run_t *r) {
-  struct pollfd fds[2] = {{fd_out, POLLIN, 0}, {fd_err, POLLIN, 0}};
+  int pidfd = exit_fd(pid);
+  struct pollfd fds[3] = {
+      {fd_out, POLLIN, 0}, {fd_err, POLLIN, 0}, {pidfd, POLLIN, 0}};
   cli_bytes_t *bufs[2] = {&r->out, &r->err};
   unsigned long long *counts[2] = {&r->out_bytes, &r->err_bytes};
   double t0 = cli_now(), term_at = 0, exited_at = 0, next_check = t0;
   int open_fds = 2, done = 0, wait_us = 20, err = 0, status = 0;
   while (!done || open_fds) {
-    if (open_fds) {
-      if (poll(fds, 2, SLICE_MS) < 0 && errno != EINTR) {
+    if (open_fds || fds[2].fd >= 0) {
+      if (poll(fds, 3, SLICE_MS) < 0 && errno != EINTR) {
         err = errno;
         break;
       }
@@ -248,7 +266,8 @@ static int supervise(pid_t pid, int fd_out, int fd_err, double timeout,
         }
       }
     } else {
-      /* Output closed: the shell is exiting (or closed it early). */
+      /* Output closed, no exit_fd: the shell is exiting (or closed it
+       * early). */
       struct timespec ts = {0, wait_us * 1000L};
       nanosleep(&ts, NULL);
       if (wait_us < 10000)
@@ -259,6 +278,7 @@ static int supervise(pid_t pid, int fd_out, int fd_err, double timeout,
       done = 1;
       exited_at = now;
       ended(r, status);
+      fds[2].fd = -1; /* reaped: it would poll readable for ever */
     }
     if (done) {
       if (open_fds && now - exited_at > BACKGROUND_GRACE)
@@ -302,6 +322,8 @@ static int supervise(pid_t pid, int fd_out, int fd_err, double timeout,
   r->runtime = cli_now() - t0;
   if (done)
     reap_orphans();
+  if (pidfd >= 0)
+    close(pidfd);
   return err;
 }
 

@@ -24,13 +24,21 @@ unsigned mpipool__backoff_sleep_us(unsigned idle) {
   return us < MAX_SLEEP_US ? us : MAX_SLEEP_US;
 }
 
-void mpipool__backoff_idle(mpipool__backoff_t *b) {
+unsigned mpipool__backoff_next_us(const mpipool__backoff_t *b) {
   unsigned idle = b->idle;
+  if (b->no_spin && idle < SPINS + YIELDS)
+    idle += SPINS + YIELDS; /* straight to the sleeps */
+  unsigned us = mpipool__backoff_sleep_us(idle);
+  return b->max_us && us > b->max_us ? b->max_us : us;
+}
+
+void mpipool__backoff_idle(mpipool__backoff_t *b) {
+  unsigned us = mpipool__backoff_next_us(b);
+  int spin = !b->no_spin && b->idle < SPINS;
   if (b->idle < (unsigned)-1)
     b->idle++;
-  if (idle < SPINS)
+  if (spin)
     return;
-  unsigned us = mpipool__backoff_sleep_us(idle);
   if (us == 0) {
     sched_yield();
     return;

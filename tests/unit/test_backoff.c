@@ -69,7 +69,29 @@ static void test_backoff(void) {
   ok(b.idle == UINT32_MAX, "idle count saturates");
 }
 
+/* A waiter told that what it waits for is not due soon (no_spin) sleeps
+ * from its first idle poll, never longer than its cap (max_us). */
+static void test_settings(void) {
+  mpipool__backoff_t b = {0, 0, 0};
+  is_int(mpipool__backoff_next_us(&b), 0, "default: the first idle poll spins");
+  b.no_spin = 1;
+  ok(mpipool__backoff_next_us(&b) > 0, "no_spin: the first idle poll sleeps");
+  b.max_us = 5;
+  is_int(mpipool__backoff_next_us(&b), 5, "no_spin, max_us 5: 5 us at most");
+  b.no_spin = 0;
+  b.idle = 1000000;
+  is_int(mpipool__backoff_next_us(&b), 5, "max_us caps the longest sleep");
+  b.max_us = 0;
+  is_int(mpipool__backoff_next_us(&b), 1000, "max_us 0: the default cap");
+  b.idle = 0;
+  b.no_spin = 1;
+  b.max_us = 10;
+  mpipool__backoff_idle(&b);
+  is_int((int)b.idle, 1, "an idle poll counts");
+}
+
 int main(void) {
   test_backoff();
+  test_settings();
   return tap_done();
 }
