@@ -328,6 +328,9 @@ static int configure(mpipool__master_t *m, const mpipool__worker_t *w,
     cfg.bind_count = nd->shares;
     cfg.node_set = nd->info.cpuset;
     cfg.avoid = nd->avoid;
+    /* The master counts on its node: it polls while it waits. */
+    int procs = nd->ranks + nd->spawn + (w->node == 0);
+    cfg.crowded = nd->info.cores > 0 && procs > nd->info.cores;
   }
   mpipool__buf_t b = {0};
   int err = mpipool__wire_config_encode(&b, &cfg);

@@ -596,15 +596,24 @@ typedef struct {
   uint64_t names_len;
   uint64_t initargs_len;
   int32_t bind_index, bind_count, hwthreads, beat_ms;
+  int32_t crowded, spare; /* spare: 0 (no padding goes on the wire) */
 } config_hdr_t;
 
 int mpipool__wire_config_encode(mpipool__buf_t *b, const mpipool__config_t *c) {
   size_t names_len = 0;
   for (uint32_t i = 0; i < c->nnames; i++)
     names_len += strlen(c->names + names_len) + 1;
-  config_hdr_t h = {c->worker_id,  c->maxtasks,     c->nnames,
-                    names_len,     c->initargs_len, c->bind_index,
-                    c->bind_count, c->hwthreads,    c->beat_ms};
+  config_hdr_t h = {c->worker_id,
+                    c->maxtasks,
+                    c->nnames,
+                    names_len,
+                    c->initargs_len,
+                    c->bind_index,
+                    c->bind_count,
+                    c->hwthreads,
+                    c->beat_ms,
+                    c->crowded,
+                    0};
   b->len = 0;
   int err = mpipool__buf_append(b, &h, sizeof h);
   if (err == 0)
@@ -642,6 +651,7 @@ int mpipool__wire_config_decode(mpipool__config_t *c, const void *msg,
   c->bind_count = h.bind_count;
   c->hwthreads = h.hwthreads;
   c->beat_ms = h.beat_ms;
+  c->crowded = h.crowded;
   c->nnames = (uint32_t)h.nnames;
   c->names = take(&r, h.names_len);
   /* The names must be exactly nnames NUL-terminated strings. */

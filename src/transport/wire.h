@@ -179,6 +179,8 @@ typedef struct {
   const char *avoid;    /* PUs the launcher bound other workers to ("" or
                            NULL: none) */
   int32_t beat_ms;      /* send BEAT this often (0: never) */
+  int32_t crowded;      /* 1: its node runs more of the pool's processes
+                           than it has cores: wait without spinning */
 } mpipool__config_t;
 
 /* Encodes c into b (emptied first); names is read as c->nnames strings.

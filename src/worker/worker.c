@@ -42,7 +42,8 @@ typedef struct {
   unsigned long tasks_done;
   uint64_t maxtasks; /* chunks to run before retiring; 0: no limit */
   uint64_t chunks_done;
-  int final; /* stopped by the pool's end (see is_final) */
+  int final;   /* stopped by the pool's end (see is_final) */
+  int crowded; /* CONFIG's: more of the pool's processes than cores here */
   /* The heartbeat (CONFIG's beat_ms, on other nodes than the master's):
    * a thread sends BEAT while the worker serves, even inside a long task,
    * so that the master can tell a silent worker from a busy one. */
@@ -317,6 +318,9 @@ static void beat_stop(worker_t *w) {
  * ready. */
 static int serve(worker_t *w) {
   mpipool__backoff_t b = {0};
+  /* On a crowded node a spinning worker takes the core of one that has
+   * work (or of the master): it sleeps at once. */
+  b.no_spin = w->crowded;
   for (;;) {
     mpipool__msg_t m;
     int got = mpipool__recv_poll(w->pool->comm, w->master, MPI_ANY_TAG, &m);
@@ -393,6 +397,7 @@ int mpipool__worker_run(mpipool_t *pool, int master_rank, int *linger) {
   w.ctx.cancelled = ctx_cancelled;
   w.ctx.cancelled_arg = &w;
   w.maxtasks = cfg.maxtasks;
+  w.crowded = cfg.crowded;
   w.msg_max = mpipool__msg_max();
   err = map_tasks(&w, &cfg);
   if (err)

@@ -42,7 +42,7 @@ typedef struct {
 } rchunk_hdr_t;
 typedef struct {
   uint64_t worker_id, maxtasks, nnames, names_len, initargs_len;
-  int32_t bind_index, bind_count, hwthreads, pad;
+  int32_t bind_index, bind_count, hwthreads, beat_ms, crowded, spare;
 } config_hdr_t;
 typedef struct {
   int32_t status;
@@ -745,7 +745,8 @@ static void test_config(void) {
   const char names[] = "square\0double\0x";
   const char initargs[] = {1, 2, 3, 4, 5};
   mpipool__config_t in = {7, 1000, 3, names, initargs, sizeof initargs,
-                          2, 4,    1, "0-3", "1,5",    1000};
+                          2, 4,    1, "0-3", "1,5",    1000,
+                          1};
   mpipool__config_t out;
   const size_t H = sizeof(config_hdr_t), NAMES = H + STR(3) + STR(3);
   is_int(mpipool__wire_config_encode(&b, &in), 0, "config_encode");
@@ -760,6 +761,7 @@ static void test_config(void) {
          strcmp(out.node_set, "0-3") == 0 && strcmp(out.avoid, "1,5") == 0,
      "config: binding share, count, hwthreads, node set, avoid");
   is_int(out.beat_ms, 1000, "config: beat_ms");
+  is_int(out.crowded, 1, "config: crowded");
 
   size_t len = b.len;
   char *m = malloc(len);
@@ -798,7 +800,7 @@ static void test_config(void) {
   free(m);
 
   /* no names, no initargs, no sets (NULL goes as "") */
-  mpipool__config_t none = {1, 0, 0, NULL, NULL, 0, -1, 0, 0, NULL, "", 0};
+  mpipool__config_t none = {1, 0, 0, NULL, NULL, 0, -1, 0, 0, NULL, "", 0, 0};
   is_int(mpipool__wire_config_encode(&b, &none), 0, "empty config encodes");
   is_int(b.len, H + STR(0) + STR(0), "empty config: the header, two \"\"");
   out.nnames = 99;
@@ -820,7 +822,7 @@ static void test_config(void) {
     free(m2);
   }
   /* an empty name among others is still nnames strings */
-  mpipool__config_t e = {2, 0, 2, "a\0", "", 0, -1, 0, 0, "", "", 0};
+  mpipool__config_t e = {2, 0, 2, "a\0", "", 0, -1, 0, 0, "", "", 0, 0};
   mpipool__wire_config_encode(&b, &e);
   ok(mpipool__wire_config_decode(&out, b.data, b.len) == 0 && out.nnames == 2 &&
          strcmp(out.names, "a") == 0 && out.names[2] == '\0',
@@ -829,7 +831,7 @@ static void test_config(void) {
   /* A node's set of 128 cyclic CPUs and as long an avoid list: whole. */
   char *set = cyclic_set(), *avoid = cyclic_set();
   avoid[0] = '1';
-  mpipool__config_t big = {3, 0, 0, NULL, NULL, 0, 5, 128, 1, set, avoid, 0};
+  mpipool__config_t big = {3, 0, 0, NULL, NULL, 0, 5, 128, 1, set, avoid, 0, 0};
   is_int(mpipool__wire_config_encode(&b, &big), 0,
          "config with a 128-CPU cyclic set encodes");
   ok(mpipool__wire_config_decode(&out, b.data, b.len) == 0 &&
