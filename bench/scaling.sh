@@ -1,21 +1,26 @@
 #!/bin/bash
-# scaling.sh - the master's cost as workers grow, and what oversubscription
-# costs, in one run:
+# scaling.sh - the master's cost as workers grow, as the backlog grows,
+# and what oversubscription costs, in one run:
 #  1. empty tasks under mpirun with 1, 2, 4, ... MAXW workers (launcher
 #     ranks; past 2 they outnumber this machine's cores): the rate and the
 #     master's CPU time per task (getrusage of the master process), for
 #     TASKS apply_async calls and a map of TASKS ints in chunks of 1, with
 #     the ratio to 1 worker (1.00: flat);
-#  2. CPU-bound tasks (SPIN_TASKS of 10 ms of CPU each) on 2 workers and on
+#  2. apply_async of TASKS, 10x and 100x TASKS empty tasks submitted before
+#     the first result is asked for, 1 and 2 workers, as a singleton
+#     (spawned workers, reached over TCP) and under mpirun (shared
+#     memory): the rate and its ratio to the rate at TASKS (1.00: the
+#     backlog costs nothing);
+#  3. CPU-bound tasks (SPIN_TASKS of 10 ms of CPU each) on 2 workers and on
 #     7 (8 processes on 2 cores), as a singleton and under mpirun: the
 #     seconds and the ratio 7 / 2 (the target: within 1.10);
-#  3. bandwidth: a map whose results are 10 MiB each on 2 workers, as a
+#  4. bandwidth: a map whose results are 10 MiB each on 2 workers, as a
 #     singleton and under mpirun, beside memcpy into warm memory and into
 #     fresh pages (mapped for the copy: what landing a result costs).
 # Rows also go to CSV when given.
 #
 #   bash bench/scaling.sh [BUILDDIR] [TASKS] [MAXW] [SPIN_TASKS] [CSV]
-#   (default: . 20000 64 400)
+#   (default: . 20000 64 400; TASKS is the size of parts 1 and 2)
 set -eu
 builddir=${1:-.}
 tasks=${2:-20000}
@@ -28,6 +33,9 @@ exe=$builddir/bench/bench_pool
 [ -x "$exe" ] || { echo "scaling.sh: $exe not found (give the build dir)" >&2; exit 2; }
 [ -n "$csv" ] && echo "part,mode,workers,workload,tasks,seconds,tasks_per_s,master_cpu_us_per_task,ratio" >"$csv"
 status=0
+
+# ratio A B -> A / B with 2 decimals (0 when B is 0)
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 
 # run MODE WORKERS ARGS... -> "workload seconds rate cpu" lines
 run() {
@@ -50,35 +58,53 @@ while [ "$w" -le "$maxw" ]; do
   while read -r name secs r cpu; do
     [ -z "$name" ] && continue
     base[$name]=${base[$name]:-$cpu}
-    ratio=$(awk -v a="$cpu" -v b="${base[$name]}" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
-    printf '%8d %-16s %12.0f %14.3f %8s\n' "$w" "$name" "$r" "$cpu" "$ratio"
-    [ -n "$csv" ] && echo "empty,mpirun,$w,$name,$tasks,$secs,$r,$cpu,$ratio" >>"$csv"
+    r1=$(ratio "$cpu" "${base[$name]}")
+    printf '%8d %-16s %12.0f %14.3f %8s\n' "$w" "$name" "$r" "$cpu" "$r1"
+    [ -n "$csv" ] && echo "empty,mpirun,$w,$name,$tasks,$secs,$r,$cpu,$r1" >>"$csv"
   done <<<"$out"
   w=$((w * 2))
 done
 
 echo
-echo "2. CPU-bound tasks of 10 ms, 2 workers and 7 (8 processes on 2 cores)"
+echo "2. apply_async with 1x, 10x and 100x $tasks tasks submitted at once"
+printf '%-10s %8s %10s %12s %8s\n' mode workers tasks "tasks/s" "vs 1x"
+for mode in singleton mpirun; do
+  for w in 1 2; do
+    first=
+    for n in "$tasks" $((tasks * 10)) $((tasks * 100)); do
+      r=$(run "$mode" "$w" --tasks "$n" --only apply_async | awk '{ print $3 }')
+      if [ -z "$r" ]; then
+        echo "scaling.sh: $mode, $w worker(s), $n tasks: no result" >&2
+        status=1
+        continue
+      fi
+      first=${first:-$r}
+      printf '%-10s %8d %10d %12.0f %8s\n' "$mode" "$w" "$n" "$r" "$(ratio "$r" "$first")"
+      [ -n "$csv" ] && echo "backlog,$mode,$w,apply_async,$n,,$r,,$(ratio "$r" "$first")" >>"$csv"
+    done
+  done
+done
+
+echo
+echo "3. CPU-bound tasks of 10 ms, 2 workers and 7 (8 processes on 2 cores)"
 printf '%-10s %8s %10s %8s\n' mode workers seconds "7 / 2"
 for mode in singleton mpirun; do
   two=
   for w in 2 7; do
-    out=$(run "$mode" "$w" --tasks "$spin_tasks" --spin-us 10000 --only map_chunksize1)
-    secs=$(echo "$out" | awk '{ print $2 }')
+    secs=$(run "$mode" "$w" --tasks "$spin_tasks" --spin-us 10000 --only map_chunksize1 | awk '{ print $2 }')
     if [ -z "$secs" ]; then
       echo "scaling.sh: $mode, $w workers: no result" >&2
       status=1
       continue
     fi
     two=${two:-$secs}
-    ratio=$(awk -v a="$secs" -v b="$two" 'BEGIN { printf "%.2f", a / b }')
-    printf '%-10s %8d %10.3f %8s\n' "$mode" "$w" "$secs" "$ratio"
-    [ -n "$csv" ] && echo "spin,$mode,$w,map_chunksize1,$spin_tasks,$secs,,,$ratio" >>"$csv"
+    printf '%-10s %8d %10.3f %8s\n' "$mode" "$w" "$secs" "$(ratio "$secs" "$two")"
+    [ -n "$csv" ] && echo "spin,$mode,$w,map_chunksize1,$spin_tasks,$secs,,,$(ratio "$secs" "$two")" >>"$csv"
   done
 done
 
 echo
-echo "3. results of 10 MiB each, 2 workers: bytes/s beside memcpy's"
+echo "4. results of 10 MiB each, 2 workers: bytes/s beside memcpy's"
 printf '%-10s %10s %12s %12s %8s %8s\n' mode "MB/s" "memcpy warm" "fresh" "/warm" "/fresh"
 for mode in singleton mpirun; do
   cmd=("$exe")
