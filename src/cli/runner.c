@@ -219,13 +219,11 @@ static void ended(cli_run_t *r, int status) {
 }
 
 /* A descriptor that polls readable when process pid (a child not reaped
- * yet) exits, or -1 where the kernel has none (Linux before 5.3). */
+ * yet) exits, or -1 where the kernel has none (Linux before 5.3).  A
+ * pidfd is close-on-exec from the start. */
 static int exit_fd(pid_t pid) {
 #if defined(__linux__) && defined(SYS_pidfd_open)
-  int fd = (int)syscall(SYS_pidfd_open, pid, 0);
-  if (fd >= 0)
-    fcntl(fd, F_SETFD, FD_CLOEXEC);
-  return fd;
+  return (int)syscall(SYS_pidfd_open, pid, 0);
 #else
   (void)pid;
   return -1;
