@@ -320,6 +320,11 @@ static int supervise(pid_t pid, int fd_out, int fd_err, double timeout,
   r->runtime = cli_now() - t0;
   if (done)
     reap_orphans();
+  /* Exited 0 all the same: it was ending when the stop came (its work
+   * done), or it caught the TERM and says it finished.  Either way it ran
+   * to its end; taken as cancelled, --resume would run it twice. */
+  if (r->cancelled && done && r->exitval == 0 && r->signal == 0)
+    r->cancelled = 0;
   if (pidfd >= 0)
     close(pidfd);
   return err;

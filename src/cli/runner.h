@@ -36,7 +36,9 @@ typedef struct {
  * the command's process group gets SIGTERM, and SIGKILL 2 seconds later if
  * still there.  Every ~100 ms it calls cancelled(arg) (if not NULL); when that
  * returns non-zero the group is stopped as at the time limit (TERM, then
- * KILL 2 s later) and r->cancelled is set.  Once the shell has exited,
+ * KILL 2 s later) and r->cancelled is set, unless the command still exits
+ * 0 (it was ending, or it finished on TERM: it ran to its end, and is
+ * not run again).  Once the shell has exited,
  * output still held open by processes it left in the background is read
  * for 1 more second, not waited for.  r is zeroed first; r->out and r->err
  * must be freed by the caller (cli_bytes_free) whatever is returned.

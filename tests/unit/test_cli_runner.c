@@ -275,6 +275,19 @@ static void test_cancel(void) {
      r.runtime);
   done(&r);
 
+  /* Cancelled, and exits 0 all the same (as a command that was ending
+   * when the stop came): it ran to its end, not cancelled. */
+  n = 3;
+  calls = 0;
+  err = cli_run("trap 'echo done; exit 0' TERM; sleep 30 & wait", 0,
+                CLI_RUN_KEEP_ALL, environ, cancel_after, &n, &r);
+  is_int(err, 0, "cancelled, exits 0: cli_run returns 0");
+  ok(!r.cancelled && r.exitval == 0 && r.signal == 0,
+     "cancelled, exits 0: ran to its end, not cancelled (%d, %d, %d)",
+     r.cancelled, r.exitval, r.signal);
+  OUT_IS(&r.out, "done\n", "cancelled, exits 0: its output");
+  done(&r);
+
   /* Never cancelled: called about every 100 ms, no effect. */
   n = 1000000;
   calls = 0;
