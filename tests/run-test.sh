@@ -5,8 +5,9 @@
 #                  count of $MPIPOOL_TEST_NPS (default "1 2 4 8"); the TAP
 #                  of every run is renumbered into one stream;
 #   *.sh           run with sh.
-# Each run has a time limit ($MPIPOOL_TEST_TIMEOUT seconds, default 120):
-# a hang is a failure, never a stuck suite.
+# Each run has a time limit ($MPIPOOL_TEST_TIMEOUT seconds, default 120;
+# a whole script, which makes many runs, 8 times that): a hang is a
+# failure, never a stuck suite.  A script's time is shown at its end.
 test="$1"; shift
 limit=${MPIPOOL_TEST_TIMEOUT:-120}
 MPIRUN=${MPIRUN:-mpirun}
@@ -14,7 +15,13 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 # /dev/shm; keep test output to what the tests say.
 
 case "$test" in
-*.sh) exec sh "$test" "$@" ;;
+*.sh)
+  start=$(date +%s)
+  timeout -k 10 $((limit * 8)) sh "$test" "$@"
+  rc=$?
+  [ "$rc" -eq 124 ] && echo "# $(basename "$test"): timed out after $((limit * 8))s"
+  echo "# $(basename "$test"): $(($(date +%s) - start))s"
+  exit "$rc" ;;
 */mpi/*) ;;
 *) exec timeout "$limit" "$test" "$@" ;;
 esac

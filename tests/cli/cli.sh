@@ -306,7 +306,7 @@ while kill -0 $pid 2>/dev/null && [ $i -lt 1200 ]; do
   ls -l /proc/$pid/fd 2>/dev/null | grep -q 'spilldir/mpipool-output-.*(deleted)' && seen=1
   sleep 0.05; i=$((i + 1))
 done
-wait $pid; rc=$?
+await $pid
 check "-k, 1 MiB bound: 7 x 8 MiB out of order, byte for byte" \
   sh -c '[ "$0" -eq 0 ] && cmp -s spill.want out' $rc
 check "-k, 1 MiB bound: 8 MiB of stderr whole" \

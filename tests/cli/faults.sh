@@ -62,7 +62,7 @@ killw() {
   master=$(pgrep -f "^$MPIPOOL --joblog lost.log" | head -1)
   victim=$(pgrep -f "^$MPIPOOL --joblog lost.log" | grep -vx "$master" | head -1)
   [ -n "$victim" ] && kill -9 "$victim"
-  wait $pid
+  await $pid
   rc=$?
 }
 killw "$MPIPOOL"
@@ -86,7 +86,7 @@ rm -f ledger lost.log
 pid=$!
 sleep 2
 pkill -9 -x -P $pid orted
-wait $pid
+await $pid
 rc=$?
 i=0
 while ! grep -q "ended abruptly" err && [ $i -lt 30 ]; do sleep 0.1; i=$((i + 1)); done
@@ -119,7 +119,7 @@ killo() {
     victim=$(pgrep -f "^$MPIRUN -n 1 $MPIPOOL orphan.txt" | head -1)
   fi
   [ -n "$victim" ] && kill -9 "$victim"
-  wait $pid
+  await $pid
   rc=$?
   i=0
   while stray && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
@@ -162,7 +162,7 @@ for mode in singleton 3; do
       sleep "$(awk -v k=$k 'BEGIN { srand(k); printf "%.2f", 0.6 + rand() / 2 }')"
       kill -$sig $pid 2>/dev/null
     fi
-    wait $pid
+    await $pid
     rc=$?
     statuses="$statuses $rc"
     [ $rc -ne 0 ] && interrupted=$((interrupted + 1))
@@ -180,7 +180,7 @@ for mode in singleton 3; do
     pid=$!
     sleep 1
     kill -TERM $pid
-    wait $pid
+    await $pid
     check "[singleton] SIGTERM: exit status 143 (128 + 15), and says so" \
       sh -c '[ "$0" -eq 143 ] && grep -q "^mpipool: interrupted (Terminated): [0-9]* task(s) not run; every task that ended is in the joblog" err' $?
     # A stop as soon as the singleton catches it: while its pool starts
@@ -189,7 +189,7 @@ for mode in singleton 3; do
     "$MPIPOOL" -j 2 --joblog cycle.log cycle.txt >out 2>err &
     pid=$!
     catching $pid && kill -TERM $pid
-    wait $pid
+    await $pid
     check "[singleton] SIGTERM while the pool starts: 143, says so, none of $ntasks run" \
       sh -c '[ "$0" -eq 143 ] && [ ! -e ledger ] && grep -q "^mpipool: interrupted (Terminated): $1 task(s) not run" err' $? "$ntasks"
     # ... and while it reads them from stdin, which stays open: the read
@@ -202,7 +202,7 @@ for mode in singleton 3; do
     writer=$!
     catching $pid && kill -TERM $pid
     t0=$(date +%s)
-    wait $pid
+    await $pid
     rc=$?
     kill $writer 2>/dev/null
     check "[singleton] SIGTERM while it reads stdin: 143 at once, says so, nothing run" \

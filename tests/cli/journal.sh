@@ -44,7 +44,7 @@ cycle() {
     sleep 0.05; i=$((i + 1))
   done
   [ -s l1.pid ] && kill -"$2" "$(cat l1.pid)"
-  wait $pid
+  await $pid
   killed=$?
   before=$(wc -l <l1)
   no_orphan || echo "# $1 $2: processes left after the kill"

@@ -22,14 +22,35 @@ fail() {
 # check NAME CONDITION-COMMAND... : passes when the command succeeds
 check() { name=$1; shift; if "$@"; then pass "$name"; else fail "$name" out err; fi; }
 
+# The time limit of one run ($MPIPOOL_TEST_TIMEOUT: the sanitizers'
+# builds are slower).
+LIMIT=${MPIPOOL_TEST_TIMEOUT:-120}
+
 # run COMMAND...: with a time limit; output in out and err, status in $rc.
 run() {
-  timeout -k 5 120 "$@" >out 2>err
+  timeout -k 5 "$LIMIT" "$@" >out 2>err
   rc=$?
   # A hang is a failure (status 124), never run again.
   if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
-    echo "# $*: timed out after 120 s"
+    echo "# $*: timed out after $LIMIT s"
   fi
+}
+
+# await PID [SECONDS]: waits for the background job PID, at most SECONDS
+# (default $LIMIT): then kills it (SIGKILL) and says so; its status in $rc
+# (137 when killed).  A hang is a failure, never a stuck suite: every wait
+# of a test on a process it started goes through here.
+await() {
+  secs=${2:-$LIMIT}
+  # The watchdog ends with PID (tail --pid), so it outlives no run.
+  (timeout "$secs" tail -s 0.2 --pid="$1" -f /dev/null ||
+    { kill -9 "$1" && echo "# pid $1 killed: still running after $secs s"; }) \
+    2>/dev/null &
+  dog=$!
+  wait "$1"
+  rc=$?
+  wait "$dog"
+  return $rc
 }
 
 # signal_when SIGNAL CONDITION: waits (a minute at most) until the shell
@@ -41,8 +62,7 @@ signal_when() {
     sleep 0.1; i=$((i + 1))
   done
   kill -"$1" "$pid"
-  wait "$pid"
-  rc=$?
+  await "$pid"
 }
 
 # The TAP plan and the exit status; the last line of every test.
