@@ -17,7 +17,8 @@
 #  4. bandwidth: a map whose results are 10 MiB each on 2 workers, as a
 #     singleton and under mpirun, beside memcpy into warm memory and into
 #     fresh pages (mapped for the copy: what landing a result costs).
-# Rows also go to CSV when given.
+# Rows also go to CSV when given, and a chart of them to CSV's name with
+# .png (bench/chart.sh; needs gnuplot).
 #
 #   bash bench/scaling.sh [BUILDDIR] [TASKS] [MAXW] [SPIN_TASKS] [CSV]
 #   (default: . 20000 64 400; TASKS is the size of parts 1 and 2)
@@ -119,4 +120,8 @@ for mode in singleton mpirun; do
   printf '%-10s %10.0f %12.0f %12.0f %8s %8s\n' "$mode" "$(($3 / 1000000))" "$(($4 / 1000000))" "$(($5 / 1000000))" "$6" "$7"
   [ -n "$csv" ] && echo "bandwidth,$mode,2,map_bytes,16,,$3,,$7" >>"$csv"
 done
+
+if [ -n "$csv" ] && command -v gnuplot >/dev/null; then
+  bash "$(dirname "$0")/chart.sh" "$csv" || status=1
+fi
 exit $status
