@@ -25,26 +25,40 @@
 
 typedef struct farm farm_t;
 
-/* One task to run: its position in the todo list and its attempts. */
-typedef struct {
+/* One attempt in flight: its task's position in the todo list, the
+ * attempts so far, its handle.  Slots exist for the tasks in flight only
+ * (the run's memory does not grow with its task list): an idle one waits
+ * in the free list. */
+typedef struct slot {
   farm_t *farm;
   size_t pos;
   int attempts;
   mpipool_async_t *h;
+  struct slot *next_free;
 } slot_t;
 
-/* A list of positions: what to retry. */
+/* What to retry: a task's position and its attempts so far. */
 typedef struct {
-  size_t *v;
-  size_t n;
-} posq_t;
+  size_t pos;
+  int attempts;
+} retry_t;
+
+/* Every slot (for the end), the idle ones, and the retries waiting: the
+ * retry list has room for one per slot, so that a callback never
+ * allocates. */
+typedef struct {
+  slot_t **all;
+  size_t n, cap;
+  slot_t *free;
+  retry_t *retry;
+  size_t nretry;
+} slots_t;
 
 struct farm {
   const cli_farm_t *f;
   mpipool_t *pool;
-  slot_t *slots;
+  slots_t slots;
   size_t next; /* the next todo position to submit */
-  posq_t retry;
   size_t in_flight;
   cli_counts_t *c;
   cli_halt_t halting;
@@ -180,7 +194,7 @@ static void finish(farm_t *fm, slot_t *s, const cli_resultmsg_t *r,
     say("task %llu failed (%s); retry %d of %d",
         (unsigned long long)seq_of(fm, s->pos), why(r, error, msg, sizeof msg),
         s->attempts, fm->f->opt->retries);
-    fm->retry.v[fm->retry.n++] = s->pos;
+    fm->slots.retry[fm->slots.nretry++] = (retry_t){s->pos, s->attempts};
     return;
   }
   notice(fm, s->pos, r, error);
@@ -211,11 +225,48 @@ static int outcome(const void *data, size_t size, cli_resultmsg_t *r) {
 }
 
 /* Lets go of the attempt's handle as it ends, inside its own callback
- * (allowed: see mpipool_async_free): a retry of the slot may be submitted
- * before the loop gets back to it, even from within this progress call. */
+ * (allowed: see mpipool_async_free), and of its slot. */
 static void release(slot_t *s) {
   mpipool_async_free(s->h);
   s->h = NULL;
+  s->next_free = s->farm->slots.free;
+  s->farm->slots.free = s;
+}
+
+/* An idle slot, a new one if none is (with room for its retry), or NULL
+ * when out of memory. */
+static slot_t *take_slot(farm_t *fm) {
+  slots_t *q = &fm->slots;
+  slot_t *s = q->free;
+  if (s) {
+    q->free = s->next_free;
+    return s;
+  }
+  if (q->n == q->cap) {
+    size_t cap = q->cap ? 2 * q->cap : 16;
+    slot_t **all = cli_realloc(q->all, cap * sizeof *all);
+    if (all == NULL)
+      return NULL;
+    q->all = all;
+    retry_t *retry = cli_realloc(q->retry, cap * sizeof *retry);
+    if (retry == NULL)
+      return NULL;
+    q->retry = retry;
+    q->cap = cap;
+  }
+  if ((s = cli_calloc(1, sizeof *s)) == NULL)
+    return NULL;
+  q->all[q->n++] = s;
+  return s;
+}
+
+static void free_slots(slots_t *q) {
+  for (size_t i = 0; i < q->n; i++) {
+    mpipool_async_free(q->all[i]->h);
+    cli_free(q->all[i]);
+  }
+  cli_free(q->all);
+  cli_free(q->retry);
 }
 
 static void on_done(mpipool_async_t *h, const void *data, size_t size,
@@ -248,22 +299,31 @@ static void on_error(mpipool_async_t *h, int status, const char *message,
   release(s);
 }
 
-static int submit(farm_t *fm, size_t pos) {
-  slot_t *s = &fm->slots[pos];
+/* Hands out the task at pos, attempted attempts times so far. */
+static int submit(farm_t *fm, size_t pos, int attempts) {
   const cli_task_t *t = &fm->f->tasks->v[fm->f->todo[pos]];
   cli_taskmsg_t m = {seq_of(fm, pos), fm->f->opt->timeout, t->cmd, t->len};
   void *msg;
   size_t len;
   if (cli_taskmsg_encode(&m, &msg, &len))
     return MPIPOOL_ENOMEM;
+  slot_t *s = take_slot(fm);
+  if (s == NULL) {
+    cli_free(msg);
+    return MPIPOOL_ENOMEM;
+  }
   s->farm = fm;
   s->pos = pos;
-  s->attempts++;
+  s->attempts = attempts + 1;
   int err = mpipool_apply_async(fm->pool, CLI_TASK_NAME, msg, len, on_done,
                                 on_error, s, &s->h);
   cli_free(msg);
-  if (err == 0)
+  if (err == 0) {
     fm->in_flight++;
+  } else { /* back to the free list */
+    s->next_free = fm->slots.free;
+    fm->slots.free = s;
+  }
   return err;
 }
 
@@ -294,13 +354,6 @@ int cli_farm_run(mpipool_t *pool, const cli_farm_t *f, cli_counts_t *counts) {
   fm.f = f;
   fm.pool = pool;
   fm.c = counts;
-  fm.slots = cli_calloc(f->ntodo ? f->ntodo : 1, sizeof *fm.slots);
-  fm.retry.v = cli_malloc((f->ntodo + 1) * sizeof *fm.retry.v);
-  if (!fm.slots || !fm.retry.v) {
-    say("out of memory for %zu tasks", f->ntodo);
-    err = -1;
-    goto out;
-  }
   if (f->opt->progress > 0)
     fm.show = isatty(2) ? 1 : 2;
   else if (f->opt->progress < 0 && isatty(2))
@@ -327,18 +380,23 @@ int cli_farm_run(mpipool_t *pool, const cli_farm_t *f, cli_counts_t *counts) {
       mpipool_terminate(pool);
     }
     while (!fm.halting && fm.in_flight < window(&fm) &&
-           (fm.retry.n || fm.next < f->ntodo)) {
-      size_t pos = fm.retry.n ? fm.retry.v[--fm.retry.n] : fm.next++;
-      int e = submit(&fm, pos);
-      if (e) {
-        say("cannot submit task %llu: %s", (unsigned long long)seq_of(&fm, pos),
-            mpipool_strerror(e));
+           (fm.slots.nretry || fm.next < f->ntodo)) {
+      retry_t r = fm.slots.nretry ? fm.slots.retry[--fm.slots.nretry]
+                                  : (retry_t){fm.next++, 0};
+      int e = submit(&fm, r.pos, r.attempts);
+      if (e) { /* not handed out: not run (a retry: waits again) */
+        if (r.attempts)
+          fm.slots.retry[fm.slots.nretry++] = r;
+        else
+          fm.next--;
+        say("cannot submit task %llu: %s",
+            (unsigned long long)seq_of(&fm, r.pos), mpipool_strerror(e));
         fm.fatal = 1;
         break;
       }
     }
     if (fm.in_flight == 0 &&
-        (fm.halting || (fm.retry.n == 0 && fm.next == f->ntodo)))
+        (fm.halting || (fm.slots.nretry == 0 && fm.next == f->ntodo)))
       break;
     int e = mpipool_wait(pool, 0.25);
     if (e && e != MPIPOOL_ETIMEDOUT) {
@@ -348,19 +406,15 @@ int cli_farm_run(mpipool_t *pool, const cli_farm_t *f, cli_counts_t *counts) {
     }
     show_progress(&fm, 0);
   }
-  counts->not_run += f->ntodo - fm.next + fm.retry.n;
+  counts->not_run += f->ntodo - fm.next + fm.slots.nretry;
   for (size_t pos = fm.next; pos < f->ntodo; pos++)
     cli_output_skip(f->output, pos);
-  for (size_t i = 0; i < fm.retry.n; i++)
-    cli_output_skip(f->output, fm.retry.v[i]);
+  for (size_t i = 0; i < fm.slots.nretry; i++)
+    cli_output_skip(f->output, fm.slots.retry[i].pos);
   counts->running = 0;
   counts->elapsed = cli_now() - fm.t0;
   show_progress(&fm, 1);
   err = fm.fatal ? -1 : 0;
-out:
-  for (size_t i = 0; fm.slots && i < f->ntodo; i++)
-    mpipool_async_free(fm.slots[i].h);
-  cli_free(fm.slots);
-  cli_free(fm.retry.v);
+  free_slots(&fm.slots);
   return err;
 }
