@@ -23,7 +23,7 @@ case "$test" in
   echo "# $(basename "$test"): $(($(date +%s) - start))s"
   exit "$rc" ;;
 */mpi/*) ;;
-*) exec timeout "$limit" "$test" "$@" ;;
+*) exec timeout -k 10 "$limit" "$test" "$@" ;;
 esac
 
 n=0 failed=0

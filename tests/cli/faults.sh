@@ -5,6 +5,14 @@
 # a failure.
 . "$(dirname "$0")/lib.sh"
 MAXTASKS=$builddir/examples/maxtasks
+# Waits (a minute at most) until file $1 exists (a task made it), then
+# half a second more: the run is under way (a fixed delay could land in
+# the pool's start, slow under the sanitizers).
+until_file() {
+  i=0
+  while [ ! -e "$1" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+  sleep 0.5
+}
 stray() { pgrep -f "/bin/slee[p] 600" >/dev/null; }
 gone() { ! stray; } # (a function: check runs it in this shell)
 # Waits (10 s at most) until process $1 catches SIGTERM: its handler is in.
@@ -58,7 +66,7 @@ killw() {
   rm -f ledger lost.log
   "$@" --joblog lost.log forty.txt >out 2>err &
   pid=$!
-  sleep 2
+  until_file ledger
   master=$(pgrep -f "^$MPIPOOL --joblog lost.log" | head -1)
   victim=$(pgrep -f "^$MPIPOOL --joblog lost.log" | grep -vx "$master" | head -1)
   [ -n "$victim" ] && kill -9 "$victim"
@@ -84,7 +92,7 @@ for i in $(seq 1 40); do echo "sleep 0.31; echo $i >>ledger; echo $i"; done >for
 rm -f ledger lost.log
 "$MPIPOOL" -j 2 --joblog lost.log forty.txt >out 2>err &
 pid=$!
-sleep 2
+until_file ledger
 pkill -9 -x -P $pid orted
 await $pid
 rc=$?
@@ -111,7 +119,7 @@ killo() {
   rm -f slept
   timeout -k 5 60 "$@" orphan.txt >out 2>err &
   pid=$!
-  sleep 2
+  until_file slept
   if [ "$what" = worker ]; then
     master=$(pgrep -f "^$MPIPOOL -j 1 orphan.txt" | head -1)
     victim=$(pgrep -f "^$MPIPOOL -j 1 orphan.txt" | grep -vx "$master" | head -1)

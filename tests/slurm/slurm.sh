@@ -30,9 +30,11 @@ fi
 submit() {
   name=$1; shift
   jid=$(sbatch --parsable --output="$tmp/$name.out" "$@") || return 1
-  i=0
-  while squeue -h -j "$jid" 2>/dev/null | grep -q . && [ $i -lt $((${LIMIT:-120} * 5)) ]; do
-    sleep 0.2; i=$((i + 1))
+  # By the clock, not by the count of polls: a slow squeue (a controller
+  # that answers late) must not stretch the limit.
+  end=$(($(date +%s) + ${LIMIT:-120}))
+  while squeue -h -j "$jid" 2>/dev/null | grep -q . && [ "$(date +%s)" -lt $end ]; do
+    sleep 0.2
   done
   ! squeue -h -j "$jid" 2>/dev/null | grep -q .
 }
