@@ -60,6 +60,15 @@ submit farm2 -N 2 --ntasks-per-node=1 "$srcdir/slurm/taskfarm.sbatch" "$tmp/farm
 check "taskfarm.sbatch again: 16 skipped, none run" \
   sh -c 'grep -q "^mpipool: 0 tasks, .*16 skipped" farm2.out && [ "$(grep -c . farm.txt.joblog)" -eq 17 ]'
 
+# The user's own task counts on the command line (sbatch -N 2 -n 4):
+# accepted, still one rank per node, every task run on both nodes.
+cp farm.txt farmn.txt
+submit farmn -N 2 -n 4 "$srcdir/slurm/taskfarm.sbatch" "$tmp/farmn.txt"
+check "taskfarm.sbatch -N 2 -n 4: the job completed" [ "$(state)" = COMPLETED ]
+check "taskfarm.sbatch -N 2 -n 4: all 16 succeeded" ok_once farmn.txt.joblog 16
+check "taskfarm.sbatch -N 2 -n 4: workers on both nodes" \
+  sh -c 'grep -qx n1 farmn.out && grep -qx n2 farmn.out'
+
 # 2. The library: pool_map across the nodes.
 submit lib -N 2 --ntasks-per-node=1 "$srcdir/slurm/library.sbatch" "$builddir/examples/pool_map"
 check "library.sbatch: pool_map's result" grep -q "^Pool  : \[0, 2, 4, 6, 8, 10, 12, 14, 16, 18\]$" lib.out
