@@ -19,7 +19,9 @@ case "$test" in
   start=$(date +%s)
   timeout -k 10 $((limit * 8)) sh "$test" "$@"
   rc=$?
-  [ "$rc" -eq 124 ] && echo "# $(basename "$test"): timed out after $((limit * 8))s"
+  if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+    echo "# $(basename "$test"): timed out after $((limit * 8))s"
+  fi
   echo "# $(basename "$test"): $(($(date +%s) - start))s"
   exit "$rc" ;;
 */mpi/*) ;;

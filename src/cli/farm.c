@@ -224,13 +224,18 @@ static int outcome(const void *data, size_t size, cli_resultmsg_t *r) {
   return r->cancelled;
 }
 
+/* Puts an idle slot back in the free list. */
+static void put_slot(slot_t *s) {
+  s->next_free = s->farm->slots.free;
+  s->farm->slots.free = s;
+}
+
 /* Lets go of the attempt's handle as it ends, inside its own callback
  * (allowed: see mpipool_async_free), and of its slot. */
 static void release(slot_t *s) {
   mpipool_async_free(s->h);
   s->h = NULL;
-  s->next_free = s->farm->slots.free;
-  s->farm->slots.free = s;
+  put_slot(s);
 }
 
 /* An idle slot, a new one if none is (with room for its retry), or NULL
@@ -320,9 +325,8 @@ static int submit(farm_t *fm, size_t pos, int attempts) {
   cli_free(msg);
   if (err == 0) {
     fm->in_flight++;
-  } else { /* back to the free list */
-    s->next_free = fm->slots.free;
-    fm->slots.free = s;
+  } else {
+    put_slot(s);
   }
   return err;
 }

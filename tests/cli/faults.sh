@@ -71,7 +71,6 @@ killw() {
   victim=$(pgrep -f "^$MPIPOOL --joblog lost.log" | grep -vx "$master" | head -1)
   [ -n "$victim" ] && kill -9 "$victim"
   await $pid
-  rc=$?
 }
 killw "$MPIPOOL"
 check "kill -9 of a worker, singleton: the run ends, status 0" \
@@ -95,7 +94,6 @@ pid=$!
 until_file ledger
 pkill -9 -x -P $pid orted
 await $pid
-rc=$?
 i=0
 while ! grep -q "ended abruptly" err && [ $i -lt 30 ]; do sleep 0.1; i=$((i + 1)); done
 check "kill -9 of the singleton's orted: status 195 and a message saying so" \
@@ -128,7 +126,6 @@ killo() {
   fi
   [ -n "$victim" ] && kill -9 "$victim"
   await $pid
-  rc=$?
   i=0
   while stray && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 }
@@ -171,7 +168,6 @@ for mode in singleton 3; do
       kill -$sig $pid 2>/dev/null
     fi
     await $pid
-    rc=$?
     statuses="$statuses $rc"
     [ $rc -ne 0 ] && interrupted=$((interrupted + 1))
     [ $rc -eq 0 ] && [ "$(tail -n +2 cycle.log | wc -l)" -ge "$ntasks" ] && break
@@ -211,7 +207,6 @@ for mode in singleton 3; do
     catching $pid && kill -TERM $pid
     t0=$(date +%s)
     await $pid
-    rc=$?
     kill $writer 2>/dev/null
     check "[singleton] SIGTERM while it reads stdin: 143 at once, says so, nothing run" \
       sh -c '[ "$0" -eq 143 ] && [ $(($(date +%s) - $1)) -lt 10 ] && [ ! -e ledger ] && grep -qx "mpipool: interrupted (Terminated) while reading the tasks: none run" err' $rc "$t0"
