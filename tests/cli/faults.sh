@@ -14,7 +14,13 @@ until_file() {
   sleep 0.5
 }
 stray() { pgrep -f "/bin/slee[p] 600" >/dev/null; }
-gone() { ! stray; } # (a function: check runs it in this shell)
+# gone: no stuck process is left, within 10 s (the runtime that takes it
+# away is slower under the sanitizers).  A function: check runs it here.
+gone() {
+  i=0
+  while stray && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+  ! stray
+}
 # Waits (10 s at most) until process $1 catches SIGTERM: its handler is in.
 catching() {
   i=0
@@ -37,15 +43,13 @@ run env MPIPOOL_FAULT_SPAWN=hang:3 "$MAXTASKS"
 check "stuck spawn, singleton: exit 0, the results whole" \
   sh -c '[ "$0" -eq 0 ] && grep -q "^Pool  : \[0, 2, 4, 6, 8, 10, 12, 14, 16, 18\]" out' $rc
 check "stuck spawn, singleton: says which spawn it gave up" \
-  grep -q "^mpipool: warning: cannot start a fresh worker (MPI_Comm_spawn of 1 process(es) did not complete in 2 s" err
-sleep 1
-check "stuck spawn, singleton: its process is gone" gone 
+  grep -q "^mpipool: warning: cannot start a fresh worker (MPI_Comm_spawn of 1 process(es) did not complete in [0-9]* s" err
+check "stuck spawn, singleton: its process is gone" gone
 run env MPIPOOL_FAULT_SPAWN=hang:2 "$MPIRUN" -n 1 "$MAXTASKS"
 check "stuck spawn, mpirun -n 1: the results whole, then exit 255" \
   sh -c '[ "$0" -eq 255 ] && grep -q "^Pool  : \[0, 2, 4, 6, 8, 10, 12, 14, 16, 18\]" out' $rc
 check "stuck spawn, mpirun -n 1: says why it ends the job" \
   grep -q "^mpipool: 1 spawn(s) of worker processes never completed" err
-sleep 1
 check "stuck spawn, mpirun -n 1: its process is gone" gone
 printf 'echo %s\n' 1 2 3 4 5 6 >six.txt
 run env MPIPOOL_FAULT_SPAWN=hang:2 "$MPIPOOL" -j 2 --maxtasksperchild 1 --joblog six.log six.txt

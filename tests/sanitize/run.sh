@@ -49,6 +49,7 @@ else
 fi
 check_rc=$?
 grep -E '^(FAIL|ERROR|XPASS)' check.out | head -50
+sh "$src/tests/failed.sh" .
 sed -n '/^# TOTAL/,/^# ERROR/p' check.out
 
 pass=$(sed -n 's/^# PASS: *//p' check.out)
