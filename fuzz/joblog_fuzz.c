@@ -30,7 +30,9 @@ static const char task_text[] = "echo 1\n"
                                 "kill -9 $$\n"
                                 "true\n";
 
-static cli_tasklist_t tasks;
+static cli_tasks_t *tasks;
+static cli_task_t task[8]; /* its tasks, commands copied */
+static size_t ntasks;
 
 static void check(int cond, const char *what) {
   if (!cond) {
@@ -73,7 +75,7 @@ static void expected_states(const uint8_t *data, size_t whole,
     }
     unsigned long long seq = strtoull(f[0], NULL, 10);
     long exitval = strtol(f[6], NULL, 10), sig = strtol(f[7], NULL, 10);
-    check(seq >= 1 && seq <= tasks.n, "a line that loaded is of a task");
+    check(seq >= 1 && seq <= ntasks, "a line that loaded is of a task");
     if (exitval == 0 && sig == 0)
       want[seq - 1] = CLI_JOB_SUCCEEDED;
     else if (want[seq - 1] != CLI_JOB_SUCCEEDED)
@@ -100,8 +102,8 @@ static void round_trip(const uint8_t *data, size_t size) {
   memcpy(&sig, data + 36, 4);
   char *host = strndup((const char *)data + 41, size - 41);
   check(host != NULL, "memory for the host");
-  const cli_task_t *t = &tasks.v[seq % tasks.n];
-  cli_joblog_entry_t e = {.seq = seq % tasks.n + 1,
+  const cli_task_t *t = &task[seq % ntasks];
+  cli_joblog_entry_t e = {.seq = seq % ntasks + 1,
                           .host = host,
                           .start = isfinite(start) ? start : 0,
                           .runtime = isfinite(runtime) ? runtime : 0,
@@ -118,40 +120,54 @@ static void round_trip(const uint8_t *data, size_t size) {
         "a formatted line is one line");
   FILE *f = fmemopen(line, len, "r");
   check(f != NULL, "a stream of the line");
-  cli_job_state_t state[8] = {0};
+  cli_done_t *done = NULL;
   cli_joblog_tail_t tail;
-  int rc = cli_joblog_load(f, "fuzz", &tasks, state, &tail, err, sizeof err);
+  int rc = cli_joblog_load(f, "fuzz", tasks, &done, &tail, err, sizeof err);
   fclose(f);
   if (rc != 0)
     fprintf(stderr, "joblog_fuzz: %s\n", err);
   check(rc == 0 && tail.whole == len && tail.torn == 0,
         "a formatted line loads back, whole");
   int ok = e.exitval == 0 && e.signal == 0 && !e.timed_out;
-  check(state[e.seq - 1] == (ok ? CLI_JOB_SUCCEEDED : CLI_JOB_FAILED),
+  check(rc == 0 && cli_done_state(done, e.seq) ==
+                       (ok ? CLI_JOB_SUCCEEDED : CLI_JOB_FAILED),
         "a formatted line reads back with its state");
+  cli_done_free(done);
   cli_free(line);
   free(host);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   char err[ERRLEN];
-  if (tasks.n == 0) {
+  if (ntasks == 0) {
     FILE *f = stream((const uint8_t *)task_text, sizeof task_text - 1);
-    check(f && cli_tasklist_read(&tasks, f, "tasks", err, sizeof err) == 0 &&
-              tasks.n == 8,
+    check(f &&
+              cli_tasks_open(&tasks, f, "tasks", NULL, 0, err, sizeof err) ==
+                  0 &&
+              cli_tasks_count(tasks) == 8,
           "the fixed task list reads");
-    fclose(f);
+    cli_task_t t;
+    while (cli_tasks_next(tasks, &t, err, sizeof err) == 1) {
+      task[ntasks] = t;
+      task[ntasks++].cmd = strdup(t.cmd);
+    }
+    check(ntasks == 8 && cli_tasks_rewind(tasks, err, sizeof err) == 0,
+          "the fixed task list's eight tasks");
   }
   round_trip(data, size);
   FILE *f = stream(data, size);
   if (f == NULL)
     return 0;
-  cli_job_state_t state[8] = {0};
+  cli_done_t *done = NULL;
   cli_joblog_tail_t tail = {1, 1, 1};
   long live = cli_alloc_live();
   err[0] = '\0';
-  int rc = cli_joblog_load(f, "fuzz", &tasks, state, &tail, err, sizeof err);
+  int rc = cli_joblog_load(f, "fuzz", tasks, &done, &tail, err, sizeof err);
   fclose(f);
+  cli_job_state_t state[8] = {0};
+  for (size_t i = 0; rc == 0 && i < ntasks; i++)
+    state[i] = cli_done_state(done, i + 1);
+  cli_done_free(done);
   check(cli_alloc_live() == live, "every allocation freed");
   if (rc != 0) {
     check(rc == -1, "fails with -1");
@@ -165,12 +181,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         "whole lines end in a newline");
   check(tail.torn == 0 || memchr(data + tail.whole, '\n', tail.torn) == NULL,
         "the torn line has no newline");
-  check(tail.torn_seq <= tasks.n && (tail.torn_seq == 0 || tail.torn > 0),
+  check(tail.torn_seq <= ntasks && (tail.torn_seq == 0 || tail.torn > 0),
         "the torn line's task is a task");
   check(memchr(data, '\0', tail.whole) == NULL, "no NUL in a whole line");
   cli_job_state_t want[8] = {0};
   expected_states(data, tail.whole, want);
-  for (size_t i = 0; i < tasks.n; i++)
+  for (size_t i = 0; i < ntasks; i++)
     check(state[i] == want[i], "each task's state is what its lines say");
   return 0;
 }

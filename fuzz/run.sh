@@ -31,13 +31,13 @@ n=0
 for t in $targets; do
   # What each target links of the program: the pure modules it needs.
   case $t in
-  joblog) set -- "$cli/joblog.c" "$cli/tasklist.c" ;;
+  joblog) set -- "$cli/joblog.c" "$cli/done.c" "$cli/tasklist.c" ;;
   tasklist) set -- "$cli/tasklist.c" ;;
   esac
   echo "fuzz: building ${t}_fuzz"
   # shellcheck disable=SC2086
   $cc $cflags -o "$out/${t}_fuzz" "$top/fuzz/${t}_fuzz.c" "$@" \
-    "$cli/lines.c" "$cli/alloc.c" "$cli/fmt.c"
+    "$cli/lines.c" "$cli/alloc.c" "$cli/fmt.c" "$cli/tempfile.c"
 done
 for t in $targets; do
   mkdir -p "$out/corpus/$t"

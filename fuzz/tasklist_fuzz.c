@@ -1,13 +1,13 @@
 /*
  * tasklist_fuzz.c - libFuzzer target: arbitrary bytes as a task file
- * (cli_tasklist_read) and as an argument file (cli_tasklist_expand over
- * the template "echo {} {#}", and over the template that the input's
- * first line is).  Besides what the sanitizers catch, it checks the
- * results against the lines it splits itself: the kept lines byte for
- * byte, the skipped ones blank or comments, each argument quoted so that
- * /bin/sh's single-quote rules give it back, numbered in order, each
- * command the one a plain reference expansion builds; a failure only for
- * a NUL byte; nothing leaks.
+ * and as an argument file (cli_tasks_open over the template "echo {}
+ * {#}", and over the template that the input's first line is), each read
+ * through twice (the second pass must give the same).  Besides what the
+ * sanitizers catch, it checks the results against the lines it splits itself:
+ * the kept lines byte for byte, the skipped ones blank or comments, each
+ * argument quoted so that /bin/sh's single-quote rules give it back, numbered
+ * in order, each command the one a plain reference expansion builds; a failure
+ * only for a NUL byte; nothing leaks.
  */
 #include "cli/alloc.h"
 #include "cli/tasklist.h"
@@ -29,6 +29,48 @@ static void check(int cond, const char *what) {
 /* A stream of the n bytes of data (fmemopen refuses n == 0). */
 static FILE *stream(const uint8_t *data, size_t n) {
   return n ? fmemopen((void *)data, n, "r") : fopen("/dev/null", "r");
+}
+
+/* Every task of a list, read through. */
+typedef struct {
+  size_t n;
+  cli_task_t *v; /* commands copied */
+} tasklist_t;
+
+static void tasklist_free(tasklist_t *tl) {
+  for (size_t i = 0; i < tl->n; i++)
+    free((char *)tl->v[i].cmd);
+  free(tl->v);
+  *tl = (tasklist_t){0};
+}
+
+/* Opens the list of f (tmpl NULL: a task file), reads it through twice,
+ * the tasks of the second pass in tl (which must be those of the first,
+ * counted by the open).  Returns what cli_tasks_open returned. */
+static int read_all(tasklist_t *tl, FILE *f, char *const *tmpl, int words,
+                    char *err) {
+  cli_tasks_t *ts;
+  cli_task_t t;
+  *tl = (tasklist_t){0};
+  if (cli_tasks_open(&ts, f, "fuzz", tmpl, words, err, ERRLEN) != 0)
+    return -1;
+  for (int pass = 0; pass < 2; pass++) {
+    int rc;
+    tasklist_free(tl);
+    tl->v = malloc((cli_tasks_count(ts) + 1) * sizeof *tl->v);
+    check(tl->v != NULL, "memory for the tasks");
+    while ((rc = cli_tasks_next(ts, &t, err, ERRLEN)) == 1) {
+      check(tl->n < cli_tasks_count(ts), "no more tasks than counted");
+      check(t.seq == tl->n + 1, "tasks numbered in order");
+      tl->v[tl->n] = t;
+      tl->v[tl->n].cmd = strdup(t.cmd);
+      check(tl->v[tl->n++].cmd != NULL, "memory for a command");
+    }
+    check(rc == 0 && tl->n == cli_tasks_count(ts), "as many tasks as counted");
+    check(cli_tasks_rewind(ts, err, ERRLEN) == 0, "a list rewinds");
+  }
+  cli_tasks_free(ts);
+  return 0;
 }
 
 /* Whether a task file skips the line s (len bytes): blank or a comment. */
@@ -70,8 +112,8 @@ static int unquote(const char **p, const char *end, char *out,
 
 /* Checks tl (from read, or from expand when expanded) against the lines
  * of data. */
-static void check_tasks(const cli_tasklist_t *tl, const uint8_t *data,
-                        size_t size, int expanded) {
+static void check_tasks(const tasklist_t *tl, const uint8_t *data, size_t size,
+                        int expanded) {
   size_t k = 0, line = 0;
   char *arg = malloc(size + 1);
   check(arg != NULL, "memory for the check");
@@ -185,12 +227,11 @@ static void with_template(const uint8_t *data, size_t size) {
   }
   const uint8_t *args = nl + 1;
   size_t nargs = size - tlen - 1;
-  cli_tasklist_t tl = {0};
+  tasklist_t tl = {0};
   char err[ERRLEN] = "";
   FILE *f = stream(args, nargs);
   if (f != NULL) {
-    int rc = cli_tasklist_expand(&tl, f, "fuzz", argv, argc, err, ERRLEN);
-    fclose(f);
+    int rc = read_all(&tl, f, argv, argc, err);
     check(rc == 0 || memchr(args, '\0', nargs) != NULL,
           "only a NUL byte fails");
     ref_t r = {0};
@@ -210,7 +251,7 @@ static void with_template(const uint8_t *data, size_t size) {
     }
     check(rc != 0 || k == tl.n, "no task but for an argument line");
     free(r.s);
-    cli_tasklist_free(&tl);
+    tasklist_free(&tl);
   }
   free(words);
   free(argv);
@@ -219,15 +260,13 @@ static void with_template(const uint8_t *data, size_t size) {
 
 static void one(const uint8_t *data, size_t size, int expand) {
   static char *const tmpl[] = {"echo", "{}", "{#}"};
-  cli_tasklist_t tl = {0};
+  tasklist_t tl = {0};
   char err[ERRLEN] = "";
   FILE *f = stream(data, size);
   if (f == NULL)
     return;
   long live = cli_alloc_live();
-  int rc = expand ? cli_tasklist_expand(&tl, f, "fuzz", tmpl, 3, err, ERRLEN)
-                  : cli_tasklist_read(&tl, f, "fuzz", err, ERRLEN);
-  fclose(f);
+  int rc = read_all(&tl, f, expand ? tmpl : NULL, 3, err);
   int nul = memchr(data, '\0', size) != NULL;
   if (rc == 0) {
     check(!nul, "a NUL byte fails");
@@ -236,7 +275,7 @@ static void one(const uint8_t *data, size_t size, int expand) {
     check(rc == -1 && nul, "only a NUL byte fails");
     check(strstr(err, "line holds a NUL byte") != NULL, "and says so");
   }
-  cli_tasklist_free(&tl);
+  tasklist_free(&tl);
   check(cli_alloc_live() == live, "every allocation freed");
 }
 

@@ -25,23 +25,27 @@
 
 typedef struct farm farm_t;
 
-/* One attempt in flight: its task's position in the todo list, the
- * attempts so far, its handle.  Slots exist for the tasks in flight only
- * (the run's memory does not grow with its task list): an idle one waits
- * in the free list. */
+/* A task taken from the list to run: its position among the tasks run
+ * (the order --keep-order prints in), its number, its command (a copy:
+ * the list keeps only its current line, and a retry and the joblog need
+ * it later), the attempts so far. */
+typedef struct {
+  size_t pos;
+  uint64_t seq;
+  char *cmd;
+  size_t len;
+  int attempts;
+} job_t;
+
+/* One attempt in flight: its task, its handle.  Slots exist for the tasks
+ * in flight only (the run's memory does not grow with its task list): an
+ * idle one waits in the free list. */
 typedef struct slot {
   farm_t *farm;
-  size_t pos;
-  int attempts;
+  job_t job;
   mpipool_async_t *h;
   struct slot *next_free;
 } slot_t;
-
-/* What to retry: a task's position and its attempts so far. */
-typedef struct {
-  size_t pos;
-  int attempts;
-} retry_t;
 
 /* Every slot (for the end), the idle ones, and the retries waiting: the
  * retry list has room for one per slot, so that a callback never
@@ -50,7 +54,7 @@ typedef struct {
   slot_t **all;
   size_t n, cap;
   slot_t *free;
-  retry_t *retry;
+  job_t *retry;
   size_t nretry;
 } slots_t;
 
@@ -58,7 +62,7 @@ struct farm {
   const cli_farm_t *f;
   mpipool_t *pool;
   slots_t slots;
-  size_t next; /* the next todo position to submit */
+  size_t next; /* the position of the next task taken from the list */
   size_t in_flight;
   cli_counts_t *c;
   cli_halt_t halting;
@@ -77,21 +81,16 @@ static void say(const char *fmt, ...) {
   fputc('\n', stderr);
 }
 
-static uint64_t seq_of(const farm_t *fm, size_t pos) {
-  return (uint64_t)fm->f->todo[pos] + 1;
-}
-
 /* Writes all of a joblog line with one write(): a run killed at any
  * moment leaves whole lines only (O_APPEND). */
-static int log_task(farm_t *fm, size_t pos, const cli_resultmsg_t *r) {
+static int log_task(farm_t *fm, const job_t *j, const cli_resultmsg_t *r) {
   if (fm->f->joblog_fd < 0)
     return 0;
-  const cli_task_t *t = &fm->f->tasks->v[fm->f->todo[pos]];
   int lost = r->out_lost || r->err_lost;
   /* An output too large to come back fails the task: a command that
    * exited 0 is logged with Exitval -1, so that --resume-failed runs it
    * again; Receive is what it wrote. */
-  cli_joblog_entry_t e = {.seq = seq_of(fm, pos),
+  cli_joblog_entry_t e = {.seq = j->seq,
                           .host = r->host,
                           .start = r->start,
                           .runtime = r->runtime,
@@ -99,8 +98,8 @@ static int log_task(farm_t *fm, size_t pos, const cli_resultmsg_t *r) {
                                           : (uint64_t)(r->out_len + r->err_len),
                           .exitval = lost && r->exitval == 0 ? -1 : r->exitval,
                           .signal = r->signal,
-                          .cmd = t->cmd,
-                          .cmd_len = t->len,
+                          .cmd = j->cmd,
+                          .cmd_len = j->len,
                           .timed_out = r->timed_out};
   char *line;
   size_t len;
@@ -133,9 +132,9 @@ static const char *why(const cli_resultmsg_t *r, const char *error, char *buf,
   return buf;
 }
 
-static void notice(farm_t *fm, size_t pos, const cli_resultmsg_t *r,
+static void notice(farm_t *fm, uint64_t task, const cli_resultmsg_t *r,
                    const char *error) {
-  unsigned long long seq = (unsigned long long)seq_of(fm, pos);
+  unsigned long long seq = (unsigned long long)task;
   char size[32], max[32];
   if (error) {
     say("task %llu: %s", seq, error);
@@ -190,20 +189,20 @@ static void finish(farm_t *fm, slot_t *s, const cli_resultmsg_t *r,
   fm->in_flight--;
   if (fm->fatal)
     return;
-  if (failed && s->attempts <= fm->f->opt->retries && !fm->halting) {
-    say("task %llu failed (%s); retry %d of %d",
-        (unsigned long long)seq_of(fm, s->pos), why(r, error, msg, sizeof msg),
-        s->attempts, fm->f->opt->retries);
-    fm->slots.retry[fm->slots.nretry++] = (retry_t){s->pos, s->attempts};
+  if (failed && s->job.attempts <= fm->f->opt->retries && !fm->halting) {
+    say("task %llu failed (%s); retry %d of %d", (unsigned long long)s->job.seq,
+        why(r, error, msg, sizeof msg), s->job.attempts, fm->f->opt->retries);
+    fm->slots.retry[fm->slots.nretry++] = s->job; /* it takes the command */
+    s->job.cmd = NULL;
     return;
   }
-  notice(fm, s->pos, r, error);
-  if (cli_output_task(fm->f->output, s->pos, seq_of(fm, s->pos), r, msg,
+  notice(fm, s->job.seq, r, error);
+  if (cli_output_task(fm->f->output, s->job.pos, s->job.seq, r, msg,
                       sizeof msg)) {
     say("%s", msg);
     fm->fatal = 1;
   }
-  if (log_task(fm, s->pos, r)) {
+  if (log_task(fm, &s->job, r)) {
     say("cannot write the joblog %s: %s", fm->f->opt->joblog, strerror(errno));
     fm->fatal = 1;
   }
@@ -231,10 +230,13 @@ static void put_slot(slot_t *s) {
 }
 
 /* Lets go of the attempt's handle as it ends, inside its own callback
- * (allowed: see mpipool_async_free), and of its slot. */
+ * (allowed: see mpipool_async_free), of its command (unless a retry took
+ * it) and of its slot. */
 static void release(slot_t *s) {
   mpipool_async_free(s->h);
   s->h = NULL;
+  cli_free(s->job.cmd);
+  s->job.cmd = NULL;
   put_slot(s);
 }
 
@@ -253,7 +255,7 @@ static slot_t *take_slot(farm_t *fm) {
     if (all == NULL)
       return NULL;
     q->all = all;
-    retry_t *retry = cli_realloc(q->retry, cap * sizeof *retry);
+    job_t *retry = cli_realloc(q->retry, cap * sizeof *retry);
     if (retry == NULL)
       return NULL;
     q->retry = retry;
@@ -268,8 +270,11 @@ static slot_t *take_slot(farm_t *fm) {
 static void free_slots(slots_t *q) {
   for (size_t i = 0; i < q->n; i++) {
     mpipool_async_free(q->all[i]->h);
+    cli_free(q->all[i]->job.cmd);
     cli_free(q->all[i]);
   }
+  for (size_t i = 0; i < q->nretry; i++)
+    cli_free(q->retry[i].cmd);
   cli_free(q->all);
   cli_free(q->retry);
 }
@@ -304,10 +309,42 @@ static void on_error(mpipool_async_t *h, int status, const char *message,
   release(s);
 }
 
-/* Hands out the task at pos, attempted attempts times so far. */
-static int submit(farm_t *fm, size_t pos, int attempts) {
-  const cli_task_t *t = &fm->f->tasks->v[fm->f->todo[pos]];
-  cli_taskmsg_t m = {seq_of(fm, pos), fm->f->opt->timeout, t->cmd, t->len};
+/* The next task of the list that the run does not skip, in *j (its
+ * command copied), at the next position.  Returns 0, or -1 after saying
+ * why there is none (the list changed, a read error, out of memory). */
+static int take_task(farm_t *fm, job_t *j) {
+  cli_task_t t;
+  char err[512];
+  int rc;
+  while ((rc = cli_tasks_next(fm->f->tasks, &t, err, sizeof err)) == 1 &&
+         fm->f->done && cli_done_skips(fm->f->done, t.seq, fm->f->opt->resume))
+    ;
+  char *cmd = rc == 1 ? cli_malloc(t.len + 1) : NULL;
+  if (cmd == NULL) {
+    say("%s", rc < 0    ? err
+              : rc == 0 ? "the task list ended before its last task"
+                        : "out of memory");
+    return -1;
+  }
+  memcpy(cmd, t.cmd, t.len + 1);
+  *j = (job_t){fm->next++, t.seq, cmd, t.len, 0};
+  /* The last one to run: the rest of the list (tasks skipped) is read to
+   * its end all the same, so that a file that changed is said. */
+  while (fm->next == fm->f->ntodo &&
+         (rc = cli_tasks_next(fm->f->tasks, &t, err, sizeof err)) != 0) {
+    if (rc < 0) { /* the task is not run either */
+      say("%s", err);
+      cli_free(cmd);
+      fm->next--;
+      return -1;
+    }
+  }
+  return 0;
+}
+
+/* Hands out the task j, its slot taking it (else j is left as it was). */
+static int submit(farm_t *fm, job_t *j) {
+  cli_taskmsg_t m = {j->seq, fm->f->opt->timeout, j->cmd, j->len};
   void *msg;
   size_t len;
   if (cli_taskmsg_encode(&m, &msg, &len))
@@ -318,14 +355,16 @@ static int submit(farm_t *fm, size_t pos, int attempts) {
     return MPIPOOL_ENOMEM;
   }
   s->farm = fm;
-  s->pos = pos;
-  s->attempts = attempts + 1;
+  s->job = *j;
+  s->job.attempts++;
   int err = mpipool_apply_async(fm->pool, CLI_TASK_NAME, msg, len, on_done,
                                 on_error, s, &s->h);
   cli_free(msg);
   if (err == 0) {
     fm->in_flight++;
+    j->cmd = NULL;
   } else {
+    s->job.cmd = NULL;
     put_slot(s);
   }
   return err;
@@ -385,16 +424,23 @@ int cli_farm_run(mpipool_t *pool, const cli_farm_t *f, cli_counts_t *counts) {
     }
     while (!fm.halting && fm.in_flight < window(&fm) &&
            (fm.slots.nretry || fm.next < f->ntodo)) {
-      retry_t r = fm.slots.nretry ? fm.slots.retry[--fm.slots.nretry]
-                                  : (retry_t){fm.next++, 0};
-      int e = submit(&fm, r.pos, r.attempts);
+      job_t j;
+      if (fm.slots.nretry)
+        j = fm.slots.retry[--fm.slots.nretry];
+      else if (take_task(&fm, &j)) {
+        fm.fatal = 1;
+        break;
+      }
+      int e = submit(&fm, &j);
       if (e) { /* not handed out: not run (a retry: waits again) */
-        if (r.attempts)
-          fm.slots.retry[fm.slots.nretry++] = r;
-        else
+        say("cannot submit task %llu: %s", (unsigned long long)j.seq,
+            mpipool_strerror(e));
+        if (j.attempts) {
+          fm.slots.retry[fm.slots.nretry++] = j;
+        } else {
           fm.next--;
-        say("cannot submit task %llu: %s",
-            (unsigned long long)seq_of(&fm, r.pos), mpipool_strerror(e));
+          cli_free(j.cmd);
+        }
         fm.fatal = 1;
         break;
       }
@@ -410,11 +456,9 @@ int cli_farm_run(mpipool_t *pool, const cli_farm_t *f, cli_counts_t *counts) {
     }
     show_progress(&fm, 0);
   }
+  /* Those never taken and the retries left are not run (the output
+   * passes over them when it ends). */
   counts->not_run += f->ntodo - fm.next + fm.slots.nretry;
-  for (size_t pos = fm.next; pos < f->ntodo; pos++)
-    cli_output_skip(f->output, pos);
-  for (size_t i = 0; i < fm.slots.nretry; i++)
-    cli_output_skip(f->output, fm.slots.retry[i].pos);
   counts->running = 0;
   counts->elapsed = cli_now() - fm.t0;
   show_progress(&fm, 1);

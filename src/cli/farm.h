@@ -13,13 +13,16 @@
 #include "options.h"
 #include "output.h"
 #include "progress.h"
+#include "done.h"
 #include "tasklist.h"
 
 typedef struct {
-  const cli_options_t *opt;    /* borrowed */
-  const cli_tasklist_t *tasks; /* borrowed */
-  const size_t *todo;          /* indices into tasks->v to run, in order */
-  size_t ntodo;
+  const cli_options_t *opt; /* borrowed */
+  cli_tasks_t *tasks;       /* borrowed, rewound: read through once */
+  /* What a joblog says is done (borrowed; NULL: nothing): the tasks it
+   * skips (cli_done_skips with opt->resume) are not run. */
+  const cli_done_t *done;
+  size_t ntodo;         /* the tasks to run: those not skipped */
   int joblog_fd;        /* opened for appending, or -1 */
   cli_output_t *output; /* borrowed */
   /* Set (by a signal handler) to drain: start nothing more, let the

@@ -207,11 +207,10 @@ static int parse_fields(char **f, cli_joblog_entry_t *e, const char *name,
 }
 
 /* Checks one complete joblog line s (len bytes, without its '\n'), line
- * number `line` of the joblog `name`, against tl and records what it says
- * in state. */
+ * number `line` of the joblog `name`, and adds what it says to d; its
+ * command is compared with its task's later (cli_done_check). */
 static int load_line(char *s, size_t len, const char *name, size_t line,
-                     const cli_tasklist_t *tl, cli_job_state_t *state,
-                     char *err, size_t errlen) {
+                     cli_done_t *d, char *err, size_t errlen) {
   char *f[NFIELDS];
   cli_joblog_entry_t e = {0};
   int nf = split(s, len, f, &e.cmd_len);
@@ -222,48 +221,41 @@ static int load_line(char *s, size_t len, const char *name, size_t line,
   }
   if (parse_fields(f, &e, name, line, err, errlen) != 0)
     return -1;
-  if (e.seq < 1 || e.seq > tl->n) {
+  uint64_t n = cli_done_count(d);
+  if (e.seq < 1 || e.seq > n) {
     cli_fmt(err, errlen,
             "%s:%zu: Seq %" PRIu64 " is not a task: the task"
-            " list has %zu",
-            name, line, e.seq, tl->n);
+            " list has %" PRIu64,
+            name, line, e.seq, n);
     return -1;
   }
-  const cli_task_t *t = &tl->v[e.seq - 1];
-  if (t->len != e.cmd_len || memcmp(t->cmd, f[8], e.cmd_len) != 0) {
-    char got[SHORT_MAX + 1], want[SHORT_MAX + 1];
-    shorten(f[8], e.cmd_len, got);
-    shorten(t->cmd, t->len, want);
-    cli_fmt(err, errlen,
-            "%s:%zu: task %" PRIu64 " is '%s' in the joblog"
-            " but '%s' in the task list",
-            name, line, e.seq, got, want);
+  if (cli_done_add(d, e.seq, e.exitval == 0 && e.signal == 0, f[8], e.cmd_len,
+                   line) != 0) {
+    cli_fmt(err, errlen, "%s:%zu: out of memory", name, line);
     return -1;
   }
-  cli_job_state_t *st = &state[e.seq - 1];
-  if (e.exitval == 0 && e.signal == 0)
-    *st = CLI_JOB_SUCCEEDED;
-  else if (*st != CLI_JOB_SUCCEEDED)
-    *st = CLI_JOB_FAILED;
   return 0;
 }
 
 /* The task a line cut short (len bytes, without '\n') began to log: its
  * Seq, when that field is whole (a tab follows it), a number, and a task
- * of tl; else 0. */
-static uint64_t torn_seq(char *s, size_t len, const cli_tasklist_t *tl) {
+ * 1..n; else 0. */
+static uint64_t torn_seq(char *s, size_t len, uint64_t n) {
   char *tab = memchr(s, '\t', len);
   uint64_t seq;
   if (tab == NULL || memchr(s, '\0', (size_t)(tab - s)) != NULL)
     return 0;
   *tab = '\0';
-  if (parse_u64(s, &seq) != 0 || seq < 1 || seq > tl->n)
+  if (parse_u64(s, &seq) != 0 || seq < 1 || seq > n)
     return 0;
   return seq;
 }
 
-int cli_joblog_load(FILE *f, const char *name, const cli_tasklist_t *tl,
-                    cli_job_state_t *state, cli_joblog_tail_t *tail, char *err,
+/* Reads the joblog f from where it is to its end into d (d NULL: only to
+ * line `upto`, whose command is then shortened into cmd).  Lines are
+ * numbered from 1 where reading starts. */
+static int read_log(FILE *f, const char *name, cli_done_t *d,
+                    cli_joblog_tail_t *tail, size_t upto, char *cmd, char *err,
                     size_t errlen) {
   char *buf = NULL;
   size_t cap = 0, line = 0;
@@ -285,11 +277,20 @@ int cli_joblog_load(FILE *f, const char *name, const cli_tasklist_t *tl,
     size_t len = (size_t)got;
     if (buf[len - 1] != '\n') { /* only the last line can lack it */
       t.torn = len;
-      t.torn_seq = torn_seq(buf, len, tl);
+      t.torn_seq = d ? torn_seq(buf, len, cli_done_count(d)) : 0;
       break;
     }
     t.whole += len;
     buf[--len] = '\0';
+    if (d == NULL && line == upto) {
+      char *fields[NFIELDS];
+      size_t cmd_len;
+      if (split(buf, len, fields, &cmd_len) == NFIELDS)
+        shorten(fields[8], cmd_len, cmd);
+      break;
+    }
+    if (d == NULL)
+      continue;
     if (memchr(buf, '\0', len) != NULL) {
       cli_fmt(err, errlen, "%s:%zu: line holds a NUL byte", name, line);
       rc = -1;
@@ -298,7 +299,7 @@ int cli_joblog_load(FILE *f, const char *name, const cli_tasklist_t *tl,
     if (line == 1 && len + 1 == sizeof cli_joblog_header - 1 &&
         memcmp(buf, cli_joblog_header, len) == 0)
       continue;
-    rc = load_line(buf, len, name, line, tl, state, err, errlen);
+    rc = load_line(buf, len, name, line, d, err, errlen);
     if (rc != 0)
       break;
   }
@@ -306,4 +307,79 @@ int cli_joblog_load(FILE *f, const char *name, const cli_tasklist_t *tl,
   if (rc == 0 && tail)
     *tail = t;
   return rc;
+}
+
+/* Streams the tasks of ts past d (cli_done_check): the first joblog line
+ * that differs from its task in *line (0: none found), that task in *seq
+ * and its command shortened into cmd.  Returns 0, or -1 with a message
+ * when the task list could not be read. */
+static int compare(cli_tasks_t *ts, cli_done_t *d, size_t *line, uint64_t *seq,
+                   char *cmd, char *err, size_t errlen) {
+  cli_task_t t;
+  int rc;
+  *line = 0;
+  if (cli_tasks_rewind(ts, err, errlen))
+    return -1;
+  while ((rc = cli_tasks_next(ts, &t, err, errlen)) == 1) {
+    size_t l = cli_done_check(d, t.seq, t.cmd, t.len);
+    if (l && (*line == 0 || l < *line)) {
+      *line = l;
+      *seq = t.seq;
+      shorten(t.cmd, t.len, cmd);
+    }
+  }
+  return rc < 0 || cli_tasks_rewind(ts, err, errlen) ? -1 : 0;
+}
+
+/* Once the joblog (read from `at` in f) is known not to match ts: names
+ * its first line that differs from its task, in err, by reading both
+ * again with every line kept (cli_done_create's exact mode). */
+static void name_mismatch(FILE *f, off_t at, const char *name, cli_tasks_t *ts,
+                          char *err, size_t errlen) {
+  cli_done_t *d = NULL;
+  char got[SHORT_MAX + 1] = "", want[SHORT_MAX + 1];
+  size_t line = 0;
+  uint64_t seq = 0;
+  if (cli_done_create(&d, cli_tasks_count(ts), 1) == 0 &&
+      fseeko(f, at, SEEK_SET) == 0 &&
+      read_log(f, name, d, NULL, 0, NULL, err, errlen) == 0 &&
+      compare(ts, d, &line, &seq, want, err, errlen) == 0 && line &&
+      fseeko(f, at, SEEK_SET) == 0 &&
+      read_log(f, name, NULL, NULL, line, got, err, errlen) == 0)
+    cli_fmt(err, errlen,
+            "%s:%zu: task %" PRIu64 " is '%s' in the joblog"
+            " but '%s' in the task list",
+            name, line, seq, got, want);
+  else
+    cli_fmt(err, errlen,
+            "%s: a task's command in it is not the task list's (which one "
+            "could not be found again)",
+            name);
+  cli_done_free(d);
+}
+
+int cli_joblog_load(FILE *f, const char *name, cli_tasks_t *ts,
+                    cli_done_t **done, cli_joblog_tail_t *tail, char *err,
+                    size_t errlen) {
+  cli_done_t *d = NULL;
+  char want[SHORT_MAX + 1];
+  size_t line;
+  uint64_t seq;
+  off_t at = ftello(f);
+  if (cli_done_create(&d, cli_tasks_count(ts), 0) != 0) {
+    cli_fmt(err, errlen, "%s: out of memory", name);
+    return -1;
+  }
+  if (read_log(f, name, d, tail, 0, NULL, err, errlen) != 0 ||
+      compare(ts, d, &line, &seq, want, err, errlen) != 0)
+    goto fail;
+  if (!cli_done_matches(d)) {
+    name_mismatch(f, at, name, ts, err, errlen);
+    goto fail;
+  }
+  *done = d;
+  return 0;
+fail:
+  cli_done_free(d);
+  return -1;
 }

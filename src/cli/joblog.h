@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "done.h"
 #include "tasklist.h"
 
 /* The header line, with its '\n'. */
@@ -45,13 +46,6 @@ typedef struct {
  */
 int cli_joblog_format(const cli_joblog_entry_t *e, char **out, size_t *out_len);
 
-/* What a joblog says about each task, for resuming. */
-typedef enum {
-  CLI_JOB_UNSEEN = 0, /* no line for it */
-  CLI_JOB_FAILED,     /* lines for it, none succeeded */
-  CLI_JOB_SUCCEEDED   /* a line with Exitval 0 and Signal 0 */
-} cli_job_state_t;
-
 /* Where the whole lines of a joblog end: a last line without its '\n'
  * was cut short, by a run killed while writing it (or a full disk), and
  * must go before anything is appended, or the next line would be glued
@@ -65,23 +59,26 @@ typedef struct {
 
 /*
  * Reads the joblog f (name for messages) from where it is to its end
- * against the task list tl and sets state[i] for task i + 1 (state has
- * tl->n elements, zeroed by the caller).  The header line is optional and
- * skipped; an empty file is a joblog with no lines.  Every other line must
- * have the nine fields, its numbers in decimal (spaces around them
- * allowed: GNU parallel writes JobRuntime as "%10.3f"), a Seq from 1 to
- * tl->n and a Command equal to that task's command byte for byte (GNU
- * parallel's for a task file run with "parallel -a FILE" is the line as
- * it is); otherwise returns -1 with "NAME:LINE: ..." in err saying what is
- * wrong (for a mismatch: which task, and both commands, shortened), so
- * that a joblog of another task list is never used to skip tasks; a NUL
- * byte in a whole line is wrong too.  A last line without its '\n' is not
- * a finished task: it sets no state, whatever it holds, and *tail (if
- * tail is not NULL) says where it starts, for the caller to cut it off.
- * Returns 0 on success (*tail then set).
+ * against the task list ts, and returns in *done what it says of tasks
+ * 1..cli_tasks_count(ts) (free it with cli_done_free).  The header line is
+ * optional and skipped; an empty file is a joblog with no lines.  Every
+ * other line must have the nine fields, its numbers in decimal (spaces
+ * around them allowed: GNU parallel writes JobRuntime as "%10.3f"), a Seq
+ * that is a task and a Command equal to that task's command byte for byte
+ * (GNU parallel's for a task file run with "parallel -a FILE" is the line
+ * as it is); otherwise returns -1 with "NAME:LINE: ..." in err saying what
+ * is wrong (for a mismatch: the first line that differs, its task, and
+ * both commands, shortened), so that a joblog of another task list is
+ * never used to skip tasks; a NUL byte in a whole line is wrong too.  A
+ * last line without its '\n' is not a finished task: it sets no state,
+ * whatever it holds, and *tail (if tail is not NULL) says where it
+ * starts, for the caller to cut it off.
+ * Memory: two bits a task, and a few words for each line of a task logged
+ * more than once (done.h).  ts is read through once (twice, and f again,
+ * when a line does not match) and left rewound.
  */
-int cli_joblog_load(FILE *f, const char *name, const cli_tasklist_t *tl,
-                    cli_job_state_t *state, cli_joblog_tail_t *tail, char *err,
+int cli_joblog_load(FILE *f, const char *name, cli_tasks_t *ts,
+                    cli_done_t **done, cli_joblog_tail_t *tail, char *err,
                     size_t errlen);
 
 #endif

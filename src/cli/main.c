@@ -87,13 +87,15 @@ static void note_stops(int flags) {
   sigaction(SIGUSR1, &sa, NULL);
 }
 
-/* Reads the task list: the task file, or the command over the argfile.
- * On an error it says why and leaves tl empty. */
-static int load_tasks(const cli_options_t *o, cli_tasklist_t *tl) {
+/* Opens the task list: the task file, or the command over the argfile,
+ * read through once to check and count it.  On an error it says why and
+ * leaves *ts NULL. */
+static int load_tasks(const cli_options_t *o, cli_tasks_t **ts) {
   const char *path = o->argfile ? o->argfile : o->taskfile;
   int from_stdin = strcmp(path, "-") == 0;
   const char *name = from_stdin ? "(stdin)" : path;
   char err[1024];
+  *ts = NULL;
   FILE *f = from_stdin ? stdin : fopen(path, "r");
   if (f == NULL) {
     fprintf(stderr, "mpipool: cannot read %s file '%s': %s\n",
@@ -119,31 +121,28 @@ static int load_tasks(const cli_options_t *o, cli_tasklist_t *tl) {
       fclose(f);
     return -1;
   }
-  int e = o->argfile ? cli_tasklist_expand(tl, f, name, o->command,
-                                           o->command_len, err, sizeof err)
-                     : cli_tasklist_read(tl, f, name, err, sizeof err);
-  if (!from_stdin)
-    fclose(f);
+  int e = cli_tasks_open(ts, f, name, o->argfile ? o->command : NULL,
+                         o->command_len, err, sizeof err);
   if (e && stop_requested)
     fprintf(stderr,
             "mpipool: interrupted (%s) while reading the tasks: none run\n",
             strsignal((int)stop_requested));
   else if (e)
     fprintf(stderr, "mpipool: %s\n", err);
-  else if (tl->n == 0)
+  else if (cli_tasks_count(*ts) == 0)
     fprintf(stderr, "mpipool: no tasks in %s%s\n", name,
             o->argfile ? "" : " (blank lines and '#' comments are skipped)");
-  if (e || tl->n == 0) {
-    cli_tasklist_free(tl); /* what was read before the error */
-    return -1;
+  if (e == 0 && cli_tasks_count(*ts) == 0) {
+    cli_tasks_free(*ts);
+    *ts = NULL;
   }
-  return 0;
+  return *ts ? 0 : -1;
 }
 
 /* With --resume or --resume-failed: what the joblog says is done, and
  * where its whole lines end (*tail).  A missing joblog means nothing is. */
-static int read_joblog(const cli_options_t *o, const cli_tasklist_t *tl,
-                       cli_job_state_t *state, cli_joblog_tail_t *tail) {
+static int read_joblog(const cli_options_t *o, cli_tasks_t *ts,
+                       cli_done_t **done, cli_joblog_tail_t *tail) {
   char err[1024];
   FILE *f = fopen(o->joblog, "r");
   if (f == NULL && errno == ENOENT)
@@ -153,7 +152,7 @@ static int read_joblog(const cli_options_t *o, const cli_tasklist_t *tl,
             strerror(errno));
     return -1;
   }
-  int e = cli_joblog_load(f, o->joblog, tl, state, tail, err, sizeof err);
+  int e = cli_joblog_load(f, o->joblog, ts, done, tail, err, sizeof err);
   fclose(f);
   if (e) {
     fprintf(stderr,
@@ -286,35 +285,25 @@ static int print_pool(mpipool_t *pool, const cli_options_t *o) {
   return ready == n ? 0 : EXIT_OWN_ERROR;
 }
 
-/* The master's whole run on the tasks tl (taken); returns the exit
+/* The master's whole run on the tasks ts (taken); returns the exit
  * status. */
 static int run_master(mpipool_t *pool, const cli_options_t *o,
-                      cli_tasklist_t tl) {
-  cli_job_state_t *state = NULL;
+                      cli_tasks_t *ts) {
+  cli_done_t *done = NULL;
   cli_joblog_tail_t tail = {0};
-  size_t *todo = NULL, ntodo = 0;
+  uint64_t n = cli_tasks_count(ts), ntodo = n;
   cli_output_t *out = NULL;
   cli_counts_t counts = {0};
-  int status = EXIT_OWN_ERROR, fd = -1;
+  int status = EXIT_OWN_ERROR, fd = -1, torn_runs = 0;
   char msg[1024];
-  state = cli_calloc(tl.n, sizeof *state);
-  todo = cli_malloc(tl.n * sizeof *todo);
-  if (state == NULL || todo == NULL) {
-    fprintf(stderr, "mpipool: out of memory for %zu tasks\n", tl.n);
+  if ((o->resume || o->resume_failed) && read_joblog(o, ts, &done, &tail))
     goto out;
-  }
-  if ((o->resume || o->resume_failed) && read_joblog(o, &tl, state, &tail))
-    goto out;
-  int torn_runs = 0;
-  for (size_t i = 0; i < tl.n; i++) {
-    if (state[i] == CLI_JOB_SUCCEEDED ||
-        (state[i] == CLI_JOB_FAILED && o->resume)) {
+  for (uint64_t seq = 1; done && seq <= n; seq++)
+    if (cli_done_skips(done, seq, o->resume))
       counts.skipped++;
-    } else {
-      todo[ntodo++] = i;
-      torn_runs |= i + 1 == tail.torn_seq;
-    }
-  }
+  ntodo = n - counts.skipped;
+  torn_runs = tail.torn_seq &&
+              !(done && cli_done_skips(done, tail.torn_seq, o->resume));
   /* The bound of outputs held in memory (-k), for tests and tight
    * masters: a mistake is said before anything runs. */
   size_t memory = CLI_OUTPUT_MEMORY;
@@ -335,7 +324,7 @@ static int run_master(mpipool_t *pool, const cli_options_t *o,
   if (o->joblog && (fd = open_joblog(o, &tail, torn_runs)) < 0)
     goto out;
   cli_farm_t farm = {
-      o, &tl, todo, ntodo, fd, out, &drain_requested, &stop_requested};
+      o, ts, done, ntodo, fd, out, &drain_requested, &stop_requested};
   int e = cli_farm_run(pool, &farm, &counts);
   cli_output_destroy(out);
   out = NULL;
@@ -367,9 +356,8 @@ out:
             strerror(errno));
     status = EXIT_OWN_ERROR;
   }
-  cli_free(todo);
-  cli_free(state);
-  cli_tasklist_free(&tl);
+  cli_done_free(done);
+  cli_tasks_free(ts);
   return status;
 }
 
@@ -395,7 +383,7 @@ int main(int argc, char **argv) {
    * once, and stdin is read before the MPI runtime it starts (which would
    * forward stdin to a spawned worker).  Under a launcher, only the master
    * reads them, once the pool has started. */
-  cli_tasklist_t tl = {0};
+  cli_tasks_t *ts = NULL;
   /* A process no MPI launcher started is a singleton, the master for
    * sure (the workers it spawns have their launcher's variables). */
   int early = mpipool_launch_rank() < 0 && !o.print_pool;
@@ -405,7 +393,7 @@ int main(int argc, char **argv) {
    * and while its pool starts (the farm then runs none). */
   if (early)
     note_stops(0);
-  if (early && load_tasks(&o, &tl))
+  if (early && load_tasks(&o, &ts))
     return stop_requested ? 128 + (int)stop_requested : EXIT_OWN_ERROR;
   if (early)
     note_stops(SA_RESTART);
@@ -430,7 +418,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "mpipool: cannot start the pool: %s\n",
             mpipool_strerror(e));
     mpipool_destroy(pool);
-    cli_tasklist_free(&tl);
+    cli_tasks_free(ts);
     return EXIT_OWN_ERROR;
   }
   if (!early)
@@ -438,8 +426,8 @@ int main(int argc, char **argv) {
   int status = EXIT_OWN_ERROR;
   if (o.print_pool)
     status = print_pool(pool, &o);
-  else if (early || load_tasks(&o, &tl) == 0)
-    status = run_master(pool, &o, tl);
+  else if (early || load_tasks(&o, &ts) == 0)
+    status = run_master(pool, &o, ts);
   mpipool_close(pool);
   e = mpipool_join(pool);
   if (e && status != EXIT_OWN_ERROR) {

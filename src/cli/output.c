@@ -1,11 +1,15 @@
 /*
  * output.c - writes each finished task's output as one block, in order
  * when asked, or into a results directory.  What --keep-order holds back
- * stays in memory up to a bound, then goes to a temporary file.
+ * stays in memory up to a bound, then goes to a temporary file.  Its
+ * bookkeeping is a window of positions from the next one to write on, not
+ * a slot per task: a run of millions of tasks costs what the finished
+ * ones ahead of the first unfinished one need.
  */
 #include "output.h"
 #include "alloc.h"
 #include "fmt.h"
+#include "tempfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -28,12 +32,21 @@ typedef struct {
 /* The piece in which a held output is read back from the file. */
 #define PIECE ((size_t)1 << 16)
 
+/* The window's first capacity: enough for the tasks a pool of workers
+ * finishes out of order, without growing, in the common case. */
+#define WINDOW ((size_t)64)
+
 struct cli_output {
   size_t count, next; /* next: the position --keep-order writes next */
   int keep_order, tag;
   char *dir;
   FILE *out, *err;
-  held_t **held;            /* keep_order: by position; (held_t *)1: skipped */
+  /* keep_order: the window of positions next..next+cap-1, position p at
+   * held[p % cap] (so that next moves on without moving anything); NULL
+   * there, or what is held.  Grows (doubling) only when a position past
+   * it comes; at most count, which holds them all. */
+  held_t **held;
+  size_t cap, used;         /* used: the slots not NULL */
   size_t mem_max, mem_held; /* bytes held in memory: the bound, now */
   int fd; /* the temporary file of held outputs, or -1 before the first */
   unsigned long long file_end;  /* bytes written to it */
@@ -41,8 +54,6 @@ struct cli_output {
   size_t in_file;               /* held results in it */
   char *piece;                  /* PIECE bytes to read it back, or NULL */
 };
-
-#define SKIPPED ((held_t *)1)
 
 static int fail(char *msg, size_t len, const char *fmt, ...) {
   va_list ap;
@@ -106,8 +117,8 @@ int cli_output_create(cli_output_t **op, size_t count, int keep_order, int tag,
     if ((o->dir = cli_strdup(results_dir)) == NULL)
       goto out_with_oom;
   }
-  if (o->keep_order &&
-      (o->held = cli_calloc(count ? count : 1, sizeof *o->held)) == NULL)
+  o->cap = count < WINDOW ? (count ? count : 1) : WINDOW;
+  if (o->keep_order && (o->held = cli_calloc(o->cap, sizeof *o->held)) == NULL)
     goto out_with_oom;
   *op = o;
   return 0;
@@ -230,27 +241,13 @@ static int write_at(int fd, unsigned long long off, const char *p, size_t len) {
   return 0;
 }
 
-/* Opens the temporary file of held outputs: in $TMPDIR (else /tmp),
- * unlinked at once, so that it goes when the program does. */
+/* Opens the temporary file of held outputs (tempfile.h). */
 static int open_file(cli_output_t *o, uint64_t seq, char *msg, size_t msglen) {
-  const char *tmp = getenv("TMPDIR");
-  if (tmp == NULL || *tmp == '\0')
-    tmp = "/tmp";
-  char *path = cli_afmt("%s/mpipool-output-XXXXXX", tmp);
-  if (path == NULL)
-    return fail(msg, msglen, "out of memory holding the output of task %llu",
-                (unsigned long long)seq);
-  int fd = mkstemp(path);
-  int e = errno;
-  if (fd >= 0)
-    unlink(path);
-  cli_free(path);
+  char why[512];
+  int fd = cli_tempfile("output", why, sizeof why);
   if (fd < 0)
-    return fail(msg, msglen,
-                "cannot hold the output of task %llu: cannot create a "
-                "temporary file in %s: %s",
-                (unsigned long long)seq, tmp, strerror(e));
-  fcntl(fd, F_SETFD, FD_CLOEXEC);
+    return fail(msg, msglen, "cannot hold the output of task %llu: %s",
+                (unsigned long long)seq, why);
   o->fd = fd;
   return 0;
 }
@@ -296,7 +293,8 @@ static int hold(cli_output_t *o, size_t pos, uint64_t seq,
     o->file_held += len;
     o->in_file++;
   }
-  o->held[pos] = h;
+  o->held[pos % o->cap] = h;
+  o->used++;
   return 0;
 }
 
@@ -416,12 +414,48 @@ static int write_results(cli_output_t *o, uint64_t seq,
   return bad ? -1 : 0;
 }
 
-/* Writes the held results whose turn has come. */
-static int write_ready(cli_output_t *o, char *msg, size_t msglen) {
-  while (o->next < o->count && o->held[o->next]) {
-    held_t *h = o->held[o->next];
-    o->held[o->next++] = NULL;
-    if (h != SKIPPED && print_held(o, h, msg, msglen))
+static int in_window(const cli_output_t *o, size_t pos) {
+  return pos >= o->next && pos - o->next < o->cap;
+}
+
+/* Widens the window to reach position pos (next <= pos < count): doubles
+ * it until it does, then lays every slot out again at its new index.  0,
+ * or -1 out of memory (then unchanged). */
+static int widen(cli_output_t *o, size_t pos) {
+  size_t need = pos - o->next + 1, cap = o->cap;
+  while (cap < need)
+    cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+  if (cap > o->count) /* need <= count - next: still reached */
+    cap = o->count;
+  held_t **held = cli_calloc(cap, sizeof *held);
+  if (held == NULL)
+    return -1;
+  /* Positions from count on are never held; stopping there also keeps
+   * next + i from wrapping. */
+  for (size_t i = 0; i < o->cap && o->next + i < o->count; i++)
+    held[(o->next + i) % cap] = o->held[(o->next + i) % o->cap];
+  cli_free(o->held);
+  o->held = held;
+  o->cap = cap;
+  return 0;
+}
+
+/* Writes the held results whose turn has come; past_gaps: and every
+ * one still held, passing over the positions that have none (the run
+ * ends: those tasks did not run). */
+static int write_ready(cli_output_t *o, int past_gaps, char *msg,
+                       size_t msglen) {
+  while (o->next < o->count && o->used) {
+    held_t **slot = &o->held[o->next % o->cap];
+    held_t *h = *slot;
+    if (h == NULL && !past_gaps)
+      break;
+    o->next++;
+    if (h == NULL)
+      continue;
+    *slot = NULL;
+    o->used--;
+    if (print_held(o, h, msg, msglen))
       return -1;
   }
   return 0;
@@ -434,19 +468,15 @@ int cli_output_task(cli_output_t *o, size_t pos, uint64_t seq,
   if (!o->keep_order)
     return print_block(o, seq, r->out, r->out_len, r->err, r->err_len, msg,
                        msglen);
-  if (pos >= o->count || pos < o->next || o->held[pos])
+  if (pos >= o->count || pos < o->next ||
+      (in_window(o, pos) && o->held[pos % o->cap]))
     return fail(msg, msglen, "internal: task position %zu given twice", pos);
+  if (!in_window(o, pos) && widen(o, pos))
+    return fail(msg, msglen, "out of memory holding the output of task %llu",
+                (unsigned long long)seq);
   if (hold(o, pos, seq, r, msg, msglen))
     return -1;
-  return write_ready(o, msg, msglen);
-}
-
-void cli_output_skip(cli_output_t *o, size_t pos) {
-  if (o->keep_order && pos < o->count && o->held[pos] == NULL) {
-    o->held[pos] = SKIPPED;
-    char msg[8];
-    write_ready(o, msg, sizeof msg);
-  }
+  return write_ready(o, 0, msg, msglen);
 }
 
 void cli_output_destroy(cli_output_t *o) {
@@ -454,15 +484,12 @@ void cli_output_destroy(cli_output_t *o) {
     return;
   if (o->keep_order) {
     char msg[256];
-    for (size_t i = o->next; i < o->count; i++)
-      if (o->held[i] == NULL)
-        o->held[i] = SKIPPED;
-    if (write_ready(o, msg, sizeof msg))
+    if (write_ready(o, 1, msg, sizeof msg))
       fprintf(o->err, "mpipool: %s\n", msg);
     /* After a write error, what is still held is dropped. */
-    for (size_t i = o->next; i < o->count; i++) {
+    for (size_t i = 0; i < o->cap; i++) {
       held_t *h = o->held[i];
-      if (h && h != SKIPPED) {
+      if (h) {
         cli_free(h->data);
         cli_free(h);
       }

@@ -10,7 +10,10 @@
  * in memory up to a bound for all of them together (64 MiB by default);
  * past it they go to a temporary file (in $TMPDIR, else /tmp; unlinked at
  * once, so nothing is left behind whatever happens) and are streamed from
- * it when their turn comes.
+ * it when their turn comes.  Besides, --keep-order keeps a pointer for
+ * each position from the first task not yet written to the last one
+ * finished, not one per task: that costs what tasks finished far ahead of
+ * an unfinished one need, whatever the number of tasks.
  */
 #ifndef MPIPOOL_CLI_OUTPUT_H
 #define MPIPOOL_CLI_OUTPUT_H
@@ -63,10 +66,6 @@ int cli_output_parse_memory(const char *s, size_t *bytes);
  * temporary file (either may be NULL).  For tests and reports. */
 void cli_output_held(const cli_output_t *o, size_t *memory,
                      unsigned long long *file);
-
-/* Marks the task at position pos as having no output (it did not run:
- * halted), so that --keep-order goes on past it. */
-void cli_output_skip(cli_output_t *o, size_t pos);
 
 /* Writes what --keep-order still holds (tasks after a gap, on a halted
  * run), flushes, and frees o.  NULL is a no-op. */

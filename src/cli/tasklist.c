@@ -1,23 +1,38 @@
 /*
- * tasklist.c - the mpipool program's list of shell commands (see
- * tasklist.h): one per line of a task file, or one per line of an argument
- * file put into a command template.
+ * tasklist.c - the mpipool program's shell commands, read as a stream
+ * (see tasklist.h): one per line of a task file, or one per line of an
+ * argument file put into a command template.
  */
 #include "tasklist.h"
 #include "alloc.h"
-#include "lines.h"
 #include "fmt.h"
+#include "lines.h"
+#include "tempfile.h"
 
 #include <errno.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* A growable NUL-terminated string, for building commands. */
 typedef struct {
   char *s;
   size_t len, cap;
 } str_t;
+
+struct cli_tasks {
+  FILE *f;      /* the file, or the copy of unseekable input */
+  off_t start;  /* where its tasks begin */
+  char *name;   /* for messages */
+  char *tmpl;   /* the template words joined, or NULL: a task file */
+  uint64_t n;   /* tasks counted on the first pass */
+  uint64_t seq; /* tasks given on this pass */
+  size_t line;  /* lines read on this pass */
+  char *buf;    /* the current line */
+  size_t cap;
+  str_t cmd; /* the current command built from tmpl */
+};
 
 /* Appends n bytes of p to b.  Returns 0, or -1 on overflow or out of
  * memory (b is then unchanged). */
@@ -30,15 +45,6 @@ static int str_add(str_t *b, const char *p, size_t n) {
     memcpy(b->s + b->len, p, n);
   b->len += n;
   b->s[b->len] = '\0';
-  return 0;
-}
-
-/* Appends a task, taking cmd.  Returns 0, or -1 when out of memory (cmd is
- * then still the caller's). */
-static int append(cli_tasklist_t *tl, char *cmd, size_t len, size_t line) {
-  if (cli_grow((void **)&tl->v, &tl->cap, tl->n + 1, sizeof *tl->v) != 0)
-    return -1;
-  tl->v[tl->n++] = (cli_task_t){cmd, len, line};
   return 0;
 }
 
@@ -75,144 +81,239 @@ char *cli_shell_quote(const char *s, size_t len) {
   return q;
 }
 
-/* The command for one argument line: tmpl with "{}" replaced by the quoted
- * line and "{#}" by num, or with the quoted line appended when tmpl holds
- * no "{}".  Returns a malloc'd string (its length in *out_len), or NULL
- * when out of memory. */
-static char *build(const char *tmpl, const char *line, size_t len, size_t num,
-                   size_t *out_len) {
+/* Builds into b the command for one argument line: tmpl with "{}"
+ * replaced by the quoted line and "{#}" by num, or with the quoted line
+ * appended when tmpl holds no "{}".  Returns 0, or -1 when out of
+ * memory. */
+static int build(str_t *b, const char *tmpl, const char *line, size_t len,
+                 uint64_t num) {
   char *q = cli_shell_quote(line, len);
   if (q == NULL)
-    return NULL;
+    return -1;
   size_t qlen = strlen(q);
   char nbuf[32];
-  cli_fmt(nbuf, sizeof nbuf, "%zu", num); /* 20 digits at most: fits */
+  cli_fmt(nbuf, sizeof nbuf, "%llu", (unsigned long long)num);
   size_t nlen = strlen(nbuf);
-  str_t b = {0};
   int rc = 0;
   const char *p = tmpl;
+  b->len = 0;
   while (*p && rc == 0) {
     if (p[0] == '{' && p[1] == '}') {
-      rc = str_add(&b, q, qlen);
+      rc = str_add(b, q, qlen);
       p += 2;
     } else if (strncmp(p, "{#}", 3) == 0) {
-      rc = str_add(&b, nbuf, nlen);
+      rc = str_add(b, nbuf, nlen);
       p += 3;
     } else {
       size_t run = 1 + strcspn(p + 1, "{");
-      rc = str_add(&b, p, run);
+      rc = str_add(b, p, run);
       p += run;
     }
   }
   if (rc == 0 && strstr(tmpl, "{}") == NULL)
-    rc = str_add(&b, " ", 1) || str_add(&b, q, qlen);
+    rc = str_add(b, " ", 1) || str_add(b, q, qlen);
   cli_free(q);
-  if (rc) {
-    cli_free(b.s);
-    return NULL;
-  }
-  *out_len = b.len;
-  return b.s;
-}
-
-/* Copies len bytes of s into a malloc'd NUL-terminated string, or NULL. */
-static char *dup_bytes(const char *s, size_t len) {
-  char *d = cli_malloc(len + 1);
-  if (d == NULL)
-    return NULL;
-  memcpy(d, s, len);
-  d[len] = '\0';
-  return d;
+  return rc;
 }
 
 /* Says in err why getline() returned -1 without reaching the end. */
-static void read_failed(const char *name, size_t line, int e, char *err,
+static void read_failed(const cli_tasks_t *ts, int e, char *err,
                         size_t errlen) {
   if (e == ENOMEM)
-    cli_fmt(err, errlen, "%s:%zu: out of memory", name, line);
+    cli_fmt(err, errlen, "%s:%zu: out of memory", ts->name, ts->line + 1);
   else
-    cli_fmt(err, errlen, "%s:%zu: read error: %s", name, line,
+    cli_fmt(err, errlen, "%s:%zu: read error: %s", ts->name, ts->line + 1,
             strerror(e ? e : EIO));
 }
 
-/* The loop behind cli_tasklist_read (tmpl NULL) and cli_tasklist_expand
- * (tmpl the joined template words): one task per kept line of f. */
-static int read_lines(cli_tasklist_t *tl, FILE *f, const char *name,
-                      const char *tmpl, char *err, size_t errlen) {
-  char *buf = NULL;
-  size_t cap = 0, line = 0;
-  int rc = -1;
+/* The next line that is a task, in ts->buf (*len bytes, without its
+ * '\n'), copied to spool if that is not NULL.  Returns 1, 0 at the end,
+ * or with a message in err, -2 for a line holding a NUL byte, -1 for any
+ * other failure. */
+static int next_line(cli_tasks_t *ts, size_t *len, FILE *spool, char *err,
+                     size_t errlen) {
   for (;;) {
     errno = 0;
-    ssize_t got = cli_getline(&buf, &cap, f);
+    ssize_t got = cli_getline(&ts->buf, &ts->cap, ts->f);
     if (got < 0) {
-      if (!ferror(f) && feof(f))
-        rc = 0;
-      else
-        read_failed(name, line + 1, errno, err, errlen);
-      break;
+      if (!ferror(ts->f) && feof(ts->f))
+        return 0;
+      read_failed(ts, errno, err, errlen);
+      return -1;
     }
-    line++;
-    size_t len = (size_t)got;
-    if (len && buf[len - 1] == '\n')
-      len--;
-    if (memchr(buf, '\0', len) != NULL) {
-      cli_fmt(err, errlen, "%s:%zu: line holds a NUL byte", name, line);
-      break;
+    ts->line++;
+    if (spool && fwrite(ts->buf, 1, (size_t)got, spool) != (size_t)got) {
+      cli_fmt(err, errlen, "%s: cannot keep a copy of it: %s", ts->name,
+              strerror(errno ? errno : EIO));
+      return -1;
     }
-    if (tmpl ? len == 0 : is_comment_or_blank(buf, len))
+    size_t n = (size_t)got;
+    if (n && ts->buf[n - 1] == '\n')
+      n--;
+    if (memchr(ts->buf, '\0', n) != NULL) {
+      cli_fmt(err, errlen, "%s:%zu: line holds a NUL byte", ts->name, ts->line);
+      return -2;
+    }
+    if (ts->tmpl ? n == 0 : is_comment_or_blank(ts->buf, n))
       continue;
-    size_t cmd_len = len;
-    char *cmd =
-        tmpl ? build(tmpl, buf, len, tl->n + 1, &cmd_len) : dup_bytes(buf, len);
-    if (cmd == NULL || append(tl, cmd, cmd_len, line) != 0) {
-      cli_free(cmd);
-      cli_fmt(err, errlen, "%s:%zu: out of memory", name, line);
-      break;
-    }
+    ts->buf[n] = '\0';
+    *len = n;
+    return 1;
   }
-  cli_free(buf);
-  return rc;
 }
 
-int cli_tasklist_read(cli_tasklist_t *tl, FILE *f, const char *name, char *err,
-                      size_t errlen) {
-  return read_lines(tl, f, name, NULL, err, errlen);
+/* Closes the input, but never stdin: its descriptor would go to the next
+ * file opened, which would then read as the program's input. */
+static void close_input(FILE *f) {
+  if (f != stdin)
+    fclose(f);
+}
+
+/* Whether f can be read again from where it is: a regular file (or a
+ * block device), not a pipe or a terminal; *at is where it is. */
+static int seekable(FILE *f, off_t *at) {
+  struct stat st;
+  int fd = fileno(f);
+  if (fd < 0 || fstat(fd, &st) != 0 ||
+      !(S_ISREG(st.st_mode) || S_ISBLK(st.st_mode)))
+    return 0;
+  *at = ftello(f);
+  return *at >= 0;
 }
 
 /* The template words joined by single spaces, malloc'd, or NULL. */
-static char *join(char *const *argv, int argc) {
+static char *join(char *const *words, int n) {
   str_t b = {0};
-  for (int i = 0; i < argc; i++)
+  for (int i = 0; i < n; i++)
     if ((i > 0 && str_add(&b, " ", 1) != 0) ||
-        str_add(&b, argv[i], strlen(argv[i])) != 0) {
+        str_add(&b, words[i], strlen(words[i])) != 0) {
       cli_free(b.s);
       return NULL;
     }
-  return b.s ? b.s : dup_bytes("", 0);
+  if (b.s == NULL && str_add(&b, "", 0) != 0)
+    return NULL;
+  return b.s;
 }
 
-int cli_tasklist_expand(cli_tasklist_t *tl, FILE *argfile, const char *name,
-                        char *const *argv, int argc, char *err, size_t errlen) {
-  if (argc < 1) {
-    cli_fmt(err, errlen, "%s: no command template", name);
-    return -1;
+/* The first pass: checks and counts every task, copying unseekable input
+ * to a temporary file, which then replaces it. */
+static int first_pass(cli_tasks_t *ts, char *err, size_t errlen) {
+  FILE *spool = NULL;
+  if (!seekable(ts->f, &ts->start)) {
+    int fd = cli_tempfile("tasks", err, errlen);
+    if (fd < 0 || (spool = fdopen(fd, "w+")) == NULL) {
+      if (fd >= 0) {
+        cli_fmt(err, errlen, "out of memory");
+        close(fd);
+      }
+      return -1;
+    }
+    ts->start = 0;
   }
-  char *tmpl = join(argv, argc);
-  if (tmpl == NULL) {
+  size_t len;
+  int rc;
+  while ((rc = next_line(ts, &len, spool, err, errlen)) == 1)
+    ts->n++;
+  if (rc == 0 && spool && fflush(spool) != 0) {
+    cli_fmt(err, errlen, "%s: cannot keep a copy of it: %s", ts->name,
+            strerror(errno));
+    rc = -1;
+  }
+  if (spool && rc == 0) {
+    close_input(ts->f);
+    ts->f = spool;
+  } else if (spool) {
+    fclose(spool);
+  }
+  return rc < 0 ? -1 : 0;
+}
+
+int cli_tasks_open(cli_tasks_t **out, FILE *f, const char *name,
+                   char *const *tmpl, int words, char *err, size_t errlen) {
+  cli_tasks_t *ts = cli_calloc(1, sizeof *ts);
+  if (ts == NULL) {
+    close_input(f);
     cli_fmt(err, errlen, "%s: out of memory", name);
     return -1;
   }
-  int rc = read_lines(tl, argfile, name, tmpl, err, errlen);
-  cli_free(tmpl);
-  return rc;
+  ts->f = f;
+  if (tmpl && words < 1) {
+    cli_fmt(err, errlen, "%s: no command template", name);
+    goto fail;
+  }
+  if ((ts->name = cli_strdup(name)) == NULL ||
+      (tmpl && (ts->tmpl = join(tmpl, words)) == NULL)) {
+    cli_fmt(err, errlen, "%s: out of memory", name);
+    goto fail;
+  }
+  if (first_pass(ts, err, errlen) || cli_tasks_rewind(ts, err, errlen))
+    goto fail;
+  *out = ts;
+  return 0;
+fail:
+  cli_tasks_free(ts);
+  return -1;
 }
 
-void cli_tasklist_free(cli_tasklist_t *tl) {
-  if (tl == NULL)
+uint64_t cli_tasks_count(const cli_tasks_t *ts) { return ts->n; }
+
+int cli_tasks_rewind(cli_tasks_t *ts, char *err, size_t errlen) {
+  clearerr(ts->f);
+  /* fflush drops what stdio holds of the file, else fseeko could keep a
+   * buffer read before the file changed. */
+  if (fflush(ts->f) != 0 || fseeko(ts->f, ts->start, SEEK_SET) != 0) {
+    cli_fmt(err, errlen, "%s: cannot read it again: %s", ts->name,
+            strerror(errno));
+    return -1;
+  }
+  ts->seq = 0;
+  ts->line = 0;
+  return 0;
+}
+
+/* Says that the file is not what the first pass read. */
+static int changed(const cli_tasks_t *ts, char *err, size_t errlen) {
+  cli_fmt(err, errlen,
+          "%s changed while mpipool ran (line %zu; it held %llu tasks): "
+          "stopping",
+          ts->name, ts->line, (unsigned long long)ts->n);
+  return -1;
+}
+
+int cli_tasks_next(cli_tasks_t *ts, cli_task_t *t, char *err, size_t errlen) {
+  size_t len;
+  int rc = next_line(ts, &len, NULL, err, errlen);
+  if (rc < 0) /* a NUL byte the first pass did not see */
+    return rc == -2 ? changed(ts, err, errlen) : -1;
+  if (rc == 0)
+    return ts->seq == ts->n ? 0 : changed(ts, err, errlen);
+  if (ts->seq == ts->n)
+    return changed(ts, err, errlen);
+  ts->seq++;
+  t->seq = ts->seq;
+  t->line = ts->line;
+  if (ts->tmpl == NULL) {
+    t->cmd = ts->buf;
+    t->len = len;
+    return 1;
+  }
+  if (build(&ts->cmd, ts->tmpl, ts->buf, len, ts->seq) != 0) {
+    cli_fmt(err, errlen, "%s:%zu: out of memory", ts->name, ts->line);
+    return -1;
+  }
+  t->cmd = ts->cmd.s;
+  t->len = ts->cmd.len;
+  return 1;
+}
+
+void cli_tasks_free(cli_tasks_t *ts) {
+  if (ts == NULL)
     return;
-  for (size_t i = 0; i < tl->n; i++)
-    cli_free(tl->v[i].cmd);
-  cli_free(tl->v);
-  *tl = (cli_tasklist_t){0};
+  if (ts->f)
+    close_input(ts->f);
+  cli_free(ts->name);
+  cli_free(ts->tmpl);
+  cli_free(ts->buf);
+  cli_free(ts->cmd.s);
+  cli_free(ts);
 }

@@ -1,60 +1,76 @@
 /*
- * tasklist.h - the list of shell commands the mpipool program runs: read
- * from a task file (one command per line) or built from a command template
- * and an argument file (-a ARGFILE -- COMMAND {}).  Pure logic, no MPI.
+ * tasklist.h - the shell commands the mpipool program runs, read as a
+ * stream: from a task file (one command per line) or built from a command
+ * template and an argument file (-a ARGFILE -- COMMAND {}).  Only the
+ * current line and command are in memory, whatever the number of tasks
+ * (10 million lines cost no more than 10): the file is read once through
+ * to check and count it, then again for each pass over the tasks.  Input
+ * that cannot be read again (a pipe, stdin) is copied to a temporary file
+ * (tempfile.h) on that first pass.  Pure logic, no MPI.
  */
 #ifndef MPIPOOL_CLI_TASKLIST_H
 #define MPIPOOL_CLI_TASKLIST_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
-/* One task: its command (NUL-terminated, len bytes without the NUL) and
- * the line of its source it came from (1-based), for messages. */
+typedef struct cli_tasks cli_tasks_t;
+
+/* One task, as cli_tasks_next gives it: its number (1-based, in file
+ * order), its command (NUL-terminated, len bytes without the NUL; owned
+ * by the list, valid until the next call), and the line of the file it
+ * came from (1-based), for messages. */
 typedef struct {
-  char *cmd;
+  uint64_t seq;
+  const char *cmd;
   size_t len;
   size_t line;
 } cli_task_t;
 
-/* The tasks, numbered 1..n in order (task i is v[i - 1]). */
-typedef struct {
-  cli_task_t *v;
-  size_t n, cap;
-} cli_tasklist_t;
+/*
+ * Opens the task list of f (name is used in messages only), taking f (it
+ * is closed by cli_tasks_free, or here on failure; stdin is never
+ * closed).
+ * tmpl NULL: a task file.  Lines may be of any length; the last may lack
+ * its newline.  A line is skipped when it is empty, only blanks (space,
+ * tab, CR), or when its first non-blank byte is '#'.  Every other line is
+ * a command byte for byte, without its '\n' (a '\r' before it is kept:
+ * bytes are not interpreted).
+ * tmpl the words tmpl[0..words-1] (words >= 1): an argument file.  Every
+ * line but an empty one (or the end of the file) is an argument, blank and
+ * '#' lines too; its command is the words joined by single spaces, every
+ * "{}" replaced by the line quoted for /bin/sh (single quotes, as GNU
+ * parallel does, so "my file.txt" stays one word), every "{#}" by the
+ * task's number.  When the template holds no "{}", the quoted line is
+ * appended after a space, like xargs.
+ * The whole of f is read here, to check it and count its tasks: returns
+ * 0, or -1 with a message in err ("NAME:LINE: ...") when a line holds a
+ * NUL byte (a shell command cannot), on a read error, when out of memory,
+ * or when a copy of unseekable input cannot be written.
+ */
+int cli_tasks_open(cli_tasks_t **ts, FILE *f, const char *name,
+                   char *const *tmpl, int words, char *err, size_t errlen);
+
+/* How many tasks the list holds. */
+uint64_t cli_tasks_count(const cli_tasks_t *ts);
+
+/* Goes back to the first task.  Returns 0, or -1 with a message in err. */
+int cli_tasks_rewind(cli_tasks_t *ts, char *err, size_t errlen);
 
 /*
- * Appends one command per line of f (name is used in messages only) to tl.
- * Lines may be of any length; the last may lack its newline.  A line is
- * skipped when it is empty, only blanks (space, tab, CR), or when its first
- * non-blank byte is '#'.  Every other line is kept byte for byte, without
- * its '\n' (a '\r' before it is kept: bytes are not interpreted).
- * Returns 0, or -1 with a message in err ("FILE:LINE: ...") when a line
- * holds a NUL byte (a shell command cannot), on a read error, or when out
- * of memory.  On failure tl keeps the tasks appended before the bad line.
+ * The next task in *t: returns 1, or 0 after the last, or -1 with a
+ * message in err: a read error, out of memory, or the file changed since
+ * it was opened (other tasks than counted, or a NUL byte: "NAME changed
+ * while mpipool ran").
  */
-int cli_tasklist_read(cli_tasklist_t *tl, FILE *f, const char *name, char *err,
-                      size_t errlen);
+int cli_tasks_next(cli_tasks_t *ts, cli_task_t *t, char *err, size_t errlen);
 
-/*
- * Appends one command per line of argfile (lines kept as by
- * cli_tasklist_read, except that only the empty line and a line ending the
- * file are skipped: blank and '#' lines are arguments too) built from the
- * template words argv[0..argc-1] joined by single spaces: every "{}" is
- * replaced by the line quoted for /bin/sh (single quotes, as GNU parallel
- * does, so "my file.txt" stays one word), every "{#}" by the task's number
- * (1-based, counting the tasks tl already holds).  When the template holds
- * no "{}", the quoted line is appended after a space, like xargs.
- * argc must be >= 1.  Returns 0 or -1 with a message in err, as above.
- */
-int cli_tasklist_expand(cli_tasklist_t *tl, FILE *argfile, const char *name,
-                        char *const *argv, int argc, char *err, size_t errlen);
+/* Closes the file and frees ts.  NULL is a no-op. */
+void cli_tasks_free(cli_tasks_t *ts);
 
 /* Quotes s (len bytes) for /bin/sh into a malloc'd NUL-terminated string:
  * 'it'\''s' style; an empty string becomes ''.  NULL when out of memory. */
 char *cli_shell_quote(const char *s, size_t len);
-
-/* Frees every task; tl is then empty and reusable.  NULL is a no-op. */
-void cli_tasklist_free(cli_tasklist_t *tl);
 
 #endif

@@ -299,14 +299,8 @@ for i in 1 2 3 4 5 6 7 8; do
 done
 rm -rf spilldir; mkdir spilldir
 MPIPOOL_OUTPUT_MEMORY=1M TMPDIR=$PWD/spilldir "$MPIPOOL" -k spill.txt >out 2>err &
-pid=$! hwm=0 seen=0 i=0
-while kill -0 $pid 2>/dev/null && [ $i -lt 1200 ]; do
-  v=$(awk '/^VmHWM/ { print $2 }' /proc/$pid/status 2>/dev/null)
-  [ -n "$v" ] && hwm=$v
-  ls -l /proc/$pid/fd 2>/dev/null | grep -q 'spilldir/mpipool-output-.*(deleted)' && seen=1
-  sleep 0.05; i=$((i + 1))
-done
-await $pid
+pid=$! seen=0
+peak $pid "ls -l /proc/$pid/fd 2>/dev/null | grep -q 'spilldir/mpipool-output-.*(deleted)' && seen=1"
 check "-k, 1 MiB bound: 7 x 8 MiB out of order, byte for byte" \
   sh -c '[ "$0" -eq 0 ] && cmp -s spill.want out' $rc
 check "-k, 1 MiB bound: 8 MiB of stderr whole" \

@@ -53,6 +53,20 @@ await() {
   return $rc
 }
 
+# peak PID [COMMAND]: while the background job PID runs (at most $LIMIT
+# s), reads its peak resident memory (VmHWM, kB) into $hwm every 50 ms and
+# runs the shell COMMAND; then awaits it (status in $rc).
+peak() {
+  hwm=0 i=0
+  while kill -0 "$1" 2>/dev/null && [ $i -lt $((LIMIT * 20)) ]; do
+    v=$(awk '/^VmHWM/ { print $2 }' "/proc/$1/status" 2>/dev/null)
+    [ -n "$v" ] && hwm=$v
+    [ -n "${2:-}" ] && eval "$2"
+    sleep 0.05; i=$((i + 1))
+  done
+  await "$1"
+}
+
 # signal_when SIGNAL CONDITION: waits (a minute at most) until the shell
 # condition holds, then sends SIGNAL to the background job $pid and waits
 # for it; its status in $rc.

@@ -26,23 +26,19 @@ static volatile sig_atomic_t stop;
  * the joblog's lines go to *log (malloc'd), stdout to *out. */
 static int farm(mpipool_t *pool, const char *text, const cli_options_t *o,
                 cli_counts_t *c, char **log, char **out) {
-  cli_tasklist_t tl = {0};
+  cli_tasks_t *ts;
   char err[256];
   FILE *f = test_stream(text, strlen(text));
-  if (cli_tasklist_read(&tl, f, "t", err, sizeof err))
+  if (cli_tasks_open(&ts, f, "t", NULL, 0, err, sizeof err))
     return -1;
-  fclose(f);
-  size_t *todo = calloc(tl.n, sizeof *todo);
-  for (size_t i = 0; i < tl.n; i++)
-    todo[i] = i;
+  size_t n = cli_tasks_count(ts);
   char logpath[] = "/tmp/farm-joblog-XXXXXX";
   int fd = mkstemp(logpath);
   FILE *o_out = tmpfile(), *o_err = tmpfile();
   cli_output_t *output;
-  if (cli_output_create(&output, tl.n, 1, 0, NULL, o_out, o_err, err,
-                        sizeof err))
+  if (cli_output_create(&output, n, 1, 0, NULL, o_out, o_err, err, sizeof err))
     return -1;
-  cli_farm_t fm = {o, &tl, todo, tl.n, fd, output, NULL, &stop};
+  cli_farm_t fm = {o, ts, NULL, n, fd, output, NULL, &stop};
   memset(c, 0, sizeof *c);
   int rc = cli_farm_run(pool, &fm, c);
   cli_output_destroy(output);
@@ -57,8 +53,7 @@ static int farm(mpipool_t *pool, const char *text, const cli_options_t *o,
   fread(*out, 1, 65535, o_out);
   fclose(o_out);
   fclose(o_err);
-  free(todo);
-  cli_tasklist_free(&tl);
+  cli_tasks_free(ts);
   return rc;
 }
 

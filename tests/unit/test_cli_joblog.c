@@ -14,32 +14,63 @@
 
 #define ERRLEN 512
 
-/* The task list read from text (a task file). */
-static cli_tasklist_t tasks(const char *text) {
-  cli_tasklist_t tl = {0};
+/* A task list for the tests: the streamed list (what cli_joblog_load
+ * reads) and a copy of its commands (what the tests compare with). */
+typedef struct {
+  cli_tasks_t *ts;
+  size_t n;
+  cli_task_t v[8];
+} tasklist_t;
+
+static void tasklist_free(tasklist_t *tl) {
+  for (size_t i = 0; i < tl->n; i++)
+    free((char *)tl->v[i].cmd);
+  cli_tasks_free(tl->ts);
+  *tl = (tasklist_t){0};
+}
+
+/* The task list read from text (len bytes, a task file). */
+static tasklist_t tasks_of(const char *text, size_t len) {
+  tasklist_t tl = {0};
   char err[ERRLEN];
-  FILE *f = test_stream(text, strlen(text));
-  if (cli_tasklist_read(&tl, f, "tasks", err, sizeof err) != 0) {
+  cli_task_t t;
+  FILE *f = test_stream(text, len);
+  if (cli_tasks_open(&tl.ts, f, "tasks", NULL, 0, err, sizeof err) != 0) {
     printf("# cannot build the task list: %s\n", err);
     exit(2);
   }
-  fclose(f);
+  while (tl.n < 8 && cli_tasks_next(tl.ts, &t, err, sizeof err) == 1) {
+    tl.v[tl.n] = t;
+    if ((tl.v[tl.n++].cmd = strdup(t.cmd)) == NULL)
+      exit(2);
+  }
+  if (cli_tasks_rewind(tl.ts, err, sizeof err) != 0)
+    exit(2);
   return tl;
 }
 
-/* Loads the joblog text (len bytes) against tl into state (zeroed here). */
-static int load(const char *text, size_t len, const cli_tasklist_t *tl,
+static tasklist_t tasks(const char *text) {
+  return tasks_of(text, strlen(text));
+}
+
+/* Loads the joblog text (len bytes) against tl into state (zeroed here,
+ * then set from what the joblog says). */
+static int load(const char *text, size_t len, const tasklist_t *tl,
                 cli_job_state_t *state, char *err) {
+  cli_done_t *d = NULL;
   memset(state, 0, tl->n * sizeof *state);
   err[0] = '\0';
   FILE *f = test_stream(text, len);
-  int rc = cli_joblog_load(f, "j.txt", tl, state, NULL, err, ERRLEN);
+  int rc = cli_joblog_load(f, "j.txt", tl->ts, &d, NULL, err, ERRLEN);
   fclose(f);
+  for (size_t i = 0; rc == 0 && i < tl->n; i++)
+    state[i] = cli_done_state(d, i + 1);
+  cli_done_free(d);
   return rc;
 }
 
 /* Whether loading text fails with exactly the message want. */
-static int fails_with(const char *text, const cli_tasklist_t *tl,
+static int fails_with(const char *text, const tasklist_t *tl,
                       const char *want) {
   cli_job_state_t state[8];
   char err[ERRLEN];
@@ -101,13 +132,9 @@ static void test_format(void) {
 /* A task killed by --timeout: Exitval -1 when it still exited 0 (its TERM
  * trap did), as GNU parallel logs it, and a failure when read back. */
 static void test_timed_out(void) {
-  cli_tasklist_t tl = {0};
   char err[ERRLEN];
   static const char cmd[] = "trap \"exit 0\" TERM; sleep 10";
-  FILE *f = test_stream(cmd, sizeof cmd - 1);
-  if (cli_tasklist_read(&tl, f, "tasks", err, sizeof err) != 0)
-    exit(2);
-  fclose(f);
+  tasklist_t tl = tasks_of(cmd, sizeof cmd - 1);
   static const struct {
     int exitval, sig;
     const char *logged;
@@ -150,11 +177,11 @@ static void test_timed_out(void) {
          strstr(line, "\t0\t0\ttrap") != NULL,
      "not timed out, exit 0: logged as a success");
   free(line);
-  cli_tasklist_free(&tl);
+  tasklist_free(&tl);
 }
 
 /* Appends the formatted line for task seq of tl to the joblog text. */
-static void add_line(char *text, size_t size, const cli_tasklist_t *tl,
+static void add_line(char *text, size_t size, const tasklist_t *tl,
                      uint64_t seq, int exitval, int sig) {
   const cli_task_t *t = &tl->v[seq - 1];
   cli_joblog_entry_t e = {seq,     "host", 1700000000.5, 1.25,   0, 0,
@@ -168,7 +195,7 @@ static void add_line(char *text, size_t size, const cli_tasklist_t *tl,
 }
 
 static void test_round_trip(void) {
-  cli_tasklist_t tl = tasks("echo a\necho b\t tab\necho c\ncr\r\n");
+  tasklist_t tl = tasks("echo a\necho b\t tab\necho c\ncr\r\n");
   cli_job_state_t state[4];
   char err[ERRLEN], text[1024] = "";
 
@@ -226,21 +253,21 @@ static void test_round_trip(void) {
          "a truncated line is ignored, though it mismatches");
   ok(state[1] == CLI_JOB_UNSEEN, "and sets no state");
 
-  cli_tasklist_free(&tl);
+  tasklist_free(&tl);
 }
 
 /* Loads text (len bytes) against tl and checks where its whole lines end
  * (whole), the torn last line's length (torn) and the task it began to log
  * (seq). */
-static int tail_is(const char *text, size_t len, const cli_tasklist_t *tl,
+static int tail_is(const char *text, size_t len, const tasklist_t *tl,
                    uint64_t whole, uint64_t torn, uint64_t seq) {
-  cli_job_state_t state[8];
+  cli_done_t *d = NULL;
   cli_joblog_tail_t t = {7, 7, 7};
   char err[ERRLEN] = "";
-  memset(state, 0, sizeof state);
   FILE *f = test_stream(text, len);
-  int rc = cli_joblog_load(f, "j.txt", tl, state, &t, err, ERRLEN);
+  int rc = cli_joblog_load(f, "j.txt", tl->ts, &d, &t, err, ERRLEN);
   fclose(f);
+  cli_done_free(d);
   if (rc == 0 && t.whole == whole && t.torn == torn && t.torn_seq == seq)
     return 1;
   printf("#   rc %d [%s], whole %" PRIu64 " torn %" PRIu64 " seq %" PRIu64
@@ -252,7 +279,7 @@ static int tail_is(const char *text, size_t len, const cli_tasklist_t *tl,
 /* A last line without its '\n' was cut short: where it starts (to cut the
  * file there) and which task it began to log. */
 static void test_torn(void) {
-  cli_tasklist_t tl = tasks("echo a\necho b\necho c\n");
+  tasklist_t tl = tasks("echo a\necho b\necho c\n");
   const char *h = cli_joblog_header;
   size_t hl = strlen(h);
   const char *l1 = "1\th\t1.000\t1.000\t0\t0\t0\t0\techo a\n";
@@ -307,11 +334,11 @@ static void test_torn(void) {
   is_int(load(text, strlen(text), &tl, state, err), 0, "tail NULL: loaded");
   ok(state[0] == CLI_JOB_SUCCEEDED && state[1] == CLI_JOB_UNSEEN,
      "the torn line's task stays unseen");
-  cli_tasklist_free(&tl);
+  tasklist_free(&tl);
 }
 
 static void test_errors(void) {
-  cli_tasklist_t tl = tasks("echo a\necho b\necho c\n");
+  tasklist_t tl = tasks("echo a\necho b\necho c\n");
   const char *ok_line = "1\th\t1.000\t1.000\t0\t0\t0\t0\techo a\n";
   char text[1024];
 
@@ -332,7 +359,7 @@ static void test_errors(void) {
 
   char longer[200];
   snprintf(longer, sizeof longer, "echo %0100d\n", 7);
-  cli_tasklist_t tl2 = tasks(longer);
+  tasklist_t tl2 = tasks(longer);
   snprintf(text, sizeof text, "1\th\t1.000\t1.000\t0\t0\t0\t0\techo %0100d\n",
            8);
   char want[ERRLEN];
@@ -341,7 +368,7 @@ static void test_errors(void) {
            "'echo %052d...' in the task list",
            0, 0);
   ok(fails_with(text, &tl2, want), "long commands are shortened with ...");
-  cli_tasklist_free(&tl2);
+  tasklist_free(&tl2);
 
   ok(fails_with("0\th\t1.000\t1.000\t0\t0\t0\t0\techo a\n", &tl,
                 "j.txt:1: Seq 0 is not a task: the task list has 3"),
@@ -363,12 +390,12 @@ static void test_errors(void) {
   ok(fails_with(text, &tl, "j.txt:2: Seq 'Seq' is not a valid number"),
      "a header after the first line is refused");
 
-  cli_tasklist_free(&tl);
+  tasklist_free(&tl);
 }
 
 /* Every numeric field refuses what a strict parse must refuse. */
 static void test_bad_numbers(void) {
-  cli_tasklist_t tl = tasks("echo a\n");
+  tasklist_t tl = tasks("echo a\n");
   static const char *const names[] = {"Seq",        "Host",  "Starttime",
                                       "JobRuntime", "Send",  "Receive",
                                       "Exitval",    "Signal"};
@@ -459,13 +486,13 @@ static void test_bad_numbers(void) {
   is_int(load(nul, sizeof nul - 1, &tl, state, err), -1,
          "a NUL byte in a line fails");
   ok(strcmp(err, "j.txt:1: line holds a NUL byte") == 0, "message: %s", err);
-  cli_tasklist_free(&tl);
+  tasklist_free(&tl);
 }
 
 /* Every allocation of formatting a joblog line and of loading a joblog
  * fails in turn: -1 (load: "out of memory"), nothing leaked. */
 static void test_out_of_memory(void) {
-  cli_tasklist_t tl = tasks("echo a\necho b\n");
+  tasklist_t tl = tasks("echo a\necho b\n");
   cli_joblog_entry_t e = {2, "node\t1", 1.5, 0.25, 0, 3, 0, 0, "echo b", 6, 0};
   int bad = 0, tried = 0;
   for (unsigned long k = 1;; k++) {
@@ -517,7 +544,7 @@ static void test_out_of_memory(void) {
   ok(tried > 0 && bad == 0,
      "load: each of %d allocations failing in turn: out of memory, no leak",
      tried);
-  cli_tasklist_free(&tl);
+  tasklist_free(&tl);
 }
 
 int main(void) {

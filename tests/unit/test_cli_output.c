@@ -4,6 +4,7 @@
  */
 #include "../tap.h"
 #include "../cli_helpers.h"
+#include "cli/alloc.h"
 #include "cli/output.h"
 #include "cli/taskmsg.h"
 
@@ -144,7 +145,6 @@ static void test_output_plain(void) {
   is_int(cli_output_task(o, 2, 3, &r, msg, sizeof msg), 0, "task 3");
   is_str(mem(&out), "a\nb\nc", "stderr-only task adds nothing to stdout");
   is_str(mem(&er), "e1\nonly err\n", "its stderr block");
-  cli_output_skip(o, 0); /* no effect without --keep-order */
   cli_output_destroy(o);
   is_str(mem(&out), "a\nb\nc", "destroy adds nothing");
   mem_close(&out);
@@ -226,45 +226,11 @@ static void test_output_keep_order(void) {
   mem_close(&er);
 }
 
-static void test_output_skip_and_gap(void) {
+static void test_output_gap(void) {
   mem_t out, er;
   cli_output_t *o = NULL;
   char msg[ERRLEN] = "";
-
-  /* skip lets later positions through. */
-  mem_open(&out);
-  mem_open(&er);
-  cli_output_create(&o, 4, 1, 0, NULL, out.f, er.f, msg, sizeof msg);
-  cli_resultmsg_t r = result("B\n", NULL);
-  cli_output_task(o, 1, 2, &r, msg, sizeof msg);
-  r = result("D\n", NULL);
-  cli_output_task(o, 3, 4, &r, msg, sizeof msg);
-  is_str(mem(&out), "", "-k: 2 and 4 held behind 1");
-  cli_output_skip(o, 0);
-  is_str(mem(&out), "B\n", "skip 1: 2 goes through, 4 waits for 3");
-  cli_output_skip(o, 1); /* already written: no effect */
-  cli_output_skip(o, 9); /* out of range: no effect */
-  cli_output_skip(o, 2);
-  is_str(mem(&out), "B\nD\n", "skip 3: 4 goes through");
-  cli_output_destroy(o);
-  is_str(mem(&out), "B\nD\n", "destroy: nothing more");
-  mem_close(&out);
-  mem_close(&er);
-
-  /* skip of a held position keeps its output. */
-  mem_open(&out);
-  mem_open(&er);
-  cli_output_create(&o, 2, 1, 0, NULL, out.f, er.f, msg, sizeof msg);
-  r = result("second\n", NULL);
-  cli_output_task(o, 1, 2, &r, msg, sizeof msg);
-  cli_output_skip(o, 1);
-  r = result("first\n", NULL);
-  cli_output_task(o, 0, 1, &r, msg, sizeof msg);
-  is_str(mem(&out), "first\nsecond\n",
-         "skip of a held position does not drop its output");
-  cli_output_destroy(o);
-  mem_close(&out);
-  mem_close(&er);
+  cli_resultmsg_t r;
 
   /* destroy flushes what waits behind a gap (a halted run). */
   mem_open(&out);
@@ -729,6 +695,185 @@ static void test_output_spill(void) {
   rm_rf(tmpdir);
 }
 
+/* Gives the task at pos (number pos + 1) the output "<pos>\n". */
+static int task_numbered(cli_output_t *o, size_t pos, char *msg,
+                         size_t msglen) {
+  char text[32];
+  snprintf(text, sizeof text, "%zu\n", pos);
+  cli_resultmsg_t r = result(text, NULL);
+  return cli_output_task(o, pos, pos + 1, &r, msg, msglen);
+}
+
+/* -k keeps a window of positions, not a slot per task: 10,000 tasks
+ * finished last first (after 37 in order, so that the window does not
+ * start at 0) make it grow, and still come out in order. */
+static void test_output_window_reverse(void) {
+  enum { N = 10000 };
+  mem_t out, er;
+  cli_output_t *o = NULL;
+  char msg[ERRLEN] = "";
+  long live = cli_alloc_live();
+  mem_open(&out);
+  mem_open(&er);
+  cli_output_create(&o, N, 1, 0, NULL, out.f, er.f, msg, sizeof msg);
+  int bad = 0;
+  for (size_t pos = 0; pos < 37; pos++)
+    bad += task_numbered(o, pos, msg, sizeof msg) != 0;
+  char *want = malloc((size_t)N * 6 + 1), *w = want;
+  for (size_t pos = 0; pos < 37; pos++)
+    w += sprintf(w, "%zu\n", pos);
+  is_str(mem(&out), want, "-k: 37 tasks in order, written at once");
+  for (size_t pos = N - 1; pos > 37; pos--)
+    bad += task_numbered(o, pos, msg, sizeof msg) != 0;
+  is_int(bad, 0, "-k: then 9,962 tasks held, last first");
+  is_str(mem(&out), want, "... none written before the 38th");
+  size_t memory;
+  cli_output_held(o, &memory, NULL);
+  ok(memory > 0, "... all held");
+  is_int(task_numbered(o, 37, msg, sizeof msg), 0, "the 38th task");
+  for (size_t pos = 37; pos < N; pos++)
+    w += sprintf(w, "%zu\n", pos);
+  ok(strcmp(mem(&out), want) == 0, "-k: 10,000 tasks written in order");
+  free(want);
+  cli_output_held(o, &memory, NULL);
+  is_int(memory, 0, "... nothing held any more");
+  is_int(task_numbered(o, N - 1, msg, sizeof msg), -1,
+         "... a written position given again is rejected");
+  cli_output_destroy(o);
+  is_int(cli_alloc_live(), live, "... and nothing left allocated");
+  mem_close(&out);
+  mem_close(&er);
+}
+
+/* Tasks finished in order but for one, early: the window grows again and
+ * again with all it holds laid out anew, which comes out in order. */
+static void test_output_window_ascending(void) {
+  enum { N = 10000 };
+  mem_t out, er;
+  cli_output_t *o = NULL;
+  char msg[ERRLEN] = "";
+  mem_open(&out);
+  mem_open(&er);
+  cli_output_create(&o, N, 1, 1, NULL, out.f, er.f, msg, sizeof msg);
+  int bad = 0;
+  for (size_t pos = 0; pos < N; pos++)
+    if (pos != 37)
+      bad += task_numbered(o, pos, msg, sizeof msg) != 0;
+  is_int(bad, 0, "-k --tag: all tasks but the 38th, in order");
+  char *want = malloc((size_t)N * 12 + 1), *w = want;
+  for (size_t pos = 0; pos < 37; pos++)
+    w += sprintf(w, "%zu\t%zu\n", pos + 1, pos);
+  is_str(mem(&out), want, "... 37 written, the rest held");
+  is_int(task_numbered(o, 37, msg, sizeof msg), 0, "the 38th task");
+  for (size_t pos = 37; pos < N; pos++)
+    w += sprintf(w, "%zu\t%zu\n", pos + 1, pos);
+  ok(strcmp(mem(&out), want) == 0, "-k --tag: 10,000 tasks written in order");
+  free(want);
+  cli_output_destroy(o);
+  mem_close(&out);
+  mem_close(&er);
+}
+
+/* A task far past the window, after others, and tasks numbered up to
+ * SIZE_MAX / 2: nothing is allocated by the number of tasks (a slot each
+ * would not fit), and destroy passes over the rest without a step each
+ * (a halted run: those tasks never ran). */
+static void test_output_window_far(void) {
+  mem_t out, er;
+  cli_output_t *o = NULL;
+  char msg[ERRLEN] = "";
+  long live = cli_alloc_live();
+  mem_open(&out);
+  mem_open(&er);
+  is_int(cli_output_create(&o, SIZE_MAX / 2, 1, 0, NULL, out.f, er.f, msg,
+                           sizeof msg),
+         0, "-k: create for SIZE_MAX / 2 tasks");
+  if (o == NULL) {
+    printf("#   %s\n", msg);
+    mem_close(&out);
+    mem_close(&er);
+    return;
+  }
+  task_numbered(o, 5, msg, sizeof msg);
+  task_numbered(o, 3, msg, sizeof msg);
+  is_int(task_numbered(o, 100000, msg, sizeof msg), 0,
+         "a task far past the window, after others: held");
+  task_numbered(o, 2, msg, sizeof msg);
+  is_str(mem(&out), "", "... all wait for 0");
+  task_numbered(o, 0, msg, sizeof msg);
+  task_numbered(o, 1, msg, sizeof msg);
+  is_str(mem(&out), "0\n1\n2\n3\n", "0 to 3 written");
+  task_numbered(o, 4, msg, sizeof msg);
+  is_str(mem(&out), "0\n1\n2\n3\n4\n5\n", "4 and 5 too");
+  task_numbered(o, 100001, msg, sizeof msg);
+  is_int(task_numbered(o, 250000, msg, sizeof msg), 0,
+         "another far past the window");
+  is_int(task_numbered(o, SIZE_MAX / 2, msg, sizeof msg), -1,
+         "position count rejected");
+  /* A step per position would take for ever: killed rather than hung. */
+  alarm(60);
+  cli_output_destroy(o);
+  alarm(0);
+  is_str(mem(&out), "0\n1\n2\n3\n4\n5\n100000\n100001\n250000\n",
+         "destroy writes it, skipping the rest");
+  is_int(cli_alloc_live(), live, "... and nothing left allocated");
+  mem_close(&out);
+  mem_close(&er);
+}
+
+/* Out of memory widening the window: the task is refused with a message
+ * (and can be given again). */
+static void test_output_window_oom(void) {
+  mem_t out, er;
+  cli_output_t *o = NULL;
+  char msg[ERRLEN] = "";
+  long live = cli_alloc_live();
+  mem_open(&out);
+  mem_open(&er);
+  cli_output_create(&o, 1000, 1, 0, NULL, out.f, er.f, msg, sizeof msg);
+  task_numbered(o, 1, msg, sizeof msg);
+  cli_alloc_fail_at(1);
+  msg[0] = '\0';
+  is_int(task_numbered(o, 500, msg, sizeof msg), -1,
+         "-k: out of memory widening the window: -1");
+  has_str(msg, "out of memory", "... saying so");
+  is_int(task_numbered(o, 500, msg, sizeof msg), 0,
+         "... the same task given again: held");
+  is_int(task_numbered(o, 800, msg, sizeof msg), 0, "task at 800 held");
+  task_numbered(o, 0, msg, sizeof msg);
+  is_str(mem(&out), "0\n1\n", "written up to the first gap");
+  cli_output_destroy(o);
+  is_str(mem(&out), "0\n1\n500\n800\n", "destroy writes the rest, in order");
+  is_int(cli_alloc_live(), live, "... and nothing left allocated");
+  mem_close(&out);
+  mem_close(&er);
+}
+
+/* A failed write while destroy writes what -k holds: what is left in the
+ * window (grown) is freed all the same. */
+static void test_output_window_write_error(void) {
+  FILE *full = fopen("/dev/full", "w");
+  if (full == NULL) {
+    ok(1, "# SKIP no /dev/full");
+    return;
+  }
+  mem_t er;
+  cli_output_t *o = NULL;
+  char msg[ERRLEN] = "";
+  long live = cli_alloc_live();
+  mem_open(&er);
+  cli_output_create(&o, 1000, 1, 0, NULL, full, er.f, msg, sizeof msg);
+  task_numbered(o, 1, msg, sizeof msg);
+  is_int(task_numbered(o, 700, msg, sizeof msg), 0,
+         "-k: tasks at 1 and 700 held");
+  cli_output_destroy(o);
+  has_str(mem(&er), "mpipool: cannot write the output of task 2",
+          "destroy reports the failed write");
+  is_int(cli_alloc_live(), live, "... and frees what it did not write");
+  fclose(full);
+  mem_close(&er);
+}
+
 int main(void) {
   /* First: the children must not inherit a leak or a sanitizer's memory
    * of reports already made. */
@@ -736,10 +881,15 @@ int main(void) {
   test_output_plain();
   test_output_tag();
   test_output_keep_order();
-  test_output_skip_and_gap();
+  test_output_gap();
   test_output_write_errors();
   test_output_results();
   test_output_parse_memory();
   test_output_spill();
+  test_output_window_reverse();
+  test_output_window_ascending();
+  test_output_window_far();
+  test_output_window_oom();
+  test_output_window_write_error();
   return tap_done();
 }

@@ -10,11 +10,65 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define ERRLEN 256
 
+/* Every task of a list, read through: for the tests to look at. */
+typedef struct {
+  size_t n;
+  cli_task_t *v; /* commands copied */
+} tasklist_t;
+
+static void tasklist_free(tasklist_t *tl) {
+  for (size_t i = 0; i < tl->n; i++)
+    cli_free((char *)tl->v[i].cmd);
+  cli_free(tl->v);
+  *tl = (tasklist_t){0};
+}
+
+/* Opens the list of f (tmpl NULL: a task file) and reads it through twice
+ * (a second pass must give the same tasks).  Returns what
+ * cli_tasks_open or cli_tasks_next returned first that was not 0 or 1;
+ * tl holds the tasks of the last pass. */
+static int read_all(tasklist_t *tl, FILE *f, const char *name,
+                    char *const *tmpl, int words, char *err) {
+  cli_tasks_t *ts;
+  cli_task_t t;
+  int rc = cli_tasks_open(&ts, f, name, tmpl, words, err, ERRLEN);
+  *tl = (tasklist_t){0};
+  if (rc != 0)
+    return rc;
+  for (int pass = 0; pass < 2 && rc == 0; pass++) {
+    tasklist_free(tl);
+    size_t cap = 0;
+    while ((rc = cli_tasks_next(ts, &t, err, ERRLEN)) == 1) {
+      char *cmd = cli_malloc(t.len + 1);
+      if (cmd == NULL ||
+          cli_grow((void **)&tl->v, &cap, tl->n + 1, sizeof *tl->v) != 0) {
+        cli_free(cmd);
+        snprintf(err, ERRLEN, "out of memory (in the test)");
+        rc = -1;
+        break;
+      }
+      memcpy(cmd, t.cmd, t.len + 1);
+      tl->v[tl->n] = t;
+      tl->v[tl->n++].cmd = cmd;
+    }
+    if (rc == 0 && cli_tasks_count(ts) != tl->n) {
+      snprintf(err, ERRLEN, "counted %llu tasks, read %zu",
+               (unsigned long long)cli_tasks_count(ts), tl->n);
+      rc = -1;
+    }
+    if (rc == 0)
+      rc = cli_tasks_rewind(ts, err, ERRLEN);
+  }
+  cli_tasks_free(ts);
+  return rc;
+}
+
 /* Whether task i (0-based) of tl is the command want, from line `line`. */
-static int task_is(const cli_tasklist_t *tl, size_t i, const char *want,
+static int task_is(const tasklist_t *tl, size_t i, const char *want,
                    size_t line) {
   if (i >= tl->n) {
     printf("#   no task %zu (n = %zu)\n", i + 1, tl->n);
@@ -22,10 +76,12 @@ static int task_is(const cli_tasklist_t *tl, size_t i, const char *want,
   }
   const cli_task_t *t = &tl->v[i];
   int same = t->len == strlen(want) && memcmp(t->cmd, want, t->len) == 0 &&
-             t->cmd[t->len] == '\0' && t->line == line;
+             t->cmd[t->len] == '\0' && t->line == line && t->seq == i + 1;
   if (!same)
-    printf("#   task %zu: got [%s] (len %zu, line %zu), want [%s] line %zu\n",
-           i + 1, t->cmd, t->len, t->line, want, line);
+    printf("#   task %zu: got [%s] (len %zu, line %zu, seq %llu), want [%s] "
+           "line %zu\n",
+           i + 1, t->cmd, t->len, t->line, (unsigned long long)t->seq, want,
+           line);
   return same;
 }
 
@@ -40,12 +96,10 @@ static void test_read(void) {
                              "crlf\r\n"
                              "a # not a comment\n"
                              "last";
-  cli_tasklist_t tl = {0};
+  tasklist_t tl = {0};
   char err[ERRLEN] = "";
   FILE *f = test_stream(text, sizeof text - 1);
-  is_int(cli_tasklist_read(&tl, f, "t.txt", err, sizeof err), 0,
-         "read a task file");
-  fclose(f);
+  is_int(read_all(&tl, f, "t.txt", NULL, 0, err), 0, "read a task file");
   is_int(tl.n, 5, "blank, whitespace-only and # lines are skipped");
   ok(task_is(&tl, 0, "echo a", 1), "task 1: a plain line, without its \\n");
   ok(task_is(&tl, 1, "  spaced  cmd ", 7),
@@ -55,36 +109,47 @@ static void test_read(void) {
      "task 4: a '#' after the first word is not a comment");
   ok(task_is(&tl, 4, "last", 10), "task 5: last line without its newline");
 
-  /* A second read appends after the tasks already there. */
-  f = test_stream("more\n", 5);
-  is_int(cli_tasklist_read(&tl, f, "u.txt", err, sizeof err), 0,
-         "a second read");
-  fclose(f);
-  is_int(tl.n, 6, "the second file's task is appended");
-  ok(task_is(&tl, 5, "more", 1), "its line number counts in its own file");
+  tasklist_free(&tl);
+  cli_tasks_free(NULL);
+  ok(1, "cli_tasks_free(NULL) is a no-op");
 
-  cli_tasklist_free(&tl);
-  ok(tl.n == 0 && tl.v == NULL && tl.cap == 0, "free empties the list");
-  f = test_stream("again\n", 6);
-  is_int(cli_tasklist_read(&tl, f, "t.txt", err, sizeof err), 0,
-         "a freed list is reusable");
-  fclose(f);
-  ok(task_is(&tl, 0, "again", 1), "the reused list holds the new task");
-  cli_tasklist_free(&tl);
-  cli_tasklist_free(NULL);
-  ok(1, "free(NULL) is a no-op");
+  /* Input that cannot be read twice (a pipe: stdin from another program)
+   * is copied on the first pass, and read again from the copy. */
+  int fds[2];
+  if (pipe(fds) != 0 || write(fds[1], text, sizeof text - 1) < 0 ||
+      close(fds[1]) != 0)
+    exit(2);
+  f = fdopen(fds[0], "r");
+  is_int(read_all(&tl, f, "(stdin)", NULL, 0, err), 0,
+         "a pipe is read, and read again");
+  is_int(tl.n, 5, "the same five tasks from a pipe");
+  ok(task_is(&tl, 4, "last", 10), "the last task from the pipe's copy");
+  tasklist_free(&tl);
+
+  /* A copy that cannot be made: said, nothing read. */
+  if (pipe(fds) != 0 || write(fds[1], "a\n", 2) < 0 || close(fds[1]) != 0)
+    exit(2);
+  char *tmpdir = getenv("TMPDIR") ? strdup(getenv("TMPDIR")) : NULL;
+  setenv("TMPDIR", "/nonexistent/dir", 1);
+  f = fdopen(fds[0], "r");
+  is_int(read_all(&tl, f, "(stdin)", NULL, 0, err), -1,
+         "a pipe with no room for its copy fails");
+  ok(strstr(err, "cannot create a temporary file in /nonexistent/dir") != NULL,
+     "message: %s", err);
+  if (tmpdir)
+    setenv("TMPDIR", tmpdir, 1);
+  else
+    unsetenv("TMPDIR");
+  free(tmpdir);
 
   f = test_stream("", 0);
-  is_int(cli_tasklist_read(&tl, f, "e.txt", err, sizeof err), 0,
-         "an empty file");
-  fclose(f);
+  is_int(read_all(&tl, f, "e.txt", NULL, 0, err), 0, "an empty file");
   is_int(tl.n, 0, "an empty file gives no task");
   f = test_stream("# only\n\n \n", 10);
-  is_int(cli_tasklist_read(&tl, f, "e.txt", err, sizeof err), 0,
+  is_int(read_all(&tl, f, "e.txt", NULL, 0, err), 0,
          "a file of comments and blanks");
-  fclose(f);
   is_int(tl.n, 0, "a file of comments and blanks gives no task");
-  cli_tasklist_free(&tl);
+  tasklist_free(&tl);
 }
 
 static void test_long_line(void) {
@@ -94,53 +159,105 @@ static void test_long_line(void) {
     exit(2);
   memset(text, 'x', big);
   memcpy(text + big, "\nshort", 6);
-  cli_tasklist_t tl = {0};
+  tasklist_t tl = {0};
   char err[ERRLEN] = "";
   FILE *f = test_stream(text, big + 6);
-  is_int(cli_tasklist_read(&tl, f, "big.txt", err, sizeof err), 0,
+  is_int(read_all(&tl, f, "big.txt", NULL, 0, err), 0,
          "read a file with a 1 MiB line");
-  fclose(f);
   is_int(tl.n, 2, "two tasks");
   ok(tl.n > 0 && tl.v[0].len == big && memcmp(tl.v[0].cmd, text, big) == 0 &&
          tl.v[0].cmd[big] == '\0',
      "the 1 MiB line is kept whole");
   ok(task_is(&tl, 1, "short", 2), "the line after it");
-  cli_tasklist_free(&tl);
+  tasklist_free(&tl);
   free(text);
 }
 
 static void test_read_errors(void) {
   static const char text[] = "ok1\n# x\nbad\0byte\nok4\n";
-  cli_tasklist_t tl = {0};
+  tasklist_t tl = {0};
   char err[ERRLEN] = "";
   FILE *f = test_stream(text, sizeof text - 1);
-  is_int(cli_tasklist_read(&tl, f, "t.txt", err, sizeof err), -1,
+  is_int(read_all(&tl, f, "t.txt", NULL, 0, err), -1,
          "a NUL byte in a line fails");
-  fclose(f);
   ok(strcmp(err, "t.txt:3: line holds a NUL byte") == 0,
      "the message names the file and line: %s", err);
-  is_int(tl.n, 1, "the tasks before the bad line are kept");
-  ok(task_is(&tl, 0, "ok1", 1), "the kept task");
-  cli_tasklist_free(&tl);
+  is_int(tl.n, 0, "nothing is given when a line is bad");
+  tasklist_free(&tl);
 
   /* A NUL byte in a line without its newline, at the end of the file. */
   f = test_stream("a\n\0", 3);
-  is_int(cli_tasklist_read(&tl, f, "t.txt", err, sizeof err), -1,
+  is_int(read_all(&tl, f, "t.txt", NULL, 0, err), -1,
          "a NUL byte in an unterminated last line fails");
-  fclose(f);
   ok(strcmp(err, "t.txt:2: line holds a NUL byte") == 0, "message: %s", err);
-  cli_tasklist_free(&tl);
+  tasklist_free(&tl);
 
   f = fopen("/dev/null", "w");
   if (f == NULL)
     exit(2);
   err[0] = '\0';
-  is_int(cli_tasklist_read(&tl, f, "w.txt", err, sizeof err), -1,
+  is_int(read_all(&tl, f, "w.txt", NULL, 0, err), -1,
          "a stream that cannot be read fails");
-  fclose(f);
   ok(strncmp(err, "w.txt:1: read error: ", 21) == 0, "message: %s", err);
   is_int(tl.n, 0, "no task from an unreadable stream");
-  cli_tasklist_free(&tl);
+  tasklist_free(&tl);
+}
+
+/* Writes text over the file at path (its length: exactly text's). */
+static void put(const char *path, const char *text, size_t len) {
+  FILE *f = fopen(path, "w");
+  if (f == NULL || fwrite(text, 1, len, f) != len || fclose(f) != 0)
+    exit(2);
+}
+
+/* Whether the next task of ts is refused as a change of its file. */
+static int refused(cli_tasks_t *ts, const char *why) {
+  char err[ERRLEN] = "";
+  cli_task_t t;
+  int rc = cli_tasks_next(ts, &t, err, sizeof err);
+  if (rc == -1 && strstr(err, "t.txt changed while mpipool ran") != NULL)
+    return 1;
+  printf("#   %s: rc %d [%s]\n", why, rc, err);
+  return 0;
+}
+
+/* The file changed after its first pass (edited while the run goes on):
+ * another pass says so, never gives other tasks than counted. */
+static void test_changed(void) {
+  char path[] = "/tmp/test_cli_tasklist-XXXXXX";
+  int fd = mkstemp(path);
+  if (fd < 0)
+    exit(2);
+  close(fd);
+  put(path, "a\nb\n", 4);
+  char err[ERRLEN] = "";
+  cli_tasks_t *ts;
+  cli_task_t t;
+  FILE *f = fopen(path, "r");
+  is_int(f ? cli_tasks_open(&ts, f, "t.txt", NULL, 0, err, sizeof err) : -1, 0,
+         "open a task file");
+  is_int((int)cli_tasks_count(ts), 2, "two tasks counted");
+  put(path, "a\nb\nc\n", 6);
+  ok(cli_tasks_next(ts, &t, err, sizeof err) == 1 &&
+         cli_tasks_next(ts, &t, err, sizeof err) == 1 &&
+         refused(ts, "a line appended"),
+     "a line appended since: refused at the third task");
+  cli_tasks_rewind(ts, err, sizeof err);
+  put(path, "a\n", 2);
+  ok(cli_tasks_next(ts, &t, err, sizeof err) == 1 &&
+         refused(ts, "a line taken away"),
+     "a line taken away: refused at the end");
+  cli_tasks_rewind(ts, err, sizeof err);
+  put(path, "a\n\0\n", 4);
+  ok(cli_tasks_next(ts, &t, err, sizeof err) == 1 && refused(ts, "a NUL byte"),
+     "a NUL byte since: refused");
+  cli_tasks_rewind(ts, err, sizeof err);
+  put(path, "x\ny\n", 4);
+  ok(cli_tasks_next(ts, &t, err, sizeof err) == 1 && strcmp(t.cmd, "x") == 0,
+     "the same count of other commands is read as it is (the joblog's "
+     "check compares commands)");
+  cli_tasks_free(ts);
+  unlink(path);
 }
 
 static void test_quote(void) {
@@ -190,12 +307,10 @@ static void test_expand(void) {
                              "cr\r\n"
                              "last";
   char *echo[] = {"echo", "{}"};
-  cli_tasklist_t tl = {0};
+  tasklist_t tl = {0};
   char err[ERRLEN] = "";
   FILE *f = test_stream(args, sizeof args - 1);
-  is_int(cli_tasklist_expand(&tl, f, "a.txt", echo, 2, err, sizeof err), 0,
-         "expand echo {}");
-  fclose(f);
+  is_int(read_all(&tl, f, "a.txt", echo, 2, err), 0, "expand echo {}");
   is_int(tl.n, 6, "only the empty line is skipped");
   ok(task_is(&tl, 0, "echo 'my file.txt'", 1), "a line with a space");
   ok(task_is(&tl, 1, "echo 'it'\\''s'", 2), "a line with a single quote");
@@ -203,73 +318,57 @@ static void test_expand(void) {
   ok(task_is(&tl, 3, "echo '  '", 5), "a blank line is an argument");
   ok(task_is(&tl, 4, "echo 'cr\r'", 6), "the CR is kept in the argument");
   ok(task_is(&tl, 5, "echo 'last'", 7), "last line without its newline");
-  cli_tasklist_free(&tl);
+  tasklist_free(&tl);
 
-  /* {#} counts the tasks the list already holds. */
-  f = test_stream("t1\nt2\n", 6);
-  is_int(cli_tasklist_read(&tl, f, "t.txt", err, sizeof err), 0,
-         "two tasks first");
-  fclose(f);
+  /* {#} is the task's number: empty lines are not tasks. */
   char *cp[] = {"cp", "{}", "out{#}.txt"};
-  f = test_stream("a\nb c\n", 6);
-  is_int(cli_tasklist_expand(&tl, f, "a.txt", cp, 3, err, sizeof err), 0,
-         "expand cp {} out{#}.txt");
-  fclose(f);
-  is_int(tl.n, 4, "two tasks added");
-  ok(task_is(&tl, 2, "cp 'a' out3.txt", 1), "{#} is 3 after two tasks");
-  ok(task_is(&tl, 3, "cp 'b c' out4.txt", 2), "{#} is 4 next");
-  cli_tasklist_free(&tl);
+  f = test_stream("a\n\nb c\n", 7);
+  is_int(read_all(&tl, f, "a.txt", cp, 3, err), 0, "expand cp {} out{#}.txt");
+  is_int(tl.n, 2, "two tasks");
+  ok(task_is(&tl, 0, "cp 'a' out1.txt", 1), "{#} is 1 first");
+  ok(task_is(&tl, 1, "cp 'b c' out2.txt", 3), "{#} is 2 next (line 3)");
+  tasklist_free(&tl);
 
   char *diff[] = {"diff", "{}", "{}.bak", "#{#}{#}"};
   f = test_stream("x y\n", 4);
-  is_int(cli_tasklist_expand(&tl, f, "a.txt", diff, 4, err, sizeof err), 0,
-         "several {} and {#}");
-  fclose(f);
+  is_int(read_all(&tl, f, "a.txt", diff, 4, err), 0, "several {} and {#}");
   ok(task_is(&tl, 0, "diff 'x y' 'x y'.bak #11", 1),
      "every {} and {#} is replaced");
-  cli_tasklist_free(&tl);
+  tasklist_free(&tl);
 
   char *gzip[] = {"gzip", "-9", "{#}"};
   f = test_stream("f 1\n", 4);
-  is_int(cli_tasklist_expand(&tl, f, "a.txt", gzip, 3, err, sizeof err), 0,
-         "a template without {}");
-  fclose(f);
+  is_int(read_all(&tl, f, "a.txt", gzip, 3, err), 0, "a template without {}");
   ok(task_is(&tl, 0, "gzip -9 1 'f 1'", 1),
      "without {} the quoted line is appended after a space");
-  cli_tasklist_free(&tl);
+  tasklist_free(&tl);
 
   char *odd[] = {"echo", "{{}}", "{", "}", "{#"};
   f = test_stream("q\n", 2);
-  is_int(cli_tasklist_expand(&tl, f, "a.txt", odd, 5, err, sizeof err), 0,
-         "stray braces");
-  fclose(f);
+  is_int(read_all(&tl, f, "a.txt", odd, 5, err), 0, "stray braces");
   ok(task_is(&tl, 0, "echo {'q'} { } {#", 1),
      "only {} and {#} are replaced; '{ }' across words is not {}");
-  cli_tasklist_free(&tl);
+  tasklist_free(&tl);
 
   char *sh[] = {"sh -c 'echo \"$0\"'"};
   f = test_stream("z\n", 2);
-  is_int(cli_tasklist_expand(&tl, f, "a.txt", sh, 1, err, sizeof err), 0,
+  is_int(read_all(&tl, f, "a.txt", sh, 1, err), 0,
          "a one-word template holding spaces");
-  fclose(f);
   ok(task_is(&tl, 0, "sh -c 'echo \"$0\"' 'z'", 1),
      "template words are not quoted");
-  cli_tasklist_free(&tl);
+  tasklist_free(&tl);
 
   f = test_stream("a\nb\0\n", 5);
-  is_int(cli_tasklist_expand(&tl, f, "args", echo, 2, err, sizeof err), -1,
+  is_int(read_all(&tl, f, "args", echo, 2, err), -1,
          "a NUL byte in an argument fails");
-  fclose(f);
   ok(strcmp(err, "args:2: line holds a NUL byte") == 0, "message: %s", err);
-  is_int(tl.n, 1, "the task before the bad line is kept");
-  cli_tasklist_free(&tl);
+  is_int(tl.n, 0, "no task is given");
+  tasklist_free(&tl);
 
   f = test_stream("a\n", 2);
-  is_int(cli_tasklist_expand(&tl, f, "args", echo, 0, err, sizeof err), -1,
-         "an empty template fails");
-  fclose(f);
+  is_int(read_all(&tl, f, "args", echo, 0, err), -1, "an empty template fails");
   is_int(tl.n, 0, "and adds no task");
-  cli_tasklist_free(&tl);
+  tasklist_free(&tl);
 }
 
 /* Every allocation of reading a task file and of expanding an argument
@@ -279,19 +378,18 @@ static void test_out_of_memory(void) {
   const char text[] = "echo one\n# c\necho two\necho three\n";
   int bad = 0, tried = 0;
   for (unsigned long k = 1;; k++) {
-    cli_tasklist_t tl = {0};
+    tasklist_t tl = {0};
     char err[256] = "";
     FILE *f = test_stream(text, sizeof text - 1);
     long live = cli_alloc_live();
     unsigned long before = cli_alloc_count();
     cli_alloc_fail_at(k);
-    int rc = cli_tasklist_read(&tl, f, "t.txt", err, sizeof err);
+    int rc = read_all(&tl, f, "t.txt", NULL, 0, err);
     int reached = cli_alloc_count() - before >= k;
     cli_alloc_fail_at(0);
-    fclose(f);
     if (!reached) { /* every allocation has failed once */
       bad += rc != 0 || tl.n != 3;
-      cli_tasklist_free(&tl);
+      tasklist_free(&tl);
       bad += cli_alloc_live() != live;
       break;
     }
@@ -301,7 +399,7 @@ static void test_out_of_memory(void) {
              err);
       bad++;
     }
-    cli_tasklist_free(&tl);
+    tasklist_free(&tl);
     if (cli_alloc_live() != live) {
       printf("#   read, allocation %lu failed: %ld blocks leaked\n", k,
              cli_alloc_live() - live);
@@ -315,19 +413,18 @@ static void test_out_of_memory(void) {
   char *tmpl[] = {"echo", "{#}", "{}"};
   bad = tried = 0;
   for (unsigned long k = 1;; k++) {
-    cli_tasklist_t tl = {0};
+    tasklist_t tl = {0};
     char err[256] = "";
     FILE *f = test_stream(args, sizeof args - 1);
     long live = cli_alloc_live();
     unsigned long before = cli_alloc_count();
     cli_alloc_fail_at(k);
-    int rc = cli_tasklist_expand(&tl, f, "a.txt", tmpl, 3, err, sizeof err);
+    int rc = read_all(&tl, f, "a.txt", tmpl, 3, err);
     int reached = cli_alloc_count() - before >= k;
     cli_alloc_fail_at(0);
-    fclose(f);
     if (!reached) {
       bad += rc != 0 || tl.n != 2;
-      cli_tasklist_free(&tl);
+      tasklist_free(&tl);
       bad += cli_alloc_live() != live;
       break;
     }
@@ -336,7 +433,7 @@ static void test_out_of_memory(void) {
       printf("#   expand, allocation %lu: rc %d, [%s]\n", k, rc, err);
       bad++;
     }
-    cli_tasklist_free(&tl);
+    tasklist_free(&tl);
     bad += cli_alloc_live() != live;
   }
   ok(tried > 0 && bad == 0,
@@ -349,6 +446,7 @@ int main(void) {
   test_read();
   test_long_line();
   test_read_errors();
+  test_changed();
   test_quote();
   test_expand();
   test_out_of_memory();
