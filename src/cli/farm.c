@@ -299,6 +299,16 @@ static void on_error(mpipool_async_t *h, int status, const char *message,
   (void)h;
   if (status == MPIPOOL_ETERMINATED) { /* halted before it ran */
     not_run(fm);
+  } else if (status == MPIPOOL_ENOWORKERS) {
+    /* No worker is left (they died and none could start in their place):
+     * the task did not run, or not to its end; it is not logged, so that
+     * --resume runs it, and the run stops. */
+    not_run(fm);
+    if (!fm->fatal)
+      say("%s: stopping; the tasks not run are not logged: --resume runs "
+          "them",
+          message && *message ? message : mpipool_strerror(status));
+    fm->fatal = 1;
   } else {
     cli_resultmsg_t r;
     memset(&r, 0, sizeof r);
