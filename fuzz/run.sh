@@ -31,8 +31,9 @@ n=0
 for t in $targets; do
   # What each target links of the program: the pure modules it needs.
   case $t in
-  joblog) set -- "$cli/joblog.c" "$cli/done.c" "$cli/tasklist.c" ;;
-  tasklist) set -- "$cli/tasklist.c" ;;
+  joblog) set -- "$cli/joblog.c" "$cli/done.c" "$cli/tasklist.c" \
+    "$cli/template.c" "$cli/sources.c" ;;
+  tasklist) set -- "$cli/tasklist.c" "$cli/template.c" "$cli/sources.c" ;;
   esac
   echo "fuzz: building ${t}_fuzz"
   # shellcheck disable=SC2086

@@ -4,5 +4,5 @@
 # with the lines around them (a check's out and err follow its "not ok").
 for f in $(grep -lE '^(not ok|Bail out)' "$1"/tests/*/*.log 2>/dev/null); do
   echo "=== $f"
-  grep -B2 -A12 -E '^(not ok|Bail out)' "$f" | head -60
+  grep -B2 -A70 -E "^(not ok|Bail out)" "$f" | head -120
 done

@@ -87,56 +87,115 @@ static void note_stops(int flags) {
   sigaction(SIGUSR1, &sa, NULL);
 }
 
-/* Opens the task list: the task file, or the command over the argfile,
- * read through once to check and count it.  On an error it says why and
- * leaves *ts NULL. */
+/* Whether the joblog is the file of st (by whatever path or link): it
+ * would destroy the tasks' own file, or be read as it is written; said. */
+static int joblog_is(const cli_options_t *o, const struct stat *st,
+                     const char *what, const char *name) {
+  struct stat js;
+  if (o->joblog == NULL || stat(o->joblog, &js) != 0 ||
+      js.st_dev != st->st_dev || js.st_ino != st->st_ino)
+    return 0;
+  fprintf(stderr,
+          "mpipool: the joblog '%s' is the %s file '%s' itself: writing "
+          "the joblog would destroy it\n",
+          o->joblog, what, name);
+  return 1;
+}
+
+/* Says why the tasks could not be had (err), or that there are none. */
+static void no_tasks(const char *err, const char *name, int task_file) {
+  if (stop_requested)
+    fprintf(stderr,
+            "mpipool: interrupted (%s) while reading the tasks: none run\n",
+            strsignal((int)stop_requested));
+  else if (err)
+    fprintf(stderr, "mpipool: %s\n", err);
+  else
+    fprintf(stderr, "mpipool: no tasks in %s%s\n", name,
+            task_file ? " (blank lines and '#' comments are skipped)" : "");
+}
+
+/* The tasks of several input sources, or of words: their product. */
+static int load_product(const cli_options_t *o, cli_tasks_t **ts) {
+  char err[1024];
+  cli_sources_t *sources;
+  struct stat st;
+  for (int i = 0; i < o->nsources; i++) {
+    const char *path = o->sources[i].path;
+    if (path && strcmp(path, "-") != 0 && stat(path, &st) == 0 &&
+        joblog_is(o, &st, "input", path))
+      return -1;
+  }
+  if (cli_sources_load(&sources, o->sources, o->nsources, err, sizeof err) ||
+      cli_tasks_open_sources(ts, sources, o->command, o->command_len, err,
+                             sizeof err)) {
+    no_tasks(err, NULL, 0);
+    return -1;
+  }
+  return 0;
+}
+
+/* Opens the task list: the task file, or the command over one argument
+ * file (-a FILE, :::: FILE), read through once to check and count it; or
+ * the product of the input sources.  On an error it says why and leaves
+ * *ts NULL. */
 static int load_tasks(const cli_options_t *o, cli_tasks_t **ts) {
-  const char *path = o->argfile ? o->argfile : o->taskfile;
+  *ts = NULL;
+  if (o->nsources > 1 || (o->nsources == 1 && o->sources[0].path == NULL))
+    return load_product(o, ts);
+  const char *path = o->nsources ? o->sources[0].path : o->taskfile;
+  const char *what = o->nsources ? "argument" : "task";
   int from_stdin = strcmp(path, "-") == 0;
   const char *name = from_stdin ? "(stdin)" : path;
   char err[1024];
-  *ts = NULL;
   FILE *f = from_stdin ? stdin : fopen(path, "r");
   if (f == NULL) {
-    fprintf(stderr, "mpipool: cannot read %s file '%s': %s\n",
-            o->argfile ? "argument" : "task", path, strerror(errno));
+    fprintf(stderr, "mpipool: cannot read %s file '%s': %s\n", what, path,
+            strerror(errno));
     return -1;
   }
-  struct stat st, js;
+  struct stat st;
   if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
     fprintf(stderr, "mpipool: '%s' is a directory, not a %s file\n", path,
-            o->argfile ? "argument" : "task");
+            what);
     fclose(f);
     return -1;
   }
   /* The joblog is written over (or appended to): never the tasks' own
    * file, by whatever path (./tasks.txt, a link) or through stdin. */
-  if (o->joblog && fstat(fileno(f), &st) == 0 && stat(o->joblog, &js) == 0 &&
-      js.st_dev == st.st_dev && js.st_ino == st.st_ino) {
-    fprintf(stderr,
-            "mpipool: the joblog '%s' is the %s file '%s' itself: writing "
-            "the joblog would destroy it\n",
-            o->joblog, o->argfile ? "argument" : "task", name);
+  if (fstat(fileno(f), &st) == 0 && joblog_is(o, &st, what, name)) {
     if (!from_stdin)
       fclose(f);
     return -1;
   }
-  int e = cli_tasks_open(ts, f, name, o->argfile ? o->command : NULL,
-                         o->command_len, err, sizeof err);
-  if (e && stop_requested)
-    fprintf(stderr,
-            "mpipool: interrupted (%s) while reading the tasks: none run\n",
-            strsignal((int)stop_requested));
-  else if (e)
-    fprintf(stderr, "mpipool: %s\n", err);
-  else if (cli_tasks_count(*ts) == 0)
-    fprintf(stderr, "mpipool: no tasks in %s%s\n", name,
-            o->argfile ? "" : " (blank lines and '#' comments are skipped)");
-  if (e == 0 && cli_tasks_count(*ts) == 0) {
+  if (cli_tasks_open(ts, f, name, o->nsources ? o->command : NULL,
+                     o->command_len, err, sizeof err)) {
+    no_tasks(err, name, !o->nsources);
+    return -1;
+  }
+  if (cli_tasks_count(*ts) == 0) {
+    no_tasks(NULL, name, !o->nsources);
     cli_tasks_free(*ts);
     *ts = NULL;
+    return -1;
   }
-  return *ts ? 0 : -1;
+  return 0;
+}
+
+/* --dry-run: prints each task's command, runs nothing.  Returns the exit
+ * status. */
+static int dry_run(cli_tasks_t *ts) {
+  char err[1024];
+  cli_task_t t;
+  int rc;
+  while ((rc = cli_tasks_next(ts, &t, err, sizeof err)) == 1) {
+    fwrite(t.cmd, 1, t.len, stdout);
+    putchar('\n');
+  }
+  if (rc < 0)
+    fprintf(stderr, "mpipool: %s\n", err);
+  cli_tasks_free(ts);
+  return fflush(stdout) == 0 && rc == 0 ? 0 : EXIT_OWN_ERROR;
 }
 
 /* With --resume or --resume-failed: what the joblog says is done, and
@@ -378,6 +437,14 @@ int main(int argc, char **argv) {
       fputs(o.help ? cli_options_usage() : "mpipool " PACKAGE_VERSION "\n",
             stdout);
     return 0;
+  }
+  /* --dry-run starts no pool: the first process prints the commands, the
+   * other ranks of a launcher have nothing to do. */
+  if (o.dry_run) {
+    cli_tasks_t *ts = NULL;
+    if (!first_process())
+      return 0;
+    return load_tasks(&o, &ts) ? EXIT_OWN_ERROR : dry_run(ts);
   }
   /* A singleton reads its tasks first: a mistake in them is reported at
    * once, and stdin is read before the MPI runtime it starts (which would

@@ -18,11 +18,18 @@
 static const char usage[] =
     "Usage: mpipool [OPTION]... TASKFILE\n"
     "       mpipool [OPTION]... -a ARGFILE [--] COMMAND [ARG]...\n"
+    "       mpipool [OPTION]... COMMAND [ARG]... ::: WORD... [::: WORD...]\n"
+    "       mpipool [OPTION]... COMMAND [ARG]... :::: FILE... [:::+ WORD...]\n"
     "       mpipool [OPTION]... --print-pool\n"
     "Runs shell commands in parallel on a pool of MPI processes: one command\n"
     "per line of TASKFILE ('-' for stdin; blank and '#' lines skipped), or\n"
-    "COMMAND once per line of ARGFILE, with {} replaced by the line (quoted\n"
-    "for the shell) and {#} by the task number.  Run it as it is on one\n"
+    "COMMAND once per argument of its input sources, as GNU parallel does:\n"
+    "the lines of ARGFILE, the WORDs after :::, the lines of each FILE after\n"
+    "::::; several sources give every combination, :::+ and ::::+ pair a\n"
+    "source with the one before.  In COMMAND, {} is the argument (quoted for\n"
+    "the shell), {.} without extension, {/} without directory, {//} the\n"
+    "directory, {/.} both, {n} (and {n.}...) the n-th source's, {#} the task\n"
+    "number; without them the arguments are appended.  Run it as it is on one\n"
     "machine (one worker per core), or as 'mpirun -n N mpipool ...' on\n"
     "many nodes (rank 0 dispatches, the other N-1 ranks run tasks).\n"
     "\n"
@@ -51,6 +58,7 @@ static const char usage[] =
     "      --progress           show a progress line on stderr (default: when\n"
     "                           stderr is a terminal); --no-progress: never\n"
     "      --quiet              no summary line at the end\n"
+    "      --dry-run            print the commands, run nothing\n"
     "  -h, --help               show this help and exit\n"
     "      --version            show the version and exit\n"
     "\n"
@@ -77,6 +85,7 @@ enum {
   OPT_QUIET,
   OPT_VERSION,
   OPT_PRINT_POOL,
+  OPT_DRY_RUN,
   OPT_HWTHREADS,
   OPT_NO_BIND,
   OPT_CRASH_LIMIT
@@ -102,6 +111,7 @@ static const struct option longopts[] = {
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
     {"print-pool", no_argument, NULL, OPT_PRINT_POOL},
+    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
     {"use-hwthreads", no_argument, NULL, OPT_HWTHREADS},
     {"no-bind", no_argument, NULL, OPT_NO_BIND},
     {"crash-limit", required_argument, NULL, OPT_CRASH_LIMIT},
@@ -143,6 +153,15 @@ static int parse_halt(cli_options_t *o, const char *s) {
   else
     return -1;
   return parse_long(comma + 6, 1, LONG_MAX, &o->halt_fail);
+}
+
+/* Adds an input source: the file path, or words[0..n-1]. */
+static int add_source(cli_options_t *o, const char *path, char **words, int n,
+                      int linked, char *err, size_t errlen) {
+  if (o->nsources == CLI_MAX_SOURCES)
+    return fail(err, errlen, "more than %d input sources", CLI_MAX_SOURCES);
+  o->sources[o->nsources++] = (cli_source_spec_t){path, words, n, linked};
+  return 0;
 }
 
 /* One option with its value; -1 with a message when the value is bad. */
@@ -199,8 +218,7 @@ static int take(cli_options_t *o, int c, const char *name, char *err,
   case 'a':
     if (*optarg == '\0')
       return fail(err, errlen, "-a needs a file name, not ''");
-    o->argfile = optarg;
-    return 0;
+    return add_source(o, optarg, NULL, 0, 0, err, errlen);
   case 'k':
     o->keep_order = 1;
     return 0;
@@ -238,6 +256,9 @@ static int take(cli_options_t *o, int c, const char *name, char *err,
   case OPT_PRINT_POOL:
     o->print_pool = 1;
     return 0;
+  case OPT_DRY_RUN:
+    o->dry_run = 1;
+    return 0;
   case OPT_HWTHREADS:
     o->hwthreads = 1;
     return 0;
@@ -249,17 +270,54 @@ static int take(cli_options_t *o, int c, const char *name, char *err,
   }
 }
 
-/* The operands after the options: TASKFILE, or the command with -a. */
+/* Which separator of input sources word is: 1 ":::", 2 ":::+", 3
+ * "::::", 4 "::::+", else 0. */
+static int separator(const char *word) {
+  static const char *const seps[] = {":::", ":::+", "::::", "::::+"};
+  for (int i = 0; i < 4; i++)
+    if (strcmp(word, seps[i]) == 0)
+      return i + 1;
+  return 0;
+}
+
+/* The input sources after the command: argv[from..argc-1], each group
+ * started by a separator. */
+static int sources(cli_options_t *o, int from, int argc, char **argv, char *err,
+                   size_t errlen) {
+  for (int i = from; i < argc;) {
+    int sep = separator(argv[i]), linked = sep == 2 || sep == 4;
+    if (linked && o->nsources == 0)
+      return fail(err, errlen,
+                  "%s links the first input source to none before it", argv[i]);
+    int end = i + 1;
+    while (end < argc && separator(argv[end]) == 0)
+      end++;
+    if (sep <= 2) { /* words */
+      if (add_source(o, NULL, argv + i + 1, end - i - 1, linked, err, errlen))
+        return -1;
+    } else if (end == i + 1) {
+      return fail(err, errlen, "%s needs a file name", argv[i]);
+    } else { /* each file a source; the first linked when asked */
+      for (int k = i + 1; k < end; k++)
+        if (add_source(o, argv[k], NULL, 0, k == i + 1 && linked, err, errlen))
+          return -1;
+    }
+    i = end;
+  }
+  return 0;
+}
+
+/* The operands after the options: TASKFILE, or the command before the
+ * input sources (-a, :::, ::::). */
 static int operands(cli_options_t *o, int argc, char **argv, char *err,
                     size_t errlen) {
-  int rest = argc - optind;
-  if (o->argfile) {
-    if (rest < 1)
-      return fail(err, errlen, "-a %s needs a COMMAND to run for each line",
-                  o->argfile);
+  int rest = argc - optind, first = optind;
+  while (first < argc && separator(argv[first]) == 0)
+    first++;
+  if (o->nsources || first < argc) {
     o->command = argv + optind;
-    o->command_len = rest;
-    return 0;
+    o->command_len = first - optind;
+    return sources(o, first, argc, argv, err, errlen);
   }
   if (rest < 1)
     return fail(err, errlen,

@@ -7,6 +7,11 @@
 
 #include <stddef.h>
 
+#include "sources.h"
+
+/* The most input sources a command line may give. */
+#define CLI_MAX_SOURCES 64
+
 typedef enum {
   CLI_HALT_NEVER = 0, /* run every task whatever fails (the default) */
   CLI_HALT_SOON,      /* start no new task, let running ones finish */
@@ -14,9 +19,12 @@ typedef enum {
 } cli_halt_t;
 
 typedef struct {
-  const char *taskfile; /* TASKFILE, "-" for stdin; NULL with -a */
-  const char *argfile;  /* -a ARGFILE ("-" for stdin), or NULL */
-  char **command;       /* with -a: the command template words */
+  const char *taskfile; /* TASKFILE, "-" for stdin; NULL with sources */
+  /* The input sources (-a FILE, ::: WORD..., :::: FILE..., linked with
+   * :::+ and ::::+), in order; with any, command is the template. */
+  cli_source_spec_t sources[CLI_MAX_SOURCES];
+  int nsources;
+  char **command; /* the command template words (perhaps none) */
   int command_len;
   int processes;       /* -j: workers, 0 = the default */
   long maxtasks;       /* --maxtasksperchild, 0 = unlimited */
@@ -35,6 +43,7 @@ typedef struct {
   int quiet;           /* --quiet: no summary line */
   int help, version;   /* --help, --version: print and exit 0 */
   int print_pool;      /* --print-pool: show the pool, run nothing */
+  int dry_run;         /* --dry-run: print the commands, run nothing */
   int hwthreads;       /* --use-hwthreads */
   int no_bind;         /* --no-bind */
 } cli_options_t;
@@ -44,7 +53,8 @@ typedef struct {
  * first; argv is borrowed (o points into it) and may be permuted.
  * Returns 0, or -1 with a one-line message in err (without the program
  * name) for an unknown option, a missing or bad value, a missing or extra
- * TASKFILE, or options that conflict.  With --help or --version set, the
+ * TASKFILE, a :::: without a file, more than CLI_MAX_SOURCES sources, or
+ * options that conflict.  With --help or --version set, the
  * rest is not checked.
  */
 int cli_options_parse(cli_options_t *o, int argc, char **argv, char *err,

@@ -8,6 +8,7 @@
 #include "fmt.h"
 #include "lines.h"
 #include "tempfile.h"
+#include "template.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -15,38 +16,22 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* A growable NUL-terminated string, for building commands. */
-typedef struct {
-  char *s;
-  size_t len, cap;
-} str_t;
-
 struct cli_tasks {
-  FILE *f;      /* the file, or the copy of unseekable input */
-  off_t start;  /* where its tasks begin */
-  char *name;   /* for messages */
-  char *tmpl;   /* the template words joined, or NULL: a task file */
-  uint64_t n;   /* tasks counted on the first pass */
-  uint64_t seq; /* tasks given on this pass */
-  size_t line;  /* lines read on this pass */
-  char *buf;    /* the current line */
+  FILE *f;              /* the file, or the copy of unseekable input; NULL: the
+                           tasks are the product of sources */
+  off_t start;          /* where its tasks begin */
+  char *name;           /* for messages */
+  cli_template_t *tmpl; /* the template, or NULL: a task file */
+  cli_sources_t *sources; /* with f NULL: the sources */
+  cli_arg_t *row;         /* ... the arguments of the current task */
+  uint64_t n;             /* tasks counted on the first pass */
+  uint64_t seq;           /* tasks given on this pass */
+  size_t line;            /* lines read on this pass */
+  char *buf;              /* the current line */
   size_t cap;
-  str_t cmd; /* the current command built from tmpl */
+  char *cmd; /* the current command built from tmpl */
+  size_t cmd_cap;
 };
-
-/* Appends n bytes of p to b.  Returns 0, or -1 on overflow or out of
- * memory (b is then unchanged). */
-static int str_add(str_t *b, const char *p, size_t n) {
-  if (n > SIZE_MAX - 1 - b->len)
-    return -1;
-  if (cli_grow((void **)&b->s, &b->cap, b->len + n + 1, 1) != 0)
-    return -1;
-  if (n)
-    memcpy(b->s + b->len, p, n);
-  b->len += n;
-  b->s[b->len] = '\0';
-  return 0;
-}
 
 /* Whether a task file skips this line: empty, only blanks, or a comment. */
 static int is_comment_or_blank(const char *s, size_t len) {
@@ -54,66 +39,6 @@ static int is_comment_or_blank(const char *s, size_t len) {
   while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r'))
     i++;
   return i == len || s[i] == '#';
-}
-
-char *cli_shell_quote(const char *s, size_t len) {
-  size_t quotes = 0;
-  for (size_t i = 0; i < len; i++)
-    quotes += s[i] == '\'';
-  /* Each ' becomes the four bytes '\'' ; add the two quotes and the NUL. */
-  if (len > (SIZE_MAX - 3) / 4)
-    return NULL;
-  char *q = cli_malloc(len + 3 * quotes + 3);
-  if (q == NULL)
-    return NULL;
-  char *p = q;
-  *p++ = '\'';
-  for (size_t i = 0; i < len; i++) {
-    if (s[i] == '\'') {
-      memcpy(p, "'\\''", 4);
-      p += 4;
-    } else {
-      *p++ = s[i];
-    }
-  }
-  *p++ = '\'';
-  *p = '\0';
-  return q;
-}
-
-/* Builds into b the command for one argument line: tmpl with "{}"
- * replaced by the quoted line and "{#}" by num, or with the quoted line
- * appended when tmpl holds no "{}".  Returns 0, or -1 when out of
- * memory. */
-static int build(str_t *b, const char *tmpl, const char *line, size_t len,
-                 uint64_t num) {
-  char *q = cli_shell_quote(line, len);
-  if (q == NULL)
-    return -1;
-  size_t qlen = strlen(q);
-  char nbuf[32];
-  cli_fmt(nbuf, sizeof nbuf, "%llu", (unsigned long long)num);
-  size_t nlen = strlen(nbuf);
-  int rc = 0;
-  const char *p = tmpl;
-  b->len = 0;
-  while (*p && rc == 0) {
-    if (p[0] == '{' && p[1] == '}') {
-      rc = str_add(b, q, qlen);
-      p += 2;
-    } else if (strncmp(p, "{#}", 3) == 0) {
-      rc = str_add(b, nbuf, nlen);
-      p += 3;
-    } else {
-      size_t run = 1 + strcspn(p + 1, "{");
-      rc = str_add(b, p, run);
-      p += run;
-    }
-  }
-  if (rc == 0 && strstr(tmpl, "{}") == NULL)
-    rc = str_add(b, " ", 1) || str_add(b, q, qlen);
-  cli_free(q);
-  return rc;
 }
 
 /* Says in err why getline() returned -1 without reaching the end. */
@@ -181,20 +106,6 @@ static int seekable(FILE *f, off_t *at) {
   return *at >= 0;
 }
 
-/* The template words joined by single spaces, malloc'd, or NULL. */
-static char *join(char *const *words, int n) {
-  str_t b = {0};
-  for (int i = 0; i < n; i++)
-    if ((i > 0 && str_add(&b, " ", 1) != 0) ||
-        str_add(&b, words[i], strlen(words[i])) != 0) {
-      cli_free(b.s);
-      return NULL;
-    }
-  if (b.s == NULL && str_add(&b, "", 0) != 0)
-    return NULL;
-  return b.s;
-}
-
 /* The first pass: checks and counts every task, copying unseekable input
  * to a temporary file, which then replaces it. */
 static int first_pass(cli_tasks_t *ts, char *err, size_t errlen) {
@@ -237,15 +148,12 @@ int cli_tasks_open(cli_tasks_t **out, FILE *f, const char *name,
     return -1;
   }
   ts->f = f;
-  if (tmpl && words < 1) {
-    cli_fmt(err, errlen, "%s: no command template", name);
-    goto fail;
-  }
-  if ((ts->name = cli_strdup(name)) == NULL ||
-      (tmpl && (ts->tmpl = join(tmpl, words)) == NULL)) {
+  if ((ts->name = cli_strdup(name)) == NULL) {
     cli_fmt(err, errlen, "%s: out of memory", name);
     goto fail;
   }
+  if (tmpl && cli_template_parse(&ts->tmpl, tmpl, words, 1, err, errlen))
+    goto fail;
   if (first_pass(ts, err, errlen) || cli_tasks_rewind(ts, err, errlen))
     goto fail;
   *out = ts;
@@ -257,7 +165,44 @@ fail:
 
 uint64_t cli_tasks_count(const cli_tasks_t *ts) { return ts->n; }
 
+int cli_tasks_open_sources(cli_tasks_t **out, cli_sources_t *sources,
+                           char *const *tmpl, int words, char *err,
+                           size_t errlen) {
+  cli_tasks_t *ts = cli_calloc(1, sizeof *ts);
+  if (ts == NULL) {
+    cli_sources_free(sources);
+    cli_fmt(err, errlen, "out of memory");
+    return -1;
+  }
+  ts->sources = sources;
+  int width = cli_sources_width(sources);
+  ts->n = cli_sources_count(sources, err, errlen);
+  if (ts->n == 0)
+    goto fail;
+  if (ts->n == UINT64_MAX) {
+    cli_fmt(err, errlen,
+            "the input sources make more tasks than can be "
+            "counted");
+    goto fail;
+  }
+  if (cli_template_parse(&ts->tmpl, tmpl, words, width, err, errlen))
+    goto fail;
+  if ((ts->row = cli_calloc((size_t)width, sizeof *ts->row)) == NULL) {
+    cli_fmt(err, errlen, "out of memory");
+    goto fail;
+  }
+  *out = ts;
+  return 0;
+fail:
+  cli_tasks_free(ts);
+  return -1;
+}
+
 int cli_tasks_rewind(cli_tasks_t *ts, char *err, size_t errlen) {
+  ts->seq = 0;
+  ts->line = 0;
+  if (ts->f == NULL)
+    return 0;
   clearerr(ts->f);
   /* fflush drops what stdio holds of the file, else fseeko could keep a
    * buffer read before the file changed. */
@@ -266,8 +211,6 @@ int cli_tasks_rewind(cli_tasks_t *ts, char *err, size_t errlen) {
             strerror(errno));
     return -1;
   }
-  ts->seq = 0;
-  ts->line = 0;
   return 0;
 }
 
@@ -280,8 +223,27 @@ static int changed(const cli_tasks_t *ts, char *err, size_t errlen) {
   return -1;
 }
 
+/* The next task of the sources' product. */
+static int next_row(cli_tasks_t *ts, cli_task_t *t, char *err, size_t errlen) {
+  size_t len;
+  if (ts->seq == ts->n)
+    return 0;
+  cli_sources_row(ts->sources, ts->seq, ts->row);
+  ts->seq++;
+  if (cli_template_expand(ts->tmpl, ts->row, ts->seq, &ts->cmd, &ts->cmd_cap,
+                          &len)) {
+    cli_fmt(err, errlen, "task %llu: out of memory",
+            (unsigned long long)ts->seq);
+    return -1;
+  }
+  *t = (cli_task_t){ts->seq, ts->cmd, len, 0};
+  return 1;
+}
+
 int cli_tasks_next(cli_tasks_t *ts, cli_task_t *t, char *err, size_t errlen) {
   size_t len;
+  if (ts->f == NULL)
+    return next_row(ts, t, err, errlen);
   int rc = next_line(ts, &len, NULL, err, errlen);
   if (rc < 0) /* a NUL byte the first pass did not see */
     return rc == -2 ? changed(ts, err, errlen) : -1;
@@ -297,12 +259,13 @@ int cli_tasks_next(cli_tasks_t *ts, cli_task_t *t, char *err, size_t errlen) {
     t->len = len;
     return 1;
   }
-  if (build(&ts->cmd, ts->tmpl, ts->buf, len, ts->seq) != 0) {
+  cli_arg_t arg = {ts->buf, len};
+  if (cli_template_expand(ts->tmpl, &arg, ts->seq, &ts->cmd, &ts->cmd_cap,
+                          &t->len) != 0) {
     cli_fmt(err, errlen, "%s:%zu: out of memory", ts->name, ts->line);
     return -1;
   }
-  t->cmd = ts->cmd.s;
-  t->len = ts->cmd.len;
+  t->cmd = ts->cmd;
   return 1;
 }
 
@@ -312,8 +275,10 @@ void cli_tasks_free(cli_tasks_t *ts) {
   if (ts->f)
     close_input(ts->f);
   cli_free(ts->name);
-  cli_free(ts->tmpl);
+  cli_template_free(ts->tmpl);
+  cli_sources_free(ts->sources);
+  cli_free(ts->row);
   cli_free(ts->buf);
-  cli_free(ts->cmd.s);
+  cli_free(ts->cmd);
   cli_free(ts);
 }

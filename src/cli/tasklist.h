@@ -15,6 +15,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "sources.h"
+
 typedef struct cli_tasks cli_tasks_t;
 
 /* One task, as cli_tasks_next gives it: its number (1-based, in file
@@ -37,13 +39,11 @@ typedef struct {
  * tab, CR), or when its first non-blank byte is '#'.  Every other line is
  * a command byte for byte, without its '\n' (a '\r' before it is kept:
  * bytes are not interpreted).
- * tmpl the words tmpl[0..words-1] (words >= 1): an argument file.  Every
+ * tmpl the words tmpl[0..words-1] (words >= 0): an argument file.  Every
  * line but an empty one (or the end of the file) is an argument, blank and
- * '#' lines too; its command is the words joined by single spaces, every
- * "{}" replaced by the line quoted for /bin/sh (single quotes, as GNU
- * parallel does, so "my file.txt" stays one word), every "{#}" by the
- * task's number.  When the template holds no "{}", the quoted line is
- * appended after a space, like xargs.
+ * '#' lines too; its command is the template with GNU parallel's
+ * replacement strings replaced (template.h: {} the line quoted for
+ * /bin/sh, {.} without its extension, {#} the task's number...).
  * The whole of f is read here, to check it and count its tasks: returns
  * 0, or -1 with a message in err ("NAME:LINE: ...") when a line holds a
  * NUL byte (a shell command cannot), on a read error, when out of memory,
@@ -51,6 +51,18 @@ typedef struct {
  */
 int cli_tasks_open(cli_tasks_t **ts, FILE *f, const char *name,
                    char *const *tmpl, int words, char *err, size_t errlen);
+
+/*
+ * Opens the task list that the product of the input sources makes
+ * (sources.h; taken, freed by cli_tasks_free or here on failure), each
+ * task's command the template tmpl[0..words-1] (template.h) over its
+ * arguments.  Returns 0, or -1 with a message in err: an empty product
+ * (which source is empty), a replacement string that names no source, out
+ * of memory.  Such a list's tasks have no line (0).
+ */
+int cli_tasks_open_sources(cli_tasks_t **ts, cli_sources_t *sources,
+                           char *const *tmpl, int words, char *err,
+                           size_t errlen);
 
 /* How many tasks the list holds. */
 uint64_t cli_tasks_count(const cli_tasks_t *ts);
@@ -68,9 +80,5 @@ int cli_tasks_next(cli_tasks_t *ts, cli_task_t *t, char *err, size_t errlen);
 
 /* Closes the file and frees ts.  NULL is a no-op. */
 void cli_tasks_free(cli_tasks_t *ts);
-
-/* Quotes s (len bytes) for /bin/sh into a malloc'd NUL-terminated string:
- * 'it'\''s' style; an empty string becomes ''.  NULL when out of memory. */
-char *cli_shell_quote(const char *s, size_t len);
 
 #endif

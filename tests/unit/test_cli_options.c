@@ -89,6 +89,11 @@ static int parses_v(cli_options_t *o, const char *const *w) {
 
 #define PARSES(o, ...) parses_v((o), (const char *const[]){__VA_ARGS__, NULL})
 
+/* The file of the first input source (-a FILE), or NULL. */
+static const char *argfile_of(const cli_options_t *o) {
+  return o->nsources ? o->sources[0].path : NULL;
+}
+
 /* Every field of o, as one string (for comparing two parses). */
 static void snapshot(const cli_options_t *o, char *buf, size_t len) {
   int n = snprintf(
@@ -96,11 +101,12 @@ static void snapshot(const cli_options_t *o, char *buf, size_t len) {
       "tf=%s af=%s j=%d max=%ld k=%d tag=%d res=%s log=%s resume=%d rf=%d "
       "retries=%d timeout=%g halt=%d hf=%ld progress=%d quiet=%d help=%d "
       "version=%d cmd(%d)=",
-      o->taskfile ? o->taskfile : "-NULL-", o->argfile ? o->argfile : "-NULL-",
-      o->processes, o->maxtasks, o->keep_order, o->tag,
-      o->results ? o->results : "-NULL-", o->joblog ? o->joblog : "-NULL-",
-      o->resume, o->resume_failed, o->retries, o->timeout, (int)o->halt,
-      o->halt_fail, o->progress, o->quiet, o->help, o->version, o->command_len);
+      o->taskfile ? o->taskfile : "-NULL-",
+      argfile_of(o) ? argfile_of(o) : "-NULL-", o->processes, o->maxtasks,
+      o->keep_order, o->tag, o->results ? o->results : "-NULL-",
+      o->joblog ? o->joblog : "-NULL-", o->resume, o->resume_failed, o->retries,
+      o->timeout, (int)o->halt, o->halt_fail, o->progress, o->quiet, o->help,
+      o->version, o->command_len);
   for (int i = 0; i < o->command_len && n > 0 && (size_t)n < len; i++)
     n += snprintf(buf + n, len - (size_t)n, "[%s]", o->command[i]);
 }
@@ -109,7 +115,7 @@ static void test_options_defaults(void) {
   cli_options_t o;
   if (PARSES(&o, "tasks.txt")) {
     is_str(o.taskfile, "tasks.txt", "TASKFILE");
-    ok(o.argfile == NULL && o.command == NULL && o.command_len == 0,
+    ok(argfile_of(&o) == NULL && o.command == NULL && o.command_len == 0,
        "no -a: no argfile, no command");
     is_int(o.processes, 0, "default -j 0 (the default count)");
     is_int(o.maxtasks, 0, "default --maxtasksperchild 0 (unlimited)");
@@ -338,7 +344,7 @@ static void test_options_unknown_and_missing(void) {
 static void test_options_argfile(void) {
   cli_options_t o;
   if (PARSES(&o, "-a", "args.txt", "echo", "{}")) {
-    is_str(o.argfile, "args.txt", "-a ARGFILE");
+    is_str(argfile_of(&o), "args.txt", "-a ARGFILE");
     ok(o.taskfile == NULL, "-a: no TASKFILE");
     is_int(o.command_len, 2, "-a: 2 command words");
     if (o.command_len == 2) {
@@ -366,15 +372,75 @@ static void test_options_argfile(void) {
        "-a args echo -n {}: options stop at the command, without --");
   }
   if (PARSES(&o, "--arg-file", "args", "-k", "sh", "-c", "echo {#}")) {
-    ok(o.keep_order && strcmp(o.argfile, "args") == 0 && o.command_len == 3 &&
-           strcmp(o.command[2], "echo {#}") == 0,
+    ok(o.keep_order && strcmp(argfile_of(&o), "args") == 0 &&
+           o.command_len == 3 && strcmp(o.command[2], "echo {#}") == 0,
        "--arg-file with -k before the command");
   }
   if (PARSES(&o, "--arg-file=a2", "cat"))
-    ok(strcmp(o.argfile, "a2") == 0 && o.command_len == 1, "--arg-file=FILE");
-  FAILS("-a args.txt needs a COMMAND to run for each line", "-a", "args.txt");
-  FAILS("-a args.txt needs a COMMAND to run for each line", "-a", "args.txt",
-        "--");
+    ok(strcmp(argfile_of(&o), "a2") == 0 && o.command_len == 1,
+       "--arg-file=FILE");
+  if (PARSES(&o, "-a", "args.txt"))
+    ok(o.command_len == 0 && o.nsources == 1,
+       "-a without a command: each line is one (as GNU parallel runs it)");
+  if (PARSES(&o, "-a", "a1", "-a", "a2", "cat"))
+    ok(o.nsources == 2 && strcmp(o.sources[1].path, "a2") == 0 &&
+           !o.sources[1].linked && o.command_len == 1,
+       "two -a: two sources, crossed");
+}
+
+/* GNU parallel's input sources after the command. */
+static void test_options_sources(void) {
+  cli_options_t o;
+  if (PARSES(&o, "echo", "{1}", ":::", "a", "b", ":::+", "1", "2", "::::", "f1",
+             "f2", "::::+", "f3", ":::", "x")) {
+    is_int(o.command_len, 2, "the command before the first :::");
+    is_int(o.nsources, 6, "six sources");
+    const cli_source_spec_t *v = o.sources;
+    ok(v[0].path == NULL && v[0].nwords == 2 && !v[0].linked &&
+           strcmp(v[0].words[1], "b") == 0,
+       "::: a b: two words");
+    ok(v[1].path == NULL && v[1].nwords == 2 && v[1].linked,
+       ":::+ 1 2: linked to the one before");
+    ok(strcmp(v[2].path, "f1") == 0 && strcmp(v[3].path, "f2") == 0 &&
+           !v[2].linked && !v[3].linked,
+       ":::: f1 f2: two file sources, crossed");
+    ok(strcmp(v[4].path, "f3") == 0 && v[4].linked, "::::+ f3: linked");
+    ok(v[5].nwords == 1 && !v[5].linked, "::: x");
+    ok(o.taskfile == NULL, "no TASKFILE");
+  }
+  if (PARSES(&o, "::: ", ":::", "echo a", "echo b"))
+    ok(o.command_len == 1 && strcmp(o.command[0], "::: ") == 0 &&
+           o.nsources == 1 && o.sources[0].nwords == 2,
+       "only the exact word ':::' separates");
+  if (PARSES(&o, ":::", "echo a", "echo b"))
+    ok(o.command_len == 0 && o.nsources == 1,
+       "no command: each argument is one");
+  if (PARSES(&o, "echo", ":::"))
+    ok(o.nsources == 1 && o.sources[0].nwords == 0,
+       "::: with no word: an empty source (refused when the tasks are "
+       "read)");
+  if (PARSES(&o, "-a", "f", "echo", ":::", "x"))
+    ok(o.nsources == 2 && strcmp(o.sources[0].path, "f") == 0 &&
+           o.sources[1].nwords == 1 && o.command_len == 1,
+       "-a FILE first, then the ::: sources");
+  if (PARSES(&o, "--dry-run", "echo", ":::", "x"))
+    ok(o.dry_run, "--dry-run");
+  FAILS(":::: needs a file name", "echo", "::::", ":::", "x");
+  FAILS(":::: needs a file name", "echo", "::::");
+  FAILS(":::+ links the first input source to none before it", "echo", ":::+",
+        "a");
+  FAILS("::::+ links the first input source to none before it", "echo", "::::+",
+        "f");
+  /* 65 sources: one too many. */
+  const char *many[2 + 2 * 65 + 1] = {"mpipool", "echo"};
+  for (int i = 0; i < 65; i++) {
+    many[2 + 2 * i] = ":::";
+    many[3 + 2 * i] = "w";
+  }
+  char msg[256] = "";
+  is_int(cli_options_parse(&o, 2 + 2 * 65, (char **)many, msg, sizeof msg), -1,
+         "65 input sources: refused");
+  is_str(msg, "more than 64 input sources", "... saying so");
 }
 
 static void test_options_conflicts(void) {
@@ -445,7 +511,7 @@ static void test_options_twice(void) {
   snapshot(&o, second, sizeof second);
   is_str(second, first, "the same words parsed again give the same options");
   if (PARSES(&o, "t"))
-    ok(o.processes == 0 && !o.keep_order && o.argfile == NULL &&
+    ok(o.processes == 0 && !o.keep_order && argfile_of(&o) == NULL &&
            o.command == NULL && o.progress == -1 && o.timeout == 0,
        "a later parse starts from the defaults");
   if (PARSES(&o, "-k", "t2"))
@@ -462,6 +528,7 @@ int main(void) {
   test_options_bad_values();
   test_options_unknown_and_missing();
   test_options_argfile();
+  test_options_sources();
   test_options_conflicts();
   test_options_help_version();
   test_options_twice();

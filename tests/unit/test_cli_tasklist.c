@@ -3,10 +3,12 @@
  * reading a task file, expanding a command template over an argument file,
  * and quoting for /bin/sh.
  */
+#include "../cli_helpers.h"
 #include "../helpers.h"
 #include "../tap.h"
 #include "cli/alloc.h"
 #include "cli/tasklist.h"
+#include "cli/template.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -365,10 +367,71 @@ static void test_expand(void) {
   is_int(tl.n, 0, "no task is given");
   tasklist_free(&tl);
 
-  f = test_stream("a\n", 2);
-  is_int(read_all(&tl, f, "args", echo, 0, err), -1, "an empty template fails");
-  is_int(tl.n, 0, "and adds no task");
+  f = test_stream("echo a\n\nls 'b c'\n", 16);
+  is_int(read_all(&tl, f, "args", echo, 0, err), 0, "an empty template");
+  ok(task_is(&tl, 0, "echo a", 1) && task_is(&tl, 1, "ls 'b c'", 3),
+     "an empty template: each line is a command, as it is");
   tasklist_free(&tl);
+
+  char *names[] = {"mv", "{}", "{//}/{/.}.bak", "{.}"};
+  f = test_stream("d/x.tar.gz\n", 11);
+  is_int(read_all(&tl, f, "args", names, 4, err), 0, "{//} {/.} {.}");
+  ok(task_is(&tl, 0, "mv 'd/x.tar.gz' 'd'/'x.tar'.bak 'd/x.tar'", 1),
+     "an argument file's line through {//}, {/.} and {.}");
+  tasklist_free(&tl);
+}
+
+/* The product of input sources, as GNU parallel orders it. */
+static void test_product(void) {
+  char *a[] = {"a", "b"}, *n[] = {"1", "2", "3"};
+  cli_source_spec_t spec[] = {{NULL, a, 2, 0}, {NULL, n, 3, 0}};
+  cli_sources_t *src;
+  cli_tasks_t *ts;
+  char err[ERRLEN] = "";
+  cli_task_t t;
+  char *tmpl[] = {"echo", "{2}{1}", "{#}"};
+  is_int(cli_sources_load(&src, spec, 2, err, sizeof err), 0, "two sources");
+  is_int(cli_tasks_open_sources(&ts, src, tmpl, 3, err, sizeof err), 0,
+         "their product");
+  is_int((int)cli_tasks_count(ts), 6, "2 x 3 tasks");
+  char got[256] = "";
+  for (int pass = 0; pass < 2; pass++) {
+    got[0] = '\0';
+    while (cli_tasks_next(ts, &t, err, sizeof err) == 1)
+      snprintf(got + strlen(got), sizeof got - strlen(got), "%s|", t.cmd);
+    cli_tasks_rewind(ts, err, sizeof err);
+  }
+  is_str(got,
+         "echo '1''a' 1|echo '2''a' 2|echo '3''a' 3|echo '1''b' 4|echo "
+         "'2''b' 5|echo '3''b' 6|",
+         "the first source varies slowest; read again after a rewind");
+  cli_tasks_free(ts);
+
+  spec[1].linked = 1;
+  cli_sources_load(&src, spec, 2, err, sizeof err);
+  is_int(cli_tasks_open_sources(&ts, src, tmpl, 0, err, sizeof err), 0,
+         "linked, no template");
+  got[0] = '\0';
+  while (cli_tasks_next(ts, &t, err, sizeof err) == 1)
+    snprintf(got + strlen(got), sizeof got - strlen(got), "%s|", t.cmd);
+  is_str(got, "a 1|b 2|", "linked: in pairs, as many as the shorter has");
+  cli_tasks_free(ts);
+
+  spec[1].linked = 0;
+  spec[1].nwords = 0;
+  cli_sources_load(&src, spec, 2, err, sizeof err);
+  is_int(cli_tasks_open_sources(&ts, src, tmpl, 3, err, sizeof err), -1,
+         "an empty source: no task");
+  is_str(err, "input source 2 (:::) has no arguments: no task",
+         "... says which");
+  spec[1].nwords = 3;
+  char *three[] = {"echo", "{3}"};
+  cli_sources_load(&src, spec, 2, err, sizeof err);
+  is_int(cli_tasks_open_sources(&ts, src, three, 2, err, sizeof err), -1,
+         "{3} of two sources: refused");
+  is_str(err,
+         "the replacement string {3} names input source 3, but there are 2",
+         "... saying so");
 }
 
 /* Every allocation of reading a task file and of expanding an argument
@@ -447,6 +510,7 @@ int main(void) {
   test_long_line();
   test_read_errors();
   test_changed();
+  test_product();
   test_quote();
   test_expand();
   test_out_of_memory();

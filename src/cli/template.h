@@ -1,0 +1,62 @@
+/*
+ * template.h - a command template with GNU parallel's replacement
+ * strings, expanded for each task from its arguments (one per input
+ * source).  Pure logic, no MPI.
+ *
+ *   {}     the arguments, each quoted, separated by spaces
+ *   {.}    ... each without its extension ("dir/a.tar.gz" -> "dir/a.tar")
+ *   {/}    ... each without its directory ("dir/a.c" -> "a.c")
+ *   {//}   ... each one's directory, as dirname(1) says ("dir/a.c" ->
+ *          "dir", "a.c" -> ".")
+ *   {/.}   ... each without directory or extension ("dir/a.c" -> "a")
+ *   {#}    the task's number
+ *   {n} {n.} {n/} {n//} {n/.}   the same of the n-th argument only
+ *
+ * Every argument put in is quoted for /bin/sh (single quotes, see
+ * cli_shell_quote), so "my file.txt" stays one word.  A template without
+ * any argument string ({}, {.}, ... {n}) gets the quoted arguments
+ * appended after a space, like xargs; an empty template (no words) runs
+ * each argument as a command, as it is.  Other braces ({a,b}, ${HOME},
+ * { cmd; }) are the shell's and stay as they are.
+ */
+#ifndef MPIPOOL_CLI_TEMPLATE_H
+#define MPIPOOL_CLI_TEMPLATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct cli_template cli_template_t;
+
+/* One argument: len bytes at s (not NUL-terminated). */
+typedef struct {
+  const char *s;
+  size_t len;
+} cli_arg_t;
+
+/*
+ * Parses the template words[0..n-1] (joined by single spaces; n may be 0)
+ * for tasks of nargs arguments (nargs >= 1).  Returns 0, or -1 with a
+ * message in err for a replacement string that names no input source
+ * ({0}, or {3} with two sources) or that mpipool does not know ({%}),
+ * or when out of memory.
+ */
+int cli_template_parse(cli_template_t **t, char *const *words, int n, int nargs,
+                       char *err, size_t errlen);
+
+/*
+ * The command for arguments args[0..nargs-1] (nargs as parsed), task
+ * number seq: written to *buf (capacity *cap, grown with cli_grow; free
+ * it with cli_free), NUL-terminated, its length in *len.  Returns 0, or
+ * -1 when out of memory.
+ */
+int cli_template_expand(const cli_template_t *t, const cli_arg_t *args,
+                        uint64_t seq, char **buf, size_t *cap, size_t *len);
+
+/* Frees t.  NULL is a no-op. */
+void cli_template_free(cli_template_t *t);
+
+/* Quotes s (len bytes) for /bin/sh into a malloc'd NUL-terminated string:
+ * 'it'\''s' style; an empty string becomes ''.  NULL when out of memory. */
+char *cli_shell_quote(const char *s, size_t len);
+
+#endif
