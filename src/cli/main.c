@@ -49,6 +49,47 @@ static int end_watch = -1;
 
 static void ended_normally(void) { cli_watch_say(&end_watch, "done"); }
 
+/* The end of a run is bounded: once its tasks are done and logged,
+ * stopping the pool and MPI (the workers leaving, MPI_Finalize) takes a
+ * moment; past MPIPOOL_END_TIMEOUT seconds (default 60; a worker or the
+ * MPI runtime stuck) the program says so and exits with the run's status
+ * without waiting more: nothing is left to lose. */
+#define END_TIMEOUT_S 60
+static volatile sig_atomic_t end_status;
+
+static void on_end_alarm(int sig) {
+  static const char msg[] =
+      "mpipool: stopping the pool and MPI took more than MPIPOOL_END_TIMEOUT "
+      "seconds (a worker or the MPI runtime is stuck): exiting without "
+      "waiting for them; the run itself ended\n";
+  (void)sig;
+  ssize_t n = write(2, msg, sizeof msg - 1);
+  (void)n;
+  cli_watch_say(&end_watch, "done"); /* send(2): async-signal-safe */
+  _exit(end_status);
+}
+
+/* Arms the bound on the end of the run, which exits with status. */
+static void bound_end(int status) {
+  const char *v = getenv("MPIPOOL_END_TIMEOUT");
+  char *end;
+  long secs = v ? strtol(v, &end, 10) : END_TIMEOUT_S;
+  if (v && (*v == '\0' || *end != '\0' || secs < 1)) {
+    fprintf(stderr,
+            "mpipool: MPIPOOL_END_TIMEOUT=%s is not a number of seconds >= "
+            "1: %d is used\n",
+            v, END_TIMEOUT_S);
+    secs = END_TIMEOUT_S;
+  }
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_end_alarm;
+  sigemptyset(&sa.sa_mask);
+  end_status = status;
+  sigaction(SIGALRM, &sa, NULL);
+  alarm(secs > 86400 ? 86400 : (unsigned)secs);
+}
+
 /* SIGTERM, SIGINT or SIGHUP (mpirun forwards them, Slurm's scancel and
  * time limit send them): the run stops cleanly, every task that ended
  * logged (the farm's stop); a second one ends the program at once. */
@@ -495,6 +536,7 @@ int main(int argc, char **argv) {
     status = print_pool(pool, &o);
   else if (early || load_tasks(&o, &ts) == 0)
     status = run_master(pool, &o, ts);
+  bound_end(status);
   mpipool_close(pool);
   e = mpipool_join(pool);
   if (e && status != EXIT_OWN_ERROR) {

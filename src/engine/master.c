@@ -874,6 +874,11 @@ static void lose_worker(mpipool__master_t *m, mpipool__worker_t *w,
     m->nstarting--;
   w->state = MPIPOOL__W_STOPPING;
   m->lost++;
+  /* What was on its way to it is given up: a send to a dead peer may
+   * never complete (seen under the sanitizers: a 512 KiB frame), and the
+   * pool's end would wait for it. */
+  mpipool__sends_forget(&m->sends, m->roster.endpoints[w->endpoint].comm,
+                        w->rank);
   while (w->inflight) {
     frame_t *f = frame_pop(m, w);
     for (unsigned k = 0; k < f->nrefs; k++) {
@@ -1210,7 +1215,17 @@ int mpipool__master_shutdown(mpipool__master_t *m, int terminate) {
     int e = wait_until(m, all_gone, NULL, -1);
     if (e && err == 0)
       err = e;
-    e = mpipool__sends_drain(&m->sends);
+    /* Every worker is gone: a send still pending is to one that died
+     * without being seen to (its messages may never complete). */
+    e = mpipool__sends_drain(&m->sends, mpipool__now() + MPIPOOL__DRAIN_S);
+    if (e == MPIPOOL_ETIMEDOUT) {
+      size_t n = mpipool__sends_forget(&m->sends, MPI_COMM_NULL, 0);
+      fprintf(stderr,
+              "mpipool: warning: %zu message(s) to workers that are gone "
+              "did not complete in %.0f s; given up\n",
+              n, MPIPOOL__DRAIN_S);
+      e = MPIPOOL_OK;
+    }
     if (e && err == 0)
       err = e;
   }

@@ -8,22 +8,40 @@
 
 #include "mpipool.h"
 #include "base/alloc.h"
+#include "base/clock.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 
-/* Room for one more send in each of the four parallel arrays (each keeps
+/* Room for one more send in each of the six parallel arrays (each keeps
  * its own capacity: a failure part way leaves every array valid). */
 static int grow(mpipool__sends_t *s) {
   size_t need = s->n + 1;
   if (mpipool__grow((void **)&s->reqs, &s->caps[0], need, sizeof *s->reqs) ||
       mpipool__grow((void **)&s->bufs, &s->caps[1], need, sizeof *s->bufs) ||
-      mpipool__grow((void **)&s->done, &s->caps[2], need, sizeof *s->done) ||
-      mpipool__grow((void **)&s->statuses, &s->caps[3], need,
+      mpipool__grow((void **)&s->comms, &s->caps[2], need, sizeof *s->comms) ||
+      mpipool__grow((void **)&s->dests, &s->caps[3], need, sizeof *s->dests) ||
+      mpipool__grow((void **)&s->done, &s->caps[4], need, sizeof *s->done) ||
+      mpipool__grow((void **)&s->statuses, &s->caps[5], need,
                     sizeof *s->statuses))
     return MPIPOOL_ENOMEM;
   return MPIPOOL_OK;
+}
+
+/* Drops the requests that are MPI_REQUEST_NULL now from the arrays. */
+static void compact(mpipool__sends_t *s) {
+  size_t j = 0;
+  for (size_t i = 0; i < s->n; i++) {
+    if (s->reqs[i] == MPI_REQUEST_NULL)
+      continue;
+    s->reqs[j] = s->reqs[i];
+    s->bufs[j] = s->bufs[i];
+    s->comms[j] = s->comms[i];
+    s->dests[j] = s->dests[i];
+    j++;
+  }
+  s->n = j;
 }
 
 size_t mpipool__msg_max(void) {
@@ -52,6 +70,8 @@ int mpipool__send(mpipool__sends_t *s, MPI_Comm comm, int dest, int tag,
     mpipool__free(buf);
     return err;
   }
+  s->comms[s->n] = comm;
+  s->dests[s->n] = dest;
   s->bufs[s->n++] = buf;
   return MPIPOOL_OK;
 }
@@ -69,37 +89,52 @@ int mpipool__sends_progress(mpipool__sends_t *s) {
     mpipool__free(s->bufs[s->done[k]]);
     s->bufs[s->done[k]] = NULL;
   }
-  /* Compact: completed requests are MPI_REQUEST_NULL now. */
-  size_t j = 0;
-  for (size_t i = 0; i < s->n; i++) {
-    if (s->reqs[i] == MPI_REQUEST_NULL)
-      continue;
-    s->reqs[j] = s->reqs[i];
-    s->bufs[j] = s->bufs[i];
-    j++;
-  }
-  s->n = j;
+  compact(s); /* completed requests are MPI_REQUEST_NULL now */
   return MPIPOOL_OK;
 }
 
-int mpipool__sends_drain(mpipool__sends_t *s) {
+int mpipool__sends_drain(mpipool__sends_t *s, double deadline) {
   mpipool__backoff_t b = {0};
   while (s->n) {
     size_t before = s->n;
     int err = mpipool__sends_progress(s);
     if (err)
       return err;
-    if (s->n == before)
-      mpipool__backoff_idle(&b);
+    if (s->n < before)
+      continue;
+    if (deadline >= 0 && mpipool__now() >= deadline)
+      return MPIPOOL_ETIMEDOUT;
+    mpipool__backoff_idle(&b);
   }
   return MPIPOOL_OK;
+}
+
+size_t mpipool__sends_forget(mpipool__sends_t *s, MPI_Comm comm, int dest) {
+  size_t n = 0;
+  for (size_t i = 0; i < s->n; i++)
+    if (comm == MPI_COMM_NULL || (s->comms[i] == comm && s->dests[i] == dest)) {
+      MPI_Request_free(&s->reqs[i]); /* MPI_REQUEST_NULL now */
+      /* Kept for sends_free; if even that cannot be had, left to MPI. */
+      if (mpipool__grow((void **)&s->given_up, &s->given_up_cap,
+                        s->ngiven_up + 1, sizeof *s->given_up) == 0)
+        s->given_up[s->ngiven_up++] = s->bufs[i];
+      s->bufs[i] = NULL;
+      n++;
+    }
+  compact(s);
+  return n;
 }
 
 void mpipool__sends_free(mpipool__sends_t *s) {
   for (size_t i = 0; i < s->n; i++)
     mpipool__free(s->bufs[i]);
+  for (size_t i = 0; i < s->ngiven_up; i++)
+    mpipool__free(s->given_up[i]);
+  mpipool__free(s->given_up);
   mpipool__free(s->reqs);
   mpipool__free(s->bufs);
+  mpipool__free(s->comms);
+  mpipool__free(s->dests);
   mpipool__free(s->done);
   mpipool__free(s->statuses);
   *s = (mpipool__sends_t){0};

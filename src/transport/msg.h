@@ -14,12 +14,20 @@
 typedef struct {
   MPI_Request *reqs;
   void **bufs;
+  MPI_Comm *comms; /* where each goes: comms[i], rank dests[i] */
+  int *dests;
   int *done;            /* scratch for MPI_Testsome */
   MPI_Status *statuses; /* its statuses (MPICH's header makes gcc warn
                          * about MPI_STATUSES_IGNORE) */
   size_t n;
-  size_t caps[4]; /* of reqs, bufs, done, statuses */
+  size_t caps[6];  /* of reqs, bufs, comms, dests, done, statuses */
+  void **given_up; /* buffers of sends given up (mpipool__sends_forget) */
+  size_t ngiven_up, given_up_cap;
 } mpipool__sends_t;
+
+/* How long the sends still pending at the end may take: a send to a peer
+ * that died may never complete (Open MPI 4.1 has no ULFM). */
+#define MPIPOOL__DRAIN_S 10.0
 
 /*
  * The largest message this process sends as a RESULTS frame: INT_MAX
@@ -38,8 +46,17 @@ int mpipool__send(mpipool__sends_t *s, MPI_Comm comm, int dest, int tag,
 /* Completes what it can without blocking.  0 or EMPI. */
 int mpipool__sends_progress(mpipool__sends_t *s);
 
-/* Waits (backing off) until every send has completed.  0 or EMPI. */
-int mpipool__sends_drain(mpipool__sends_t *s);
+/* Waits (backing off) until every send has completed, or until
+ * mpipool__now() reaches deadline (< 0: no deadline).  0, EMPI, or
+ * ETIMEDOUT with sends still pending. */
+int mpipool__sends_drain(mpipool__sends_t *s, double deadline);
+
+/* Gives up the sends still pending to rank dest of comm (comm
+ * MPI_COMM_NULL: to anyone), a peer that is gone: their requests are
+ * freed (MPI completes them, or not, in the background); their buffers
+ * are kept until mpipool__sends_free (a peer that is gone reads none).
+ * Returns how many. */
+size_t mpipool__sends_forget(mpipool__sends_t *s, MPI_Comm comm, int dest);
 
 void mpipool__sends_free(mpipool__sends_t *s);
 

@@ -59,6 +59,16 @@ typedef struct {
 /* A STOP or TERMINATE that ends the pool (the master's shutdown says so
  * with one byte 1); other STOPs release a worker the pool goes on
  * without. */
+/* Fault injection for the tests: MPIPOOL_FAULT_STOP=hang makes a worker
+ * that is told to stop never leave (alive, silent), as a worker stuck in
+ * the MPI runtime would: what waits for it must be bounded. */
+static void stuck_at_stop(void) {
+  const char *fault = getenv("MPIPOOL_FAULT_STOP");
+  if (fault && strcmp(fault, "hang") == 0)
+    for (;;)
+      pause();
+}
+
 static int is_final(const mpipool__msg_t *m) {
   return m->tag == MPIPOOL__TAG_TERMINATE ||
          (m->tag == MPIPOOL__TAG_STOP && m->len == 1 &&
@@ -340,6 +350,7 @@ static int serve(worker_t *w) {
     } else if (m.tag == MPIPOOL__TAG_STOP || m.tag == MPIPOOL__TAG_TERMINATE) {
       stop = 1;
       w->final = is_final(&m);
+      stuck_at_stop();
     } else if (m.tag == MPIPOOL__TAG_NOMAX) {
       w->maxtasks = 0;
     } else {
@@ -366,8 +377,10 @@ static int wait_stop(worker_t *w) {
     int stop = m.tag == MPIPOOL__TAG_STOP || m.tag == MPIPOOL__TAG_TERMINATE;
     w->final = stop && is_final(&m);
     mpipool__free(m.data);
-    if (stop)
+    if (stop) {
+      stuck_at_stop();
       return MPIPOOL_OK;
+    }
   }
 }
 
@@ -421,7 +434,10 @@ int mpipool__worker_run(mpipool_t *pool, int master_rank, int *linger) {
     }
   }
   {
-    int derr = mpipool__sends_drain(&w.sends);
+    /* Not bounded: the master is there to take them (results may be
+     * large); if it is gone, so is the job (mpirun ends it, a singleton's
+     * orted takes its workers with it). */
+    int derr = mpipool__sends_drain(&w.sends, -1);
     if (err == 0)
       err = derr;
   }

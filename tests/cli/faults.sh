@@ -87,6 +87,27 @@ check "kill -9 of a worker, mpirun --enable-recovery -n 3: the run ends, status 
 check "kill -9 of a worker, mpirun --enable-recovery: every task logged once" \
   sh -c '[ "$(tail -n +2 lost.log | cut -f1 | sort -n | uniq | wc -l)" -eq 40 ] && [ "$(tail -n +2 lost.log | wc -l)" -eq 40 ]'
 
+# Workers that never leave when the pool ends (stuck, as in the MPI
+# runtime): the end of the run is bounded (MPIPOOL_END_TIMEOUT), says so,
+# keeps the run's status, and leaves no process behind.
+printf 'echo a\necho b\nexit 3\n' >abc.txt
+for mode in singleton mpirun; do
+  if [ $mode = singleton ]; then
+    run env MPIPOOL_END_TIMEOUT=3 MPIPOOL_FAULT_STOP=hang "$MPIPOOL" -j 2 -k abc.txt
+    want=1
+  else
+    run env MPIPOOL_END_TIMEOUT=3 MPIPOOL_FAULT_STOP=hang OMPI_MCA_rmaps_base_oversubscribe=1 \
+      "$MPIRUN" -n 3 "$MPIPOOL" -k abc.txt
+    want=1
+  fi
+  check "[$mode] workers stuck at the end: bounded, said, the run's outputs and status" \
+    sh -c '[ "$0" -eq "$1" ] && [ "$(tr "\n" " " <out)" = "a b " ] && grep -q "^mpipool: stopping the pool and MPI took more than MPIPOOL_END_TIMEOUT seconds" err' $rc $want
+  i=0
+  while pgrep -f "^$MPIPOOL.* abc.txt" >/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+  check "[$mode] workers stuck at the end: none left behind" \
+    sh -c '! pgrep -f "^$0.* abc.txt" >/dev/null' "$MPIPOOL"
+done
+
 # kill -9 of the only worker, and no worker can start in its place (the
 # spawn is stuck): the run stops (255) and says so; the tasks that did
 # not run are not logged (never as failed), so --resume runs them: each
