@@ -38,7 +38,7 @@ catching() {
 # results are whole, nothing is left behind.  A singleton's runtime takes
 # the stuck process away; under mpirun the job is ended (255), after the
 # results.
-export OMPI_MCA_pmix_base_exchange_timeout=4
+export OMPI_MCA_pmix_base_exchange_timeout=12
 run env MPIPOOL_FAULT_SPAWN=hang:3 "$MAXTASKS"
 check "stuck spawn, singleton: exit 0, the results whole" \
   sh -c '[ "$0" -eq 0 ] && grep -q "^Pool  : \[0, 2, 4, 6, 8, 10, 12, 14, 16, 18\]" out' $rc
@@ -114,7 +114,7 @@ done
 # task logged once, none run twice.
 for i in $(seq 1 12); do echo "sleep 0.3; echo $i >>ledger; echo $i"; done >twelve.txt
 rm -f ledger lost.log
-OMPI_MCA_pmix_base_exchange_timeout=4 MPIPOOL_FAULT_SPAWN=hang:2 \
+OMPI_MCA_pmix_base_exchange_timeout=12 MPIPOOL_FAULT_SPAWN=hang:2 \
   "$MPIPOOL" -j 1 --joblog lost.log twelve.txt >out 2>err &
 pid=$!
 until_file ledger
