@@ -27,6 +27,7 @@
 #include "spawn_queue.h"
 #include "transport/backoff.h"
 #include "transport/buf.h"
+#include "transport/link.h"
 #include "transport/msg.h"
 
 #include <errno.h>
@@ -60,15 +61,21 @@
 #define BEAT_MS 1000
 #define BEAT_SILENCE 10.0
 
-/* A frame in flight: the chunks it carries, in order. */
+/* A frame in flight: the chunks it carries, in order.  Its references
+ * grow with what it carries (at most MAX_COALESCE) and are kept when the
+ * frame is reused: a pool of a million workers with a frame each in
+ * flight holds a million small arrays, not a million of the largest. */
+typedef struct {
+  mpipool__job_t *job;
+  size_t chunk;
+} ref_t;
+
 typedef struct {
   uint64_t seq;
   unsigned nrefs;
   uint32_t next; /* the worker's next frame, or the free list */
-  struct {
-    mpipool__job_t *job;
-    size_t chunk;
-  } refs[MAX_COALESCE];
+  size_t cap;    /* of refs */
+  ref_t *refs;
 } frame_t;
 
 /* A list of workers, linked through their prev and next. */
@@ -105,7 +112,7 @@ struct mpipool__master {
   uint32_t free_frame;
   size_t frames_used;
   mpipool__queue_t queue;
-  mpipool__sends_t sends;
+  mpipool__link_t *link; /* to the workers (MPI's, or a simulation's) */
   mpipool__buf_t scratch;
   double chunk_ns; /* moving average of a chunk's run time */
   /* Jobs and workers, counted. */
@@ -230,6 +237,7 @@ static frame_t *frame_take(mpipool__master_t *m, uint32_t *idx) {
                       sizeof *m->frames) != 0)
       return NULL;
     f = (uint32_t)m->nframes++;
+    memset(&m->frames[f], 0, sizeof m->frames[f]);
     m->frames[f].next = MPIPOOL__NONE;
   }
   m->free_frame = m->frames[f].next;
@@ -237,6 +245,20 @@ static frame_t *frame_take(mpipool__master_t *m, uint32_t *idx) {
   m->frames[f].nrefs = 0;
   *idx = f;
   return &m->frames[f];
+}
+
+/* Makes room in f for one more reference (1, 2, 4... MAX_COALESCE).
+ * 0 or ENOMEM. */
+static int frame_room(frame_t *f) {
+  if (f->nrefs < f->cap)
+    return MPIPOOL_OK;
+  size_t cap = f->cap ? 2 * f->cap : 1;
+  ref_t *refs = mpipool__realloc(f->refs, cap * sizeof *refs);
+  if (refs == NULL)
+    return MPIPOOL_ENOMEM;
+  f->refs = refs;
+  f->cap = cap;
+  return MPIPOOL_OK;
 }
 
 /* Gives frame f back unused. */
@@ -300,8 +322,8 @@ static int break_pool(mpipool__master_t *m, int err) {
 
 static int send_ctrl(mpipool__master_t *m, const mpipool__worker_t *w,
                      int tag) {
-  return mpipool__send(&m->sends, m->roster.endpoints[w->endpoint].comm,
-                       w->rank, tag, NULL, 0);
+  return m->link->send(m->link, m->roster.endpoints[w->endpoint].comm, w->rank,
+                       tag, NULL, 0);
 }
 
 /* --- adding workers ----------------------------------------------------- */
@@ -338,8 +360,8 @@ static int configure(mpipool__master_t *m, const mpipool__worker_t *w,
     mpipool__buf_free(&b);
     return err;
   }
-  return mpipool__send(&m->sends, m->roster.endpoints[w->endpoint].comm,
-                       w->rank, MPIPOOL__TAG_CONFIG, b.data, b.len);
+  return m->link->send(m->link, m->roster.endpoints[w->endpoint].comm, w->rank,
+                       MPIPOOL__TAG_CONFIG, b.data, b.len);
 }
 
 /* Gives w a place of the pool: during the start the next one; later a
@@ -423,11 +445,24 @@ int mpipool__master_add_spawned(mpipool__master_t *m, MPI_Comm inter, int node,
 
 int mpipool__master_new(mpipool__master_t **out, mpipool_t *pool,
                         mpipool__plan_t *plan, int recycling, int spawning) {
-  mpipool__master_t *m = mpipool__calloc(1, sizeof *m);
-  if (m == NULL) {
+  mpipool__link_t *link;
+  if (mpipool__link_mpi_new(&link) != 0) {
     mpipool__plan_free(plan);
     return MPIPOOL_ENOMEM;
   }
+  return mpipool__master_new_linked(out, pool, plan, recycling, spawning, link);
+}
+
+int mpipool__master_new_linked(mpipool__master_t **out, mpipool_t *pool,
+                               mpipool__plan_t *plan, int recycling,
+                               int spawning, mpipool__link_t *link) {
+  mpipool__master_t *m = mpipool__calloc(1, sizeof *m);
+  if (m == NULL) {
+    mpipool__plan_free(plan);
+    link->free(link);
+    return MPIPOOL_ENOMEM;
+  }
+  m->link = link;
   m->pool = pool;
   m->plan = *plan;
   memset(plan, 0, sizeof *plan);
@@ -448,7 +483,7 @@ int mpipool__master_new(mpipool__master_t **out, mpipool_t *pool,
     m->parked[i].head = m->parked[i].tail = MPIPOOL__NONE;
   /* Ranks beyond those that serve leave at once. */
   for (int r = m->plan.serve + 1; err == 0 && r < m->plan.nranks; r++)
-    err = mpipool__send(&m->sends, pool->comm, r, MPIPOOL__TAG_STOP, NULL, 0);
+    err = m->link->send(m->link, pool->comm, r, MPIPOOL__TAG_STOP, NULL, 0);
   if (err) {
     mpipool__master_free(m);
     return err;
@@ -564,8 +599,14 @@ static int send_frame(mpipool__master_t *m, mpipool__worker_t *w, int *sent) {
   f->seq = w->next_seq;
   /* An item to run again goes to another worker when one is ready. */
   long self = m->nready > 1 ? w->id : -1;
-  while (f->nrefs < limit && m->scratch.len < COALESCE_BYTES &&
-         mpipool__queue_next_for(&m->queue, self, &job, &c)) {
+  while (f->nrefs < limit && m->scratch.len < COALESCE_BYTES) {
+    if (frame_room(f) != 0) {
+      if (f->nrefs == 0)
+        fail_next(m);
+      break;
+    }
+    if (!mpipool__queue_next_for(&m->queue, self, &job, &c))
+      break;
     int err = mpipool__wire_tasks_add(&m->scratch, job->fn, &job->src,
                                       mpipool__job_chunk_first(job, c),
                                       mpipool__job_chunk_count(job, c));
@@ -581,7 +622,7 @@ static int send_frame(mpipool__master_t *m, mpipool__worker_t *w, int *sent) {
   int err = MPIPOOL_OK;
   if (f->nrefs > 0)
     err =
-        mpipool__send(&m->sends, m->roster.endpoints[w->endpoint].comm, w->rank,
+        m->link->send(m->link, m->roster.endpoints[w->endpoint].comm, w->rank,
                       MPIPOOL__TAG_TASKS, mpipool__buf_steal(&m->scratch), len);
   if (f->nrefs == 0 || err) {
     /* Not sent: its chunks fail (the worker never saw them); the frame
@@ -877,8 +918,7 @@ static void lose_worker(mpipool__master_t *m, mpipool__worker_t *w,
   /* What was on its way to it is given up: a send to a dead peer may
    * never complete (seen under the sanitizers: a 512 KiB frame), and the
    * pool's end would wait for it. */
-  mpipool__sends_forget(&m->sends, m->roster.endpoints[w->endpoint].comm,
-                        w->rank);
+  m->link->forget(m->link, m->roster.endpoints[w->endpoint].comm, w->rank);
   while (w->inflight) {
     frame_t *f = frame_pop(m, w);
     for (unsigned k = 0; k < f->nrefs; k++) {
@@ -958,8 +998,8 @@ static int check_liveness(mpipool__master_t *m, double now) {
     int rank = w->rank;
     for (;;) { /* what it sent before it went */
       mpipool__msg_t msg;
-      int got = mpipool__recv_poll(m->roster.endpoints[ep].comm, rank,
-                                   MPI_ANY_TAG, &msg);
+      int got = m->link->poll(m->link, m->roster.endpoints[ep].comm, rank,
+                              MPI_ANY_TAG, &msg);
       if (got <= 0)
         break;
       int err = on_message(m, ep, &msg);
@@ -985,7 +1025,7 @@ static int on_message(mpipool__master_t *m, uint32_t ep, mpipool__msg_t *msg) {
     mpipool__free(msg->data);
     return MPIPOOL_OK;
   }
-  w->last_heard = mpipool__now();
+  w->last_heard = m->last_round; /* a clock read per round, not per message */
   switch (msg->tag) {
   case MPIPOOL__TAG_BEAT:
     break;
@@ -1025,7 +1065,7 @@ int mpipool__master_progress(mpipool__master_t *m, int *busy) {
   if (m->broken)
     return m->broken;
   double now = m->last_round = mpipool__now();
-  int err = mpipool__sends_progress(&m->sends);
+  int err = m->link->progress(m->link);
   mpipool__journal_sync(m->pool->journal, 0); /* a bounded interval */
   if (err == 0 && m->spawnq)
     err = adopt_spawns(m, busy);
@@ -1035,8 +1075,8 @@ int mpipool__master_progress(mpipool__master_t *m, int *busy) {
                     m->roster.endpoints[e].comm != MPI_COMM_NULL;
          k++) {
       mpipool__msg_t msg;
-      int got = mpipool__recv_poll(m->roster.endpoints[e].comm, MPI_ANY_SOURCE,
-                                   MPI_ANY_TAG, &msg);
+      int got = m->link->poll(m->link, m->roster.endpoints[e].comm,
+                              MPI_ANY_SOURCE, MPI_ANY_TAG, &msg);
       if (got == MPIPOOL_ENOMEM) { /* the message waits: try again later */
         err = out_of_memory(m);
         break;
@@ -1204,7 +1244,7 @@ int mpipool__master_shutdown(mpipool__master_t *m, int terminate) {
       int e = final ? 0 : MPIPOOL_ENOMEM;
       if (final) {
         final[0] = 1;
-        e = mpipool__send(&m->sends, m->roster.endpoints[w->endpoint].comm,
+        e = m->link->send(m->link, m->roster.endpoints[w->endpoint].comm,
                           w->rank, tag, final, 1);
       }
       if (e && err == 0)
@@ -1217,9 +1257,9 @@ int mpipool__master_shutdown(mpipool__master_t *m, int terminate) {
       err = e;
     /* Every worker is gone: a send still pending is to one that died
      * without being seen to (its messages may never complete). */
-    e = mpipool__sends_drain(&m->sends, mpipool__now() + MPIPOOL__DRAIN_S);
+    e = m->link->drain(m->link, mpipool__now() + MPIPOOL__DRAIN_S);
     if (e == MPIPOOL_ETIMEDOUT) {
-      size_t n = mpipool__sends_forget(&m->sends, MPI_COMM_NULL, 0);
+      size_t n = m->link->forget(m->link, MPI_COMM_NULL, 0);
       fprintf(stderr,
               "mpipool: warning: %zu message(s) to workers that are gone "
               "did not complete in %.0f s; given up\n",
@@ -1244,10 +1284,12 @@ void mpipool__master_free(mpipool__master_t *m) {
       MPI_Comm_free(&ep->comm);
   }
   mpipool__roster_free(&m->roster);
-  mpipool__sends_free(&m->sends);
+  m->link->free(m->link);
   mpipool__buf_free(&m->scratch);
   mpipool__intern_free(&m->strings);
   mpipool__plan_free(&m->plan);
+  for (size_t f = 0; f < m->nframes; f++)
+    mpipool__free(m->frames[f].refs);
   mpipool__free(m->frames);
   mpipool__free(m->parked);
   mpipool__free(m->places);
@@ -1282,11 +1324,18 @@ size_t mpipool__master_records(const mpipool__master_t *m) {
   return m->roster.nworkers;
 }
 
+static size_t frame_refs_bytes(const mpipool__master_t *m) {
+  size_t n = 0;
+  for (size_t f = 0; f < m->nframes; f++)
+    n += m->frames[f].cap * sizeof *m->frames[f].refs;
+  return n;
+}
+
 size_t mpipool__master_bytes(const mpipool__master_t *m) {
   const mpipool__roster_t *r = &m->roster;
   size_t n = sizeof *m + r->cap * sizeof *r->workers +
              r->endpoints_cap * sizeof *r->endpoints +
-             m->frames_cap * sizeof *m->frames +
+             m->frames_cap * sizeof *m->frames + frame_refs_bytes(m) +
              (m->plan.nnodes + 1) * sizeof *m->parked +
              2 * m->slots * sizeof *m->places + m->scratch.cap +
              m->strings.cap * sizeof *m->strings.slots;
@@ -1296,8 +1345,7 @@ size_t mpipool__master_bytes(const mpipool__master_t *m) {
   for (size_t i = 0; i < m->strings.cap; i++)
     if (m->strings.slots[i])
       n += strlen(m->strings.slots[i]) + 1;
-  for (int k = 0; k < 4; k++)
-    n += m->sends.caps[k] * sizeof(void *); /* about: a pointer each */
+  n += m->link ? m->link->bytes(m->link) : 0;
   return n;
 }
 

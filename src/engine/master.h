@@ -15,6 +15,7 @@
 #include "mpipool.h"
 #include "job.h"
 #include "placement/plan.h"
+#include "transport/link.h"
 
 typedef struct mpipool__master mpipool__master_t;
 
@@ -29,6 +30,13 @@ typedef struct mpipool__master mpipool__master_t;
  */
 int mpipool__master_new(mpipool__master_t **out, mpipool_t *pool,
                         mpipool__plan_t *plan, int recycling, int spawning);
+
+/* As mpipool__master_new, on `link` (taken, even on failure) instead of
+ * MPI's: the engine's simulator runs it on simulated workers.  Only
+ * launcher ranks (add_ranks) and no recycling: spawning is MPI's. */
+int mpipool__master_new_linked(mpipool__master_t **out, mpipool_t *pool,
+                               mpipool__plan_t *plan, int recycling,
+                               int spawning, mpipool__link_t *link);
 
 /* The plan the engine runs (see plan.h); the engine's until freed. */
 const mpipool__plan_t *mpipool__master_plan(const mpipool__master_t *m);

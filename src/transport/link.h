@@ -1,0 +1,46 @@
+/*
+ * link.h - how the master's engine reaches its workers: messages sent in
+ * the background, messages received by polling, never blocking.  The pool
+ * runs the engine on MPI's link (mpipool__link_mpi_new, over msg.h); the
+ * engine's simulator (bench/sim) runs it on an in-memory link with
+ * simulated workers, with no MPI at all.  A peer is a rank of a
+ * communicator, as MPI names it; a link that is not MPI's only compares
+ * the handles.
+ */
+#ifndef MPIPOOL_LINK_H
+#define MPIPOOL_LINK_H
+
+#include <mpi.h>
+#include <stddef.h>
+
+#include "msg.h"
+
+typedef struct mpipool__link mpipool__link_t;
+
+struct mpipool__link {
+  /* Starts sending len bytes of buf (taken: freed when sent, or at once
+   * on failure) to rank dest of comm.  0, ENOMEM, E2BIG or EMPI. */
+  int (*send)(mpipool__link_t *l, MPI_Comm comm, int dest, int tag, void *buf,
+              size_t len);
+  /* Completes what it can of the sends.  0 or EMPI. */
+  int (*progress)(mpipool__link_t *l);
+  /* Waits until every send completed or mpipool__now() reaches deadline.
+   * 0, EMPI, or ETIMEDOUT with sends still pending. */
+  int (*drain)(mpipool__link_t *l, double deadline);
+  /* Gives up the sends pending to rank dest of comm (comm MPI_COMM_NULL:
+   * to anyone), a peer that is gone.  Returns how many. */
+  size_t (*forget)(mpipool__link_t *l, MPI_Comm comm, int dest);
+  /* Receives a message of comm from source (or MPI_ANY_SOURCE) with tag
+   * (or MPI_ANY_TAG) if one waits: 1 and *m set, 0 if none, EMPI or
+   * ENOMEM (the message waits). */
+  int (*poll)(mpipool__link_t *l, MPI_Comm comm, int source, int tag,
+              mpipool__msg_t *m);
+  /* The bytes the link holds for its sends in flight (about). */
+  size_t (*bytes)(const mpipool__link_t *l);
+  void (*free)(mpipool__link_t *l);
+};
+
+/* MPI's link (msg.h): 0 or ENOMEM. */
+int mpipool__link_mpi_new(mpipool__link_t **out);
+
+#endif
