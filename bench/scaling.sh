@@ -16,18 +16,23 @@
 #     seconds and the ratio 7 / 2 (the target: within 1.10);
 #  4. bandwidth: a map whose results are 10 MiB each on 2 workers, as a
 #     singleton and under mpirun, beside memcpy into warm memory and into
-#     fresh pages (mapped for the copy: what landing a result costs).
+#     fresh pages (mapped for the copy: what landing a result costs);
+#  5. the engine alone at 10, 1,000, 100,000 and 1,000,000 workers (up to
+#     SIMMAX): bench_sim runs the master's engine on simulated workers in
+#     one process, no MPI (bench/sim): messages per second of engine time,
+#     microseconds per task and the engine's bytes per worker.
 # Rows also go to CSV when given, and a chart of them to CSV's name with
 # .png (bench/chart.sh; needs gnuplot).
 #
-#   bash bench/scaling.sh [BUILDDIR] [TASKS] [MAXW] [SPIN_TASKS] [CSV]
-#   (default: . 20000 64 400; TASKS is the size of parts 1 and 2)
+#   bash bench/scaling.sh [BUILDDIR] [TASKS] [MAXW] [SPIN_TASKS] [CSV] [SIMMAX]
+#   (default: . 20000 64 400 "" 1000000; TASKS is the size of parts 1 and 2)
 set -eu
 builddir=${1:-.}
 tasks=${2:-20000}
 maxw=${3:-64}
 spin_tasks=${4:-400}
 csv=${5:-}
+simmax=${6:-1000000}
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export OMPI_MCA_rmaps_base_oversubscribe=1
 exe=$builddir/bench/bench_pool
@@ -120,6 +125,17 @@ for mode in singleton mpirun; do
   printf '%-10s %10.0f %12.0f %12.0f %8s %8s\n' "$mode" "$(($3 / 1000000))" "$(($4 / 1000000))" "$(($5 / 1000000))" "$6" "$7"
   [ -n "$csv" ] && echo "bandwidth,$mode,2,map_bytes,16,,$3,,$7" >>"$csv"
 done
+
+echo
+echo "5. the engine alone, simulated workers (bench_sim, no MPI)"
+counts=$(for n in 10 1000 100000 1000000; do if [ "$n" -le "$simmax" ]; then echo "$n"; fi; done)
+if ! "$builddir/bench/bench_sim" ${csv:+--csv "$csv.sim"} $counts; then
+  echo "scaling.sh: bench_sim failed or gave wrong results" >&2
+  status=1
+fi
+[ -n "$csv" ] && tail -n +2 "$csv.sim" |
+  awk -F, '{ printf "sim,%s,%s,%s,%s,%s,%s,%s,\n", "engine", $1, $2, $3, $5, $3 / $5, $7 }' >>"$csv" &&
+  rm -f "$csv.sim"
 
 if [ -n "$csv" ] && command -v gnuplot >/dev/null; then
   bash "$(dirname "$0")/chart.sh" "$csv" || status=1
