@@ -156,10 +156,24 @@ static void no_tasks(const char *err, const char *name, int task_file) {
             task_file ? " (blank lines and '#' comments are skipped)" : "");
 }
 
+/* The separator of columns that --colsep gives (with Perl's --trim lr)
+ * or --header implies (a tab, untrimmed, as GNU parallel), in *cs; NULL
+ * with neither.  Returns 0, or -1 with a message in err. */
+static int columns(const cli_options_t *o, cli_colsep_t **cs, char *err,
+                   size_t errlen) {
+  *cs = NULL;
+  if (o->colsep)
+    return cli_colsep_compile(cs, o->colsep, 1, err, errlen);
+  if (o->header)
+    return cli_colsep_compile(cs, "\t", 0, err, errlen);
+  return 0;
+}
+
 /* The tasks of several input sources, or of words: their product. */
 static int load_product(const cli_options_t *o, cli_tasks_t **ts) {
   char err[1024];
   cli_sources_t *sources;
+  cli_colsep_t *cs;
   struct stat st;
   for (int i = 0; i < o->nsources; i++) {
     const char *path = o->sources[i].path;
@@ -167,8 +181,17 @@ static int load_product(const cli_options_t *o, cli_tasks_t **ts) {
         joblog_is(o, &st, "input", path))
       return -1;
   }
-  if (cli_sources_load(&sources, o->sources, o->nsources, err, sizeof err) ||
-      cli_tasks_open_sources(ts, sources, o->command, o->command_len, err,
+  if (columns(o, &cs, err, sizeof err)) {
+    no_tasks(err, NULL, 0);
+    return -1;
+  }
+  if (cli_sources_load(&sources, o->sources, o->nsources, o->header, err,
+                       sizeof err)) {
+    cli_colsep_free(cs);
+    no_tasks(err, NULL, 0);
+    return -1;
+  }
+  if (cli_tasks_open_sources(ts, sources, o->command, o->command_len, cs, err,
                              sizeof err)) {
     no_tasks(err, NULL, 0);
     return -1;
@@ -189,10 +212,16 @@ static int load_tasks(const cli_options_t *o, cli_tasks_t **ts) {
   int from_stdin = strcmp(path, "-") == 0;
   const char *name = from_stdin ? "(stdin)" : path;
   char err[1024];
+  cli_colsep_t *cs;
+  if (columns(o, &cs, err, sizeof err)) {
+    no_tasks(err, NULL, 0);
+    return -1;
+  }
   FILE *f = from_stdin ? stdin : fopen(path, "r");
   if (f == NULL) {
     fprintf(stderr, "mpipool: cannot read %s file '%s': %s\n", what, path,
             strerror(errno));
+    cli_colsep_free(cs);
     return -1;
   }
   struct stat st;
@@ -200,6 +229,7 @@ static int load_tasks(const cli_options_t *o, cli_tasks_t **ts) {
     fprintf(stderr, "mpipool: '%s' is a directory, not a %s file\n", path,
             what);
     fclose(f);
+    cli_colsep_free(cs);
     return -1;
   }
   /* The joblog is written over (or appended to): never the tasks' own
@@ -207,10 +237,11 @@ static int load_tasks(const cli_options_t *o, cli_tasks_t **ts) {
   if (fstat(fileno(f), &st) == 0 && joblog_is(o, &st, what, name)) {
     if (!from_stdin)
       fclose(f);
+    cli_colsep_free(cs);
     return -1;
   }
-  if (cli_tasks_open(ts, f, name, o->nsources ? o->command : NULL,
-                     o->command_len, err, sizeof err)) {
+  if (cli_tasks_open_columns(ts, f, name, o->nsources ? o->command : NULL,
+                             o->command_len, cs, o->header, err, sizeof err)) {
     no_tasks(err, name, !o->nsources);
     return -1;
   }

@@ -29,10 +29,21 @@ static const char usage[] =
     "source with the one before.  In COMMAND, {} is the argument (quoted for\n"
     "the shell), {.} without extension, {/} without directory, {//} the\n"
     "directory, {/.} both, {n} (and {n.}...) the n-th source's, {#} the task\n"
-    "number; without them the arguments are appended.  Run it as it is on one\n"
+    "number; without them the arguments are appended.  With --colsep, {n} is\n"
+    "the n-th column of the arguments; with --header :, {name} the column\n"
+    "that the first line of the source names.  Run it as it is on one\n"
     "machine (one worker per core), or as 'mpirun -n N mpipool ...' on\n"
     "many nodes (rank 0 dispatches, the other N-1 ranks run tasks).\n"
     "\n"
+    "  -C, --colsep REGEXP      split each argument into columns at REGEXP, a\n"
+    "                           POSIX extended regexp (Perl's \\t \\s \\d \\w\n"
+    "                           too), each column trimmed of blanks:\n"
+    "                           mpipool --colsep , -a p.csv './run {1} {3}'\n"
+    "      --header :           the first line of each input source (the "
+    "first\n"
+    "                           word of :::) names its columns (split at\n"
+    "                           --colsep, else at tabs) and is no task:\n"
+    "                           mpipool --header : -a p.tsv 'sim --a {alpha}'\n"
     "  -j, --processes N        N workers (default: the mpirun ranks after\n"
     "                           rank 0, else one per core found by hwloc)\n"
     "      --maxtasksperchild N replace a worker process after N tasks\n"
@@ -88,7 +99,8 @@ enum {
   OPT_DRY_RUN,
   OPT_HWTHREADS,
   OPT_NO_BIND,
-  OPT_CRASH_LIMIT
+  OPT_CRASH_LIMIT,
+  OPT_HEADER
 };
 
 static const struct option longopts[] = {
@@ -115,6 +127,9 @@ static const struct option longopts[] = {
     {"use-hwthreads", no_argument, NULL, OPT_HWTHREADS},
     {"no-bind", no_argument, NULL, OPT_NO_BIND},
     {"crash-limit", required_argument, NULL, OPT_CRASH_LIMIT},
+    {"colsep", required_argument, NULL, 'C'},
+    {"col-sep", required_argument, NULL, 'C'},
+    {"header", required_argument, NULL, OPT_HEADER},
     {NULL, 0, NULL, 0}};
 
 static int fail(char *err, size_t errlen, const char *fmt, ...) {
@@ -219,6 +234,17 @@ static int take(cli_options_t *o, int c, const char *name, char *err,
     if (*optarg == '\0')
       return fail(err, errlen, "-a needs a file name, not ''");
     return add_source(o, optarg, NULL, 0, 0, err, errlen);
+  case 'C':
+    o->colsep = optarg;
+    return 0;
+  case OPT_HEADER:
+    if (strcmp(optarg, ":") != 0)
+      return fail(err, errlen,
+                  "--header takes ':' (the first line of each input source "
+                  "names its columns), not '%s'",
+                  optarg);
+    o->header = 1;
+    return 0;
   case 'k':
     o->keep_order = 1;
     return 0;
@@ -330,6 +356,11 @@ static int operands(cli_options_t *o, int argc, char **argv, char *err,
                 "command)",
                 argv[optind + 1], argv[optind]);
   o->taskfile = argv[optind];
+  if (o->colsep || o->header)
+    return fail(err, errlen,
+                "%s splits the arguments of input sources (-a, :::, ::::) "
+                "into columns, not the commands of a TASKFILE",
+                o->colsep ? "--colsep" : "--header");
   return 0;
 }
 
@@ -340,8 +371,8 @@ int cli_options_parse(cli_options_t *o, int argc, char **argv, char *err,
   optind = 0; /* glibc: a full reset, so a second parse starts afresh */
   opterr = 0;
   int c, idx;
-  while ((idx = -1, c = getopt_long(argc, argv, "+:j:ka:h", longopts, &idx)) !=
-         -1) {
+  while ((idx = -1,
+          c = getopt_long(argc, argv, "+:j:ka:hC:", longopts, &idx)) != -1) {
     char name[64];
     if (c == ':')
       return fail(err, errlen, "option '%s' needs a value", argv[optind - 1]);

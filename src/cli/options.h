@@ -44,6 +44,8 @@ typedef struct {
   int help, version;   /* --help, --version: print and exit 0 */
   int print_pool;      /* --print-pool: show the pool, run nothing */
   int dry_run;         /* --dry-run: print the commands, run nothing */
+  const char *colsep;  /* --colsep REGEXP: split arguments into columns */
+  int header;          /* --header ':': first lines name the columns */
   int hwthreads;       /* --use-hwthreads */
   int no_bind;         /* --no-bind */
 } cli_options_t;
@@ -53,7 +55,8 @@ typedef struct {
  * first; argv is borrowed (o points into it) and may be permuted.
  * Returns 0, or -1 with a one-line message in err (without the program
  * name) for an unknown option, a missing or bad value, a missing or extra
- * TASKFILE, a :::: without a file, more than CLI_MAX_SOURCES sources, or
+ * TASKFILE, a :::: without a file, more than CLI_MAX_SOURCES sources, a
+ * --header other than ':', --colsep or --header without input sources, or
  * options that conflict.  With --help or --version set, the
  * rest is not checked.
  */

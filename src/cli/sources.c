@@ -16,6 +16,8 @@ typedef struct {
   size_t n, cap;
   int owned; /* the arguments' bytes are ours to free */
   int linked;
+  int has_header;   /* with --header: */
+  cli_arg_t header; /* ... its first line or word (owned as the args) */
   const char *name;
 } source_t;
 
@@ -31,8 +33,9 @@ static int add_arg(source_t *src, const char *s, size_t len) {
   return 0;
 }
 
-/* Reads every non-empty line of the file path into src. */
-static int read_file(source_t *src, const char *path, char *err,
+/* Reads every non-empty line of the file path into src; with header,
+ * its first line (even empty) into src->header. */
+static int read_file(source_t *src, const char *path, int header, char *err,
                      size_t errlen) {
   int from_stdin = strcmp(path, "-") == 0;
   FILE *f = from_stdin ? stdin : fopen(path, "r");
@@ -65,10 +68,13 @@ static int read_file(source_t *src, const char *path, char *err,
       rc = -1;
       break;
     }
-    if (len == 0)
+    if (len == 0 && !(header && line == 1))
       continue;
     char *copy = cli_malloc(len + 1);
-    if (copy == NULL || add_arg(src, copy, len)) {
+    if (copy != NULL && header && line == 1) {
+      src->header = (cli_arg_t){copy, len};
+      src->has_header = 1;
+    } else if (copy == NULL || add_arg(src, copy, len)) {
       cli_free(copy);
       cli_fmt(err, errlen, "%s:%zu: out of memory", src->name, line);
       rc = -1;
@@ -80,11 +86,17 @@ static int read_file(source_t *src, const char *path, char *err,
   cli_free(buf);
   if (!from_stdin)
     fclose(f);
+  if (rc == 0 && header && !src->has_header) {
+    cli_fmt(err, errlen,
+            "input source '%s' is empty: it has no header line (--header :)",
+            src->name);
+    rc = -1;
+  }
   return rc;
 }
 
 int cli_sources_load(cli_sources_t **out, const cli_source_spec_t *spec, int n,
-                     char *err, size_t errlen) {
+                     int header, char *err, size_t errlen) {
   cli_sources_t *s = cli_calloc(1, sizeof *s);
   if (s == NULL || (s->v = cli_calloc((size_t)n + 1, sizeof *s->v)) == NULL) {
     cli_free(s);
@@ -98,11 +110,24 @@ int cli_sources_load(cli_sources_t **out, const cli_source_spec_t *spec, int n,
                                                                : spec[i].path;
     if (spec[i].path) {
       src->owned = 1;
-      if (read_file(src, spec[i].path, err, errlen))
+      if (read_file(src, spec[i].path, header, err, errlen))
         goto fail;
       continue;
     }
-    for (int k = 0; k < spec[i].nwords; k++)
+    int k = 0;
+    if (header && spec[i].nwords == 0) {
+      cli_fmt(err, errlen,
+              "input source %d (:::) is empty: it has no header word "
+              "(--header :)",
+              i + 1);
+      goto fail;
+    }
+    if (header) {
+      src->header = (cli_arg_t){spec[i].words[0], strlen(spec[i].words[0])};
+      src->has_header = 1;
+      k = 1;
+    }
+    for (; k < spec[i].nwords; k++)
       if (add_arg(src, spec[i].words[k], strlen(spec[i].words[k]))) {
         cli_fmt(err, errlen, "out of memory");
         goto fail;
@@ -116,6 +141,10 @@ fail:
 }
 
 int cli_sources_width(const cli_sources_t *s) { return s->n; }
+
+const cli_arg_t *cli_sources_header(const cli_sources_t *s, int i) {
+  return s->v[i].has_header ? &s->v[i].header : NULL;
+}
 
 /* The number of rows of the group of linked sources that starts at
  * source i (the shortest's), and in *end the source after it. */
@@ -173,9 +202,11 @@ void cli_sources_free(cli_sources_t *s) {
   if (s == NULL)
     return;
   for (int i = 0; i < s->n; i++) {
-    if (s->v[i].owned)
+    if (s->v[i].owned) {
       for (size_t k = 0; k < s->v[i].n; k++)
         cli_free((char *)s->v[i].args[k].s);
+      cli_free((char *)s->v[i].header.s);
+    }
     cli_free(s->v[i].args);
   }
   cli_free(s->v);

@@ -29,14 +29,21 @@ typedef struct cli_sources cli_sources_t;
 /*
  * Reads the n sources of spec (files whole, one argument per line; an
  * empty line, or the end of the file, is no argument); the first is not
- * linked.  Returns 0, or -1 with a message in err: a file that cannot be
- * read, a NUL byte in a line, out of memory.
+ * linked.  header 1 (--header :): the first line of each file, the first
+ * word of each :::, is not an argument but the source's header line
+ * (cli_sources_header).  Returns 0, or -1 with a message in err: a file
+ * that cannot be read, a NUL byte in a line, with header a source with no
+ * line or word at all, out of memory.
  */
 int cli_sources_load(cli_sources_t **s, const cli_source_spec_t *spec, int n,
-                     char *err, size_t errlen);
+                     int header, char *err, size_t errlen);
 
 /* How many sources (arguments per task). */
 int cli_sources_width(const cli_sources_t *s);
+
+/* The header line of source i (0-based), owned by s; NULL when loaded
+ * without header. */
+const cli_arg_t *cli_sources_header(const cli_sources_t *s, int i);
 
 /* How many tasks their product makes: 0 when a source is empty; it says
  * which in err.  UINT64_MAX when the product does not fit. */

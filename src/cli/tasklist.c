@@ -5,12 +5,14 @@
  */
 #include "tasklist.h"
 #include "alloc.h"
+#include "colsep.h"
 #include "fmt.h"
 #include "lines.h"
 #include "tempfile.h"
 #include "template.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -31,6 +33,11 @@ struct cli_tasks {
   size_t cap;
   char *cmd; /* the current command built from tmpl */
   size_t cmd_cap;
+  cli_colsep_t *colsep; /* --colsep: lines split into columns, or NULL */
+  cli_arg_t *cols;      /* ... the current task's columns */
+  size_t cols_cap;
+  char *header; /* an argument file's header line (--header :), or NULL */
+  size_t line0; /* the lines before the tasks: 1 with a header */
 };
 
 /* Whether a task file skips this line: empty, only blanks, or a comment. */
@@ -139,21 +146,97 @@ static int first_pass(cli_tasks_t *ts, char *err, size_t errlen) {
   return rc < 0 ? -1 : 0;
 }
 
+/* Reads the header line of an argument file into ts->header. */
+static int read_header(cli_tasks_t *ts, char *err, size_t errlen) {
+  errno = 0;
+  ssize_t got = cli_getline(&ts->buf, &ts->cap, ts->f);
+  if (got < 0) {
+    if (!ferror(ts->f) && feof(ts->f))
+      cli_fmt(err, errlen,
+              "input source '%s' is empty: it has no header line "
+              "(--header :)",
+              ts->name);
+    else
+      read_failed(ts, errno, err, errlen);
+    return -1;
+  }
+  size_t n = (size_t)got;
+  if (n && ts->buf[n - 1] == '\n')
+    n--;
+  if (memchr(ts->buf, '\0', n) != NULL) {
+    cli_fmt(err, errlen, "%s:1: line holds a NUL byte", ts->name);
+    return -1;
+  }
+  if ((ts->header = cli_malloc(n + 1)) == NULL) {
+    cli_fmt(err, errlen, "%s: out of memory", ts->name);
+    return -1;
+  }
+  memcpy(ts->header, ts->buf, n);
+  ts->header[n] = '\0';
+  ts->line = ts->line0 = 1;
+  return 0;
+}
+
+/* Appends the names of the columns a header line (h, len bytes) gives to
+ * ts->cols (*n counting them): its columns, as Perl's split() gives them,
+ * without the empty ones at its end. */
+static int add_names(cli_tasks_t *ts, const char *h, size_t len, size_t *n) {
+  size_t before = *n;
+  if (cli_colsep_split(ts->colsep, h, len, &ts->cols, &ts->cols_cap, n))
+    return -1;
+  while (*n > before && ts->cols[*n - 1].len == 0)
+    (*n)--;
+  return 0;
+}
+
+/* Parses the template for columns, named by the header lines in ts->cols
+ * (nnames of them; -1: no header). */
+static int parse_columns(cli_tasks_t *ts, char *const *tmpl, int words,
+                         size_t nnames, int header, char *err, size_t errlen) {
+  if (nnames > INT_MAX) {
+    cli_fmt(err, errlen, "the header lines name too many columns");
+    return -1;
+  }
+  return cli_template_parse_columns(&ts->tmpl, tmpl, words, ts->cols,
+                                    header ? (int)nnames : -1, err, errlen);
+}
+
 int cli_tasks_open(cli_tasks_t **out, FILE *f, const char *name,
                    char *const *tmpl, int words, char *err, size_t errlen) {
+  return cli_tasks_open_columns(out, f, name, tmpl, words, NULL, 0, err,
+                                errlen);
+}
+
+int cli_tasks_open_columns(cli_tasks_t **out, FILE *f, const char *name,
+                           char *const *tmpl, int words, cli_colsep_t *colsep,
+                           int header, char *err, size_t errlen) {
   cli_tasks_t *ts = cli_calloc(1, sizeof *ts);
   if (ts == NULL) {
     close_input(f);
+    cli_colsep_free(colsep);
     cli_fmt(err, errlen, "%s: out of memory", name);
     return -1;
   }
   ts->f = f;
+  ts->colsep = colsep;
   if ((ts->name = cli_strdup(name)) == NULL) {
     cli_fmt(err, errlen, "%s: out of memory", name);
     goto fail;
   }
-  if (tmpl && cli_template_parse(&ts->tmpl, tmpl, words, 1, err, errlen))
+  if (tmpl && header && read_header(ts, err, errlen))
     goto fail;
+  if (tmpl && colsep) {
+    size_t nnames = 0;
+    if (header && add_names(ts, ts->header, strlen(ts->header), &nnames)) {
+      cli_fmt(err, errlen, "%s: out of memory", name);
+      goto fail;
+    }
+    if (parse_columns(ts, tmpl, words, nnames, header, err, errlen))
+      goto fail;
+  } else if (tmpl &&
+             cli_template_parse(&ts->tmpl, tmpl, words, 1, err, errlen)) {
+    goto fail;
+  }
   if (first_pass(ts, err, errlen) || cli_tasks_rewind(ts, err, errlen))
     goto fail;
   *out = ts;
@@ -166,15 +249,17 @@ fail:
 uint64_t cli_tasks_count(const cli_tasks_t *ts) { return ts->n; }
 
 int cli_tasks_open_sources(cli_tasks_t **out, cli_sources_t *sources,
-                           char *const *tmpl, int words, char *err,
-                           size_t errlen) {
+                           char *const *tmpl, int words, cli_colsep_t *colsep,
+                           char *err, size_t errlen) {
   cli_tasks_t *ts = cli_calloc(1, sizeof *ts);
   if (ts == NULL) {
     cli_sources_free(sources);
+    cli_colsep_free(colsep);
     cli_fmt(err, errlen, "out of memory");
     return -1;
   }
   ts->sources = sources;
+  ts->colsep = colsep;
   int width = cli_sources_width(sources);
   ts->n = cli_sources_count(sources, err, errlen);
   if (ts->n == 0)
@@ -185,8 +270,22 @@ int cli_tasks_open_sources(cli_tasks_t **out, cli_sources_t *sources,
             "counted");
     goto fail;
   }
-  if (cli_template_parse(&ts->tmpl, tmpl, words, width, err, errlen))
+  if (colsep) { /* the columns of every source, named by their headers */
+    size_t nnames = 0;
+    int header = 0;
+    for (int i = 0; i < width; i++) {
+      const cli_arg_t *h = cli_sources_header(sources, i);
+      if (h && add_names(ts, h->s, h->len, &nnames)) {
+        cli_fmt(err, errlen, "out of memory");
+        goto fail;
+      }
+      header |= h != NULL;
+    }
+    if (parse_columns(ts, tmpl, words, nnames, header, err, errlen))
+      goto fail;
+  } else if (cli_template_parse(&ts->tmpl, tmpl, words, width, err, errlen)) {
     goto fail;
+  }
   if ((ts->row = cli_calloc((size_t)width, sizeof *ts->row)) == NULL) {
     cli_fmt(err, errlen, "out of memory");
     goto fail;
@@ -200,7 +299,7 @@ fail:
 
 int cli_tasks_rewind(cli_tasks_t *ts, char *err, size_t errlen) {
   ts->seq = 0;
-  ts->line = 0;
+  ts->line = ts->line0;
   if (ts->f == NULL)
     return 0;
   clearerr(ts->f);
@@ -223,6 +322,24 @@ static int changed(const cli_tasks_t *ts, char *err, size_t errlen) {
   return -1;
 }
 
+/* The command of the current task over its arguments args[0..nargs-1],
+ * or with --colsep over their columns, in ts->cmd (*len bytes). */
+static int expand(cli_tasks_t *ts, const cli_arg_t *args, int nargs,
+                  size_t *len) {
+  size_t ncols = 0;
+  if (ts->colsep == NULL)
+    return cli_template_expand(ts->tmpl, args, nargs, ts->seq, &ts->cmd,
+                               &ts->cmd_cap, len);
+  for (int i = 0; i < nargs; i++)
+    if (cli_colsep_split(ts->colsep, args[i].s, args[i].len, &ts->cols,
+                         &ts->cols_cap, &ncols))
+      return -1;
+  if (ncols > INT_MAX)
+    return -1;
+  return cli_template_expand(ts->tmpl, ts->cols, (int)ncols, ts->seq, &ts->cmd,
+                             &ts->cmd_cap, len);
+}
+
 /* The next task of the sources' product. */
 static int next_row(cli_tasks_t *ts, cli_task_t *t, char *err, size_t errlen) {
   size_t len;
@@ -230,8 +347,7 @@ static int next_row(cli_tasks_t *ts, cli_task_t *t, char *err, size_t errlen) {
     return 0;
   cli_sources_row(ts->sources, ts->seq, ts->row);
   ts->seq++;
-  if (cli_template_expand(ts->tmpl, ts->row, ts->seq, &ts->cmd, &ts->cmd_cap,
-                          &len)) {
+  if (expand(ts, ts->row, cli_sources_width(ts->sources), &len)) {
     cli_fmt(err, errlen, "task %llu: out of memory",
             (unsigned long long)ts->seq);
     return -1;
@@ -260,8 +376,7 @@ int cli_tasks_next(cli_tasks_t *ts, cli_task_t *t, char *err, size_t errlen) {
     return 1;
   }
   cli_arg_t arg = {ts->buf, len};
-  if (cli_template_expand(ts->tmpl, &arg, ts->seq, &ts->cmd, &ts->cmd_cap,
-                          &t->len) != 0) {
+  if (expand(ts, &arg, 1, &t->len) != 0) {
     cli_fmt(err, errlen, "%s:%zu: out of memory", ts->name, ts->line);
     return -1;
   }
@@ -280,5 +395,8 @@ void cli_tasks_free(cli_tasks_t *ts) {
   cli_free(ts->row);
   cli_free(ts->buf);
   cli_free(ts->cmd);
+  cli_colsep_free(ts->colsep);
+  cli_free(ts->cols);
+  cli_free(ts->header);
   cli_free(ts);
 }

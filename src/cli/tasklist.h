@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "colsep.h"
 #include "sources.h"
 
 typedef struct cli_tasks cli_tasks_t;
@@ -53,16 +54,33 @@ int cli_tasks_open(cli_tasks_t **ts, FILE *f, const char *name,
                    char *const *tmpl, int words, char *err, size_t errlen);
 
 /*
+ * As cli_tasks_open for an argument file (tmpl not NULL), its lines split
+ * into columns: colsep (colsep.h; taken, freed by cli_tasks_free or here
+ * on failure; NULL: whole lines, as cli_tasks_open) splits each line, and
+ * the template is one for columns (cli_template_parse_columns).  header 1
+ * (--header :, with a colsep): the first line of f is no task but names
+ * the columns; an empty f is then an error ("input source 'NAME' is empty: it
+ * has no header line (--header :)").  Lines keep their numbers in the file.
+ */
+int cli_tasks_open_columns(cli_tasks_t **ts, FILE *f, const char *name,
+                           char *const *tmpl, int words, cli_colsep_t *colsep,
+                           int header, char *err, size_t errlen);
+
+/*
  * Opens the task list that the product of the input sources makes
  * (sources.h; taken, freed by cli_tasks_free or here on failure), each
  * task's command the template tmpl[0..words-1] (template.h) over its
- * arguments.  Returns 0, or -1 with a message in err: an empty product
- * (which source is empty), a replacement string that names no source, out
- * of memory.  Such a list's tasks have no line (0).
+ * arguments.  colsep not NULL (taken as sources): each argument is split
+ * into columns, the template's arguments are the columns of all the
+ * task's arguments in source order (GNU parallel's numbering), named by
+ * the sources' header lines when they were loaded with them.  Returns 0,
+ * or -1 with a message in err: an empty product (which source is empty),
+ * a replacement string that names no source (or no column), out of
+ * memory.  Such a list's tasks have no line (0).
  */
 int cli_tasks_open_sources(cli_tasks_t **ts, cli_sources_t *sources,
-                           char *const *tmpl, int words, char *err,
-                           size_t errlen);
+                           char *const *tmpl, int words, cli_colsep_t *colsep,
+                           char *err, size_t errlen);
 
 /* How many tasks the list holds. */
 uint64_t cli_tasks_count(const cli_tasks_t *ts);

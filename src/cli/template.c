@@ -6,6 +6,7 @@
 #include "alloc.h"
 #include "fmt.h"
 
+#include <ctype.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -24,7 +25,7 @@ struct cli_template {
   char *text; /* the words joined */
   part_t *parts;
   size_t nparts, cap;
-  int nargs;
+  int nargs;   /* the arguments of a task, or 0: columns, any number */
   int any_arg; /* an argument string appears */
   int empty;   /* no words: each argument is a command */
 };
@@ -84,11 +85,82 @@ static int add_part(cli_template_t *t, part_t p) {
   return 0;
 }
 
+/* The column names a template may use ({name}, {name.}...): names[i]
+ * names column i + 1 (an empty one names none); n < 0: no header. */
+typedef struct {
+  const cli_arg_t *v;
+  int n;
+} names_t;
+
+/* The length of the suffix at q and its '}' (suffixes[]), or 0; *xf what
+ * it does. */
+static size_t suffix_at(const char *q, xf_t *xf) {
+  for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
+    size_t n = strlen(suffixes[i].s);
+    if (strncmp(q, suffixes[i].s, n) == 0 && q[n] == '}') {
+      *xf = suffixes[i].xf;
+      return n + 1;
+    }
+  }
+  return 0;
+}
+
+/* Whether p starts {name} with the name of a column (names), and its
+ * length in *p_len: GNU parallel replaces {name} by {n} where name heads
+ * the n-th column, the first such column when two have one name. */
+static int match_name(const char *p, const names_t *names, size_t *p_len,
+                      part_t *part) {
+  for (int i = 0; i < names->n; i++) {
+    const cli_arg_t *nm = &names->v[i];
+    xf_t xf;
+    size_t k;
+    if (nm->len == 0 || strncmp(p + 1, nm->s, nm->len) != 0 ||
+        (k = suffix_at(p + 1 + nm->len, &xf)) == 0)
+      continue;
+    *part = (part_t){PART_ARG, 0, 0, i + 1, xf};
+    *p_len = 1 + nm->len + k;
+    return 1;
+  }
+  return 0;
+}
+
+/* Whether p starts what can only be meant as the name of a column: a
+ * word of letters, digits and '_' (not first a digit) with a suffix, in
+ * braces; its length in *p_len.  ${HOME}, {a,b} and { cmd; } are the
+ * shell's. */
+static int looks_like_name(const char *p, size_t *p_len) {
+  const char *q = p + 1;
+  xf_t xf;
+  if (!(isalpha((unsigned char)*q) || *q == '_'))
+    return 0;
+  while (isalnum((unsigned char)*q) || *q == '_')
+    q++;
+  size_t k = suffix_at(q, &xf);
+  *p_len = (size_t)(q - p) + k;
+  return k > 0;
+}
+
+/* Says in err that the {name} at p (len bytes) names no column. */
+static void unknown_name(const char *p, size_t len, const names_t *names,
+                         char *err, size_t errlen) {
+  int any = 0;
+  cli_fmt(err, errlen,
+          "the replacement string %.*s names no column of the input "
+          "sources' header lines (--header :)",
+          (int)len, p);
+  for (int i = 0; i < names->n; i++)
+    if (names->v[i].len)
+      cli_fmt_append(err, errlen, "%s{%.*s}", any++ ? " " : ": they are ",
+                     (int)names->v[i].len, names->v[i].s);
+}
+
 /* Whether text at p starts a replacement string; *p_len its length and
- * *part what it is.  Returns 1, 0 (it is the shell's brace), or -1 with
- * a message for one mpipool refuses. */
-static int match(const char *p, int nargs, size_t *p_len, part_t *part,
-                 char *err, size_t errlen) {
+ * *part what it is.  after_dollar: p follows a '$' (the shell's ${...}).
+ * Returns 1, 0 (it is the shell's brace), or -1 with a message for one
+ * mpipool refuses. */
+static int match(const char *p, int nargs, const names_t *names,
+                 int after_dollar, size_t *p_len, part_t *part, char *err,
+                 size_t errlen) {
   const char *q = p + 1;
   int src = 0, digits = 0;
   if (strncmp(p, "{#}", 3) == 0) {
@@ -102,39 +174,45 @@ static int match(const char *p, int nargs, size_t *p_len, part_t *part,
             "by mpipool: MPIPOOL_WORKER names the worker a task runs on");
     return -1;
   }
+  if (!after_dollar && match_name(p, names, p_len, part))
+    return 1;
   while (*q >= '0' && *q <= '9') {
     if (src < 1000000)
       src = src * 10 + (*q - '0');
     q++;
     digits = 1;
   }
-  for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
-    size_t n = strlen(suffixes[i].s);
-    if (strncmp(q, suffixes[i].s, n) != 0 || q[n] != '}')
-      continue;
-    if (digits && src < 1) {
-      cli_fmt(err, errlen,
-              "the replacement string %.*s names no input source (they are "
-              "numbered from 1)",
-              (int)(q + n + 1 - p), p);
+  xf_t xf;
+  size_t k = suffix_at(q, &xf);
+  if (k == 0) {
+    if (names->n >= 0 && !after_dollar && looks_like_name(p, p_len)) {
+      unknown_name(p, *p_len, names, err, errlen);
       return -1;
     }
-    if (digits && src > nargs) {
-      cli_fmt(err, errlen,
-              "the replacement string %.*s names input source %d, but there "
-              "%s %d",
-              (int)(q + n + 1 - p), p, src, nargs == 1 ? "is" : "are", nargs);
-      return -1;
-    }
-    *part = (part_t){PART_ARG, 0, 0, src, suffixes[i].xf};
-    *p_len = (size_t)(q + n + 1 - p);
-    return 1;
+    return 0;
   }
-  return 0;
+  if (digits && src < 1) {
+    cli_fmt(err, errlen,
+            "the replacement string %.*s names no input source (they are "
+            "numbered from 1)",
+            (int)(q + k - p), p);
+    return -1;
+  }
+  if (digits && nargs > 0 && src > nargs) {
+    cli_fmt(err, errlen,
+            "the replacement string %.*s names input source %d, but there "
+            "%s %d",
+            (int)(q + k - p), p, src, nargs == 1 ? "is" : "are", nargs);
+    return -1;
+  }
+  *part = (part_t){PART_ARG, 0, 0, src, xf};
+  *p_len = (size_t)(q + k - p);
+  return 1;
 }
 
-int cli_template_parse(cli_template_t **out, char *const *words, int n,
-                       int nargs, char *err, size_t errlen) {
+/* Parses words[0..n-1] for nargs arguments (0: columns) and names. */
+static int parse(cli_template_t **out, char *const *words, int n, int nargs,
+                 const names_t *names, char *err, size_t errlen) {
   cli_template_t *t = cli_calloc(1, sizeof *t);
   size_t cap = 0, len = 0;
   if (t == NULL)
@@ -151,9 +229,10 @@ int cli_template_parse(cli_template_t **out, char *const *words, int n,
   for (size_t at = 0; at < len;) {
     part_t p;
     size_t plen;
-    int m = t->text[at] == '{'
-                ? match(t->text + at, nargs, &plen, &p, err, errlen)
-                : 0;
+    int m = t->text[at] == '{' ? match(t->text + at, nargs, names,
+                                       at > 0 && t->text[at - 1] == '$', &plen,
+                                       &p, err, errlen)
+                               : 0;
     if (m < 0) {
       cli_template_free(t);
       return -1;
@@ -179,6 +258,19 @@ oom:
   cli_template_free(t);
   cli_fmt(err, errlen, "out of memory");
   return -1;
+}
+
+int cli_template_parse(cli_template_t **t, char *const *words, int n, int nargs,
+                       char *err, size_t errlen) {
+  names_t none = {NULL, -1};
+  return parse(t, words, n, nargs, &none, err, errlen);
+}
+
+int cli_template_parse_columns(cli_template_t **t, char *const *words, int n,
+                               const cli_arg_t *names, int nnames, char *err,
+                               size_t errlen) {
+  names_t nm = {names, nnames};
+  return parse(t, words, n, 0, &nm, err, errlen);
 }
 
 /* POSIX dirname of s (n bytes), as GNU parallel's {//} (Perl's dirname):
@@ -230,9 +322,9 @@ static int add_arg(char **buf, size_t *cap, size_t *len, const cli_arg_t *a,
 }
 
 /* Every argument, transformed and quoted, separated by spaces. */
-static int add_all(const cli_template_t *t, const cli_arg_t *args, xf_t xf,
-                   char **buf, size_t *cap, size_t *len) {
-  for (int i = 0; i < t->nargs; i++)
+static int add_all(const cli_arg_t *args, int nargs, xf_t xf, char **buf,
+                   size_t *cap, size_t *len) {
+  for (int i = 0; i < nargs; i++)
     if ((i > 0 && add(buf, cap, len, " ", 1)) ||
         add_arg(buf, cap, len, &args[i], xf))
       return -1;
@@ -240,12 +332,13 @@ static int add_all(const cli_template_t *t, const cli_arg_t *args, xf_t xf,
 }
 
 int cli_template_expand(const cli_template_t *t, const cli_arg_t *args,
-                        uint64_t seq, char **buf, size_t *cap, size_t *len) {
+                        int nargs, uint64_t seq, char **buf, size_t *cap,
+                        size_t *len) {
   *len = 0;
   if (add(buf, cap, len, "", 0))
     return -1;
   if (t->empty) { /* each argument a command, as it is */
-    for (int i = 0; i < t->nargs; i++)
+    for (int i = 0; i < nargs; i++)
       if ((i > 0 && add(buf, cap, len, " ", 1)) ||
           add(buf, cap, len, args[i].s, args[i].len))
         return -1;
@@ -260,16 +353,18 @@ int cli_template_expand(const cli_template_t *t, const cli_arg_t *args,
       char num[32];
       cli_fmt(num, sizeof num, "%llu", (unsigned long long)seq);
       rc = add(buf, cap, len, num, strlen(num));
+    } else if (p->src > nargs) { /* a column the line lacks: nothing */
+      rc = 0;
     } else if (p->src) {
       rc = add_arg(buf, cap, len, &args[p->src - 1], p->xf);
     } else {
-      rc = add_all(t, args, p->xf, buf, cap, len);
+      rc = add_all(args, nargs, p->xf, buf, cap, len);
     }
     if (rc)
       return -1;
   }
-  if (!t->any_arg &&
-      (add(buf, cap, len, " ", 1) || add_all(t, args, XF_NONE, buf, cap, len)))
+  if (!t->any_arg && (add(buf, cap, len, " ", 1) ||
+                      add_all(args, nargs, XF_NONE, buf, cap, len)))
     return -1;
   return 0;
 }

@@ -12,6 +12,12 @@
  *   {#}    the task's number
  *   {n} {n.} {n/} {n//} {n/.}   the same of the n-th argument only
  *
+ * A template for columns (cli_template_parse_columns: --colsep, --header)
+ * takes the columns of a task's lines as its arguments, as many as they
+ * are: {} is every column, {n} the n-th, nothing at all (not even '')
+ * when the lines have fewer; and {name} (with the same suffixes: {name.},
+ * {name/}...) is the column whose header line gives it that name.
+ *
  * Every argument put in is quoted for /bin/sh (single quotes, see
  * cli_shell_quote), so "my file.txt" stays one word.  A template without
  * any argument string ({}, {.}, ... {n}) gets the quoted arguments
@@ -44,13 +50,25 @@ int cli_template_parse(cli_template_t **t, char *const *words, int n, int nargs,
                        char *err, size_t errlen);
 
 /*
- * The command for arguments args[0..nargs-1] (nargs as parsed), task
- * number seq: written to *buf (capacity *cap, grown with cli_grow; free
- * it with cli_free), NUL-terminated, its length in *len.  Returns 0, or
- * -1 when out of memory.
+ * Parses a template for columns (see above): names[0..nnames-1] name the
+ * columns 1..nnames (borrowed for the call; an empty one names none); nnames <
+ * 0: there is no header.  Returns 0, or -1 with a message in err for {0}, {%},
+ * or, with a header, a {word} (a word of letters, digits and '_', with or
+ * without a suffix) that no column is named, or when out of memory.
+ */
+int cli_template_parse_columns(cli_template_t **t, char *const *words, int n,
+                               const cli_arg_t *names, int nnames, char *err,
+                               size_t errlen);
+
+/*
+ * The command for arguments args[0..nargs-1] (nargs as parsed; for
+ * columns, any number), task number seq: written to *buf (capacity *cap, grown
+ * with cli_grow; free it with cli_free), NUL-terminated, its length in *len.
+ * Returns 0, or -1 when out of memory.
  */
 int cli_template_expand(const cli_template_t *t, const cli_arg_t *args,
-                        uint64_t seq, char **buf, size_t *cap, size_t *len);
+                        int nargs, uint64_t seq, char **buf, size_t *cap,
+                        size_t *len);
 
 /* Frees t.  NULL is a no-op. */
 void cli_template_free(cli_template_t *t);

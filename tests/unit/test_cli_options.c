@@ -425,6 +425,26 @@ static void test_options_sources(void) {
        "-a FILE first, then the ::: sources");
   if (PARSES(&o, "--dry-run", "echo", ":::", "x"))
     ok(o.dry_run, "--dry-run");
+  if (PARSES(&o, "--colsep", "\\t", "--header", ":", "-a", "p.tsv", "echo"))
+    ok(o.colsep && strcmp(o.colsep, "\\t") == 0 && o.header == 1 &&
+           o.nsources == 1,
+       "--colsep REGEXP and --header :");
+  if (PARSES(&o, "-C", ",", "echo", ":::", "a,b"))
+    ok(o.colsep && strcmp(o.colsep, ",") == 0 && o.header == 0,
+       "-C is --colsep, as in GNU parallel");
+  if (PARSES(&o, "--colsep=", "echo", ":::", "ab"))
+    ok(o.colsep && *o.colsep == '\0', "--colsep '': split between bytes");
+  FAILS("option '--colsep' needs a value", "--colsep");
+  FAILS("option '--header' needs a value", "--header");
+  FAILS("--header takes ':' (the first line of each input source names its "
+        "columns), not '0'",
+        "--header", "0", "echo", ":::", "a");
+  FAILS("--colsep splits the arguments of input sources (-a, :::, ::::) "
+        "into columns, not the commands of a TASKFILE",
+        "--colsep", ",", "tasks.txt");
+  FAILS("--header splits the arguments of input sources (-a, :::, ::::) "
+        "into columns, not the commands of a TASKFILE",
+        "--header", ":", "tasks.txt");
   FAILS(":::: needs a file name", "echo", "::::", ":::", "x");
   FAILS(":::: needs a file name", "echo", "::::");
   FAILS(":::+ links the first input source to none before it", "echo", ":::+",

@@ -7,6 +7,7 @@
 #include "../helpers.h"
 #include "../tap.h"
 #include "cli/alloc.h"
+#include "cli/colsep.h"
 #include "cli/tasklist.h"
 #include "cli/template.h"
 
@@ -32,13 +33,24 @@ static void tasklist_free(tasklist_t *tl) {
 /* Opens the list of f (tmpl NULL: a task file) and reads it through twice
  * (a second pass must give the same tasks).  Returns what
  * cli_tasks_open or cli_tasks_next returned first that was not 0 or 1;
- * tl holds the tasks of the last pass. */
-static int read_all(tasklist_t *tl, FILE *f, const char *name,
-                    char *const *tmpl, int words, char *err) {
+ * tl holds the tasks of the last pass.  sep not NULL: its lines are split
+ * into columns at sep (trimmed), and with header the first line names
+ * them (cli_tasks_open_columns). */
+static int read_columns(tasklist_t *tl, FILE *f, const char *name,
+                        char *const *tmpl, int words, const char *sep,
+                        int header, char *err) {
   cli_tasks_t *ts;
   cli_task_t t;
-  int rc = cli_tasks_open(&ts, f, name, tmpl, words, err, ERRLEN);
+  cli_colsep_t *cs = NULL;
+  int rc;
   *tl = (tasklist_t){0};
+  if (sep && cli_colsep_compile(&cs, sep, 1, err, ERRLEN) != 0) {
+    fclose(f);
+    return -1;
+  }
+  rc = sep ? cli_tasks_open_columns(&ts, f, name, tmpl, words, cs, header, err,
+                                    ERRLEN)
+           : cli_tasks_open(&ts, f, name, tmpl, words, err, ERRLEN);
   if (rc != 0)
     return rc;
   for (int pass = 0; pass < 2 && rc == 0; pass++) {
@@ -67,6 +79,12 @@ static int read_all(tasklist_t *tl, FILE *f, const char *name,
   }
   cli_tasks_free(ts);
   return rc;
+}
+
+/* read_columns of lines not split. */
+static int read_all(tasklist_t *tl, FILE *f, const char *name,
+                    char *const *tmpl, int words, char *err) {
+  return read_columns(tl, f, name, tmpl, words, NULL, 0, err);
 }
 
 /* Whether task i (0-based) of tl is the command want, from line `line`. */
@@ -390,8 +408,8 @@ static void test_product(void) {
   char err[ERRLEN] = "";
   cli_task_t t;
   char *tmpl[] = {"echo", "{2}{1}", "{#}"};
-  is_int(cli_sources_load(&src, spec, 2, err, sizeof err), 0, "two sources");
-  is_int(cli_tasks_open_sources(&ts, src, tmpl, 3, err, sizeof err), 0,
+  is_int(cli_sources_load(&src, spec, 2, 0, err, sizeof err), 0, "two sources");
+  is_int(cli_tasks_open_sources(&ts, src, tmpl, 3, NULL, err, sizeof err), 0,
          "their product");
   is_int((int)cli_tasks_count(ts), 6, "2 x 3 tasks");
   char got[256] = "";
@@ -408,8 +426,8 @@ static void test_product(void) {
   cli_tasks_free(ts);
 
   spec[1].linked = 1;
-  cli_sources_load(&src, spec, 2, err, sizeof err);
-  is_int(cli_tasks_open_sources(&ts, src, tmpl, 0, err, sizeof err), 0,
+  cli_sources_load(&src, spec, 2, 0, err, sizeof err);
+  is_int(cli_tasks_open_sources(&ts, src, tmpl, 0, NULL, err, sizeof err), 0,
          "linked, no template");
   got[0] = '\0';
   while (cli_tasks_next(ts, &t, err, sizeof err) == 1)
@@ -419,18 +437,91 @@ static void test_product(void) {
 
   spec[1].linked = 0;
   spec[1].nwords = 0;
-  cli_sources_load(&src, spec, 2, err, sizeof err);
-  is_int(cli_tasks_open_sources(&ts, src, tmpl, 3, err, sizeof err), -1,
+  cli_sources_load(&src, spec, 2, 0, err, sizeof err);
+  is_int(cli_tasks_open_sources(&ts, src, tmpl, 3, NULL, err, sizeof err), -1,
          "an empty source: no task");
   is_str(err, "input source 2 (:::) has no arguments: no task",
          "... says which");
   spec[1].nwords = 3;
   char *three[] = {"echo", "{3}"};
-  cli_sources_load(&src, spec, 2, err, sizeof err);
-  is_int(cli_tasks_open_sources(&ts, src, three, 2, err, sizeof err), -1,
+  cli_sources_load(&src, spec, 2, 0, err, sizeof err);
+  is_int(cli_tasks_open_sources(&ts, src, three, 2, NULL, err, sizeof err), -1,
          "{3} of two sources: refused");
   is_str(err,
          "the replacement string {3} names input source 3, but there are 2",
+         "... saying so");
+}
+
+/* --colsep and --header: an argument file's lines and the sources'
+ * arguments split into columns, named by their first line. */
+static void test_columns(void) {
+  tasklist_t tl = {0};
+  char err[ERRLEN] = "";
+  char *tmpl[] = {"echo", "{2}", "{1}", "{3}", "{}"};
+  FILE *f = test_stream("a,b\n 1 , 2 \n3\n", 14);
+  is_int(read_columns(&tl, f, "c.csv", tmpl, 5, ",", 0, err), 0,
+         "--colsep , over an argument file");
+  is_int(tl.n, 3, "every line a task");
+  ok(task_is(&tl, 0, "echo 'b' 'a'  'a' 'b'", 1),
+     "{n} the n-th column; a column the line lacks is nothing, not ''");
+  ok(task_is(&tl, 1, "echo '2' '1'  '1' '2'", 2),
+     "columns trimmed; {} every column, each quoted");
+  ok(task_is(&tl, 2, "echo  '3'  '3'", 3), "a line of one column");
+  tasklist_free(&tl);
+
+  char *named[] = {"sim",  "--a",     "{alpha}", "{beta.}",
+                   "{2/}", "${HOME}", "{a,b}"};
+  f = test_stream("alpha\tbeta\nx y\tf.txt\n", 21);
+  is_int(read_columns(&tl, f, "p.tsv", named, 7, "\\t", 1, err), 0,
+         "--header : --colsep '\\t'");
+  is_int(tl.n, 1, "the header line is no task");
+  ok(task_is(&tl, 0, "sim --a 'x y' 'f' 'f.txt' ${HOME} {a,b}", 2),
+     "{name} and {name.} are the named columns; the shell's braces stay");
+  tasklist_free(&tl);
+
+  char *unknown[] = {"echo", "{gamma}"};
+  f = test_stream("alpha,beta\n1,2\n", 15);
+  is_int(read_columns(&tl, f, "p.csv", unknown, 2, ",", 1, err), -1,
+         "an unknown {name} is refused");
+  is_str(err,
+         "the replacement string {gamma} names no column of the input "
+         "sources' header lines (--header :): they are {alpha} {beta}",
+         "... naming it and the columns there are");
+  f = test_stream("", 0);
+  is_int(read_columns(&tl, f, "e.csv", unknown, 2, ",", 1, err), -1,
+         "--header : over an empty file is refused");
+  is_str(err,
+         "input source 'e.csv' is empty: it has no header line (--header :)",
+         "... saying so");
+
+  /* Sources: every source's columns in turn, named by their headers
+   * (the first word of a :::). */
+  char *xy[] = {"x,y", "1,2", "3"}, *z[] = {"z", "a.b"};
+  cli_source_spec_t spec[] = {{NULL, xy, 3, 0}, {NULL, z, 2, 0}};
+  cli_sources_t *src;
+  cli_tasks_t *ts;
+  cli_colsep_t *cs;
+  cli_task_t t;
+  char *both[] = {"echo", "{z.}{x}{y}", "{3}"};
+  is_int(cli_sources_load(&src, spec, 2, 1, err, sizeof err), 0,
+         "two sources with headers");
+  is_int(cli_colsep_compile(&cs, ",", 1, err, sizeof err), 0, "colsep ,");
+  is_int(cli_tasks_open_sources(&ts, src, both, 3, cs, err, sizeof err), 0,
+         "their product, in columns");
+  is_int((int)cli_tasks_count(ts), 2, "2 x 1 tasks: headers are not");
+  char got[256] = "";
+  while (cli_tasks_next(ts, &t, err, sizeof err) == 1)
+    snprintf(got + strlen(got), sizeof got - strlen(got), "%s|", t.cmd);
+  is_str(got, "echo 'a''1''2' 'a.b'|echo '3''a.b' |",
+         "a {name} is the number of its column in the headers (z: 3), "
+         "counted across the row's columns as GNU parallel does");
+  cli_tasks_free(ts);
+  spec[1].nwords = 0;
+  is_int(cli_sources_load(&src, spec, 2, 1, err, sizeof err), -1,
+         "--header : with an empty ::: source is refused");
+  is_str(err,
+         "input source 2 (:::) is empty: it has no header word "
+         "(--header :)",
          "... saying so");
 }
 
@@ -513,6 +604,7 @@ int main(void) {
   test_product();
   test_quote();
   test_expand();
+  test_columns();
   test_out_of_memory();
   return tap_done();
 }
