@@ -44,6 +44,8 @@ static const char usage[] =
     "                           word of :::) names its columns (split at\n"
     "                           --colsep, else at tabs) and is no task:\n"
     "                           mpipool --header : -a p.tsv 'sim --a {alpha}'\n"
+    "                           (under mpirun write --header=: : mpirun takes\n"
+    "                           a lone ':' as the end of a program)\n"
     "  -j, --processes N        N workers (default: the mpirun ranks after\n"
     "                           rank 0, else one per core found by hwloc)\n"
     "      --maxtasksperchild N replace a worker process after N tasks\n"
