@@ -206,6 +206,33 @@ static int parse_fields(char **f, cli_joblog_entry_t *e, const char *name,
   return -1;
 }
 
+int cli_joblog_parse(char *line, size_t len, cli_joblog_entry_t *e,
+                     const char *name, size_t lineno, char *err,
+                     size_t errlen) {
+  char *f[NFIELDS];
+  memset(e, 0, sizeof *e);
+  if (memchr(line, '\0', len) != NULL) {
+    cli_fmt(err, errlen, "%s:%zu: line holds a NUL byte", name, lineno);
+    return -1;
+  }
+  int nf = split(line, len, f, &e->cmd_len);
+  if (nf < NFIELDS) {
+    cli_fmt(err, errlen, "%s:%zu: too few fields: %d instead of %d", name,
+            lineno, nf, NFIELDS);
+    return -1;
+  }
+  if (parse_fields(f, e, name, lineno, err, errlen) != 0)
+    return -1;
+  e->host = f[1];
+  e->cmd = f[8];
+  return 0;
+}
+
+int cli_joblog_is_header(const char *line, size_t len) {
+  return len + 1 == sizeof cli_joblog_header - 1 &&
+         memcmp(line, cli_joblog_header, len) == 0;
+}
+
 /* Checks one complete joblog line s (len bytes, without its '\n'), line
  * number `line` of the joblog `name`, and adds what it says to d; its
  * command is compared with its task's later (cli_done_check). */
@@ -296,8 +323,7 @@ static int read_log(FILE *f, const char *name, cli_done_t *d,
       rc = -1;
       break;
     }
-    if (line == 1 && len + 1 == sizeof cli_joblog_header - 1 &&
-        memcmp(buf, cli_joblog_header, len) == 0)
+    if (line == 1 && cli_joblog_is_header(buf, len))
       continue;
     rc = load_line(buf, len, name, line, d, err, errlen);
     if (rc != 0)

@@ -46,6 +46,20 @@ typedef struct {
  */
 int cli_joblog_format(const cli_joblog_entry_t *e, char **out, size_t *out_len);
 
+/*
+ * Parses one joblog line (line, len bytes without its '\n', NUL-terminated
+ * at len; cut up in place) into *e, whose host and cmd then point into
+ * line (borrowed: valid while line is).  The rules are those of
+ * cli_joblog_load: nine tab-separated fields, numbers in decimal with
+ * spaces around them allowed, a NUL byte nowhere.  Returns 0, or -1 with
+ * "NAME:LINENO: ..." in err saying what is wrong.
+ */
+int cli_joblog_parse(char *line, size_t len, cli_joblog_entry_t *e,
+                     const char *name, size_t lineno, char *err, size_t errlen);
+
+/* Whether line (len bytes, without its '\n') is the header line. */
+int cli_joblog_is_header(const char *line, size_t len);
+
 /* Where the whole lines of a joblog end: a last line without its '\n'
  * was cut short, by a run killed while writing it (or a full disk), and
  * must go before anything is appended, or the next line would be glued
