@@ -203,7 +203,9 @@ static void finish(farm_t *fm, slot_t *s, const cli_resultmsg_t *r,
     fm->fatal = 1;
   }
   if (log_task(fm, &s->job, r)) {
-    say("cannot write the joblog %s: %s", fm->f->opt->joblog, strerror(errno));
+    say("cannot write the joblog %s: %s",
+        fm->f->opt->joblog ? fm->f->opt->joblog : "(temporary, for --report)",
+        strerror(errno));
     fm->fatal = 1;
   }
   fm->c->done++;

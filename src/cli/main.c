@@ -24,7 +24,9 @@
 #include "options.h"
 #include "output.h"
 #include "progress.h"
+#include "report.h"
 #include "tasklist.h"
+#include "tempfile.h"
 #include "watch.h"
 #include "work.h"
 
@@ -370,6 +372,54 @@ static int open_joblog(const cli_options_t *o, const cli_joblog_tail_t *tail,
   return fd;
 }
 
+/* --report without --joblog: the run's joblog in a temporary file of
+ * its own, unlinked already (tempfile.h), read back for the report.
+ * Returns its descriptor, or -1 with a message said. */
+static int temp_joblog(void) {
+  char msg[512];
+  int fd = cli_tempfile("joblog", msg, sizeof msg);
+  if (fd < 0) {
+    fprintf(stderr, "mpipool: --report: %s\n", msg);
+    return -1;
+  }
+  size_t len = strlen(cli_joblog_header);
+  if (write(fd, cli_joblog_header, len) != (ssize_t)len) {
+    fprintf(stderr, "mpipool: --report: cannot write a temporary joblog: %s\n",
+            strerror(errno));
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+/* --report: writes the page of the run from its joblog: the file of
+ * --joblog (all of it: with --resume, the earlier runs' tasks too), or
+ * the temporary one fd.  Returns 0, or -1 with a message said. */
+static int write_report(const cli_options_t *o, int fd) {
+  char err[1024];
+  FILE *f = NULL;
+  if (o->joblog) {
+    f = fopen(o->joblog, "r");
+  } else {
+    int copy = dup(fd);
+    if (copy >= 0 && lseek(copy, 0, SEEK_SET) == 0)
+      f = fdopen(copy, "r");
+    if (f == NULL && copy >= 0)
+      close(copy);
+  }
+  if (f == NULL) {
+    fprintf(stderr, "mpipool: --report: cannot read the joblog '%s': %s\n",
+            o->joblog ? o->joblog : "(temporary)", strerror(errno));
+    return -1;
+  }
+  int rc = cli_report_write(f, o->joblog ? o->joblog : "the run's joblog",
+                            o->report, err, sizeof err);
+  fclose(f);
+  if (rc)
+    fprintf(stderr, "mpipool: --report: %s\n", err);
+  return rc;
+}
+
 /* --print-pool: waits (up to a minute) for every worker to start, then
  * prints each node and its workers.  Returns the exit status. */
 static int print_pool(mpipool_t *pool, const cli_options_t *o) {
@@ -454,6 +504,8 @@ static int run_master(mpipool_t *pool, const cli_options_t *o,
   cli_output_set_memory(out, memory);
   if (o->joblog && (fd = open_joblog(o, &tail, torn_runs)) < 0)
     goto out;
+  if (o->joblog == NULL && o->report && (fd = temp_joblog()) < 0)
+    goto out;
   cli_farm_t farm = {
       o, ts, done, ntodo, fd, out, &drain_requested, &stop_requested};
   int e = cli_farm_run(pool, &farm, &counts);
@@ -480,10 +532,16 @@ static int run_master(mpipool_t *pool, const cli_options_t *o,
   status = e                ? EXIT_OWN_ERROR
            : stop_requested ? 128 + (int)stop_requested
                             : cli_exit_status(&counts);
+  /* The page of the run, whatever its outcome: a failed run is the one
+   * most worth a look.  A page that cannot be written is mpipool's own
+   * failure, said; an interrupted run keeps its 128 + signal. */
+  if (o->report && write_report(o, fd) != 0 && !stop_requested)
+    status = EXIT_OWN_ERROR;
 out:
   cli_output_destroy(out);
   if (fd >= 0 && close(fd)) {
-    fprintf(stderr, "mpipool: cannot write the joblog '%s': %s\n", o->joblog,
+    fprintf(stderr, "mpipool: cannot write the joblog '%s': %s\n",
+            o->joblog ? o->joblog : "(temporary, for --report)",
             strerror(errno));
     status = EXIT_OWN_ERROR;
   }

@@ -62,6 +62,11 @@ static const char usage[] =
     "      --results DIR        write DIR/<n>/stdout, stderr, status instead\n"
     "                           of printing\n"
     "      --joblog FILE        log each finished task (GNU parallel format)\n"
+    "      --report FILE        at the end, also after a failed run, write\n"
+    "                           a picture of the run to FILE (one HTML page:\n"
+    "                           a timeline of the tasks, the utilisation,\n"
+    "                           run times; see mpipool-report), from the\n"
+    "                           joblog (or a temporary one without --joblog)\n"
     "      --resume             skip the tasks already in the joblog\n"
     "      --resume-failed      as --resume, but run failed tasks again\n"
     "      --retries N          run a failed task up to N more times\n"
@@ -102,7 +107,8 @@ enum {
   OPT_HWTHREADS,
   OPT_NO_BIND,
   OPT_CRASH_LIMIT,
-  OPT_HEADER
+  OPT_HEADER,
+  OPT_REPORT
 };
 
 static const struct option longopts[] = {
@@ -132,6 +138,7 @@ static const struct option longopts[] = {
     {"colsep", required_argument, NULL, 'C'},
     {"col-sep", required_argument, NULL, 'C'},
     {"header", required_argument, NULL, OPT_HEADER},
+    {"report", required_argument, NULL, OPT_REPORT},
     {NULL, 0, NULL, 0}};
 
 static int fail(char *err, size_t errlen, const char *fmt, ...) {
@@ -259,6 +266,11 @@ static int take(cli_options_t *o, int c, const char *name, char *err,
       return fail(err, errlen, "%s needs a %s name, not ''", name,
                   c == OPT_RESULTS ? "directory" : "file");
     *(c == OPT_RESULTS ? &o->results : &o->joblog) = optarg;
+    return 0;
+  case OPT_REPORT:
+    if (*optarg == '\0')
+      return fail(err, errlen, "--report needs a file name, not ''");
+    o->report = optarg;
     return 0;
   case OPT_RESUME:
     o->resume = 1;
@@ -410,6 +422,11 @@ int cli_options_parse(cli_options_t *o, int argc, char **argv, char *err,
   if ((o->resume || o->resume_failed) && o->joblog == NULL)
     return fail(err, errlen, "%s needs --joblog FILE",
                 o->resume ? "--resume" : "--resume-failed");
+  if (o->report && o->joblog && strcmp(o->report, o->joblog) == 0)
+    return fail(err, errlen,
+                "--report '%s' is the joblog: writing the report would "
+                "destroy it",
+                o->report);
   if (o->print_pool) {
     if (optind < argc)
       return fail(err, errlen,

@@ -33,6 +33,7 @@ typedef struct {
   int tag;             /* --tag */
   const char *results; /* --results DIR */
   const char *joblog;  /* --joblog FILE */
+  const char *report;  /* --report FILE: the run's page (report.h) */
   int resume;          /* --resume */
   int resume_failed;   /* --resume-failed */
   int retries;         /* --retries N: extra attempts of a failed task */
