@@ -24,7 +24,7 @@
 #define RIGHT 20.0
 #define PLOT (WIDTH - LEFT - RIGHT)
 #define ROWS_HEIGHT 560.0 /* the timeline's rows, when they fit */
-#define ROW_MAX 16.0      /* the tallest row */
+#define ROW_MAX 28.0      /* the tallest row */
 #define ROW_MIN 1.0       /* the lowest: more rows make a taller picture */
 #define UTIL_HEIGHT 120.0
 #define HIST_HEIGHT 160.0
