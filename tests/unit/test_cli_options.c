@@ -175,6 +175,9 @@ static void test_options_good(void) {
     is_str(o.joblog, "jl.txt", "--joblog FILE");
   if (PARSES(&o, "--joblog", "jl", "--resume", "t"))
     ok(o.resume && !o.resume_failed, "--joblog --resume");
+  if (PARSES(&o, "--report", "r.html", "t"))
+    ok(strcmp(o.report, "r.html") == 0 && o.joblog == NULL,
+       "--report FILE, without --joblog");
   if (PARSES(&o, "--resume-failed", "--joblog=jl", "t"))
     ok(!o.resume && o.resume_failed, "--resume-failed before --joblog");
 
@@ -465,6 +468,9 @@ static void test_options_sources(void) {
 
 static void test_options_conflicts(void) {
   FAILS("--resume needs --joblog FILE", "--resume", "t");
+  FAILS("--report needs a file name, not ''", "--report", "", "t");
+  FAILS("--report 'j' is the joblog: writing the report would destroy it",
+        "--joblog", "j", "--report", "j", "t");
   FAILS("--resume-failed needs --joblog FILE", "--resume-failed", "t");
   FAILS("--resume and --resume-failed exclude each other", "--joblog", "j",
         "--resume", "--resume-failed", "t");
@@ -497,15 +503,12 @@ static void test_options_help_version(void) {
      "usage starts with the synopsis");
   ok(u != NULL && strlen(u) > 0 && u[strlen(u) - 1] == '\n',
      "usage ends with a newline");
-  const char *names[] = {"--processes",   "--maxtasksperchild",
-                         "--keep-order",  "--tag",
-                         "--results",     "--joblog",
-                         "--resume",      "--resume-failed",
-                         "--retries",     "--timeout",
-                         "--halt",        "--progress",
-                         "--no-progress", "--quiet",
-                         "--help",        "--version",
-                         "-a ARGFILE"};
+  const char *names[] = {
+      "--processes", "--maxtasksperchild", "--keep-order", "--tag",
+      "--results",   "--joblog",           "--resume",     "--resume-failed",
+      "--retries",   "--timeout",          "--halt",       "--progress",
+      "--report",    "--no-progress",      "--quiet",      "--help",
+      "--version",   "-a ARGFILE"};
   int all = 1;
   for (size_t i = 0; i < sizeof names / sizeof *names; i++)
     if (u == NULL || strstr(u, names[i]) == NULL) {
