@@ -1,8 +1,9 @@
 #!/bin/sh
 # fuzz/run.sh [SECONDS] - fuzzes the mpipool program's parsers of
 # untrusted files with clang's libFuzzer, AddressSanitizer and
-# UndefinedBehaviorSanitizer: the joblog reader (joblog_fuzz.c) and the
-# task-file and argument-file readers (tasklist_fuzz.c).  Builds each
+# UndefinedBehaviorSanitizer: the joblog reader (joblog_fuzz.c), the
+# task-file and argument-file readers (tasklist_fuzz.c) and the --colsep
+# splitter (colsep_fuzz.c).  Builds each
 # target with clang directly (no autotools), then runs it for SECONDS
 # (default 60) from its seed corpus, fuzz/corpus/NAME/, which it never
 # writes: new inputs go to $FUZZ_BUILD/corpus/NAME, an input that crashes,
@@ -26,14 +27,15 @@ cflags="-std=c11 -g -O1 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
   -I$top/src -Wall -Wextra -Werror
   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all"
 cli=$top/src/cli
-targets="joblog tasklist"
+targets="joblog tasklist colsep"
 n=0
 for t in $targets; do
   # What each target links of the program: the pure modules it needs.
   case $t in
-  joblog) set -- "$cli/joblog.c" "$cli/done.c" "$cli/tasklist.c" \
+  joblog) set -- "$cli/joblog.c" "$cli/done.c" "$cli/tasklist.c" "$cli/colsep.c" \
     "$cli/template.c" "$cli/sources.c" ;;
-  tasklist) set -- "$cli/tasklist.c" "$cli/template.c" "$cli/sources.c" ;;
+  tasklist) set -- "$cli/tasklist.c" "$cli/colsep.c" "$cli/template.c" "$cli/sources.c" ;;
+  colsep) set -- "$cli/colsep.c" ;;
   esac
   echo "fuzz: building ${t}_fuzz"
   # shellcheck disable=SC2086

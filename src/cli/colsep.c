@@ -118,6 +118,48 @@ static void translate(const char *sep, char *out) {
   *o = '\0';
 }
 
+/* Whether the extended expression ere has two repetition operators in a
+ * row ("a++", "a*?", "a{2}{3}"): POSIX leaves their meaning undefined,
+ * and glibc's regcomp copies the expression once per operator, so that
+ * thirty '+' ask for gigabytes. */
+static int adjacent_repeats(const char *ere) {
+  int after_repeat = 0;
+  for (const char *p = ere; *p; p++) {
+    int repeat = *p == '*' || *p == '+' || *p == '?' || *p == '{';
+    if (repeat && after_repeat)
+      return 1;
+    after_repeat = repeat;
+    if (*p == '\\' && p[1]) {
+      p++;
+    } else if (*p == '{') { /* an interval: to its end */
+      const char *end = strchr(p, '}');
+      if (end == NULL)
+        return 0; /* regcomp says what is wrong */
+      p = end;
+    } else if (*p == '[') { /* a bracket expression: to its end */
+      p++;
+      if (*p == '^')
+        p++;
+      if (*p == ']')
+        p++;
+      while (*p && *p != ']') {
+        if (*p == '[' && (p[1] == ':' || p[1] == '=' || p[1] == '.')) {
+          const char *end = strchr(p + 2, p[1]);
+          while (end && end[1] != ']')
+            end = strchr(end + 1, p[1]);
+          if (end == NULL)
+            return 0;
+          p = end + 1;
+        }
+        p++;
+      }
+      if (*p == '\0')
+        return 0;
+    }
+  }
+  return 0;
+}
+
 int cli_colsep_compile(cli_colsep_t **out, const char *sep, int trim, char *err,
                        size_t errlen) {
   cli_colsep_t *cs = cli_calloc(1, sizeof *cs);
@@ -130,6 +172,16 @@ int cli_colsep_compile(cli_colsep_t **out, const char *sep, int trim, char *err,
     return -1;
   }
   translate(sep, ere);
+  if (adjacent_repeats(ere)) {
+    cli_fmt(err, errlen,
+            "--colsep '%s': two repetition operators in a row (such as "
+            "'++' or '*?') have no meaning in a POSIX extended regular "
+            "expression",
+            sep);
+    cli_free(cs);
+    cli_free(ere);
+    return -1;
+  }
   /* An empty expression is not POSIX; "()" matches the same: nothing. */
   int rc = regcomp(&cs->re, *ere ? ere : "()", REG_EXTENDED);
   cli_free(ere);

@@ -32,6 +32,9 @@ int cli_colsep_compile(cli_colsep_t **cs, const char *sep, int trim, char *err,
  * two bytes but never makes an empty column (so "" splits "abc" into a,
  * b, c; and no match loops).  The columns are appended to *cols (capacity
  * *cap, grown with cli_grow; free it with cli_free), *n counting them.
+ * A NUL must follow the line in its buffer (at s[len] or later, as in
+ * getline's lines and in argv): regexec reads only len bytes
+ * (REG_STARTEND), but the sanitizers' regexec reads up to the NUL.
  * Returns 0, or -1 when out of memory.
  */
 int cli_colsep_split(const cli_colsep_t *cs, const char *s, size_t len,

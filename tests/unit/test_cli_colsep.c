@@ -92,6 +92,24 @@ int main(void) {
      "the message names the expression: %s", err);
   is_int(cli_colsep_compile(&cs, "[", 0, err, sizeof err), -1,
          "an unclosed [ is refused");
+  /* Two repetition operators in a row are refused (undefined in POSIX;
+   * glibc's regcomp doubles the expression for each); escaped, inside
+   * brackets or apart, they are not. */
+  const char *twice[] = {"x++",     "a*?",   "a+*",
+                         "b{2}{3}", "\\s+?", "x++++++++++++++++++++++++++++++"};
+  for (size_t i = 0; i < sizeof twice / sizeof *twice; i++) {
+    int rc = cli_colsep_compile(&cs, twice[i], 0, err, sizeof err);
+    ok(rc == -1 && strstr(err, "two repetition operators in a row"),
+       "'%s' refused: %s", twice[i], err);
+  }
+  const char *once[] = {"\\+\\+", "[+*]+",  "a+b*",
+                        "(a+)+",  "x{2}y+", "[[:space:]+]+"};
+  for (size_t i = 0; i < sizeof once / sizeof *once; i++) {
+    int rc = cli_colsep_compile(&cs, once[i], 0, err, sizeof err);
+    ok(rc == 0, "'%s' compiles", once[i]);
+    if (rc == 0)
+      cli_colsep_free(cs);
+  }
   /* Out of memory: at the compile, at the split. */
   cli_alloc_fail_at(1);
   is_int(cli_colsep_compile(&cs, ",", 0, err, sizeof err), -1,
