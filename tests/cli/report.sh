@@ -43,7 +43,9 @@ mkdir t
 TMPDIR=$tmp/t run "$MPIPOOL" -j 2 --report r2.html tasks.txt
 check "mpipool --report without --joblog: the page has every task ($(bars r2.html) bars, status $rc)" \
   [ "$rc/$(bars r2.html)" = 3/8 ]
-check "no temporary joblog is left behind" [ -z "$(ls t)" ]
+# (Open MPI's session directory, ompi.*, may outlive the run for a moment:
+# its daemon removes it as it ends.)
+check "no temporary joblog is left behind" [ -z "$(ls t | grep '^mpipool-')" ]
 
 run "$MPIPOOL" -j 2 --report nodir/r.html tasks.txt
 check "a report that cannot be written: said, status 255 (status $rc)" \
