@@ -134,7 +134,8 @@ extern "C" {
   X(EPROTO, -16, "protocol error between master and worker")                   \
   X(ERANGE, -17, "the result does not fit in the buffer given")                \
   X(ELOST, -18, "the task's worker died while running it, too many times")     \
-  X(EJOURNAL, -19, "the journal cannot be used for this run")
+  X(EJOURNAL, -19, "the journal cannot be used for this run")                  \
+  X(ENORESOURCE, -20, "no node has the cores or GPUs one worker needs")
 
 typedef enum {
   MPIPOOL_OK = 0,
@@ -265,6 +266,40 @@ int mpipool_set_binding(mpipool_t *pool, int bind);
  * job unless mpirun runs with --enable-recovery (see the README).
  */
 int mpipool_set_crash_limit(mpipool_t *pool, int limit);
+
+/*
+ * Each worker gets `cores` cores of its node (PUs with hwthreads; 0, the
+ * default: one, as before), for tasks that run threads (OpenMP): a node
+ * takes at most floor(usable cores / cores) workers, launcher ranks
+ * included (processes = 0 fills every node to that; processes > 0 is
+ * capped by it, with a warning); with binding on, each worker binds to
+ * `cores` neighbouring cores of its own (hwloc's logical order).  Launcher
+ * ranks beyond what their node takes leave (from the first that does not
+ * fit on; a warning says which), and the nodes are filled by spawning.
+ * When no node has `cores` cores, mpipool_start() fails with
+ * MPIPOOL_ENORESOURCE, saying so on stderr.  Before start.  Errors:
+ * EINVAL (negative or above 1,000,000), EBUSY.
+ */
+int mpipool_set_cores_per_worker(mpipool_t *pool, int cores);
+
+/*
+ * Each worker gets `gpus` GPUs of its node to itself (0, the default:
+ * none).  A node's GPUs are, in this order of precedence: the list in
+ * MPIPOOL_GPUS (ids separated by commas, ranges "0-3" allowed: "the node
+ * has these GPUs", for GPUs that hwloc cannot see, and for tests), the
+ * launcher's CUDA_VISIBLE_DEVICES, Slurm's SLURM_STEP_GPUS or
+ * SLURM_JOB_GPUS, else hwloc's co-processor OS devices (CUDA, ROCm, NVML,
+ * OpenCL).  A node takes at most floor(its GPUs / gpus) workers (with
+ * mpipool_set_cores_per_worker, the smaller bound), sized as above.  The
+ * GPUs go by place (mpipool_ctx_node_place): the place numbered k on a
+ * node has the node's GPUs k * gpus to (k + 1) * gpus - 1
+ * (mpipool_ctx_gpus); a worker runs one task at a time and a successor
+ * takes its place only once it has ended, so no two tasks running at once
+ * share a GPU.  No GPUs anywhere (or a list that does not read):
+ * mpipool_start() fails with MPIPOOL_ENORESOURCE, saying so.  Before
+ * start.  Errors: EINVAL, EBUSY.
+ */
+int mpipool_set_gpus_per_worker(mpipool_t *pool, int gpus);
 
 /*
  * Isolation (on != 0): each worker runs its tasks in a child process it
@@ -576,6 +611,30 @@ const char *mpipool_ctx_name(const mpipool_ctx_t *ctx);
 /* N of the name above. */
 long mpipool_ctx_worker_id(const mpipool_ctx_t *ctx);
 
+/*
+ * The place of the pool this worker serves (0 <= place < mpipool_size, as
+ * mpipool_worker_info numbers them), known from its first task on; -1
+ * before (in the initializer, and in a spare).  A successor
+ * (maxtasksperchild) or a replacement takes the place of the worker it
+ * replaces, and only once that worker's last task has ended, so no two
+ * tasks running at once have the same place: it is GNU parallel's job
+ * slot (counted from 0).  With isolation, the child process that runs
+ * the tasks sees the place its worker had when the child was forked.
+ */
+long mpipool_ctx_place(const mpipool_ctx_t *ctx);
+
+/* That place's index among the places of its node (0, 1, ...; -1 as
+ * above): on each node, places with binding shares are numbered by their
+ * share, so two tasks running at once on one node never have the same
+ * index.  What a worker's share of its node's GPUs follows. */
+long mpipool_ctx_node_place(const mpipool_ctx_t *ctx);
+
+/* The GPUs of this worker's place (mpipool_set_gpus_per_worker): their
+ * ids on its node, separated by commas ("2,3"), as the node's list gives
+ * them; "" without GPUs per worker, or before the first task.  Never
+ * NULL; valid until the next task. */
+const char *mpipool_ctx_gpus(const mpipool_ctx_t *ctx);
+
 /* The `data` given to mpipool_register() for the running task (NULL in
  * the initializer). */
 void *mpipool_ctx_task_data(const mpipool_ctx_t *ctx);
@@ -690,7 +749,11 @@ typedef struct {
                          (borrowed, as host) */
   int ranks;          /* launcher ranks there serving as workers */
   int spawned;        /* workers spawned there at start */
-  int bound;          /* 1: its workers bind one core (or PU) each */
+  int bound;          /* 1: its workers bind one core (or PU) each, or
+                         their cores per worker */
+  const char *gpus;   /* its GPUs' ids ("0,1"), "" when none or not asked
+                         for (mpipool_set_gpus_per_worker) (borrowed) */
+  int ngpus;          /* how many; -1: its list does not read */
 } mpipool_node_info_t;
 
 typedef struct {
@@ -702,6 +765,9 @@ typedef struct {
   int bound;           /* 1 if it bound itself (mpipool_set_binding) */
   const char *binding; /* where it is bound ("core 1 (PU 1)"), or why not
                           (borrowed, as host) */
+  int node_place;      /* its place's index on its node, -1 if unknown */
+  const char *gpus;    /* its place's GPUs ("0,1"), "" for none
+                          (mpipool_set_gpus_per_worker; borrowed) */
 } mpipool_worker_info_t;
 
 /* The number of nodes the pool spans (0 when not the master). */

@@ -13,6 +13,7 @@
 #include "engine/journal.h"
 #include "engine/master.h"
 #include "placement/comm_spawn.h"
+#include "placement/gpus.h"
 #include "placement/launcher.h"
 #include "placement/mpihints.h"
 #include "placement/plan.h"
@@ -117,6 +118,26 @@ int mpipool_set_binding(mpipool_t *pool, int bind) {
   if (err)
     return err;
   pool->no_bind = bind == 0;
+  return MPIPOOL_OK;
+}
+
+int mpipool_set_cores_per_worker(mpipool_t *pool, int cores) {
+  int err = settable(pool);
+  if (err)
+    return err;
+  if (cores < 0 || cores > 1000000)
+    return MPIPOOL_EINVAL;
+  pool->cores_per = cores;
+  return MPIPOOL_OK;
+}
+
+int mpipool_set_gpus_per_worker(mpipool_t *pool, int gpus) {
+  int err = settable(pool);
+  if (err)
+    return err;
+  if (gpus < 0 || gpus > 1000000)
+    return MPIPOOL_EINVAL;
+  pool->gpus_per = gpus;
   return MPIPOOL_OK;
 }
 
@@ -302,6 +323,49 @@ static int no_room(const mpipool__plan_t *p) {
   return 0;
 }
 
+/* With cores or GPUs per worker: says what the plan left out for want of
+ * them (workers, launcher ranks), and returns 1 when no worker fits. */
+static int unfit(const mpipool_t *pool, const mpipool__plan_t *p) {
+  char need[128];
+  if (pool->cores_per && pool->gpus_per)
+    mpipool__fmt(need, sizeof need, "%d core%s and %d GPU%s", pool->cores_per,
+                 pool->cores_per == 1 ? "" : "s", pool->gpus_per,
+                 pool->gpus_per == 1 ? "" : "s");
+  else if (pool->cores_per)
+    mpipool__fmt(need, sizeof need, "%d core%s", pool->cores_per,
+                 pool->cores_per == 1 ? "" : "s");
+  else
+    mpipool__fmt(need, sizeof need, "%d GPU%s", pool->gpus_per,
+                 pool->gpus_per == 1 ? "" : "s");
+  if (p->workers == 0) {
+    fprintf(stderr, "mpipool: a worker needs %s, and no node has them:", need);
+    for (size_t i = 0; i < p->nnodes; i++) {
+      const mpipool__node_t *n = &p->nodes[i].info;
+      fprintf(stderr, "%s %s has %d %s", i ? ";" : "", n->host, n->cores,
+              pool->hwthreads ? "PUs" : "cores");
+      if (pool->gpus_per)
+        fprintf(stderr, n->ngpus < 0 ? ", a wrong GPU list" : " and %d GPUs",
+                n->ngpus);
+    }
+    fputc('\n', stderr);
+    return 1;
+  }
+  if (p->ranks_unfit)
+    fprintf(stderr,
+            "mpipool: warning: %d launcher rank%s left%s: a worker needs %s, "
+            "and %s node%s no room for more (ranks %d to %d leave)\n",
+            p->ranks_unfit, p->ranks_unfit == 1 ? "" : "s",
+            p->ranks_unfit == 1 ? "s" : "", need,
+            p->nnodes == 1 ? "its" : "their",
+            p->nnodes == 1 ? " has" : "s have", p->serve + 1, p->nranks - 1);
+  if (p->unfit)
+    fprintf(stderr,
+            "mpipool: warning: going on with %d worker(s) instead of %d: a "
+            "worker needs %s, and the nodes have room for no more\n",
+            p->workers, p->workers + p->unfit, need);
+  return 0;
+}
+
 /* The master's start: plan from every rank's view of its node, spawn what
  * each node lacks, hand the plan to the engine (which releases surplus
  * ranks) and add every worker to it. */
@@ -309,9 +373,14 @@ static int start_master(mpipool_t *pool, int world,
                         const mpipool__node_t *nodes, const char *why) {
   mpipool__plan_t p;
   int err =
-      mpipool__plan_make(&p, nodes, world, pool->processes, !pool->no_bind);
+      mpipool__plan_make_sized(&p, nodes, world, pool->processes,
+                               !pool->no_bind, pool->cores_per, pool->gpus_per);
   if (err)
     return err;
+  if ((pool->cores_per || pool->gpus_per) && unfit(pool, &p)) {
+    mpipool__plan_free(&p);
+    return MPIPOOL_ENORESOURCE;
+  }
   if (nodes[0].status && pool->processes == 0 && world == 1) {
     fprintf(stderr, "mpipool: %s\n", why);
     mpipool__plan_free(&p);
@@ -363,11 +432,21 @@ static int start_master(mpipool_t *pool, int world,
  * the launcher says: the node's name, the CPUs Slurm allocated there.
  * n's strings are the caller's to free (mpipool__node_free), also on
  * failure; ENOMEM when the name could not be had. */
-static int probe_node(mpipool__node_t *n, int hwthreads, int launched,
+static int probe_node(mpipool__node_t *n, int hwthreads, int launched, int gpus,
                       char *why, size_t whylen) {
   memset(n, 0, sizeof *n);
   mpipool__node_probe(n, hwthreads, launched, mpipool__launch_cpus_on_node(),
                       why, whylen);
+  if (gpus) { /* a wrong list is said here, where it was read */
+    char gwhy[512];
+    const char *source;
+    int err = mpipool__gpus_probe(&n->gpus, &source, gwhy, sizeof gwhy);
+    if (err == MPIPOOL_ENOMEM)
+      return err;
+    if (err)
+      fprintf(stderr, "mpipool: %s\n", gwhy);
+    n->ngpus = err ? -1 : mpipool__gpus_count(n->gpus);
+  }
   mpipool__limits_t l;
   mpipool__limits_read(&l);
   n->room = mpipool__room(&l);
@@ -380,7 +459,7 @@ int mpipool_core_count(int *cores) {
   char why[256];
   if (cores == NULL)
     return MPIPOOL_EINVAL;
-  int err = probe_node(&n, 0, mpipool__launched(), why, sizeof why);
+  int err = probe_node(&n, 0, mpipool__launched(), 0, why, sizeof why);
   if (err == 0 && (err = n.status) == 0)
     *cores = n.cores;
   mpipool__node_free(&n);
@@ -394,8 +473,8 @@ int mpipool_core_count(int *cores) {
 static int gather_probes(mpipool_t *pool, int rank, int size,
                          const mpipool__node_t *me, mpipool__node_t **all,
                          char **blob) {
-  mpipool__nodemsg_t msg = {me->status, me->cores,  me->room,
-                            me->host,   me->cpuset, me->bound};
+  mpipool__nodemsg_t msg = {me->status, me->cores,  me->room,  me->ngpus,
+                            me->host,   me->cpuset, me->bound, me->gpus};
   mpipool__buf_t b = {0};
   int *lens = NULL, *displs = NULL;
   *all = NULL;
@@ -445,6 +524,8 @@ static int gather_probes(mpipool_t *pool, int rank, int size,
     n->host = (char *)m.host;
     n->cpuset = (char *)m.cpuset;
     n->bound = (char *)m.bound;
+    n->ngpus = m.ngpus;
+    n->gpus = (char *)m.gpus;
   }
   mpipool__buf_free(&b);
   mpipool__free(lens);
@@ -457,7 +538,8 @@ static int gather_probes(mpipool_t *pool, int rank, int size,
 static int start_ranks(mpipool_t *pool, int rank, int size) {
   mpipool__node_t me, *all = NULL;
   char why[256] = "", *blob = NULL;
-  int err = probe_node(&me, pool->hwthreads, pool->launched, why, sizeof why);
+  int err = probe_node(&me, pool->hwthreads, pool->launched, pool->gpus_per > 0,
+                       why, sizeof why);
   int gerr = gather_probes(pool, rank, size, &me, &all, &blob);
   mpipool__node_free(&me);
   if (rank != 0) {
@@ -691,6 +773,8 @@ int mpipool_node_info(const mpipool_t *pool, int i, mpipool_node_info_t *info) {
   info->ranks = n->ranks;
   info->spawned = n->spawn;
   info->bound = n->bind;
+  info->gpus = n->info.gpus ? n->info.gpus : "";
+  info->ngpus = n->info.ngpus;
   return MPIPOOL_OK;
 }
 

@@ -36,6 +36,8 @@ struct mpipool {
   long maxtasks;
   int hwthreads;       /* count and bind hardware threads, not cores */
   int no_bind;         /* mpipool_set_binding(pool, 0) */
+  int cores_per;       /* mpipool_set_cores_per_worker, 0: not set */
+  int gpus_per;        /* mpipool_set_gpus_per_worker, 0: not set */
   int crash_limit;     /* a chunk's workers may die this many times */
   int retries;         /* a failed item runs again this many times */
   char *journal_path;  /* mpipool_set_journal, or NULL */

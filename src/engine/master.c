@@ -21,6 +21,7 @@
 #include "intern.h"
 #include "journal.h"
 #include "placement/comm_spawn.h"
+#include "placement/gpus.h"
 #include "placement/launcher.h"
 #include "placement/topology.h"
 #include "roster.h"
@@ -32,6 +33,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +90,13 @@ typedef struct {
  * (LEVEL + k), or its node's spares (PARKED + node + 1). */
 enum { LIST_NONE = 0, LIST_LEVEL = 1, LIST_PARKED = LIST_LEVEL + DEPTH };
 
+typedef struct {
+  int node;
+  int share;
+  uint32_t local;
+  const char *gpus; /* its GPUs, interned ("" for none) */
+} place_t;
+
 struct mpipool__master {
   mpipool_t *pool; /* borrowed: options, registry, communicator */
   mpipool__plan_t plan;
@@ -97,6 +106,11 @@ struct mpipool__master {
   /* The pool's places: the worker serving each, and those waiting for a
    * successor (a stack of places). */
   uint32_t *places;
+  /* What each place stands for, fixed when the pool is sealed: its node,
+   * its share of that node's cores (the binding of its first worker), and
+   * its index among the node's places (its share of the node's GPUs).  A
+   * place's workers all run there with that share, one at a time. */
+  place_t *where;
   size_t slots; /* 0 until sealed */
   uint32_t *vacant;
   size_t nvacant;
@@ -350,6 +364,9 @@ static int configure(mpipool__master_t *m, const mpipool__worker_t *w,
     cfg.bind_count = nd->shares;
     cfg.node_set = nd->info.cpuset;
     cfg.avoid = nd->avoid;
+    cfg.share_cores = pool->cores_per;
+    cfg.gpus_per = pool->gpus_per;
+    cfg.gpus = nd->info.gpus;
     /* The master counts on its node: it polls while it waits. */
     int procs = nd->ranks + nd->spawn + (w->node == 0);
     cfg.crowded = nd->info.cores > 0 && procs > nd->info.cores;
@@ -369,12 +386,19 @@ static int configure(mpipool__master_t *m, const mpipool__worker_t *w,
 static void place_worker(mpipool__master_t *m, mpipool__worker_t *w) {
   if (m->slots == 0)
     return; /* sealed later: places are given then */
-  if (m->nvacant > 0) {
-    w->place = m->vacant[--m->nvacant];
-    m->places[w->place] = w->index;
-  } else {
-    w->parked = 1;
+  /* Only a place of its node and share: two workers of one place never
+   * share a core or a GPU (a vacant place of another share waits for the
+   * successor asked for it, which has that share). */
+  for (size_t k = m->nvacant; k-- > 0;) {
+    const place_t *p = &m->where[m->vacant[k]];
+    if (p->node == w->node && p->share == w->share) {
+      w->place = m->vacant[k];
+      m->vacant[k] = m->vacant[--m->nvacant];
+      m->places[w->place] = w->index;
+      return;
+    }
   }
+  w->parked = 1;
 }
 
 /* Adds n workers at ranks first_rank.. of comm (a spawn's
@@ -506,17 +530,57 @@ static int spawnq_start(mpipool__master_t *m) {
                              mpipool__comm_spawn);
 }
 
+/* Numbers each node's n places 0, 1, ...: those of a binding share by
+ * their share (so that a worker's cores and GPUs go together), the
+ * others after them, in order.  0 or ENOMEM. */
+static int number_places(mpipool__master_t *m, size_t n) {
+  size_t nodes = m->plan.nnodes + 1; /* + the unknown node */
+  uint32_t *next = mpipool__calloc(nodes, sizeof *next);
+  if (next == NULL)
+    return MPIPOOL_ENOMEM;
+  for (size_t i = 0; i < n; i++) {
+    const place_t *p = &m->where[i];
+    size_t k = (size_t)(p->node - MPIPOOL__NODE_UNKNOWN);
+    if (p->share >= 0 && (uint32_t)p->share >= next[k])
+      next[k] = (uint32_t)p->share + 1;
+  }
+  for (size_t i = 0; i < n; i++) {
+    place_t *p = &m->where[i];
+    size_t k = (size_t)(p->node - MPIPOOL__NODE_UNKNOWN);
+    p->local = p->share >= 0 ? (uint32_t)p->share : next[k]++;
+    /* Its GPUs, as its workers find them (worker.c), for worker_info. */
+    int per = m->pool->gpus_per;
+    char *ids = NULL;
+    if (per > 0 && p->node >= 0 && p->local <= (uint32_t)(INT_MAX / per) - 1)
+      ids = mpipool__gpus_slice(m->plan.nodes[p->node].info.gpus,
+                                (int)p->local * per, per);
+    p->gpus = mpipool__intern(&m->strings, ids ? ids : "");
+    mpipool__free(ids);
+    if (p->gpus == NULL) {
+      mpipool__free(next);
+      return MPIPOOL_ENOMEM;
+    }
+  }
+  mpipool__free(next);
+  return MPIPOOL_OK;
+}
+
 int mpipool__master_seal(mpipool__master_t *m) {
   size_t n = m->roster.live;
   m->places = mpipool__malloc((n ? n : 1) * sizeof *m->places);
   m->vacant = mpipool__malloc((n ? n : 1) * sizeof *m->vacant);
-  if (m->places == NULL || m->vacant == NULL)
+  m->where = mpipool__calloc(n ? n : 1, sizeof *m->where);
+  if (m->places == NULL || m->vacant == NULL || m->where == NULL)
     return MPIPOOL_ENOMEM;
   /* During the start no worker left, so records are in the order added. */
   for (size_t i = 0; i < n; i++) {
-    mpipool__roster_at(&m->roster, (uint32_t)i)->place = (uint32_t)i;
+    mpipool__worker_t *w = mpipool__roster_at(&m->roster, (uint32_t)i);
+    w->place = (uint32_t)i;
     m->places[i] = (uint32_t)i;
+    m->where[i] = (place_t){w->node, w->share, 0, NULL};
   }
+  if (number_places(m, n))
+    return MPIPOOL_ENOMEM;
   m->slots = n;
   return m->recycling ? spawnq_start(m) : MPIPOOL_OK;
 }
@@ -537,15 +601,23 @@ static unsigned coalesce_limit(const mpipool__master_t *m) {
   return share > MAX_COALESCE ? MAX_COALESCE : (unsigned)share;
 }
 
-/* A slot is being freed by w, a retiring worker: a spare on its node takes
- * its place (a ready one first), or the next successor to arrive will. */
+/* A slot is being freed by w, a worker that retired (its last chunk
+ * answered) or died: a spare of its node and share takes its place (a
+ * ready one first), or the next such successor to arrive will.  Never
+ * before w's last chunk ended: two tasks of one place never run at once
+ * (the place is the job slot, and owns a share of cores and GPUs). */
 static void fill_slot(mpipool__master_t *m, mpipool__worker_t *w) {
   if (w->place == MPIPOOL__NONE)
     return; /* a spare that never served (recycling stopped meanwhile) */
   int list = LIST_PARKED + w->node - MPIPOOL__NODE_UNKNOWN;
+  int share = m->where[w->place].share;
   mpipool__worker_t *best = NULL;
   for (uint32_t i = list_of(m, list)->head; i != MPIPOOL__NONE;) {
     mpipool__worker_t *s = mpipool__roster_at(&m->roster, i);
+    if (s->share != share) {
+      i = s->next;
+      continue;
+    }
     if (best == NULL ||
         (s->state == MPIPOOL__W_READY && best->state != MPIPOOL__W_READY))
       best = s;
@@ -597,6 +669,9 @@ static int send_frame(mpipool__master_t *m, mpipool__worker_t *w, int *sent) {
     return MPIPOOL_OK;
   }
   f->seq = w->next_seq;
+  if (w->place != MPIPOOL__NONE)
+    mpipool__wire_tasks_set_place(&m->scratch, w->place,
+                                  m->where[w->place].local);
   /* An item to run again goes to another worker when one is ready. */
   long self = m->nready > 1 ? w->id : -1;
   while (f->nrefs < limit && m->scratch.len < COALESCE_BYTES) {
@@ -650,8 +725,8 @@ static int send_frame(mpipool__master_t *m, mpipool__worker_t *w, int *sent) {
       err = stop_recycling(m, "out of memory");
   }
   if (m->recycling && w->assigned >= pool->maxtasks) {
-    w->retiring = 1; /* its last chunk is on the way */
-    fill_slot(m, w);
+    w->retiring = 1; /* its last chunk is on the way; its place is
+                        handed over once it is answered (on_results) */
   }
   relist(m, w);
   return err;
@@ -857,6 +932,8 @@ static int on_results(mpipool__master_t *m, mpipool__worker_t *w,
       queue_retries(m, job);
   }
   mpipool__rbuf_unref(buf);
+  if (w->retiring && w->inflight == 0)
+    fill_slot(m, w);
   relist(m, w);
   return MPIPOOL_OK;
 }
@@ -874,6 +951,8 @@ static void on_bye(mpipool__master_t *m, mpipool__worker_t *w) {
   w->state = MPIPOOL__W_STOPPING;
   fail_inflight(m, w, MPIPOOL_ENOWORKERS);
   unlink_worker(m, w);
+  if (w->retiring)
+    fill_slot(m, w);
   if (w->place != MPIPOOL__NONE && m->places[w->place] == w->index)
     m->places[w->place] = MPIPOOL__NONE;
   MPI_Comm comm;
@@ -1293,6 +1372,7 @@ void mpipool__master_free(mpipool__master_t *m) {
   mpipool__free(m->frames);
   mpipool__free(m->parked);
   mpipool__free(m->places);
+  mpipool__free(m->where);
   mpipool__free(m->vacant);
   mpipool__free(m->init_error);
   mpipool__free(m);
@@ -1317,6 +1397,8 @@ int mpipool__master_worker_info(const mpipool__master_t *m, int place,
   info->bound = w->bound;
   info->host = w->host;
   info->binding = w->binding;
+  info->node_place = (int)m->where[place].local;
+  info->gpus = m->where[place].gpus;
   return MPIPOOL_OK;
 }
 

@@ -9,6 +9,7 @@
 #include "base/text.h"
 
 #include <hwloc.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,11 +30,14 @@ static int group(mpipool__plan_t *p, const mpipool__node_t *per_rank) {
       info->status = per_rank[r].status;
       info->cores = per_rank[r].cores;
       info->room = per_rank[r].room;
+      info->ngpus = per_rank[r].ngpus;
+      info->gpus = per_rank[r].gpus ? mpipool__strdup(per_rank[r].gpus) : NULL;
       info->host = mpipool__strdup(per_rank[r].host ? per_rank[r].host : "");
       info->cpuset =
           per_rank[r].cpuset ? mpipool__strdup(per_rank[r].cpuset) : NULL;
       i = (int)p->nnodes++;
-      if (info->host == NULL || (per_rank[r].cpuset && info->cpuset == NULL))
+      if (info->host == NULL || (per_rank[r].cpuset && info->cpuset == NULL) ||
+          (per_rank[r].gpus && info->gpus == NULL))
         return MPIPOOL_ENOMEM;
     }
     p->node_of[r] = i;
@@ -70,8 +74,29 @@ static int avoid_add(mpipool__plan_node_t *n, const char *pus) {
 }
 
 /* 1 if the node's limits let it start no more worker. */
-static int full(const mpipool__plan_node_t *n) {
+static int no_room_on(const mpipool__plan_node_t *n) {
   return n->info.room >= 0 && n->spawn >= n->info.room;
+}
+
+/* 1 if the node has no cores or GPUs left for one more worker. */
+static int unfit_on(const mpipool__plan_node_t *n) {
+  return n->ranks + n->spawn >= n->fit;
+}
+
+static int full(const mpipool__plan_node_t *n) {
+  return no_room_on(n) || unfit_on(n);
+}
+
+/* The most workers of cores_per cores and gpus_per GPUs node n takes. */
+static int fit_on(const mpipool__plan_node_t *n, int cores_per, int gpus_per) {
+  int fit = INT_MAX;
+  if (cores_per > 0)
+    fit = n->info.status == 0 ? n->info.cores / cores_per : 0;
+  if (gpus_per > 0) {
+    int g = n->info.ngpus > 0 ? n->info.ngpus / gpus_per : 0;
+    fit = g < fit ? g : fit;
+  }
+  return fit;
 }
 
 /* The node with the most free cores (the first one on a tie) among those
@@ -81,7 +106,8 @@ static size_t roomiest(const mpipool__plan_t *p) {
   int most = 0;
   for (size_t i = 0; i < p->nnodes; i++) {
     const mpipool__plan_node_t *n = &p->nodes[i];
-    int free_cores = n->info.cores - n->ranks - n->spawn;
+    int room = n->fit < n->info.cores ? n->fit : n->info.cores;
+    int free_cores = room - n->ranks - n->spawn;
     if (!full(n) && (best == p->nnodes || free_cores > most)) {
       best = i;
       most = free_cores;
@@ -92,6 +118,13 @@ static size_t roomiest(const mpipool__plan_t *p) {
 
 int mpipool__plan_make(mpipool__plan_t *p, const mpipool__node_t *per_rank,
                        int nranks, int processes, int bind) {
+  return mpipool__plan_make_sized(p, per_rank, nranks, processes, bind, 0, 0);
+}
+
+int mpipool__plan_make_sized(mpipool__plan_t *p,
+                             const mpipool__node_t *per_rank, int nranks,
+                             int processes, int bind, int cores_per,
+                             int gpus_per) {
   memset(p, 0, sizeof *p);
   if (nranks < 1 || processes < 0)
     return MPIPOOL_EINVAL;
@@ -109,12 +142,20 @@ int mpipool__plan_make(mpipool__plan_t *p, const mpipool__node_t *per_rank,
     mpipool__plan_free(p);
     return err;
   }
+  for (size_t i = 0; i < p->nnodes; i++)
+    p->nodes[i].fit = fit_on(&p->nodes[i], cores_per, gpus_per);
   int have = nranks - 1;
   p->serve = processes > 0 && processes < have ? processes : have;
   for (int r = 1; r <= p->serve; r++) {
     mpipool__plan_node_t *n = &p->nodes[p->node_of[r]];
+    if (unfit_on(n)) { /* this rank and those after it leave */
+      p->ranks_unfit = p->serve - r + 1;
+      p->serve = r - 1;
+      break;
+    }
     n->ranks++;
-    if (per_rank[r].bound && per_rank[r].bound[0]) {
+    /* Cores per worker replace a launcher's binding. */
+    if (cores_per == 0 && per_rank[r].bound && per_rank[r].bound[0]) {
       p->launcher_bound[r] = 1;
       err = avoid_add(n, per_rank[r].bound);
       if (err == MPIPOOL_ENOMEM) {
@@ -131,7 +172,10 @@ int mpipool__plan_make(mpipool__plan_t *p, const mpipool__node_t *per_rank,
     for (int k = p->serve; k < processes; k++) {
       size_t i = roomiest(p);
       if (i == p->nnodes) {
-        p->no_room = processes - k;
+        int unfit = 1;
+        for (size_t j = 0; j < p->nnodes; j++)
+          unfit &= unfit_on(&p->nodes[j]);
+        *(unfit ? &p->unfit : &p->no_room) = processes - k;
         break;
       }
       p->nodes[i].spawn++;
@@ -140,6 +184,8 @@ int mpipool__plan_make(mpipool__plan_t *p, const mpipool__node_t *per_rank,
     for (size_t i = 0; i < p->nnodes; i++) {
       mpipool__plan_node_t *n = &p->nodes[i];
       int cores = n->info.status == 0 ? n->info.cores : 0;
+      if (n->fit < cores)
+        cores = n->fit;
       if (cores > n->ranks)
         n->spawn = cores - n->ranks;
       if (n->info.room >= 0 && n->spawn > n->info.room) {
@@ -155,8 +201,10 @@ int mpipool__plan_make(mpipool__plan_t *p, const mpipool__node_t *per_rank,
     n->shares += n->spawn;
     /* Not when a launcher's binding could not be read: a worker could
      * then land on a PU a launcher-bound rank uses. */
-    n->bind = bind && n->ranks + n->spawn <= n->info.cores && n->shares > 0 &&
-              !n->avoid_bad;
+    int unit = cores_per > 0 ? cores_per : 1;
+    n->bind = bind &&
+              (long)(n->ranks + n->spawn) * unit <= (long)n->info.cores &&
+              n->shares > 0 && !n->avoid_bad;
   }
   return MPIPOOL_OK;
 }

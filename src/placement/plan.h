@@ -34,6 +34,8 @@ typedef struct {
                            malloc'd), or NULL */
   int avoid_bad;        /* a launcher binding could not be read: no
                            binding on this node */
+  int fit;              /* the most workers its cores and GPUs take (when
+                           cores_per or gpus_per), else INT_MAX */
 } mpipool__plan_node_t;
 
 typedef struct {
@@ -46,6 +48,9 @@ typedef struct {
   int workers;         /* serve + every spawn */
   int no_room;         /* workers left out: no node's limits let it start
                           them (info.room) */
+  int unfit;           /* workers left out: no node has the cores or GPUs
+                          they need (cores_per, gpus_per) */
+  int ranks_unfit;     /* launcher ranks left out for the same reason */
 } mpipool__plan_t;
 
 /*
@@ -63,6 +68,23 @@ typedef struct {
  */
 int mpipool__plan_make(mpipool__plan_t *p, const mpipool__node_t *per_rank,
                        int nranks, int processes, int bind);
+
+/*
+ * As mpipool__plan_make, for workers that each need cores_per cores (PUs
+ * with hwthreads) and gpus_per GPUs of their node (0: not asked; GPUs
+ * as info.ngpus says, none when -1): a node takes at most
+ * min(cores / cores_per, ngpus / gpus_per) workers, its launcher ranks
+ * included.  Ranks serve in order while their nodes have room; from the
+ * first that does not, the rest leave (ranks_unfit counts them) and the
+ * nodes are filled by spawning.  processes == 0 fills every node to that
+ * bound; processes > 0 places that many within it, those left out
+ * counted in unfit.  A node binds when its workers' cores fit in its
+ * own; each share is then cores_per cores.
+ */
+int mpipool__plan_make_sized(mpipool__plan_t *p,
+                             const mpipool__node_t *per_rank, int nranks,
+                             int processes, int bind, int cores_per,
+                             int gpus_per);
 
 /* The share (for mpipool__bind_self) of the next worker placed on node
  * i, or MPIPOOL__SHARE_NONE when that node is not bound.  Workers the launcher

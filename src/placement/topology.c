@@ -124,7 +124,8 @@ void mpipool__node_free(mpipool__node_t *n) {
   mpipool__free(n->host);
   mpipool__free(n->cpuset);
   mpipool__free(n->bound);
-  n->host = n->cpuset = n->bound = NULL;
+  mpipool__free(n->gpus);
+  n->host = n->cpuset = n->bound = n->gpus = NULL;
 }
 
 /* "not bound by mpipool: the launcher bound it to PU <mine>". */
@@ -140,7 +141,29 @@ static char *bound_by_launcher(hwloc_const_bitmap_t mine) {
 
 /* Binds to share `index` of `count` over the usable set of topo: 1 when
  * bound, 0 when left unbound on purpose, or an error (see bind_self). */
-static int bind_share(hwloc_topology_t topo, int index, int count,
+/* Share index of count shares of `units` units each, over the units of
+ * set in logical order, into share (emptied first).  0, or -1 when set
+ * has fewer than count * units units. */
+static int contiguous_share(hwloc_topology_t topo, hwloc_obj_type_t type,
+                            hwloc_const_bitmap_t set, int index, int count,
+                            int units, hwloc_bitmap_t share) {
+  hwloc_obj_t o = NULL;
+  int k = 0;
+  if ((long)count * units > count_in(topo, type, set))
+    return -1;
+  hwloc_bitmap_zero(share);
+  while ((o = hwloc_get_next_obj_by_type(topo, type, o)) != NULL) {
+    if (!hwloc_bitmap_intersects(o->cpuset, set))
+      continue;
+    if (k >= index * units && k < (index + 1) * units)
+      hwloc_bitmap_or(share, share, o->cpuset);
+    k++;
+  }
+  hwloc_bitmap_and(share, share, set);
+  return 0;
+}
+
+static int bind_share(hwloc_topology_t topo, int index, int count, int units,
                       int hwthreads, const char *node_set, const char *avoid,
                       char **desc) {
   hwloc_bitmap_t allowed = usable_set(topo, 1), mine = hwloc_bitmap_alloc();
@@ -155,7 +178,9 @@ static int bind_share(hwloc_topology_t topo, int index, int count,
   /* The node's share for the pool, as the master planned it. */
   if (node_set && *node_set && hwloc_bitmap_list_sscanf(given, node_set) == 0)
     hwloc_bitmap_and(allowed, allowed, given);
-  if (hwloc_get_cpubind(topo, mine, HWLOC_CPUBIND_PROCESS) == 0 &&
+  /* Cores per worker asked for override the launcher's binding (Open
+   * MPI binds spawned processes and small jobs' ranks to one core). */
+  if (units < 1 && hwloc_get_cpubind(topo, mine, HWLOC_CPUBIND_PROCESS) == 0 &&
       hwloc_bitmap_isincluded(mine, allowed) &&
       !hwloc_bitmap_isequal(mine, allowed)) {
     *desc = bound_by_launcher(mine);
@@ -164,10 +189,38 @@ static int bind_share(hwloc_topology_t topo, int index, int count,
   if (avoid && *avoid && hwloc_bitmap_list_sscanf(given, avoid) == 0)
     hwloc_bitmap_andnot(allowed, allowed, given);
   hwloc_obj_type_t type = unit(topo, hwthreads);
-  if (count > count_in(topo, type, allowed)) {
-    *desc = mpipool__afmt("not bound: %d workers on %d %s", count,
-                          count_in(topo, type, allowed),
-                          type == HWLOC_OBJ_CORE ? "cores" : "PUs");
+  if ((long)count * (units > 1 ? units : 1) > count_in(topo, type, allowed)) {
+    const char *what = type == HWLOC_OBJ_CORE ? "cores" : "PUs";
+    if (units > 1)
+      *desc = mpipool__afmt("not bound: %d workers of %d %s on %d %s", count,
+                            units, what, count_in(topo, type, allowed), what);
+    else
+      *desc = mpipool__afmt("not bound: %d workers on %d %s", count,
+                            count_in(topo, type, allowed), what);
+    goto out;
+  }
+  if (units >= 1) { /* neighbouring cores, units of them */
+    rc = MPIPOOL_ENOMEM;
+    if ((shares[index] = hwloc_bitmap_alloc()) == NULL)
+      goto out;
+    contiguous_share(topo, type, allowed, index, count, units, shares[index]);
+    if ((list = list_of(shares[index])) == NULL)
+      goto out;
+    rc = MPIPOOL_EHWLOC;
+    if (hwloc_set_cpubind(topo, shares[index], HWLOC_CPUBIND_PROCESS) != 0) {
+      *desc = mpipool__afmt("hwloc_set_cpubind to PU %s failed", list);
+      goto out;
+    }
+    hwloc_obj_t first =
+        hwloc_get_obj_inside_cpuset_by_type(topo, shares[index], type, 0);
+    unsigned f = first ? first->logical_index : 0;
+    const char *what = type == HWLOC_OBJ_CORE ? "core" : "PU";
+    if (units == 1)
+      *desc = mpipool__afmt("%s %u (PU %s)", what, f, list);
+    else
+      *desc = mpipool__afmt("%ss %u-%u (PU %s)", what, f,
+                            f + (unsigned)units - 1, list);
+    rc = 1;
     goto out;
   }
   /* hwloc_distrib spreads the shares over the tree (packages, NUMA
@@ -231,6 +284,13 @@ char *mpipool__describe_binding(void) {
 int mpipool__bind_self(int index, int count, int hwthreads,
                        const char *node_set, const char *avoid, int *bound,
                        char **desc) {
+  return mpipool__bind_self_units(index, count, 0, hwthreads, node_set, avoid,
+                                  bound, desc);
+}
+
+int mpipool__bind_self_units(int index, int count, int units, int hwthreads,
+                             const char *node_set, const char *avoid,
+                             int *bound, char **desc) {
   hwloc_topology_t topo;
   char why[256];
   *bound = 0;
@@ -244,7 +304,7 @@ int mpipool__bind_self(int index, int count, int hwthreads,
     *desc = mpipool__strdup(why);
     return *desc ? rc : MPIPOOL_ENOMEM;
   }
-  rc = bind_share(topo, index, count, hwthreads, node_set, avoid, desc);
+  rc = bind_share(topo, index, count, units, hwthreads, node_set, avoid, desc);
   hwloc_topology_destroy(topo);
   if (rc < 0)
     return rc;

@@ -19,6 +19,9 @@ typedef struct {
                    NULL if not */
   int room;     /* workers the node's limits let this user start still
                    (placement/room.h), -1: no limit (filled by the caller) */
+  int ngpus;    /* its GPUs (placement/gpus.h, filled by the caller when
+                   GPUs are asked for), -1: its list is wrong */
+  char *gpus;   /* their ids ("0,1"), or NULL when not probed */
 } mpipool__node_t;
 
 /*
@@ -55,6 +58,19 @@ void mpipool__node_free(mpipool__node_t *n);
 int mpipool__bind_self(int index, int count, int hwthreads,
                        const char *node_set, const char *avoid, int *bound,
                        char **desc);
+
+/*
+ * As mpipool__bind_self, with shares of `units` cores each (PUs with
+ * hwthreads; units >= 1: cores per worker asked for): share i is the
+ * usable cores i * units to (i + 1) * units - 1 in hwloc's logical order
+ * (neighbours in the tree: a package's, a cache's cores together), and
+ * "cores 2-3 (PU 2-3)" describes it; a launcher's binding is replaced.
+ * units <= 0 is mpipool__bind_self.  Left unbound, saying so, when the
+ * node lacks the cores for count shares.
+ */
+int mpipool__bind_self_units(int index, int count, int units, int hwthreads,
+                             const char *node_set, const char *avoid,
+                             int *bound, char **desc);
 
 /* Where this process is bound ("not bound by mpipool: the launcher bound
  * it to PU 1"), or "not bound" when it may run on every PU it is allowed;

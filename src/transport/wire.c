@@ -69,8 +69,21 @@ static void frame_count_chunk(mpipool__buf_t *b) {
   memcpy(b->data, &h, sizeof h);
 }
 
+/* A TASKS frame's place and node place, in its header's last word. */
+static uint64_t place_word(uint32_t place, uint32_t node_place) {
+  return (uint64_t)place | (uint64_t)node_place << 32;
+}
+
 int mpipool__wire_tasks_begin(mpipool__buf_t *b, uint64_t seq) {
-  return frame_begin(b, MAGIC_TASKS, seq, 0);
+  return frame_begin(b, MAGIC_TASKS, seq, place_word(UINT32_MAX, UINT32_MAX));
+}
+
+void mpipool__wire_tasks_set_place(mpipool__buf_t *b, uint32_t place,
+                                   uint32_t node_place) {
+  frame_hdr_t h;
+  memcpy(&h, b->data, sizeof h);
+  h.busy_ns = place_word(place, node_place);
+  memcpy(b->data, &h, sizeof h);
 }
 
 int mpipool__wire_tasks_add(mpipool__buf_t *b, uint32_t fn,
@@ -159,6 +172,8 @@ static int frame_open(mpipool__reader_t *r, const void *msg, size_t len,
   r->next = 0;
   r->seq = h.seq;
   r->busy_ns = h.busy_ns;
+  r->place = (uint32_t)(h.busy_ns & UINT32_MAX);
+  r->node_place = (uint32_t)(h.busy_ns >> 32);
   return MPIPOOL_OK;
 }
 
@@ -596,7 +611,8 @@ typedef struct {
   uint64_t names_len;
   uint64_t initargs_len;
   int32_t bind_index, bind_count, hwthreads, beat_ms;
-  int32_t crowded, spare; /* spare: 0 (no padding goes on the wire) */
+  int32_t crowded, share_cores, gpus_per, spare; /* spare: 0 (no padding
+                                                    goes on the wire) */
 } config_hdr_t;
 
 int mpipool__wire_config_encode(mpipool__buf_t *b, const mpipool__config_t *c) {
@@ -613,6 +629,8 @@ int mpipool__wire_config_encode(mpipool__buf_t *b, const mpipool__config_t *c) {
                     c->hwthreads,
                     c->beat_ms,
                     c->crowded,
+                    c->share_cores,
+                    c->gpus_per,
                     0};
   b->len = 0;
   int err = mpipool__buf_append(b, &h, sizeof h);
@@ -620,6 +638,8 @@ int mpipool__wire_config_encode(mpipool__buf_t *b, const mpipool__config_t *c) {
     err = put_string(b, c->node_set ? c->node_set : "");
   if (err == 0)
     err = put_string(b, c->avoid ? c->avoid : "");
+  if (err == 0)
+    err = put_string(b, c->gpus ? c->gpus : "");
   if (err == 0)
     err = mpipool__buf_append(b, c->names, names_len);
   if (err == 0)
@@ -639,7 +659,8 @@ int mpipool__wire_config_decode(mpipool__config_t *c, const void *msg,
     return MPIPOOL_EPROTO;
   memcpy(&h, p, sizeof h);
   if (take_string(&r, &c->node_set) || take_string(&r, &c->avoid) ||
-      c->node_set == NULL || c->avoid == NULL)
+      take_string(&r, &c->gpus) || c->node_set == NULL || c->avoid == NULL ||
+      c->gpus == NULL)
     return MPIPOOL_EPROTO;
   if (h.names_len > (size_t)(r.end - r.p) ||
       h.initargs_len != (size_t)(r.end - r.p) - h.names_len ||
@@ -652,6 +673,8 @@ int mpipool__wire_config_decode(mpipool__config_t *c, const void *msg,
   c->hwthreads = h.hwthreads;
   c->beat_ms = h.beat_ms;
   c->crowded = h.crowded;
+  c->share_cores = h.share_cores;
+  c->gpus_per = h.gpus_per;
   c->nnames = (uint32_t)h.nnames;
   c->names = take(&r, h.names_len);
   /* The names must be exactly nnames NUL-terminated strings. */
@@ -710,7 +733,7 @@ int mpipool__wire_hello_decode(mpipool__hello_t *h, const void *msg,
 /* --- NODE ---------------------------------------------------------------- */
 
 int mpipool__wire_node_encode(mpipool__buf_t *b, const mpipool__nodemsg_t *n) {
-  int32_t hdr[3] = {n->status, n->cores, n->room};
+  int32_t hdr[4] = {n->status, n->cores, n->room, n->ngpus};
   b->len = 0;
   int err = mpipool__buf_append(b, hdr, sizeof hdr);
   if (err == 0)
@@ -720,6 +743,8 @@ int mpipool__wire_node_encode(mpipool__buf_t *b, const mpipool__nodemsg_t *n) {
   if (err == 0)
     err = put_string(b, n->bound);
   if (err == 0)
+    err = put_string(b, n->gpus);
+  if (err == 0)
     err = check_fits(b);
   return err;
 }
@@ -727,7 +752,7 @@ int mpipool__wire_node_encode(mpipool__buf_t *b, const mpipool__nodemsg_t *n) {
 int mpipool__wire_node_decode(mpipool__nodemsg_t *n, const void *msg,
                               size_t len) {
   mpipool__reader_t r;
-  int32_t hdr[3];
+  int32_t hdr[4];
   reader_init(&r, msg, len);
   const char *p = take(&r, sizeof hdr);
   if (p == NULL)
@@ -736,8 +761,10 @@ int mpipool__wire_node_decode(mpipool__nodemsg_t *n, const void *msg,
   n->status = hdr[0];
   n->cores = hdr[1];
   n->room = hdr[2];
+  n->ngpus = hdr[3];
   if (take_string(&r, &n->host) || take_string(&r, &n->cpuset) ||
-      take_string(&r, &n->bound) || n->host == NULL || r.p != r.end)
+      take_string(&r, &n->bound) || take_string(&r, &n->gpus) ||
+      n->host == NULL || r.p != r.end)
     return MPIPOOL_EPROTO;
   return MPIPOOL_OK;
 }

@@ -43,8 +43,17 @@ const void *mpipool__src_ptr(const mpipool__src_t *src, size_t i);
 
 /* --- TASKS ----------------------------------------------------------- */
 
-/* Starts a TASKS frame in b (emptied first).  0 or MPIPOOL_ENOMEM. */
+/* Starts a TASKS frame in b (emptied first), for a worker without a
+ * place (see mpipool__wire_tasks_set_place).  0 or MPIPOOL_ENOMEM. */
 int mpipool__wire_tasks_begin(mpipool__buf_t *b, uint64_t seq);
+
+/* Writes into the TASKS frame begun in b the place of the pool its worker
+ * serves (0..size-1) and that place's index among its node's places
+ * (what a worker's share of its node's GPUs follows); MPIPOOL__NONE
+ * (UINT32_MAX) for either: none.  The frame header's last word carries
+ * them (a RESULTS frame's busy time). */
+void mpipool__wire_tasks_set_place(mpipool__buf_t *b, uint32_t place,
+                                   uint32_t node_place);
 
 /* Appends a chunk of items [first, first+count) of src for function fn,
  * bumping the frame's chunk count.  0, MPIPOOL_ENOMEM or MPIPOOL_E2BIG
@@ -68,6 +77,7 @@ typedef struct {
   uint32_t nchunks, next;
   uint64_t seq;
   uint64_t busy_ns;
+  uint32_t place, node_place; /* of a TASKS frame (see above) */
 } mpipool__reader_t;
 
 /* Opens a TASKS frame: 0 or MPIPOOL_EPROTO (truncated, bad magic). */
@@ -181,6 +191,10 @@ typedef struct {
   int32_t beat_ms;      /* send BEAT this often (0: never) */
   int32_t crowded;      /* 1: its node runs more of the pool's processes
                            than it has cores: wait without spinning */
+  int32_t share_cores;  /* cores (PUs with hwthreads) in a share; 0: one
+                           unit spread over the node (hwloc_distrib) */
+  int32_t gpus_per;     /* GPUs of each place of the node (0: none) */
+  const char *gpus;     /* the node's GPU ids ("" or NULL: none) */
 } mpipool__config_t;
 
 /* Encodes c into b (emptied first); names is read as c->nnames strings.
@@ -216,9 +230,11 @@ typedef struct {
   int32_t status;
   int32_t cores;
   int32_t room;
+  int32_t ngpus;
   const char *host;
   const char *cpuset;
   const char *bound;
+  const char *gpus;
 } mpipool__nodemsg_t;
 
 /* Encodes n into b (emptied first).  0, ENOMEM or E2BIG. */

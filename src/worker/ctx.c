@@ -12,6 +12,7 @@
 
 void mpipool__ctx_init(mpipool_ctx_t *ctx, long id) {
   ctx->id = id;
+  ctx->place = ctx->node_place = -1;
   snprintf(ctx->name, sizeof ctx->name, "PoolWorker-%ld", id);
 }
 
@@ -21,6 +22,18 @@ const char *mpipool_ctx_name(const mpipool_ctx_t *ctx) {
 
 long mpipool_ctx_worker_id(const mpipool_ctx_t *ctx) {
   return ctx ? ctx->id : 0;
+}
+
+long mpipool_ctx_place(const mpipool_ctx_t *ctx) {
+  return ctx ? ctx->place : -1;
+}
+
+long mpipool_ctx_node_place(const mpipool_ctx_t *ctx) {
+  return ctx ? ctx->node_place : -1;
+}
+
+const char *mpipool_ctx_gpus(const mpipool_ctx_t *ctx) {
+  return ctx && ctx->gpus ? ctx->gpus : "";
 }
 
 void *mpipool_ctx_task_data(const mpipool_ctx_t *ctx) {

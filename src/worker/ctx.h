@@ -11,6 +11,9 @@
 struct mpipool_ctx {
   long id;
   char name[32];
+  long place;       /* the pool's place it serves, -1: none yet */
+  long node_place;  /* that place's index among its node's, -1: none */
+  const char *gpus; /* its place's GPUs ("0,1"), NULL: none */
   void *task_data;
   void *worker_data;
   void (*worker_data_free)(void *data);

@@ -15,6 +15,7 @@
 #include "ctx.h"
 #include "isolate.h"
 #include "placement/launcher.h"
+#include "placement/gpus.h"
 #include "placement/plan.h"
 #include "placement/topology.h"
 #include "transport/backoff.h"
@@ -22,6 +23,7 @@
 #include "transport/msg.h"
 #include "transport/wire.h"
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,7 +54,13 @@ typedef struct {
   pthread_t beat_thread;
   pthread_mutex_t beat_lock;
   pthread_cond_t beat_wake;
-  size_t msg_max;     /* the largest RESULTS frame it sends */
+  size_t msg_max; /* the largest RESULTS frame it sends */
+  /* GPUs: the node's (CONFIG's), how many each place gets, and those of
+   * its place (a slice, malloc'd), for the node place they are of. */
+  const char *node_gpus;
+  int gpus_per;
+  char *gpus;
+  long gpus_of;
   mpipool__iso_t iso; /* with isolation: the child running its tasks */
 } worker_t;
 
@@ -106,8 +114,9 @@ static int say_hello(worker_t *w, const mpipool__config_t *cfg,
   /* Bound first, so that what the initializer allocates lands near. */
   if (cfg->bind_index != MPIPOOL__SHARE_NONE) /* an error leaves it
                                                  unbound, as it says */
-    mpipool__bind_self(cfg->bind_index, cfg->bind_count, cfg->hwthreads,
-                       cfg->node_set, cfg->avoid, &bound, &binding);
+    mpipool__bind_self_units(cfg->bind_index, cfg->bind_count, cfg->share_cores,
+                             cfg->hwthreads, cfg->node_set, cfg->avoid, &bound,
+                             &binding);
   else
     binding = mpipool__describe_binding();
   mpipool__rbuild_reset(&w->rb);
@@ -203,6 +212,27 @@ static int room_to_keep(mpipool__reader_t r, int bare, size_t *keep) {
   return got;
 }
 
+/* The GPUs of the worker's place on its node (ids node_place * gpus_per
+ * on), for its tasks (mpipool_ctx_gpus): a place's own, as no two tasks
+ * running at once on a node have the same node place.  0 or ENOMEM. */
+static int place_gpus(worker_t *w) {
+  long np = w->ctx.node_place;
+  if (w->gpus_per <= 0 || np < 0 || np == w->gpus_of)
+    return MPIPOOL_OK;
+  if (np > INT_MAX / w->gpus_per)
+    return MPIPOOL_OK;
+  char *ids =
+      mpipool__gpus_slice(w->node_gpus, (int)np * w->gpus_per, w->gpus_per);
+  if (ids == NULL &&
+      mpipool__gpus_count(w->node_gpus) >= ((int)np + 1) * w->gpus_per)
+    return MPIPOOL_ENOMEM;
+  mpipool__free(w->gpus);
+  w->gpus = ids; /* NULL: the node has none for this place */
+  w->gpus_of = np;
+  w->ctx.gpus = ids;
+  return MPIPOOL_OK;
+}
+
 /*
  * Runs one TASKS frame and sends its RESULTS, in one message of at most
  * w->msg_max bytes whatever the tasks return: a chunk whose results do
@@ -221,6 +251,11 @@ static int run_frame(worker_t *w, const mpipool__msg_t *m, int skip) {
   size_t keep;
   int bare = 0;
   int err = mpipool__wire_tasks_open(&r, m->data, m->len);
+  if (err == 0 && r.place != UINT32_MAX) {
+    w->ctx.place = (long)r.place;
+    w->ctx.node_place = r.node_place == UINT32_MAX ? -1 : (long)r.node_place;
+    err = place_gpus(w);
+  }
   /* Results of all chunks go into one frame; the header's busy time is
    * patched in once the chunks have run. */
   if (err == 0)
@@ -412,6 +447,9 @@ int mpipool__worker_run(mpipool_t *pool, int master_rank, int *linger) {
   w.maxtasks = cfg.maxtasks;
   w.crowded = cfg.crowded;
   w.msg_max = mpipool__msg_max();
+  w.node_gpus = cfg.gpus;
+  w.gpus_per = cfg.gpus_per;
+  w.gpus_of = -1;
   err = map_tasks(&w, &cfg);
   if (err)
     goto out_with_map;
@@ -442,6 +480,7 @@ int mpipool__worker_run(mpipool_t *pool, int master_rank, int *linger) {
       err = derr;
   }
 out_with_map:
+  mpipool__free(w.gpus);
   mpipool__iso_stop(&w.iso);
   mpipool__ctx_free_worker_data(&w.ctx);
   mpipool__free(w.fnmap);

@@ -48,9 +48,9 @@ static int planning(void) {
   char set[] = "0-3", one[] = "1";
   mpipool__node_t r[3];
   memset(r, 0, sizeof r);
-  r[0] = (mpipool__node_t){"a", 0, 4, set, NULL, -1};
-  r[1] = (mpipool__node_t){"a", 0, 4, set, one, -1};
-  r[2] = (mpipool__node_t){"b", 0, 4, set, NULL, -1};
+  r[0] = (mpipool__node_t){"a", 0, 4, set, NULL, -1, 0, NULL};
+  r[1] = (mpipool__node_t){"a", 0, 4, set, one, -1, 0, NULL};
+  r[2] = (mpipool__node_t){"b", 0, 4, set, NULL, -1, 0, NULL};
   mpipool__plan_t p;
   int err = mpipool__plan_make(&p, r, 3, 0, 1);
   if (err == 0)
@@ -98,9 +98,10 @@ static int async_job(void) {
 
 static int encoders(void) {
   mpipool__buf_t b = {0};
-  mpipool__config_t c = {1, 0, 2, "a\0b", "xy", 2, 0, 2, 0, "0-7", "3", 0, 0};
+  mpipool__config_t c = {1, 0,     2,   "a\0b", "xy", 2, 0, 2,
+                         0, "0-7", "3", 0,      0,    2, 1, "0,1"};
   mpipool__hello_t h = {0, 7, "host", "", "core 0", 1, 0};
-  mpipool__nodemsg_t n = {0, 2, -1, "host", "0-1", NULL};
+  mpipool__nodemsg_t n = {0, 2, -1, 2, "host", "0-1", NULL, "0,1"};
   int err = mpipool__wire_config_encode(&b, &c);
   if (err == 0)
     err = mpipool__wire_hello_encode(&b, &h);

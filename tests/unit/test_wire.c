@@ -42,7 +42,8 @@ typedef struct {
 } rchunk_hdr_t;
 typedef struct {
   uint64_t worker_id, maxtasks, nnames, names_len, initargs_len;
-  int32_t bind_index, bind_count, hwthreads, beat_ms, crowded, spare;
+  int32_t bind_index, bind_count, hwthreads, beat_ms, crowded, share_cores;
+  int32_t gpus_per, spare;
 } config_hdr_t;
 typedef struct {
   int32_t status;
@@ -746,9 +747,9 @@ static void test_config(void) {
   const char initargs[] = {1, 2, 3, 4, 5};
   mpipool__config_t in = {7, 1000, 3, names, initargs, sizeof initargs,
                           2, 4,    1, "0-3", "1,5",    1000,
-                          1};
+                          1, 2,    1, "g0"};
   mpipool__config_t out;
-  const size_t H = sizeof(config_hdr_t), NAMES = H + STR(3) + STR(3);
+  const size_t H = sizeof(config_hdr_t), NAMES = H + STR(3) + STR(3) + STR(2);
   is_int(mpipool__wire_config_encode(&b, &in), 0, "config_encode");
   is_int(b.len, NAMES + 16 + 5, "config size");
   is_int(mpipool__wire_config_decode(&out, b.data, b.len), 0, "config_decode");
@@ -762,6 +763,8 @@ static void test_config(void) {
      "config: binding share, count, hwthreads, node set, avoid");
   is_int(out.beat_ms, 1000, "config: beat_ms");
   is_int(out.crowded, 1, "config: crowded");
+  ok(out.share_cores == 2 && out.gpus_per == 1 && strcmp(out.gpus, "g0") == 0,
+     "config: cores per share, GPUs per place, the node's GPUs");
 
   size_t len = b.len;
   char *m = malloc(len);
@@ -800,9 +803,11 @@ static void test_config(void) {
   free(m);
 
   /* no names, no initargs, no sets (NULL goes as "") */
-  mpipool__config_t none = {1, 0, 0, NULL, NULL, 0, -1, 0, 0, NULL, "", 0, 0};
+  mpipool__config_t none = {1, 0,    0,  NULL, NULL, 0, -1, 0,
+                            0, NULL, "", 0,    0,    0, 0,  NULL};
   is_int(mpipool__wire_config_encode(&b, &none), 0, "empty config encodes");
-  is_int(b.len, H + STR(0) + STR(0), "empty config: the header, two \"\"");
+  is_int(b.len, H + STR(0) + STR(0) + STR(0),
+         "empty config: the header, three \"\"");
   out.nnames = 99;
   is_int(mpipool__wire_config_decode(&out, b.data, b.len), 0,
          "empty config decodes");
@@ -822,7 +827,8 @@ static void test_config(void) {
     free(m2);
   }
   /* an empty name among others is still nnames strings */
-  mpipool__config_t e = {2, 0, 2, "a\0", "", 0, -1, 0, 0, "", "", 0, 0};
+  mpipool__config_t e = {2, 0,  2,  "a\0", "", 0, -1, 0,
+                         0, "", "", 0,     0,  0, 0,  ""};
   mpipool__wire_config_encode(&b, &e);
   ok(mpipool__wire_config_decode(&out, b.data, b.len) == 0 && out.nnames == 2 &&
          strcmp(out.names, "a") == 0 && out.names[2] == '\0',
@@ -831,7 +837,8 @@ static void test_config(void) {
   /* A node's set of 128 cyclic CPUs and as long an avoid list: whole. */
   char *set = cyclic_set(), *avoid = cyclic_set();
   avoid[0] = '1';
-  mpipool__config_t big = {3, 0, 0, NULL, NULL, 0, 5, 128, 1, set, avoid, 0, 0};
+  mpipool__config_t big = {3, 0,   0,     NULL, NULL, 0, 5, 128,
+                           1, set, avoid, 0,    0,    0, 0, NULL};
   is_int(mpipool__wire_config_encode(&b, &big), 0,
          "config with a 128-CPU cyclic set encodes");
   ok(mpipool__wire_config_decode(&out, b.data, b.len) == 0 &&
@@ -912,9 +919,9 @@ static void test_hello(void) {
 static void test_node(void) {
   mpipool__buf_t b = {0};
   char *host = long_host(), *set = cyclic_set();
-  mpipool__nodemsg_t in = {0, 128, 37, host, set, NULL}, out;
+  mpipool__nodemsg_t in = {0, 128, 37, 0, host, set, NULL, NULL}, out;
   is_int(mpipool__wire_node_encode(&b, &in), 0, "node_encode");
-  is_int(b.len, 12 + STR(200) + STR(strlen(set)) + 4, "node size");
+  is_int(b.len, 16 + STR(200) + STR(strlen(set)) + 4 + 4, "node size");
   is_int(mpipool__wire_node_decode(&out, b.data, b.len), 0, "node_decode");
   is_int(out.room, 37, "node_decode: the node's room for workers");
   ok(out.status == 0 && out.cores == 128 && strcmp(out.host, host) == 0 &&
@@ -924,17 +931,20 @@ static void test_node(void) {
   char *m = malloc(len);
   memcpy(m, b.data, len);
   check_truncations(K_NODE, m, len, "long host, cyclic set");
-  expect_eproto_u32(K_NODE, m, len, 12, UINT32_MAX, "host NULL");
-  expect_eproto_u32(K_NODE, m, len, 12, 201, "host_len one long");
-  expect_eproto_u32(K_NODE, m, len, 12, 199, "host_len one short");
-  expect_eproto(K_NODE, m, len, len - 4, "\x01", 1, "bound's length wrong");
+  expect_eproto_u32(K_NODE, m, len, 16, UINT32_MAX, "host NULL");
+  expect_eproto_u32(K_NODE, m, len, 16, 201, "host_len one long");
+  expect_eproto_u32(K_NODE, m, len, 16, 199, "host_len one short");
+  expect_eproto(K_NODE, m, len, len - 8, "\x01", 1, "bound's length wrong");
+  expect_eproto(K_NODE, m, len, len - 4, "\x01", 1, "gpus' length wrong");
   free(m);
-  mpipool__nodemsg_t failed = {MPIPOOL_EHWLOC, 0, -1, "b", NULL, "3"};
+  mpipool__nodemsg_t failed = {MPIPOOL_EHWLOC, 0,   -1,       4, "b",
+                               NULL,           "3", "0,1,2,3"};
   mpipool__wire_node_encode(&b, &failed);
   ok(mpipool__wire_node_decode(&out, b.data, b.len) == 0 &&
          out.status == MPIPOOL_EHWLOC && out.room == -1 && out.cpuset == NULL &&
-         strcmp(out.bound, "3") == 0,
-     "a failed probe: status, no set, a binding");
+         strcmp(out.bound, "3") == 0 && out.ngpus == 4 &&
+         strcmp(out.gpus, "0,1,2,3") == 0,
+     "a failed probe: status, no set, a binding, GPUs");
   check_truncations(K_NODE, b.data, b.len, "failed probe");
   free(host);
   free(set);
