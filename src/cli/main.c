@@ -438,9 +438,17 @@ static int print_pool(mpipool_t *pool, const cli_options_t *o) {
     }
   }
   int nodes = mpipool_node_count(pool);
-  printf("mpipool %s: %d worker%s on %d node%s (one per %s; binding %s)\n",
-         PACKAGE_VERSION, n, n == 1 ? "" : "s", nodes, nodes == 1 ? "" : "s",
-         o->hwthreads ? "hardware thread" : "core", o->no_bind ? "off" : "on");
+  char per[64];
+  const char *unit = o->hwthreads ? "hardware thread" : "core";
+  if (o->cores_per_task > 1)
+    snprintf(per, sizeof per, "%d %ss", o->cores_per_task, unit);
+  else
+    snprintf(per, sizeof per, "%s", unit);
+  printf("mpipool %s: %d worker%s on %d node%s (one per %s", PACKAGE_VERSION, n,
+         n == 1 ? "" : "s", nodes, nodes == 1 ? "" : "s", per);
+  if (o->gpus_per_task)
+    printf(" and %d GPU%s", o->gpus_per_task, o->gpus_per_task == 1 ? "" : "s");
+  printf("; binding %s)\n", o->no_bind ? "off" : "on");
   for (int k = 0; k < nodes; k++) {
     mpipool_node_info_t nd;
     if (mpipool_node_info(pool, k, &nd))
@@ -451,13 +459,24 @@ static int print_pool(mpipool_t *pool, const cli_options_t *o) {
     else
       printf("%d %s%s usable (PU %s)", nd.cores, o->hwthreads ? "PU" : "core",
              nd.cores == 1 ? "" : "s", nd.cpuset);
+    if (o->gpus_per_task)
+      printf(nd.ngpus < 0 ? ", GPUs unreadable" : ", %d GPU%s%s%s%s", nd.ngpus,
+             nd.ngpus == 1 ? "" : "s", nd.ngpus > 0 ? " (" : "", nd.gpus,
+             nd.ngpus > 0 ? ")" : "");
     printf(", %d launcher rank%s + %d spawned%s\n", nd.ranks,
            nd.ranks == 1 ? "" : "s", nd.spawned,
            k == 0 ? ", and the master" : "");
-    for (int i = 0; i < n; i++)
-      if (w[i].node == k && w[i].id)
-        printf("  PoolWorker-%ld pid %ld on %s: %s\n", w[i].id, w[i].pid,
-               w[i].host, w[i].binding);
+    for (int i = 0; i < n; i++) {
+      if (w[i].node != k || w[i].id == 0)
+        continue;
+      printf("  PoolWorker-%ld pid %ld on %s: %s", w[i].id, w[i].pid, w[i].host,
+             w[i].binding);
+      if (o->gpus_per_task)
+        printf("; GPU %s", w[i].gpus[0] ? w[i].gpus : "none");
+      if (o->cores_per_task || o->gpus_per_task)
+        printf("; slot %d", i + 1);
+      putchar('\n');
+    }
   }
   for (int i = 0; i < n; i++)
     if (w[i].id == 0)
@@ -597,8 +616,13 @@ int main(int argc, char **argv) {
   int e = mpipool_create(&pool);
   if (e == 0)
     e = mpipool_register(pool, CLI_TASK_NAME, cli_work_run, NULL);
+  cli_work_args_t args = {o.cores_per_task, o.gpus_per_task};
   if (e == 0)
-    e = mpipool_set_initializer(pool, cli_work_init, NULL, 0);
+    e = mpipool_set_initializer(pool, cli_work_init, &args, sizeof args);
+  if (e == 0 && o.cores_per_task)
+    e = mpipool_set_cores_per_worker(pool, o.cores_per_task);
+  if (e == 0 && o.gpus_per_task)
+    e = mpipool_set_gpus_per_worker(pool, o.gpus_per_task);
   if (e == 0 && o.processes)
     e = mpipool_set_processes(pool, o.processes);
   if (e == 0 && o.maxtasks)

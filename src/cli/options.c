@@ -29,7 +29,8 @@ static const char usage[] =
     "source with the one before.  In COMMAND, {} is the argument (quoted for\n"
     "the shell), {.} without extension, {/} without directory, {//} the\n"
     "directory, {/.} both, {n} (and {n.}...) the n-th source's, {#} the task\n"
-    "number; without them the arguments are appended.  With --colsep, {n} is\n"
+    "number, {%} the job slot (1 to the workers; the shell's $MPIPOOL_SLOT);\n"
+    "without them the arguments are appended.  With --colsep, {n} is\n"
     "the n-th column of the arguments; with --header :, {name} the column\n"
     "that the first line of the source names.  Run it as it is on one\n"
     "machine (one worker per core), or as 'mpirun -n N mpipool ...' on\n"
@@ -52,6 +53,18 @@ static const char usage[] =
     "      --crash-limit N      a task whose worker died N times fails\n"
     "                           (default 5; it runs again on another\n"
     "                           worker before)\n"
+    "      --cores-per-task N   give each task N cores of its node: one "
+    "worker\n"
+    "                           per N cores, bound to them, OMP_NUM_THREADS=N\n"
+    "                           (unless set): mpipool --cores-per-task 4\n"
+    "                           -a runs.txt './omp_sim {}'\n"
+    "      --gpus-per-task N    give each task N GPUs of its node to itself,\n"
+    "                           in CUDA_VISIBLE_DEVICES, ROCR_VISIBLE_DEVICES\n"
+    "                           and MPIPOOL_GPUS: one worker per N GPUs; GPUs\n"
+    "                           from MPIPOOL_GPUS=0,1,... (the node has "
+    "these),\n"
+    "                           else CUDA_VISIBLE_DEVICES, SLURM_STEP_GPUS,\n"
+    "                           SLURM_JOB_GPUS, else hwloc\n"
     "      --use-hwthreads      one worker per hardware thread, not per core\n"
     "      --no-bind            leave workers unbound (default: each worker\n"
     "                           binds to its own core when there are enough)\n"
@@ -81,7 +94,9 @@ static const char usage[] =
     "      --version            show the version and exit\n"
     "\n"
     "Each task runs as '/bin/sh -c COMMAND' in its own process group, with\n"
-    "MPIPOOL_SEQ (its number) and MPIPOOL_WORKER in its environment.  Its\n"
+    "MPIPOOL_SEQ (its number), MPIPOOL_WORKER and MPIPOOL_SLOT (its job slot,\n"
+    "1 to the workers: no two tasks running at once share one) in its\n"
+    "environment.  Its\n"
     "output is printed as one block, never mixed with another task's.\n"
     "Exit status: 0 if every task succeeded, else the number of failed tasks\n"
     "(101 for more than 100), 255 if mpipool itself failed.\n";
@@ -108,7 +123,9 @@ enum {
   OPT_NO_BIND,
   OPT_CRASH_LIMIT,
   OPT_HEADER,
-  OPT_REPORT
+  OPT_REPORT,
+  OPT_CORES_PER_TASK,
+  OPT_GPUS_PER_TASK
 };
 
 static const struct option longopts[] = {
@@ -139,6 +156,8 @@ static const struct option longopts[] = {
     {"col-sep", required_argument, NULL, 'C'},
     {"header", required_argument, NULL, OPT_HEADER},
     {"report", required_argument, NULL, OPT_REPORT},
+    {"cores-per-task", required_argument, NULL, OPT_CORES_PER_TASK},
+    {"gpus-per-task", required_argument, NULL, OPT_GPUS_PER_TASK},
     {NULL, 0, NULL, 0}};
 
 static int fail(char *err, size_t errlen, const char *fmt, ...) {
@@ -213,6 +232,14 @@ static int take(cli_options_t *o, int c, const char *name, char *err,
       return fail(err, errlen, "--crash-limit needs a number >= 1, not '%s'",
                   optarg);
     o->crash_limit = (int)v;
+    return 0;
+  case OPT_CORES_PER_TASK:
+  case OPT_GPUS_PER_TASK:
+    if (parse_long(optarg, 1, 1000000, &v))
+      return fail(err, errlen, "%s needs a number of %s >= 1, not '%s'", name,
+                  c == OPT_CORES_PER_TASK ? "cores" : "GPUs", optarg);
+    *(c == OPT_CORES_PER_TASK ? &o->cores_per_task : &o->gpus_per_task) =
+        (int)v;
     return 0;
   case OPT_RETRIES:
     if (parse_long(optarg, 0, 1000000, &v))

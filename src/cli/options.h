@@ -49,6 +49,8 @@ typedef struct {
   int header;          /* --header ':': first lines name the columns */
   int hwthreads;       /* --use-hwthreads */
   int no_bind;         /* --no-bind */
+  int cores_per_task;  /* --cores-per-task N, 0: not given */
+  int gpus_per_task;   /* --gpus-per-task N, 0: not given */
 } cli_options_t;
 
 /*

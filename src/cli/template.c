@@ -15,7 +15,7 @@ typedef enum { XF_NONE, XF_NOEXT, XF_BASE, XF_DIR, XF_BASE_NOEXT } xf_t;
 
 /* A piece of the template: text as it is, an argument string, or {#}. */
 typedef struct {
-  enum { PART_TEXT, PART_ARG, PART_SEQ } type;
+  enum { PART_TEXT, PART_ARG, PART_SEQ, PART_SLOT } type;
   size_t off, len; /* PART_TEXT: bytes of the joined words */
   int src;         /* PART_ARG: 1..nargs, or 0: every argument */
   xf_t xf;
@@ -169,10 +169,9 @@ static int match(const char *p, int nargs, const names_t *names,
     return 1;
   }
   if (strncmp(p, "{%}", 3) == 0) {
-    cli_fmt(err, errlen,
-            "the replacement string {%%} (the job slot) is not supported "
-            "by mpipool: MPIPOOL_WORKER names the worker a task runs on");
-    return -1;
+    *part = (part_t){PART_SLOT, 0, 0, 0, XF_NONE};
+    *p_len = 3;
+    return 1;
   }
   if (!after_dollar && match_name(p, names, p_len, part))
     return 1;
@@ -353,6 +352,9 @@ int cli_template_expand(const cli_template_t *t, const cli_arg_t *args,
       char num[32];
       cli_fmt(num, sizeof num, "%llu", (unsigned long long)seq);
       rc = add(buf, cap, len, num, strlen(num));
+    } else if (p->type == PART_SLOT) {
+      /* The slot is known only where the task runs: its shell reads it. */
+      rc = add(buf, cap, len, CLI_TEMPLATE_SLOT, strlen(CLI_TEMPLATE_SLOT));
     } else if (p->src > nargs) { /* a column the line lacks: nothing */
       rc = 0;
     } else if (p->src) {

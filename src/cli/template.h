@@ -10,6 +10,10 @@
  *          "dir", "a.c" -> ".")
  *   {/.}   ... each without directory or extension ("dir/a.c" -> "a")
  *   {#}    the task's number
+ *   {%}    the job slot (1 to the number of workers, no two tasks running
+ *          at once with the same), known only where the task runs: it
+ *          becomes CLI_TEMPLATE_SLOT, which the task's shell expands from
+ *          its environment (MPIPOOL_SLOT); like {#}, no argument string
  *   {n} {n.} {n/} {n//} {n/.}   the same of the n-th argument only
  *
  * A template for columns (cli_template_parse_columns: --colsep, --header)
@@ -33,6 +37,9 @@
 
 typedef struct cli_template cli_template_t;
 
+/* What {%} becomes in a command. */
+#define CLI_TEMPLATE_SLOT "${MPIPOOL_SLOT}"
+
 /* One argument: len bytes at s (not NUL-terminated). */
 typedef struct {
   const char *s;
@@ -43,8 +50,7 @@ typedef struct {
  * Parses the template words[0..n-1] (joined by single spaces; n may be 0)
  * for tasks of nargs arguments (nargs >= 1).  Returns 0, or -1 with a
  * message in err for a replacement string that names no input source
- * ({0}, or {3} with two sources) or that mpipool does not know ({%}),
- * or when out of memory.
+ * ({0}, or {3} with two sources), or when out of memory.
  */
 int cli_template_parse(cli_template_t **t, char *const *words, int n, int nargs,
                        char *err, size_t errlen);
@@ -52,7 +58,7 @@ int cli_template_parse(cli_template_t **t, char *const *words, int n, int nargs,
 /*
  * Parses a template for columns (see above): names[0..nnames-1] name the
  * columns 1..nnames (borrowed for the call; an empty one names none); nnames <
- * 0: there is no header.  Returns 0, or -1 with a message in err for {0}, {%},
+ * 0: there is no header.  Returns 0, or -1 with a message in err for {0},
  * or, with a header, a {word} (a word of letters, digits and '_', with or
  * without a suffix) that no column is named, or when out of memory.
  */

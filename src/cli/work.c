@@ -20,6 +20,8 @@ extern char **environ;
 typedef struct {
   cli_taskenv_t env;
   char *host; /* the node's name, whole */
+  cli_work_args_t args;
+  long node_place; /* whose GPUs the environment holds; -1: none yet */
 } worker_state_t;
 
 static void free_state(void *data) {
@@ -30,10 +32,17 @@ static void free_state(void *data) {
 }
 
 int cli_work_init(mpipool_ctx_t *ctx, const void *initargs, size_t size) {
-  (void)initargs;
-  (void)size;
   worker_state_t *w = cli_calloc(1, sizeof *w);
   if (w == NULL || cli_taskenv_init(&w->env, environ)) {
+    cli_free(w);
+    return mpipool_ctx_fail(ctx, "out of memory");
+  }
+  if (initargs && size == sizeof w->args)
+    memcpy(&w->args, initargs, sizeof w->args);
+  w->node_place = -1;
+  if (w->args.cores > 0 && w->args.gpus == 0 &&
+      cli_taskenv_resources(&w->env, w->args.cores, NULL)) {
+    cli_taskenv_free(&w->env);
     cli_free(w);
     return mpipool_ctx_fail(ctx, "out of memory");
   }
@@ -77,8 +86,18 @@ int cli_work_run(mpipool_ctx_t *ctx, const void *in, size_t size) {
     return mpipool_ctx_fail(ctx, "out of memory");
   memcpy(cmd, t.cmd, t.cmd_len);
   cmd[t.cmd_len] = '\0';
+  /* GPUs follow the worker's place on its node, known from its first
+   * task on (and the same for the rest of its life). */
+  long np = mpipool_ctx_node_place(ctx);
+  if (w->args.gpus > 0 && np != w->node_place) {
+    if (cli_taskenv_resources(&w->env, w->args.cores, mpipool_ctx_gpus(ctx))) {
+      cli_free(cmd);
+      return mpipool_ctx_fail(ctx, "out of memory");
+    }
+    w->node_place = np;
+  }
   cli_taskenv_set(&w->env, (unsigned long long)t.seq,
-                  mpipool_ctx_worker_id(ctx));
+                  mpipool_ctx_worker_id(ctx), mpipool_ctx_place(ctx) + 1);
   /* One result carries at most this much (the library's one message):
    * past it the output is counted, not kept, and the task fails, saying
    * how much it wrote. */

@@ -6,7 +6,7 @@
 # --dry-run prints the commands; the joblog holds each command as run and
 # --resume works on sources; --colsep splits arguments into columns and
 # --header : names them; each mistake (a replacement string that names
-# no source, {%}, a source that cannot be read, an empty product, a bad
+# no source, a source that cannot be read, an empty product, a bad
 # --colsep, an unknown {name}, a header missing) is said, exit 255,
 # nothing run.
 . "$(dirname "$0")/lib.sh"
@@ -147,8 +147,6 @@ bad "{3} of two sources" "the replacement string {3} names input source 3, but t
   touch ran {3} ::: a ::: b
 bad "{0}" "the replacement string {0} names no input source (they are numbered from 1)" \
   touch ran {0} ::: a
-bad "{%}" "the replacement string {%} (the job slot) is not supported by mpipool: MPIPOOL_WORKER names the worker a task runs on" \
-  touch ran {%} ::: a
 bad "an empty ::: source" "input source 2 (:::) has no arguments: no task" \
   touch ran ::: a :::
 bad "an empty :::: file" "input source 1 (empty) has no arguments: no task" \

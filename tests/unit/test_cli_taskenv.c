@@ -99,13 +99,13 @@ static void test_taskenv(void) {
     ok(e.v[0] == env[0] && e.v[1] == env[2] && e.v[2] == env[3],
        "kept entries borrowed, in order");
   }
-  cli_taskenv_set(&e, 7, 2);
+  cli_taskenv_set(&e, 7, 2, 0);
   if (e.n == 3) {
     is_str(e.v[3], "MPIPOOL_SEQ=7", "MPIPOOL_SEQ set");
     is_str(e.v[4], "MPIPOOL_WORKER=2", "MPIPOOL_WORKER set");
     ok(e.v[5] == NULL, "vector NULL-terminated");
   }
-  cli_taskenv_set(&e, ULLONG_MAX, -1);
+  cli_taskenv_set(&e, ULLONG_MAX, -1, 0);
   int seqs = 0, workers = 0, launcher = 0;
   size_t n = 0;
   for (; e.v[n] != NULL; n++) {
@@ -128,7 +128,7 @@ static void test_taskenv(void) {
   ok(1, "free twice and free(NULL) are harmless");
 
   is_int(cli_taskenv_init(&e, NULL), 0, "init from no environment");
-  cli_taskenv_set(&e, 1, 0);
+  cli_taskenv_set(&e, 1, 0, 0);
   ok(e.n == 0 && strcmp(e.v[0], "MPIPOOL_SEQ=1") == 0 &&
          strcmp(e.v[1], "MPIPOOL_WORKER=0") == 0 && e.v[2] == NULL,
      "no environment: only ours");
@@ -136,13 +136,69 @@ static void test_taskenv(void) {
 
   char *empty[] = {NULL};
   is_int(cli_taskenv_init(&e, empty), 0, "init from an empty environment");
-  cli_taskenv_set(&e, 2, 1);
+  cli_taskenv_set(&e, 2, 1, 0);
   ok(e.n == 0 && e.v[2] == NULL && strcmp(e.v[0], "MPIPOOL_SEQ=2") == 0,
      "empty environment: only ours");
   cli_taskenv_free(&e);
 }
 
+/* The value of NAME in e, or NULL; *count how many entries set it. */
+static const char *value(const cli_taskenv_t *e, const char *name, int *count) {
+  const char *v = NULL;
+  size_t len = strlen(name);
+  *count = 0;
+  for (size_t i = 0; e->v[i]; i++)
+    if (strncmp(e->v[i], name, len) == 0 && e->v[i][len] == '=') {
+      v = e->v[i] + len + 1;
+      (*count)++;
+    }
+  return v;
+}
+
+static void test_slot_and_resources(void) {
+  cli_taskenv_t e;
+  int k;
+  char *env[] = {(char *)"PATH=/bin", (char *)"CUDA_VISIBLE_DEVICES=0,1,2,3",
+                 (char *)"MPIPOOL_SLOT=9", (char *)"ROCR_VISIBLE_DEVICES=7",
+                 NULL};
+  is_int(cli_taskenv_init(&e, env), 0, "init with GPU variables");
+  cli_taskenv_set(&e, 3, 4, 2);
+  is_str(value(&e, "MPIPOOL_SLOT", &k), "2", "MPIPOOL_SLOT set");
+  is_int(k, 1, "MPIPOOL_SLOT once (the worker's own dropped)");
+  cli_taskenv_set(&e, 4, 4, 0);
+  ok(value(&e, "MPIPOOL_SLOT", &k) == NULL && k == 0,
+     "slot 0 (unknown): no MPIPOOL_SLOT");
+  ok(value(&e, "OMP_NUM_THREADS", &k) == NULL, "no OMP_NUM_THREADS asked");
+  is_int(cli_taskenv_resources(&e, 4, NULL), 0, "4 cores");
+  is_str(value(&e, "OMP_NUM_THREADS", &k), "4", "OMP_NUM_THREADS=4");
+  is_str(value(&e, "CUDA_VISIBLE_DEVICES", &k), "0,1,2,3",
+         "no GPUs asked: the environment's CUDA_VISIBLE_DEVICES stays");
+  is_int(cli_taskenv_resources(&e, 4, "2,3"), 0, "GPUs 2,3");
+  cli_taskenv_set(&e, 5, 4, 2);
+  is_str(value(&e, "CUDA_VISIBLE_DEVICES", &k), "2,3",
+         "CUDA_VISIBLE_DEVICES: the task's");
+  is_int(k, 1, "CUDA_VISIBLE_DEVICES once");
+  is_str(value(&e, "ROCR_VISIBLE_DEVICES", &k), "2,3",
+         "ROCR_VISIBLE_DEVICES: the task's");
+  is_int(k, 1, "ROCR_VISIBLE_DEVICES once");
+  is_str(value(&e, "MPIPOOL_GPUS", &k), "2,3", "MPIPOOL_GPUS");
+  is_str(value(&e, "OMP_NUM_THREADS", &k), "4", "OMP_NUM_THREADS kept");
+  is_int(k, 1, "OMP_NUM_THREADS once");
+  is_str(value(&e, "MPIPOOL_SLOT", &k), "2", "slot after resources");
+  is_str(value(&e, "PATH", &k), "/bin", "PATH kept");
+  cli_taskenv_free(&e);
+
+  char *user[] = {(char *)"OMP_NUM_THREADS=1", NULL};
+  is_int(cli_taskenv_init(&e, user), 0, "init with OMP_NUM_THREADS=1");
+  is_int(cli_taskenv_resources(&e, 8, NULL), 0, "8 cores");
+  is_str(value(&e, "OMP_NUM_THREADS", &k), "1",
+         "the user's OMP_NUM_THREADS wins");
+  is_int(k, 1, "OMP_NUM_THREADS once");
+  cli_taskenv_free(&e);
+}
+
 int main(void) {
   test_taskenv();
+  test_slot_and_resources();
   return tap_done();
 }
