@@ -352,12 +352,9 @@ static int unfit(const mpipool_t *pool, const mpipool__plan_t *p) {
   }
   if (p->ranks_unfit)
     fprintf(stderr,
-            "mpipool: warning: %d launcher rank%s left%s: a worker needs %s, "
-            "and %s node%s no room for more (ranks %d to %d leave)\n",
-            p->ranks_unfit, p->ranks_unfit == 1 ? "" : "s",
-            p->ranks_unfit == 1 ? "s" : "", need,
-            p->nnodes == 1 ? "its" : "their",
-            p->nnodes == 1 ? " has" : "s have", p->serve + 1, p->nranks - 1);
+            "mpipool: warning: %d launcher rank(s) leave (ranks %d to %d): a "
+            "worker needs %s, and the nodes have no room for more\n",
+            p->ranks_unfit, p->serve + 1, p->serve + p->ranks_unfit, need);
   if (p->unfit)
     fprintf(stderr,
             "mpipool: warning: going on with %d worker(s) instead of %d: a "
