@@ -96,8 +96,8 @@ static const char usage[] =
     "Each task runs as '/bin/sh -c COMMAND' in its own process group, with\n"
     "MPIPOOL_SEQ (its number), MPIPOOL_WORKER and MPIPOOL_SLOT (its job slot,\n"
     "1 to the workers: no two tasks running at once share one) in its\n"
-    "environment.  Its\n"
-    "output is printed as one block, never mixed with another task's.\n"
+    "environment.  Its output is printed as one block, never mixed with\n"
+    "another task's.\n"
     "Exit status: 0 if every task succeeded, else the number of failed tasks\n"
     "(101 for more than 100), 255 if mpipool itself failed.\n";
 
