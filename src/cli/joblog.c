@@ -289,15 +289,9 @@ static int read_log(FILE *f, const char *name, cli_done_t *d,
   cli_joblog_tail_t t = {0};
   int rc = 0;
   for (;;) {
-    errno = 0;
-    ssize_t got = cli_getline(&buf, &cap, f);
+    ssize_t got = cli_getline_said(&buf, &cap, f, name, line, err, errlen);
     if (got < 0) {
-      if (ferror(f) || !feof(f)) {
-        int e = errno ? errno : EIO;
-        cli_fmt(err, errlen, "%s:%zu: %s", name, line + 1,
-                e == ENOMEM ? "out of memory" : strerror(e));
-        rc = -1;
-      }
+      rc = got == -2 ? -1 : rc;
       break;
     }
     line++;

@@ -18,4 +18,13 @@
  */
 ssize_t cli_getline(char **buf, size_t *cap, FILE *f);
 
+/*
+ * As cli_getline, for a reader that says what went wrong: the next line of
+ * f, line `line` + 1 of `name`.  Returns its length, -1 at the end of f,
+ * or -2 after a read error or out of memory, said in err as
+ * "NAME:LINE: why".
+ */
+ssize_t cli_getline_said(char **buf, size_t *cap, FILE *f, const char *name,
+                         size_t line, char *err, size_t errlen);
+
 #endif

@@ -111,17 +111,11 @@ int cli_runlog_read(FILE *f, const char *name, cli_runlog_t **out, int *torn,
     return -1;
   }
   for (;;) {
-    errno = 0;
-    ssize_t got = cli_getline(&buf, &cap, f);
-    if (got < 0) {
-      if (ferror(f) || !feof(f)) {
-        int e = errno ? errno : EIO;
-        cli_fmt(err, errlen, "%s:%zu: %s", name, line + 1,
-                e == ENOMEM ? "out of memory" : strerror(e));
-        goto out;
-      }
+    ssize_t got = cli_getline_said(&buf, &cap, f, name, line, err, errlen);
+    if (got == -2)
+      goto out;
+    if (got < 0)
       break;
-    }
     line++;
     size_t len = (size_t)got;
     int whole = buf[len - 1] == '\n';

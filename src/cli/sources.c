@@ -48,15 +48,9 @@ static int read_file(source_t *src, const char *path, int header, char *err,
     return -1;
   }
   for (;;) {
-    errno = 0;
-    ssize_t got = cli_getline(&buf, &cap, f);
+    ssize_t got = cli_getline_said(&buf, &cap, f, src->name, line, err, errlen);
     if (got < 0) {
-      if (ferror(f) || !feof(f)) {
-        cli_fmt(err, errlen, "%s:%zu: %s", src->name, line + 1,
-                errno == ENOMEM ? "out of memory"
-                                : strerror(errno ? errno : EIO));
-        rc = -1;
-      }
+      rc = got == -2 ? -1 : rc;
       break;
     }
     line++;

@@ -47,6 +47,30 @@ int main(void) {
      "out of memory while the buffer grows: -1, errno ENOMEM");
   cli_alloc_fail_at(0);
   fclose(f);
+  /* cli_getline_said: lines as cli_getline, -1 at the end, -2 with the
+   * file and line named when reading fails. */
+  char err[256] = "";
+  f = test_stream("a\nb\n", 4);
+  ok(cli_getline_said(&buf, &cap, f, "x.txt", 0, err, sizeof err) == 2 &&
+         cli_getline_said(&buf, &cap, f, "x.txt", 1, err, sizeof err) == 2 &&
+         cli_getline_said(&buf, &cap, f, "x.txt", 2, err, sizeof err) == -1 &&
+         err[0] == '\0',
+     "said: two lines, then -1 at the end, nothing said");
+  fclose(f);
+  f = test_stream(big, n + 1);
+  cli_alloc_fail_at(1);
+  ok(cli_getline_said(&buf, &cap, f, "x.txt", 6, err, sizeof err) == -2 &&
+         strcmp(err, "x.txt:7: out of memory") == 0,
+     "said: out of memory is -2, \"%s\"", err);
+  cli_alloc_fail_at(0);
+  fclose(f);
+  f = fopen(".", "r"); /* a directory: reading it fails (EISDIR) */
+  if (f != NULL) {
+    ok(cli_getline_said(&buf, &cap, f, "dir", 0, err, sizeof err) == -2 &&
+           strncmp(err, "dir:1: ", 7) == 0,
+       "said: a read error is -2, \"%s\"", err);
+    fclose(f);
+  }
   free(big);
   cli_free(buf);
   is_int(cli_alloc_live(), live, "nothing left allocated");
