@@ -65,14 +65,18 @@ unset OMPI_MCA_pmix_base_exchange_timeout
 for i in $(seq 1 40); do echo "sleep 0.3; echo $i >>ledger; echo $i"; done >forty.txt
 # killw LAUNCH...: runs mpipool with LAUNCH in the background, kills -9
 # one of its workers (a process of the program that is not the master)
-# after 2 s, waits; status in $rc.
+# once a task has run, waits; status in $rc.
 killw() {
   rm -f ledger lost.log
   "$@" --joblog lost.log forty.txt >out 2>err &
   pid=$!
   until_file ledger
-  master=$(pgrep -f "^$MPIPOOL --joblog lost.log" | head -1)
-  victim=$(pgrep -f "^$MPIPOOL --joblog lost.log" | grep -vx "$master" | head -1)
+  # The master is the one that has the joblog open (by pid order it may
+  # not be the first: process ids wrap around).
+  victim=
+  for p in $(pgrep -f "^$MPIPOOL --joblog lost.log"); do
+    ls -l /proc/"$p"/fd 2>/dev/null | grep -q '/lost\.log$' || { victim=$p; break; }
+  done
   [ -n "$victim" ] && kill -9 "$victim"
   await $pid
 }
@@ -169,7 +173,7 @@ killo() {
   pid=$!
   until_file slept
   if [ "$what" = worker ]; then
-    master=$(pgrep -f "^$MPIPOOL -j 1 orphan.txt" | head -1)
+    master=$(pgrep -P $pid) # timeout's child (not the lowest pid: ids wrap)
     victim=$(pgrep -f "^$MPIPOOL -j 1 orphan.txt" | grep -vx "$master" | head -1)
   else
     victim=$(pgrep -f "^$MPIRUN -n 1 $MPIPOOL orphan.txt" | head -1)
