@@ -77,25 +77,15 @@ int simpool_map(simpool_t *sp, const void *items, size_t count,
   mpipool__src_t src = {.base = items, .item_size = item_size};
   mpipool__job_t *job;
   *res = NULL;
-  if (chunksize == 0)
-    chunksize =
-        mpipool__default_chunksize(count, mpipool__master_size(sp->master));
-  if (chunksize > count)
-    chunksize = count ? count : 1;
+  chunksize = mpipool__job_chunksize(chunksize, count,
+                                     mpipool__master_size(sp->master));
   int err = mpipool__job_new(MPIPOOL__JOB_MAP, 0, &src, count, chunksize, &job);
   if (err)
     return err;
   mpipool__master_submit(sp->master, job);
   err = mpipool__master_wait_job(sp->master, job, -1);
-  if (err == 0 && job->fail)
-    err = job->fail;
-  if (err == 0 && job->nfailed)
-    err = MPIPOOL_ETASK;
-  if (err == 0 || err == MPIPOOL_ETASK) {
-    int e = mpipool__job_take_results(job, res);
-    if (e)
-      err = e;
-  }
+  if (err == 0)
+    err = mpipool__job_outcome(job, res);
   mpipool__job_unref(job);
   return err;
 }

@@ -850,11 +850,8 @@ static int run_map(mpipool_t *pool, const char *name, const mpipool__src_t *src,
     return MPIPOOL_EINVAL;
   if (kind == MPIPOOL__JOB_STREAM && cb == NULL)
     return MPIPOOL_EINVAL;
-  if (chunksize == 0)
-    chunksize =
-        mpipool__default_chunksize(count, mpipool__master_size(pool->master));
-  if (chunksize > count)
-    chunksize = count ? count : 1;
+  chunksize = mpipool__job_chunksize(chunksize, count,
+                                     mpipool__master_size(pool->master));
   err = mpipool__job_new(kind, fn, src, count, chunksize, &job);
   if (err)
     return err;
@@ -869,15 +866,8 @@ static int run_map(mpipool_t *pool, const char *name, const mpipool__src_t *src,
   mpipool__master_submit(pool->master, job);
   err = mpipool__master_wait_job(pool->master, job, -1);
   mpipool__journal_sync(pool->journal, 1);
-  if (err == 0 && job->fail)
-    err = job->fail;
-  if (err == 0 && job->nfailed)
-    err = MPIPOOL_ETASK;
-  if ((err == 0 || err == MPIPOOL_ETASK) && kind == MPIPOOL__JOB_MAP) {
-    int e = mpipool__job_take_results(job, results);
-    if (e)
-      err = e;
-  }
+  if (err == 0)
+    err = mpipool__job_outcome(job, kind == MPIPOOL__JOB_MAP ? results : NULL);
   mpipool__job_unref(job);
   return err;
 }

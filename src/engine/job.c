@@ -40,6 +40,11 @@ size_t mpipool__default_chunksize(size_t count, size_t workers) {
   return count / div + (count % div != 0);
 }
 
+size_t mpipool__job_chunksize(size_t asked, size_t count, size_t workers) {
+  size_t c = asked ? asked : mpipool__default_chunksize(count, workers);
+  return c > count ? (count ? count : 1) : c;
+}
+
 int mpipool__job_new(int kind, uint32_t fn, const mpipool__src_t *src,
                      size_t count, size_t chunksize, mpipool__job_t **out) {
   mpipool__job_t *job = mpipool__calloc(1, sizeof *job);
@@ -518,4 +523,14 @@ int mpipool__job_chunk_crashed(mpipool__job_t *job, size_t c) {
   if (job->crashes[c] < 255)
     job->crashes[c]++;
   return job->crashes[c];
+}
+
+int mpipool__job_outcome(mpipool__job_t *job, mpipool_results_t **res) {
+  int err = job->fail ? job->fail : job->nfailed ? MPIPOOL_ETASK : 0;
+  if (res && (err == 0 || err == MPIPOOL_ETASK)) {
+    int e = mpipool__job_take_results(job, res);
+    if (e)
+      err = e;
+  }
+  return err;
 }

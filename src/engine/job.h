@@ -109,6 +109,11 @@ struct mpipool_results {
  * ceil(count / (4 * workers)), at least 1 (0 when count is 0). */
 size_t mpipool__default_chunksize(size_t count, size_t workers);
 
+/* The chunk size a map of `count` items asked with `asked` runs with on
+ * `workers` workers: asked, or the default for 0; at most count, at
+ * least 1 unless count is 0 (then 0 when none was asked). */
+size_t mpipool__job_chunksize(size_t asked, size_t count, size_t workers);
+
 /*
  * Makes a job of `count` items of src for task fn, cut in chunks of
  * `chunksize` (already resolved, >= 1 unless count is 0), with the
@@ -168,6 +173,11 @@ void mpipool__job_unref(mpipool__job_t *job);
 /* Moves the kept results of a done MAP job into a results object.
  * 0 or ENOMEM. */
 int mpipool__job_take_results(mpipool__job_t *job, mpipool_results_t **res);
+
+/* How a done job went: its failure, MPIPOOL_ETASK when an item failed,
+ * else 0; on 0 and ETASK a MAP's results are taken into *res when res is
+ * not NULL (ENOMEM when they cannot be). */
+int mpipool__job_outcome(mpipool__job_t *job, mpipool_results_t **res);
 
 /* The result of item i of a chunk array and its units (retry, or NULL),
  * see mpipool_results_item. */

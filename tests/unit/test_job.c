@@ -164,6 +164,10 @@ static void test_chunksize(void) {
   }
   ok(mpipool__default_chunksize(5, 0) >= 1,
      "default_chunksize with 0 workers is at least 1");
+  is_int(mpipool__job_chunksize(0, 100, 2), 13, "chunksize 0: the default");
+  is_int(mpipool__job_chunksize(7, 100, 2), 7, "a chunksize asked is kept");
+  is_int(mpipool__job_chunksize(500, 100, 2), 100, "at most the item count");
+  is_int(mpipool__job_chunksize(0, 0, 2), 0, "no items: 0, as job_new takes");
 }
 
 static void test_chunking(void) {
