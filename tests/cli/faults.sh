@@ -115,15 +115,22 @@ done
 # kill -9 of the only worker, and no worker can start in its place (the
 # spawn is stuck): the run stops (255) and says so; the tasks that did
 # not run are not logged (never as failed), so --resume runs them: each
-# task logged once, none run twice.
-for i in $(seq 1 12); do echo "sleep 0.3; echo $i >>ledger; echo $i"; done >twelve.txt
-rm -f ledger lost.log
+# task logged once, none run twice.  The worker is killed while task 3
+# waits (until the resume): a task that had ended but was not yet logged
+# as the worker died would rightly run again, and make the ledger's check
+# depend on timing.
+for i in $(seq 1 12); do
+  echo "echo $i >>started; [ $i -ne 3 ] || [ -e resumed ] || sleep 599; sleep 0.1; echo $i >>ledger; echo $i"
+done >twelve.txt
+rm -f ledger lost.log started resumed
 OMPI_MCA_pmix_base_exchange_timeout=12 MPIPOOL_FAULT_SPAWN=hang:2 \
   "$MPIPOOL" -j 1 --joblog lost.log twelve.txt >out 2>err &
 pid=$!
-until_file ledger
+i=0
+while ! grep -qx 3 started 2>/dev/null && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
 kill -9 $(pgrep -f "^$MPIPOOL -j 1 --joblog lost.log" | grep -vx $pid | head -1)
 await $pid
+touch resumed
 check "the last worker killed, none can start: status 255, said" \
   sh -c '[ "$0" -eq 255 ] && grep -qx "mpipool: the pool has no worker able to run tasks: stopping; the tasks not run are not logged: --resume runs them" err' $rc
 check "the last worker killed, none can start: no task logged as failed" \
@@ -132,6 +139,8 @@ run "$MPIPOOL" -j 1 --joblog lost.log --resume twelve.txt
 check "the last worker killed, then --resume: each task logged once, run once" \
   sh -c '[ "$0" -eq 0 ] && [ "$(tail -n +2 lost.log | cut -f1 | sort -n | uniq | wc -l)" -eq 12 ] && [ "$(tail -n +2 lost.log | wc -l)" -eq 12 ] && [ "$(sort -n ledger | uniq -d | wc -l)" -eq 0 ]' $rc
 check "the last worker killed: its stuck spawn's process is gone" gone
+check "the last worker killed: its task's processes are gone" \
+  sh -c '! pgrep -f "slee[p] 599" >/dev/null'
 
 # kill -9 of a singleton's MPI daemon (orted): Open MPI ends the master
 # (195) and its workers; the master's watcher says what happened, no task
