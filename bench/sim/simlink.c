@@ -46,7 +46,8 @@ static int hello(simlink_t *s, int rank) {
   int dying = rank == s->die_rank;
   mpipool__hello_t h = {0};
   h.pid = dying ? (uint32_t)s->die_pid : 0; /* 0: not watched by pid */
-  h.host = dying ? s->host : "sim";
+  h.host = dying ? s->host : rank == s->mute_rank ? "sim-far" : "sim";
+  h.beats = s->beats || rank == s->mute_rank;
   h.message = "";
   h.binding = "";
   mpipool__buf_t b = {0};
@@ -108,8 +109,9 @@ static int l_send(mpipool__link_t *l, MPI_Comm comm, int dest, int tag,
   s->msgs_out++;
   if (comm != s->comm) {
     err = MPIPOOL_EMPI;
-  } else if (dest == s->die_rank && s->die_pid == 0) {
-    s->dropped += tag == MPIPOOL__TAG_TASKS; /* it is dead */
+  } else if ((dest == s->die_rank && s->die_pid == 0) ||
+             (dest == s->mute_rank && s->mute_after == 0)) {
+    s->dropped += tag == MPIPOOL__TAG_TASKS; /* dead, or silent */
   } else if (tag == MPIPOOL__TAG_CONFIG) {
     err = hello(s, dest);
   } else if (tag == MPIPOOL__TAG_TASKS) {
@@ -120,6 +122,8 @@ static int l_send(mpipool__link_t *l, MPI_Comm comm, int dest, int tag,
       waitpid(s->die_pid, NULL, 0);
       s->die_pid = 0;
     }
+    if (err == 0 && dest == s->mute_rank)
+      s->mute_after--; /* silent from now on when 0 */
   } else if (tag == MPIPOOL__TAG_STOP || tag == MPIPOOL__TAG_TERMINATE) {
     err = deliver(s, dest, MPIPOOL__TAG_BYE, NULL, 0);
   }
@@ -223,4 +227,9 @@ int simlink_die(simlink_t *s, int rank, uint64_t after) {
   s->die_after = after ? after : 1;
   s->die_pid = (int)pid;
   return 0;
+}
+
+void simlink_mute(simlink_t *s, int rank, uint64_t after) {
+  s->mute_rank = rank;
+  s->mute_after = after ? after : 1;
 }

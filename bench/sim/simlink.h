@@ -11,6 +11,13 @@
  * then its process (a child that only waits) is killed and it answers
  * nothing more, as a worker killed with kill -9; the engine finds it by
  * its process id, as it finds its node's workers.
+ *
+ * One worker may be made to go silent: it runs on another node (it says
+ * it beats), answers its first `mute_after` frames, then nothing more,
+ * not even BYE, as one whose node was lost; the engine finds it by its
+ * silence.  The others say they beat only when `beats` is set (then
+ * the engine must be told to wait longer than the run for a silence: no
+ * BEAT ever comes).
  */
 #ifndef MPIPOOL_SIMLINK_H
 #define MPIPOOL_SIMLINK_H
@@ -28,6 +35,9 @@ typedef struct {
   int die_rank;         /* the worker that dies (0: none) */
   uint64_t die_after;   /* frames it answers first */
   int die_pid;          /* its process */
+  int mute_rank;        /* the worker that goes silent (0: none) */
+  uint64_t mute_after;  /* frames it answers first (0: it is silent) */
+  int beats;            /* every worker says it beats (none does) */
   /* Counts. */
   uint64_t frames;            /* TASKS frames answered */
   uint64_t items;             /* items in them */
@@ -48,6 +58,10 @@ int simlink_new(simlink_t **out, MPI_Comm comm, const char *host,
 /* Makes worker `rank` die after answering `after` frames (call before the
  * engine starts).  0, or -1 if its stand-in process cannot start. */
 int simlink_die(simlink_t *s, int rank, uint64_t after);
+
+/* Makes worker `rank` go silent after answering `after` frames (call
+ * before the engine starts). */
+void simlink_mute(simlink_t *s, int rank, uint64_t after);
 
 /* The bytes the link holds (its inbox), not the engine's. */
 size_t simlink_bytes(const simlink_t *s);

@@ -21,12 +21,22 @@ typedef struct {
   char *host;
 } simpool_t;
 
+/* What the workers do besides answering: faults (rank 0: none), beats. */
+typedef struct {
+  int die_rank; /* dies after die_after frames (simlink_die) */
+  uint64_t die_after;
+  int mute_rank; /* goes silent after mute_after frames (simlink_mute) */
+  uint64_t mute_after;
+  double silence; /* the engine's bound on a silence, s (0: its own) */
+  int beats;      /* every worker says it beats (the engine's HEARD list) */
+} simpool_opts_t;
+
 /* Starts an engine serving `workers` simulated workers that report
- * task_ns of work per item; with die_rank > 0, that worker dies after
- * die_after frames (simlink_die).  Every worker is ready (HELLO taken in)
- * on return.  0 or an error (the pool is then freed). */
-int simpool_start(simpool_t *sp, size_t workers, uint64_t task_ns, int die_rank,
-                  uint64_t die_after);
+ * task_ns of work per item, with the options f (NULL: none).  Every worker
+ * is ready (HELLO taken in) on return.  0 or an error (the pool is then
+ * freed). */
+int simpool_start(simpool_t *sp, size_t workers, uint64_t task_ns,
+                  const simpool_opts_t *f);
 
 /* Maps `count` items of item_size bytes at items through the engine in
  * chunks of chunksize (0: Python's default), as mpipool_map does.

@@ -138,6 +138,7 @@ struct mpipool__master {
   int broken;           /* a communication error: fail everything */
   double oom_since;     /* when receiving first lacked memory, or 0 */
   double next_liveness; /* when to look for dead workers next */
+  double silence;       /* BEAT_SILENCE, unless a test sets it */
   double last_round;    /* when the last progress round began */
   int terminating;      /* terminate: lost work is not run again */
   size_t lost;          /* workers found dead, ever */
@@ -493,6 +494,7 @@ int mpipool__master_new_linked(mpipool__master_t **out, mpipool_t *pool,
   m->recycling = recycling;
   m->spawning = spawning;
   m->next_id = 1;
+  m->silence = BEAT_SILENCE;
   m->free_frame = MPIPOOL__NONE;
   for (int k = 0; k < DEPTH; k++)
     m->levels[k].head = m->levels[k].tail = MPIPOOL__NONE;
@@ -514,6 +516,10 @@ int mpipool__master_new_linked(mpipool__master_t **out, mpipool_t *pool,
   }
   *out = m;
   return MPIPOOL_OK;
+}
+
+void mpipool__master_set_silence(mpipool__master_t *m, double seconds) {
+  m->silence = seconds;
 }
 
 const mpipool__plan_t *mpipool__master_plan(const mpipool__master_t *m) {
@@ -875,6 +881,10 @@ static int on_hello(mpipool__master_t *m, mpipool__worker_t *w,
   w->bound = h.bound;
   w->beats = h.beats;
   w->pid = h.pid;
+  if (w->pid && w->host == m->host)
+    mpipool__roster_watch(&m->roster, w, MPIPOOL__WATCH_HERE);
+  else if (w->beats)
+    mpipool__roster_watch(&m->roster, w, MPIPOOL__WATCH_HEARD);
   m->nstarting--;
   if (h.status == 0) {
     w->state = MPIPOOL__W_READY;
@@ -1054,43 +1064,68 @@ static void lose_worker(mpipool__master_t *m, mpipool__worker_t *w,
   no_workers_left(m);
 }
 
-/* Looks for dead workers: those of the master's node by their process,
- * the others by their silence.  A worker's last messages are taken in
- * first: one that left after saying BYE is not lost. */
+/* Worker w is dead or silent (`how`): what it sent before it went is
+ * taken in first (one that left after saying BYE is not lost), then it is
+ * lost. */
+static int dead_worker(mpipool__master_t *m, mpipool__worker_t *w,
+                       const char *how) {
+  uint32_t ep = w->endpoint, index = w->index;
+  int rank = w->rank;
+  for (;;) {
+    mpipool__msg_t msg;
+    int got = m->link->poll(m->link, m->roster.endpoints[ep].comm, rank,
+                            MPI_ANY_TAG, &msg);
+    if (got <= 0)
+      break;
+    int err = on_message(m, ep, &msg);
+    if (err)
+      return err;
+    if (!mpipool__roster_is_live(&m->roster, index) ||
+        mpipool__roster_at(&m->roster, index) != w || w->endpoint != ep)
+      return MPIPOOL_OK; /* it said BYE */
+  }
+  if (mpipool__roster_is_live(&m->roster, index) && w->endpoint == ep &&
+      w->rank == rank)
+    lose_worker(m, w, how);
+  return MPIPOOL_OK;
+}
+
+/* Looks for dead workers: those of the master's node by their process
+ * (every one), the others by their silence (only the first of the HEARD
+ * list, the longest silent, until one was heard from recently): the cost
+ * is the node's workers, not the pool's. */
 static int check_liveness(mpipool__master_t *m, double now) {
   if (now < m->next_liveness)
     return MPIPOOL_OK;
   m->next_liveness = now + LIVENESS_EVERY;
-  for (size_t i = 0; i < m->roster.nworkers; i++) {
-    if (!mpipool__roster_is_live(&m->roster, i))
-      continue;
-    mpipool__worker_t *w = mpipool__roster_at(&m->roster, (uint32_t)i);
-    int here = w->pid && w->host == m->host;
-    char how[64] = "";
-    if (here && !process_alive(w->pid))
-      snprintf(how, sizeof how, "died");
-    else if (!here && w->beats && now - w->last_heard > BEAT_SILENCE)
-      snprintf(how, sizeof how, "was silent for %.0f s", now - w->last_heard);
-    if (how[0] == '\0')
-      continue;
-    uint32_t ep = w->endpoint, index = w->index;
-    int rank = w->rank;
-    for (;;) { /* what it sent before it went */
-      mpipool__msg_t msg;
-      int got = m->link->poll(m->link, m->roster.endpoints[ep].comm, rank,
-                              MPI_ANY_TAG, &msg);
-      if (got <= 0)
-        break;
-      int err = on_message(m, ep, &msg);
+  mpipool__worker_t *w =
+      mpipool__roster_watch_first(&m->roster, MPIPOOL__WATCH_HERE);
+  while (w) {
+    mpipool__worker_t *next = mpipool__roster_watch_next(&m->roster, w);
+    uint32_t after = next ? next->index : MPIPOOL__NONE;
+    if (!process_alive(w->pid)) {
+      int err = dead_worker(m, w, "died");
       if (err)
         return err;
-      if (!mpipool__roster_is_live(&m->roster, index) ||
-          mpipool__roster_at(&m->roster, index) != w || w->endpoint != ep)
-        break; /* it said BYE */
+      /* Taking its messages in may have changed the list: from the start
+       * again if the one after it left it (the live are visited twice). */
+      if (next && (!mpipool__roster_is_live(&m->roster, after) ||
+                   next->watch != MPIPOOL__WATCH_HERE))
+        next = mpipool__roster_watch_first(&m->roster, MPIPOOL__WATCH_HERE);
     }
-    if (mpipool__roster_is_live(&m->roster, index) && w->endpoint == ep &&
-        w->rank == rank)
-      lose_worker(m, w, how);
+    w = next;
+  }
+  /* Each turn takes the first out of the list (lost, or said BYE) or
+   * puts it last (its messages came): at most once per worker. */
+  for (size_t k = m->roster.watch[MPIPOOL__WATCH_HEARD].n; k > 0; k--) {
+    w = mpipool__roster_watch_first(&m->roster, MPIPOOL__WATCH_HEARD);
+    if (w == NULL || now - w->last_heard <= m->silence)
+      break;
+    char how[64];
+    snprintf(how, sizeof how, "was silent for %.0f s", now - w->last_heard);
+    int err = dead_worker(m, w, how);
+    if (err)
+      return err;
   }
   return MPIPOOL_OK;
 }
@@ -1105,6 +1140,7 @@ static int on_message(mpipool__master_t *m, uint32_t ep, mpipool__msg_t *msg) {
     return MPIPOOL_OK;
   }
   w->last_heard = m->last_round; /* a clock read per round, not per message */
+  mpipool__roster_heard(&m->roster, w);
   switch (msg->tag) {
   case MPIPOOL__TAG_BEAT:
     break;
@@ -1487,6 +1523,30 @@ int mpipool__master_check(const mpipool__master_t *m) {
     }
     EXPECT(!w->parked || w->place == MPIPOOL__NONE,
            "PoolWorker-%ld: a spare with a place", w->id);
+    /* (Before its HELLO, pid and beats are 0: in no list.) */
+    int watch = w->pid && w->host == m->host ? MPIPOOL__WATCH_HERE
+                : w->beats                   ? MPIPOOL__WATCH_HEARD
+                                             : MPIPOOL__WATCH_NONE;
+    EXPECT(w->watch == watch, "PoolWorker-%ld in liveness list %d, not %d",
+           w->id, w->watch, watch);
+  }
+  for (int l = MPIPOOL__WATCH_HERE; l < MPIPOOL__WATCH_LISTS; l++) {
+    size_t n = 0;
+    double last = -1;
+    for (const mpipool__worker_t *w =
+             mpipool__roster_watch_first(&m->roster, l);
+         w && n <= m->roster.live;
+         w = mpipool__roster_watch_next(&m->roster, w)) {
+      n++;
+      EXPECT(w->watch == l, "PoolWorker-%ld in liveness list %d says %d", w->id,
+             l, w->watch);
+      EXPECT(l != MPIPOOL__WATCH_HEARD || w->last_heard >= last,
+             "the HEARD list is out of order at PoolWorker-%ld", w->id);
+      last = w->last_heard;
+    }
+    EXPECT(n == m->roster.watch[l].n,
+           "liveness list %d: %zu workers, %zu counted", l, n,
+           m->roster.watch[l].n);
   }
   EXPECT(live == m->roster.live, "%zu live workers, roster says %zu", live,
          m->roster.live);

@@ -102,6 +102,10 @@ int mpipool__master_queues_ahead(const mpipool__master_t *m);
 int mpipool__master_worker_info(const mpipool__master_t *m, int place,
                                 mpipool_worker_info_t *info);
 
+/* Sets how long a worker of another node may be silent before it is lost
+ * (default 10 s): for the tests and the simulation. */
+void mpipool__master_set_silence(mpipool__master_t *m, double seconds);
+
 /* Waits until no job is active, then stops every worker (STOP), or, with
  * terminate, fails all work at once and sends TERMINATE; then waits for
  * every BYE.  0 or an error. */

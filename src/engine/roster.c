@@ -74,6 +74,7 @@ mpipool__worker_t *mpipool__roster_add(mpipool__roster_t *r, uint32_t ep,
   w->place = MPIPOOL__NONE;
   w->frame_head = w->frame_tail = MPIPOOL__NONE;
   w->prev = w->next = MPIPOOL__NONE;
+  w->wprev = w->wnext = MPIPOOL__NONE;
   *slot = i;
   r->endpoints[ep].live++;
   r->live++;
@@ -90,9 +91,48 @@ int mpipool__roster_is_live(const mpipool__roster_t *r, size_t i) {
   return i < r->nworkers && r->workers[i].endpoint != MPIPOOL__NONE;
 }
 
+void mpipool__roster_watch(mpipool__roster_t *r, mpipool__worker_t *w,
+                           int list) {
+  if (w->watch != MPIPOOL__WATCH_NONE) { /* out of the one it is in */
+    mpipool__watchlist_t *l = &r->watch[w->watch];
+    if (w->wprev == MPIPOOL__NONE)
+      l->head = w->wnext;
+    else
+      r->workers[w->wprev].wnext = w->wnext;
+    if (w->wnext == MPIPOOL__NONE)
+      l->tail = w->wprev;
+    else
+      r->workers[w->wnext].wprev = w->wprev;
+    l->n--;
+  }
+  w->watch = list;
+  w->wprev = w->wnext = MPIPOOL__NONE;
+  if (list == MPIPOOL__WATCH_NONE)
+    return;
+  mpipool__watchlist_t *l = &r->watch[list];
+  if (l->n++ == 0) {
+    l->head = w->index;
+  } else {
+    w->wprev = l->tail;
+    r->workers[l->tail].wnext = w->index;
+  }
+  l->tail = w->index;
+}
+
+mpipool__worker_t *mpipool__roster_watch_first(const mpipool__roster_t *r,
+                                               int list) {
+  return r->watch[list].n ? &r->workers[r->watch[list].head] : NULL;
+}
+
+mpipool__worker_t *mpipool__roster_watch_next(const mpipool__roster_t *r,
+                                              const mpipool__worker_t *w) {
+  return w->wnext == MPIPOOL__NONE ? NULL : &r->workers[w->wnext];
+}
+
 void mpipool__roster_remove(mpipool__roster_t *r, mpipool__worker_t *w,
                             MPI_Comm *comm) {
   mpipool__endpoint_t *p = &r->endpoints[w->endpoint];
+  mpipool__roster_watch(r, w, MPIPOOL__WATCH_NONE);
   *comm = MPI_COMM_NULL;
   *slot_of(r, w->endpoint, w->rank) = MPIPOOL__NONE;
   if (--p->live == 0 && p->spawned) {

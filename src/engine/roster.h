@@ -23,8 +23,19 @@ enum {
   MPIPOOL__W_STOPPING  /* STOP or TERMINATE sent; waiting for BYE */
 };
 
+/* The lists of the liveness check: the workers of the master's node
+ * (watched through their processes), and the others that beat, in the
+ * order they were last heard from (the first is the longest silent). */
+enum {
+  MPIPOOL__WATCH_NONE, /* in no list */
+  MPIPOOL__WATCH_HERE,
+  MPIPOOL__WATCH_HEARD,
+  MPIPOOL__WATCH_LISTS
+};
+
 /* The master's record of one live worker.  The roster owns index,
- * endpoint and rank; every other field belongs to the master's engine. */
+ * endpoint, rank and the liveness list's fields (watch, wprev, wnext);
+ * every other field belongs to the master's engine. */
 typedef struct {
   uint32_t index;    /* its place in the roster */
   uint32_t endpoint; /* the endpoint it is reached through */
@@ -54,6 +65,8 @@ typedef struct {
   uint64_t next_seq;
   int list;
   uint32_t prev, next;
+  int watch; /* the liveness list it is in (MPIPOOL__WATCH_*) */
+  uint32_t wprev, wnext;
 } mpipool__worker_t;
 
 /* A communicator the master receives on, and whose ranks are workers. */
@@ -66,6 +79,12 @@ typedef struct {
   uint32_t *worker; /* per rank: the worker's index, or NONE */
 } mpipool__endpoint_t;
 
+/* A liveness list: head and tail mean something only when n > 0. */
+typedef struct {
+  uint32_t head, tail;
+  size_t n;
+} mpipool__watchlist_t;
+
 typedef struct {
   mpipool__worker_t *workers; /* records, live or free */
   size_t nworkers;            /* records in use or freed (the high mark) */
@@ -74,6 +93,7 @@ typedef struct {
   size_t live;        /* records in use */
   mpipool__endpoint_t *endpoints;
   size_t nendpoints, endpoints_cap;
+  mpipool__watchlist_t watch[MPIPOOL__WATCH_LISTS]; /* [0] unused */
 } mpipool__roster_t;
 
 /*
@@ -108,7 +128,33 @@ static inline mpipool__worker_t *mpipool__roster_at(const mpipool__roster_t *r,
 int mpipool__roster_is_live(const mpipool__roster_t *r, size_t i);
 
 /*
- * Forgets worker w: its record goes back to the free list.  When it was
+ * Puts worker w last in liveness list `list` (taking it out of the one
+ * it was in), or in none (MPIPOOL__WATCH_NONE).  O(1): the liveness
+ * check visits the workers of the master's node and the silent ones
+ * only, not every worker.
+ */
+void mpipool__roster_watch(mpipool__roster_t *r, mpipool__worker_t *w,
+                           int list);
+
+/* Worker w was heard from: last in the HEARD list, if it is in it.  Once
+ * per message, so inline, and nothing to do for the last one. */
+static inline void mpipool__roster_heard(mpipool__roster_t *r,
+                                         mpipool__worker_t *w) {
+  if (w->watch == MPIPOOL__WATCH_HEARD && w->wnext != MPIPOOL__NONE)
+    mpipool__roster_watch(r, w, MPIPOOL__WATCH_HEARD);
+}
+
+/* The first worker of liveness list `list`, or NULL. */
+mpipool__worker_t *mpipool__roster_watch_first(const mpipool__roster_t *r,
+                                               int list);
+
+/* The worker after w in its liveness list, or NULL. */
+mpipool__worker_t *mpipool__roster_watch_next(const mpipool__roster_t *r,
+                                              const mpipool__worker_t *w);
+
+/*
+ * Forgets worker w (out of its liveness list too): its record goes back
+ * to the free list.  When it was
  * the last worker of its endpoint, the endpoint is forgotten too, and its
  * communicator is returned through *comm for the caller to free (else
  * *comm is MPI_COMM_NULL).

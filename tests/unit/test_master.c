@@ -5,12 +5,15 @@
  * tasks travel coalesced into frames; what the engine holds per worker
  * stays small (a frame's references sized to what it carries); a worker
  * that dies mid-map (its process killed) loses nothing: its chunks run
- * again on the others and the pool still ends.
+ * again on the others and the pool still ends; so does a worker of
+ * another node that goes silent (lost after the engine's bound on
+ * silence, 1 s here).
  */
 #include "config.h"
 
 #include "../../bench/sim/simpool.h"
 #include "../tap.h"
+#include "base/clock.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -46,7 +49,7 @@ static uint64_t map_on(size_t workers, size_t n, size_t chunksize,
                        uint64_t task_ns, const char *what) {
   simpool_t sp;
   uint32_t *items = numbers(n);
-  ok(simpool_start(&sp, workers, task_ns, 0, 0) == 0, "%s: started", what);
+  ok(simpool_start(&sp, workers, task_ns, NULL) == 0, "%s: started", what);
   ok(mpipool__master_size(sp.master) == workers, "%s: %zu workers", what,
      workers);
   mpipool_results_t *res = NULL;
@@ -76,7 +79,7 @@ static void test_bytes_per_worker(void) {
   simpool_t sp;
   size_t workers = 10000, n = 40000;
   uint32_t *items = numbers(n);
-  is_int(simpool_start(&sp, workers, 1000000, 0, 0), 0, "10000 workers");
+  is_int(simpool_start(&sp, workers, 1000000, NULL), 0, "10000 workers");
   mpipool_results_t *res = NULL;
   is_int(simpool_map(&sp, items, n, sizeof *items, 1, &res), 0,
          "a map of 4 items each");
@@ -95,7 +98,8 @@ static void test_worker_dies(void) {
   simpool_t sp;
   size_t n = 3000;
   uint32_t *items = numbers(n);
-  is_int(simpool_start(&sp, 4, 1000000, 2, 5), 0,
+  simpool_opts_t f = {.die_rank = 2, .die_after = 5};
+  is_int(simpool_start(&sp, 4, 1000000, &f), 0,
          "4 workers, the second dies after 5 frames");
   mpipool_results_t *res = NULL;
   is_int(simpool_map(&sp, items, n, sizeof *items, 1, &res), 0, "the map ends");
@@ -116,9 +120,33 @@ static void test_worker_dies(void) {
   free(items);
 }
 
+static void test_worker_silent(void) {
+  simpool_t sp;
+  size_t n = 400;
+  uint32_t *items = numbers(n);
+  simpool_opts_t f = {.mute_rank = 3, .mute_after = 4, .silence = 1.0};
+  is_int(simpool_start(&sp, 4, 1000000, &f), 0,
+         "4 workers, the third goes silent after 4 frames");
+  mpipool_results_t *res = NULL;
+  double t0 = mpipool__now();
+  is_int(simpool_map(&sp, items, n, sizeof *items, 1, &res), 0, "the map ends");
+  double t = mpipool__now() - t0;
+  ok(t >= 1.0, "not before the silence's bound (%.1f s)", t);
+  ok(results_right(res, items, n), "every result right: nothing lost");
+  ok(sp.link->dropped > 0, "frames were sent to the silent worker (%llu)",
+     (unsigned long long)sp.link->dropped);
+  ok(sp.link->items == n, "each item ran once (%llu)",
+     (unsigned long long)sp.link->items);
+  is_int(mpipool__master_check(sp.master), 0, "bookkeeping consistent");
+  mpipool_results_free(res);
+  is_int(simpool_end(&sp), 0, "the pool ends (the silent one is not awaited)");
+  free(items);
+}
+
 int main(void) {
   test_maps();
   test_bytes_per_worker();
   test_worker_dies();
+  test_worker_silent();
   return tap_done();
 }

@@ -3,7 +3,9 @@
  * MPI calls: workers found by endpoint and rank, records reused after a
  * worker leaves, an endpoint forgotten with its last worker (its
  * communicator handed back to be freed), and the table never larger than
- * the most workers alive at once, however many come and go.
+ * the most workers alive at once, however many come and go; the liveness
+ * lists in the order workers were heard from, a leaving worker out of
+ * its list.
  */
 #include "config.h"
 
@@ -96,8 +98,78 @@ static void test_churn(void) {
   mpipool__roster_free(&r);
 }
 
+/* The ids of list `list`, first to last, as "1 2 3" (and its count is
+ * checked against the walk: "!" appended if they differ). */
+static const char *ids(const mpipool__roster_t *r, int list) {
+  static char s[128];
+  size_t n = 0, len = 0;
+  s[0] = '\0';
+  for (const mpipool__worker_t *w = mpipool__roster_watch_first(r, list); w;
+       w = mpipool__roster_watch_next(r, w), n++)
+    len +=
+        (size_t)snprintf(s + len, sizeof s - len, "%s%ld", n ? " " : "", w->id);
+  if (n != r->watch[list].n)
+    snprintf(s + len, sizeof s - len, "!");
+  return s;
+}
+
+/* Passes when list `list` holds the ids `want`, first to last. */
+static void is_list(const mpipool__roster_t *r, int list, const char *want,
+                    const char *what) {
+  const char *got = ids(r, list);
+  if (!ok(strcmp(got, want) == 0, "%s", what))
+    printf("#   got \"%s\", want \"%s\"\n", got, want);
+}
+
+static void test_watch(void) {
+  mpipool__roster_t r = {0};
+  uint32_t ep;
+  mpipool__roster_add_endpoint(&r, MPI_COMM_WORLD, 1, 5, 0, &ep);
+  uint32_t at[6];
+  for (int k = 1; k <= 5; k++) {
+    mpipool__worker_t *w = mpipool__roster_add(&r, ep, k);
+    w->id = k;
+    at[k] = w->index;
+    is_int(w->watch, MPIPOOL__WATCH_NONE, "a new worker is in no list");
+  }
+  is_list(&r, MPIPOOL__WATCH_HEARD, "", "the lists start empty");
+  for (int k = 1; k <= 4; k++)
+    mpipool__roster_watch(&r, mpipool__roster_at(&r, at[k]),
+                          MPIPOOL__WATCH_HEARD);
+  mpipool__roster_watch(&r, mpipool__roster_at(&r, at[5]), MPIPOOL__WATCH_HERE);
+  is_list(&r, MPIPOOL__WATCH_HEARD, "1 2 3 4", "HEARD in the order put");
+  is_list(&r, MPIPOOL__WATCH_HERE, "5", "HERE apart");
+  mpipool__roster_heard(&r, mpipool__roster_at(&r, at[2]));
+  is_list(&r, MPIPOOL__WATCH_HEARD, "1 3 4 2", "one heard from goes last");
+  mpipool__roster_heard(&r, mpipool__roster_at(&r, at[1]));
+  is_list(&r, MPIPOOL__WATCH_HEARD, "3 4 2 1", "the first too");
+  mpipool__roster_heard(&r, mpipool__roster_at(&r, at[1]));
+  is_list(&r, MPIPOOL__WATCH_HEARD, "3 4 2 1", "the last stays last");
+  mpipool__roster_heard(&r, mpipool__roster_at(&r, at[5]));
+  is_list(&r, MPIPOOL__WATCH_HERE, "5", "heard: HERE is not reordered");
+  is_list(&r, MPIPOOL__WATCH_HEARD, "3 4 2 1", "nor moved to HEARD");
+  MPI_Comm comm;
+  mpipool__roster_remove(&r, mpipool__roster_at(&r, at[4]), &comm);
+  is_list(&r, MPIPOOL__WATCH_HEARD, "3 2 1", "one leaving is out of it");
+  mpipool__roster_remove(&r, mpipool__roster_at(&r, at[3]), &comm);
+  mpipool__roster_remove(&r, mpipool__roster_at(&r, at[1]), &comm);
+  is_list(&r, MPIPOOL__WATCH_HEARD, "2", "first and last leave");
+  mpipool__roster_watch(&r, mpipool__roster_at(&r, at[5]),
+                        MPIPOOL__WATCH_HEARD);
+  is_list(&r, MPIPOOL__WATCH_HEARD, "2 5", "moved from HERE to HEARD");
+  is_list(&r, MPIPOOL__WATCH_HERE, "", "HERE is empty");
+  mpipool__worker_t *w = mpipool__roster_add(&r, ep, 4);
+  ok(w && w->watch == MPIPOOL__WATCH_NONE && w->wprev == MPIPOOL__NONE &&
+         w->wnext == MPIPOOL__NONE,
+     "a reused record is in no list");
+  mpipool__roster_watch(&r, mpipool__roster_at(&r, at[2]), MPIPOOL__WATCH_NONE);
+  is_list(&r, MPIPOOL__WATCH_HEARD, "5", "taken out of its list");
+  mpipool__roster_free(&r);
+}
+
 int main(void) {
   test_find();
   test_churn();
+  test_watch();
   return tap_done();
 }
