@@ -16,6 +16,8 @@
 
 /* A range is at most this long: "0-4000000000" is a typo, not GPUs. */
 #define MAX_RANGE 65536
+/* The most ids a list may give, ranges counted out. */
+#define MAX_IDS 65536
 
 /* A growing string. */
 typedef struct {
@@ -40,16 +42,41 @@ static int put(str_t *b, const char *p, size_t n) {
   return MPIPOOL_OK;
 }
 
-/* Whether the id p (n bytes) is already in the list b. */
-static int has(const str_t *b, const char *p, size_t n) {
-  for (const char *q = b->s; q && *q;) {
+/* An id of a list: n bytes at p. */
+typedef struct {
+  const char *p;
+  size_t n;
+} gpu_id_t;
+
+static int id_cmp(const void *a, const void *b) {
+  const gpu_id_t *x = a, *y = b;
+  int c = memcmp(x->p, y->p, x->n < y->n ? x->n : y->n);
+  return c ? c : (x->n > y->n) - (x->n < y->n);
+}
+
+/* Refuses an id given twice in the list s of count ids: sorted, so that
+ * a range of tens of thousands costs n log n, not n squared. */
+static int twice(const char *s, int count, char *why, size_t whylen) {
+  gpu_id_t *ids = mpipool__malloc((count ? (size_t)count : 1) * sizeof *ids);
+  if (ids == NULL)
+    return MPIPOOL_ENOMEM;
+  size_t n = 0;
+  for (const char *q = s; *q && n < (size_t)count;) {
     const char *end = strchr(q, ',');
-    size_t len = end ? (size_t)(end - q) : strlen(q);
-    if (len == n && memcmp(q, p, n) == 0)
-      return 1;
-    q = end ? end + 1 : q + len;
+    ids[n].p = q;
+    ids[n].n = end ? (size_t)(end - q) : strlen(q);
+    q += ids[n++].n + (end != NULL);
   }
-  return 0;
+  qsort(ids, n, sizeof *ids, id_cmp);
+  int err = MPIPOOL_OK;
+  for (size_t i = 1; i < n && err == 0; i++)
+    if (id_cmp(&ids[i - 1], &ids[i]) == 0) {
+      mpipool__fmt(why, whylen, "the GPU '%.*s' is given twice", (int)ids[i].n,
+                   ids[i].p);
+      err = MPIPOOL_EINVAL;
+    }
+  mpipool__free(ids);
+  return err;
 }
 
 /* A whole decimal number of p (n bytes) in *v. */
@@ -86,8 +113,8 @@ static int add(str_t *b, int *count, const char *p, size_t n, char *why,
     }
     return MPIPOOL_OK;
   }
-  if (has(b, p, n)) {
-    mpipool__fmt(why, whylen, "the GPU '%.*s' is given twice", (int)n, p);
+  if (*count >= MAX_IDS) {
+    mpipool__fmt(why, whylen, "more than %d GPUs are given", MAX_IDS);
     return MPIPOOL_EINVAL;
   }
   (*count)++;
@@ -125,6 +152,8 @@ int mpipool__gpus_parse(const char *list, char **out, int *count, char *why,
   }
   if (err == 0 && b.s == NULL && (b.s = mpipool__strdup("")) == NULL)
     err = MPIPOOL_ENOMEM;
+  if (err == 0)
+    err = twice(b.s, *count, why, whylen);
   if (err) {
     mpipool__free(b.s);
     *count = 0;

@@ -61,12 +61,22 @@ static void test_parse(void) {
       {"0-2,1", "ERR: the GPU '1' is given twice"},
       {"3-1", "ERR: the range '3-1' is backwards"},
       {"0-999999", "ERR: the range '0-999999' is too long"},
+      {"7,0-9", "ERR: the GPU '7' is given twice"},
+      {"0-65535,70000", "ERR: more than 65536 GPUs are given"},
   };
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
     int err = parse(bad[i].in, out, sizeof out, &n);
     ok(err == MPIPOOL_EINVAL && strcmp(out, bad[i].why) == 0 && n == 0,
        "'%s' refused: %s (got '%s')", bad[i].in, bad[i].why, out);
   }
+  /* The longest range: each id checked against the others by sorting
+   * (against the list so far, it took 12 s). */
+  char *list = NULL, why[128];
+  int err = mpipool__gpus_parse("0-65535", &list, &n, why, sizeof why);
+  size_t len = list ? strlen(list) : 0;
+  ok(err == 0 && n == 65536 && len > 6 && strcmp(list + len - 6, ",65535") == 0,
+     "'0-65535': 65536 GPUs, the last 65535");
+  free(list);
 }
 
 /* The slice of list for node place k with per GPUs each, "" for NULL. */
