@@ -119,7 +119,12 @@ static int run_of(run_t *r, const cli_runlog_t *log) {
     r->busy += t->runtime;
     *(t->signal ? &r->sig : t->exitval ? &r->exit : &r->ok) += 1;
   }
-  r->rows = cli_timeline_rows(sp, r->n, nh, r->row, r->grows);
+  double *met = cli_malloc((r->n ? r->n : 1) * sizeof *met);
+  r->rows =
+      met ? cli_timeline_rows(sp, r->n, nh, r->row, r->grows, met) : (size_t)-1;
+  for (size_t i = 0; i < r->n && r->rows != (size_t)-1; i++)
+    sp[i].end = met[i]; /* the utilisation's: a slot counts once */
+  cli_free(met);
   if (r->rows == (size_t)-1 ||
       cli_timeline_steps(sp, r->n, &r->steps, &r->nsteps, &r->peak))
     goto out;

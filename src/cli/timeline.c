@@ -24,16 +24,17 @@ static int by_start(const void *a, const void *b) {
   return x->i < y->i ? -1 : x->i > y->i;
 }
 
-/* The rows of one group: when each one's last span ends so far, and the
- * number of its first row across groups. */
+/* The rows of one group: when each one's last span ends so far, and
+ * which span that is; the number of its first row across groups. */
 typedef struct {
   double *end;
-  size_t n, cap;
+  size_t *last;
+  size_t n, cap, lcap;
   size_t first;
 } slots_t;
 
 size_t cli_timeline_rows(const cli_span_t *s, size_t n, uint32_t ngroups,
-                         uint32_t *row, uint32_t *group_rows) {
+                         uint32_t *row, uint32_t *group_rows, double *met) {
   size_t total = (size_t)-1;
   order_t *ord = cli_malloc((n ? n : 1) * sizeof *ord);
   slots_t *g = cli_calloc(ngroups ? ngroups : 1, sizeof *g);
@@ -51,11 +52,18 @@ size_t cli_timeline_rows(const cli_span_t *s, size_t n, uint32_t ngroups,
     while (r < sl->n && sl->end[r] > sp->start + CLI_TIMELINE_SLACK)
       r++;
     if (r == sl->n &&
-        cli_grow((void **)&sl->end, &sl->cap, sl->n + 1, sizeof *sl->end))
+        (cli_grow((void **)&sl->end, &sl->cap, sl->n + 1, sizeof *sl->end) ||
+         cli_grow((void **)&sl->last, &sl->lcap, sl->n + 1, sizeof *sl->last)))
       goto out;
     if (r == sl->n)
       sl->n++;
+    else if (met && met[sl->last[r]] > sp->start) /* met within the slack */
+      met[sl->last[r]] =
+          sp->start > s[sl->last[r]].start ? sp->start : s[sl->last[r]].start;
+    if (met)
+      met[ord[k].i] = sp->end;
     sl->end[r] = sp->end;
+    sl->last[r] = ord[k].i;
     row[ord[k].i] = (uint32_t)r; /* within its group, for now */
   }
   /* Numbered across groups: each group's rows after the ones before. */
@@ -68,8 +76,10 @@ size_t cli_timeline_rows(const cli_span_t *s, size_t n, uint32_t ngroups,
   for (size_t i = 0; i < n; i++)
     row[i] += (uint32_t)g[s[i].group].first;
 out:
-  for (uint32_t k = 0; g && k < ngroups; k++)
+  for (uint32_t k = 0; g && k < ngroups; k++) {
     cli_free(g[k].end);
+    cli_free(g[k].last);
+  }
   cli_free(g);
   cli_free(ord);
   return total;

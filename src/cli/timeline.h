@@ -30,10 +30,12 @@ typedef struct {
  * new row of its group.  Rows are then numbered across groups, group 0's
  * first; group_rows (ngroups entries) receives how many rows each group
  * has.  Returns the number of rows in all, or 0 when n is 0; (size_t)-1
- * out of memory.
+ * out of memory.  With met (n entries, or NULL), each span's end as the
+ * utilisation should take it: the start of the next span on its row when
+ * that came first (within the slack: the joblog's rounding), else its end.
  */
 size_t cli_timeline_rows(const cli_span_t *s, size_t n, uint32_t ngroups,
-                         uint32_t *row, uint32_t *group_rows);
+                         uint32_t *row, uint32_t *group_rows, double *met);
 
 /* One step of the utilisation: from time t on (to the next step's),
  * count tasks ran. */

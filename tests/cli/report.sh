@@ -38,6 +38,14 @@ check "2 bars of a non-zero exit status, 1 of a signal" \
 check "a command's special characters are escaped" \
   grep -q 'echo &quot;&lt;b&gt;&amp;amp;&quot;' r.html
 
+# -j 2: the utilisation never shows more than 2 tasks running (the
+# joblog rounds each task's start and run time to milliseconds: a task
+# may seem to start before the one before it on its slot ended).
+for i in $(seq 1 100); do echo "sleep 0.01"; done >short.txt
+run "$MPIPOOL" -j 2 --joblog short.log --report short.html short.txt
+check "-j 2, 100 tasks of 10 ms: the report's peak is 2 ($(grep -o 'peak [0-9]*' short.html | head -1))" \
+  sh -c '[ "$0" -eq 0 ] && grep -q "peak 2<" short.html' $rc
+
 # Without --joblog: a temporary joblog, removed after.
 mkdir t
 TMPDIR=$tmp/t run "$MPIPOOL" -j 2 --report r2.html tasks.txt

@@ -31,7 +31,7 @@ int main(void) {
       {3, 4, 0},   /* fifth: row 0 ended at 3 -> 0 */
       {2.5, 6, 0}, /* fourth: rows 0 and 1 busy -> a new row 2 */
   };
-  is_int(cli_timeline_rows(one, 5, 1, row, grows), 3, "one host: 3 rows");
+  is_int(cli_timeline_rows(one, 5, 1, row, grows, NULL), 3, "one host: 3 rows");
   ok(rows_are(row, (const uint32_t[]){1, 0, 1, 0, 2}, 5),
      "each span on the lowest row free at its start, in start order");
   is_int(grows[0], 3, "the host has 3 rows");
@@ -39,27 +39,28 @@ int main(void) {
   /* A span starting a millisecond before the last one of a row ends (the
    * joblog's rounding) still reuses the row. */
   const cli_span_t rounded[] = {{10.000, 11.001, 0}, {11.000, 12, 0}};
-  is_int(cli_timeline_rows(rounded, 2, 1, row, grows), 1,
+  is_int(cli_timeline_rows(rounded, 2, 1, row, grows, NULL), 1,
          "a millisecond of overlap from rounding: one row");
   const cli_span_t overlap[] = {{10.000, 11.010, 0}, {11.000, 12, 0}};
-  is_int(cli_timeline_rows(overlap, 2, 1, row, grows), 2,
+  is_int(cli_timeline_rows(overlap, 2, 1, row, grows, NULL), 2,
          "ten milliseconds of overlap: two rows");
 
   /* Ties in start time go by index. */
   const cli_span_t ties[] = {{0, 1, 0}, {0, 1, 0}, {0, 1, 0}};
-  cli_timeline_rows(ties, 3, 1, row, grows);
+  cli_timeline_rows(ties, 3, 1, row, grows, NULL);
   ok(rows_are(row, (const uint32_t[]){0, 1, 2}, 3), "ties: in index order");
 
   /* Hosts: each its own rows, group 0's first. */
   const cli_span_t hosts[] = {
       {0, 2, 1}, {0, 2, 0}, {1, 3, 1}, {2, 3, 0}, {0, 1, 2},
   };
-  is_int(cli_timeline_rows(hosts, 5, 3, row, grows), 4,
+  is_int(cli_timeline_rows(hosts, 5, 3, row, grows, NULL), 4,
          "three hosts: 1 + 2 + 1 rows");
   ok(grows[0] == 1 && grows[1] == 2 && grows[2] == 1, "the rows of each host");
   ok(rows_are(row, (const uint32_t[]){1, 0, 2, 0, 3}, 5),
      "rows numbered across hosts");
-  is_int(cli_timeline_rows(NULL, 0, 0, row, grows), 0, "no spans: no rows");
+  is_int(cli_timeline_rows(NULL, 0, 0, row, grows, NULL), 0,
+         "no spans: no rows");
 
   /* Utilisation. */
   cli_step_t *st;
@@ -74,6 +75,28 @@ int main(void) {
   ok(same,
      "a step where the count changes; an end meeting a start counts once");
   is_int(peak, 2, "the peak");
+  cli_free(st);
+  /* Two slots from a joblog (times rounded to ms): the second task of
+   * slot 0 starts 0.6 ms before the first one's rounded end.  The rows'
+   * ends (met) count that slot once; a task shorter than the slack keeps
+   * its own end. */
+  cli_span_t j[] = {
+      {0, 1.0006, 0}, {1.0, 2.0, 0}, {0, 2.0, 0}, {2.0, 2.0004, 0}};
+  double met[4];
+  is_int(cli_timeline_rows(j, 4, 1, row, grows, met), 2, "a joblog: 2 rows");
+  ok(met[0] == 1.0 && met[1] == 2.0 && met[2] == 2.0 && met[3] == 2.0004,
+     "an end within the slack after the next start on its row is taken "
+     "there; the others are their own");
+  ok(cli_timeline_steps(j, 4, &st, &ns, &peak) == 0 && peak == 3,
+     "with the joblog's ends: peak 3 (one slot counted twice)");
+  cli_free(st);
+  for (size_t i = 0; i < 4; i++)
+    j[i].end = met[i];
+  ok(cli_timeline_steps(j, 4, &st, &ns, &peak) == 0 && peak == 2,
+     "with the rows' ends: peak 2");
+  ok(ns == 3 && st[1].t == 2.0 && st[1].count == 1 && st[2].t == 2.0004 &&
+         st[2].count == 0,
+     "a task shorter than the slack is still counted");
   cli_free(st);
   ok(cli_timeline_steps(u, 0, &st, &ns, &peak) == 0 && ns == 0 && !st &&
          peak == 0,
@@ -106,7 +129,7 @@ int main(void) {
   /* Out of memory: -1 and nothing leaked. */
   long live = cli_alloc_live();
   cli_alloc_fail_at(1);
-  ok(cli_timeline_rows(one, 5, 1, row, grows) == (size_t)-1,
+  ok(cli_timeline_rows(one, 5, 1, row, grows, NULL) == (size_t)-1,
      "rows: out of memory is said");
   cli_alloc_fail_at(2);
   ok(cli_timeline_steps(u, 4, &st, &ns, &peak) == -1,
