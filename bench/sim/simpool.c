@@ -31,10 +31,10 @@ static int plan_one_node(mpipool__plan_t *p, size_t workers, const char *host) {
 }
 
 int simpool_start(simpool_t *sp, size_t workers, uint64_t task_ns,
-                  const simpool_opts_t *f) {
+                  const simpool_opts_t *o) {
   static const simpool_opts_t none = {0};
-  if (f == NULL)
-    f = &none;
+  if (o == NULL)
+    o = &none;
   memset(sp, 0, sizeof *sp);
   if (workers == 0 || workers >= (size_t)INT32_MAX)
     return MPIPOOL_EINVAL;
@@ -47,13 +47,13 @@ int simpool_start(simpool_t *sp, size_t workers, uint64_t task_ns,
   int err = sp->host ? plan_one_node(&plan, workers, sp->host) : MPIPOOL_ENOMEM;
   if (err == 0)
     err = simlink_new(&sp->link, sp->pool.comm, sp->host, task_ns);
-  if (err == 0 && f->die_rank > 0 &&
-      simlink_die(sp->link, f->die_rank, f->die_after))
+  if (err == 0 && o->die_rank > 0 &&
+      simlink_die(sp->link, o->die_rank, o->die_after))
     err = MPIPOOL_ESPAWN;
-  if (err == 0 && f->mute_rank > 0)
-    simlink_mute(sp->link, f->mute_rank, f->mute_after);
+  if (err == 0 && o->mute_rank > 0)
+    simlink_mute(sp->link, o->mute_rank, o->mute_after);
   if (err == 0)
-    sp->link->beats = f->beats;
+    sp->link->beats = o->beats;
   if (err) {
     if (sp->host)
       mpipool__plan_free(&plan);
@@ -64,8 +64,8 @@ int simpool_start(simpool_t *sp, size_t workers, uint64_t task_ns,
   }
   err = mpipool__master_new_linked(&sp->master, &sp->pool, &plan, 0, 0,
                                    &sp->link->link);
-  if (err == 0 && f->silence > 0)
-    mpipool__master_set_silence(sp->master, f->silence);
+  if (err == 0 && o->silence > 0)
+    mpipool__master_set_silence(sp->master, o->silence);
   if (err == 0)
     err = mpipool__master_add_ranks(sp->master, 1, workers);
   if (err == 0)

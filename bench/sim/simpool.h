@@ -32,11 +32,11 @@ typedef struct {
 } simpool_opts_t;
 
 /* Starts an engine serving `workers` simulated workers that report
- * task_ns of work per item, with the options f (NULL: none).  Every worker
+ * task_ns of work per item, with the options o (NULL: none).  Every worker
  * is ready (HELLO taken in) on return.  0 or an error (the pool is then
  * freed). */
 int simpool_start(simpool_t *sp, size_t workers, uint64_t task_ns,
-                  const simpool_opts_t *f);
+                  const simpool_opts_t *o);
 
 /* Maps `count` items of item_size bytes at items through the engine in
  * chunks of chunksize (0: Python's default), as mpipool_map does.

@@ -1100,20 +1100,23 @@ static int check_liveness(mpipool__master_t *m, double now) {
   m->next_liveness = now + LIVENESS_EVERY;
   mpipool__worker_t *w =
       mpipool__roster_watch_first(&m->roster, MPIPOOL__WATCH_HERE);
-  while (w) {
-    mpipool__worker_t *next = mpipool__roster_watch_next(&m->roster, w);
-    uint32_t after = next ? next->index : MPIPOOL__NONE;
-    if (!process_alive(w->pid)) {
-      int err = dead_worker(m, w, "died");
-      if (err)
-        return err;
-      /* Taking its messages in may have changed the list: from the start
-       * again if the one after it left it (the live are visited twice). */
-      if (next && (!mpipool__roster_is_live(&m->roster, after) ||
-                   next->watch != MPIPOOL__WATCH_HERE))
-        next = mpipool__roster_watch_first(&m->roster, MPIPOOL__WATCH_HERE);
+  uint32_t i = w ? w->index : MPIPOOL__NONE;
+  while (i != MPIPOOL__NONE) { /* by index: records may move */
+    w = mpipool__roster_at(&m->roster, i);
+    i = w->wnext;
+    if (process_alive(w->pid))
+      continue;
+    int err = dead_worker(m, w, "died");
+    if (err)
+      return err;
+    /* Taking its messages in may have changed the list: from the start
+     * again if the one after it left it (the live are visited twice). */
+    if (i != MPIPOOL__NONE &&
+        (!mpipool__roster_is_live(&m->roster, i) ||
+         mpipool__roster_at(&m->roster, i)->watch != MPIPOOL__WATCH_HERE)) {
+      w = mpipool__roster_watch_first(&m->roster, MPIPOOL__WATCH_HERE);
+      i = w ? w->index : MPIPOOL__NONE;
     }
-    w = next;
   }
   /* Each turn takes the first out of the list (lost, or said BYE) or
    * puts it last (its messages came): at most once per worker. */
