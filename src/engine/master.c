@@ -866,6 +866,15 @@ static int adopt_spawns(mpipool__master_t *m, int *busy) {
 
 /* --- messages from workers ----------------------------------------------- */
 
+/* The liveness list w belongs in: the master's node's workers are
+ * watched by their process, the others by their silence if they beat.
+ * (Before its HELLO, pid and beats are 0: in none.) */
+static int watch_list(const mpipool__master_t *m, const mpipool__worker_t *w) {
+  return w->pid && w->host == m->host ? MPIPOOL__WATCH_HERE
+         : w->beats                   ? MPIPOOL__WATCH_HEARD
+                                      : MPIPOOL__WATCH_NONE;
+}
+
 static int on_hello(mpipool__master_t *m, mpipool__worker_t *w,
                     const mpipool__msg_t *msg) {
   mpipool__hello_t h;
@@ -881,10 +890,7 @@ static int on_hello(mpipool__master_t *m, mpipool__worker_t *w,
   w->bound = h.bound;
   w->beats = h.beats;
   w->pid = h.pid;
-  if (w->pid && w->host == m->host)
-    mpipool__roster_watch(&m->roster, w, MPIPOOL__WATCH_HERE);
-  else if (w->beats)
-    mpipool__roster_watch(&m->roster, w, MPIPOOL__WATCH_HEARD);
+  mpipool__roster_watch(&m->roster, w, watch_list(m, w));
   m->nstarting--;
   if (h.status == 0) {
     w->state = MPIPOOL__W_READY;
@@ -1526,12 +1532,9 @@ int mpipool__master_check(const mpipool__master_t *m) {
     }
     EXPECT(!w->parked || w->place == MPIPOOL__NONE,
            "PoolWorker-%ld: a spare with a place", w->id);
-    /* (Before its HELLO, pid and beats are 0: in no list.) */
-    int watch = w->pid && w->host == m->host ? MPIPOOL__WATCH_HERE
-                : w->beats                   ? MPIPOOL__WATCH_HEARD
-                                             : MPIPOOL__WATCH_NONE;
-    EXPECT(w->watch == watch, "PoolWorker-%ld in liveness list %d, not %d",
-           w->id, w->watch, watch);
+    EXPECT(w->watch == watch_list(m, w),
+           "PoolWorker-%ld in liveness list %d, not %d", w->id, w->watch,
+           watch_list(m, w));
   }
   for (int l = MPIPOOL__WATCH_HERE; l < MPIPOOL__WATCH_LISTS; l++) {
     size_t n = 0;
