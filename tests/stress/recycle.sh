@@ -29,7 +29,8 @@ for prog in examples/maxtasks tests/mpi/test_recycle_m1 tests/mpi/test_recycle_m
       rc=$?
       if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
         hangs=$((hangs + 1))
-        echo "# $prog [$mode] run $i: hung (no end in ${limit}s)"
+        echo "# $prog [$mode] run $i: hung (no end in ${limit}s); its last lines:"
+        tail -n 12 "$out" | sed 's/^/#   /'
       elif [ $rc -ne 0 ] || grep -q '^not ok' "$out"; then
         failed=$((failed + 1))
         echo "# $prog [$mode] run $i: exit $rc"
