@@ -13,12 +13,14 @@
 /* What a replacement string does to an argument. */
 typedef enum { XF_NONE, XF_NOEXT, XF_BASE, XF_DIR, XF_BASE_NOEXT } xf_t;
 
-/* A piece of the template: text as it is, an argument string, or {#}. */
+/* A piece of the template: text as it is, an argument string, {#} or
+ * {%}. */
 typedef struct {
   enum { PART_TEXT, PART_ARG, PART_SEQ, PART_SLOT } type;
   size_t off, len; /* PART_TEXT: bytes of the joined words */
   int src;         /* PART_ARG: 1..nargs, or 0: every argument */
   xf_t xf;
+  char quote; /* the shell's quote the template is inside here: ' " or 0 */
 } part_t;
 
 struct cli_template {
@@ -117,7 +119,7 @@ static int match_name(const char *p, const names_t *names, size_t *p_len,
     if (nm->len == 0 || strncmp(p + 1, nm->s, nm->len) != 0 ||
         (k = suffix_at(p + 1 + nm->len, &xf)) == 0)
       continue;
-    *part = (part_t){PART_ARG, 0, 0, i + 1, xf};
+    *part = (part_t){PART_ARG, 0, 0, i + 1, xf, 0};
     *p_len = 1 + nm->len + k;
     return 1;
   }
@@ -164,12 +166,12 @@ static int match(const char *p, int nargs, const names_t *names,
   const char *q = p + 1;
   int src = 0, digits = 0;
   if (strncmp(p, "{#}", 3) == 0) {
-    *part = (part_t){PART_SEQ, 0, 0, 0, XF_NONE};
+    *part = (part_t){PART_SEQ, 0, 0, 0, XF_NONE, 0};
     *p_len = 3;
     return 1;
   }
   if (strncmp(p, "{%}", 3) == 0) {
-    *part = (part_t){PART_SLOT, 0, 0, 0, XF_NONE};
+    *part = (part_t){PART_SLOT, 0, 0, 0, XF_NONE, 0};
     *p_len = 3;
     return 1;
   }
@@ -204,8 +206,21 @@ static int match(const char *p, int nargs, const names_t *names,
             (int)(q + k - p), p, src, nargs == 1 ? "is" : "are", nargs);
     return -1;
   }
-  *part = (part_t){PART_ARG, 0, 0, src, xf};
+  *part = (part_t){PART_ARG, 0, 0, src, xf, 0};
   *p_len = (size_t)(q + k - p);
+  return 1;
+}
+
+/* Follows the shell's quoting over the character at p: *quote is the
+ * quote the text is inside (' or "), or 0.  Returns how many bytes the
+ * character takes (2 for a backslash and what it escapes). */
+static size_t shell_char(const char *p, char *quote) {
+  if (*p == '\\' && *quote != '\'' && p[1] != '\0')
+    return 2;
+  if (*quote == 0 && (*p == '\'' || *p == '"'))
+    *quote = *p;
+  else if (*quote && *p == *quote)
+    *quote = 0;
   return 1;
 }
 
@@ -225,6 +240,7 @@ static int parse(cli_template_t **out, char *const *words, int n, int nargs,
   if (t->text == NULL && add(&t->text, &cap, &len, "", 0))
     goto oom;
   size_t start = 0;
+  char quote = 0;
   for (size_t at = 0; at < len;) {
     part_t p;
     size_t plen;
@@ -237,11 +253,12 @@ static int parse(cli_template_t **out, char *const *words, int n, int nargs,
       return -1;
     }
     if (m == 0) {
-      at++;
+      at += shell_char(t->text + at, &quote);
       continue;
     }
+    p.quote = quote;
     if ((at > start &&
-         add_part(t, (part_t){PART_TEXT, start, at - start, 0, XF_NONE})) ||
+         add_part(t, (part_t){PART_TEXT, start, at - start, 0, XF_NONE, 0})) ||
         add_part(t, p))
       goto oom;
     t->any_arg |= p.type == PART_ARG;
@@ -249,7 +266,7 @@ static int parse(cli_template_t **out, char *const *words, int n, int nargs,
     start = at;
   }
   if (len > start &&
-      add_part(t, (part_t){PART_TEXT, start, len - start, 0, XF_NONE}))
+      add_part(t, (part_t){PART_TEXT, start, len - start, 0, XF_NONE, 0}))
     goto oom;
   *out = t;
   return 0;
@@ -330,6 +347,25 @@ static int add_all(const cli_arg_t *args, int nargs, xf_t xf, char **buf,
   return 0;
 }
 
+/* Appends what part p of t becomes for a task. */
+static int put(const cli_template_t *t, const part_t *p, const cli_arg_t *args,
+               int nargs, uint64_t seq, char **buf, size_t *cap, size_t *len) {
+  if (p->type == PART_TEXT)
+    return add(buf, cap, len, t->text + p->off, p->len);
+  if (p->type == PART_SEQ) {
+    char num[32];
+    cli_fmt(num, sizeof num, "%llu", (unsigned long long)seq);
+    return add(buf, cap, len, num, strlen(num));
+  }
+  if (p->type == PART_SLOT) /* known only where the task runs: its shell */
+    return add(buf, cap, len, CLI_TEMPLATE_SLOT, strlen(CLI_TEMPLATE_SLOT));
+  if (p->src > nargs) /* a column the line lacks: nothing */
+    return 0;
+  if (p->src)
+    return add_arg(buf, cap, len, &args[p->src - 1], p->xf);
+  return add_all(args, nargs, p->xf, buf, cap, len);
+}
+
 int cli_template_expand(const cli_template_t *t, const cli_arg_t *args,
                         int nargs, uint64_t seq, char **buf, size_t *cap,
                         size_t *len) {
@@ -345,24 +381,14 @@ int cli_template_expand(const cli_template_t *t, const cli_arg_t *args,
   }
   for (size_t i = 0; i < t->nparts; i++) {
     const part_t *p = &t->parts[i];
-    int rc = 0;
-    if (p->type == PART_TEXT) {
-      rc = add(buf, cap, len, t->text + p->off, p->len);
-    } else if (p->type == PART_SEQ) {
-      char num[32];
-      cli_fmt(num, sizeof num, "%llu", (unsigned long long)seq);
-      rc = add(buf, cap, len, num, strlen(num));
-    } else if (p->type == PART_SLOT) {
-      /* The slot is known only where the task runs: its shell reads it. */
-      rc = add(buf, cap, len, CLI_TEMPLATE_SLOT, strlen(CLI_TEMPLATE_SLOT));
-    } else if (p->src > nargs) { /* a column the line lacks: nothing */
-      rc = 0;
-    } else if (p->src) {
-      rc = add_arg(buf, cap, len, &args[p->src - 1], p->xf);
-    } else {
-      rc = add_all(args, nargs, p->xf, buf, cap, len);
-    }
-    if (rc)
+    /* Inside the user's single quotes, the shell would not expand {%}:
+     * their quote is closed before it and opened again after it.  (An
+     * argument is put in as it is, quoted, inside any quotes, as GNU
+     * parallel does: "[{}]" gives ['two words'].) */
+    int requote = p->type == PART_SLOT && p->quote == '\'';
+    if ((requote && add(buf, cap, len, &p->quote, 1)) ||
+        put(t, p, args, nargs, seq, buf, cap, len) ||
+        (requote && add(buf, cap, len, &p->quote, 1)))
       return -1;
   }
   if (!t->any_arg && (add(buf, cap, len, " ", 1) ||

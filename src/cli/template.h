@@ -23,8 +23,12 @@
  * {name/}...) is the column whose header line gives it that name.
  *
  * Every argument put in is quoted for /bin/sh (single quotes, see
- * cli_shell_quote), so "my file.txt" stays one word.  A template without
- * any argument string ({}, {.}, ... {n}) gets the quoted arguments
+ * cli_shell_quote), so "my file.txt" stays one word, inside the
+ * template's own quotes too, as GNU parallel does ("[{}]" gives ['my
+ * file.txt']).  A {%} inside the template's single quotes closes them
+ * before it and opens them again after it ('slot {%}' becomes 'slot
+ * '${MPIPOOL_SLOT}''), so that the shell expands it there too.  A template
+ * without any argument string ({}, {.}, ... {n}) gets the quoted arguments
  * appended after a space, like xargs; an empty template (no words) runs
  * each argument as a command, as it is.  Other braces ({a,b}, ${HOME},
  * { cmd; }) are the shell's and stay as they are.

@@ -74,6 +74,11 @@ slots "mpirun -n 4 --maxtasksperchild 2: slots 1..3" 3 \
 run "$MPIPOOL" --dry-run echo '{%}' ::: a
 check "--dry-run: {%} is the shell's \${MPIPOOL_SLOT}" \
   grep -qx "echo \${MPIPOOL_SLOT} 'a'" out
+# Inside the command's own single quotes, the slot too.
+run "$MPIPOOL" -j 2 -k "printf '[%s]\\n' 'slot {%} of {#}'" ::: a b
+check "{%} inside the command's single quotes" \
+  grep -qxE "\[slot [12] of 1\]" out
+check "... and the second task's" grep -qxE '\[slot [12] of 2\]' out
 
 # --cores-per-task
 cpus_of() { cut -d" " -f4 all | sort -u | tr '\n' ' '; }
