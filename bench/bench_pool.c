@@ -16,10 +16,15 @@
  * Usage: mpirun -n W+1 bench/bench_pool [--workers W] [--items N]
  *            [--tasks T] [--only map_chunked|apply_async|map_chunksize1]
  *            [--maxtasks M] [--sleep-us U] [--spin-us U] [--isolation 0|1]
+ *            [--settle 0|1]
  * --maxtasks sets maxtasksperchild; --sleep-us makes every task sleep U
  * microseconds first (bench/recycle.sh uses both), --spin-us compute
  * for U microseconds of CPU time (bench/oversubscribe.sh); --isolation 1 runs
- * every task in the worker's child process (bench/isolation.sh).
+ * every task in the worker's child process (bench/isolation.sh); --settle 1
+ * waits before each workload until every place of the pool is served (a
+ * recycling pool's successors start in the background, while the next
+ * workload would run: without it, that workload's figures include their
+ * start, on fewer workers), and says how long that took ("settle" lines).
  * (a singleton run spawns the workers itself; --only may list several
  * workloads separated by commas).  Each workload is timed on the master
  * with CLOCK_MONOTONIC, pool start-up excluded; start-up is reported on a
@@ -126,7 +131,7 @@ static int usage(const char *msg) {
           "bench_pool: %s\n"
           "usage: bench_pool [--workers N] [--items N] [--tasks N] "
           "[--only map_chunked,apply_async,map_chunksize1] [--maxtasks M] "
-          "[--sleep-us U] [--spin-us U] [--isolation 0|1]\n",
+          "[--sleep-us U] [--spin-us U] [--isolation 0|1] [--settle 0|1]\n",
           msg);
   return 2;
 }
@@ -312,9 +317,31 @@ static int run_bytes(mpipool_t *pool, int workers, const int *in, size_t n) {
   return 0;
 }
 
+/* --settle 1: waits until every place of the pool is served (60 s at
+ * most), and says how long it took.  1 if it gave up or failed. */
+static int settle(mpipool_t *pool, long on) {
+  if (!on)
+    return 0;
+  double t0 = now();
+  for (int p = 0; p < mpipool_size(pool); p++) {
+    mpipool_worker_info_t wi;
+    int err;
+    while ((err = mpipool_worker_info(pool, p, &wi)) == MPIPOOL_ENOTREADY &&
+           now() - t0 < 60)
+      mpipool_wait(pool, 0.01);
+    if (err) {
+      fprintf(stderr, "bench_pool: place %d of the pool: %s\n", p,
+              mpipool_strerror(err));
+      return 1;
+    }
+  }
+  printf("settle seconds=%.3f\n", now() - t0);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   long workers = 2, items = 1000000, tasks = 20000, maxtasks = 0;
-  long isolation = 0;
+  long isolation = 0, settle_opt = 0;
   int only = W_ALL;
 
   /* Every process parses the same argv, so a usage error stops them all
@@ -345,6 +372,9 @@ int main(int argc, char **argv) {
     } else if (strcmp(a, "--isolation") == 0) {
       if (parse_long(v, 0, 1, &isolation))
         return usage("--isolation wants 0 or 1");
+    } else if (strcmp(a, "--settle") == 0) {
+      if (parse_long(v, 0, 1, &settle_opt))
+        return usage("--settle wants 0 or 1");
     } else if (strcmp(a, "--only") == 0) {
       if (parse_only(v, &only))
         return usage("--only wants map_chunked, apply_async, map_chunksize1, "
@@ -405,13 +435,13 @@ int main(int argc, char **argv) {
     in[i] = (int)i;
 
   int fail = 0;
-  if (!fail && (only & W_MAP))
+  if (!fail && (only & W_MAP) && !(fail = settle(pool, settle_opt)))
     fail = run_map(pool, "map_chunked", w, in, out, (size_t)items, 0);
-  if (!fail && (only & W_ASYNC))
+  if (!fail && (only & W_ASYNC) && !(fail = settle(pool, settle_opt)))
     fail = run_async(pool, w, in, out, (size_t)tasks);
-  if (!fail && (only & W_MAP1))
+  if (!fail && (only & W_MAP1) && !(fail = settle(pool, settle_opt)))
     fail = run_map(pool, "map_chunksize1", w, in, out, n1, 1);
-  if (!fail && (only & W_BYTES))
+  if (!fail && (only & W_BYTES) && !(fail = settle(pool, settle_opt)))
     fail = run_bytes(pool, w, in, (size_t)(8 * w));
 
   free(in);
