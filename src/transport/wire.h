@@ -26,7 +26,9 @@ enum {
   MPIPOOL__TAG_TERMINATE,    /* master -> worker: drop queued work, leave */
   MPIPOOL__TAG_BYE,          /* worker -> master: last message */
   MPIPOOL__TAG_NOMAX,        /* master -> worker: stop counting tasks */
-  MPIPOOL__TAG_BEAT          /* worker -> master: alive (empty) */
+  MPIPOOL__TAG_BEAT,         /* worker -> master: alive (empty) */
+  MPIPOOL__TAG_CMA,          /* worker -> master: read my RESULTS (cma.h) */
+  MPIPOOL__TAG_CMA_ACK       /* master -> worker: 0 read, 1 send them */
 };
 
 /* Items to send: either `count` fixed-size items at base, or (ptrs, sizes). */

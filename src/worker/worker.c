@@ -20,10 +20,12 @@
 #include "placement/topology.h"
 #include "transport/backoff.h"
 #include "transport/buf.h"
+#include "transport/cma.h"
 #include "transport/msg.h"
 #include "transport/wire.h"
 
 #include <limits.h>
+#include <signal.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +64,11 @@ typedef struct {
   char *gpus;
   long gpus_of;
   mpipool__iso_t iso; /* with isolation: the child running its tasks */
+  /* Large RESULTS are offered to the master to read from memory (cma.h)
+   * until it once declines. */
+  int cma;
+  mpipool__cma_node_t cma_node;
+  uint64_t cma_check;
 } worker_t;
 
 /* A STOP or TERMINATE that ends the pool (the master's shutdown says so
@@ -75,6 +82,18 @@ static void stuck_at_stop(void) {
   if (fault && strcmp(fault, "hang") == 0)
     for (;;)
       pause();
+}
+
+/* Fault injection for the tests: MPIPOOL_FAULT_CMA=die makes
+ * PoolWorker-1 die (SIGKILL) once its first offer to have its results
+ * read from memory is sent, before the master answers: the master may
+ * find it gone when it reads. */
+static void die_after_offer(worker_t *w) {
+  const char *fault = getenv("MPIPOOL_FAULT_CMA");
+  if (fault == NULL || strcmp(fault, "die") != 0 || w->ctx.id != 1)
+    return;
+  mpipool__sends_drain(&w->sends, mpipool__now() + 5);
+  raise(SIGKILL);
 }
 
 static int is_final(const mpipool__msg_t *m) {
@@ -233,6 +252,38 @@ static int place_gpus(worker_t *w) {
   return MPIPOOL_OK;
 }
 
+/* Offers the master to read len bytes at data from this process's
+ * memory (cma.h) and waits for its answer, as long as the master lives
+ * (its death ends this process: the launcher's, or the singleton's
+ * daemon's doing), as the wait for work does.  Meanwhile the messages of
+ * any other tag wait in MPI's queue.  1: read (data is free to go); 0:
+ * declined (send it; no more offers); or an error. */
+static int offer(worker_t *w, const void *data, size_t len) {
+  mpipool__cma_desc_t *d = mpipool__calloc(1, sizeof *d);
+  if (d == NULL)
+    return 0;
+  d->node = w->cma_node;
+  d->pid = (uint64_t)getpid();
+  d->addr = (uint64_t)(uintptr_t)data;
+  d->len = len;
+  d->check_addr = (uint64_t)(uintptr_t)&w->cma_check;
+  d->check = w->cma_check;
+  int err = mpipool__send(&w->sends, w->pool->comm, w->master, MPIPOOL__TAG_CMA,
+                          d, sizeof *d);
+  if (err)
+    return err;
+  die_after_offer(w);
+  mpipool__msg_t m;
+  err = mpipool__recv_wait(w->pool->comm, w->master, MPIPOOL__TAG_CMA_ACK, &m);
+  if (err)
+    return err;
+  int read = m.len == 1 && ((const char *)m.data)[0] == 0;
+  mpipool__free(m.data);
+  if (!read)
+    w->cma = 0;
+  return read;
+}
+
 /*
  * Runs one TASKS frame and sends its RESULTS, in one message of at most
  * w->msg_max bytes whatever the tasks return: a chunk whose results do
@@ -287,6 +338,11 @@ static int run_frame(worker_t *w, const mpipool__msg_t *m, int skip) {
   mpipool__wire_results_set_busy(&w->out, mpipool__clock_ns() - t0);
   size_t len = w->out.len;
   void *data = mpipool__buf_steal(&w->out);
+  int read = w->cma && len >= MPIPOOL__CMA_MIN ? offer(w, data, len) : 0;
+  if (read != 0) { /* 1: the master has read it; or an error */
+    mpipool__free(data);
+    return read == 1 ? MPIPOOL_OK : read;
+  }
   return mpipool__send(&w->sends, w->pool->comm, w->master,
                        MPIPOOL__TAG_RESULTS, data, len);
 }
@@ -388,6 +444,8 @@ static int serve(worker_t *w) {
       stuck_at_stop();
     } else if (m.tag == MPIPOOL__TAG_NOMAX) {
       w->maxtasks = 0;
+    } else if (m.tag == MPIPOOL__TAG_CMA_ACK) {
+      /* none comes unasked (offer takes each): ignored */
     } else {
       err = MPIPOOL_EPROTO;
     }
@@ -450,6 +508,8 @@ int mpipool__worker_run(mpipool_t *pool, int master_rank, int *linger) {
   w.node_gpus = cfg.gpus;
   w.gpus_per = cfg.gpus_per;
   w.gpus_of = -1;
+  w.cma = mpipool__cma_node(&w.cma_node) == 0;
+  w.cma_check = mpipool__cma_random();
   err = map_tasks(&w, &cfg);
   if (err)
     goto out_with_map;

@@ -4,8 +4,10 @@
  * result, the lost chunk run again on another worker, and a replacement
  * serves; a task that kills every worker it runs on fails with
  * MPIPOOL_ELOST after the crash limit ("its worker died N times"); the
- * pool goes on.  Under mpirun the runner passes --enable-recovery (without
- * it, mpirun ends the whole job when a rank dies).
+ * pool goes on; a worker that dies as it offers a large result to be read
+ * from its memory (MPIPOOL_FAULT_CMA=die) loses nothing either.  Under mpirun
+ * the runner passes --enable-recovery (without it, mpirun ends the whole job
+ * when a rank dies).
  */
 #include "common.h"
 
@@ -54,6 +56,31 @@ static int t_big(mpipool_ctx_t *ctx, const void *in, size_t size) {
   return mpipool_ctx_set_output(ctx, &x, sizeof x);
 }
 
+/* int -> 300 KiB of bytes made from it, and the worker's id first: a
+ * result the master reads from the worker's memory (transport/cma.h). */
+enum { BIGOUT = 300 * 1024 };
+static int t_bigout(mpipool_ctx_t *ctx, const void *in, size_t size) {
+  int x;
+  unsigned char *out = mpipool_ctx_output(ctx, BIGOUT);
+  if (out == NULL || size != sizeof x)
+    return -1;
+  memcpy(&x, in, sizeof x);
+  for (size_t i = 0; i < BIGOUT; i++)
+    out[i] = (unsigned char)(x + i);
+  long id = mpipool_ctx_worker_id(ctx);
+  memcpy(out, &id, sizeof id);
+  return 0;
+}
+
+static int bigout_ok(const unsigned char *d, size_t s, int x) {
+  if (s != BIGOUT)
+    return 0;
+  for (size_t i = sizeof(long); i < BIGOUT; i++)
+    if (d[i] != (unsigned char)(x + i))
+      return 0;
+  return 1;
+}
+
 static int t_die(mpipool_ctx_t *ctx, const void *in, size_t size) {
   (void)ctx, (void)in, (void)size;
   raise(SIGKILL);
@@ -66,8 +93,12 @@ int main(void) {
   mpipool_register(pool, "work", t_work, NULL);
   mpipool_register(pool, "die", t_die, NULL);
   mpipool_register(pool, "big", t_big, NULL);
+  mpipool_register(pool, "bigout", t_bigout, NULL);
   mpipool_set_processes(pool, 2);
   mpipool_set_crash_limit(pool, 3);
+  /* Every process (the workers read it): PoolWorker-1 dies as it offers
+   * its first large result to be read from its memory. */
+  setenv("MPIPOOL_FAULT_CMA", "die", 1);
   if (mpipool_start(pool) != 0) {
     ok(0, "start");
     return tap_done();
@@ -76,15 +107,47 @@ int main(void) {
   int in[N], tag = (int)getpid() & 0xffffff;
   for (int i = 0; i < N; i++)
     in[i] = (tag << 8) | i;
+
+  /* Results of 300 KiB, the first of PoolWorker-1's lost with it. */
+  mpipool_results_t *res = NULL;
+  int err = mpipool_map(pool, "bigout", in, N, sizeof in[0], 1, &res);
+  is_int(err, 0,
+         "a map of 300 KiB results whose worker dies as it offers "
+         "one returns");
+  int good = 0, of1 = 0;
+  for (int i = 0; err == 0 && i < N; i++) {
+    const void *d;
+    size_t s;
+    long id = 0;
+    if (mpipool_results_item(res, (size_t)i, &d, &s) == 0 &&
+        bigout_ok(d, s, in[i])) {
+      good++;
+      memcpy(&id, d, sizeof id);
+      of1 += id == 1;
+    }
+  }
+  is_int(good, N, "... with every result intact");
+  /* Its first, if the master read it before the kill landed. */
+  ok(of1 <= 1,
+     "... at most one from PoolWorker-1, which died as it "
+     "offered its first (%d)",
+     of1);
+  int serving1 = 0;
+  for (int p = 0; p < mpipool_size(pool); p++) {
+    mpipool_worker_info_t wi;
+    serving1 += mpipool_worker_info(pool, p, &wi) == 0 && wi.id == 1;
+  }
+  is_int(serving1, 0, "... and PoolWorker-1 serves no more");
+  mpipool_results_free(res);
   char marker[64];
   snprintf(marker, sizeof marker, "/tmp/mpipool-lost-%d", tag);
   unlink(marker);
-  mpipool_results_t *res = NULL;
+  res = NULL;
   double t0 = test_now();
-  int err = mpipool_map(pool, "work", in, N, sizeof in[0], 1, &res);
+  err = mpipool_map(pool, "work", in, N, sizeof in[0], 1, &res);
   is_int(err, 0, "a map whose item 5 kills its worker returns");
   ok(access(marker, F_OK) == 0, "item 5 did kill its worker");
-  int good = 0;
+  good = 0;
   for (int i = 0; err == 0 && i < N; i++) {
     const void *d;
     size_t s;

@@ -5,7 +5,9 @@
  * MPIPOOL_E2BIG, the others arrive, and the workers go on.  That limit is
  * lowered to 64 MiB (MPIPOOL_FAULT_MSG_MAX) unless MPIPOOL_TEST_HUGE=1:
  * then results of 2 GiB and more travel (by hand: about 10 GiB of memory
- * and a few minutes per launch mode).
+ * and a few minutes per launch mode).  Large results are read from the
+ * worker's memory (transport/cma.h); at the end the master declines to,
+ * and they come as messages.
  */
 #include "common.h"
 
@@ -146,6 +148,23 @@ int main(void) {
      "apply: a 16 MiB input comes back intact");
   free(out);
   free(in);
+
+  /* The master declines to read results from the workers' memory (as on
+   * another node): each worker's first large result is sent instead, and
+   * so are all after it. */
+  setenv("MPIPOOL_FAULT_CMA", "refuse", 1);
+  err = mpipool_map(pool, "blob", sizes, NS, sizeof sizes[0], 1, &res);
+  good = err == 0;
+  for (int i = 0; good && i < NS; i++) {
+    const void *d;
+    size_t s;
+    good = mpipool_results_item(res, (size_t)i, &d, &s) == 0 &&
+           blob_ok(d, s, sizes[i]);
+  }
+  ok(good, "map: every result intact when the master declines to read "
+           "them from memory");
+  mpipool_results_free(res);
+  unsetenv("MPIPOOL_FAULT_CMA");
 
   past_the_limit(pool);
   finish_pool(pool);
