@@ -91,6 +91,22 @@ static void past_the_limit(mpipool_t *pool) {
   free(out);
 }
 
+/* A map of blobs of sizes[0..n-1] in chunks of `chunk`: every result
+ * intact. */
+static int map_ok(mpipool_t *pool, const uint64_t *sizes, size_t n,
+                  size_t chunk) {
+  mpipool_results_t *res = NULL;
+  int good =
+      mpipool_map(pool, "blob", sizes, n, sizeof *sizes, chunk, &res) == 0;
+  for (size_t i = 0; good && i < n; i++) {
+    const void *d;
+    size_t s;
+    good = mpipool_results_item(res, i, &d, &s) == 0 && blob_ok(d, s, sizes[i]);
+  }
+  mpipool_results_free(res);
+  return good;
+}
+
 int main(void) {
   static const uint64_t sizes[] = {
       0, 1, 7, 4096, 65535, 65536, 1 << 20, (16 << 20) - 1, 16 << 20};
@@ -124,17 +140,8 @@ int main(void) {
   is_int(good, NS, "apply_async: every size at once, each result intact");
 
   /* In a map, with chunks mixing sizes. */
-  mpipool_results_t *res = NULL;
-  int err = mpipool_map(pool, "blob", sizes, NS, sizeof sizes[0], 2, &res);
-  good = err == 0;
-  for (int i = 0; good && i < NS; i++) {
-    const void *d;
-    size_t s;
-    good = mpipool_results_item(res, (size_t)i, &d, &s) == 0 &&
-           blob_ok(d, s, sizes[i]);
-  }
-  ok(good, "map: results of 0 B to 16 MiB in chunks of 2");
-  mpipool_results_free(res);
+  ok(map_ok(pool, sizes, NS, 2), "map: results of 0 B to 16 MiB in chunks "
+                                 "of 2");
 
   /* A 16 MiB input echoed back. */
   size_t big = 16 << 20;
@@ -143,7 +150,7 @@ int main(void) {
     in[i] = (unsigned char)(i * 13);
   void *out = NULL;
   size_t s = 0;
-  err = mpipool_apply(pool, "echo", in, big, &out, &s);
+  int err = mpipool_apply(pool, "echo", in, big, &out, &s);
   ok(err == 0 && s == big && memcmp(in, out, big) == 0,
      "apply: a 16 MiB input comes back intact");
   free(out);
@@ -153,17 +160,8 @@ int main(void) {
    * another node): each worker's first large result is sent instead, and
    * so are all after it. */
   setenv("MPIPOOL_FAULT_CMA", "refuse", 1);
-  err = mpipool_map(pool, "blob", sizes, NS, sizeof sizes[0], 1, &res);
-  good = err == 0;
-  for (int i = 0; good && i < NS; i++) {
-    const void *d;
-    size_t s;
-    good = mpipool_results_item(res, (size_t)i, &d, &s) == 0 &&
-           blob_ok(d, s, sizes[i]);
-  }
-  ok(good, "map: every result intact when the master declines to read "
-           "them from memory");
-  mpipool_results_free(res);
+  ok(map_ok(pool, sizes, NS, 1), "map: every result intact when the master "
+                                 "declines to read them from memory");
   unsetenv("MPIPOOL_FAULT_CMA");
 
   past_the_limit(pool);
