@@ -212,10 +212,12 @@ static int match(const char *p, int nargs, const names_t *names,
 }
 
 /* Follows the shell's quoting over the character at p: *quote is the
- * quote the text is inside (' or "), or 0.  Returns how many bytes the
- * character takes (2 for a backslash and what it escapes). */
+ * quote the text is inside (' or "), or 0.  Returns how many bytes it
+ * takes (2 for a backslash and the quote or backslash it escapes). */
 static size_t shell_char(const char *p, char *quote) {
-  if (*p == '\\' && *quote != '\'' && p[1] != '\0')
+  /* Only an escaped quote or backslash is skipped: an escaped '{' still
+   * starts a replacement string, as it did before quotes were followed. */
+  if (*p == '\\' && *quote != '\'' && p[1] && strchr("'\"\\", p[1]))
     return 2;
   if (*quote == 0 && (*p == '\'' || *p == '"'))
     *quote = *p;

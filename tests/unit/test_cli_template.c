@@ -98,6 +98,8 @@ int main(void) {
       {"printf '[%s]' \"a\\\"'{%}'\"",
        "printf '[%s]' \"a\\\"'${MPIPOOL_SLOT}'\" 'it'\\''s a b'",
        "[a\"'7'][it's a b]"},
+      {"printf '[%s]' x\\{#}", "printf '[%s]' x\\3 'it'\\''s a b'",
+       "[x3][it's a b]"},
       {"printf '[%s]' 'a\\' {%}",
        "printf '[%s]' 'a\\' ${MPIPOOL_SLOT} 'it'\\''s a b'",
        "[a\\][7][it's a b]"},
