@@ -444,8 +444,6 @@ static int serve(worker_t *w) {
       stuck_at_stop();
     } else if (m.tag == MPIPOOL__TAG_NOMAX) {
       w->maxtasks = 0;
-    } else if (m.tag == MPIPOOL__TAG_CMA_ACK) {
-      /* none comes unasked (offer takes each): ignored */
     } else {
       err = MPIPOOL_EPROTO;
     }
