@@ -81,7 +81,10 @@
  * out-parameters, set only on success unless said otherwise.  A call that
  * fails never invokes a callback.  Ownership of every pointer argument is
  * stated: "copied" (the pool keeps its own copy), "borrowed" (must stay
- * valid for the time stated) or "taken".
+ * valid for the time stated) or "taken".  Bytes the pool hands over (a
+ * task's `in`, a result) are only byte-aligned: a map's results lie packed
+ * one after another, so read a typed value with memcpy, not through a cast
+ * pointer.
  *
  * LIMITS
  * ------

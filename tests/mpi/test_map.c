@@ -94,8 +94,12 @@ static void check_failures(mpipool_t *pool) {
     snprintf(want, sizeof want, "odd %d", i);
     if (i % 2)
       good &= st == MPIPOOL_ETASK && s == strlen(want) && strcmp(d, want) == 0;
-    else
-      good &= st == 0 && s == sizeof(int) && *(const int *)d == i;
+    else {
+      int v = -1; /* a result's bytes need not be aligned for an int */
+      if (st == 0 && s == sizeof v)
+        memcpy(&v, d, sizeof v);
+      good &= st == 0 && s == sizeof v && v == i;
+    }
   }
   ok(good, "each failure carries its message; the others their result");
   int out[10];
