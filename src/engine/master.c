@@ -129,7 +129,7 @@ struct mpipool__master {
   size_t expected;           /* workers in blocks */
   unsigned char *gone;       /* per place: given up, its block never came */
   long next_id;              /* N of the next PoolWorker-N */
-  mpipool__spawnq_t *spawnq; /* later blocks, successors, replacements */
+  mpipool__spawnq_t *spawnq; /* successors of retiring workers */
   int recycling;             /* maxtasks > 0 and spawning still works */
   int spawning;              /* spawning works: lost workers are replaced */
   /* The dispatcher. */
