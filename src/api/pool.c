@@ -240,17 +240,16 @@ static void worker_exit(mpipool_t *pool, int err, int linger) {
   exit(0);
 }
 
-/* Spawns node i's first worker (the engine spawns the rest of its share
- * of the plan while the pool serves: mpipool__master_expect); on failure
- * says so and returns the error (the caller decides whether the pool can
- * go on). */
+/* Spawns node i's share of the plan; on failure says so and returns the
+ * error (the caller decides whether the pool can go on). */
 static int spawn_node(mpipool_t *pool, const mpipool__plan_t *p, size_t i,
                       MPI_Comm *inter) {
   const mpipool__plan_node_t *n = &p->nodes[i];
   char why[MPI_MAX_ERROR_STRING + 128];
   *inter = MPI_COMM_NULL;
-  int err = mpipool__comm_spawn(1, mpipool__plan_spawn_host(p, n->info.host),
-                                inter, why, sizeof why);
+  int err =
+      mpipool__comm_spawn(n->spawn, mpipool__plan_spawn_host(p, n->info.host),
+                          inter, why, sizeof why);
   pool->stuck_spawns += err == MPIPOOL_ETIMEDOUT;
   if (err) {
     fprintf(stderr, "mpipool: %s on host %s\n", why, n->info.host);
@@ -418,9 +417,6 @@ static int start_master(mpipool_t *pool, int world,
                                         MPIPOOL__SHARE_NEXT);
     else
       MPI_Comm_free(&inter[i]);
-    int rest = err ? 0 : mpipool__master_plan(pool->master)->nodes[i].spawn - 1;
-    if (rest > 0)
-      err = mpipool__master_expect(pool->master, (int)i, rest);
   }
   mpipool__free(inter);
   /* The pool's size; workers added from now on are successors. */
