@@ -247,10 +247,17 @@ static int spawn_node(mpipool_t *pool, const mpipool__plan_t *p, size_t i,
   const mpipool__plan_node_t *n = &p->nodes[i];
   char why[MPI_MAX_ERROR_STRING + 128];
   *inter = MPI_COMM_NULL;
-  int err =
-      mpipool__comm_spawn(n->spawn, mpipool__plan_spawn_host(p, n->info.host),
-                          inter, why, sizeof why);
-  pool->stuck_spawns += err == MPIPOOL_ETIMEDOUT;
+  int err;
+  for (;;) {
+    err =
+        mpipool__comm_spawn(n->spawn, mpipool__plan_spawn_host(p, n->info.host),
+                            inter, why, sizeof why);
+    if (err != MPIPOOL_ETIMEDOUT ||
+        ++pool->stuck_spawns >= MPIPOOL__SPAWN_STUCK_MAX)
+      break;
+    fprintf(stderr, "mpipool: warning: %s on host %s; asking again\n", why,
+            n->info.host);
+  }
   if (err) {
     fprintf(stderr, "mpipool: %s on host %s\n", why, n->info.host);
     *inter = MPI_COMM_NULL;

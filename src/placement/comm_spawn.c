@@ -148,7 +148,8 @@ int mpipool__comm_spawn(int n, const char *host, MPI_Comm *inter, char *why,
    * MPIPOOL_FAULT_SPAWN=hang:K makes the Kth spawn of this process start
    * a program that never calls MPI_Init (sleep), so that MPI_Comm_spawn
    * waits as it does when Open MPI 4.1 with PMIx 4 loses a new process's
-   * first request. */
+   * first request; MPIPOOL_FAULT_SPAWN=hang:K- makes the Kth and every
+   * later spawn stick. */
   static atomic_int spawns;
   int nth = atomic_fetch_add(&spawns, 1) + 1;
   const char *fault = getenv("MPIPOOL_FAULT_SPAWN");
@@ -156,7 +157,11 @@ int mpipool__comm_spawn(int n, const char *host, MPI_Comm *inter, char *why,
     mpipool__fmt(why, whylen, "spawning disabled by MPIPOOL_FAULT_SPAWN=1");
     return MPIPOOL_ESPAWN;
   }
-  int hang = fault && strncmp(fault, "hang:", 5) == 0 && atoi(fault + 5) == nth;
+  char *end = NULL;
+  long from = fault && strncmp(fault, "hang:", 5) == 0
+                  ? strtol(fault + 5, &end, 10)
+                  : 0;
+  int hang = from > 0 && (nth == from || (*end == '-' && nth > from));
   ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
   if (len <= 0) {
     mpipool__fmt(why, whylen, "cannot find this program's path");

@@ -13,10 +13,12 @@
 #define N 24
 
 /* Lets sends complete and their buffers go, until live blocks are back
- * to `live` (or two seconds pass): a send is freed once MPI says it is
- * done, which may take a few rounds of progress. */
+ * to `live` (or ten seconds pass): a send is freed once MPI says it is
+ * done, which may take a few rounds of progress, and longer when the
+ * worker that takes it in waits for a core (CI's sanitizer stage, 2
+ * cores, many processes: 2 s was once too little). */
 static long settle(mpipool_t *pool, long live) {
-  double end = test_now() + 2;
+  double end = test_now() + 10;
   do
     mpipool_wait(pool, 0.002);
   while (mpipool__alloc_live() != live && test_now() < end);
