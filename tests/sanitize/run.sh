@@ -46,6 +46,10 @@ export MPIPOOL_TEST_TIMEOUT=${MPIPOOL_TEST_TIMEOUT:-300}
 # and made this stage most of CI's time (CI once took 74 of its 90
 # minutes).
 export MPIPOOL_TEST_NPS=${MPIPOOL_TEST_NPS:-1 2 4}
+# The stress of recycling (tests/stress/recycle.sh) counts hangs in the
+# plain stage; here one run per program and mode checks its memory (3
+# runs took 1120 s of this stage, one run 236 s).
+export MPIPOOL_STRESS_RUNS=${MPIPOOL_STRESS_RUNS:-1}
 
 if [ $# -gt 0 ]; then
   make check TESTS="$*" >check.out 2>&1
