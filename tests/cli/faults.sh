@@ -40,11 +40,8 @@ catching() {
 # processes away; under mpirun the job is ended (255), after the results.
 # Open MPI's bound is 6 s here (its value / 2); 12 s under the sanitizers,
 # where a spawn that works may take that long.
-if [ -n "${MPIPOOL_SANITIZED:-}" ]; then
-  export OMPI_MCA_pmix_base_exchange_timeout=24
-else
-  export OMPI_MCA_pmix_base_exchange_timeout=12
-fi
+if [ -n "${MPIPOOL_SANITIZED:-}" ]; then bound=24; else bound=12; fi
+export OMPI_MCA_pmix_base_exchange_timeout=$bound
 run env MPIPOOL_FAULT_SPAWN=hang:3 "$MAXTASKS"
 check "stuck spawn, singleton: exit 0, the results whole" \
   sh -c '[ "$0" -eq 0 ] && grep -q "^Pool  : \[0, 2, 4, 6, 8, 10, 12, 14, 16, 18\]" out' $rc
@@ -137,7 +134,7 @@ for i in $(seq 1 12); do
   echo "echo $i >>started; [ $i -ne 3 ] || [ -e resumed ] || sleep 599; sleep 0.1; echo $i >>ledger; echo $i"
 done >twelve.txt
 rm -f ledger lost.log started resumed
-OMPI_MCA_pmix_base_exchange_timeout=12 MPIPOOL_FAULT_SPAWN=hang:2- \
+OMPI_MCA_pmix_base_exchange_timeout=$bound MPIPOOL_FAULT_SPAWN=hang:2- \
   "$MPIPOOL" -j 1 --joblog lost.log twelve.txt >out 2>err &
 pid=$!
 i=0
