@@ -240,6 +240,11 @@ static void worker_exit(mpipool_t *pool, int err, int linger) {
   exit(0);
 }
 
+int mpipool__pool_ask_again(mpipool_t *pool, int err) {
+  return err == MPIPOOL_ETIMEDOUT &&
+         ++pool->stuck_spawns < MPIPOOL__SPAWN_STUCK_MAX;
+}
+
 /* Spawns node i's share of the plan; on failure says so and returns the
  * error (the caller decides whether the pool can go on). */
 static int spawn_node(mpipool_t *pool, const mpipool__plan_t *p, size_t i,
@@ -252,8 +257,7 @@ static int spawn_node(mpipool_t *pool, const mpipool__plan_t *p, size_t i,
     err =
         mpipool__comm_spawn(n->spawn, mpipool__plan_spawn_host(p, n->info.host),
                             inter, why, sizeof why);
-    if (err != MPIPOOL_ETIMEDOUT ||
-        ++pool->stuck_spawns >= MPIPOOL__SPAWN_STUCK_MAX)
+    if (!mpipool__pool_ask_again(pool, err))
       break;
     fprintf(stderr, "mpipool: warning: %s on host %s; asking again\n", why,
             n->info.host);

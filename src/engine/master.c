@@ -851,9 +851,7 @@ static int adopt_spawns(mpipool__master_t *m, int *busy) {
   int err = MPIPOOL_OK;
   while (err == 0 && mpipool__spawnq_poll(m->spawnq, &s)) {
     *busy = 1;
-    m->pool->stuck_spawns += s.err == MPIPOOL_ETIMEDOUT;
-    if (s.err == MPIPOOL_ETIMEDOUT && m->spawning &&
-        m->pool->stuck_spawns < MPIPOOL__SPAWN_STUCK_MAX) {
+    if (mpipool__pool_ask_again(m->pool, s.err) && m->spawning) {
       fprintf(stderr, "mpipool: warning: %s; asking again\n", s.why);
       err = mpipool__spawnq_request(m->spawnq, s.host, s.n, s.tag);
       mpipool__free(s.host);

@@ -22,13 +22,6 @@
 int mpipool__comm_spawn(int n, const char *host, MPI_Comm *inter, char *why,
                         size_t whylen);
 
-/* A stuck spawn (ETIMEDOUT) is Open MPI's loss, not this node's refusal:
- * the pool asks for the same processes again, until this many spawns of
- * its life got stuck (then it goes on without spawning).  Under load on
- * Debian 12's Open MPI 4.1.4 with PMIx 4, test_lost (workers killed and
- * replaced in a row) lost one spawn in 5 of 48 runs. */
-#define MPIPOOL__SPAWN_STUCK_MAX 3
-
 /*
  * Kills the processes of the spawns that got stuck (ETIMEDOUT) on this
  * node, found as the program's processes that the launcher's daemon here
