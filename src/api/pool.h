@@ -62,9 +62,10 @@ struct mpipool {
 
 /* A stuck spawn (ETIMEDOUT) is Open MPI's loss, not this node's refusal:
  * the pool asks for the same processes again, until this many spawns of
- * its life got stuck (then it goes on without spawning).  Under load on
- * Debian 12's Open MPI 4.1.4 with PMIx 4, test_lost (workers killed and
- * replaced in a row) lost one spawn in 5 of 48 runs. */
+ * its life got stuck (then it goes on without spawning).  On Debian 12's
+ * Open MPI 4.1.4 with PMIx 4, test_lost under mpirun -n 4 (workers
+ * killed and replaced in a row) lost one spawn in 5 of 48 runs under
+ * load, in 10 of 26 on an idle machine. */
 #define MPIPOOL__SPAWN_STUCK_MAX 3
 
 /* Counts a spawn that ended with err; 1 when it got stuck and the pool
