@@ -28,7 +28,9 @@
  * (a singleton run spawns the workers itself; --only may list several
  * workloads separated by commas).  Each workload is timed on the master
  * with CLOCK_MONOTONIC, pool start-up excluded; start-up is reported on a
- * line of its own ("startup", n = workers).  Output lines, one each:
+ * line of its own ("startup", n = workers), and so is the time from before
+ * the start to the first result of one mpipool_apply ("first_result",
+ * n = 1).  Output lines, one each:
  *
  *   mpipool <workload> workers=<W> n=<count> seconds=<s> rate=<per second>
  *           master_cpu_us_per_task=<the master's CPU time per task, us>
@@ -416,6 +418,22 @@ int main(int argc, char **argv) {
     return 1;
   }
   report("startup", w, (size_t)w, t1 - t0, master_cpu() - c0);
+  /* The first result, timed from before the start (what a program that
+   * starts a pool to run one task waits). */
+  int one = 21;
+  void *out1 = NULL;
+  size_t size1 = 0;
+  err = mpipool_apply(pool, TASK, &one, sizeof one, &out1, &size1);
+  double t2 = now();
+  int got = err == 0 && size1 == sizeof one ? *(int *)out1 : 0;
+  free(out1);
+  if (got != 42) {
+    fprintf(stderr, "bench_pool: first apply: %s, gave %d, expected 42\n",
+            mpipool_strerror(err), got);
+    mpipool_destroy(pool);
+    return 1;
+  }
+  report("first_result", w, 1, t2 - t0, master_cpu() - c0);
 
   size_t n1 =
       (size_t)tasks < 20000 || sleep_us || spin_us ? (size_t)tasks : 20000;

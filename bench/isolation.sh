@@ -17,7 +17,7 @@ exe=$builddir/bench/bench_pool
 run() { # run ISOLATION -> "workload rate" lines
   timeout 600 "$exe" --workers 2 --items "$items" --tasks "$tasks" \
     --isolation "$1" | sed -n 's/^mpipool \([a-z_0-9]*\) .* rate=\([0-9.]*\) .*$/\1 \2/p' |
-    grep -v '^startup '
+    grep -v '^\(startup\|first_result\) '
 }
 plain=$(run 0)
 isolated=$(run 1)

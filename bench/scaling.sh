@@ -51,7 +51,7 @@ run() {
   [ "$mode" = mpirun ] && cmd=(mpirun -n $((w + 1)) "$exe")
   timeout 900 "${cmd[@]}" --workers "$w" "$@" |
     sed -n 's/^mpipool \([a-z_0-9]*\) .* seconds=\([0-9.]*\) rate=\([0-9.]*\) master_cpu_us_per_task=\([0-9.]*\)$/\1 \2 \3 \4/p' |
-    grep -v '^startup ' || true
+    grep -v '^\(startup\|first_result\) ' || true
 }
 
 echo "1. empty tasks, mpirun: the master's CPU per task as workers grow"
