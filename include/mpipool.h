@@ -52,11 +52,9 @@
  * ENOTREADY until then).  One spawn of many processes ends only when the
  * last is up, and their starts compete for the cores: on a 2-core machine
  * a singleton's 8 workers took 0.87 s to spawn at once, its first worker
- * alone 0.04 s.  A block whose spawn gets stuck (Open MPI's bound, see
- * "Spawns never hang the pool" in README.md) is asked for again, as any
- * stuck spawn; one that fails, or sticks once too often, is warned about,
- * its places given up (ESPAWN in mpipool_worker_info), and the pool goes
- * on with the workers it has.
+ * alone 0.04 s.  A block that cannot be spawned is warned about, its
+ * places given up (ESPAWN in mpipool_worker_info), and the pool goes on
+ * with the workers it has.
  * processes = 0 (the default) means: one worker per usable core on every
  * node the job's ranks run on.  The launcher's ranks count toward their
  * node's share (all of them serve, even beyond it: the user asked for

@@ -64,10 +64,8 @@ int mpipool__master_add_spawned(mpipool__master_t *m, MPI_Comm inter, int node,
  * spawner), and the pool's first worker on a loaded node is up in a
  * fraction of the time of one spawn of all of them.  Their places are the
  * pool's from the seal on, vacant (worker_info ENOTREADY) until they come;
- * a block whose spawn got stuck is asked for again (see
- * mpipool__pool_ask_again); one that fails, or sticks once too often, is
- * said on stderr and its places are given up (worker_info ESPAWN).
- * 0 or ENOMEM.
+ * a block that cannot be spawned is said on stderr and its places are
+ * given up (worker_info ESPAWN).  0 or ENOMEM.
  */
 int mpipool__master_expect(mpipool__master_t *m, int node, int n);
 
