@@ -45,16 +45,7 @@
  * "./prog" without mpirun, or "mpirun -n 1"), the master spawns the rest
  * with MPI_Comm_spawn, each on the node with the most free cores.  With
  * Open MPI, mpipool asks the spawn to oversubscribe, so the user never
- * needs --oversubscribe for these.  mpipool_start spawns one worker per
- * node and returns: the pool serves with it at once, while a spawner
- * thread starts the others in blocks of 1, 2, 4, ... (one MPI_Comm_spawn
- * each), which take their places as they come (mpipool_worker_info says
- * ENOTREADY until then).  One spawn of many processes ends only when the
- * last is up, and their starts compete for the cores: on a 2-core machine
- * a singleton's 8 workers took 0.87 s to spawn at once, its first worker
- * alone 0.04 s.  A block that cannot be spawned is warned about, its
- * places given up (ESPAWN in mpipool_worker_info), and the pool goes on
- * with the workers it has.
+ * needs --oversubscribe for these.
  * processes = 0 (the default) means: one worker per usable core on every
  * node the job's ranks run on.  The launcher's ranks count toward their
  * node's share (all of them serve, even beyond it: the user asked for
@@ -387,8 +378,7 @@ int mpipool_set_comm(mpipool_t *pool, MPI_Comm comm);
 /*
  * Starts the pool: initializes MPI if needed (MPI_THREAD_MULTIPLE
  * requested), duplicates the communicator, sizes the pool and spawns the
- * missing workers: one per node before it returns, the others after
- * (see SIZING).  On the master returns 0, or an error (EMPI, ESPAWN,
+ * missing workers.  On the master returns 0, or an error (EMPI, ESPAWN,
  * EHWLOC, ENOMEM, EBUSY if already started) after which the pool can only
  * be destroyed.  On workers it never returns (see THE PROGRAM MODEL).
  */
@@ -529,15 +519,7 @@ typedef void (*mpipool_async_err_cb)(mpipool_async_t *h, int status,
  * makes progress only when the last round was over 20 us ago (a round
  * per call made the master the bottleneck), so after a burst, call
  * mpipool_progress(), mpipool_wait() or a get as usual to keep results
- * flowing.  While the pool's workers still start (see SIZING: the start's
- * later blocks on their way, or workers whose initializer has not ended),
- * a call that finds no worker with room waits for them: until its task
- * has gone to one, or no worker is still coming; once every place has
- * had its worker, calls never wait so again.  So tasks submitted right
- * after the start run on every worker even if the program then computes
- * without calling the pool (nothing runs the pool between calls); the
- * price is that such a call may wait for the workers' initializer once.
- * Errors: EINVAL, ENOTASK, ECLOSED, EBUSY, ENOMEM, E2BIG.
+ * flowing.  Errors: EINVAL, ENOTASK, ECLOSED, EBUSY, ENOMEM, E2BIG.
  */
 int mpipool_apply_async(mpipool_t *pool, const char *name, const void *in,
                         size_t size, mpipool_async_cb cb,
@@ -769,8 +751,7 @@ typedef struct {
   const char *cpuset; /* the usable PUs, as a list: "0-3,8"; "" if unknown
                          (borrowed, as host) */
   int ranks;          /* launcher ranks there serving as workers */
-  int spawned;        /* workers spawned there at start (or on their way:
-                         less those that could not be started) */
+  int spawned;        /* workers spawned there at start */
   int bound;          /* 1: its workers bind one core (or PU) each, or
                          their cores per worker */
   const char *gpus;   /* its GPUs' ids ("0,1"), "" when none or not asked
@@ -803,10 +784,9 @@ int mpipool_node_info(const mpipool_t *pool, int i, mpipool_node_info_t *info);
  * worker has a place, and a successor (maxtasksperchild) takes its
  * predecessor's; spares waiting to succeed a worker have none.  ENOTREADY
  * while the worker of that place starts (its initializer has not run
- * yet: wait with mpipool_wait or mpipool_progress), while it is still
- * being spawned (see SIZING), or while the place waits for a successor;
- * ESPAWN when its worker could not be started (the pool goes on without
- * it); EINVAL for a bad i or NULL info; EBUSY when not the master.
+ * yet: wait with mpipool_wait or mpipool_progress), or while the place
+ * waits for a successor; EINVAL for a bad i or NULL info; EBUSY when not
+ * the master.
  */
 int mpipool_worker_info(const mpipool_t *pool, int i,
                         mpipool_worker_info_t *info);

@@ -245,10 +245,8 @@ int mpipool__pool_ask_again(mpipool_t *pool, int err) {
          ++pool->stuck_spawns < MPIPOOL__SPAWN_STUCK_MAX;
 }
 
-/* Spawns node i's first worker (the engine spawns the rest of its share
- * of the plan while the pool serves: mpipool__master_expect); on failure
- * says so and returns the error (the caller decides whether the pool can
- * go on). */
+/* Spawns node i's share of the plan; on failure says so and returns the
+ * error (the caller decides whether the pool can go on). */
 static int spawn_node(mpipool_t *pool, const mpipool__plan_t *p, size_t i,
                       MPI_Comm *inter) {
   const mpipool__plan_node_t *n = &p->nodes[i];
@@ -256,8 +254,9 @@ static int spawn_node(mpipool_t *pool, const mpipool__plan_t *p, size_t i,
   *inter = MPI_COMM_NULL;
   int err;
   for (;;) {
-    err = mpipool__comm_spawn(1, mpipool__plan_spawn_host(p, n->info.host),
-                              inter, why, sizeof why);
+    err =
+        mpipool__comm_spawn(n->spawn, mpipool__plan_spawn_host(p, n->info.host),
+                            inter, why, sizeof why);
     if (!mpipool__pool_ask_again(pool, err))
       break;
     fprintf(stderr, "mpipool: warning: %s on host %s; asking again\n", why,
@@ -429,9 +428,6 @@ static int start_master(mpipool_t *pool, int world,
                                         MPIPOOL__SHARE_NEXT);
     else
       MPI_Comm_free(&inter[i]);
-    int rest = err ? 0 : mpipool__master_plan(pool->master)->nodes[i].spawn - 1;
-    if (rest > 0)
-      err = mpipool__master_expect(pool->master, (int)i, rest);
   }
   mpipool__free(inter);
   /* The pool's size; workers added from now on are successors. */

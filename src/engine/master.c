@@ -97,16 +97,6 @@ typedef struct {
   const char *gpus; /* its GPUs, interned ("" for none) */
 } place_t;
 
-/* Workers expected after the start (mpipool__master_expect): a block of
- * one node's, spawned together; its places follow the start's. */
-typedef struct {
-  int node;
-  int n;
-  uint32_t first; /* its first place (set at the seal) */
-} block_t;
-/* The spawner's tag of block b (successors' tags are shares, >= -2). */
-#define BLOCK_TAG(b) (-3 - (int)(b))
-
 struct mpipool__master {
   mpipool_t *pool; /* borrowed: options, registry, communicator */
   mpipool__plan_t plan;
@@ -124,15 +114,8 @@ struct mpipool__master {
   size_t slots; /* 0 until sealed */
   uint32_t *vacant;
   size_t nvacant;
-  block_t *blocks;
-  size_t nblocks, blocks_cap;
-  size_t expected;           /* workers in blocks */
-  size_t blocks_coming;      /* blocks asked for, not taken in or given up */
-  size_t ngone;              /* places given up (gone) */
-  int started;               /* every place served once, or none to come */
-  unsigned char *gone;       /* per place: given up, its block never came */
   long next_id;              /* N of the next PoolWorker-N */
-  mpipool__spawnq_t *spawnq; /* later blocks, successors, replacements */
+  mpipool__spawnq_t *spawnq; /* successors of retiring workers */
   int recycling;             /* maxtasks > 0 and spawning still works */
   int spawning;              /* spawning works: lost workers are replaced */
   /* The dispatcher. */
@@ -423,11 +406,9 @@ static void place_worker(mpipool__master_t *m, mpipool__worker_t *w) {
  * intercommunicator when `spawned`).  A launcher rank's node is the one the
  * plan says for it, and it takes its node's next share unless the launcher
  * bound it; a spawned worker runs on `node` with binding share `share`
- * (MPIPOOL__SHARE_NEXT: its node's next one), or, with places, the share
- * of places[i]. */
+ * (MPIPOOL__SHARE_NEXT: its node's next one). */
 static int add_workers(mpipool__master_t *m, MPI_Comm comm, int first_rank,
-                       size_t n, int spawned, int node, int share,
-                       const place_t *places) {
+                       size_t n, int spawned, int node, int share) {
   const mpipool_t *pool = m->pool;
   uint32_t ep;
   char *names;
@@ -454,7 +435,7 @@ static int add_workers(mpipool__master_t *m, MPI_Comm comm, int first_rank,
     w->host = m->host;
     w->binding = "";
     w->node = node;
-    w->share = places ? places[i].share : share;
+    w->share = share;
     if (!spawned) {
       w->node =
           rank < m->plan.nranks ? m->plan.node_of[rank] : MPIPOOL__NODE_UNKNOWN;
@@ -477,29 +458,14 @@ static int add_workers(mpipool__master_t *m, MPI_Comm comm, int first_rank,
 
 int mpipool__master_add_ranks(mpipool__master_t *m, int first_rank, size_t n) {
   return add_workers(m, m->pool->comm, first_rank, n, 0, MPIPOOL__NODE_UNKNOWN,
-                     MPIPOOL__SHARE_NONE, NULL);
+                     MPIPOOL__SHARE_NONE);
 }
 
 int mpipool__master_add_spawned(mpipool__master_t *m, MPI_Comm inter, int node,
                                 int share) {
   int remote = 0;
   MPI_Comm_remote_size(inter, &remote);
-  return add_workers(m, inter, 0, (size_t)remote, 1, node, share, NULL);
-}
-
-int mpipool__master_expect(mpipool__master_t *m, int node, int n) {
-  for (long size = 1; n > 0; size *= 2) {
-    /* The last block takes what is left, rather than leave less than the
-     * next block would be. */
-    int take = n - size < 2 * size ? n : (int)size;
-    if (mpipool__grow((void **)&m->blocks, &m->blocks_cap, m->nblocks + 1,
-                      sizeof *m->blocks))
-      return MPIPOOL_ENOMEM;
-    m->blocks[m->nblocks++] = (block_t){node, take, 0};
-    m->expected += (size_t)take;
-    n -= take;
-  }
-  return MPIPOOL_OK;
+  return add_workers(m, inter, 0, (size_t)remote, 1, node, share);
 }
 
 int mpipool__master_new(mpipool__master_t **out, mpipool_t *pool,
@@ -606,53 +572,23 @@ static int number_places(mpipool__master_t *m, size_t n) {
 }
 
 int mpipool__master_seal(mpipool__master_t *m) {
-  size_t live = m->roster.live, n = live + m->expected;
+  size_t n = m->roster.live;
   m->places = mpipool__malloc((n ? n : 1) * sizeof *m->places);
   m->vacant = mpipool__malloc((n ? n : 1) * sizeof *m->vacant);
   m->where = mpipool__calloc(n ? n : 1, sizeof *m->where);
-  m->gone = mpipool__calloc(n ? n : 1, sizeof *m->gone);
-  if (m->places == NULL || m->vacant == NULL || m->where == NULL ||
-      m->gone == NULL)
+  if (m->places == NULL || m->vacant == NULL || m->where == NULL)
     return MPIPOOL_ENOMEM;
   /* During the start no worker left, so records are in the order added. */
-  for (size_t i = 0; i < live; i++) {
+  for (size_t i = 0; i < n; i++) {
     mpipool__worker_t *w = mpipool__roster_at(&m->roster, (uint32_t)i);
     w->place = (uint32_t)i;
     m->places[i] = (uint32_t)i;
     m->where[i] = (place_t){w->node, w->share, 0, NULL};
   }
-  /* The expected workers' places wait for them, with the shares they
-   * would have had had they come with the start. */
-  size_t p = live;
-  for (size_t b = 0; b < m->nblocks; b++) {
-    block_t *k = &m->blocks[b];
-    k->first = (uint32_t)p;
-    for (int i = 0; i < k->n; i++, p++) {
-      int share = k->node != MPIPOOL__NODE_UNKNOWN
-                      ? mpipool__plan_next_share(&m->plan, (size_t)k->node)
-                      : MPIPOOL__SHARE_NONE;
-      m->places[p] = MPIPOOL__NONE;
-      m->where[p] = (place_t){k->node, share, 0, NULL};
-      m->vacant[m->nvacant++] = (uint32_t)p;
-    }
-  }
   if (number_places(m, n))
     return MPIPOOL_ENOMEM;
   m->slots = n;
-  if (!m->recycling && m->nblocks == 0)
-    return MPIPOOL_OK;
-  int err = spawnq_start(m);
-  for (size_t b = 0; err == 0 && b < m->nblocks; b++) {
-    const block_t *k = &m->blocks[b];
-    const char *host = k->node != MPIPOOL__NODE_UNKNOWN
-                           ? m->plan.nodes[k->node].info.host
-                           : m->host;
-    err = mpipool__spawnq_request(m->spawnq,
-                                  mpipool__plan_spawn_host(&m->plan, host),
-                                  k->n, BLOCK_TAG(b));
-    m->blocks_coming += err == 0;
-  }
-  return err;
+  return m->recycling ? spawnq_start(m) : MPIPOOL_OK;
 }
 
 size_t mpipool__master_size(const mpipool__master_t *m) { return m->slots; }
@@ -909,67 +845,18 @@ static int stop_recycling(mpipool__master_t *m, const char *why) {
   return err;
 }
 
-/* Takes in block b of the expected workers (s), or gives up its places
- * when it could not be spawned. */
-static int adopt_block(mpipool__master_t *m, size_t b, mpipool__spawned_t *s) {
-  const block_t *k = &m->blocks[b];
-  m->blocks_coming--;
-  if (s->err == 0) {
-    int remote = 0;
-    MPI_Comm_remote_size(s->inter, &remote);
-    return add_workers(m, s->inter, 0, (size_t)(remote < k->n ? remote : k->n),
-                       1, k->node, MPIPOOL__SHARE_NONE, &m->where[k->first]);
-  }
-  fprintf(stderr,
-          "mpipool: warning: %d worker(s) of %s could not be started (%s); "
-          "the pool goes on without them\n",
-          k->n,
-          k->node != MPIPOOL__NODE_UNKNOWN ? m->plan.nodes[k->node].info.host
-                                           : m->host,
-          s->why);
-  if (k->node != MPIPOOL__NODE_UNKNOWN) /* what mpipool_node_info says */
-    m->plan.nodes[k->node].spawn -= k->n;
-  /* Its places are given up: as many vacant ones of its node and shares
-   * (a successor may have taken one of its own meanwhile). */
-  for (int i = 0; i < k->n; i++) {
-    const place_t *want = &m->where[k->first + (uint32_t)i];
-    for (size_t v = m->nvacant; v-- > 0;) {
-      const place_t *p = &m->where[m->vacant[v]];
-      if (p->node == want->node && p->share == want->share) {
-        m->gone[m->vacant[v]] = 1;
-        m->ngone++;
-        m->vacant[v] = m->vacant[--m->nvacant];
-        break;
-      }
-    }
-  }
-  /* Spawning does not work as it should: as when a successor cannot
-   * start (its warning, when recycling, says so; lost workers are not
-   * replaced either). */
-  if (!m->recycling)
-    m->spawning = 0;
-  return stop_recycling(m, s->why);
-}
-
 /* Takes in the successors the spawner has started. */
 static int adopt_spawns(mpipool__master_t *m, int *busy) {
   mpipool__spawned_t s;
   int err = MPIPOOL_OK;
   while (err == 0 && mpipool__spawnq_poll(m->spawnq, &s)) {
     *busy = 1;
-    /* A stuck spawn (a block of the start's, or successors) is asked
-     * for again, for the same host and number. */
     if (mpipool__pool_ask_again(m->pool, s.err) && m->spawning) {
       fprintf(stderr, "mpipool: warning: %s; asking again\n", s.why);
       err = mpipool__spawnq_request(m->spawnq, s.host, s.n, s.tag);
       mpipool__free(s.host);
       if (err)
         err = stop_recycling(m, "out of memory");
-      continue;
-    }
-    if (s.tag <= BLOCK_TAG(0)) {
-      mpipool__free(s.host);
-      err = adopt_block(m, (size_t)(BLOCK_TAG(0) - s.tag), &s);
       continue;
     }
     if (s.err) {
@@ -1343,6 +1230,13 @@ int mpipool__master_progress(mpipool__master_t *m, int *busy) {
   return err ? break_pool(m, err) : MPIPOOL_OK;
 }
 
+int mpipool__master_nudge(mpipool__master_t *m) {
+  int busy = 0;
+  if (m->levels[0].n == 0 && mpipool__now() - m->last_round < NUDGE_GAP)
+    return m->broken;
+  return mpipool__master_progress(m, &busy);
+}
+
 void mpipool__master_submit(mpipool__master_t *m, mpipool__job_t *job) {
   m->jobs_active++;
   job->pool = m->pool;
@@ -1423,37 +1317,6 @@ int mpipool__master_wait_job(mpipool__master_t *m, mpipool__job_t *job,
   return wait_until(m, job_is_done, job, deadline);
 }
 
-/* Whether the pool's start is under way: workers of a start block still
- * to come, or workers between their CONFIG and their HELLO while not
- * every place has been served yet. */
-static int start_under_way(const mpipool__master_t *m) {
-  return !m->started && (m->blocks_coming || m->nstarting) &&
-         m->nready + m->ngone < m->slots;
-}
-
-static int queue_served(const mpipool__master_t *m, const void *arg) {
-  (void)arg;
-  return m->queue.chunks == 0 || !start_under_way(m);
-}
-
-int mpipool__master_nudge(mpipool__master_t *m) {
-  int busy = 0;
-  int err = m->levels[0].n == 0 && mpipool__now() - m->last_round < NUDGE_GAP
-                ? m->broken
-                : mpipool__master_progress(m, &busy);
-  /* No worker has room for it while the pool's workers still start (the
-   * start's later blocks on their way, or workers before their HELLO):
-   * wait for them, so that a program that submits tasks and then
-   * computes without calling the pool finds them run by every worker,
-   * not queued behind the first (nothing runs the pool between calls).
-   * The spawns' wait is bounded (Open MPI's bound), a worker's start by
-   * its initializer, and each ends in a HELLO or in the worker's loss. */
-  if (err == 0 && m->queue.chunks && start_under_way(m))
-    err = wait_until(m, queue_served, NULL, -1);
-  m->started = m->started || !start_under_way(m);
-  return err;
-}
-
 static int all_idle(const mpipool__master_t *m, const void *arg) {
   (void)arg;
   return m->jobs_active == 0;
@@ -1482,9 +1345,7 @@ int mpipool__master_shutdown(mpipool__master_t *m, int terminate) {
     fail_all(m, MPIPOOL_ETERMINATED);
   /* Successors: join lets the ones asked for start (as Python replaces
    * every worker that leaves), terminate drops those not started yet;
-   * all are then told to stop like every other worker.  So with the
-   * start's later blocks: join lets every worker of the pool start (and
-   * run the initializer, as in Python) even if the pool ends first. */
+   * all are then told to stop like every other worker. */
   if (m->spawnq) {
     int busy = 0;
     mpipool__spawnq_stop(m->spawnq, !terminate);
@@ -1565,8 +1426,6 @@ void mpipool__master_free(mpipool__master_t *m) {
   mpipool__free(m->places);
   mpipool__free(m->where);
   mpipool__free(m->vacant);
-  mpipool__free(m->blocks);
-  mpipool__free(m->gone);
   mpipool__free(m->init_error);
   mpipool__free(m);
 }
@@ -1579,7 +1438,7 @@ int mpipool__master_worker_info(const mpipool__master_t *m, int place,
     return MPIPOOL_EINVAL;
   uint32_t i = m->places[place];
   if (i == MPIPOOL__NONE)
-    return m->gone[place] ? MPIPOOL_ESPAWN : MPIPOOL_ENOTREADY;
+    return MPIPOOL_ENOTREADY;
   const mpipool__worker_t *w = mpipool__roster_at(&m->roster, i);
   if (w->state == MPIPOOL__W_STARTING)
     return MPIPOOL_ENOTREADY;
@@ -1612,9 +1471,7 @@ size_t mpipool__master_bytes(const mpipool__master_t *m) {
              r->endpoints_cap * sizeof *r->endpoints +
              m->frames_cap * sizeof *m->frames + frame_refs_bytes(m) +
              (m->plan.nnodes + 1) * sizeof *m->parked +
-             2 * m->slots * sizeof *m->places +
-             m->slots * (sizeof *m->where + sizeof *m->gone) +
-             m->blocks_cap * sizeof *m->blocks + m->scratch.cap +
+             2 * m->slots * sizeof *m->places + m->scratch.cap +
              m->strings.cap * sizeof *m->strings.slots;
   for (size_t e = 0; e < r->nendpoints; e++)
     if (r->endpoints[e].comm != MPI_COMM_NULL)

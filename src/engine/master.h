@@ -57,21 +57,9 @@ int mpipool__master_add_ranks(mpipool__master_t *m, int first_rank, size_t n);
 int mpipool__master_add_spawned(mpipool__master_t *m, MPI_Comm inter, int node,
                                 int share);
 
-/*
- * Before the seal: n more workers of plan node `node`, spawned after the
- * start so that the pool serves with the first ones meanwhile.  They come
- * in blocks that double (1, 2, 4, ...: one MPI_Comm_spawn each, from the
- * spawner), and the pool's first worker on a loaded node is up in a
- * fraction of the time of one spawn of all of them.  Their places are the
- * pool's from the seal on, vacant (worker_info ENOTREADY) until they come;
- * a block that cannot be spawned is said on stderr and its places are
- * given up (worker_info ESPAWN).  0 or ENOMEM.
- */
-int mpipool__master_expect(mpipool__master_t *m, int node, int n);
-
-/* Ends the start: the workers added so far and those expected are the pool
- * (its size); any added later are successors.  Starts the spawner when
- * recycling or workers are expected.  0 or an error. */
+/* Ends the start: the workers added so far are the pool (its size); any
+ * added later are successors.  Starts the spawner when recycling.
+ * 0 or an error. */
 int mpipool__master_seal(mpipool__master_t *m);
 
 /* The number of workers the pool runs at once (0 before seal). */

@@ -84,20 +84,6 @@ check "spawning fails: status 255, nothing run, the launcher named" \
   sh -c '[ "$0" -eq 255 ] && ! grep -q never out &&
     grep -q "^mpipool: this MPI cannot spawn processes here; start the program under a launcher instead (mpirun -n $1 ...)" err' $rc $((cores + 1))
 
-# Workers spawned after the start (the first one with it, then blocks of
-# 1, 2, ...): a block that cannot be spawned (simulated: the second spawn
-# fails) is said, its place given up, and the pool goes on without it.
-run env MPIPOOL_FAULT_SPAWN=fail:2 "$MPIPOOL" -j 4 --no-bind --print-pool
-check "a later block fails: the warning names it" \
-  grep -q "^mpipool: warning: 1 worker(s) of $host could not be started (spawn 2 failed by MPIPOOL_FAULT_SPAWN=fail:2); the pool goes on without them$" err
-check "a later block fails: 3 workers serve, the 4th place says so" \
-  sh -c '[ "$(grep -c "^  PoolWorker-" out)" -eq 3 ] && grep -q "^  worker [0-9]: could not be started$" out &&
-    grep -q "0 launcher ranks + 3 spawned, and the master$" out'
-seq 1 12 | sed 's/^/echo task /' >twelve.txt
-run env MPIPOOL_FAULT_SPAWN=fail:2 "$MPIPOOL" -j 4 twelve.txt
-check "a later block fails: every task runs once, status 0" \
-  sh -c '[ "$0" -eq 0 ] && [ "$(sort out | uniq | wc -l)" -eq 12 ] && [ "$(wc -l <out)" -eq 12 ]' $rc
-
 # Two hosts on this machine: an rsh agent that starts Open MPI's daemon
 # for "host" nodeb in a UTS namespace whose hostname is nodeb.
 cat >agent.sh <<'A'

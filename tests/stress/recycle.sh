@@ -1,9 +1,7 @@
 #!/bin/sh
-# recycle.sh [RUNS] - spawning never hangs: runs examples/maxtasks, the
-# recycling tests (maxtasksperchild 1 and 2) and the tests of workers
-# spawned after the start (test_arrive, test_arrive_fail) RUNS times in
-# each launch mode (a singleton, mpirun -n 1, -n 5, -n 8), each run with a
-# time limit,
+# recycle.sh [RUNS] - recycling never hangs: runs examples/maxtasks and the
+# recycling tests (maxtasksperchild 1 and 2) RUNS times in each launch
+# mode (a singleton, mpirun -n 1, -n 5, -n 8), each run with a time limit,
 # and counts the runs that hung (hit the limit) or failed.  One check per
 # mode and program: no hang, no failure.  RUNS defaults to
 # $MPIPOOL_STRESS_RUNS, else 3 (what CI runs); by hand: 100.
@@ -17,8 +15,7 @@ export OMPI_MCA_rmaps_base_oversubscribe=1
 n=0 fails=0
 out=$(mktemp) || exit 99
 trap 'rm -f "$out"' EXIT
-for prog in examples/maxtasks tests/mpi/test_recycle_m1 tests/mpi/test_recycle_m2 \
-  tests/mpi/test_arrive tests/mpi/test_arrive_fail; do
+for prog in examples/maxtasks tests/mpi/test_recycle_m1 tests/mpi/test_recycle_m2; do
   for mode in singleton 1 5 8; do
     hangs=0 failed=0 t0=$(date +%s)
     i=0
