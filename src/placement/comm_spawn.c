@@ -149,18 +149,12 @@ int mpipool__comm_spawn(int n, const char *host, MPI_Comm *inter, char *why,
    * a program that never calls MPI_Init (sleep), so that MPI_Comm_spawn
    * waits as it does when Open MPI 4.1 with PMIx 4 loses a new process's
    * first request; MPIPOOL_FAULT_SPAWN=hang:K- makes the Kth and every
-   * later spawn stick; MPIPOOL_FAULT_SPAWN=fail:K makes the Kth spawn fail
-   * (ESPAWN), the others work. */
+   * later spawn stick. */
   static atomic_int spawns;
   int nth = atomic_fetch_add(&spawns, 1) + 1;
   const char *fault = getenv("MPIPOOL_FAULT_SPAWN");
   if (fault && strcmp(fault, "1") == 0) {
     mpipool__fmt(why, whylen, "spawning disabled by MPIPOOL_FAULT_SPAWN=1");
-    return MPIPOOL_ESPAWN;
-  }
-  if (fault && strncmp(fault, "fail:", 5) == 0 && atoi(fault + 5) == nth) {
-    mpipool__fmt(why, whylen, "spawn %d failed by MPIPOOL_FAULT_SPAWN=%s", nth,
-                 fault);
     return MPIPOOL_ESPAWN;
   }
   char *end = NULL;
