@@ -30,7 +30,10 @@
  * with CLOCK_MONOTONIC, pool start-up excluded; start-up is reported on a
  * line of its own ("startup", n = workers), and so is the time from before
  * the start to the first result of one mpipool_apply ("first_result",
- * n = 1).  Output lines, one each:
+ * n = 1); then it waits until every place of the pool is served (a
+ * worker says HELLO after its initializer, in the background), saying how
+ * long ("settle" line), so that every workload runs on the whole pool.  Output
+ * lines, one each:
  *
  *   mpipool <workload> workers=<W> n=<count> seconds=<s> rate=<per second>
  *           master_cpu_us_per_task=<the master's CPU time per task, us>
@@ -434,6 +437,12 @@ int main(int argc, char **argv) {
     return 1;
   }
   report("first_result", w, 1, t2 - t0, master_cpu() - c0);
+  /* Workers become ready in the background: the workloads are timed on
+   * the whole pool. */
+  if (settle(pool, 1)) {
+    mpipool_destroy(pool);
+    return 1;
+  }
 
   size_t n1 =
       (size_t)tasks < 20000 || sleep_us || spin_us ? (size_t)tasks : 20000;
