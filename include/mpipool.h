@@ -18,7 +18,12 @@
  * failed).  Code placed before mpipool_start() therefore runs everywhere;
  * code after it runs only on the master.  Processes that mpipool spawns
  * (see "Sizing") run the same main() with the same arguments and take the
- * same path.
+ * same path.  Under mpirun (Open MPI) such a process first forks, in
+ * mpipool_start() before MPI_Init: the fork is the worker, and the process
+ * mpirun started waits for it, so that a worker whose MPI_Init fails does
+ * not end the MPI job (see doc/reliability.md).  Only the thread that
+ * called mpipool_start() goes on in the worker: start no threads before
+ * mpipool_start() that its tasks need.
  *
  *     mpipool_t *pool;
  *     mpipool_create(&pool);

@@ -22,6 +22,7 @@
 #include "transport/backoff.h"
 #include "transport/msg.h"
 #include "transport/wire.h"
+#include "worker/start_guard.h"
 #include "worker/worker.h"
 
 #include <limits.h>
@@ -588,11 +589,12 @@ int mpipool_start(mpipool_t *pool) {
     return MPIPOOL_EMPI;
   pool->launched = mpipool__launched();
   if (!flag) {
-    int provided;
+    int provided, guard = mpipool__start_guard_enter();
     mpipool__hints_before_init(pool->launched);
     if (MPI_Init_thread(NULL, NULL, MPI_THREAD_MULTIPLE, &provided) !=
         MPI_SUCCESS)
       return MPIPOOL_EMPI;
+    mpipool__start_guard_started(guard);
     mpipool__hints_after_init();
     mpi_ours = 1;
     pool->initialized_mpi = 1;
@@ -738,7 +740,7 @@ void mpipool_destroy(mpipool_t *pool) {
   mpipool__master_free(pool->master);
   pool->master = NULL;
   if (pool->role == MPIPOOL__ROLE_MASTER && pool->stuck_spawns &&
-      pool->launched)
+      pool->launched && mpipool__comm_spawn_stuck_left() > 0)
     end_stuck_job(pool);
   /* A private duplicate, or a spawned worker's parent intercommunicator:
    * freed, not disconnected (see on_bye in master.c). */

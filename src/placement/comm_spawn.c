@@ -9,8 +9,10 @@
 #include "base/alloc.h"
 #include "base/clock.h"
 #include "base/text.h"
+#include "launcher.h"
 #include "mpihints.h"
 #include "transport/buf.h"
+#include "worker/start_guard.h"
 
 #include <dirent.h>
 #include <limits.h>
@@ -71,6 +73,7 @@ static char **own_args(void) {
 #define MAX_STUCK 64
 static pid_t stuck[MAX_STUCK];
 static size_t nstuck;
+static size_t nremote; /* stuck spawns on other nodes: not seen from here */
 static pthread_mutex_t stuck_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* The processes whose parent is `parent` and which run `exe` (a resolved
@@ -111,10 +114,19 @@ static size_t kin(const char *exe, pid_t parent, pid_t *out, size_t max) {
 }
 
 /* After a stuck spawn: the processes of `exe` that the launcher's daemon
- * on this node (our parent) started since `before` was taken are its. */
-static void note_stuck(const char *exe, const pid_t *before, size_t nbefore) {
-  char real[PATH_MAX];
+ * on this node (our parent) started since `before` was taken are its.  A
+ * spawn on another node is counted, as not known. */
+static void note_stuck(const char *exe, const char *host, const pid_t *before,
+                       size_t nbefore) {
+  char real[PATH_MAX], me[256] = "";
   pid_t now[MAX_STUCK];
+  gethostname(me, sizeof me - 1);
+  if (host && host[0] && strcmp(host, me) != 0) {
+    pthread_mutex_lock(&stuck_lock);
+    nremote++;
+    pthread_mutex_unlock(&stuck_lock);
+    return;
+  }
   if (realpath(exe, real) == NULL)
     return;
   size_t n = kin(real, getppid(), now, MAX_STUCK);
@@ -127,6 +139,15 @@ static void note_stuck(const char *exe, const pid_t *before, size_t nbefore) {
       stuck[nstuck++] = now[i];
   }
   pthread_mutex_unlock(&stuck_lock);
+}
+
+size_t mpipool__comm_spawn_stuck_left(void) {
+  pthread_mutex_lock(&stuck_lock);
+  size_t n = nremote;
+  for (size_t i = 0; i < nstuck; i++)
+    n += kill(stuck[i], 0) == 0;
+  pthread_mutex_unlock(&stuck_lock);
+  return n;
 }
 
 size_t mpipool__comm_spawn_end_stuck(void) {
@@ -205,6 +226,17 @@ int mpipool__comm_spawn(int n, const char *host, MPI_Comm *inter, char *why,
    * singleton or mpirun -n N on N cores has none left); this key lets it
    * oversubscribe, so that users need not know --oversubscribe. */
   MPI_Info_set(info, "map_by", "slot:OVERSUBSCRIBE");
+  /* Under mpirun, a worker whose MPI_Init fails would end the whole job:
+   * its start is guarded (start_guard.h).  A singleton's own runtime
+   * keeps its job (mpihints.c).  MPIPOOL_FAULT_SPAWN=unreach:K makes the
+   * Kth spawn's MPI_Init fail, as PMIx 4 now and then does (tests). */
+  char env[128] = "";
+  if (mpipool__launched())
+    snprintf(env, sizeof env, "%s=1\n", MPIPOOL__START_GUARD_ENV);
+  if (fault && strncmp(fault, "unreach:", 8) == 0 && atoi(fault + 8) == nth)
+    strcat(env, "MPIPOOL_FAULT_INIT=unreach\n");
+  if (env[0])
+    MPI_Info_set(info, "env", env);
 #endif
   /* "host" is a key the MPI standard reserves for MPI_Comm_spawn. */
   if (host && host[0])
@@ -218,7 +250,7 @@ int mpipool__comm_spawn(int n, const char *host, MPI_Comm *inter, char *why,
     double bound = mpipool__hints_spawn_bound();
     int stuck = bound > 0 && took >= 0.9 * bound;
     if (stuck)
-      note_stuck(exe, before, nbefore);
+      note_stuck(exe, host, before, nbefore);
     if (stuck)
       mpipool__fmt(why, whylen,
                    "MPI_Comm_spawn of %d process(es)%s%s did not complete in "

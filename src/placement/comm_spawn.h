@@ -18,9 +18,18 @@
  * may live on, stuck; with
  * a message in why (size whylen).  MPIPOOL_FAULT_SPAWN=1 in the
  * environment makes every spawn fail, MPIPOOL_FAULT_SPAWN=hang:K makes
- * the Kth spawn stick, hang:K- every spawn from the Kth on (tests). */
+ * the Kth spawn stick, hang:K- every spawn from the Kth on, unreach:K
+ * the Kth spawn's MPI_Init fail (tests; Open MPI only). */
 int mpipool__comm_spawn(int n, const char *host, MPI_Comm *inter, char *why,
                         size_t whylen);
+
+/*
+ * How many processes of the spawns that got stuck (ETIMEDOUT) are still
+ * there: those on this node that still live, and every stuck spawn on
+ * another node (not seen from here).  0 when a stuck spawn's processes
+ * ended on their own (a worker whose MPI_Init failed, start_guard.h).
+ */
+size_t mpipool__comm_spawn_stuck_left(void);
 
 /*
  * Kills the processes of the spawns that got stuck (ETIMEDOUT) on this
