@@ -34,21 +34,25 @@ static void fault_unreachable(void) {
   }
 }
 
-/* The guard: waits for the worker, then ends as the start guard's rules
- * say.  Never returns. */
+/* The guard: waits for the worker's end, then ends as the start guard's
+ * rules say.  Never returns.  It waits on the worker itself, not on the
+ * pipe's end: a process the worker started could hold the pipe open; the
+ * worker's byte, if written, is in the pipe by then (read without
+ * blocking). */
 static void guard(pid_t worker, int fd) {
   static const int forwarded[] = {SIGINT,  SIGTERM, SIGHUP, SIGQUIT,
                                   SIGUSR1, SIGUSR2, SIGPIPE};
   for (size_t i = 0; i < sizeof forwarded / sizeof *forwarded; i++)
     signal(forwarded[i], SIG_IGN);
-  char b;
-  ssize_t n;
-  do
-    n = read(fd, &b, 1);
-  while (n < 0 && errno == EINTR);
   int status = 0;
   while (waitpid(worker, &status, 0) < 0 && errno == EINTR)
     ;
+  char b;
+  ssize_t n;
+  fcntl(fd, F_SETFL, O_NONBLOCK);
+  do
+    n = read(fd, &b, 1);
+  while (n < 0 && errno == EINTR);
   if (n != 1 && WIFEXITED(status) && WEXITSTATUS(status) != 0) {
     fprintf(stderr,
             "mpipool: a spawned worker process (pid %ld) failed in MPI_Init "
