@@ -10,6 +10,12 @@
  * so dispatch takes the next one from a list instead of scanning the
  * roster; spare successors sit in one list per node.  Frames in flight
  * come from a pool of the dispatcher's, reused as results arrive.
+ *
+ * A worker that has run its maxtasksperchild leaves only when told to
+ * (STOP): once its place's next worker is ready.  Until then it waits at
+ * the place (the place's leaver), and if no successor can be had
+ * (spawning stopped) it serves on: a pool whose spawns fail keeps its
+ * workers instead of failing its last tasks.
  */
 #include "config.h"
 #include "master.h"
@@ -114,6 +120,9 @@ struct mpipool__master {
   size_t slots; /* 0 until sealed */
   uint32_t *vacant;
   size_t nvacant;
+  /* Per place, the worker that retired from it and waits there until the
+   * place's next worker is ready (MPIPOOL__NONE: none). */
+  uint32_t *leaver;
   long next_id;              /* N of the next PoolWorker-N */
   mpipool__spawnq_t *spawnq; /* successors of retiring workers */
   int recycling;             /* maxtasks > 0 and spawning still works */
@@ -339,6 +348,30 @@ static int send_ctrl(mpipool__master_t *m, const mpipool__worker_t *w,
                      int tag) {
   return m->link->send(m->link, m->roster.endpoints[w->endpoint].comm, w->rank,
                        tag, NULL, 0);
+}
+
+/* Tells w to stop (tag STOP or TERMINATE); final: the pool ends, and the
+ * message says so (one byte 1: the worker need not linger). */
+static int stop_worker(mpipool__master_t *m, mpipool__worker_t *w, int tag,
+                       int final) {
+  if (w->left != MPIPOOL__NONE) { /* a leaver leaves its place */
+    m->leaver[w->left] = MPIPOOL__NONE;
+    w->left = MPIPOOL__NONE;
+  }
+  if (w->state == MPIPOOL__W_READY)
+    m->nready--;
+  else if (w->state == MPIPOOL__W_STARTING)
+    m->nstarting--;
+  w->state = MPIPOOL__W_STOPPING;
+  relist(m, w);
+  if (!final)
+    return send_ctrl(m, w, tag);
+  char *one = mpipool__malloc(1);
+  if (one == NULL)
+    return MPIPOOL_ENOMEM;
+  one[0] = 1;
+  return m->link->send(m->link, m->roster.endpoints[w->endpoint].comm, w->rank,
+                       tag, one, 1);
 }
 
 /* --- adding workers ----------------------------------------------------- */
@@ -575,14 +608,17 @@ int mpipool__master_seal(mpipool__master_t *m) {
   size_t n = m->roster.live;
   m->places = mpipool__malloc((n ? n : 1) * sizeof *m->places);
   m->vacant = mpipool__malloc((n ? n : 1) * sizeof *m->vacant);
+  m->leaver = mpipool__malloc((n ? n : 1) * sizeof *m->leaver);
   m->where = mpipool__calloc(n ? n : 1, sizeof *m->where);
-  if (m->places == NULL || m->vacant == NULL || m->where == NULL)
+  if (m->places == NULL || m->vacant == NULL || m->leaver == NULL ||
+      m->where == NULL)
     return MPIPOOL_ENOMEM;
   /* During the start no worker left, so records are in the order added. */
   for (size_t i = 0; i < n; i++) {
     mpipool__worker_t *w = mpipool__roster_at(&m->roster, (uint32_t)i);
     w->place = (uint32_t)i;
     m->places[i] = (uint32_t)i;
+    m->leaver[i] = MPIPOOL__NONE;
     m->where[i] = (place_t){w->node, w->share, 0, NULL};
   }
   if (number_places(m, n))
@@ -607,14 +643,49 @@ static unsigned coalesce_limit(const mpipool__master_t *m) {
   return share > MAX_COALESCE ? MAX_COALESCE : (unsigned)share;
 }
 
+/* Place p's next worker is ready: the worker that retired from it, if
+ * one waits there, leaves now. */
+static int release_leaver(mpipool__master_t *m, uint32_t p) {
+  if (m->leaver[p] == MPIPOOL__NONE)
+    return MPIPOOL_OK;
+  return stop_worker(m, mpipool__roster_at(&m->roster, m->leaver[p]),
+                     MPIPOOL__TAG_STOP, 0);
+}
+
+/* Place p is vacant and no successor will come (recycling stopped): its
+ * leaver takes it again and serves on, with no limit. */
+static int resume_leaver(mpipool__master_t *m, uint32_t p) {
+  mpipool__worker_t *w = mpipool__roster_at(&m->roster, m->leaver[p]);
+  m->leaver[p] = MPIPOOL__NONE;
+  w->left = MPIPOOL__NONE;
+  for (size_t k = 0; k < m->nvacant; k++)
+    if (m->vacant[k] == p) {
+      m->vacant[k] = m->vacant[--m->nvacant];
+      break;
+    }
+  w->place = p;
+  m->places[p] = w->index;
+  w->retiring = 0;
+  relist(m, w);
+  return send_ctrl(m, w, MPIPOOL__TAG_NOMAX);
+}
+
 /* A slot is being freed by w, a worker that retired (its last chunk
  * answered) or died: a spare of its node and share takes its place (a
  * ready one first), or the next such successor to arrive will.  Never
  * before w's last chunk ended: two tasks of one place never run at once
- * (the place is the job slot, and owns a share of cores and GPUs). */
-static void fill_slot(mpipool__master_t *m, mpipool__worker_t *w) {
+ * (the place is the job slot, and owns a share of cores and GPUs).  The
+ * place's leaver, if one waits, leaves when the spare is ready, or serves
+ * again when the place is left vacant and no successor will come (coming
+ * 0, or recycling stopped). */
+static int fill_slot(mpipool__master_t *m, mpipool__worker_t *w, int coming) {
+  if (w->left != MPIPOOL__NONE) { /* a leaver that died */
+    m->leaver[w->left] = MPIPOOL__NONE;
+    w->left = MPIPOOL__NONE;
+  }
   if (w->place == MPIPOOL__NONE)
-    return; /* a spare that never served (recycling stopped meanwhile) */
+    return MPIPOOL_OK; /* a spare that never served (recycling stopped) */
+  uint32_t p = w->place;
   int list = LIST_PARKED + w->node - MPIPOOL__NODE_UNKNOWN;
   int share = m->where[w->place].share;
   mpipool__worker_t *best = NULL;
@@ -631,16 +702,35 @@ static void fill_slot(mpipool__master_t *m, mpipool__worker_t *w) {
       break;
     i = s->next;
   }
+  w->place = MPIPOOL__NONE;
   if (best) {
     best->parked = 0;
-    best->place = w->place;
-    m->places[w->place] = best->index;
+    best->place = p;
+    m->places[p] = best->index;
     relist(m, best);
-  } else {
-    m->places[w->place] = MPIPOOL__NONE;
-    m->vacant[m->nvacant++] = w->place;
+    return best->state == MPIPOOL__W_READY ? release_leaver(m, p) : 0;
   }
-  w->place = MPIPOOL__NONE;
+  m->places[p] = MPIPOOL__NONE;
+  m->vacant[m->nvacant++] = p;
+  coming = coming && m->recycling;
+  return !coming && m->leaver[p] != MPIPOOL__NONE ? resume_leaver(m, p) : 0;
+}
+
+/* w has answered its last chunk (maxtasksperchild): its place goes to a
+ * spare (fill_slot).  w leaves at once when that spare is ready; else it
+ * waits as the place's leaver, until the place's next worker is ready
+ * (release_leaver), or serves again if spawning stops first
+ * (resume_leaver). */
+static int retire(mpipool__master_t *m, mpipool__worker_t *w) {
+  uint32_t p = w->place;
+  int err = fill_slot(m, w, 1);
+  if (err || p == MPIPOOL__NONE ||
+      (m->places[p] != MPIPOOL__NONE &&
+       mpipool__roster_at(&m->roster, m->places[p])->state == MPIPOOL__W_READY))
+    return err ? err : stop_worker(m, w, MPIPOOL__TAG_STOP, 0);
+  m->leaver[p] = w->index;
+  w->left = p;
+  return MPIPOOL_OK;
 }
 
 static int stop_recycling(mpipool__master_t *m, const char *why);
@@ -828,18 +918,30 @@ static int stop_recycling(mpipool__master_t *m, const char *why) {
       if (!mpipool__roster_is_live(&m->roster, i))
         continue;
       mpipool__worker_t *w = mpipool__roster_at(&m->roster, (uint32_t)i);
-      if (w->parked) { /* spares already there now serve */
+      int alive =
+          w->state == MPIPOOL__W_READY || w->state == MPIPOOL__W_STARTING;
+      if (!alive || w->left != MPIPOOL__NONE)
+        continue;      /* leavers: below */
+      if (w->parked) { /* spares already there now serve... */
         w->parked = 0;
         if (m->nvacant > 0) {
           w->place = m->vacant[--m->nvacant];
           m->places[w->place] = w->index;
         }
-        relist(m, w);
       }
-      if ((w->state == MPIPOOL__W_READY || w->state == MPIPOOL__W_STARTING) &&
-          !w->retiring)
+      /* ...and so does a worker whose last chunk is on its way. */
+      w->retiring = 0;
+      relist(m, w);
+      if (w->place != MPIPOOL__NONE && w->state == MPIPOOL__W_READY)
+        err = release_leaver(m, w->place);
+      if (err == 0)
         err = send_ctrl(m, w, MPIPOOL__TAG_NOMAX);
     }
+    /* Workers that retired and wait for a successor serve again, unless
+     * one starts in their place (it may still fail: fill_slot). */
+    for (uint32_t p = 0; p < m->slots && err == 0; p++)
+      if (m->leaver[p] != MPIPOOL__NONE && m->places[p] == MPIPOOL__NONE)
+        err = resume_leaver(m, p);
   }
   no_workers_left(m);
   return err;
@@ -903,16 +1005,19 @@ static int on_hello(mpipool__master_t *m, mpipool__worker_t *w,
     w->state = MPIPOOL__W_READY;
     m->nready++;
     relist(m, w);
-    return MPIPOOL_OK;
+    return w->place != MPIPOOL__NONE ? release_leaver(m, w->place) : 0;
   }
   w->failed_init = 1;
   m->nfailed_init++;
   if (m->init_error == NULL)
     m->init_error = mpipool__afmt("PoolWorker-%ld: %s", w->id, h.message);
+  /* Its place waits for a spare; no successor is asked for it, so a
+   * worker that retired from it serves again. */
+  int err = fill_slot(m, w, 0);
   w->state = MPIPOOL__W_STOPPING;
   relist(m, w);
   no_workers_left(m);
-  return send_ctrl(m, w, MPIPOOL__TAG_STOP);
+  return err ? err : send_ctrl(m, w, MPIPOOL__TAG_STOP);
 }
 
 static int on_results(mpipool__master_t *m, mpipool__worker_t *w,
@@ -955,10 +1060,11 @@ static int on_results(mpipool__master_t *m, mpipool__worker_t *w,
       queue_retries(m, job);
   }
   mpipool__rbuf_unref(buf);
+  err = MPIPOOL_OK;
   if (w->retiring && w->inflight == 0)
-    fill_slot(m, w);
+    err = w->state == MPIPOOL__W_READY ? retire(m, w) : fill_slot(m, w, 1);
   relist(m, w);
-  return MPIPOOL_OK;
+  return err;
 }
 
 /* A worker said BYE: it is forgotten.  When it was the last one reached
@@ -966,7 +1072,7 @@ static int on_results(mpipool__master_t *m, mpipool__worker_t *w,
  * rather than disconnect: MPI_Comm_disconnect is collective, and a
  * departing process waiting in it for the master (or the master for it)
  * is what recycling must avoid. */
-static void on_bye(mpipool__master_t *m, mpipool__worker_t *w) {
+static int on_bye(mpipool__master_t *m, mpipool__worker_t *w) {
   if (w->state == MPIPOOL__W_READY)
     m->nready--;
   else if (w->state == MPIPOOL__W_STARTING)
@@ -974,8 +1080,7 @@ static void on_bye(mpipool__master_t *m, mpipool__worker_t *w) {
   w->state = MPIPOOL__W_STOPPING;
   fail_inflight(m, w, MPIPOOL_ENOWORKERS);
   unlink_worker(m, w);
-  if (w->retiring)
-    fill_slot(m, w);
+  int err = w->retiring ? fill_slot(m, w, 1) : MPIPOOL_OK;
   if (w->place != MPIPOOL__NONE && m->places[w->place] == w->index)
     m->places[w->place] = MPIPOOL__NONE;
   MPI_Comm comm;
@@ -983,6 +1088,7 @@ static void on_bye(mpipool__master_t *m, mpipool__worker_t *w) {
   if (comm != MPI_COMM_NULL)
     MPI_Comm_free(&comm);
   no_workers_left(m);
+  return err;
 }
 
 static int on_message(mpipool__master_t *m, uint32_t ep, mpipool__msg_t *msg);
@@ -1006,8 +1112,8 @@ static int process_alive(uint32_t pid) {
 /* Worker w died (or went silent): its chunks in flight run again on
  * other workers, or fail with ELOST once their workers died crash_limit
  * times; its place waits for a successor, asked for now if none was. */
-static void lose_worker(mpipool__master_t *m, mpipool__worker_t *w,
-                        const char *how) {
+static int lose_worker(mpipool__master_t *m, mpipool__worker_t *w,
+                       const char *how) {
   size_t again = 0;
   fprintf(stderr, "mpipool: PoolWorker-%ld (pid %u on %s) %s", w->id,
           (unsigned)w->pid, w->host, how);
@@ -1063,7 +1169,7 @@ static void lose_worker(mpipool__master_t *m, mpipool__worker_t *w,
   unlink_worker(m, w);
   int replace = !w->retiring && !w->parked && w->place != MPIPOOL__NONE &&
                 !w->succ_requested;
-  fill_slot(m, w);
+  int err = fill_slot(m, w, m->spawning);
   if (replace && m->spawning && m->spawnq == NULL && spawnq_start(m) != 0)
     m->spawning = 0;
   if (replace && m->spawning &&
@@ -1075,6 +1181,7 @@ static void lose_worker(mpipool__master_t *m, mpipool__worker_t *w,
   MPI_Comm comm;
   mpipool__roster_remove(&m->roster, w, &comm);
   no_workers_left(m);
+  return err;
 }
 
 /* Worker w is dead or silent (`how`): what it sent before it went is
@@ -1099,7 +1206,7 @@ static int dead_worker(mpipool__master_t *m, mpipool__worker_t *w,
   }
   if (mpipool__roster_is_live(&m->roster, index) && w->endpoint == ep &&
       w->rank == rank)
-    lose_worker(m, w, how);
+    return lose_worker(m, w, how);
   return MPIPOOL_OK;
 }
 
@@ -1166,7 +1273,7 @@ static int on_message(mpipool__master_t *m, uint32_t ep, mpipool__msg_t *msg) {
     err = on_hello(m, w, msg);
     break;
   case MPIPOOL__TAG_BYE:
-    on_bye(m, w);
+    err = on_bye(m, w);
     break;
   default:
     err = MPIPOOL_EPROTO;
@@ -1359,25 +1466,7 @@ int mpipool__master_shutdown(mpipool__master_t *m, int terminate) {
       continue;
     mpipool__worker_t *w = mpipool__roster_at(&m->roster, (uint32_t)i);
     if (w->state == MPIPOOL__W_READY || w->state == MPIPOOL__W_STARTING) {
-      if (w->state == MPIPOOL__W_READY)
-        m->nready--;
-      else
-        m->nstarting--;
-      w->state = MPIPOOL__W_STOPPING;
-      relist(m, w);
-      /* A retiring worker leaves after its last chunk by itself, and
-       * may already be gone: a send to it might never complete.  Its
-       * results, if any, are discarded. */
-      if (w->retiring)
-        continue;
-      /* One byte 1: the pool ends (the worker need not linger). */
-      char *final = mpipool__malloc(1);
-      int e = final ? 0 : MPIPOOL_ENOMEM;
-      if (final) {
-        final[0] = 1;
-        e = m->link->send(m->link, m->roster.endpoints[w->endpoint].comm,
-                          w->rank, tag, final, 1);
-      }
+      int e = stop_worker(m, w, tag, 1);
       if (e && err == 0)
         err = e;
     }
@@ -1426,6 +1515,7 @@ void mpipool__master_free(mpipool__master_t *m) {
   mpipool__free(m->places);
   mpipool__free(m->where);
   mpipool__free(m->vacant);
+  mpipool__free(m->leaver);
   mpipool__free(m->init_error);
   mpipool__free(m);
 }
@@ -1471,7 +1561,7 @@ size_t mpipool__master_bytes(const mpipool__master_t *m) {
              r->endpoints_cap * sizeof *r->endpoints +
              m->frames_cap * sizeof *m->frames + frame_refs_bytes(m) +
              (m->plan.nnodes + 1) * sizeof *m->parked +
-             2 * m->slots * sizeof *m->places + m->scratch.cap +
+             3 * m->slots * sizeof *m->places + m->scratch.cap +
              m->strings.cap * sizeof *m->strings.slots;
   for (size_t e = 0; e < r->nendpoints; e++)
     if (r->endpoints[e].comm != MPI_COMM_NULL)
@@ -1515,6 +1605,7 @@ static int check_list(const mpipool__master_t *m, const wlist_t *l, int list) {
 
 int mpipool__master_check(const mpipool__master_t *m) {
   size_t ready = 0, starting = 0, frames = 0, live = 0, placed = 0;
+  size_t leavers = 0;
   for (size_t i = 0; i < m->roster.nworkers; i++) {
     if (!mpipool__roster_is_live(&m->roster, i))
       continue;
@@ -1539,6 +1630,13 @@ int mpipool__master_check(const mpipool__master_t *m) {
     }
     EXPECT(!w->parked || w->place == MPIPOOL__NONE,
            "PoolWorker-%ld: a spare with a place", w->id);
+    if (w->left != MPIPOOL__NONE) {
+      EXPECT(w->left < m->slots && m->leaver[w->left] == w->index &&
+                 w->place == MPIPOOL__NONE && w->retiring && !w->inflight &&
+                 w->state == MPIPOOL__W_READY,
+             "PoolWorker-%ld: not the leaver of place %u", w->id, w->left);
+      leavers++;
+    }
     EXPECT(w->watch == watch_list(m, w),
            "PoolWorker-%ld in liveness list %d, not %d", w->id, w->watch,
            watch_list(m, w));
@@ -1585,6 +1683,17 @@ int mpipool__master_check(const mpipool__master_t *m) {
     }
   EXPECT(filled == placed, "%zu places filled, %zu workers placed", filled,
          placed);
+  for (size_t p = 0; p < m->slots; p++)
+    if (m->leaver[p] != MPIPOOL__NONE) {
+      EXPECT(mpipool__roster_is_live(&m->roster, m->leaver[p]) &&
+                 m->roster.workers[m->leaver[p]].left == p,
+             "place %zu's leaver is not there", p);
+      EXPECT(m->places[p] == MPIPOOL__NONE ||
+                 m->roster.workers[m->places[p]].state != MPIPOOL__W_READY,
+             "place %zu has a ready worker and a leaver", p);
+      leavers--;
+    }
+  EXPECT(leavers == 0, "leavers and places disagree");
   for (size_t k = 0; k < m->nvacant; k++)
     EXPECT(m->vacant[k] < m->slots && m->places[m->vacant[k]] == MPIPOOL__NONE,
            "vacant place %u is filled", m->vacant[k]);

@@ -71,7 +71,7 @@ mpipool__worker_t *mpipool__roster_add(mpipool__roster_t *r, uint32_t ep,
   w->index = i;
   w->endpoint = ep;
   w->rank = rank;
-  w->place = MPIPOOL__NONE;
+  w->place = w->left = MPIPOOL__NONE;
   w->frame_head = w->frame_tail = MPIPOOL__NONE;
   w->prev = w->next = MPIPOOL__NONE;
   w->wprev = w->wnext = MPIPOOL__NONE;

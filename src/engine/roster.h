@@ -52,6 +52,8 @@ typedef struct {
   int share;           /* its share of its node for binding, or
                           MPIPOOL__SHARE_NONE */
   uint32_t place;      /* the pool slot it serves, or MPIPOOL__NONE */
+  uint32_t left;       /* retired, the slot it waits at for its successor
+                          (see master.c), or MPIPOOL__NONE */
   uint32_t pid;        /* from HELLO */
   int bound;           /* from HELLO */
   int beats;           /* from HELLO: it sends BEAT */

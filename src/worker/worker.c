@@ -44,7 +44,7 @@ typedef struct {
   mpipool__buf_t out;
   mpipool__sends_t sends;
   unsigned long tasks_done;
-  uint64_t maxtasks; /* chunks to run before retiring; 0: no limit */
+  uint64_t maxtasks; /* the most chunks it may be sent; 0: no limit */
   uint64_t chunks_done;
   int final;   /* stopped by the pool's end (see is_final) */
   int crowded; /* CONFIG's: more of the pool's processes than cores here */
@@ -413,10 +413,11 @@ static void beat_stop(worker_t *w) {
   w->beating = 0;
 }
 
-/* Serves frames until STOP or TERMINATE, or until it has run maxtasks
- * chunks (Python counts a map's chunk as one task): then it retires, and
- * the master, which never sends it more than that, has its successor
- * ready. */
+/* Serves frames until STOP or TERMINATE.  A worker that has run its
+ * maxtasks chunks (Python counts a map's chunk as one task) gets no more
+ * from the master, which tells it to stop once its successor is ready, or
+ * lifts the limit (NOMAX) when no successor can be had: a chunk past the
+ * limit is a protocol error. */
 static int serve(worker_t *w) {
   mpipool__backoff_t b = {0};
   /* On a crowded node a spinning worker takes the core of one that has
@@ -438,6 +439,8 @@ static int serve(worker_t *w) {
     int err = MPIPOOL_OK, stop = 0;
     if (m.tag == MPIPOOL__TAG_TASKS) {
       err = run_frame(w, &m, terminate_pending(w));
+      if (err == 0 && w->maxtasks && w->chunks_done > w->maxtasks)
+        err = MPIPOOL_EPROTO;
     } else if (m.tag == MPIPOOL__TAG_STOP || m.tag == MPIPOOL__TAG_TERMINATE) {
       stop = 1;
       w->final = is_final(&m);
@@ -450,7 +453,7 @@ static int serve(worker_t *w) {
     mpipool__free(m.data);
     if (err)
       return err;
-    if (stop || (w->maxtasks && w->chunks_done >= w->maxtasks))
+    if (stop)
       return MPIPOOL_OK;
     err = mpipool__sends_progress(&w->sends);
     if (err)

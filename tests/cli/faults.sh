@@ -58,6 +58,17 @@ check "every spawn stuck, singleton: exit 0, the results whole" \
 check "every spawn stuck, singleton: asks twice, then gives up recycling" \
   sh -c '[ $(grep -c "; asking again$" err) -eq 2 ] && grep -q "^mpipool: warning: cannot start a fresh worker (MPI_Comm_spawn of 1 process(es) did not complete" err'
 check "every spawn stuck, singleton: their processes are gone" gone
+# Every successor's spawn stuck (hang:2-; the first spawn starts the
+# workers): a worker that ran its maxtasksperchild waits for its successor
+# instead of leaving, and serves on once spawning is given up.  Before,
+# the workers retired one by one and the last tasks failed ("the pool has
+# no worker able to run tasks").
+run env MPIPOOL_CHECK=1 MPIPOOL_FAULT_SPAWN=hang:2- "$MAXTASKS"
+check "no successor can start, singleton: exit 0, the results whole" \
+  sh -c '[ "$0" -eq 0 ] && grep -q "^Pool  : \[0, 2, 4, 6, 8, 10, 12, 14, 16, 18\]" out' $rc
+check "no successor can start, singleton: recycling given up, the workers serve on" \
+  sh -c 'grep -q "^mpipool: warning: cannot start a fresh worker" err && ! grep -q "no worker able" err'
+check "no successor can start, singleton: their processes are gone" gone
 run env MPIPOOL_FAULT_SPAWN=hang:2 "$MPIRUN" -n 1 "$MAXTASKS"
 check "stuck spawn, mpirun -n 1: the results whole, then exit 255" \
   sh -c '[ "$0" -eq 255 ] && grep -q "^Pool  : \[0, 2, 4, 6, 8, 10, 12, 14, 16, 18\]" out' $rc
@@ -67,6 +78,10 @@ check "stuck spawn, mpirun -n 1: its process is gone" gone
 printf 'echo %s\n' 1 2 3 4 5 6 >six.txt
 run env MPIPOOL_FAULT_SPAWN=hang:2 "$MPIPOOL" -j 2 --maxtasksperchild 1 --joblog six.log six.txt
 check "stuck spawn, the program: every task ran and is logged" \
+  sh -c '[ "$0" -eq 0 ] && [ "$(sort out | tr "\n" " ")" = "1 2 3 4 5 6 " ] && [ $(wc -l <six.log) -eq 7 ]' $rc
+rm -f six.log
+run env MPIPOOL_FAULT_SPAWN=hang:2- "$MPIPOOL" -j 2 --maxtasksperchild 1 --joblog six.log six.txt
+check "no successor can start, the program: every task ran once and is logged, exit 0" \
   sh -c '[ "$0" -eq 0 ] && [ "$(sort out | tr "\n" " ")" = "1 2 3 4 5 6 " ] && [ $(wc -l <six.log) -eq 7 ]' $rc
 run env MPIPOOL_FAULT_SPAWN=hang:2 "$MPIRUN" --enable-recovery -n 1 "$MAXTASKS"
 check "stuck spawn, mpirun --enable-recovery: the stuck process killed, exit 0" \
