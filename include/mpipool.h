@@ -235,9 +235,10 @@ int mpipool_set_initializer(mpipool_t *pool, mpipool_init_fn fn,
  * spawn takes about 0.25 s, so keep maxtasksperchild x task time well above
  * that (about 1 s per worker keeps 90% of the throughput).  A worker that
  * has run its tasks leaves only once its successor is ready, and waits
- * (idle) until then.  If spawning fails, the pool warns once and goes on
- * without recycling: its workers, those waiting for a successor included,
- * serve on; if no worker is left, work fails with MPIPOOL_ENOWORKERS.
+ * (idle) until then.  If spawning fails, or a successor's initializer
+ * fails, the pool warns once and goes on without recycling: its workers,
+ * those waiting for a successor included, serve on; if no worker is left,
+ * work fails with MPIPOOL_ENOWORKERS.
  * World ranks that retire leave MPI_Finalize early only with Open MPI's
  * async_mpi_finalize, which mpipool sets when it initializes MPI itself.
  * Before start.  Errors: EINVAL (negative), EBUSY.

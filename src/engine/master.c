@@ -1016,6 +1016,14 @@ static int on_hello(mpipool__master_t *m, mpipool__worker_t *w,
   int err = fill_slot(m, w, 0);
   w->state = MPIPOOL__W_STOPPING;
   relist(m, w);
+  if (err == 0 && m->recycling && m->slots) {
+    /* A successor that cannot start: recycling stops, as when spawning
+     * fails, and the workers waiting for one serve on. */
+    char *why = mpipool__afmt("PoolWorker-%ld's initializer failed: %s", w->id,
+                              h.message);
+    err = stop_recycling(m, why ? why : "an initializer failed");
+    mpipool__free(why);
+  }
   no_workers_left(m);
   return err ? err : send_ctrl(m, w, MPIPOOL__TAG_STOP);
 }
