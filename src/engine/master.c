@@ -1175,8 +1175,11 @@ static int lose_worker(mpipool__master_t *m, mpipool__worker_t *w,
   }
   fprintf(stderr, "; %zu chunk(s) it ran go to other workers\n", again);
   unlink_worker(m, w);
-  int replace = !w->retiring && !w->parked && w->place != MPIPOOL__NONE &&
-                !w->succ_requested;
+  /* A spare stood for a successor asked for: another is asked for in its
+   * stead, or the worker it was to follow would wait for ever (retire). */
+  int replace =
+      !w->retiring &&
+      (w->parked || (w->place != MPIPOOL__NONE && !w->succ_requested));
   int err = fill_slot(m, w, m->spawning);
   if (replace && m->spawning && m->spawnq == NULL && spawnq_start(m) != 0)
     m->spawning = 0;

@@ -102,6 +102,25 @@ check "MPI_Init of a first worker fails, mpirun -n 1, the program: every task ra
   sh -c '[ "$0" -eq 0 ] && [ "$(sort out | tr "\n" " ")" = "1 2 3 4 5 6 " ] && [ $(wc -l <six.log) -eq 7 ] && grep -q "failed in MPI_Init" err' $rc
 unset OMPI_MCA_pmix_base_exchange_timeout
 
+# kill -9 of a spare (a successor spawned ahead, still idle): another is
+# spawned in its stead.  Without that, the worker it was to follow waited
+# for ever once it had run its tasks (it leaves only when the next worker
+# of its place is ready): the run hung.  The spare is killed 3 s after it
+# appears, after its HELLO (a worker that dies before its HELLO is not
+# seen to die), while the first worker runs its 3 tasks of 3 s.
+for i in 1 2 3 4 5 6; do echo "sleep 3; echo $i"; done >spare.txt
+rm -f spare.log
+"$MPIPOOL" -j 1 --maxtasksperchild 3 --joblog spare.log spare.txt >out 2>err &
+pid=$!
+i=0
+while [ "$(pgrep -f "^$MPIPOOL -j 1 --maxtasksperchild 3" | grep -vxc $pid)" -lt 2 ] &&
+  [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+sleep 3
+kill -9 "$(pgrep -n -f "^$MPIPOOL -j 1 --maxtasksperchild 3")"
+await $pid
+check "kill -9 of a spare: another takes its place, every task ran once, exit 0" \
+  sh -c '[ "$0" -eq 0 ] && [ "$(sort out | tr "\n" " ")" = "1 2 3 4 5 6 " ] && [ $(wc -l <spare.log) -eq 7 ] && grep -q "^mpipool: PoolWorker-2 (pid [0-9]*.*) died; 0 chunk(s)" err' $rc
+
 # kill -9 of a worker midway: the run ends, the lost task runs again
 # elsewhere, every task is logged once (each task appends to a ledger).
 for i in $(seq 1 40); do echo "sleep 0.3; echo $i >>ledger; echo $i"; done >forty.txt
