@@ -350,14 +350,19 @@ static int send_ctrl(mpipool__master_t *m, const mpipool__worker_t *w,
                        tag, NULL, 0);
 }
 
+/* w, if it is a place's leaver, waits there no more. */
+static void drop_leaver(mpipool__master_t *m, mpipool__worker_t *w) {
+  if (w->left != MPIPOOL__NONE) {
+    m->leaver[w->left] = MPIPOOL__NONE;
+    w->left = MPIPOOL__NONE;
+  }
+}
+
 /* Tells w to stop (tag STOP or TERMINATE); final: the pool ends, and the
  * message says so (one byte 1: the worker need not linger). */
 static int stop_worker(mpipool__master_t *m, mpipool__worker_t *w, int tag,
                        int final) {
-  if (w->left != MPIPOOL__NONE) { /* a leaver leaves its place */
-    m->leaver[w->left] = MPIPOOL__NONE;
-    w->left = MPIPOOL__NONE;
-  }
+  drop_leaver(m, w);
   if (w->state == MPIPOOL__W_READY)
     m->nready--;
   else if (w->state == MPIPOOL__W_STARTING)
@@ -415,6 +420,13 @@ static int configure(mpipool__master_t *m, const mpipool__worker_t *w,
                        MPIPOOL__TAG_CONFIG, b.data, b.len);
 }
 
+/* w takes the vacant place m->vacant[k]. */
+static void take_vacant(mpipool__master_t *m, size_t k, mpipool__worker_t *w) {
+  w->place = m->vacant[k];
+  m->places[w->place] = w->index;
+  m->vacant[k] = m->vacant[--m->nvacant];
+}
+
 /* Gives w a place of the pool: during the start the next one; later a
  * place waiting for a successor, or none (w waits as a spare). */
 static void place_worker(mpipool__master_t *m, mpipool__worker_t *w) {
@@ -426,9 +438,7 @@ static void place_worker(mpipool__master_t *m, mpipool__worker_t *w) {
   for (size_t k = m->nvacant; k-- > 0;) {
     const place_t *p = &m->where[m->vacant[k]];
     if (p->node == w->node && p->share == w->share) {
-      w->place = m->vacant[k];
-      m->vacant[k] = m->vacant[--m->nvacant];
-      m->places[w->place] = w->index;
+      take_vacant(m, k, w);
       return;
     }
   }
@@ -656,14 +666,13 @@ static int release_leaver(mpipool__master_t *m, uint32_t p) {
  * leaver takes it again and serves on, with no limit. */
 static int resume_leaver(mpipool__master_t *m, uint32_t p) {
   mpipool__worker_t *w = mpipool__roster_at(&m->roster, m->leaver[p]);
-  m->leaver[p] = MPIPOOL__NONE;
-  w->left = MPIPOOL__NONE;
+  drop_leaver(m, w);
   for (size_t k = 0; k < m->nvacant; k++)
     if (m->vacant[k] == p) {
-      m->vacant[k] = m->vacant[--m->nvacant];
+      take_vacant(m, k, w);
       break;
     }
-  w->place = p;
+  w->place = p; /* also when p was missing from vacant */
   m->places[p] = w->index;
   w->retiring = 0;
   relist(m, w);
@@ -676,13 +685,9 @@ static int resume_leaver(mpipool__master_t *m, uint32_t p) {
  * before w's last chunk ended: two tasks of one place never run at once
  * (the place is the job slot, and owns a share of cores and GPUs).  The
  * place's leaver, if one waits, leaves when the spare is ready, or serves
- * again when the place is left vacant and no successor will come (coming
- * 0, or recycling stopped). */
-static int fill_slot(mpipool__master_t *m, mpipool__worker_t *w, int coming) {
-  if (w->left != MPIPOOL__NONE) { /* a leaver that died */
-    m->leaver[w->left] = MPIPOOL__NONE;
-    w->left = MPIPOOL__NONE;
-  }
+ * again when the place is left vacant and no successor will come
+ * (recycling stopped). */
+static int fill_slot(mpipool__master_t *m, mpipool__worker_t *w) {
   if (w->place == MPIPOOL__NONE)
     return MPIPOOL_OK; /* a spare that never served (recycling stopped) */
   uint32_t p = w->place;
@@ -712,25 +717,21 @@ static int fill_slot(mpipool__master_t *m, mpipool__worker_t *w, int coming) {
   }
   m->places[p] = MPIPOOL__NONE;
   m->vacant[m->nvacant++] = p;
-  coming = coming && m->recycling;
+  int coming = m->recycling && m->spawning;
   return !coming && m->leaver[p] != MPIPOOL__NONE ? resume_leaver(m, p) : 0;
 }
 
-/* w has answered its last chunk (maxtasksperchild): its place goes to a
- * spare (fill_slot).  w leaves at once when that spare is ready; else it
- * waits as the place's leaver, until the place's next worker is ready
- * (release_leaver), or serves again if spawning stops first
- * (resume_leaver). */
+/* w has answered its last chunk (maxtasksperchild): it becomes its
+ * place's leaver, and the place goes to a spare (fill_slot), which
+ * releases w at once when ready; else w waits until the place's next
+ * worker is ready (release_leaver), or serves again if spawning stops
+ * first (resume_leaver). */
 static int retire(mpipool__master_t *m, mpipool__worker_t *w) {
-  uint32_t p = w->place;
-  int err = fill_slot(m, w, 1);
-  if (err || p == MPIPOOL__NONE ||
-      (m->places[p] != MPIPOOL__NONE &&
-       mpipool__roster_at(&m->roster, m->places[p])->state == MPIPOOL__W_READY))
-    return err ? err : stop_worker(m, w, MPIPOOL__TAG_STOP, 0);
-  m->leaver[p] = w->index;
-  w->left = p;
-  return MPIPOOL_OK;
+  if (w->place == MPIPOOL__NONE)
+    return stop_worker(m, w, MPIPOOL__TAG_STOP, 0);
+  m->leaver[w->place] = w->index;
+  w->left = w->place;
+  return fill_slot(m, w);
 }
 
 static int stop_recycling(mpipool__master_t *m, const char *why);
@@ -925,15 +926,14 @@ static int stop_recycling(mpipool__master_t *m, const char *why) {
       if (w->parked) { /* spares already there now serve... */
         w->parked = 0;
         if (m->nvacant > 0) {
-          w->place = m->vacant[--m->nvacant];
-          m->places[w->place] = w->index;
+          take_vacant(m, m->nvacant - 1, w);
+          if (w->state == MPIPOOL__W_READY)
+            err = release_leaver(m, w->place);
         }
       }
       /* ...and so does a worker whose last chunk is on its way. */
       w->retiring = 0;
       relist(m, w);
-      if (w->place != MPIPOOL__NONE && w->state == MPIPOOL__W_READY)
-        err = release_leaver(m, w->place);
       if (err == 0)
         err = send_ctrl(m, w, MPIPOOL__TAG_NOMAX);
     }
@@ -1013,7 +1013,7 @@ static int on_hello(mpipool__master_t *m, mpipool__worker_t *w,
     m->init_error = mpipool__afmt("PoolWorker-%ld: %s", w->id, h.message);
   /* Its place waits for a spare; no successor is asked for it, so a
    * worker that retired from it serves again. */
-  int err = fill_slot(m, w, 0);
+  int err = fill_slot(m, w);
   w->state = MPIPOOL__W_STOPPING;
   relist(m, w);
   if (err == 0 && m->recycling && m->slots) {
@@ -1070,7 +1070,7 @@ static int on_results(mpipool__master_t *m, mpipool__worker_t *w,
   mpipool__rbuf_unref(buf);
   err = MPIPOOL_OK;
   if (w->retiring && w->inflight == 0)
-    err = w->state == MPIPOOL__W_READY ? retire(m, w) : fill_slot(m, w, 1);
+    err = w->state == MPIPOOL__W_READY ? retire(m, w) : fill_slot(m, w);
   relist(m, w);
   return err;
 }
@@ -1088,7 +1088,8 @@ static int on_bye(mpipool__master_t *m, mpipool__worker_t *w) {
   w->state = MPIPOOL__W_STOPPING;
   fail_inflight(m, w, MPIPOOL_ENOWORKERS);
   unlink_worker(m, w);
-  int err = w->retiring ? fill_slot(m, w, 1) : MPIPOOL_OK;
+  drop_leaver(m, w);
+  int err = w->retiring ? fill_slot(m, w) : MPIPOOL_OK;
   if (w->place != MPIPOOL__NONE && m->places[w->place] == w->index)
     m->places[w->place] = MPIPOOL__NONE;
   MPI_Comm comm;
@@ -1180,7 +1181,8 @@ static int lose_worker(mpipool__master_t *m, mpipool__worker_t *w,
   int replace =
       !w->retiring &&
       (w->parked || (w->place != MPIPOOL__NONE && !w->succ_requested));
-  int err = fill_slot(m, w, m->spawning);
+  drop_leaver(m, w);
+  int err = fill_slot(m, w);
   if (replace && m->spawning && m->spawnq == NULL && spawnq_start(m) != 0)
     m->spawning = 0;
   if (replace && m->spawning &&
