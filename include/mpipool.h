@@ -235,8 +235,9 @@ int mpipool_set_initializer(mpipool_t *pool, mpipool_init_fn fn,
  * spawn takes about 0.25 s, so keep maxtasksperchild x task time well above
  * that (about 1 s per worker keeps 90% of the throughput).  A worker that
  * has run its tasks leaves only once its successor is ready, and waits
- * (idle) until then.  If spawning fails, or a successor's initializer
- * fails, the pool warns once and goes on without recycling: its workers,
+ * (idle) until then.  If spawning fails, a successor's initializer
+ * fails, or 3 successors in a row die before they are ready, the pool
+ * warns once and goes on without recycling: its workers,
  * those waiting for a successor included, serve on; if no worker is left,
  * work fails with MPIPOOL_ENOWORKERS.
  * World ranks that retire leave MPI_Finalize early only with Open MPI's
@@ -272,9 +273,12 @@ int mpipool_set_binding(mpipool_t *pool, int bind);
  * the chunks it held again on other workers, and spawns a replacement
  * where spawning works.  A chunk whose workers died `limit` times (default
  * 5, as HyperQueue's crash limit) is not run again: its items fail with
- * MPIPOOL_ELOST and "its worker died N times".  Before start.  Errors:
- * EINVAL (limit < 1), EBUSY.  Under mpirun, a rank's death ends the whole
- * job unless mpirun runs with --enable-recovery (see the README).
+ * MPIPOOL_ELOST and "its worker died N times".  This holds from a
+ * worker's start, before and during its initializer too; after 3 workers
+ * in a row died before they were ready, none is started in their place
+ * (the pool warns and goes on with the workers it has).  Before start.
+ * Errors: EINVAL (limit < 1), EBUSY.  Under mpirun, a rank's death ends the
+ * whole job unless mpirun runs with --enable-recovery (see the README).
  */
 int mpipool_set_crash_limit(mpipool_t *pool, int limit);
 

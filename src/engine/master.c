@@ -68,6 +68,10 @@
  * (workers on the master's node are watched by their process id). */
 #define BEAT_MS 1000
 #define BEAT_SILENCE 10.0
+/* Workers that die in a row before they are ready (before HELLO, in
+ * their initializer, say) after which no other is started in their place:
+ * each would die as they did. */
+#define START_DEATHS 3
 
 /* A frame in flight: the chunks it carries, in order.  Its references
  * grow with what it carries (at most MAX_COALESCE) and are kept when the
@@ -142,7 +146,8 @@ struct mpipool__master {
   size_t jobs_active;     /* jobs holding an engine reference */
   uint64_t jobs_finished; /* jobs the engine let go of, ever */
   size_t nready, nstarting, nfailed_init;
-  char *init_error; /* first initializer failure message */
+  size_t start_deaths; /* workers that died before HELLO since one said it */
+  char *init_error;    /* first initializer failure message */
   mpipool__backoff_t backoff;
   int broken;           /* a communication error: fail everything */
   double oom_since;     /* when receiving first lacked memory, or 0 */
@@ -984,6 +989,29 @@ static int watch_list(const mpipool__master_t *m, const mpipool__worker_t *w) {
                                       : MPIPOOL__WATCH_NONE;
 }
 
+/* w said where it runs (STARTED, then HELLO): it is watched from now
+ * on.  Out of memory, the master's host stands in. */
+static void identify(mpipool__master_t *m, mpipool__worker_t *w,
+                     const mpipool__hello_t *h) {
+  const char *host = mpipool__intern(&m->strings, h->host);
+  w->host = host ? host : m->host;
+  w->beats = h->beats;
+  w->pid = h->pid;
+  mpipool__roster_watch(&m->roster, w, watch_list(m, w));
+}
+
+/* STARTED: w is about to run its initializer, which may take long or
+ * kill it: its death is seen from now on, not only after HELLO. */
+static int on_started(mpipool__master_t *m, mpipool__worker_t *w,
+                      const mpipool__msg_t *msg) {
+  mpipool__hello_t h;
+  if (mpipool__wire_hello_decode(&h, msg->data, msg->len) != 0)
+    return MPIPOOL_EPROTO;
+  if (w->state == MPIPOOL__W_STARTING)
+    identify(m, w, &h);
+  return MPIPOOL_OK;
+}
+
 static int on_hello(mpipool__master_t *m, mpipool__worker_t *w,
                     const mpipool__msg_t *msg) {
   mpipool__hello_t h;
@@ -991,17 +1019,14 @@ static int on_hello(mpipool__master_t *m, mpipool__worker_t *w,
     return MPIPOOL_EPROTO;
   if (w->state != MPIPOOL__W_STARTING)
     return MPIPOOL_OK; /* stopped before it was ready */
-  /* Out of memory, the master's host and no description stand in. */
-  const char *host = mpipool__intern(&m->strings, h.host);
+  identify(m, w, &h);
+  /* Out of memory, no description stands in. */
   const char *binding = mpipool__intern(&m->strings, h.binding);
-  w->host = host ? host : m->host;
   w->binding = binding ? binding : "";
   w->bound = h.bound;
-  w->beats = h.beats;
-  w->pid = h.pid;
-  mpipool__roster_watch(&m->roster, w, watch_list(m, w));
   m->nstarting--;
   if (h.status == 0) {
+    m->start_deaths = 0;
     w->state = MPIPOOL__W_READY;
     m->nready++;
     relist(m, w);
@@ -1124,11 +1149,13 @@ static int process_alive(uint32_t pid) {
 static int lose_worker(mpipool__master_t *m, mpipool__worker_t *w,
                        const char *how) {
   size_t again = 0;
-  fprintf(stderr, "mpipool: PoolWorker-%ld (pid %u on %s) %s", w->id,
-          (unsigned)w->pid, w->host, how);
+  int starting = w->state == MPIPOOL__W_STARTING;
+  fprintf(stderr, "mpipool: PoolWorker-%ld (pid %u on %s) %s%s", w->id,
+          (unsigned)w->pid, w->host, how,
+          starting ? " before it was ready (in its start or initializer)" : "");
   if (w->state == MPIPOOL__W_READY)
     m->nready--;
-  else if (w->state == MPIPOOL__W_STARTING)
+  else if (starting)
     m->nstarting--;
   w->state = MPIPOOL__W_STOPPING;
   m->lost++;
@@ -1183,6 +1210,15 @@ static int lose_worker(mpipool__master_t *m, mpipool__worker_t *w,
       (w->parked || (w->place != MPIPOOL__NONE && !w->succ_requested));
   drop_leaver(m, w);
   int err = fill_slot(m, w);
+  if (starting && ++m->start_deaths >= START_DEATHS && m->spawning) {
+    char *why = mpipool__afmt("%zu workers in a row died before they were "
+                              "ready; the last: PoolWorker-%ld",
+                              m->start_deaths, w->id);
+    int e = stop_recycling(m, why ? why : "workers die before they are ready");
+    mpipool__free(why);
+    if (err == 0)
+      err = e;
+  }
   if (replace && m->spawning && m->spawnq == NULL && spawnq_start(m) != 0)
     m->spawning = 0;
   if (replace && m->spawning &&
@@ -1282,6 +1318,9 @@ static int on_message(mpipool__master_t *m, uint32_t ep, mpipool__msg_t *msg) {
     break;
   case MPIPOOL__TAG_RESULTS:
     return on_results(m, w, msg); /* takes msg->data */
+  case MPIPOOL__TAG_STARTED:
+    err = on_started(m, w, msg);
+    break;
   case MPIPOOL__TAG_HELLO:
     err = on_hello(m, w, msg);
     break;
@@ -1473,6 +1512,9 @@ int mpipool__master_shutdown(mpipool__master_t *m, int terminate) {
     if (e && err == 0)
       err = e;
   }
+  /* A worker lost from now on is not replaced: its successor would come
+   * after every worker was told to stop, and the pool's end wait for it. */
+  m->spawning = 0;
   int tag = terminate ? MPIPOOL__TAG_TERMINATE : MPIPOOL__TAG_STOP;
   for (size_t i = 0; i < m->roster.nworkers && !m->broken; i++) {
     if (!mpipool__roster_is_live(&m->roster, i))

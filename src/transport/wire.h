@@ -28,7 +28,10 @@ enum {
   MPIPOOL__TAG_NOMAX,        /* master -> worker: stop counting tasks */
   MPIPOOL__TAG_BEAT,         /* worker -> master: alive (empty) */
   MPIPOOL__TAG_CMA,          /* worker -> master: read my RESULTS (cma.h) */
-  MPIPOOL__TAG_CMA_ACK       /* master -> worker: 0 read, 1 send them */
+  MPIPOOL__TAG_CMA_ACK,      /* master -> worker: 0 read, 1 send them */
+  MPIPOOL__TAG_STARTED       /* worker -> master: its pid and host, before
+                                its initializer runs (HELLO's encoding;
+                                status, message and binding unread) */
 };
 
 /* Items to send: either `count` fixed-size items at base, or (ptrs, sizes). */

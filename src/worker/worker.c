@@ -1,8 +1,8 @@
 /*
- * worker.c - a worker's life: receive CONFIG, run the initializer, say
- * HELLO, then run TASKS frames in arrival order and answer each with a
- * RESULTS frame, until STOP or TERMINATE; say BYE.  Replies are sent
- * without waiting, so the next frame (already queued by the master) starts
+ * worker.c - a worker's life: receive CONFIG, say STARTED, run the
+ * initializer, say HELLO, then run TASKS frames in arrival order and answer
+ * each with a RESULTS frame, until STOP or TERMINATE; say BYE.  Replies are
+ * sent without waiting, so the next frame (already queued by the master) starts
  * at once.
  */
 #include "config.h"
@@ -121,12 +121,49 @@ static int map_tasks(worker_t *w, const mpipool__config_t *cfg) {
   return MPIPOOL_OK;
 }
 
+/* Sends h (tag HELLO or STARTED) to the master. */
+static int send_hello(worker_t *w, int tag, const mpipool__hello_t *h) {
+  mpipool__buf_t b = {0};
+  int err = mpipool__wire_hello_encode(&b, h);
+  if (err) {
+    mpipool__buf_free(&b);
+    return err;
+  }
+  return mpipool__send(&w->sends, w->pool->comm, w->master, tag, b.data, b.len);
+}
+
+/* Fault injection for the tests: MPIPOOL_FAULT_INIT=die:K makes
+ * PoolWorker-K die (SIGKILL) once it has said STARTED, before its
+ * initializer runs; die:K- every worker from PoolWorker-K on. */
+static void die_before_hello(worker_t *w) {
+  const char *fault = getenv("MPIPOOL_FAULT_INIT");
+  if (fault == NULL || strncmp(fault, "die:", 4) != 0)
+    return;
+  char *end;
+  long from = strtol(fault + 4, &end, 10);
+  if (from <= 0 || w->ctx.id < from || (w->ctx.id > from && *end != '-'))
+    return;
+  mpipool__sends_drain(&w->sends, mpipool__now() + 5);
+  raise(SIGKILL);
+}
+
+/* Tells the master this process's pid and node before anything that may
+ * take long or fail (binding, the initializer): from then on the master
+ * sees it die.  host: the node's name. */
+static int say_started(worker_t *w, const char *host) {
+  mpipool__hello_t h = {0, (uint32_t)getpid(), host, "", "", 0, w->beat_ms > 0};
+  int err = send_hello(w, MPIPOOL__TAG_STARTED, &h);
+  if (err == 0)
+    die_before_hello(w);
+  return err;
+}
+
 /* Runs the initializer and tells the master how it went: *init_failed
  * says whether the initializer failed (the worker then waits to be
- * stopped).  Returns 0 or an error. */
+ * stopped).  host: the node's name.  Returns 0 or an error. */
 static int say_hello(worker_t *w, const mpipool__config_t *cfg,
-                     int *init_failed) {
-  char *binding = NULL, *host = NULL;
+                     const char *host, int *init_failed) {
+  char *binding = NULL;
   int bound = 0, err = MPIPOOL_OK;
   const char *message = "";
   *init_failed = 0;
@@ -147,8 +184,6 @@ static int say_hello(worker_t *w, const mpipool__config_t *cfg,
       message = w->rb.data.data;
     }
   }
-  if (err == 0 && (host = mpipool__node_name_dup()) == NULL)
-    err = MPIPOOL_ENOMEM;
   if (err == 0) {
     mpipool__hello_t h = {*init_failed,
                           (uint32_t)getpid(),
@@ -157,18 +192,11 @@ static int say_hello(worker_t *w, const mpipool__config_t *cfg,
                           binding ? binding : "not bound",
                           bound,
                           w->beat_ms > 0};
-    mpipool__buf_t b = {0};
-    err = mpipool__wire_hello_encode(&b, &h);
-    if (err == 0)
-      err = mpipool__send(&w->sends, w->pool->comm, w->master,
-                          MPIPOOL__TAG_HELLO, b.data, b.len);
-    else
-      mpipool__buf_free(&b);
+    err = send_hello(w, MPIPOOL__TAG_HELLO, &h);
   }
   if (*init_failed)
     fprintf(stderr, "mpipool: %s: initializer failed: %s\n", w->ctx.name,
             message);
-  mpipool__free(host);
   mpipool__free(binding);
   return err;
 }
@@ -517,7 +545,11 @@ int mpipool__worker_run(mpipool_t *pool, int master_rank, int *linger) {
   int init_failed;
   w.beat_ms = cfg.beat_ms;
   beat_start(&w);
-  err = say_hello(&w, &cfg, &init_failed);
+  char *host = mpipool__node_name_dup();
+  err = host ? say_started(&w, host) : MPIPOOL_ENOMEM;
+  if (err == 0)
+    err = say_hello(&w, &cfg, host, &init_failed);
+  mpipool__free(host);
   if (err == 0)
     err = init_failed ? wait_stop(&w) : serve(&w);
   *linger = !w.final;

@@ -121,6 +121,38 @@ await $pid
 check "kill -9 of a spare: another takes its place, every task ran once, exit 0" \
   sh -c '[ "$0" -eq 0 ] && [ "$(sort out | tr "\n" " ")" = "1 2 3 4 5 6 " ] && [ $(wc -l <spare.log) -eq 7 ] && grep -q "^mpipool: PoolWorker-2 (pid [0-9]*.*) died; 0 chunk(s)" err' $rc
 
+# A worker that dies before it is ready (MPIPOOL_FAULT_INIT=die:K: in
+# its start, before its initializer) is seen to die: it says STARTED, with
+# its pid, first.  Before, the master learnt its pid from HELLO only: a
+# successor that died so left the worker it was to follow waiting for
+# ever, and the run hung.  Another starts in its place; after 3 such deaths
+# in a row none does, and the pool goes on with the workers it has.  The
+# example's map ends before the master looks (every 0.2 s): the death is
+# seen as the pool ends, and no worker is started in its place then (one
+# was, and the end waited for ever for it).
+# When two or more of its processes died by a signal, the singleton's
+# runtime daemon (orted) prints "N total processes killed" on the
+# program's standard output as it ends, just after the program: each such
+# run writes in a directory of its own, and its checks read the tasks'
+# lines only.
+tasks() { grep -x "[0-9]*" out | sort | tr "\n" " "; }
+rm -f six.log
+run env MPIPOOL_CHECK=1 MPIPOOL_FAULT_INIT=die:2 "$MPIPOOL" -j 1 --maxtasksperchild 1 --joblog six.log six.txt
+check "a successor dies before it is ready: seen, another starts, every task ran once, exit 0" \
+  sh -c '[ "$0" -eq 0 ] && [ "$1" = "1 2 3 4 5 6 " ] && [ $(wc -l <six.log) -eq 7 ] && grep -q "^mpipool: PoolWorker-2 (pid [1-9][0-9]* on .*) died before it was ready" err && ! grep -q warning err' $rc "$(tasks)"
+mkdir die2 && cd die2 || exit 99
+run env MPIPOOL_CHECK=1 MPIPOOL_FAULT_INIT=die:2- "$MPIPOOL" -j 1 --maxtasksperchild 1 --joblog six.log ../six.txt
+check "every successor dies before it is ready: recycling given up after 3, every task ran once, exit 0" \
+  sh -c '[ "$0" -eq 0 ] && [ "$1" = "1 2 3 4 5 6 " ] && [ $(wc -l <six.log) -eq 7 ] && [ $(grep -c "died before it was ready" err) -eq 3 ] && grep -q "^mpipool: warning: cannot start a fresh worker (3 workers in a row died before they were ready; the last: PoolWorker-4)" err' $rc "$(tasks)"
+cd .. && mkdir die1 && cd die1 || exit 99
+run env MPIPOOL_FAULT_INIT=die:1- "$MPIPOOL" -j 2 --joblog six.log ../six.txt
+check "every worker dies before it is ready: the run stops (255), says so, logs nothing" \
+  sh -c '[ "$0" -eq 255 ] && grep -q "^mpipool: warning: cannot start a worker in place of a lost one (3 workers in a row died before they were ready" err && grep -q "no worker able to run tasks" err && [ $(wc -l <six.log) -eq 1 ] && [ -z "$1" ]' $rc "$(tasks)"
+cd .. || exit 99
+run env MPIPOOL_FAULT_INIT=die:3 "$MAXTASKS"
+check "a successor dies before it is ready, the library: the results whole, exit 0" \
+  sh -c '[ "$0" -eq 0 ] && grep -q "^Pool  : \[0, 2, 4, 6, 8, 10, 12, 14, 16, 18\]" out && grep -q "^mpipool: PoolWorker-3 (pid [1-9][0-9]* on .*) died" err' $rc
+
 # kill -9 of a worker midway: the run ends, the lost task runs again
 # elsewhere, every task is logged once (each task appends to a ledger).
 for i in $(seq 1 40); do echo "sleep 0.3; echo $i >>ledger; echo $i"; done >forty.txt
