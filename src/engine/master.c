@@ -1041,9 +1041,11 @@ static int on_hello(mpipool__master_t *m, mpipool__worker_t *w,
   int err = fill_slot(m, w);
   w->state = MPIPOOL__W_STOPPING;
   relist(m, w);
-  if (err == 0 && m->recycling && m->slots) {
-    /* A successor that cannot start: recycling stops, as when spawning
-     * fails, and the workers waiting for one serve on. */
+  if (err == 0 && m->recycling && m->slots && w->id > (long)m->slots) {
+    /* A successor that cannot start (ids 1..slots are the pool's first
+     * workers): recycling stops, as when spawning fails, and the workers
+     * waiting for one serve on.  A first worker's failure takes only its
+     * place away; the next successor's tells whether they fail too. */
     char *why = mpipool__afmt("PoolWorker-%ld's initializer failed: %s", w->id,
                               h.message);
     err = stop_recycling(m, why ? why : "an initializer failed");
