@@ -644,6 +644,8 @@ int mpipool__master_seal(mpipool__master_t *m) {
 
 size_t mpipool__master_size(const mpipool__master_t *m) { return m->slots; }
 
+size_t mpipool__master_lost(const mpipool__master_t *m) { return m->lost; }
+
 /* --- dispatch ------------------------------------------------------------- */
 
 /* How many chunks the next frame may carry: one, unless chunks are known to

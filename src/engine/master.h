@@ -102,6 +102,9 @@ int mpipool__master_queues_ahead(const mpipool__master_t *m);
 int mpipool__master_worker_info(const mpipool__master_t *m, int place,
                                 mpipool_worker_info_t *info);
 
+/* How many workers were found dead (or silent) so far. */
+size_t mpipool__master_lost(const mpipool__master_t *m);
+
 /* Sets how long a worker of another node may be silent before it is lost
  * (default 10 s): for the tests and the simulation. */
 void mpipool__master_set_silence(mpipool__master_t *m, double seconds);

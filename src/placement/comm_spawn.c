@@ -11,6 +11,7 @@
 #include "base/text.h"
 #include "launcher.h"
 #include "mpihints.h"
+#include "procs.h"
 #include "transport/buf.h"
 #include "worker/start_guard.h"
 
@@ -71,6 +72,9 @@ static char **own_args(void) {
 /* Processes of stuck spawns (see mpipool__comm_spawn_end_stuck): one
  * list for the process, as MPI's job is one. */
 #define MAX_STUCK 64
+/* The most children of the launcher's daemon looked at (its ranks and
+ * spawned processes on this node). */
+#define MAX_CHILDREN 4096
 static pid_t stuck[MAX_STUCK];
 static size_t nstuck;
 static size_t nremote; /* stuck spawns on other nodes: not seen from here */
@@ -79,37 +83,19 @@ static pthread_mutex_t stuck_lock = PTHREAD_MUTEX_INITIALIZER;
 /* The processes whose parent is `parent` and which run `exe` (a resolved
  * path), into out (up to max); how many. */
 static size_t kin(const char *exe, pid_t parent, pid_t *out, size_t max) {
-  DIR *d = opendir("/proc");
+  pid_t child[MAX_CHILDREN];
+  size_t nchild = mpipool__procs_children(parent, child, MAX_CHILDREN);
   size_t n = 0;
-  struct dirent *e;
-  while (d && n < max && (e = readdir(d)) != NULL) {
-    char path[64], buf[512], target[PATH_MAX];
-    char *end;
-    long pid = strtol(e->d_name, &end, 10);
-    if (*end != '\0' || pid <= 0)
-      continue;
-    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
-    FILE *f = fopen(path, "r");
-    size_t got = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
-    if (f)
-      fclose(f);
-    buf[got] = '\0';
-    const char *rp = strrchr(buf, ')');
-    char state;
-    long ppid;
-    if (rp == NULL || sscanf(rp + 1, " %c %ld", &state, &ppid) != 2 ||
-        ppid != (long)parent)
-      continue;
-    snprintf(path, sizeof path, "/proc/%ld/exe", pid);
+  for (size_t i = 0; i < nchild && n < max; i++) {
+    char path[64], target[PATH_MAX];
+    snprintf(path, sizeof path, "/proc/%ld/exe", (long)child[i]);
     ssize_t len = readlink(path, target, sizeof target - 1);
     if (len <= 0)
       continue;
     target[len] = '\0';
     if (strcmp(target, exe) == 0)
-      out[n++] = (pid_t)pid;
+      out[n++] = child[i];
   }
-  if (d)
-    closedir(d);
   return n;
 }
 

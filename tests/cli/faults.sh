@@ -132,8 +132,10 @@ check "kill -9 of a spare: another takes its place, every task ran once, exit 0"
 # was, and the end waited for ever for it).
 # When two or more of its processes died by a signal, the singleton's
 # runtime daemon (orted) prints "N total processes killed" on the
-# program's standard output as it ends, just after the program: each such
-# run writes in a directory of its own, and its checks read the tasks'
+# program's standard output as it ends.  It ended with the program, and
+# wrote up to 2 s later, into the next test's output file (seen): the
+# program now ends it and waits for it first.  Such runs write in a
+# directory of their own all the same, and their checks read the tasks'
 # lines only.
 tasks() { grep -x "[0-9]*" out | sort | tr "\n" " "; }
 rm -f six.log
@@ -146,6 +148,10 @@ check "every successor dies before it is ready: recycling given up after 3, ever
   sh -c '[ "$0" -eq 0 ] && [ "$1" = "1 2 3 4 5 6 " ] && [ $(wc -l <six.log) -eq 7 ] && [ $(grep -c "died before it was ready" err) -eq 3 ] && grep -q "^mpipool: warning: cannot start a fresh worker (3 workers in a row died before they were ready; the last: PoolWorker-4)" err' $rc "$(tasks)"
 cd .. && mkdir die1 && cd die1 || exit 99
 run env MPIPOOL_FAULT_INIT=die:1- "$MPIPOOL" -j 2 --joblog six.log ../six.txt
+cp out out.at-exit
+sleep 3
+check "every worker dies before it is ready: nothing written to its output after it ended" \
+  cmp -s out out.at-exit
 check "every worker dies before it is ready: the run stops (255), says so, logs nothing" \
   sh -c '[ "$0" -eq 255 ] && grep -q "^mpipool: warning: cannot start a worker in place of a lost one (3 workers in a row died before they were ready" err && grep -q "no worker able to run tasks" err && [ $(wc -l <six.log) -eq 1 ] && [ -z "$1" ]' $rc "$(tasks)"
 cd .. || exit 99

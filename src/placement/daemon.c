@@ -1,0 +1,110 @@
+/*
+ * daemon.c - a singleton's runtime daemon, ended with the program (see
+ * daemon.h).
+ */
+#include "config.h"
+#include "daemon.h"
+
+#include "base/clock.h"
+#include "procs.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifdef OPEN_MPI
+/* The most children of this process looked at. */
+#define MAX_CHILDREN 1024
+
+/* The daemon: this process's child named orted, or 0. */
+static pid_t find_daemon(void) {
+  pid_t child[MAX_CHILDREN];
+  size_t n = mpipool__procs_children(getpid(), child, MAX_CHILDREN);
+  for (size_t i = 0; i < n; i++) {
+    char path[64], comm[32] = "";
+    snprintf(path, sizeof path, "/proc/%ld/comm", (long)child[i]);
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+      continue;
+    int got = fgets(comm, sizeof comm, f) != NULL;
+    fclose(f);
+    if (got && strcmp(comm, "orted\n") == 0)
+      return child[i];
+  }
+  return 0;
+}
+
+/* The pipe the daemon watches ("pipe:[inode]", from its
+ * --singleton-died-pipe argument) into what; 0, or -1 if not found. */
+static int watched_pipe(pid_t pid, char *what, size_t size) {
+  char path[64], args[4096];
+  snprintf(path, sizeof path, "/proc/%ld/cmdline", (long)pid);
+  FILE *f = fopen(path, "r");
+  size_t n = f ? fread(args, 1, sizeof args - 1, f) : 0;
+  if (f)
+    fclose(f);
+  args[n] = '\0';
+  for (size_t i = 0; i < n; i += strlen(args + i) + 1) {
+    if (strcmp(args + i, "--singleton-died-pipe") != 0)
+      continue;
+    i += strlen(args + i) + 1;
+    if (i >= n)
+      return -1;
+    snprintf(path, sizeof path, "/proc/%ld/fd/%d", (long)pid, atoi(args + i));
+    ssize_t len = readlink(path, what, size - 1);
+    if (len <= 0 || strncmp(what, "pipe:", 5) != 0)
+      return -1;
+    what[len] = '\0';
+    return 0;
+  }
+  return -1;
+}
+
+/* Closes this process's descriptor (above 2) for pipe `what`; 0 or -1. */
+static int close_pipe(const char *what) {
+  DIR *d = opendir("/proc/self/fd");
+  int found = -1;
+  struct dirent *e;
+  while (d && found < 0 && (e = readdir(d)) != NULL) {
+    char path[64], target[64];
+    int fd = atoi(e->d_name);
+    if (fd <= 2 || fd == dirfd(d))
+      continue;
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    ssize_t len = readlink(path, target, sizeof target - 1);
+    if (len <= 0)
+      continue;
+    target[len] = '\0';
+    if (strcmp(target, what) == 0)
+      found = fd;
+  }
+  if (d)
+    closedir(d);
+  return found < 0 ? -1 : close(found);
+}
+
+void mpipool__daemon_end(double seconds) {
+  char what[64];
+  pid_t pid = find_daemon();
+  if (pid == 0 || watched_pipe(pid, what, sizeof what) != 0 ||
+      close_pipe(what) != 0)
+    return;
+  double deadline = mpipool__now() + seconds;
+  const struct timespec tick = {0, 5 * 1000 * 1000};
+  for (;;) {
+    pid_t r = waitpid(pid, NULL, WNOHANG);
+    if (r == pid || (r < 0 && errno != EINTR) || mpipool__now() >= deadline)
+      return;
+    nanosleep(&tick, NULL);
+  }
+}
+#else
+void mpipool__daemon_end(double seconds) { (void)seconds; }
+#endif

@@ -1,0 +1,24 @@
+/*
+ * daemon.h - a singleton's runtime daemon, ended with the program.
+ *
+ * An Open MPI singleton (a program started without mpirun) forks its own
+ * runtime daemon (orted) in MPI_Init, and hands it the read end of a pipe
+ * (--singleton-died-pipe) whose other end it keeps: the daemon ends when
+ * that pipe closes, that is when the program exits.  As it ends, when two
+ * or more of its processes (workers) died by a signal, it prints "N total
+ * processes killed" on its standard output, which is the program's,
+ * about 2 s after the program ended: into whatever took that file over
+ * (seen: the next command's output file).  So after its
+ * last MPI_Finalize the program closes its end of that pipe and waits
+ * for the daemon to end, a bounded time: what it prints comes before the
+ * program's end.
+ */
+#ifndef MPIPOOL_DAEMON_H
+#define MPIPOOL_DAEMON_H
+
+/* Call after this process's last MPI_Finalize, in a singleton: ends its
+ * runtime daemon (see above) and waits for it, at most `seconds`.  Does
+ * nothing where there is none (launched, not Open MPI, no /proc). */
+void mpipool__daemon_end(double seconds);
+
+#endif
