@@ -67,6 +67,15 @@ static inline int t_whoami(mpipool_ctx_t *ctx, const void *in, size_t size) {
   return mpipool_ctx_set_output(ctx, name, strlen(name));
 }
 
+/* int -> 1000 * the worker's id + the int */
+static inline int t_who(mpipool_ctx_t *ctx, const void *in, size_t size) {
+  int *out = mpipool_ctx_output(ctx, sizeof *out);
+  if (out == NULL || size != sizeof(int))
+    return -1;
+  *out = 1000 * (int)mpipool_ctx_worker_id(ctx) + *(const int *)in;
+  return 0;
+}
+
 /* uint64 n -> n bytes, byte i = (i * 7 + n) & 0xff */
 static inline int t_blob(mpipool_ctx_t *ctx, const void *in, size_t size) {
   uint64_t n;
@@ -137,6 +146,35 @@ static inline mpipool_t *start_pool(int processes, mpipool_init_fn init,
     exit(1);
   }
   return pool;
+}
+
+/* Starts a pool of `processes` workers with initializer init and
+ * maxtasksperchild 1 into *pool, and maps t_who over 0..items-1 (chunks
+ * of 1) into out; the map's error.  Exits the test if the pool does not
+ * start.  Workers never return from here. */
+static inline int map_who_recycled(mpipool_t **pool, int processes,
+                                   mpipool_init_fn init, int *out,
+                                   size_t items) {
+  mpipool_create(pool);
+  mpipool_register(*pool, "who", t_who, NULL);
+  mpipool_set_processes(*pool, processes);
+  mpipool_set_initializer(*pool, init, NULL, 0);
+  mpipool_set_maxtasksperchild(*pool, 1);
+  if (mpipool_start(*pool) != 0) {
+    printf("not ok 1 - pool start\n1..1\n");
+    exit(1);
+  }
+  int *in = malloc(items * sizeof *in);
+  for (size_t i = 0; in && i < items; i++)
+    in[i] = (int)i;
+  mpipool_results_t *res = NULL;
+  int err = in ? mpipool_map(*pool, "who", in, items, sizeof *in, 1, &res)
+               : MPIPOOL_ENOMEM;
+  if (err == 0)
+    err = mpipool_results_copy(res, out, sizeof *out);
+  mpipool_results_free(res);
+  free(in);
+  return err;
 }
 
 /* Closes, joins and destroys; checks that each step works. */

@@ -18,45 +18,22 @@ static int init(mpipool_ctx_t *ctx, const void *args, size_t size) {
   return 0;
 }
 
-/* int -> 1000 * the worker's id + the int */
-static int t_who(mpipool_ctx_t *ctx, const void *in, size_t size) {
-  int *out = mpipool_ctx_output(ctx, sizeof *out);
-  if (out == NULL || size != sizeof(int))
-    return -1;
-  *out = 1000 * (int)mpipool_ctx_worker_id(ctx) + *(const int *)in;
-  return 0;
-}
-
 int main(void) {
   mpipool_t *pool;
-  mpipool_create(&pool);
-  mpipool_register(pool, "who", t_who, NULL);
-  mpipool_set_processes(pool, FIRST);
-  mpipool_set_initializer(pool, init, NULL, 0);
-  mpipool_set_maxtasksperchild(pool, 1);
-  if (mpipool_start(pool) != 0) {
-    ok(0, "start");
-    return tap_done();
-  }
-  int in[ITEMS], out[ITEMS];
-  for (int i = 0; i < ITEMS; i++)
-    in[i] = i;
-  mpipool_results_t *res = NULL;
-  int err = mpipool_map(pool, "who", in, ITEMS, sizeof in[0], 1, &res);
+  int out[ITEMS];
+  int err = map_who_recycled(&pool, FIRST, init, out, ITEMS);
   int good = 0, on_first = 0, on_successor = 0;
-  if (err == 0 && mpipool_results_copy(res, out, sizeof out[0]) == 0)
-    for (int i = 0; i < ITEMS; i++) {
-      int id = out[i] / 1000;
-      good += out[i] % 1000 == i && id >= 2;
-      on_first += id == 1;
-      on_successor += id > FIRST;
-    }
+  for (int i = 0; err == 0 && i < ITEMS; i++) {
+    int id = out[i] / 1000;
+    good += out[i] % 1000 == i && id >= 2;
+    on_first += id == 1;
+    on_successor += id > FIRST;
+  }
   ok(err == 0 && good == ITEMS, "every task ran: %d of %d (%s)", good, ITEMS,
      mpipool_strerror(err));
   is_int(on_first, 0, "none on the worker whose initializer failed");
   /* One task per worker: worker 2 runs one, successors run the rest. */
   is_int(on_successor, ITEMS - 1, "recycling went on: tasks on successors");
-  mpipool_results_free(res);
   is_int(mpipool_close(pool), 0, "close");
   is_int(mpipool_join(pool), 0, "join returns");
   mpipool_destroy(pool);
