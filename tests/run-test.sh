@@ -49,12 +49,17 @@ run_once() { # run_once NP: one run of the test, its output in $out
 }
 
 for np in singleton ${MPIPOOL_TEST_NPS:-1 2 4 8}; do
+  began=$(date +%s)
   run_once "$np"
   rc=$?
   # A hang is a failure, never run again: it shows as "exited with status
-  # 124" (the time limit) after the checks it made.
-  if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
-    echo "# [$np] timed out after ${limit}s"
+  # 124" (the time limit) after the checks it made.  (137 alone can be
+  # mpirun's own status: a rank killed by SIGKILL.)
+  hung=
+  if { [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; } &&
+    [ $(($(date +%s) - began)) -ge "$limit" ]; then
+    hung="timed out after ${limit}s"
+    echo "# [$np] $hung"
   fi
   seen=0
   while IFS= read -r line; do
@@ -70,7 +75,12 @@ for np in singleton ${MPIPOOL_TEST_NPS:-1 2 4 8}; do
   done <"$out"
   n=$((n + 1))
   if [ "$rc" -ne 0 ] || [ "$seen" -eq 0 ]; then
-    echo "not ok $n - [$np] $(basename "$test") exited with status $rc after $seen checks"
+    # The run's first error line goes into the verdict itself: a report
+    # that shows only failing lines then still says what went wrong.
+    first=$(grep -m 1 -E 'ERROR|error occurred|non-zero|signal|timed out' "$out" ||
+      grep -m 1 'mpipool: ' "$out")
+    first=$(printf '%s' "$first" | tr -d '#' | cut -c 1-160)
+    echo "not ok $n - [$np] $(basename "$test") exited with status $rc after $seen checks${hung:+, $hung}${first:+ (first error: $first)}"
   else
     echo "ok $n - [$np] $(basename "$test") exited cleanly"
   fi
