@@ -16,6 +16,7 @@
 #include "worker/start_guard.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
@@ -23,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Reads this process's arguments (without argv[0]) as a NULL-terminated
@@ -146,9 +148,109 @@ size_t mpipool__comm_spawn_end_stuck(void) {
   return n;
 }
 
+/* One MPI_Comm_spawn call, shared by the thread that makes it and the
+ * caller that waits for it (spawn_bounded).  A call given up belongs to
+ * its thread, which frees its memory when (if ever) MPI returns, and
+ * leaves its MPI objects: MPI may be finalized by then. */
+typedef struct {
+  pthread_mutex_t lock;
+  pthread_cond_t cv;
+  int finished, abandoned, rc, n;
+  char exe[PATH_MAX];
+  char **argv;
+  int *codes;
+  MPI_Info info;
+  MPI_Comm self, inter;
+} call_t;
+
+static void call_free(call_t *c) {
+  pthread_cond_destroy(&c->cv);
+  pthread_mutex_destroy(&c->lock);
+  mpipool__free(c->argv);
+  mpipool__free(c->codes);
+  mpipool__free(c);
+}
+
+/* A call with its lock, and a condition that waits on the monotonic
+ * clock; NULL when out of memory. */
+static call_t *call_new(void) {
+  call_t *c = mpipool__calloc(1, sizeof *c);
+  pthread_condattr_t ca;
+  if (c == NULL || pthread_condattr_init(&ca) != 0) {
+    mpipool__free(c);
+    return NULL;
+  }
+  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+  pthread_cond_init(&c->cv, &ca);
+  pthread_condattr_destroy(&ca);
+  pthread_mutex_init(&c->lock, NULL);
+  c->info = MPI_INFO_NULL;
+  c->self = c->inter = MPI_COMM_NULL;
+  return c;
+}
+
+static void *call_run(void *arg) {
+  call_t *c = arg;
+  int rc = MPI_Comm_spawn(c->exe, c->argv, c->n, c->info, 0, c->self, &c->inter,
+                          c->codes);
+  pthread_mutex_lock(&c->lock);
+  c->rc = rc;
+  c->finished = 1;
+  int orphan = c->abandoned;
+  pthread_cond_signal(&c->cv);
+  pthread_mutex_unlock(&c->lock);
+  if (orphan)
+    call_free(c);
+  return NULL;
+}
+
+/* How long a spawn may take before mpipool gives it up itself: Open MPI
+ * gives a stuck spawn up at its bound (mpipool__hints_spawn_bound), but a
+ * spawn was seen never to return (CI, a sanitized build: a new process's
+ * MPI_Init failed, and the master's MPI_Comm_spawn waited 300 s until
+ * killed).  MPIPOOL_SPAWN_TIMEOUT (seconds) sets it; 0: no bound. */
+static double spawn_limit(void) {
+  const char *v = getenv("MPIPOOL_SPAWN_TIMEOUT");
+  if (v && *v)
+    return strtod(v, NULL);
+  double bound = mpipool__hints_spawn_bound();
+  return bound > 0 ? bound * 1.5 + 5 : 0;
+}
+
+/* Makes the call c in a thread of its own and waits at most `limit`
+ * seconds for it: 1 when it returned (c->rc set), 0 when it was given up
+ * (c is then its thread's).  Without MPI_THREAD_MULTIPLE, or with no
+ * limit, the call is made here and waited for. */
+static int spawn_bounded(call_t *c, double limit) {
+  int level = MPI_THREAD_SINGLE;
+  pthread_t t;
+  MPI_Query_thread(&level);
+  if (limit <= 0 || level != MPI_THREAD_MULTIPLE ||
+      pthread_create(&t, NULL, call_run, c) != 0) {
+    call_run(c);
+    return 1;
+  }
+  pthread_detach(t);
+  struct timespec until;
+  clock_gettime(CLOCK_MONOTONIC, &until);
+  until.tv_sec += (time_t)limit;
+  until.tv_nsec += (long)((limit - (double)(time_t)limit) * 1e9);
+  if (until.tv_nsec >= 1000000000L) {
+    until.tv_sec++;
+    until.tv_nsec -= 1000000000L;
+  }
+  pthread_mutex_lock(&c->lock);
+  while (!c->finished &&
+         pthread_cond_timedwait(&c->cv, &c->lock, &until) != ETIMEDOUT)
+    ;
+  int finished = c->finished;
+  c->abandoned = !finished;
+  pthread_mutex_unlock(&c->lock);
+  return finished;
+}
+
 int mpipool__comm_spawn(int n, const char *host, MPI_Comm *inter, char *why,
                         size_t whylen) {
-  char exe[PATH_MAX];
   int err = MPIPOOL_OK;
   /* Fault injection for the tests: MPIPOOL_FAULT_SPAWN=1 makes every
    * spawn fail, as on a system without dynamic processes;
@@ -169,40 +271,47 @@ int mpipool__comm_spawn(int n, const char *host, MPI_Comm *inter, char *why,
                   ? strtol(fault + 5, &end, 10)
                   : 0;
   int hang = from > 0 && (nth == from || (*end == '-' && nth > from));
-  ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  call_t *c = call_new();
+  if (c == NULL) {
+    mpipool__fmt(why, whylen, "out of memory");
+    return MPIPOOL_ENOMEM;
+  }
+  ssize_t len = readlink("/proc/self/exe", c->exe, sizeof c->exe - 1);
   if (len <= 0) {
+    call_free(c);
     mpipool__fmt(why, whylen, "cannot find this program's path");
     return MPIPOOL_ESPAWN;
   }
-  exe[len] = '\0';
-  char **argv = own_args();
+  c->exe[len] = '\0';
+  c->n = n;
+  c->argv = own_args();
   static char *sleep_argv[] = {"600", NULL};
   if (hang) {
-    snprintf(exe, sizeof exe, "/bin/sleep");
-    mpipool__free(argv);
-    argv = mpipool__malloc(sizeof sleep_argv);
-    if (argv)
-      memcpy(argv, sleep_argv, sizeof sleep_argv);
+    snprintf(c->exe, sizeof c->exe, "/bin/sleep");
+    mpipool__free(c->argv);
+    c->argv = mpipool__malloc(sizeof sleep_argv);
+    if (c->argv)
+      memcpy(c->argv, sleep_argv, sizeof sleep_argv);
   }
-  /* Who runs the program here before, to tell a stuck spawn's own. */
-  char real[PATH_MAX];
+  /* Who runs the program here before, to tell a stuck spawn's own (exe:
+   * a given-up call is not ours to read). */
+  char exe[PATH_MAX], real[PATH_MAX];
   pid_t before[MAX_STUCK];
+  snprintf(exe, sizeof exe, "%s", c->exe);
   size_t nbefore =
       realpath(exe, real) ? kin(real, getppid(), before, MAX_STUCK) : 0;
   double t0 = mpipool__now();
-  int *codes = mpipool__malloc((size_t)n * sizeof *codes);
-  MPI_Comm self = MPI_COMM_NULL;
-  MPI_Info info = MPI_INFO_NULL;
-  if (argv == NULL || codes == NULL) {
+  c->codes = mpipool__malloc((size_t)n * sizeof *c->codes);
+  if (c->argv == NULL || c->codes == NULL) {
     err = MPIPOOL_ENOMEM;
     mpipool__fmt(why, whylen, "out of memory");
     goto out;
   }
   /* Spawn through a private copy of MPI_COMM_SELF that returns errors, so a
    * refused spawn is reported instead of aborting the job. */
-  if (MPI_Comm_dup(MPI_COMM_SELF, &self) != MPI_SUCCESS ||
-      MPI_Comm_set_errhandler(self, MPI_ERRORS_RETURN) != MPI_SUCCESS ||
-      MPI_Info_create(&info) != MPI_SUCCESS) {
+  if (MPI_Comm_dup(MPI_COMM_SELF, &c->self) != MPI_SUCCESS ||
+      MPI_Comm_set_errhandler(c->self, MPI_ERRORS_RETURN) != MPI_SUCCESS ||
+      MPI_Info_create(&c->info) != MPI_SUCCESS) {
     err = MPIPOOL_EMPI;
     mpipool__fmt(why, whylen, "MPI setup for spawning failed");
     goto out;
@@ -211,7 +320,7 @@ int mpipool__comm_spawn(int n, const char *host, MPI_Comm *inter, char *why,
   /* Open MPI refuses to place processes beyond the slots of the job (a
    * singleton or mpirun -n N on N cores has none left); this key lets it
    * oversubscribe, so that users need not know --oversubscribe. */
-  MPI_Info_set(info, "map_by", "slot:OVERSUBSCRIBE");
+  MPI_Info_set(c->info, "map_by", "slot:OVERSUBSCRIBE");
   /* Under mpirun, a worker whose MPI_Init fails would end the whole job:
    * its start is guarded (start_guard.h).  A singleton's own runtime
    * keeps its job (mpihints.c).  MPIPOOL_FAULT_SPAWN=unreach:K makes the
@@ -222,16 +331,27 @@ int mpipool__comm_spawn(int n, const char *host, MPI_Comm *inter, char *why,
   if (fault && strncmp(fault, "unreach:", 8) == 0 && atoi(fault + 8) == nth)
     strcat(env, "MPIPOOL_FAULT_INIT=unreach\n");
   if (env[0])
-    MPI_Info_set(info, "env", env);
+    MPI_Info_set(c->info, "env", env);
 #endif
   /* "host" is a key the MPI standard reserves for MPI_Comm_spawn. */
   if (host && host[0])
-    MPI_Info_set(info, "host", host);
-  int rc = MPI_Comm_spawn(exe, argv, n, info, 0, self, inter, codes);
-  if (rc != MPI_SUCCESS) {
+    MPI_Info_set(c->info, "host", host);
+  const char *on = host && host[0] ? " on " : "";
+  double limit = spawn_limit();
+  if (!spawn_bounded(c, limit)) {
+    /* The call is its thread's now; its processes are treated as those
+     * of any stuck spawn. */
+    note_stuck(exe, host, before, nbefore);
+    mpipool__fmt(why, whylen,
+                 "MPI_Comm_spawn of %d process(es)%s%s given up after %.0f s "
+                 "(MPI never returned from it)",
+                 n, on, host ? host : "", limit);
+    return MPIPOOL_ETIMEDOUT;
+  }
+  if (c->rc != MPI_SUCCESS) {
     char msg[MPI_MAX_ERROR_STRING];
     int mlen = 0;
-    MPI_Error_string(rc, msg, &mlen);
+    MPI_Error_string(c->rc, msg, &mlen);
     double took = mpipool__now() - t0;
     double bound = mpipool__hints_spawn_bound();
     int stuck = bound > 0 && took >= 0.9 * bound;
@@ -241,22 +361,21 @@ int mpipool__comm_spawn(int n, const char *host, MPI_Comm *inter, char *why,
       mpipool__fmt(why, whylen,
                    "MPI_Comm_spawn of %d process(es)%s%s did not complete in "
                    "%.0f s (%s): its process%s never reached MPI_Init",
-                   n, host && host[0] ? " on " : "", host ? host : "", took,
-                   msg, n == 1 ? "" : "es");
+                   n, on, host ? host : "", took, msg, n == 1 ? "" : "es");
     else
       mpipool__fmt(why, whylen,
-                   "MPI_Comm_spawn of %d process(es)%s%s failed: %s", n,
-                   host && host[0] ? " on " : "", host ? host : "", msg);
+                   "MPI_Comm_spawn of %d process(es)%s%s failed: %s", n, on,
+                   host ? host : "", msg);
     err = stuck ? MPIPOOL_ETIMEDOUT : MPIPOOL_ESPAWN;
     goto out;
   }
+  *inter = c->inter;
   MPI_Comm_set_errhandler(*inter, MPI_ERRORS_RETURN);
 out:
-  if (info != MPI_INFO_NULL)
-    MPI_Info_free(&info);
-  if (self != MPI_COMM_NULL)
-    MPI_Comm_free(&self);
-  mpipool__free(codes);
-  mpipool__free(argv);
+  if (c->info != MPI_INFO_NULL)
+    MPI_Info_free(&c->info);
+  if (c->self != MPI_COMM_NULL)
+    MPI_Comm_free(&c->self);
+  call_free(c);
   return err;
 }

@@ -14,9 +14,11 @@
  * (NULL: wherever MPI chooses); on success *inter is the
  * intercommunicator to them.  On failure returns ESPAWN (or EMPI/ENOMEM),
  * or ETIMEDOUT when Open MPI gave up the spawn at its bound
- * (mpipool__hints_spawn_bound): its processes never reached MPI_Init and
- * may live on, stuck; with
- * a message in why (size whylen).  MPIPOOL_FAULT_SPAWN=1 in the
+ * (mpipool__hints_spawn_bound), or when it did not return within
+ * MPIPOOL_SPAWN_TIMEOUT seconds (default 1.5 times that bound + 5; with
+ * MPI_THREAD_MULTIPLE the call is made in a thread of its own, left to it
+ * then): its processes never reached MPI_Init and may live on, stuck;
+ * with a message in why (size whylen).  MPIPOOL_FAULT_SPAWN=1 in the
  * environment makes every spawn fail, MPIPOOL_FAULT_SPAWN=hang:K makes
  * the Kth spawn stick, hang:K- every spawn from the Kth on, unreach:K
  * the Kth spawn's MPI_Init fail (tests; Open MPI only). */

@@ -102,6 +102,26 @@ check "MPI_Init of a first worker fails, mpirun -n 1, the program: every task ra
   sh -c '[ "$0" -eq 0 ] && [ "$(sort out | tr "\n" " ")" = "1 2 3 4 5 6 " ] && [ $(wc -l <six.log) -eq 7 ] && grep -q "failed in MPI_Init" err' $rc
 unset OMPI_MCA_pmix_base_exchange_timeout
 
+# A spawn that MPI never returns from (seen in CI: a new process's MPI_Init
+# failed, and the master's MPI_Comm_spawn of the start waited 300 s, until
+# killed, past Open MPI's own bound): mpipool gives it up itself after
+# MPIPOOL_SPAWN_TIMEOUT seconds and asks again.  Open MPI's bound is put
+# out of reach here (1800 s): only mpipool's can end the wait.
+if [ -n "${MPIPOOL_SANITIZED:-}" ]; then limit=20; else limit=8; fi
+export OMPI_MCA_pmix_base_exchange_timeout=3600 MPIPOOL_SPAWN_TIMEOUT=$limit
+run env MPIPOOL_FAULT_SPAWN=hang:1 "$MAXTASKS"
+check "the start's spawn never returns, singleton: exit 0, the results whole" \
+  sh -c '[ "$0" -eq 0 ] && grep -q "^Pool  : \[0, 2, 4, 6, 8, 10, 12, 14, 16, 18\]" out' $rc
+check "the start's spawn never returns, singleton: given up after MPIPOOL_SPAWN_TIMEOUT, asked again" \
+  grep -q "^mpipool: warning: MPI_Comm_spawn of [0-9]* process(es) given up after $limit s (MPI never returned from it) on host .*; asking again$" err
+check "the start's spawn never returns, singleton: its process is gone" gone
+run env MPIPOOL_FAULT_SPAWN=hang:2 "$MPIRUN" --enable-recovery -n 1 "$MAXTASKS"
+check "a successor's spawn never returns, mpirun: given up, asked again, the results whole, exit 0" \
+  sh -c '[ "$0" -eq 0 ] && grep -q "^Pool  : \[0, 2, 4, 6, 8, 10, 12, 14, 16, 18\]" out && grep -q "given up after $1 s (MPI never returned from it); asking again$" err' $rc $limit
+check "a successor's spawn never returns, mpirun: its process killed at the end" \
+  sh -c 'grep -q "are killed so that the launcher does not wait" err && ! pgrep -f "/bin/slee[p] 600"'
+unset OMPI_MCA_pmix_base_exchange_timeout MPIPOOL_SPAWN_TIMEOUT
+
 # kill -9 of a spare (a successor spawned ahead, still idle): another is
 # spawned in its stead.  Without that, the worker it was to follow waited
 # for ever once it had run its tasks (it leaves only when the next worker
