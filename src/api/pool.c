@@ -255,17 +255,19 @@ int mpipool__pool_ask_again(mpipool_t *pool, int err) {
 }
 
 /* Spawns node i's share of the plan; on failure says so and returns the
- * error (the caller decides whether the pool can go on). */
+ * error (the caller decides whether the pool can go on).  *pids: their
+ * process ids (mpipool__comm_spawn; malloc'd, or NULL out of memory). */
 static int spawn_node(mpipool_t *pool, const mpipool__plan_t *p, size_t i,
-                      MPI_Comm *inter) {
+                      MPI_Comm *inter, uint32_t **pids) {
   const mpipool__plan_node_t *n = &p->nodes[i];
   char why[MPI_MAX_ERROR_STRING + 128];
   *inter = MPI_COMM_NULL;
+  *pids = mpipool__calloc((size_t)n->spawn, sizeof **pids);
   int err;
   for (;;) {
     err =
         mpipool__comm_spawn(n->spawn, mpipool__plan_spawn_host(p, n->info.host),
-                            inter, why, sizeof why);
+                            inter, *pids, why, sizeof why);
     if (!mpipool__pool_ask_again(pool, err))
       break;
     fprintf(stderr, "mpipool: warning: %s on host %s; asking again\n", why,
@@ -279,15 +281,17 @@ static int spawn_node(mpipool_t *pool, const mpipool__plan_t *p, size_t i,
 }
 
 /* Spawns what each node of the plan lacks; sets inter[i] for node i
- * (MPI_COMM_NULL where nothing was spawned) and *recycling off when a
- * spawn failed.  A node whose spawn failed reports 0 spawned.  ESPAWN when
- * the pool would have no worker at all. */
+ * (MPI_COMM_NULL where nothing was spawned), pids[i] to their process ids
+ * (spawn_node), and *recycling off when a spawn failed.  A node whose
+ * spawn failed reports 0 spawned.  ESPAWN when the pool would have no
+ * worker at all. */
 static int spawn_nodes(mpipool_t *pool, mpipool__plan_t *p, MPI_Comm *inter,
-                       int *spawning, int *recycling) {
+                       uint32_t **pids, int *spawning, int *recycling) {
   int spawned = 0, failed = 0;
   for (size_t i = 0; i < p->nnodes; i++) {
     inter[i] = MPI_COMM_NULL;
-    if (p->nodes[i].spawn > 0 && spawn_node(pool, p, i, &inter[i]) == 0)
+    if (p->nodes[i].spawn > 0 &&
+        spawn_node(pool, p, i, &inter[i], &pids[i]) == 0)
       spawned += p->nodes[i].spawn;
     else if (p->nodes[i].spawn > 0) {
       failed += p->nodes[i].spawn;
@@ -417,12 +421,15 @@ static int start_master(mpipool_t *pool, int world,
   size_t nnodes = p.nnodes;
   int serve = p.serve;
   MPI_Comm *inter = mpipool__calloc(nnodes, sizeof *inter);
-  if (inter == NULL) {
+  uint32_t **pids = mpipool__calloc(nnodes, sizeof *pids);
+  if (inter == NULL || pids == NULL) {
+    mpipool__free(inter);
+    mpipool__free(pids);
     mpipool__plan_free(&p);
     return MPIPOOL_ENOMEM;
   }
   int spawning = 1;
-  err = spawn_nodes(pool, &p, inter, &spawning, &recycling);
+  err = spawn_nodes(pool, &p, inter, pids, &spawning, &recycling);
   if (err == 0)
     err = mpipool__master_new(&pool->master, pool, &p, recycling, spawning);
   else
@@ -434,10 +441,13 @@ static int start_master(mpipool_t *pool, int world,
       continue;
     if (err == 0)
       err = mpipool__master_add_spawned(pool->master, inter[i], (int)i,
-                                        MPIPOOL__SHARE_NEXT);
+                                        MPIPOOL__SHARE_NEXT, pids[i]);
     else
       MPI_Comm_free(&inter[i]);
   }
+  for (size_t i = 0; i < nnodes; i++)
+    mpipool__free(pids[i]);
+  mpipool__free(pids);
   mpipool__free(inter);
   /* The pool's size; workers added from now on are successors. */
   if (err == 0)

@@ -456,7 +456,8 @@ static void place_worker(mpipool__master_t *m, mpipool__worker_t *w) {
  * bound it; a spawned worker runs on `node` with binding share `share`
  * (MPIPOOL__SHARE_NEXT: its node's next one). */
 static int add_workers(mpipool__master_t *m, MPI_Comm comm, int first_rank,
-                       size_t n, int spawned, int node, int share) {
+                       size_t n, int spawned, int node, int share,
+                       const uint32_t *pids) {
   const mpipool_t *pool = m->pool;
   uint32_t ep;
   char *names;
@@ -468,6 +469,9 @@ static int add_workers(mpipool__master_t *m, MPI_Comm comm, int first_rank,
       MPI_Comm_free(&comm);
     return err;
   }
+  /* Out of memory, its workers are seen to die from STARTED on only. */
+  if (pids && n > 0 && pids[0] != 0)
+    (void)mpipool__roster_set_pids(&m->roster, ep, pids);
   err = mpipool__registry_names(&pool->reg, &names, &names_len);
   if (err)
     return err;
@@ -506,14 +510,14 @@ static int add_workers(mpipool__master_t *m, MPI_Comm comm, int first_rank,
 
 int mpipool__master_add_ranks(mpipool__master_t *m, int first_rank, size_t n) {
   return add_workers(m, m->pool->comm, first_rank, n, 0, MPIPOOL__NODE_UNKNOWN,
-                     MPIPOOL__SHARE_NONE);
+                     MPIPOOL__SHARE_NONE, NULL);
 }
 
 int mpipool__master_add_spawned(mpipool__master_t *m, MPI_Comm inter, int node,
-                                int share) {
+                                int share, const uint32_t *pids) {
   int remote = 0;
   MPI_Comm_remote_size(inter, &remote);
-  return add_workers(m, inter, 0, (size_t)remote, 1, node, share);
+  return add_workers(m, inter, 0, (size_t)remote, 1, node, share, pids);
 }
 
 int mpipool__master_new(mpipool__master_t **out, mpipool_t *pool,
@@ -975,7 +979,8 @@ static int adopt_spawns(mpipool__master_t *m, int *busy) {
     }
     int node = mpipool__plan_find(&m->plan, s.host ? s.host : m->host);
     mpipool__free(s.host);
-    err = mpipool__master_add_spawned(m, s.inter, node, s.tag);
+    err = mpipool__master_add_spawned(m, s.inter, node, s.tag,
+                                      s.pid ? &s.pid : NULL);
   }
   return err;
 }
@@ -1154,8 +1159,11 @@ static int lose_worker(mpipool__master_t *m, mpipool__worker_t *w,
                        const char *how) {
   size_t again = 0;
   int starting = w->state == MPIPOOL__W_STARTING;
-  fprintf(stderr, "mpipool: PoolWorker-%ld (pid %u on %s) %s%s", w->id,
-          (unsigned)w->pid, w->host, how,
+  char pid[32] = "";
+  if (w->pid)
+    snprintf(pid, sizeof pid, "pid %u ", (unsigned)w->pid);
+  fprintf(stderr, "mpipool: PoolWorker-%ld (%son %s) %s%s", w->id, pid, w->host,
+          how,
           starting ? " before it was ready (in its start or initializer)" : "");
   if (w->state == MPIPOOL__W_READY)
     m->nready--;
@@ -1263,6 +1271,45 @@ static int dead_worker(mpipool__master_t *m, mpipool__worker_t *w,
   return MPIPOOL_OK;
 }
 
+/* A worker that has not said STARTED (its pid is not known yet), though
+ * it may have been told to stop since. */
+static int unstarted(const mpipool__worker_t *w) { return w->pid == 0; }
+
+/* Workers that have not said STARTED (a spawned process runs its program
+ * from the top, and may run the user's code long before mpipool_start)
+ * are seen to die by their spawn's processes on this node
+ * (roster_set_pids): when none of those lives, every worker of the spawn
+ * that has not said STARTED is dead.  The cost: the spawns still
+ * starting, not the pool. */
+static int check_unstarted(mpipool__master_t *m) {
+  for (size_t e = 0; e < m->roster.nendpoints && m->roster.pid_watches; e++) {
+    const mpipool__endpoint_t *p = &m->roster.endpoints[e];
+    if (p->pids == NULL)
+      continue;
+    size_t waiting = 0, alive = 0;
+    for (uint32_t k = 0; k < p->nranks; k++) {
+      uint32_t i = p->worker[k];
+      waiting +=
+          i != MPIPOOL__NONE && unstarted(mpipool__roster_at(&m->roster, i));
+      alive += process_alive(p->pids[k]);
+    }
+    if (waiting == 0 || alive == 0)
+      mpipool__roster_drop_pids(&m->roster, (uint32_t)e);
+    for (uint32_t k = 0; waiting && !alive && k < p->nranks; k++) {
+      p = &m->roster.endpoints[e];
+      if (p->worker == NULL) /* its last worker went */
+        break;
+      uint32_t i = p->worker[k];
+      if (i == MPIPOOL__NONE || !unstarted(mpipool__roster_at(&m->roster, i)))
+        continue;
+      int err = dead_worker(m, mpipool__roster_at(&m->roster, i), "died");
+      if (err)
+        return err;
+    }
+  }
+  return MPIPOOL_OK;
+}
+
 /* Looks for dead workers: those of the master's node by their process
  * (every one), the others by their silence (only the first of the HEARD
  * list, the longest silent, until one was heard from recently): the cost
@@ -1271,6 +1318,9 @@ static int check_liveness(mpipool__master_t *m, double now) {
   if (now < m->next_liveness)
     return MPIPOOL_OK;
   m->next_liveness = now + LIVENESS_EVERY;
+  int err = check_unstarted(m);
+  if (err)
+    return err;
   mpipool__worker_t *w =
       mpipool__roster_watch_first(&m->roster, MPIPOOL__WATCH_HERE);
   uint32_t i = w ? w->index : MPIPOOL__NONE;

@@ -53,9 +53,11 @@ int mpipool__master_add_ranks(mpipool__master_t *m, int first_rank, size_t n);
  * spawn, taken by the engine even on failure) as workers, as add_ranks.
  * They run on plan node `node` (or MPIPOOL__NODE_UNKNOWN), each with
  * binding share `share`: a share, MPIPOOL__SHARE_NONE, or
- * MPIPOOL__SHARE_NEXT for its node's next one. */
+ * MPIPOOL__SHARE_NEXT for its node's next one.  pids: their process ids
+ * on this node (comm_spawn.h), or NULL or zeros when not known: with
+ * them, a worker that dies before it says STARTED is seen to die. */
 int mpipool__master_add_spawned(mpipool__master_t *m, MPI_Comm inter, int node,
-                                int share);
+                                int share, const uint32_t *pids);
 
 /* Ends the start: the workers added so far are the pool (its size); any
  * added later are successors.  Starts the spawner when recycling.

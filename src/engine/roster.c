@@ -36,8 +36,30 @@ int mpipool__roster_add_endpoint(mpipool__roster_t *r, MPI_Comm comm,
   p->live = 0;
   p->spawned = spawned;
   p->worker = map;
+  p->pids = NULL;
   *ep = (uint32_t)e;
   return MPIPOOL_OK;
+}
+
+int mpipool__roster_set_pids(mpipool__roster_t *r, uint32_t ep,
+                             const uint32_t *pids) {
+  mpipool__endpoint_t *p = &r->endpoints[ep];
+  mpipool__roster_drop_pids(r, ep);
+  p->pids = mpipool__malloc((p->nranks ? p->nranks : 1) * sizeof *p->pids);
+  if (p->pids == NULL)
+    return MPIPOOL_ENOMEM;
+  memcpy(p->pids, pids, p->nranks * sizeof *p->pids);
+  r->pid_watches++;
+  return MPIPOOL_OK;
+}
+
+void mpipool__roster_drop_pids(mpipool__roster_t *r, uint32_t ep) {
+  mpipool__endpoint_t *p = &r->endpoints[ep];
+  if (p->pids == NULL)
+    return;
+  mpipool__free(p->pids);
+  p->pids = NULL;
+  r->pid_watches--;
 }
 
 /* The slot of rank in ep's map, or NULL if it has none. */
@@ -140,6 +162,7 @@ void mpipool__roster_remove(mpipool__roster_t *r, mpipool__worker_t *w,
     p->comm = MPI_COMM_NULL;
     mpipool__free(p->worker);
     p->worker = NULL;
+    mpipool__roster_drop_pids(r, w->endpoint);
   }
   w->endpoint = MPIPOOL__NONE;
   w->next = r->free_head;
@@ -148,8 +171,10 @@ void mpipool__roster_remove(mpipool__roster_t *r, mpipool__worker_t *w,
 }
 
 void mpipool__roster_free(mpipool__roster_t *r) {
-  for (size_t e = 0; e < r->nendpoints; e++)
+  for (size_t e = 0; e < r->nendpoints; e++) {
     mpipool__free(r->endpoints[e].worker);
+    mpipool__free(r->endpoints[e].pids);
+  }
   mpipool__free(r->endpoints);
   mpipool__free(r->workers);
   memset(r, 0, sizeof *r);

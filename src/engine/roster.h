@@ -79,6 +79,9 @@ typedef struct {
   uint32_t live;    /* its workers still in the roster */
   int spawned;      /* an intercommunicator to spawned processes */
   uint32_t *worker; /* per rank: the worker's index, or NONE */
+  uint32_t *pids;   /* its spawn's processes on this node, nranks of them
+                       (not in rank order), while watched
+                       (roster_set_pids); else NULL */
 } mpipool__endpoint_t;
 
 /* A liveness list: head and tail mean something only when n > 0. */
@@ -96,6 +99,7 @@ typedef struct {
   mpipool__endpoint_t *endpoints;
   size_t nendpoints, endpoints_cap;
   mpipool__watchlist_t watch[MPIPOOL__WATCH_LISTS]; /* [0] unused */
+  size_t pid_watches; /* endpoints whose pids are set */
 } mpipool__roster_t;
 
 /*
@@ -106,6 +110,15 @@ typedef struct {
 int mpipool__roster_add_endpoint(mpipool__roster_t *r, MPI_Comm comm,
                                  int first_rank, uint32_t nranks, int spawned,
                                  uint32_t *ep);
+
+/*
+ * Endpoint ep's spawn's processes on this node (nranks ids, copied): its
+ * workers are known to be dead when none of them lives, before any of
+ * them said where it runs.  0 or ENOMEM.  drop_pids forgets them.
+ */
+int mpipool__roster_set_pids(mpipool__roster_t *r, uint32_t ep,
+                             const uint32_t *pids);
+void mpipool__roster_drop_pids(mpipool__roster_t *r, uint32_t ep);
 
 /*
  * Adds a worker for `rank` of endpoint ep, every field but the roster's

@@ -48,7 +48,8 @@ static done_t *do_spawn(mpipool__spawnq_t *sp, const request_t *r) {
   d->s.tag = r->tag;
   d->s.host = r->host; /* handed on */
   d->s.inter = MPI_COMM_NULL;
-  d->s.err = sp->spawn(r->n, r->host, &d->s.inter, d->s.why, sizeof d->s.why);
+  d->s.err = sp->spawn(r->n, r->host, &d->s.inter, r->n == 1 ? &d->s.pid : NULL,
+                       d->s.why, sizeof d->s.why);
   return d;
 }
 

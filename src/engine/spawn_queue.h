@@ -9,6 +9,7 @@
 
 #include <mpi.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct mpipool__spawnq mpipool__spawnq_t;
 
@@ -17,16 +18,17 @@ typedef struct {
   int err;        /* 0, or ESPAWN/EMPI/ENOMEM with why */
   MPI_Comm inter; /* to the n new processes, when err == 0 */
   int n;
-  char *host; /* where they were asked to run (malloc'd, the
-                 poller's to free), or NULL: anywhere */
-  int tag;    /* the requester's tag, as given */
+  char *host;   /* where they were asked to run (malloc'd, the
+                   poller's to free), or NULL: anywhere */
+  int tag;      /* the requester's tag, as given */
+  uint32_t pid; /* of a spawn of 1 on this node: its process, or 0 */
   char why[MPI_MAX_ERROR_STRING + 128];
 } mpipool__spawned_t;
 
 /* How a request is served: as mpipool__comm_spawn (comm_spawn.h), which
  * the engine gives; tests give a stand-in. */
 typedef int (*mpipool__spawn_fn)(int n, const char *host, MPI_Comm *inter,
-                                 char *why, size_t whylen);
+                                 uint32_t *pids, char *why, size_t whylen);
 
 /* Creates a spawner that serves requests with `spawn`; with `threaded`
  * its work runs in its own thread.  0, ENOMEM or ESPAWN (the thread could

@@ -9,6 +9,7 @@
 #include "base/alloc.h"
 #include "base/clock.h"
 #include "base/text.h"
+#include "daemon.h"
 #include "launcher.h"
 #include "mpihints.h"
 #include "procs.h"
@@ -101,32 +102,63 @@ static size_t kin(const char *exe, pid_t parent, pid_t *out, size_t max) {
   return n;
 }
 
-/* After a stuck spawn: the processes of `exe` that the launcher's daemon
- * on this node (our parent) started since `before` was taken are its.  A
- * spawn on another node is counted, as not known. */
-static void note_stuck(const char *exe, const char *host, const pid_t *before,
-                       size_t nbefore) {
-  char real[PATH_MAX], me[256] = "";
-  pid_t now[MAX_STUCK];
+/* Whether host (as given to a spawn) is this node: none given is. */
+static int here(const char *host) {
+  char me[256] = "";
   gethostname(me, sizeof me - 1);
-  if (host && host[0] && strcmp(host, me) != 0) {
+  return host == NULL || host[0] == '\0' || strcmp(host, me) == 0;
+}
+
+/* The processes of `exe` that `daemon` (mpipool__daemon_local) started
+ * since `before` was taken, into out (up to max); how many. */
+static size_t arrived(const char *exe, pid_t daemon, const pid_t *before,
+                      size_t nbefore, pid_t *out, size_t max) {
+  char real[PATH_MAX];
+  pid_t now[MAX_CHILDREN];
+  if (realpath(exe, real) == NULL)
+    return 0;
+  size_t n = kin(real, daemon, now, MAX_CHILDREN), got = 0;
+  for (size_t i = 0; i < n && got < max; i++) {
+    size_t k = 0;
+    while (k < nbefore && before[k] != now[i])
+      k++;
+    if (k == nbefore)
+      out[got++] = now[i];
+  }
+  return got;
+}
+
+/* After a stuck spawn: the processes that arrived on this node since
+ * `before` are its.  A spawn on another node is counted, as not known. */
+static void note_stuck(const char *exe, const char *host, pid_t daemon,
+                       const pid_t *before, size_t nbefore) {
+  pid_t now[MAX_STUCK];
+  if (!here(host)) {
     pthread_mutex_lock(&stuck_lock);
     nremote++;
     pthread_mutex_unlock(&stuck_lock);
     return;
   }
-  if (realpath(exe, real) == NULL)
-    return;
-  size_t n = kin(real, getppid(), now, MAX_STUCK);
+  size_t n = arrived(exe, daemon, before, nbefore, now, MAX_STUCK);
   pthread_mutex_lock(&stuck_lock);
-  for (size_t i = 0; i < n && nstuck < MAX_STUCK; i++) {
-    size_t k = 0;
-    while (k < nbefore && before[k] != now[i])
-      k++;
-    if (k == nbefore)
-      stuck[nstuck++] = now[i];
-  }
+  for (size_t i = 0; i < n && nstuck < MAX_STUCK; i++)
+    stuck[nstuck++] = now[i];
   pthread_mutex_unlock(&stuck_lock);
+}
+
+/* After a spawn of n processes that worked: their process ids on this
+ * node into pids (n of them), when exactly n arrived since `before`;
+ * else zeros (another node, or others arrived too: not told apart). */
+static void note_found(const char *exe, const char *host, pid_t daemon,
+                       const pid_t *before, size_t nbefore, int n,
+                       uint32_t *pids) {
+  pid_t *now = mpipool__malloc(((size_t)n + 1) * sizeof *now);
+  size_t got = now && here(host)
+                   ? arrived(exe, daemon, before, nbefore, now, (size_t)n + 1)
+                   : 0;
+  for (int i = 0; i < n; i++)
+    pids[i] = got == (size_t)n ? (uint32_t)now[i] : 0;
+  mpipool__free(now);
 }
 
 size_t mpipool__comm_spawn_stuck_left(void) {
@@ -249,9 +281,11 @@ static int spawn_bounded(call_t *c, double limit) {
   return finished;
 }
 
-int mpipool__comm_spawn(int n, const char *host, MPI_Comm *inter, char *why,
-                        size_t whylen) {
+int mpipool__comm_spawn(int n, const char *host, MPI_Comm *inter,
+                        uint32_t *pids, char *why, size_t whylen) {
   int err = MPIPOOL_OK;
+  for (int i = 0; pids && i < n; i++)
+    pids[i] = 0;
   /* Fault injection for the tests: MPIPOOL_FAULT_SPAWN=1 makes every
    * spawn fail, as on a system without dynamic processes;
    * MPIPOOL_FAULT_SPAWN=hang:K makes the Kth spawn of this process start
@@ -293,13 +327,15 @@ int mpipool__comm_spawn(int n, const char *host, MPI_Comm *inter, char *why,
     if (c->argv)
       memcpy(c->argv, sleep_argv, sizeof sleep_argv);
   }
-  /* Who runs the program here before, to tell a stuck spawn's own (exe:
-   * a given-up call is not ours to read). */
+  /* Who runs the program here before, to tell the spawn's own (exe: a
+   * given-up call is not ours to read). */
   char exe[PATH_MAX], real[PATH_MAX];
-  pid_t before[MAX_STUCK];
   snprintf(exe, sizeof exe, "%s", c->exe);
-  size_t nbefore =
-      realpath(exe, real) ? kin(real, getppid(), before, MAX_STUCK) : 0;
+  pid_t daemon = mpipool__daemon_local();
+  pid_t *before = mpipool__malloc(MAX_CHILDREN * sizeof *before);
+  size_t nbefore = before && realpath(exe, real)
+                       ? kin(real, daemon, before, MAX_CHILDREN)
+                       : 0;
   double t0 = mpipool__now();
   c->codes = mpipool__malloc((size_t)n * sizeof *c->codes);
   if (c->argv == NULL || c->codes == NULL) {
@@ -341,7 +377,9 @@ int mpipool__comm_spawn(int n, const char *host, MPI_Comm *inter, char *why,
   if (!spawn_bounded(c, limit)) {
     /* The call is its thread's now; its processes are treated as those
      * of any stuck spawn. */
-    note_stuck(exe, host, before, nbefore);
+    if (before)
+      note_stuck(exe, host, daemon, before, nbefore);
+    mpipool__free(before);
     mpipool__fmt(why, whylen,
                  "MPI_Comm_spawn of %d process(es)%s%s given up after %.0f s "
                  "(MPI never returned from it)",
@@ -355,8 +393,8 @@ int mpipool__comm_spawn(int n, const char *host, MPI_Comm *inter, char *why,
     double took = mpipool__now() - t0;
     double bound = mpipool__hints_spawn_bound();
     int stuck = bound > 0 && took >= 0.9 * bound;
-    if (stuck)
-      note_stuck(exe, host, before, nbefore);
+    if (stuck && before)
+      note_stuck(exe, host, daemon, before, nbefore);
     if (stuck)
       mpipool__fmt(why, whylen,
                    "MPI_Comm_spawn of %d process(es)%s%s did not complete in "
@@ -371,7 +409,10 @@ int mpipool__comm_spawn(int n, const char *host, MPI_Comm *inter, char *why,
   }
   *inter = c->inter;
   MPI_Comm_set_errhandler(*inter, MPI_ERRORS_RETURN);
+  if (pids && before)
+    note_found(exe, host, daemon, before, nbefore, n, pids);
 out:
+  mpipool__free(before);
   if (c->info != MPI_INFO_NULL)
     MPI_Info_free(&c->info);
   if (c->self != MPI_COMM_NULL)

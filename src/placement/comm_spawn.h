@@ -9,10 +9,14 @@
 
 #include <mpi.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Spawns n processes running this program with its arguments, on `host`
  * (NULL: wherever MPI chooses); on success *inter is the
- * intercommunicator to them.  On failure returns ESPAWN (or EMPI/ENOMEM),
+ * intercommunicator to them, and pids (room for n, or NULL) their process
+ * ids when they run on this node and were told apart from any other new
+ * process of this program here (else zeros; the order is not their
+ * ranks').  On failure returns ESPAWN (or EMPI/ENOMEM),
  * or ETIMEDOUT when Open MPI gave up the spawn at its bound
  * (mpipool__hints_spawn_bound), or when it did not return within
  * MPIPOOL_SPAWN_TIMEOUT seconds (default 1.5 times that bound + 5; with
@@ -22,8 +26,8 @@
  * environment makes every spawn fail, MPIPOOL_FAULT_SPAWN=hang:K makes
  * the Kth spawn stick, hang:K- every spawn from the Kth on, unreach:K
  * the Kth spawn's MPI_Init fail (tests; Open MPI only). */
-int mpipool__comm_spawn(int n, const char *host, MPI_Comm *inter, char *why,
-                        size_t whylen);
+int mpipool__comm_spawn(int n, const char *host, MPI_Comm *inter,
+                        uint32_t *pids, char *why, size_t whylen);
 
 /*
  * How many processes of the spawns that got stuck (ETIMEDOUT) are still

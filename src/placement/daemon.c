@@ -105,6 +105,12 @@ void mpipool__daemon_end(double seconds) {
     nanosleep(&tick, NULL);
   }
 }
+
+pid_t mpipool__daemon_local(void) {
+  pid_t d = find_daemon();
+  return d ? d : getppid();
+}
 #else
 void mpipool__daemon_end(double seconds) { (void)seconds; }
+pid_t mpipool__daemon_local(void) { return getppid(); }
 #endif

@@ -21,4 +21,11 @@
  * nothing where there is none (launched, not Open MPI, no /proc). */
 void mpipool__daemon_end(double seconds);
 
+#include <sys/types.h>
+
+/* The process that starts this one's spawned processes on this node: a
+ * singleton's runtime daemon (its child), else the launcher's daemon (its
+ * parent). */
+pid_t mpipool__daemon_local(void);
+
 #endif

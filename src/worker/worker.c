@@ -134,13 +134,16 @@ static int send_hello(worker_t *w, int tag, const mpipool__hello_t *h) {
 
 /* Fault injection for the tests: MPIPOOL_FAULT_INIT=die:K makes
  * PoolWorker-K die (SIGKILL) once it has said STARTED, before its
- * initializer runs; die:K- every worker from PoolWorker-K on. */
-static void die_before_hello(worker_t *w) {
+ * initializer runs; mute:K before it says STARTED (the master then sees
+ * its death by its spawn's process only); die:K- and mute:K- every worker
+ * from PoolWorker-K on.  kind: "die" or "mute". */
+static void fault_init(worker_t *w, const char *kind) {
   const char *fault = getenv("MPIPOOL_FAULT_INIT");
-  if (fault == NULL || strncmp(fault, "die:", 4) != 0)
+  size_t len = strlen(kind);
+  if (fault == NULL || strncmp(fault, kind, len) != 0 || fault[len] != ':')
     return;
   char *end;
-  long from = strtol(fault + 4, &end, 10);
+  long from = strtol(fault + len + 1, &end, 10);
   if (from <= 0 || w->ctx.id < from || (w->ctx.id > from && *end != '-'))
     return;
   mpipool__sends_drain(&w->sends, mpipool__now() + 5);
@@ -152,9 +155,10 @@ static void die_before_hello(worker_t *w) {
  * sees it die.  host: the node's name. */
 static int say_started(worker_t *w, const char *host) {
   mpipool__hello_t h = {0, (uint32_t)getpid(), host, "", "", 0, w->beat_ms > 0};
+  fault_init(w, "mute");
   int err = send_hello(w, MPIPOOL__TAG_STARTED, &h);
   if (err == 0)
-    die_before_hello(w);
+    fault_init(w, "die");
   return err;
 }
 

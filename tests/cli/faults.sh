@@ -179,6 +179,26 @@ run env MPIPOOL_FAULT_INIT=die:3 "$MAXTASKS"
 check "a successor dies before it is ready, the library: the results whole, exit 0" \
   sh -c '[ "$0" -eq 0 ] && grep -q "^Pool  : \[0, 2, 4, 6, 8, 10, 12, 14, 16, 18\]" out && grep -q "^mpipool: PoolWorker-3 (pid [1-9][0-9]* on .*) died" err' $rc
 
+# A worker that dies before it says STARTED (MPIPOOL_FAULT_INIT=mute:K:
+# once it has its CONFIG; a spawned process may also run the user's code
+# for long before mpipool_start) is seen to die by its spawn's processes
+# on the master's node: the spawn's process ids are noted as it returns.
+# Before, no one saw it: the worker it was to follow waited for it for
+# ever, and so did the pool's end.  A spawn of several processes (the
+# start's) is known dead once none of its processes lives.
+mkdir mute2 && cd mute2 || exit 99
+run env MPIPOOL_CHECK=1 MPIPOOL_FAULT_INIT=mute:2 "$MPIPOOL" -j 1 --maxtasksperchild 1 --joblog six.log ../six.txt
+check "a successor dies before it says STARTED: seen, another starts, every task ran once, exit 0" \
+  sh -c '[ "$0" -eq 0 ] && [ "$1" = "1 2 3 4 5 6 " ] && [ $(wc -l <six.log) -eq 7 ] && grep -q "^mpipool: PoolWorker-2 (on .*) died before it was ready" err' $rc "$(tasks)"
+cd .. && mkdir mute2r && cd mute2r || exit 99
+run env MPIPOOL_FAULT_INIT=mute:2 "$MPIRUN" --enable-recovery -n 1 "$MPIPOOL" -j 1 --maxtasksperchild 1 --joblog six.log ../six.txt
+check "a successor dies before it says STARTED, mpirun: seen, every task ran once, exit 0" \
+  sh -c '[ "$0" -eq 0 ] && [ "$1" = "1 2 3 4 5 6 " ] && [ $(wc -l <six.log) -eq 7 ] && grep -q "^mpipool: PoolWorker-2 (on .*) died before it was ready" err' $rc "$(tasks)"
+cd .. || exit 99
+run env MPIPOOL_FAULT_INIT=mute:3 "$MAXTASKS"
+check "one of the start's workers dies before it says STARTED, the library: seen, the results whole, exit 0" \
+  sh -c '[ "$0" -eq 0 ] && grep -q "^Pool  : \[0, 2, 4, 6, 8, 10, 12, 14, 16, 18\]" out && grep -q "^mpipool: PoolWorker-3 (on .*) died" err' $rc
+
 # kill -9 of a worker midway: the run ends, the lost task runs again
 # elsewhere, every task is logged once (each task appends to a ledger).
 for i in $(seq 1 40); do echo "sleep 0.3; echo $i >>ledger; echo $i"; done >forty.txt

@@ -167,9 +167,39 @@ static void test_watch(void) {
   mpipool__roster_free(&r);
 }
 
+/* A spawn's process ids: kept while set, forgotten when dropped or when
+ * the spawn's last worker leaves (its endpoint is freed). */
+static void test_pids(void) {
+  mpipool__roster_t r = {0};
+  uint32_t ep, ep2;
+  const uint32_t pids[2] = {101, 102};
+  MPI_Comm comm;
+  mpipool__roster_add_endpoint(&r, MPI_COMM_SELF, 0, 2, 1, &ep);
+  ok(r.endpoints[ep].pids == NULL && r.pid_watches == 0, "no pids at first");
+  is_int(mpipool__roster_set_pids(&r, ep, pids), 0, "set");
+  ok(r.pid_watches == 1 && r.endpoints[ep].pids[0] == 101 &&
+         r.endpoints[ep].pids[1] == 102,
+     "kept, copied, counted");
+  is_int(mpipool__roster_set_pids(&r, ep, pids), 0, "set again");
+  is_int(r.pid_watches, 1, "counted once");
+  mpipool__roster_drop_pids(&r, ep);
+  ok(r.endpoints[ep].pids == NULL && r.pid_watches == 0, "dropped");
+  mpipool__roster_drop_pids(&r, ep);
+  is_int(r.pid_watches, 0, "dropped twice: still 0");
+  mpipool__roster_add_endpoint(&r, MPI_COMM_SELF, 0, 1, 1, &ep2);
+  mpipool__roster_set_pids(&r, ep2, pids);
+  mpipool__worker_t *w = mpipool__roster_add(&r, ep2, 0);
+  mpipool__roster_remove(&r, w, &comm);
+  ok(r.endpoints[ep2].pids == NULL && r.pid_watches == 0,
+     "its last worker gone: its pids too");
+  mpipool__roster_set_pids(&r, ep, pids);
+  mpipool__roster_free(&r); /* frees them (the sanitizers would say) */
+}
+
 int main(void) {
   test_find();
   test_churn();
   test_watch();
+  test_pids();
   return tap_done();
 }

@@ -22,10 +22,11 @@ static char seen[16][32];
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* The stand-in: takes 20 ms, records the host, fails on host "b" when
- * told to. */
-static int fake_spawn(int n, const char *host, MPI_Comm *inter, char *why,
-                      size_t whylen) {
-  (void)n;
+ * told to; its processes' ids are 4200 + i. */
+static int fake_spawn(int n, const char *host, MPI_Comm *inter, uint32_t *pids,
+                      char *why, size_t whylen) {
+  for (int i = 0; pids && i < n; i++)
+    pids[i] = 4200 + (uint32_t)i;
   struct timespec ts = {0, 20000000L};
   nanosleep(&ts, NULL);
   pthread_mutex_lock(&lock);
@@ -62,8 +63,8 @@ static void test_inline(void) {
   is_int(calls, 1, "served at once, in the caller");
   is_int(mpipool__spawnq_pending(sp), 2, "2 pending until polled");
   ok(mpipool__spawnq_poll(sp, &s) == 1 && s.err == 0 && s.n == 2 &&
-         s.tag == 7 && s.host && strcmp(s.host, "a") == 0,
-     "polled: 2 on a, tag 7");
+         s.tag == 7 && s.host && strcmp(s.host, "a") == 0 && s.pid == 0,
+     "polled: 2 on a, tag 7 (no process id: a spawn of 2)");
   free(s.host);
   is_int(mpipool__spawnq_pending(sp), 0, "nothing pending");
   mpipool__spawnq_request(sp, "b", 1, 3);
@@ -75,6 +76,7 @@ static void test_inline(void) {
   ok(mpipool__spawnq_poll(sp, &s) == 1 && s.host == NULL &&
          strcmp(seen[2], "(any)") == 0,
      "no host: anywhere");
+  is_int(s.pid, 4200, "a spawn of 1: its process id handed over");
   is_int(mpipool__spawnq_poll(sp, &s), 0, "nothing more");
   mpipool__spawnq_stop(sp, 1);
   mpipool__spawnq_free(sp);
