@@ -16,12 +16,12 @@
 #ifndef MPIPOOL_DAEMON_H
 #define MPIPOOL_DAEMON_H
 
+#include <sys/types.h>
+
 /* Call after this process's last MPI_Finalize, in a singleton: ends its
  * runtime daemon (see above) and waits for it, at most `seconds`.  Does
  * nothing where there is none (launched, not Open MPI, no /proc). */
 void mpipool__daemon_end(double seconds);
-
-#include <sys/types.h>
 
 /* The process that starts this one's spawned processes on this node: a
  * singleton's runtime daemon (its child), else the launcher's daemon (its
