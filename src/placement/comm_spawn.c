@@ -102,11 +102,16 @@ static size_t kin(const char *exe, pid_t parent, pid_t *out, size_t max) {
   return n;
 }
 
-/* Whether host (as given to a spawn) is this node: none given is. */
+/* Whether host (as given to a spawn: a plan's node name) is this node:
+ * none given is.  Named as the plan names nodes (mpipool__node_name_dup:
+ * Slurm's name for it, else the host name). */
 static int here(const char *host) {
-  char me[256] = "";
-  gethostname(me, sizeof me - 1);
-  return host == NULL || host[0] == '\0' || strcmp(host, me) == 0;
+  if (host == NULL || host[0] == '\0')
+    return 1;
+  char *me = mpipool__node_name_dup();
+  int same = me && strcmp(host, me) == 0;
+  mpipool__free(me);
+  return same;
 }
 
 /* The processes of `exe` that `daemon` (mpipool__daemon_local) started
