@@ -23,7 +23,11 @@
  * mpirun started waits for it, so that a worker whose MPI_Init fails does
  * not end the MPI job (see doc/reliability.md).  Only the thread that
  * called mpipool_start() goes on in the worker: start no threads before
- * mpipool_start() that its tasks need.
+ * mpipool_start() that its tasks need.  A rank that mpirun started
+ * forks a watcher there that holds nothing of it and ends as MPI_Init
+ * returns: if the rank dies in MPI_Init and mpirun, stuck, has not ended
+ * the job after MPIPOOL_INIT_WATCH seconds (default 60; 0: none), the
+ * watcher kills mpirun (see doc/reliability.md).
  *
  *     mpipool_t *pool;
  *     mpipool_create(&pool);

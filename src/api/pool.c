@@ -15,6 +15,7 @@
 #include "placement/comm_spawn.h"
 #include "placement/daemon.h"
 #include "placement/gpus.h"
+#include "placement/init_watch.h"
 #include "placement/launcher.h"
 #include "placement/mpihints.h"
 #include "placement/plan.h"
@@ -607,11 +608,13 @@ int mpipool_start(mpipool_t *pool) {
     return MPIPOOL_EMPI;
   pool->launched = mpipool__launched();
   if (!flag) {
-    int provided, guard = mpipool__start_guard_enter();
+    int provided, watch = mpipool__init_watch_start();
+    int guard = mpipool__start_guard_enter();
     mpipool__hints_before_init(pool->launched);
     if (MPI_Init_thread(NULL, NULL, MPI_THREAD_MULTIPLE, &provided) !=
         MPI_SUCCESS)
       return MPIPOOL_EMPI;
+    mpipool__init_watch_done(watch);
     mpipool__start_guard_started(guard);
     mpipool__hints_after_init();
     mpi_ours = 1;

@@ -10,6 +10,7 @@
 #include "base/clock.h"
 #include "base/text.h"
 #include "daemon.h"
+#include "init_watch.h"
 #include "launcher.h"
 #include "mpihints.h"
 #include "procs.h"
@@ -366,13 +367,14 @@ int mpipool__comm_spawn(int n, const char *host, MPI_Comm *inter,
    * its start is guarded (start_guard.h).  A singleton's own runtime
    * keeps its job (mpihints.c).  MPIPOOL_FAULT_SPAWN=unreach:K makes the
    * Kth spawn's MPI_Init fail, as PMIx 4 now and then does (tests). */
-  char env[128] = "";
+  char env[128];
+  snprintf(env, sizeof env, "%s=1\n", MPIPOOL__SPAWNED_ENV);
   if (mpipool__launched())
-    snprintf(env, sizeof env, "%s=1\n", MPIPOOL__START_GUARD_ENV);
+    snprintf(env + strlen(env), sizeof env - strlen(env), "%s=1\n",
+             MPIPOOL__START_GUARD_ENV);
   if (fault && strncmp(fault, "unreach:", 8) == 0 && atoi(fault + 8) == nth)
     strcat(env, "MPIPOOL_FAULT_INIT=unreach\n");
-  if (env[0])
-    MPI_Info_set(c->info, "env", env);
+  MPI_Info_set(c->info, "env", env);
 #endif
   /* "host" is a key the MPI standard reserves for MPI_Comm_spawn. */
   if (host && host[0])
