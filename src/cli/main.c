@@ -96,6 +96,10 @@ static void bound_end(int status) {
  * time limit send them): the run stops cleanly, every task that ended
  * logged (the farm's stop); a second one ends the program at once. */
 static volatile sig_atomic_t stop_requested;
+/* While a singleton reads its tasks: /dev/null, put over stdin by a stop,
+ * so that a read not yet begun when the signal came (it would wait for
+ * ever on a pipe that stays open) ends at once as well; else -1. */
+static volatile sig_atomic_t stdin_cut = -1;
 
 static void on_stop_signal(int sig) {
   if (stop_requested) {
@@ -104,6 +108,8 @@ static void on_stop_signal(int sig) {
     return;
   }
   stop_requested = sig;
+  if (stdin_cut >= 0)
+    dup2(stdin_cut, STDIN_FILENO);
 }
 
 /* SIGUSR1 asks to drain: Slurm's --signal before a time limit. */
@@ -607,12 +613,24 @@ int main(int argc, char **argv) {
     atexit(ended_normally);
   /* A singleton's stop is heard from here on: while it reads its tasks
    * and while its pool starts (the farm then runs none). */
-  if (early)
+  if (early) {
+    stdin_cut = open("/dev/null", O_RDONLY | O_CLOEXEC);
     note_stops(0);
+  }
   if (early && load_tasks(&o, &ts))
     return stop_requested ? 128 + (int)stop_requested : EXIT_OWN_ERROR;
-  if (early)
+  if (early) {
+    int fd = stdin_cut;
+    stdin_cut = -1;
+    if (fd >= 0)
+      close(fd);
     note_stops(SA_RESTART);
+    if (stop_requested) { /* the read was cut short, or ended with it */
+      no_tasks(NULL, NULL, 0);
+      cli_tasks_free(ts);
+      return 128 + (int)stop_requested;
+    }
+  }
   int e = mpipool_create(&pool);
   if (e == 0)
     e = mpipool_register(pool, CLI_TASK_NAME, cli_work_run, NULL);
