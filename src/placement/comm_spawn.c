@@ -365,7 +365,9 @@ int mpipool__comm_spawn(int n, const char *host, MPI_Comm *inter,
   MPI_Info_set(c->info, "map_by", "slot:OVERSUBSCRIBE");
   /* Under mpirun, a worker whose MPI_Init fails would end the whole job:
    * its start is guarded (start_guard.h).  A singleton's own runtime
-   * keeps its job (mpihints.c).  MPIPOOL_FAULT_SPAWN=unreach:K makes the
+   * keeps its job (mpihints.c).  Every spawned process is marked, so
+   * that it forks no watcher of its launcher (init_watch.h).
+   * MPIPOOL_FAULT_SPAWN=unreach:K makes the
    * Kth spawn's MPI_Init fail, as PMIx 4 now and then does (tests). */
   char env[128];
   snprintf(env, sizeof env, "%s=1\n", MPIPOOL__SPAWNED_ENV);
