@@ -28,14 +28,9 @@ static pid_t find_daemon(void) {
   pid_t child[MAX_CHILDREN];
   size_t n = mpipool__procs_children(getpid(), child, MAX_CHILDREN);
   for (size_t i = 0; i < n; i++) {
-    char path[64], comm[32] = "";
-    snprintf(path, sizeof path, "/proc/%ld/comm", (long)child[i]);
-    FILE *f = fopen(path, "r");
-    if (f == NULL)
-      continue;
-    int got = fgets(comm, sizeof comm, f) != NULL;
-    fclose(f);
-    if (got && strcmp(comm, "orted\n") == 0)
+    char comm[32];
+    if (mpipool__procs_name(child[i], comm, sizeof comm) == 0 &&
+        strcmp(comm, "orted") == 0)
       return child[i];
   }
   return 0;

@@ -5,6 +5,8 @@
 #include "config.h"
 #include "init_watch.h"
 
+#include "procs.h"
+
 #include <mpi.h>
 
 #ifdef OPEN_MPI
@@ -39,44 +41,12 @@ static long watch_limit(void) {
   return DEFAULT_LIMIT;
 }
 
-/* Process pid's start time (field 22 of /proc/pid/stat), or 0 if it is
- * gone; with the pid it names one process for good. */
-static unsigned long long started_at(pid_t pid) {
-  char path[64], buf[1024];
-  snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return 0;
-  ssize_t n = read(fd, buf, sizeof buf - 1);
-  close(fd);
-  if (n <= 0)
-    return 0;
-  buf[n] = '\0';
-  const char *p = strrchr(buf, ')'); /* the name may hold spaces */
-  unsigned long long t = 0;
-  char state = 0;
-  if (p == NULL ||
-      sscanf(p + 1,
-             " %c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d "
-             "%*d %*d %*d %*d %llu",
-             &state, &t) != 2 ||
-      state == 'Z')
-    return 0;
-  return t;
-}
-
 /* 1 if pid runs one of Open MPI's launchers. */
 static int open_mpi_launcher(pid_t pid) {
   static const char *const names[] = {"mpirun", "mpiexec", "orterun", "orted"};
-  char path[64], comm[32] = "";
-  snprintf(path, sizeof path, "/proc/%ld/comm", (long)pid);
-  FILE *f = fopen(path, "re");
-  if (f == NULL)
+  char comm[32];
+  if (mpipool__procs_name(pid, comm, sizeof comm) != 0)
     return 0;
-  if (fgets(comm, sizeof comm, f) == NULL)
-    comm[0] = '\0';
-  fclose(f);
-  comm[strcspn(comm, "\n")] = '\0';
   for (size_t i = 0; i < sizeof names / sizeof *names; i++)
     if (strcmp(comm, names[i]) == 0)
       return 1;
@@ -117,11 +87,11 @@ static void watch(int fd, pid_t launcher, unsigned long long since,
     _exit(0); /* MPI_Init returned */
   struct timespec tick = {0, 100000000};
   for (long i = 0; i < limit * 10; i++) {
-    if (started_at(launcher) != since)
+    if (mpipool__procs_started(launcher) != since)
       _exit(0); /* the launcher ended the job */
     nanosleep(&tick, NULL);
   }
-  if (started_at(launcher) != since)
+  if (mpipool__procs_started(launcher) != since)
     _exit(0);
   char path[64];
   snprintf(path, sizeof path, "/proc/%ld/fd/2", (long)launcher);
@@ -145,7 +115,7 @@ int mpipool__init_watch_start(void) {
   int spawned = getenv(MPIPOOL__SPAWNED_ENV) != NULL;
   unsetenv(MPIPOOL__SPAWNED_ENV); /* not for the worker's tasks */
   pid_t launcher = getppid();
-  unsigned long long since = started_at(launcher);
+  unsigned long long since = mpipool__procs_started(launcher);
   long limit;
   if (spawned || since == 0 || !open_mpi_launcher(launcher) ||
       (limit = watch_limit()) == 0)

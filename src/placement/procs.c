@@ -9,31 +9,67 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Reads /proc/pid/stat into buf (size bytes): what follows the process's
+ * name ("pid (comm) state ppid ...": comm may hold anything, ')' too), or
+ * NULL if it cannot be read. */
+static const char *stat_fields(long pid, char *buf, size_t size) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+  FILE *f = fopen(path, "re");
+  size_t got = f ? fread(buf, 1, size - 1, f) : 0;
+  if (f)
+    fclose(f);
+  buf[got] = '\0';
+  const char *rp = strrchr(buf, ')');
+  return rp ? rp + 1 : NULL;
+}
+
 size_t mpipool__procs_children(pid_t parent, pid_t *out, size_t max) {
   DIR *d = opendir("/proc");
   size_t n = 0;
   struct dirent *e;
   while (d && n < max && (e = readdir(d)) != NULL) {
-    char path[64], buf[512];
+    char buf[512];
     char *end;
     long pid = strtol(e->d_name, &end, 10);
     if (*end != '\0' || pid <= 0)
       continue;
-    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
-    FILE *f = fopen(path, "r");
-    size_t got = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
-    if (f)
-      fclose(f);
-    buf[got] = '\0';
-    /* "pid (comm) state ppid ...": comm may hold anything, ')' too. */
-    const char *rp = strrchr(buf, ')');
+    const char *rest = stat_fields(pid, buf, sizeof buf);
     char state;
     long ppid;
-    if (rp && sscanf(rp + 1, " %c %ld", &state, &ppid) == 2 &&
+    if (rest && sscanf(rest, " %c %ld", &state, &ppid) == 2 &&
         ppid == (long)parent)
       out[n++] = (pid_t)pid;
   }
   if (d)
     closedir(d);
   return n;
+}
+
+int mpipool__procs_name(pid_t pid, char *name, size_t size) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%ld/comm", (long)pid);
+  FILE *f = fopen(path, "re");
+  if (f == NULL)
+    return -1;
+  int got = fgets(name, (int)size, f) != NULL;
+  fclose(f);
+  if (!got)
+    return -1;
+  name[strcspn(name, "\n")] = '\0';
+  return 0;
+}
+
+unsigned long long mpipool__procs_started(pid_t pid) {
+  char buf[1024], state = 0;
+  unsigned long long t = 0;
+  const char *rest = stat_fields((long)pid, buf, sizeof buf);
+  if (rest == NULL ||
+      sscanf(rest,
+             " %c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d "
+             "%*d %*d %*d %*d %llu",
+             &state, &t) != 2 ||
+      state == 'Z')
+    return 0;
+  return t;
 }

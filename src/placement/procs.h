@@ -11,4 +11,12 @@
  * (0 without /proc). */
 size_t mpipool__procs_children(pid_t parent, pid_t *out, size_t max);
 
+/* Process pid's name (/proc/pid/comm, its newline taken off) into name
+ * (size bytes); 0, or -1 if it cannot be read (gone). */
+int mpipool__procs_name(pid_t pid, char *name, size_t size);
+
+/* Process pid's start time (clock ticks after boot), or 0 if it is gone
+ * or a zombie: with the pid, it names one process for good. */
+unsigned long long mpipool__procs_started(pid_t pid);
+
 #endif
