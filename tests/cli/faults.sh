@@ -13,16 +13,11 @@ until_file() {
   while [ ! -e "$1" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
   sleep 0.5
 }
-stray() { pgrep -f "/bin/slee[p] 600" >/dev/null; }
 # gone: no stuck process is left, within 30 s.  The runtime that takes
 # them away took 1.0-1.1 s on an idle machine (a singleton whose every
 # spawn stuck: 6 processes), but more than 10 s once in CI, beside the
 # other tests of make -j2 check.  A function: check runs it here.
-gone() {
-  i=0
-  while stray && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
-  ! stray
-}
+gone() { vanished 30 "/bin/slee[p] 600"; }
 # Waits (10 s at most) until process $1 catches SIGTERM: its handler is in.
 catching() {
   i=0
@@ -328,8 +323,7 @@ killo() {
   fi
   [ -n "$victim" ] && kill -9 "$victim"
   await $pid
-  i=0
-  while stray && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+  vanished 5 "/bin/slee[p] 600" || :
 }
 killo worker "$MPIPOOL" -j 1
 check "kill -9 of the worker: its task ran again, status 0" \
@@ -425,9 +419,8 @@ check "-j 1000000, ulimit -n 120: the tasks run on the workers that fit" \
   sh -c '[ "$0" -eq 0 ] && [ "$(sort out | tr "\n" " ")" = "1 2 3 4 5 6 " ]' $rc
 check "-j 1000000, ulimit -n 120: says how many started and which limit" \
   grep -q "^mpipool: warning: going on with [0-9]* worker(s) instead of 1000000: the files a process may open (ulimit -n 120, 4 per worker) allow no more$" err
-ours() { pgrep -f "$MPIPOOL -j 1000000" >/dev/null; }
-none_ours() { i=0; while ours && [ $i -lt 40 ]; do sleep 0.25; i=$((i + 1)); done; ! ours; }
-check "-j 1000000, ulimit -n 120: no process of the run left (10 s)" none_ours
+check "-j 1000000, ulimit -n 120: no process of the run left (10 s)" \
+  vanished 10 "$MPIPOOL -j 1000000"
 run sh -c 'ulimit -n 70 && exec "$0" -j 4 six.txt' "$MPIPOOL"
 check "-j 4, ulimit -n 70: no room for any worker: 255, the limit named, nothing run" \
   sh -c '[ "$0" -eq 255 ] && [ ! -s out ] && grep -q "^mpipool: no worker can be started: the files a process may open (ulimit -n 70, 4 per worker)$" err' $rc

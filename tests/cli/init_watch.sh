@@ -15,13 +15,8 @@ PROG=$tmp/cutmap
 export OMPI_MCA_rmaps_base_oversubscribe=1
 # The fault is no sanitized library: it comes first in the ranks.
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
-ours() { pgrep -f "^$PROG" >/dev/null; }
 # gone: none of this test's processes is left, within 10 s.
-gone() {
-  i=0
-  while ours && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-  ! ours
-}
+gone() { vanished 10 "^$PROG"; }
 # cut_at WHEN WATCH: rank 2's handshake cut WHEN, the watch's bound WATCH
 # s; status in $rc (137 is the watcher's SIGKILL here, not lib.sh's time
 # limit), the elapsed seconds in $secs.

@@ -67,6 +67,16 @@ peak() {
   await "$1"
 }
 
+# vanished SECONDS PATTERN: no process whose command line matches PATTERN
+# (pgrep -f) is left, or none within SECONDS (checked every 0.1 s).
+vanished() {
+  i=0
+  while pgrep -f "$2" >/dev/null && [ $i -lt $(($1 * 10)) ]; do
+    sleep 0.1; i=$((i + 1))
+  done
+  ! pgrep -f "$2" >/dev/null
+}
+
 # signal_when SIGNAL CONDITION: waits (a minute at most) until the shell
 # condition holds, then sends SIGNAL to the background job $pid and waits
 # for it; its status in $rc.
