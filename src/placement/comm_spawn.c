@@ -8,6 +8,7 @@
 #include "mpipool.h"
 #include "base/alloc.h"
 #include "base/clock.h"
+#include "base/env.h"
 #include "base/text.h"
 #include "daemon.h"
 #include "init_watch.h"
@@ -247,12 +248,12 @@ static void *call_run(void *arg) {
  * spawn was seen never to return (CI, a sanitized build: a new process's
  * MPI_Init failed, and the master's MPI_Comm_spawn waited 300 s until
  * killed).  MPIPOOL_SPAWN_TIMEOUT (seconds) sets it; 0: no bound. */
+static int limit_said; /* a bad value is said once in the process */
 static double spawn_limit(void) {
-  const char *v = getenv("MPIPOOL_SPAWN_TIMEOUT");
-  if (v && *v)
-    return strtod(v, NULL);
   double bound = mpipool__hints_spawn_bound();
-  return bound > 0 ? bound * 1.5 + 5 : 0;
+  return mpipool__env_seconds("MPIPOOL_SPAWN_TIMEOUT",
+                              bound > 0 ? bound * 1.5 + 5 : 0, 86400,
+                              &limit_said);
 }
 
 /* Makes the call c in a thread of its own and waits at most `limit`

@@ -5,6 +5,7 @@
 #include "config.h"
 #include "init_watch.h"
 
+#include "base/env.h"
 #include "procs.h"
 
 #include <mpi.h>
@@ -25,20 +26,12 @@
 
 #define DEFAULT_LIMIT 60
 
-/* The seconds MPIPOOL_INIT_WATCH gives (0: no watcher). */
+/* The seconds MPIPOOL_INIT_WATCH gives (0: no watcher), rounded up. */
 static long watch_limit(void) {
-  const char *v = getenv("MPIPOOL_INIT_WATCH");
-  char *end;
-  if (v == NULL || *v == '\0')
-    return DEFAULT_LIMIT;
-  long s = strtol(v, &end, 10);
-  if (*end == '\0' && s >= 0 && s <= 86400)
-    return s;
-  fprintf(stderr,
-          "mpipool: MPIPOOL_INIT_WATCH=%s is not a number of seconds from 0 "
-          "to 86400; using %d\n",
-          v, DEFAULT_LIMIT);
-  return DEFAULT_LIMIT;
+  double s =
+      mpipool__env_seconds("MPIPOOL_INIT_WATCH", DEFAULT_LIMIT, 86400, NULL);
+  long whole = (long)s;
+  return whole < s ? whole + 1 : whole;
 }
 
 /* 1 if pid runs one of Open MPI's launchers. */

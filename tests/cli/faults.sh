@@ -116,6 +116,11 @@ check "a successor's spawn never returns, mpirun: given up, asked again, the res
 check "a successor's spawn never returns, mpirun: its process killed at the end" \
   sh -c 'grep -q "are killed so that the launcher does not wait" err && ! pgrep -f "/bin/slee[p] 600"'
 unset OMPI_MCA_pmix_base_exchange_timeout MPIPOOL_SPAWN_TIMEOUT
+# A bound that is not a number of seconds is said once (not at every
+# successor's spawn) and the default bound is kept, never "no bound".
+run env MPIPOOL_SPAWN_TIMEOUT=soon "$MAXTASKS"
+check "MPIPOOL_SPAWN_TIMEOUT=soon, a recycling singleton: said once, the default kept, the results whole" \
+  sh -c '[ "$0" -eq 0 ] && grep -q "^Pool  : \[0, 2, 4, 6, 8, 10, 12, 14, 16, 18\]" out && [ "$(grep -c "^mpipool: MPIPOOL_SPAWN_TIMEOUT=soon is not a number of seconds from 0 to 86400; using [0-9.]*$" err)" -eq 1 ]' $rc
 
 # kill -9 of a spare (a successor spawned ahead, still idle): another is
 # spawned in its stead.  Without that, the worker it was to follow waited
