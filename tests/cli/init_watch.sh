@@ -29,8 +29,21 @@ cut_at() {
   secs=$(($(date +%s) - t0))
 }
 
-cut_at before 3
-check "handshake cut before the reply: the job ends (mpirun killed, 137) in $secs s, not at the time limit" \
+# The cut races the server: now and then (seen once in about 70 runs,
+# under make -j2 check with another test beside it) the server has sent
+# both its replies before the rank's close(), is done with the handshake,
+# and mpirun ends the job itself (status 1, its own message, no
+# watcher's).  The fault then did not happen, and it is injected again,
+# at most 5 times; any other outcome is checked at once.
+tries=0
+while :; do
+  tries=$((tries + 1))
+  cut_at before 3
+  [ $tries -lt 5 ] && [ $rc -eq 1 ] && ! grep -q "^mpipool: a rank" err &&
+    grep -q "^mpirun detected that one or more processes exited" err || break
+  gone || break
+done
+check "handshake cut before the reply: the job ends (mpirun killed, 137) in $secs s, not at the time limit (fault injected $tries time(s))" \
   sh -c '[ "$0" -eq 137 ] && [ "$1" -lt 60 ]' $rc $secs
 check "handshake cut before the reply: the rank's error, then why mpirun was killed" \
   sh -c 'grep -q "OPAL ERROR: Unreachable" err &&
