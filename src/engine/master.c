@@ -771,6 +771,8 @@ static int send_frame(mpipool__master_t *m, mpipool__worker_t *w, int *sent) {
   uint32_t fi;
   frame_t *f;
   *sent = 0;
+  if (m->scratch.data == NULL && m->link->spare) /* warm pages, if any */
+    m->scratch.data = m->link->spare(m->link, &m->scratch.cap);
   if (mpipool__wire_tasks_begin(&m->scratch, w->next_seq) != 0 ||
       (f = frame_take(m, &fi)) == NULL) {
     fail_next(m);

@@ -1,6 +1,6 @@
 /*
  * buf.c - a growable byte buffer that doubles its capacity, so appending n
- * bytes one piece at a time costs O(n).
+ * bytes one piece at a time costs O(n); and the spares kept of them.
  */
 #include "config.h"
 #include "buf.h"
@@ -44,4 +44,44 @@ void *mpipool__buf_steal(mpipool__buf_t *b) {
 
 void mpipool__buf_free(mpipool__buf_t *b) {
   mpipool__free(mpipool__buf_steal(b));
+}
+
+int mpipool__spares_keep(mpipool__spares_t *s, void *buf, size_t cap) {
+  int slot = -1;
+  for (int k = 0; k < MPIPOOL__SPARES; k++)
+    if (s->bufs[k] == NULL && slot < 0)
+      slot = k;
+  if (buf == NULL || cap < MPIPOOL__SPARE_MIN || slot < 0 ||
+      cap > MPIPOOL__SPARE_MAX - mpipool__spares_bytes(s))
+    return 0;
+  s->bufs[slot] = buf;
+  s->caps[slot] = cap;
+  return 1;
+}
+
+void *mpipool__spares_take(mpipool__spares_t *s, size_t *cap) {
+  int best = -1;
+  for (int k = 0; k < MPIPOOL__SPARES; k++)
+    if (s->bufs[k] && (best < 0 || s->caps[k] > s->caps[best]))
+      best = k;
+  if (best < 0)
+    return NULL;
+  void *p = s->bufs[best];
+  *cap = s->caps[best];
+  s->bufs[best] = NULL;
+  s->caps[best] = 0;
+  return p;
+}
+
+size_t mpipool__spares_bytes(const mpipool__spares_t *s) {
+  size_t n = 0;
+  for (int k = 0; k < MPIPOOL__SPARES; k++)
+    n += s->caps[k];
+  return n;
+}
+
+void mpipool__spares_free(mpipool__spares_t *s) {
+  for (int k = 0; k < MPIPOOL__SPARES; k++)
+    mpipool__free(s->bufs[k]);
+  *s = (mpipool__spares_t){0};
 }

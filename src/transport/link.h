@@ -35,6 +35,10 @@ struct mpipool__link {
    * ENOMEM (the message waits). */
   int (*poll)(mpipool__link_t *l, MPI_Comm comm, int source, int tag,
               mpipool__msg_t *m);
+  /* A buffer of an earlier send, whose pages are in memory already, to
+   * encode a large message into (taken, with its capacity in *cap), or
+   * NULL.  May be NULL itself: the link keeps none. */
+  void *(*spare)(mpipool__link_t *l, size_t *cap);
   /* The bytes the link holds for its sends in flight (about). */
   size_t (*bytes)(const mpipool__link_t *l);
   void (*free)(mpipool__link_t *l);

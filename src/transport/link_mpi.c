@@ -70,12 +70,16 @@ static int l_poll(mpipool__link_t *l, MPI_Comm comm, int source, int tag,
   return got;
 }
 
+static void *l_spare(mpipool__link_t *l, size_t *cap) {
+  return mpipool__sends_spare(&((link_mpi_t *)l)->sends, cap);
+}
+
 static size_t l_bytes(const mpipool__link_t *l) {
   const mpipool__sends_t *s = &((const link_mpi_t *)l)->sends;
   size_t n = sizeof(link_mpi_t);
   for (int k = 0; k < 4; k++)
     n += s->caps[k] * sizeof(void *); /* about: a pointer each */
-  return n;
+  return n + mpipool__spares_bytes(&s->spares);
 }
 
 static void l_free(mpipool__link_t *l) {
@@ -94,6 +98,7 @@ int mpipool__link_mpi_new(mpipool__link_t **out) {
   l->link.drain = l_drain;
   l->link.forget = l_forget;
   l->link.poll = l_poll;
+  l->link.spare = l_spare;
   l->link.bytes = l_bytes;
   l->link.free = l_free;
   mpipool__cma_node(&l->node);

@@ -12,6 +12,9 @@
 
 #include <errno.h>
 #include <limits.h>
+#if HAVE_MALLOC_USABLE_SIZE
+#include <malloc.h>
+#endif
 #include <stdlib.h>
 
 /* Room for one more send in each of the six parallel arrays (each keeps
@@ -76,6 +79,19 @@ int mpipool__send(mpipool__sends_t *s, MPI_Comm comm, int dest, int tag,
   return MPIPOOL_OK;
 }
 
+/* Keeps buf (a completed send's) as a spare, or frees it. */
+static void keep_or_free(mpipool__sends_t *s, void *buf) {
+#if HAVE_MALLOC_USABLE_SIZE
+  if (buf && mpipool__spares_keep(&s->spares, buf, malloc_usable_size(buf)))
+    return;
+#endif
+  mpipool__free(buf);
+}
+
+void *mpipool__sends_spare(mpipool__sends_t *s, size_t *cap) {
+  return mpipool__spares_take(&s->spares, cap);
+}
+
 int mpipool__sends_progress(mpipool__sends_t *s) {
   int outcount;
   if (s->n == 0)
@@ -86,7 +102,7 @@ int mpipool__sends_progress(mpipool__sends_t *s) {
   if (outcount == MPI_UNDEFINED || outcount == 0)
     return MPIPOOL_OK;
   for (int k = 0; k < outcount; k++) {
-    mpipool__free(s->bufs[s->done[k]]);
+    keep_or_free(s, s->bufs[s->done[k]]);
     s->bufs[s->done[k]] = NULL;
   }
   compact(s); /* completed requests are MPI_REQUEST_NULL now */
@@ -131,6 +147,7 @@ void mpipool__sends_free(mpipool__sends_t *s) {
   for (size_t i = 0; i < s->ngiven_up; i++)
     mpipool__free(s->given_up[i]);
   mpipool__free(s->given_up);
+  mpipool__spares_free(&s->spares);
   mpipool__free(s->reqs);
   mpipool__free(s->bufs);
   mpipool__free(s->comms);

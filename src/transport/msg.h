@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "backoff.h"
+#include "buf.h"
 
 typedef struct {
   MPI_Request *reqs;
@@ -23,6 +24,7 @@ typedef struct {
   size_t caps[6];  /* of reqs, bufs, comms, dests, done, statuses */
   void **given_up; /* buffers of sends given up (mpipool__sends_forget) */
   size_t ngiven_up, given_up_cap;
+  mpipool__spares_t spares; /* of completed sends (buf.h) */
 } mpipool__sends_t;
 
 /* How long the sends still pending at the end may take: a send to a peer
@@ -42,6 +44,11 @@ size_t mpipool__msg_max(void);
  * or at once on failure) to dest.  0, ENOMEM, E2BIG or EMPI. */
 int mpipool__send(mpipool__sends_t *s, MPI_Comm comm, int dest, int tag,
                   void *buf, size_t len);
+
+/* The largest buffer kept from completed sends (buf.h's spares; taken:
+ * the caller's to fill and send, or free), its capacity in *cap; NULL if
+ * none (or where malloc_usable_size is not had). */
+void *mpipool__sends_spare(mpipool__sends_t *s, size_t *cap);
 
 /* Completes what it can without blocking.  0 or EMPI. */
 int mpipool__sends_progress(mpipool__sends_t *s);

@@ -340,7 +340,10 @@ static int run_frame(worker_t *w, const mpipool__msg_t *m, int skip) {
     err = place_gpus(w);
   }
   /* Results of all chunks go into one frame; the header's busy time is
-   * patched in once the chunks have run. */
+   * patched in once the chunks have run.  A large frame sent before
+   * gives its warm pages (msg.h). */
+  if (w->out.data == NULL)
+    w->out.data = mpipool__sends_spare(&w->sends, &w->out.cap);
   if (err == 0)
     err = mpipool__wire_results_begin(&w->out, r.seq, 0);
   if (err == 0)
@@ -372,7 +375,12 @@ static int run_frame(worker_t *w, const mpipool__msg_t *m, int skip) {
   void *data = mpipool__buf_steal(&w->out);
   int read = w->cma && len >= MPIPOOL__CMA_MIN ? offer(w, data, len) : 0;
   if (read != 0) { /* 1: the master has read it; or an error */
-    mpipool__free(data);
+    if (read == 1 && w->out.data == NULL && len >= MPIPOOL__SPARE_MIN &&
+        len <= MPIPOOL__SPARE_MAX) { /* the next frame's, warm (buf.h) */
+      w->out.data = data;
+      w->out.cap = len;
+    } else
+      mpipool__free(data);
     return read == 1 ? MPIPOOL_OK : read;
   }
   return mpipool__send(&w->sends, w->pool->comm, w->master,

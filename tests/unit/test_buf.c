@@ -1,5 +1,7 @@
 /*
- * test_buf.c - the growable byte buffer (buf.c).
+ * test_buf.c - the growable byte buffer (buf.c), and the spares kept of
+ * sent buffers: only large ones, at most MPIPOOL__SPARES and
+ * MPIPOOL__SPARE_MAX bytes, the largest taken first.
  */
 #include "config.h"
 
@@ -83,7 +85,49 @@ static void test_buf(void) {
   ok(1, "buf_free twice is harmless");
 }
 
+static void test_spares(void) {
+  mpipool__spares_t s = {0};
+  size_t cap = 7, big = MPIPOOL__SPARE_MIN;
+  ok(mpipool__spares_take(&s, &cap) == NULL && cap == 7,
+     "spares: none to take at first");
+  char *small = malloc(64);
+  is_int(mpipool__spares_keep(&s, small, MPIPOOL__SPARE_MIN - 1), 0,
+         "spares: a buffer under the minimum is not kept");
+  free(small);
+  is_int(mpipool__spares_keep(&s, NULL, big), 0, "spares: NULL is not kept");
+  void *b[MPIPOOL__SPARES + 1];
+  for (int k = 0; k <= MPIPOOL__SPARES; k++)
+    b[k] = malloc(16);
+  for (int k = 0; k < MPIPOOL__SPARES; k++)
+    ok(mpipool__spares_keep(&s, b[k], big + (size_t)k) == 1,
+       "spares: buffer %d kept", k);
+  is_int(mpipool__spares_keep(&s, b[MPIPOOL__SPARES], big), 0,
+         "spares: one more than MPIPOOL__SPARES is not kept");
+  free(b[MPIPOOL__SPARES]);
+  ok(mpipool__spares_bytes(&s) == MPIPOOL__SPARES * big + 6,
+     "spares: the bytes kept");
+  ok(mpipool__spares_take(&s, &cap) == b[3] && cap == big + 3,
+     "spares: the largest is taken first");
+  ok(mpipool__spares_take(&s, &cap) == b[2] && cap == big + 2,
+     "spares: then the next largest");
+  free(b[3]);
+  free(b[2]);
+  void *huge = malloc(16);
+  is_int(mpipool__spares_keep(
+             &s, huge, MPIPOOL__SPARE_MAX - mpipool__spares_bytes(&s) + 1),
+         0, "spares: past MPIPOOL__SPARE_MAX in all, not kept");
+  is_int(mpipool__spares_keep(&s, huge,
+                              MPIPOOL__SPARE_MAX - mpipool__spares_bytes(&s)),
+         1, "spares: up to MPIPOOL__SPARE_MAX in all, kept");
+  ok(mpipool__spares_bytes(&s) == MPIPOOL__SPARE_MAX,
+     "spares: MPIPOOL__SPARE_MAX held");
+  mpipool__spares_free(&s); /* the sanitizers' build sees a leak if not */
+  ok(mpipool__spares_bytes(&s) == 0 && mpipool__spares_take(&s, &cap) == NULL,
+     "spares: none after free");
+}
+
 int main(void) {
   test_buf();
+  test_spares();
   return tap_done();
 }
