@@ -96,6 +96,29 @@ static void bound_end(int status) {
  * time limit send them): the run stops cleanly, every task that ended
  * logged (the farm's stop); a second one ends the program at once. */
 static volatile sig_atomic_t stop_requested;
+/* Starts the pool.  A singleton's MPI_Init forks its runtime daemon
+ * (orted), which gets the program's standard output for its own: as it
+ * quits, after two or more workers died by a signal, it writes "N total
+ * processes killed ..." there, among the tasks' output.  It writes nothing
+ * else there for the program (the workers send the tasks' output to the
+ * master), so it is given stderr for its stdout. */
+static int start_pool(mpipool_t *pool, int singleton) {
+  int out = -1;
+  fflush(stdout);
+  if (singleton && (out = fcntl(1, F_DUPFD_CLOEXEC, 3)) >= 0 &&
+      dup2(2, 1) < 0) {
+    close(out);
+    out = -1;
+  }
+  int e = mpipool_start(pool);
+  if (out >= 0) {
+    fflush(stdout);
+    dup2(out, 1);
+    close(out);
+  }
+  return e;
+}
+
 /* While a singleton reads its tasks: /dev/null, put over stdin by a stop,
  * so that a read not yet begun when the signal came (it would wait for
  * ever on a pipe that stays open) ends at once as well; else -1. */
@@ -652,7 +675,7 @@ int main(int argc, char **argv) {
   if (e == 0)
     e = mpipool_set_binding(pool, !o.no_bind);
   if (e == 0)
-    e = mpipool_start(pool); /* workers serve, then exit, in here */
+    e = start_pool(pool, early); /* workers serve, then exit, in here */
   if (e) {
     fprintf(stderr, "mpipool: cannot start the pool: %s\n",
             mpipool_strerror(e));

@@ -6,9 +6,10 @@
  * (--singleton-died-pipe) whose other end it keeps: the daemon ends when
  * that pipe closes, that is when the program exits.  As it ends, when two
  * or more of its processes (workers) died by a signal, it prints "N total
- * processes killed" on its standard output, which is the program's,
- * about 2 s after the program ended: into whatever took that file over
- * (seen: the next command's output file).  So after its
+ * processes killed" on its standard output, which is the program's
+ * (the mpipool program gives it its stderr: src/cli/main.c), about 2 s
+ * after the program ended: into whatever took that file over (seen: the
+ * next command's output file).  So after its
  * last MPI_Finalize the program closes its end of that pipe and waits
  * for the daemon to end, a bounded time: what it prints comes before the
  * program's end.

@@ -151,10 +151,12 @@ check "kill -9 of a spare: another takes its place, every task ran once, exit 0"
 # seen as the pool ends, and no worker is started in its place then (one
 # was, and the end waited for ever for it).
 # When two or more of its processes died by a signal, the singleton's
-# runtime daemon (orted) prints "N total processes killed" on the
-# program's standard output as it ends.  It ended with the program, and
-# wrote up to 2 s later, into the next test's output file (seen): the
-# program now ends it and waits for it first.  Such runs write in a
+# runtime daemon (orted) prints "N total processes killed" on its
+# standard output as it ends.  It ended with the program, and wrote up
+# to 2 s later, into the next test's output file (seen): the program now
+# ends it and waits for it first; and that standard output is the
+# program's stderr (it was the program's stdout, among the tasks'
+# output).  Such runs write in a
 # directory of their own all the same, and their checks read the tasks'
 # lines only.
 tasks() { grep -x "[0-9]*" out | sort | tr "\n" " "; }
@@ -172,6 +174,8 @@ cp out out.at-exit
 sleep 3
 check "every worker dies before it is ready: nothing written to its output after it ended" \
   cmp -s out out.at-exit
+check "every worker dies before it is ready: the runtime daemon's \"total processes killed\" is on stderr, not among the output" \
+  sh -c '[ ! -s out ] && grep -q "total processes killed" err'
 check "every worker dies before it is ready: the run stops (255), says so, logs nothing" \
   sh -c '[ "$0" -eq 255 ] && grep -q "^mpipool: warning: cannot start a worker in place of a lost one (3 workers in a row died before they were ready" err && grep -q "no worker able to run tasks" err && [ $(wc -l <six.log) -eq 1 ] && [ -z "$1" ]' $rc "$(tasks)"
 cd .. || exit 99
