@@ -79,8 +79,7 @@ int mpipool__send(mpipool__sends_t *s, MPI_Comm comm, int dest, int tag,
   return MPIPOOL_OK;
 }
 
-/* Keeps buf (a completed send's) as a spare, or frees it. */
-static void keep_or_free(mpipool__sends_t *s, void *buf) {
+void mpipool__sends_recycle(mpipool__sends_t *s, void *buf) {
 #if HAVE_MALLOC_USABLE_SIZE
   if (buf && mpipool__spares_keep(&s->spares, buf, malloc_usable_size(buf)))
     return;
@@ -102,7 +101,7 @@ int mpipool__sends_progress(mpipool__sends_t *s) {
   if (outcount == MPI_UNDEFINED || outcount == 0)
     return MPIPOOL_OK;
   for (int k = 0; k < outcount; k++) {
-    keep_or_free(s, s->bufs[s->done[k]]);
+    mpipool__sends_recycle(s, s->bufs[s->done[k]]);
     s->bufs[s->done[k]] = NULL;
   }
   compact(s); /* completed requests are MPI_REQUEST_NULL now */

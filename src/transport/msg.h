@@ -50,6 +50,11 @@ int mpipool__send(mpipool__sends_t *s, MPI_Comm comm, int dest, int tag,
  * none (or where malloc_usable_size is not had). */
 void *mpipool__sends_spare(mpipool__sends_t *s, size_t *cap);
 
+/* Keeps buf (a sent message's, malloc'd, the caller's no more) as a
+ * spare if buf.h's spares take it, else frees it.  Completed sends go
+ * this way. */
+void mpipool__sends_recycle(mpipool__sends_t *s, void *buf);
+
 /* Completes what it can without blocking.  0 or EMPI. */
 int mpipool__sends_progress(mpipool__sends_t *s);
 

@@ -375,11 +375,9 @@ static int run_frame(worker_t *w, const mpipool__msg_t *m, int skip) {
   void *data = mpipool__buf_steal(&w->out);
   int read = w->cma && len >= MPIPOOL__CMA_MIN ? offer(w, data, len) : 0;
   if (read != 0) { /* 1: the master has read it; or an error */
-    if (read == 1 && w->out.data == NULL && len >= MPIPOOL__SPARE_MIN &&
-        len <= MPIPOOL__SPARE_MAX) { /* the next frame's, warm (buf.h) */
-      w->out.data = data;
-      w->out.cap = len;
-    } else
+    if (read == 1) /* the master has them: a spare, as a sent frame */
+      mpipool__sends_recycle(&w->sends, data);
+    else
       mpipool__free(data);
     return read == 1 ? MPIPOOL_OK : read;
   }

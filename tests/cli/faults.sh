@@ -156,9 +156,8 @@ check "kill -9 of a spare: another takes its place, every task ran once, exit 0"
 # to 2 s later, into the next test's output file (seen): the program now
 # ends it and waits for it first; and that standard output is the
 # program's stderr (it was the program's stdout, among the tasks'
-# output).  Such runs write in a
-# directory of their own all the same, and their checks read the tasks'
-# lines only.
+# output).  Such runs write in a directory of their own all the same,
+# and their checks read the tasks' lines only.
 tasks() { grep -x "[0-9]*" out | sort | tr "\n" " "; }
 rm -f six.log
 run env MPIPOOL_CHECK=1 MPIPOOL_FAULT_INIT=die:2 "$MPIPOOL" -j 1 --maxtasksperchild 1 --joblog six.log six.txt
