@@ -17,7 +17,7 @@
  * Usage: mpirun -n W+1 bench/bench_pool [--workers W] [--items N]
  *            [--tasks T] [--only map_chunked|apply_async|map_chunksize1]
  *            [--maxtasks M] [--sleep-us U] [--spin-us U] [--isolation 0|1]
- *            [--settle 0|1]
+ *            [--settle 0|1] [--head-start 0|1]
  * --maxtasks sets maxtasksperchild; --sleep-us makes every task sleep U
  * microseconds first (bench/recycle.sh uses both), --spin-us compute
  * for U microseconds of CPU time (bench/oversubscribe.sh); --isolation 1 runs
@@ -25,7 +25,9 @@
  * waits before each workload until every place of the pool is served (a
  * recycling pool's successors start in the background, while the next
  * workload would run: without it, that workload's figures include their
- * start, on fewer workers), and says how long that took ("settle" lines).
+ * start, on fewer workers), and says how long that took ("settle" lines);
+ * --head-start 1 lets the master run tasks while its workers are spawned
+ * (mpipool_set_head_start).
  * (a singleton run spawns the workers itself; --only may list several
  * workloads separated by commas).  Each workload is timed on the master
  * with CLOCK_MONOTONIC, pool start-up excluded; start-up is reported on a
@@ -137,7 +139,8 @@ static int usage(const char *msg) {
           "bench_pool: %s\n"
           "usage: bench_pool [--workers N] [--items N] [--tasks N] "
           "[--only map_chunked,apply_async,map_chunksize1] [--maxtasks M] "
-          "[--sleep-us U] [--spin-us U] [--isolation 0|1] [--settle 0|1]\n",
+          "[--sleep-us U] [--spin-us U] [--isolation 0|1] [--settle 0|1] "
+          "[--head-start 0|1]\n",
           msg);
   return 2;
 }
@@ -347,7 +350,7 @@ static int settle(mpipool_t *pool, long on) {
 
 int main(int argc, char **argv) {
   long workers = 2, items = 1000000, tasks = 20000, maxtasks = 0;
-  long isolation = 0, settle_opt = 0;
+  long isolation = 0, settle_opt = 0, head = 0;
   int only = W_ALL;
 
   /* Every process parses the same argv, so a usage error stops them all
@@ -378,6 +381,9 @@ int main(int argc, char **argv) {
     } else if (strcmp(a, "--isolation") == 0) {
       if (parse_long(v, 0, 1, &isolation))
         return usage("--isolation wants 0 or 1");
+    } else if (strcmp(a, "--head-start") == 0) {
+      if (parse_long(v, 0, 1, &head))
+        return usage("--head-start wants 0 or 1");
     } else if (strcmp(a, "--settle") == 0) {
       if (parse_long(v, 0, 1, &settle_opt))
         return usage("--settle wants 0 or 1");
@@ -400,7 +406,8 @@ int main(int argc, char **argv) {
       (err = mpipool_register(pool, "bytes", do_bytes, NULL)) != 0 ||
       (err = mpipool_set_processes(pool, (int)workers)) != 0 ||
       (err = mpipool_set_maxtasksperchild(pool, maxtasks)) != 0 ||
-      (err = mpipool_set_isolation(pool, (int)isolation)) != 0) {
+      (err = mpipool_set_isolation(pool, (int)isolation)) != 0 ||
+      (err = mpipool_set_head_start(pool, (int)head)) != 0) {
     fprintf(stderr, "bench_pool: %s\n", mpipool_strerror(err));
     mpipool_destroy(pool);
     return 1;

@@ -203,6 +203,14 @@ int mpipool_set_task_timeout(mpipool_t *pool, double seconds) {
   return MPIPOOL_OK;
 }
 
+int mpipool_set_head_start(mpipool_t *pool, int on) {
+  int err = settable(pool);
+  if (err)
+    return err;
+  pool->head_start = on != 0;
+  return MPIPOOL_OK;
+}
+
 int mpipool_set_comm(mpipool_t *pool, MPI_Comm comm) {
   int err = settable(pool);
   if (err)
@@ -388,6 +396,15 @@ static int unfit(const mpipool_t *pool, const mpipool__plan_t *p) {
   return 0;
 }
 
+/* The start of a pool with a head start (mpipool_set_head_start) whose
+ * workers are all spawned here: the engine spawns them in the
+ * background; the pool is theirs when they come. */
+static int start_spawning(mpipool_t *pool, mpipool__plan_t *p, int recycling) {
+  int n = p->nodes[0].spawn; /* one node: spawned anywhere is here */
+  int err = mpipool__master_new(&pool->master, pool, p, recycling, 1);
+  return err ? err : mpipool__master_spawn_first(pool->master, NULL, n, 1);
+}
+
 /* The master's start: plan from every rank's view of its node, spawn what
  * each node lacks, hand the plan to the engine (which releases surplus
  * ranks) and add every worker to it. */
@@ -419,6 +436,9 @@ static int start_master(mpipool_t *pool, int world,
               "%s; only the ranks started there serve\n",
               p.nodes[i].info.host);
   int recycling = pool->maxtasks > 0;
+  if (pool->head_start && world == 1 && p.nnodes == 1 && p.serve == 0 &&
+      p.nodes[0].spawn > 0)
+    return start_spawning(pool, &p, recycling);
   size_t nnodes = p.nnodes;
   int serve = p.serve;
   MPI_Comm *inter = mpipool__calloc(nnodes, sizeof *inter);

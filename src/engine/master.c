@@ -36,6 +36,7 @@
 #include "transport/buf.h"
 #include "transport/link.h"
 #include "transport/msg.h"
+#include "worker/head.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -72,6 +73,9 @@
  * their initializer, say) after which no other is started in their place:
  * each would die as they did. */
 #define START_DEATHS 3
+/* The tag of the first workers' spawn (mpipool__master_spawn_first);
+ * successors' carry their binding share. */
+#define FIRST_SPAWN (-100)
 
 /* A frame in flight: the chunks it carries, in order.  Its references
  * grow with what it carries (at most MAX_COALESCE) and are kept when the
@@ -131,6 +135,10 @@ struct mpipool__master {
   mpipool__spawnq_t *spawnq; /* successors of retiring workers */
   int recycling;             /* maxtasks > 0 and spawning still works */
   int spawning;              /* spawning works: lost workers are replaced */
+  /* The first workers are being spawned (mpipool__master_spawn_first):
+   * the pool is sealed when they come. */
+  int starting;
+  mpipool__head_t *head; /* runs tasks meanwhile (a head start), or NULL */
   /* The dispatcher. */
   wlist_t levels[DEPTH]; /* ready workers by frames in flight */
   wlist_t *parked;       /* spares, per plan node + 1 (unknown node) */
@@ -643,10 +651,26 @@ int mpipool__master_seal(mpipool__master_t *m) {
   if (number_places(m, n))
     return MPIPOOL_ENOMEM;
   m->slots = n;
-  return m->recycling ? spawnq_start(m) : MPIPOOL_OK;
+  return m->recycling && m->spawnq == NULL ? spawnq_start(m) : MPIPOOL_OK;
 }
 
-size_t mpipool__master_size(const mpipool__master_t *m) { return m->slots; }
+int mpipool__master_spawn_first(mpipool__master_t *m, const char *host, int n,
+                                int head) {
+  if (head) {
+    if ((m->head = mpipool__malloc(sizeof *m->head)) == NULL)
+      return MPIPOOL_ENOMEM;
+    mpipool__head_init(m->head);
+  }
+  int err = spawnq_start(m);
+  if (err == 0)
+    err = mpipool__spawnq_request(m->spawnq, host, n, FIRST_SPAWN);
+  m->starting = err == 0;
+  return err;
+}
+
+size_t mpipool__master_size(const mpipool__master_t *m) {
+  return m->starting ? (size_t)m->plan.workers : m->slots;
+}
 
 size_t mpipool__master_lost(const mpipool__master_t *m) { return m->lost; }
 
@@ -960,7 +984,27 @@ static int stop_recycling(mpipool__master_t *m, const char *why) {
   return err;
 }
 
-/* Takes in the successors the spawner has started. */
+/* The first workers' spawn has ended (s): they are the pool, sealed now;
+ * or, when it failed, the pool breaks (ESPAWN) as its start would have. */
+static int adopt_first(mpipool__master_t *m, mpipool__spawned_t *s) {
+  m->starting = 0;
+  if (s->err) {
+    fprintf(stderr, "mpipool: %s on host %s\n", s->why,
+            s->host ? s->host : m->host);
+    if (!m->pool->launched)
+      fprintf(stderr,
+              "mpipool: this MPI cannot spawn processes here; start "
+              "the program under a launcher instead (mpirun -n %d ...): its "
+              "ranks then serve as the workers\n",
+              m->plan.workers + 1);
+    return MPIPOOL_ESPAWN;
+  }
+  int err =
+      mpipool__master_add_spawned(m, s->inter, 0, MPIPOOL__SHARE_NEXT, s->pids);
+  return err ? err : mpipool__master_seal(m);
+}
+
+/* Takes in the workers the spawner has started. */
 static int adopt_spawns(mpipool__master_t *m, int *busy) {
   mpipool__spawned_t s;
   int err = MPIPOOL_OK;
@@ -969,20 +1013,18 @@ static int adopt_spawns(mpipool__master_t *m, int *busy) {
     if (mpipool__pool_ask_again(m->pool, s.err) && m->spawning) {
       fprintf(stderr, "mpipool: warning: %s; asking again\n", s.why);
       err = mpipool__spawnq_request(m->spawnq, s.host, s.n, s.tag);
-      mpipool__free(s.host);
       if (err)
-        err = stop_recycling(m, "out of memory");
-      continue;
-    }
-    if (s.err) {
-      mpipool__free(s.host);
+        err = s.tag == FIRST_SPAWN ? err : stop_recycling(m, "out of memory");
+    } else if (s.tag == FIRST_SPAWN) {
+      err = adopt_first(m, &s);
+    } else if (s.err) {
       err = stop_recycling(m, s.why);
-      continue;
+    } else {
+      int node = mpipool__plan_find(&m->plan, s.host ? s.host : m->host);
+      err = mpipool__master_add_spawned(m, s.inter, node, s.tag, s.pids);
     }
-    int node = mpipool__plan_find(&m->plan, s.host ? s.host : m->host);
     mpipool__free(s.host);
-    err = mpipool__master_add_spawned(m, s.inter, node, s.tag,
-                                      s.pid ? &s.pid : NULL);
+    mpipool__free(s.pids);
   }
   return err;
 }
@@ -1064,29 +1106,27 @@ static int on_hello(mpipool__master_t *m, mpipool__worker_t *w,
   return err ? err : send_ctrl(m, w, MPIPOOL__TAG_STOP);
 }
 
-static int on_results(mpipool__master_t *m, mpipool__worker_t *w,
-                      mpipool__msg_t *msg) {
-  if (w->inflight == 0) {
-    /* Work we failed already (terminate): the results are not wanted. */
-    mpipool__free(msg->data);
-    return w->state == MPIPOOL__W_STOPPING ? MPIPOOL_OK : MPIPOOL_EPROTO;
-  }
-  frame_t *f = frame_pop(m, w);
+/* Takes in the RESULTS frame (data, len; taken) that answers the chunks
+ * refs[0..nrefs) of frame seq, run by worker `id`: each chunk is done,
+ * queued again for its retries, or failed when the frame does not match. */
+static void take_results(mpipool__master_t *m, const ref_t *refs,
+                         unsigned nrefs, uint64_t seq, void *data, size_t len,
+                         long id) {
   mpipool__reader_t r;
   mpipool__rchunk_view_t v;
-  int err = mpipool__wire_results_open(&r, msg->data, msg->len);
-  if (err == 0 && (r.seq != f->seq || r.nchunks != f->nrefs))
+  int err = mpipool__wire_results_open(&r, data, len);
+  if (err == 0 && (r.seq != seq || r.nchunks != nrefs))
     err = MPIPOOL_EPROTO;
-  mpipool__rbuf_t *buf = mpipool__rbuf_new(msg->data);
+  mpipool__rbuf_t *buf = mpipool__rbuf_new(data);
   if (buf == NULL && err == 0)
     err = MPIPOOL_ENOMEM;
-  if (err == 0 && f->nrefs) {
-    double ns = (double)r.busy_ns / f->nrefs;
+  if (err == 0 && nrefs) {
+    double ns = (double)r.busy_ns / nrefs;
     m->chunk_ns = m->chunk_ns > 0 ? 0.8 * m->chunk_ns + 0.2 * ns : ns;
   }
-  for (unsigned k = 0; k < f->nrefs; k++) {
-    mpipool__job_t *job = f->refs[k].job;
-    size_t c = f->refs[k].chunk;
+  for (unsigned k = 0; k < nrefs; k++) {
+    mpipool__job_t *job = refs[k].job;
+    size_t c = refs[k].chunk;
     if (err == 0 && mpipool__wire_results_next(&r, &v) != 1)
       err = MPIPOOL_EPROTO;
     if (err == 0 && v.count != mpipool__job_chunk_count(job, c))
@@ -1098,13 +1138,24 @@ static int on_results(mpipool__master_t *m, mpipool__worker_t *w,
     if (job->journal)
       mpipool__journal_put(job->journal, job->jmap,
                            mpipool__job_chunk_first(job, c), &v);
-    if (mpipool__job_chunk_done(job, c, buf, &v, w->id))
+    if (mpipool__job_chunk_done(job, c, buf, &v, id))
       job_done(m, job);
     else
       queue_retries(m, job);
   }
   mpipool__rbuf_unref(buf);
-  err = MPIPOOL_OK;
+}
+
+static int on_results(mpipool__master_t *m, mpipool__worker_t *w,
+                      mpipool__msg_t *msg) {
+  if (w->inflight == 0) {
+    /* Work we failed already (terminate): the results are not wanted. */
+    mpipool__free(msg->data);
+    return w->state == MPIPOOL__W_STOPPING ? MPIPOOL_OK : MPIPOOL_EPROTO;
+  }
+  frame_t *f = frame_pop(m, w);
+  take_results(m, f->refs, f->nrefs, f->seq, msg->data, msg->len, w->id);
+  int err = MPIPOOL_OK;
   if (w->retiring && w->inflight == 0)
     err = w->state == MPIPOOL__W_READY ? retire(m, w) : fill_slot(m, w);
   relist(m, w);
@@ -1486,6 +1537,31 @@ static void pace(mpipool__master_t *m) {
                                    : (unsigned)us;
 }
 
+/* While the first workers are spawned, the head (if any) runs the next
+ * queued chunk itself.  Only a wait does this, never a submission: a
+ * task of the caller's must not run inside apply_async. */
+static void head_turn(mpipool__master_t *m, int *busy) {
+  mpipool__job_t *job;
+  size_t c;
+  if (!m->starting || m->head == NULL || m->queue.chunks == 0 ||
+      !mpipool__head_ready(m->head, m->pool) ||
+      !mpipool__queue_next(&m->queue, &job, &c))
+    return;
+  *busy = 1;
+  ref_t ref = {job, c};
+  mpipool__buf_t out = {0};
+  int err = mpipool__head_run(m->head, m->pool, job->fn, &job->src,
+                              mpipool__job_chunk_first(job, c),
+                              mpipool__job_chunk_count(job, c), 0, &out);
+  if (err) { /* ENOMEM, E2BIG: the chunk fails, as on a worker */
+    mpipool__buf_free(&out);
+    fail_chunk(m, job, c, err);
+    return;
+  }
+  size_t len = out.len;
+  take_results(m, &ref, 1, 0, mpipool__buf_steal(&out), len, 0);
+}
+
 /* Progress until done() or the deadline. */
 static int wait_until(mpipool__master_t *m,
                       int (*done)(const mpipool__master_t *, const void *),
@@ -1497,6 +1573,7 @@ static int wait_until(mpipool__master_t *m,
     int err = mpipool__master_progress(m, &busy);
     if (err)
       return err;
+    head_turn(m, &busy);
     if (busy) {
       mpipool__backoff_reset(&m->backoff);
     } else {
@@ -1608,6 +1685,10 @@ void mpipool__master_free(mpipool__master_t *m) {
     return;
   mpipool__spawnq_free(m->spawnq);
   m->spawnq = NULL;
+  if (m->head) {
+    mpipool__head_free(m->head);
+    mpipool__free(m->head);
+  }
   fail_all(m, MPIPOOL_ETERMINATED);
   for (size_t e = 0; e < m->roster.nendpoints; e++) {
     mpipool__endpoint_t *ep = &m->roster.endpoints[e];
@@ -1635,6 +1716,8 @@ void mpipool__master_free(mpipool__master_t *m) {
 
 int mpipool__master_worker_info(const mpipool__master_t *m, int place,
                                 mpipool_worker_info_t *info) {
+  if (m->starting && place >= 0 && place < m->plan.workers)
+    return MPIPOOL_ENOTREADY; /* its worker is being spawned */
   if (place < 0 || (size_t)place >= m->slots)
     return MPIPOOL_EINVAL;
   uint32_t i = m->places[place];

@@ -64,7 +64,19 @@ int mpipool__master_add_spawned(mpipool__master_t *m, MPI_Comm inter, int node,
  * 0 or an error. */
 int mpipool__master_seal(mpipool__master_t *m);
 
-/* The number of workers the pool runs at once (0 before seal). */
+/*
+ * Starts the pool's first n workers on host (a spawn of n, in the
+ * spawner's thread) instead of adding them and sealing before the pool
+ * runs: mpipool_start returns at once, and the pool is sealed when they
+ * come (the engine's progress adopts them).  With head, the master runs
+ * queued chunks itself (head.h) meanwhile, in its waits.  If the spawn
+ * fails, the pool breaks with ESPAWN.  0 or an error.
+ */
+int mpipool__master_spawn_first(mpipool__master_t *m, const char *host, int n,
+                                int head);
+
+/* The number of workers the pool runs at once (0 before seal; while the
+ * first workers are being spawned, the number asked for). */
 size_t mpipool__master_size(const mpipool__master_t *m);
 
 /* One non-blocking round: complete sends, receive, dispatch.  Sets *busy

@@ -48,8 +48,9 @@ static done_t *do_spawn(mpipool__spawnq_t *sp, const request_t *r) {
   d->s.tag = r->tag;
   d->s.host = r->host; /* handed on */
   d->s.inter = MPI_COMM_NULL;
-  d->s.err = sp->spawn(r->n, r->host, &d->s.inter, r->n == 1 ? &d->s.pid : NULL,
-                       d->s.why, sizeof d->s.why);
+  d->s.pids = mpipool__calloc((size_t)r->n, sizeof *d->s.pids);
+  d->s.err = sp->spawn(r->n, r->host, &d->s.inter, d->s.pids, d->s.why,
+                       sizeof d->s.why);
   return d;
 }
 
@@ -204,6 +205,7 @@ void mpipool__spawnq_free(mpipool__spawnq_t *sp) {
     if (d->s.err == 0 && d->s.inter != MPI_COMM_NULL)
       MPI_Comm_free(&d->s.inter);
     mpipool__free(d->s.host);
+    mpipool__free(d->s.pids);
     mpipool__free(d);
   }
   pthread_cond_destroy(&sp->wake);

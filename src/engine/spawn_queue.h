@@ -18,10 +18,12 @@ typedef struct {
   int err;        /* 0, or ESPAWN/EMPI/ENOMEM with why */
   MPI_Comm inter; /* to the n new processes, when err == 0 */
   int n;
-  char *host;   /* where they were asked to run (malloc'd, the
-                   poller's to free), or NULL: anywhere */
-  int tag;      /* the requester's tag, as given */
-  uint32_t pid; /* of a spawn of 1 on this node: its process, or 0 */
+  char *host;     /* where they were asked to run (malloc'd, the
+                     poller's to free), or NULL: anywhere */
+  int tag;        /* the requester's tag, as given */
+  uint32_t *pids; /* their n process ids, 0 where unknown (on another
+                     node); malloc'd, the poller's to free; NULL when
+                     out of memory */
   char why[MPI_MAX_ERROR_STRING + 128];
 } mpipool__spawned_t;
 

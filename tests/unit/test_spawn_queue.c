@@ -63,20 +63,25 @@ static void test_inline(void) {
   is_int(calls, 1, "served at once, in the caller");
   is_int(mpipool__spawnq_pending(sp), 2, "2 pending until polled");
   ok(mpipool__spawnq_poll(sp, &s) == 1 && s.err == 0 && s.n == 2 &&
-         s.tag == 7 && s.host && strcmp(s.host, "a") == 0 && s.pid == 0,
-     "polled: 2 on a, tag 7 (no process id: a spawn of 2)");
+         s.tag == 7 && s.host && strcmp(s.host, "a") == 0 && s.pids &&
+         s.pids[0] == 4200 && s.pids[1] == 4201,
+     "polled: 2 on a, tag 7, their process ids");
   free(s.host);
+  free(s.pids);
   is_int(mpipool__spawnq_pending(sp), 0, "nothing pending");
   mpipool__spawnq_request(sp, "b", 1, 3);
   ok(mpipool__spawnq_poll(sp, &s) == 1 && s.err == MPIPOOL_ESPAWN &&
          strcmp(s.why, "no slots on b") == 0 && s.tag == 3,
      "a failed spawn: ESPAWN, why, tag");
   free(s.host);
+  free(s.pids);
   mpipool__spawnq_request(sp, NULL, 1, -1);
   ok(mpipool__spawnq_poll(sp, &s) == 1 && s.host == NULL &&
          strcmp(seen[2], "(any)") == 0,
      "no host: anywhere");
-  is_int(s.pid, 4200, "a spawn of 1: its process id handed over");
+  is_int(s.pids ? (int)s.pids[0] : -1, 4200,
+         "a spawn of 1: its process id handed over");
+  free(s.pids);
   is_int(mpipool__spawnq_poll(sp, &s), 0, "nothing more");
   mpipool__spawnq_stop(sp, 1);
   mpipool__spawnq_free(sp);
@@ -98,8 +103,10 @@ static void test_threaded(void) {
   for (int i = 0; i < 4; i++)
     if (!poll_wait(sp, &s) || s.tag != i || strcmp(s.host, hosts[i]) != 0)
       in_order = 0;
-    else
+    else {
       free(s.host);
+      free(s.pids);
+    }
   ok(in_order, "served in the order asked");
   is_int(mpipool__spawnq_pending(sp), 0, "none pending");
 
@@ -112,6 +119,7 @@ static void test_threaded(void) {
   while (mpipool__spawnq_poll(sp, &s)) {
     got++;
     free(s.host);
+    free(s.pids);
   }
   is_int(got, 3, "and stay to be polled after the stop");
   mpipool__spawnq_free(sp);

@@ -1,0 +1,201 @@
+/*
+ * test_head_start.c - a pool with a head start (mpipool_set_head_start):
+ * where its workers are spawned (a singleton, mpirun -n 1), the master
+ * runs tasks itself until they come.  Every task appends to a ledger
+ * file, so the checks see where each ran and how often:
+ *   - start returns with the size asked for;
+ *   - apply_async never runs the task in the caller (only a wait does);
+ *   - the first map's results are all right, each item ran exactly once,
+ *     and the master ran some of them, after its initializer (once);
+ *   - once the workers are there, the master runs nothing;
+ *   - under mpirun -n 2 and more (workers are ranks) the option changes
+ *     nothing: the master runs no task and no initializer;
+ *   - where spawning fails (MPIPOOL_FAULT_SPAWN=1), a second pool's start
+ *     still returns, and its map ends with MPIPOOL_ESPAWN, not a hang.
+ */
+#include "common.h"
+
+#include <fcntl.h>
+#include <mpi.h>
+#include <unistd.h>
+
+#define ITEMS 200
+
+/* The master's ledger, which every process learns from the initializer's
+ * arguments. */
+static char ledger[256];
+static pid_t master_pid;  /* this process (read on the master only) */
+static int ran_in_master; /* set by a task the master runs */
+
+static void note(const char *what, int item) {
+  char line[64];
+  int n =
+      snprintf(line, sizeof line, "%s %ld %d\n", what, (long)getpid(), item);
+  int fd = open(ledger, O_WRONLY | O_APPEND | O_CREAT, 0600);
+  if (fd >= 0) {
+    if (write(fd, line, (size_t)n) != n)
+      perror("ledger");
+    close(fd);
+  }
+}
+
+static int init(mpipool_ctx_t *ctx, const void *args, size_t size) {
+  if (size == 0 || size >= sizeof ledger)
+    return mpipool_ctx_fail(ctx, "no ledger");
+  memcpy(ledger, args, size);
+  ledger[size] = '\0';
+  note("init", -1);
+  return 0;
+}
+
+/* int -> 2 * int, after 2 ms, noted in the ledger */
+static int t_noted(mpipool_ctx_t *ctx, const void *in, size_t size) {
+  int x;
+  if (size != sizeof x)
+    return mpipool_ctx_fail(ctx, "bad size");
+  memcpy(&x, in, sizeof x);
+  if (getpid() == master_pid)
+    ran_in_master = 1;
+  struct timespec ts = {0, 2000000L};
+  nanosleep(&ts, NULL);
+  note(mpipool_ctx_worker_id(ctx) == 0 ? "head" : "task", x);
+  int y = 2 * x;
+  return mpipool_ctx_set_output(ctx, &y, sizeof y);
+}
+
+/* Counts the ledger's lines of `what`: by item into per (ITEMS), and
+ * those written by the master's process into *mine. */
+static int count(const char *what, int *per, int *mine) {
+  FILE *f = fopen(ledger, "r");
+  char w[16];
+  long pid;
+  int item, n = 0;
+  *mine = 0;
+  if (f == NULL)
+    return -1;
+  while (fscanf(f, "%15s %ld %d", w, &pid, &item) == 3) {
+    if (strcmp(w, what) != 0 &&
+        !(strcmp(what, "task") == 0 && strcmp(w, "head") == 0))
+      continue;
+    n++;
+    if (pid == (long)master_pid)
+      (*mine)++;
+    if (per && item >= 0 && item < ITEMS)
+      per[item]++;
+  }
+  fclose(f);
+  return n;
+}
+
+static void empty_ledger(void) {
+  int fd = open(ledger, O_WRONLY | O_TRUNC);
+  if (fd >= 0)
+    close(fd);
+}
+
+static mpipool_t *new_pool(void) {
+  mpipool_t *pool;
+  mpipool_create(&pool);
+  mpipool_register(pool, "noted", t_noted, NULL);
+  mpipool_set_processes(pool, 2);
+  mpipool_set_initializer(pool, init, ledger, strlen(ledger));
+  mpipool_set_head_start(pool, 1);
+  return pool;
+}
+
+/* Where spawning fails, the second pool's start returns and its work
+ * fails with ESPAWN. */
+static void spawn_fails(void) {
+  setenv("MPIPOOL_FAULT_SPAWN", "1", 1);
+  mpipool_t *pool = new_pool();
+  is_int(mpipool_start(pool), 0,
+         "spawning fails: start returns all the same (the spawn is later)");
+  int in[4] = {1, 2, 3, 4};
+  mpipool_results_t *res = NULL;
+  double t0 = test_now();
+  int err = mpipool_map(pool, "noted", in, 4, sizeof in[0], 1, &res);
+  is_int(err, MPIPOOL_ESPAWN, "and its map fails with ESPAWN");
+  ok(test_now() - t0 < 30, "at once, not by a time limit (%.1f s)",
+     test_now() - t0);
+  mpipool_results_free(res);
+  mpipool_destroy(pool);
+  unsetenv("MPIPOOL_FAULT_SPAWN");
+}
+
+int main(int argc, char **argv) {
+  int size = 1, provided;
+  MPI_Init_thread(&argc, &argv, MPI_THREAD_MULTIPLE, &provided);
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  master_pid = getpid();
+  snprintf(ledger, sizeof ledger, "%s/head_ledger.%ld",
+           getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (long)master_pid);
+  int spawned = size == 1; /* the workers are spawned: a head start */
+  mpipool_t *pool = new_pool();
+  is_int(mpipool_start(pool), 0, "start");
+  is_int(mpipool_size(pool), 2, "the size asked for, at once");
+
+  /* apply_async never runs the task in the caller. */
+  int x = 1000;
+  mpipool_async_t *h = NULL;
+  is_int(mpipool_apply_async(pool, "noted", &x, sizeof x, NULL, NULL, NULL, &h),
+         0, "apply_async");
+  is_int(ran_in_master, 0, "apply_async ran nothing in the caller");
+  const void *d;
+  size_t s;
+  ok(mpipool_async_get(h, 60, &d, &s) == 0 && s == sizeof x &&
+         *(const int *)d == 2000,
+     "its result");
+  mpipool_async_free(h);
+
+  /* The first map: every item once, right; the master ran some. */
+  int in[ITEMS], out[ITEMS], per[ITEMS] = {0}, mine;
+  for (int i = 0; i < ITEMS; i++)
+    in[i] = i;
+  mpipool_results_t *res = NULL;
+  int err = mpipool_map(pool, "noted", in, ITEMS, sizeof in[0], 1, &res);
+  int right = err == 0 && mpipool_results_copy(res, out, sizeof out[0]) == 0;
+  for (int i = 0; right && i < ITEMS; i++)
+    right = out[i] == 2 * i;
+  ok(right, "the map's results are right (%s)", mpipool_strerror(err));
+  mpipool_results_free(res);
+  int n = count("task", per, &mine);
+  int once = 1;
+  for (int i = 0; i < ITEMS; i++)
+    once = once && per[i] == 1;
+  ok(n == ITEMS + 1 && once, "each item ran exactly once (%d runs)", n);
+  if (spawned) {
+    ok(mine >= 1, "the master ran some while its workers came (%d)", mine);
+    int inits_here;
+    count("init", NULL, &inits_here);
+    is_int(inits_here, 1, "after its initializer, run once in the master");
+  } else {
+    is_int(mine, 0, "workers are ranks: the master ran none");
+    int inits_here;
+    count("init", NULL, &inits_here);
+    is_int(inits_here, 0, "nor the initializer");
+  }
+
+  /* Once every place is served, the master runs nothing. */
+  double t0 = test_now();
+  for (int p = 0; p < 2; p++) {
+    mpipool_worker_info_t wi;
+    while ((err = mpipool_worker_info(pool, p, &wi)) == MPIPOOL_ENOTREADY &&
+           test_now() - t0 < 60)
+      mpipool_wait(pool, 0.01);
+    is_int(err, 0, "place served");
+  }
+  empty_ledger();
+  err = mpipool_map(pool, "noted", in, ITEMS, sizeof in[0], 4, &res);
+  mpipool_results_free(res);
+  n = count("task", NULL, &mine);
+  ok(err == 0 && n == ITEMS && mine == 0,
+     "workers there: they ran all %d, the master none (%d)", n, mine);
+  is_int(mpipool_close(pool), 0, "close");
+  is_int(mpipool_join(pool), 0, "join");
+  mpipool_destroy(pool);
+  if (spawned)
+    spawn_fails();
+  unlink(ledger);
+  MPI_Finalize();
+  return tap_done();
+}
