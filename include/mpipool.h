@@ -348,30 +348,35 @@ int mpipool_set_task_timeout(mpipool_t *pool, double seconds);
 /*
  * A head start (on != 0): a pool whose workers are all spawned on the
  * master's node (a program started without a launcher, or as the only
- * rank of one) does not wait in mpipool_start() for them. start()
+ * rank of one) does not wait in mpipool_start() for them.  start()
  * returns once MPI is up, the workers are spawned in the background, and
- * until they come the master runs the queued tasks itself, one chunk at a
- * time, whenever the program waits for results (mpipool_map, apply,
- * mpipool_wait, mpipool_async_get, join...; never inside apply_async or
- * any other submission).  The first result then arrives in about the time
- * of MPI's start instead of MPI's start plus a spawn (0.15 s instead of
- * 0.25-0.35 s on a 2-core VM), and a short workload may end before any
- * worker has come.  Once the workers have come, the master runs no more
- * tasks: each task runs exactly once, on the master or on a worker.
+ * until the first of them is ready the master runs queued tasks itself,
+ * one chunk at a time, in a thread of its own (its "head"), while it goes
+ * on serving the workers as they arrive; a submission never waits for
+ * it.  The first result then arrives in about the time of MPI's start
+ * instead of MPI's start plus a spawn (0.11 s instead of 0.21-0.22 s on a
+ * 2-core VM), and a short workload may end before any worker has come.
+ * Once a worker is ready, the head takes no more tasks (the one it runs
+ * goes on to its end): each task runs exactly once, in the master or on
+ * a worker.
  *
- * What changes: task code runs in the master's process ("MainProcess",
- * mpipool_ctx_worker_id 0, no place: mpipool_ctx_place is -1), after the
- * initializer has run there too (its worker data is freed at destroy; if
- * it fails, the master runs no task and the workers do all).  A task
- * that crashes the master's process takes the program down, unless
- * isolation is on (then it runs in a child, as on a worker, time limit
- * included).  maxtasksperchild does not count the master's tasks.
- * mpipool_size() gives the workers asked for until they come;
- * mpipool_worker_info() fails with ENOTREADY until then.  A spawn that fails
- * fails the pool's work with MPIPOOL_ESPAWN (saying why on stderr) instead
- * of mpipool_start().  Ignored where some workers are launcher ranks or on
- * other nodes (they are started before start() returns, as without it).
- * Off by default.  On the master; before start.  Errors: EBUSY.
+ * What changes: task code runs in a thread of the master's process
+ * ("MainProcess", mpipool_ctx_worker_id 0, no place: mpipool_ctx_place
+ * is -1), beside the program's own code (callbacks included), after the
+ * initializer has run in that thread too (right at start; its worker data
+ * is freed at destroy; if it fails, the master runs no task and the
+ * workers do all).  A task that crashes the master's process takes the
+ * program down, unless isolation is on (then it runs in a child, as on a
+ * worker, time limit included).  maxtasksperchild does not count the
+ * master's tasks.  terminate and destroy wait for the master's task in
+ * progress (it ends sooner if it polls mpipool_ctx_cancelled; with
+ * isolation it is stopped).  mpipool_size() gives the workers asked for
+ * at once; mpipool_worker_info() says ENOTREADY until they come.  A spawn
+ * that fails fails the pool's work with MPIPOOL_ESPAWN (saying why on
+ * stderr) instead of mpipool_start().  Ignored where some workers are
+ * launcher ranks or on other nodes (they are started before start()
+ * returns, as without it).  Off by default.  On the master; before
+ * start.  Errors: EBUSY.
  */
 int mpipool_set_head_start(mpipool_t *pool, int on);
 

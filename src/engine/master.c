@@ -138,7 +138,11 @@ struct mpipool__master {
   /* The first workers are being spawned (mpipool__master_spawn_first):
    * the pool is sealed when they come. */
   int starting;
-  mpipool__head_t *head; /* runs tasks meanwhile (a head start), or NULL */
+  /* A head start: the master's own thread that runs queued chunks until
+   * a worker is ready (head_open), and the chunk it runs (head_ref). */
+  mpipool__head_t *head;
+  int head_open;
+  ref_t head_ref;
   /* The dispatcher. */
   wlist_t levels[DEPTH]; /* ready workers by frames in flight */
   wlist_t *parked;       /* spares, per plan node + 1 (unknown node) */
@@ -349,10 +353,13 @@ static void fail_all(mpipool__master_t *m, int status) {
 }
 
 /* A communication error: nothing can be trusted to arrive any more. */
+static void head_finish(mpipool__master_t *m);
+
 static int break_pool(mpipool__master_t *m, int err) {
   if (!m->broken) {
     m->broken = err;
     fail_all(m, err);
+    head_finish(m);
   }
   return err;
 }
@@ -656,12 +663,10 @@ int mpipool__master_seal(mpipool__master_t *m) {
 
 int mpipool__master_spawn_first(mpipool__master_t *m, const char *host, int n,
                                 int head) {
-  if (head) {
-    if ((m->head = mpipool__malloc(sizeof *m->head)) == NULL)
-      return MPIPOOL_ENOMEM;
-    mpipool__head_init(m->head);
-  }
-  int err = spawnq_start(m);
+  int err = head ? mpipool__head_new(&m->head, m->pool) : MPIPOOL_OK;
+  m->head_open = err == 0 && head;
+  if (err == 0)
+    err = spawnq_start(m);
   if (err == 0)
     err = mpipool__spawnq_request(m->spawnq, host, n, FIRST_SPAWN);
   m->starting = err == 0;
@@ -1077,6 +1082,7 @@ static int on_hello(mpipool__master_t *m, mpipool__worker_t *w,
   w->bound = h.bound;
   m->nstarting--;
   if (h.status == 0) {
+    m->head_open = 0; /* a worker is ready: the head runs no more */
     m->start_deaths = 0;
     w->state = MPIPOOL__W_READY;
     m->nready++;
@@ -1458,6 +1464,49 @@ static void run_check(const mpipool__master_t *m) {
   }
 }
 
+/* --- the head (a head start) -------------------------------------------- */
+
+/* Takes in what the head ran, if it is done. */
+static void head_collect(mpipool__master_t *m, int *busy) {
+  void *data;
+  size_t len;
+  int err;
+  if (m->head == NULL || !mpipool__head_take(m->head, &data, &len, &err))
+    return;
+  *busy = 1;
+  if (err) /* ENOMEM, E2BIG: the chunk fails, as on a worker */
+    fail_chunk(m, m->head_ref.job, m->head_ref.chunk, err);
+  else
+    take_results(m, &m->head_ref, 1, 0, data, len, 0);
+}
+
+/* Takes in what the head ran, and while no worker has been ready yet
+ * hands it the next queued chunk. */
+static void head_step(mpipool__master_t *m, int *busy) {
+  mpipool__job_t *job;
+  size_t c;
+  head_collect(m, busy);
+  if (m->head_open && m->queue.chunks && !m->broken && !m->terminating &&
+      mpipool__head_ready(m->head) &&
+      mpipool__queue_next(&m->queue, &job, &c)) {
+    *busy = 1;
+    m->head_ref = (ref_t){job, c};
+    mpipool__head_give(m->head, job->fn, &job->src,
+                       mpipool__job_chunk_first(job, c),
+                       mpipool__job_chunk_count(job, c));
+  }
+}
+
+/* Waits until the head's chunk has run and takes it in (the pool ends or
+ * breaks: the chunk's items, the caller's, must not be read after). */
+static void head_finish(mpipool__master_t *m) {
+  int busy = 0;
+  if (m->head == NULL)
+    return;
+  mpipool__head_wait(m->head);
+  head_collect(m, &busy);
+}
+
 int mpipool__master_progress(mpipool__master_t *m, int *busy) {
   if (m->broken)
     return m->broken;
@@ -1491,6 +1540,8 @@ int mpipool__master_progress(mpipool__master_t *m, int *busy) {
     err = check_liveness(m, now);
   if (err == 0)
     err = dispatch(m, busy);
+  if (err == 0 && m->head)
+    head_step(m, busy);
   if (m->check)
     run_check(m);
   return err ? break_pool(m, err) : MPIPOOL_OK;
@@ -1537,31 +1588,6 @@ static void pace(mpipool__master_t *m) {
                                    : (unsigned)us;
 }
 
-/* While the first workers are spawned, the head (if any) runs the next
- * queued chunk itself.  Only a wait does this, never a submission: a
- * task of the caller's must not run inside apply_async. */
-static void head_turn(mpipool__master_t *m, int *busy) {
-  mpipool__job_t *job;
-  size_t c;
-  if (!m->starting || m->head == NULL || m->queue.chunks == 0 ||
-      !mpipool__head_ready(m->head, m->pool) ||
-      !mpipool__queue_next(&m->queue, &job, &c))
-    return;
-  *busy = 1;
-  ref_t ref = {job, c};
-  mpipool__buf_t out = {0};
-  int err = mpipool__head_run(m->head, m->pool, job->fn, &job->src,
-                              mpipool__job_chunk_first(job, c),
-                              mpipool__job_chunk_count(job, c), 0, &out);
-  if (err) { /* ENOMEM, E2BIG: the chunk fails, as on a worker */
-    mpipool__buf_free(&out);
-    fail_chunk(m, job, c, err);
-    return;
-  }
-  size_t len = out.len;
-  take_results(m, &ref, 1, 0, mpipool__buf_steal(&out), len, 0);
-}
-
 /* Progress until done() or the deadline. */
 static int wait_until(mpipool__master_t *m,
                       int (*done)(const mpipool__master_t *, const void *),
@@ -1573,7 +1599,6 @@ static int wait_until(mpipool__master_t *m,
     int err = mpipool__master_progress(m, &busy);
     if (err)
       return err;
-    head_turn(m, &busy);
     if (busy) {
       mpipool__backoff_reset(&m->backoff);
     } else {
@@ -1632,6 +1657,8 @@ int mpipool__master_shutdown(mpipool__master_t *m, int terminate) {
   if (terminate) {
     m->terminating = 1;
     fail_queue(m, MPIPOOL_ETERMINATED);
+    if (m->head)
+      mpipool__head_cancel(m->head);
   }
   if (err)
     fail_all(m, MPIPOOL_ETERMINATED);
@@ -1677,6 +1704,7 @@ int mpipool__master_shutdown(mpipool__master_t *m, int terminate) {
     if (e && err == 0)
       err = e;
   }
+  head_finish(m);
   return err;
 }
 
@@ -1686,8 +1714,9 @@ void mpipool__master_free(mpipool__master_t *m) {
   mpipool__spawnq_free(m->spawnq);
   m->spawnq = NULL;
   if (m->head) {
+    mpipool__head_cancel(m->head);
+    head_finish(m);
     mpipool__head_free(m->head);
-    mpipool__free(m->head);
   }
   fail_all(m, MPIPOOL_ETERMINATED);
   for (size_t e = 0; e < m->roster.nendpoints; e++) {

@@ -1,67 +1,208 @@
 /*
- * head.c - tasks run in the master's process (see head.h).
+ * head.c - tasks run in a thread of the master's process (see head.h).
+ * The engine and the thread share one small state under a mutex: the
+ * chunk handed over, and its outcome.  The task code, the context and the
+ * buffers are the thread's alone while a chunk runs.
  */
 #include "config.h"
 #include "head.h"
 
+#include "base/alloc.h"
 #include "base/clock.h"
+#include "base/text.h"
+#include "ctx.h"
+#include "isolate.h"
+#include "transport/buf.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
-void mpipool__head_init(mpipool__head_t *h) {
-  memset(h, 0, sizeof *h);
-  h->iso = (mpipool__iso_t)MPIPOOL__ISO_INIT;
-  mpipool__ctx_init(&h->ctx, 0);
-  snprintf(h->ctx.name, sizeof h->ctx.name, "MainProcess");
+enum { INITIALIZING, IDLE, GIVEN, DONE, FAILED };
+
+struct mpipool__head {
+  mpipool_t *pool;
+  pthread_t thread;
+  pthread_mutex_t lock;
+  pthread_cond_t wake; /* the thread: a chunk or the end; the engine: done */
+  int state;
+  int ending;
+  int said; /* the initializer's failure was told */
+  atomic_int cancelled;
+  /* The chunk handed over. */
+  uint32_t fn;
+  const mpipool__src_t *src;
+  size_t first, count;
+  /* Its outcome. */
+  mpipool__buf_t out;
+  int err;
+  /* The thread's own. */
+  mpipool_ctx_t ctx; /* "MainProcess", worker id 0 */
+  mpipool__rbuild_t rb;
+  mpipool__iso_t iso;
+  char *init_error;
+};
+
+static int is_cancelled(void *arg) {
+  mpipool__head_t *h = arg;
+  return atomic_load(&h->cancelled);
 }
 
-int mpipool__head_ready(mpipool__head_t *h, mpipool_t *pool) {
-  if (h->initialized)
-    return !h->failed;
-  h->initialized = 1;
+/* The initializer, in the thread: 1 when the head can run tasks. */
+static int initialize(mpipool__head_t *h) {
+  mpipool_t *pool = h->pool;
   if (pool->init == NULL)
     return 1;
-  mpipool__rbuild_reset(&h->rb);
   int err = mpipool__ctx_run(&h->ctx, &h->rb, pool->init, NULL, pool->initargs,
                              pool->initargs_len);
   if (err == 0 && h->rb.nfailed == 0)
     return 1;
-  h->failed = 1;
-  fprintf(stderr,
-          "mpipool: %s: initializer failed: %s; it runs no task, the "
-          "workers do\n",
-          h->ctx.name,
-          err ? mpipool_strerror(err) : (const char *)h->rb.data.data);
+  h->init_error = mpipool__strdup(err ? mpipool_strerror(err)
+                                      : (const char *)h->rb.data.data);
   return 0;
 }
 
-int mpipool__head_run(mpipool__head_t *h, mpipool_t *pool, uint32_t fn,
-                      const mpipool__src_t *src, size_t first, size_t count,
-                      uint64_t seq, mpipool__buf_t *out) {
-  const mpipool__task_t *t = &pool->reg.tasks[fn];
+/* Runs the chunk handed over into h->out: 0, ENOMEM or E2BIG. */
+static int run(mpipool__head_t *h) {
+  mpipool_t *pool = h->pool;
+  const mpipool__task_t *t = &pool->reg.tasks[h->fn];
   uint64_t t0 = mpipool__clock_ns();
   mpipool__rbuild_reset(&h->rb);
-  int err = mpipool__wire_results_begin(out, seq, 0);
+  int err = mpipool__wire_results_begin(&h->out, 0, 0);
   if (err == 0)
-    err = mpipool__rbuild_reserve(&h->rb, count, 0);
-  for (size_t i = first; err == 0 && i < first + count; i++) {
-    const void *in = mpipool__src_ptr(src, i);
-    size_t size = mpipool__src_size(src, i);
+    err = mpipool__rbuild_reserve(&h->rb, h->count, 0);
+  for (size_t i = h->first; err == 0 && i < h->first + h->count; i++) {
+    const void *in = mpipool__src_ptr(h->src, i);
+    size_t size = mpipool__src_size(h->src, i);
     err = pool->isolation
               ? mpipool__iso_run(&h->iso, &h->ctx, &h->rb, t->fn, t->data, in,
-                                 size, pool->task_timeout, NULL, NULL)
+                                 size, pool->task_timeout, is_cancelled, h)
               : mpipool__ctx_run(&h->ctx, &h->rb, t->fn, t->data, in, size);
   }
   if (err == 0)
-    err = mpipool__wire_results_add(out, &h->rb);
+    err = mpipool__wire_results_add(&h->out, &h->rb);
   if (err == 0)
-    mpipool__wire_results_set_busy(out, mpipool__clock_ns() - t0);
+    mpipool__wire_results_set_busy(&h->out, mpipool__clock_ns() - t0);
   return err;
 }
 
+static void *head_main(void *arg) {
+  mpipool__head_t *h = arg;
+  int ready = initialize(h);
+  pthread_mutex_lock(&h->lock);
+  h->state = ready ? IDLE : FAILED;
+  for (;;) {
+    while (!h->ending && h->state != GIVEN)
+      pthread_cond_wait(&h->wake, &h->lock);
+    if (h->state != GIVEN)
+      break;
+    pthread_mutex_unlock(&h->lock);
+    int err = run(h);
+    pthread_mutex_lock(&h->lock);
+    h->err = err;
+    h->state = DONE;
+    pthread_cond_broadcast(&h->wake);
+  }
+  pthread_mutex_unlock(&h->lock);
+  return NULL;
+}
+
+int mpipool__head_new(mpipool__head_t **out, mpipool_t *pool) {
+  mpipool__head_t *h = mpipool__calloc(1, sizeof *h);
+  if (h == NULL)
+    return MPIPOOL_ENOMEM;
+  h->pool = pool;
+  h->iso = (mpipool__iso_t)MPIPOOL__ISO_INIT;
+  atomic_init(&h->cancelled, 0);
+  mpipool__ctx_init(&h->ctx, 0);
+  snprintf(h->ctx.name, sizeof h->ctx.name, "MainProcess");
+  h->ctx.cancelled = is_cancelled;
+  h->ctx.cancelled_arg = h;
+  pthread_mutex_init(&h->lock, NULL);
+  pthread_cond_init(&h->wake, NULL);
+  if (pthread_create(&h->thread, NULL, head_main, h) != 0) {
+    pthread_cond_destroy(&h->wake);
+    pthread_mutex_destroy(&h->lock);
+    mpipool__free(h);
+    return MPIPOOL_ESPAWN;
+  }
+  *out = h;
+  return MPIPOOL_OK;
+}
+
+int mpipool__head_ready(mpipool__head_t *h) {
+  pthread_mutex_lock(&h->lock);
+  int state = h->state;
+  pthread_mutex_unlock(&h->lock);
+  if (state == FAILED && !h->said) {
+    h->said = 1;
+    fprintf(stderr,
+            "mpipool: MainProcess: initializer failed: %s; the master runs "
+            "no task, its workers do\n",
+            h->init_error ? h->init_error : "out of memory");
+  }
+  return state == IDLE;
+}
+
+void mpipool__head_give(mpipool__head_t *h, uint32_t fn,
+                        const mpipool__src_t *src, size_t first, size_t count) {
+  pthread_mutex_lock(&h->lock);
+  h->fn = fn;
+  h->src = src;
+  h->first = first;
+  h->count = count;
+  h->state = GIVEN;
+  pthread_cond_broadcast(&h->wake);
+  pthread_mutex_unlock(&h->lock);
+}
+
+int mpipool__head_take(mpipool__head_t *h, void **data, size_t *len, int *err) {
+  pthread_mutex_lock(&h->lock);
+  int done = h->state == DONE;
+  if (done) {
+    *err = h->err;
+    *len = h->out.len;
+    *data = h->err ? NULL : mpipool__buf_steal(&h->out);
+    mpipool__buf_free(&h->out);
+    h->state = IDLE;
+  }
+  pthread_mutex_unlock(&h->lock);
+  return done;
+}
+
+int mpipool__head_busy(mpipool__head_t *h) {
+  pthread_mutex_lock(&h->lock);
+  int busy = h->state == GIVEN || h->state == DONE;
+  pthread_mutex_unlock(&h->lock);
+  return busy;
+}
+
+void mpipool__head_wait(mpipool__head_t *h) {
+  pthread_mutex_lock(&h->lock);
+  while (h->state == GIVEN)
+    pthread_cond_wait(&h->wake, &h->lock);
+  pthread_mutex_unlock(&h->lock);
+}
+
+void mpipool__head_cancel(mpipool__head_t *h) {
+  atomic_store(&h->cancelled, 1);
+}
+
 void mpipool__head_free(mpipool__head_t *h) {
+  if (h == NULL)
+    return;
+  pthread_mutex_lock(&h->lock);
+  h->ending = 1;
+  pthread_cond_broadcast(&h->wake);
+  pthread_mutex_unlock(&h->lock);
+  pthread_join(h->thread, NULL);
   mpipool__iso_stop(&h->iso);
   mpipool__ctx_free_worker_data(&h->ctx);
   mpipool__rbuild_free(&h->rb);
+  mpipool__buf_free(&h->out);
+  mpipool__free(h->init_error);
+  pthread_cond_destroy(&h->wake);
+  pthread_mutex_destroy(&h->lock);
+  mpipool__free(h);
 }

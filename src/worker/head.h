@@ -1,42 +1,56 @@
 /*
  * head.h - the master's own hands: the tasks a pool with a head start
  * (mpipool_set_head_start) runs in the master's process while its first
- * workers are being spawned.  The head runs the pool's initializer once,
- * before its first task, and then chunks one at a time, as a worker
- * would (in a child process with mpipool_set_isolation), into a RESULTS
- * frame that the engine takes in as if a worker had sent it.  No MPI.
+ * workers are being spawned.  The head is a thread of the master's: it
+ * runs the pool's initializer as soon as it is created, then the chunks
+ * the engine hands it, one at a time, as a worker would (in a child
+ * process with mpipool_set_isolation), each into a RESULTS frame that the
+ * engine takes in as if a worker had sent it.  The engine never waits for
+ * it: it hands a chunk over, goes on serving the workers that arrive, and
+ * takes the results when they are there.  The head never touches MPI.
  */
 #ifndef MPIPOOL_HEAD_H
 #define MPIPOOL_HEAD_H
 
 #include "api/pool.h"
-#include "ctx.h"
-#include "isolate.h"
-#include "transport/buf.h"
 #include "transport/wire.h"
 
-typedef struct {
-  mpipool_ctx_t ctx; /* "MainProcess", worker id 0 */
-  mpipool__rbuild_t rb;
-  mpipool__iso_t iso;
-  int initialized; /* the initializer ran (or there is none) */
-  int failed;      /* it failed: the head runs nothing */
-} mpipool__head_t;
+typedef struct mpipool__head mpipool__head_t;
 
-void mpipool__head_init(mpipool__head_t *h);
+/* Starts the head's thread, which runs the pool's initializer first.
+ * The pool (its registry, options, initializer) must outlive the head.
+ * 0, ENOMEM, or ESPAWN (no thread). */
+int mpipool__head_new(mpipool__head_t **out, mpipool_t *pool);
 
-/* Runs the pool's initializer if it has not run yet; 1 when the head can
- * run tasks, 0 when the initializer failed (said on stderr, once). */
-int mpipool__head_ready(mpipool__head_t *h, mpipool_t *pool);
+/* 1 when the head can take a chunk: its initializer succeeded and it runs
+ * none.  Once the initializer has failed, says so on stderr (once) and
+ * stays 0. */
+int mpipool__head_ready(mpipool__head_t *h);
 
-/* Runs items [first, first + count) of src with the pool's task fn (an
- * index of its registry) into a RESULTS frame begun in out (emptied
- * first) with sequence number seq.  0, ENOMEM or E2BIG. */
-int mpipool__head_run(mpipool__head_t *h, mpipool_t *pool, uint32_t fn,
-                      const mpipool__src_t *src, size_t first, size_t count,
-                      uint64_t seq, mpipool__buf_t *out);
+/* Hands the head items [first, first + count) of src (which must stay
+ * valid until the results are taken) for the pool's task fn (an index of
+ * its registry).  Only when ready. */
+void mpipool__head_give(mpipool__head_t *h, uint32_t fn,
+                        const mpipool__src_t *src, size_t first, size_t count);
 
-/* Ends the isolation child and frees the initializer's worker data. */
+/* 1 when the chunk given has run: *data and *len are its RESULTS frame
+ * (sequence number 0; taken), or *err says why there is none (ENOMEM,
+ * E2BIG).  0 while it runs or when none was given. */
+int mpipool__head_take(mpipool__head_t *h, void **data, size_t *len, int *err);
+
+/* 1 while a chunk given has not been taken back. */
+int mpipool__head_busy(mpipool__head_t *h);
+
+/* Waits until the chunk given has run (as long as its tasks take; a task
+ * that polls mpipool_ctx_cancelled ends sooner after head_cancel). */
+void mpipool__head_wait(mpipool__head_t *h);
+
+/* From now on mpipool_ctx_cancelled is 1 in the head's tasks, and an
+ * isolated task is stopped (the pool is terminated). */
+void mpipool__head_cancel(mpipool__head_t *h);
+
+/* Ends the thread (after the chunk it runs), the isolation child, and
+ * frees the initializer's worker data and what the head had.  NULL: no-op. */
 void mpipool__head_free(mpipool__head_t *h);
 
 #endif

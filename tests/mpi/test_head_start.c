@@ -4,10 +4,13 @@
  * runs tasks itself until they come.  Every task appends to a ledger
  * file, so the checks see where each ran and how often:
  *   - start returns with the size asked for;
- *   - apply_async never runs the task in the caller (only a wait does);
+ *   - apply_async never runs the task in the caller;
  *   - the first map's results are all right, each item ran exactly once,
  *     and the master ran some of them, after its initializer (once);
  *   - once the workers are there, the master runs nothing;
+ *   - a long task in the master does not hold the workers back: a fresh
+ *     pool's first map of one 5 s item and 20 short ones has the workers
+ *     run the short ones while the master runs the long one;
  *   - under mpirun -n 2 and more (workers are ranks) the option changes
  *     nothing: the master runs no task and no initializer;
  *   - where spawning fails (MPIPOOL_FAULT_SPAWN=1), a second pool's start
@@ -16,6 +19,7 @@
 #include "common.h"
 
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <mpi.h>
 #include <unistd.h>
 
@@ -24,8 +28,10 @@
 /* The master's ledger, which every process learns from the initializer's
  * arguments. */
 static char ledger[256];
-static pid_t master_pid;  /* this process (read on the master only) */
-static int ran_in_master; /* set by a task the master runs */
+static pid_t master_pid;         /* this process (read on the master only) */
+static atomic_int ran_in_master; /* set by a task the master runs */
+static atomic_int released;      /* the caller's apply_async returned */
+static atomic_int seen_released; /* ... before its task ended */
 
 static void note(const char *what, int item) {
   char line[64];
@@ -48,16 +54,26 @@ static int init(mpipool_ctx_t *ctx, const void *args, size_t size) {
   return 0;
 }
 
-/* int -> 2 * int, after 2 ms, noted in the ledger */
+static void sleep_ms(int ms) {
+  struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+  nanosleep(&ts, NULL);
+}
+
+/* int -> 2 * int, after 2 ms, noted in the ledger.  1000 run by the
+ * master waits (5 s at most) until the caller's apply_async has
+ * returned; 2000 takes 5 s. */
 static int t_noted(mpipool_ctx_t *ctx, const void *in, size_t size) {
   int x;
   if (size != sizeof x)
     return mpipool_ctx_fail(ctx, "bad size");
   memcpy(&x, in, sizeof x);
-  if (getpid() == master_pid)
-    ran_in_master = 1;
-  struct timespec ts = {0, 2000000L};
-  nanosleep(&ts, NULL);
+  if (getpid() == master_pid) {
+    atomic_store(&ran_in_master, 1);
+    for (int i = 0; x == 1000 && i < 5000 && !atomic_load(&released); i++)
+      sleep_ms(1);
+    atomic_store(&seen_released, atomic_load(&released));
+  }
+  sleep_ms(x == 2000 ? 5000 : 2);
   note(mpipool_ctx_worker_id(ctx) == 0 ? "head" : "task", x);
   int y = 2 * x;
   return mpipool_ctx_set_output(ctx, &y, sizeof y);
@@ -103,6 +119,47 @@ static mpipool_t *new_pool(void) {
   return pool;
 }
 
+/* A fresh pool's first map, one item of 5 s (2000) then 20 of 2 ms: the
+ * master takes the long one, and the workers that arrive meanwhile run
+ * the short ones (their ledger lines come before the long one's). */
+static void long_first(void) {
+  empty_ledger();
+  mpipool_t *pool = new_pool();
+  is_int(mpipool_start(pool), 0, "a fresh pool");
+  int in[21], out[21];
+  in[0] = 2000;
+  for (int i = 1; i < 21; i++)
+    in[i] = i;
+  mpipool_results_t *res = NULL;
+  int err = mpipool_map(pool, "noted", in, 21, sizeof in[0], 1, &res);
+  ok(err == 0 && mpipool_results_copy(res, out, sizeof out[0]) == 0 &&
+         out[0] == 4000 && out[20] == 40,
+     "its map of a long item and short ones (%s)", mpipool_strerror(err));
+  mpipool_results_free(res);
+  FILE *f = fopen(ledger, "r");
+  char w[16];
+  long pid;
+  int item, before = 0, long_here = 0, seen_long = 0, after_long = 0;
+  while (f && fscanf(f, "%15s %ld %d", w, &pid, &item) == 3) {
+    if (strcmp(w, "init") == 0)
+      continue;
+    if (item == 2000) {
+      seen_long = 1;
+      long_here = pid == (long)master_pid;
+    } else if (pid != (long)master_pid) {
+      seen_long ? after_long++ : before++;
+    }
+  }
+  if (f)
+    fclose(f);
+  ok(long_here, "the master ran the long item");
+  ok(before >= 1,
+     "the workers ran short items while it did (%d before it ended, %d "
+     "after)",
+     before, after_long);
+  mpipool_destroy(pool);
+}
+
 /* Where spawning fails, the second pool's start returns and its work
  * fails with ESPAWN. */
 static void spawn_fails(void) {
@@ -139,12 +196,15 @@ int main(int argc, char **argv) {
   mpipool_async_t *h = NULL;
   is_int(mpipool_apply_async(pool, "noted", &x, sizeof x, NULL, NULL, NULL, &h),
          0, "apply_async");
-  is_int(ran_in_master, 0, "apply_async ran nothing in the caller");
+  atomic_store(&released, 1);
   const void *d;
   size_t s;
   ok(mpipool_async_get(h, 60, &d, &s) == 0 && s == sizeof x &&
          *(const int *)d == 2000,
      "its result");
+  ok(!atomic_load(&ran_in_master) || atomic_load(&seen_released),
+     "apply_async returned before its task ended (run by the %s)",
+     atomic_load(&ran_in_master) ? "master" : "workers");
   mpipool_async_free(h);
 
   /* The first map: every item once, right; the master ran some. */
@@ -193,8 +253,10 @@ int main(int argc, char **argv) {
   is_int(mpipool_close(pool), 0, "close");
   is_int(mpipool_join(pool), 0, "join");
   mpipool_destroy(pool);
-  if (spawned)
+  if (spawned) {
+    long_first();
     spawn_fails();
+  }
   unlink(ledger);
   MPI_Finalize();
   return tap_done();
