@@ -9,7 +9,9 @@ worker ranks), and prints their rates side by side:
   apply_async     [pool.apply_async(double, (x,)) ...] then .get() each
   map_chunksize1  pool.map(double, items[:min(T, 20000)], chunksize=1)
 
-Then times the seed programs, examples/pool_map and examples/apply_async,
+Then times the first result of a singleton (its workers spawned), with and
+without a head start (mpipool_set_head_start: the master runs tasks until
+its workers come), and the seed programs, examples/pool_map and examples/apply_async,
 run as singletons and under `mpirun -n 5`, beside the Python programs they
 translate (wall time of the whole program, interpreter start included).
 
@@ -143,6 +145,25 @@ def c_run(builddir, workers, items, tasks, timeout):
         if p.stderr.strip():
             problems.append("  stderr: " + p.stderr.strip()[-2000:])
     return out, problems
+
+
+def first_result(builddir, workers, head):
+    """A singleton bench_pool's first_result seconds, or None (problem)."""
+    exe = os.path.join(builddir, "bench", "bench_pool")
+    cmd = [exe, "--workers", str(workers), "--tasks", "100", "--only",
+           "apply_async", "--head-start", str(head)]
+    try:
+        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           env=mpi_env(), timeout=120,
+                           universal_newlines=True)
+    except (subprocess.TimeoutExpired, OSError) as e:
+        return None, "%s: %s" % (" ".join(cmd), e)
+    for line in p.stdout.splitlines():
+        m = LINE_RE.match(line.strip())
+        if m and m.group(1) == "first_result" and p.returncode == 0:
+            return float(m.group(4)), None
+    return None, "%s: exit status %d, no first_result line: %s" % (
+        " ".join(cmd), p.returncode, p.stderr.strip()[-500:])
 
 
 def best(runs, name):
@@ -321,6 +342,18 @@ def main():
             if not bad:
                 cruns.append(out)
         results[workers] = (pyruns, cruns)
+    firsts = {}  # (workers, head) -> best seconds
+    for workers in (1, 2):
+        for k in range(repeat):
+            for head in (0, 1):
+                log("workers=%d run %d/%d: singleton first result, head "
+                    "start %d" % (workers, k + 1, repeat, head))
+                t, bad = first_result(builddir, workers, head)
+                if bad:
+                    problems.append(bad)
+                elif (workers, head) not in firsts or \
+                        t < firsts[(workers, head)]:
+                    firsts[(workers, head)] = t
     log("seed programs")
     seeds, bad = seed_programs(builddir, repeat, args.small)
     problems.extend(bad)
@@ -356,6 +389,17 @@ def main():
             print("%-15s %7d %14s %14s" % (
                 "", workers, "%.4f" % p[1] if p else "FAILED",
                 "%.4f" % c[1] if c else "FAILED"))
+    print()
+    print("first result of a singleton (workers spawned), from before "
+          "mpipool_start")
+    print("%-15s %7s %14s %14s %14s" % ("", "workers", "python s",
+                                        "head start off", "on"))
+    for workers in (1, 2):
+        p = best(results[workers][0], "first_result")
+        print("%-15s %7d %14s %14s %14s" % (
+            "", workers, "%.4f" % p[1] if p else "FAILED",
+            *["%.4f" % firsts[(workers, h)] if (workers, h) in firsts
+              else "FAILED" for h in (0, 1)]))
     print()
     print("targets (reported, not asserted):")
     for name, target in TARGETS.items():

@@ -375,7 +375,8 @@ int mpipool_set_task_timeout(mpipool_t *pool, double seconds);
  * that fails fails the pool's work with MPIPOOL_ESPAWN (saying why on
  * stderr) instead of mpipool_start().  Ignored where some workers are
  * launcher ranks or on other nodes (they are started before start()
- * returns, as without it).  Off by default.  On the master; before
+ * returns, as without it), and with mpipool_set_gpus_per_worker (the
+ * master has no GPUs of its own).  Off by default.  On the master; before
  * start.  Errors: EBUSY.
  */
 int mpipool_set_head_start(mpipool_t *pool, int on);

@@ -13,12 +13,16 @@
  *     run the short ones while the master runs the long one;
  *   - under mpirun -n 2 and more (workers are ranks) the option changes
  *     nothing: the master runs no task and no initializer;
+ *   - with isolation, an item that crashes in the master (its first)
+ *     fails alone (ETASK, the signal named) and the pool goes on;
+ *   - terminate stops the master's isolated task (30 s) at once;
  *   - where spawning fails (MPIPOOL_FAULT_SPAWN=1), a second pool's start
  *     still returns, and its map ends with MPIPOOL_ESPAWN, not a hang.
  */
 #include "common.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <mpi.h>
 #include <unistd.h>
@@ -61,7 +65,8 @@ static void sleep_ms(int ms) {
 
 /* int -> 2 * int, after 2 ms, noted in the ledger.  1000 run by the
  * master waits (5 s at most) until the caller's apply_async has
- * returned; 2000 takes 5 s. */
+ * returned; 2000 takes 5 s; -1 crashes; 3000 notes "long" and sleeps
+ * 30 s. */
 static int t_noted(mpipool_ctx_t *ctx, const void *in, size_t size) {
   int x;
   if (size != sizeof x)
@@ -72,6 +77,12 @@ static int t_noted(mpipool_ctx_t *ctx, const void *in, size_t size) {
     for (int i = 0; x == 1000 && i < 5000 && !atomic_load(&released); i++)
       sleep_ms(1);
     atomic_store(&seen_released, atomic_load(&released));
+  }
+  if (x == -1)
+    raise(SIGSEGV);
+  if (x == 3000) {
+    note("long", x);
+    sleep_ms(30000);
   }
   sleep_ms(x == 2000 ? 5000 : 2);
   note(mpipool_ctx_worker_id(ctx) == 0 ? "head" : "task", x);
@@ -107,6 +118,63 @@ static void empty_ledger(void) {
   int fd = open(ledger, O_WRONLY | O_TRUNC);
   if (fd >= 0)
     close(fd);
+}
+
+static mpipool_t *new_pool(void);
+
+/* With isolation, the master's first item (-1) crashes its child: that
+ * item fails, the rest are right, the pool goes on. */
+static void isolated_crash(void) {
+  mpipool_t *pool = new_pool();
+  mpipool_set_isolation(pool, 1);
+  is_int(mpipool_start(pool), 0, "isolated: start");
+  int in[8] = {-1, 1, 2, 3, 4, 5, 6, 7};
+  mpipool_results_t *res = NULL;
+  int err = mpipool_map(pool, "noted", in, 8, sizeof in[0], 1, &res);
+  const void *d = NULL;
+  size_t sz;
+  int st = res ? mpipool_results_item(res, 0, &d, &sz) : -1;
+  ok(err == MPIPOOL_ETASK && st == MPIPOOL_ETASK && d && strstr(d, "signal 11"),
+     "the crashing item fails alone: %s", d ? (const char *)d : "-");
+  int right = res != NULL;
+  for (int i = 1; right && i < 8; i++)
+    right = mpipool_results_item(res, (size_t)i, &d, &sz) == 0 &&
+            sz == sizeof(int) && *(const int *)d == 2 * i;
+  ok(right, "the others are right");
+  mpipool_results_free(res);
+  int x = 21;
+  void *out = NULL;
+  size_t osz = 0;
+  ok(mpipool_apply(pool, "noted", &x, sizeof x, &out, &osz) == 0 &&
+         osz == sizeof x && *(int *)out == 42,
+     "the pool goes on");
+  free(out);
+  mpipool_destroy(pool);
+}
+
+/* terminate while the master runs an isolated 30 s task: it is stopped,
+ * and terminate returns long before the task would have ended. */
+static void terminate_head(void) {
+  empty_ledger();
+  mpipool_t *pool = new_pool();
+  mpipool_set_isolation(pool, 1);
+  is_int(mpipool_start(pool), 0, "terminate: start");
+  int x = 3000, mine = 0;
+  mpipool_async_t *h = NULL;
+  mpipool_apply_async(pool, "noted", &x, sizeof x, NULL, NULL, NULL, &h);
+  double t0 = test_now();
+  while (count("long", NULL, &mine) < 1 && test_now() - t0 < 20)
+    mpipool_wait(pool, 0.01);
+  ok(count("long", NULL, &mine) == 1, "the long task runs");
+  t0 = test_now();
+  is_int(mpipool_terminate(pool), 0, "terminate");
+  double took = test_now() - t0;
+  ok(took < 15, "terminate stopped it (%.1f s, the task takes 30)", took);
+  const void *d;
+  size_t sz;
+  ok(mpipool_async_get(h, 5, &d, &sz) != 0, "its result is a failure");
+  mpipool_async_free(h);
+  mpipool_destroy(pool);
 }
 
 static mpipool_t *new_pool(void) {
@@ -255,6 +323,8 @@ int main(int argc, char **argv) {
   mpipool_destroy(pool);
   if (spawned) {
     long_first();
+    isolated_crash();
+    terminate_head();
     spawn_fails();
   }
   unlink(ledger);
