@@ -437,8 +437,8 @@ static int start_master(mpipool_t *pool, int world,
               p.nodes[i].info.host);
   int recycling = pool->maxtasks > 0;
   /* (A head start gives the master no GPUs: not with GPUs per worker.) */
-  if (pool->head_start && pool->gpus_per == 0 && world == 1 &&
-      p.nnodes == 1 && p.serve == 0 && p.nodes[0].spawn > 0)
+  if (pool->head_start && pool->gpus_per == 0 && world == 1 && p.nnodes == 1 &&
+      p.serve == 0 && p.nodes[0].spawn > 0)
     return start_spawning(pool, &p, recycling);
   size_t nnodes = p.nnodes;
   int serve = p.serve;
