@@ -1,6 +1,7 @@
 /*
  * env.h - the library's settings from the environment that are a number
- * of seconds (MPIPOOL_INIT_WATCH, MPIPOOL_SPAWN_TIMEOUT): read one way,
+ * of seconds (MPIPOOL_INIT_WATCH, MPIPOOL_SPAWN_TIMEOUT,
+ * MPIPOOL_HEAD_ALONE): read one way,
  * and a value that is not such a number is said on stderr and replaced by
  * the default, never taken for 0 (which turns a bound off).
  */

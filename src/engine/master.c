@@ -23,6 +23,7 @@
 #include "api/pool.h"
 #include "base/alloc.h"
 #include "base/clock.h"
+#include "base/env.h"
 #include "base/text.h"
 #include "intern.h"
 #include "journal.h"
@@ -76,6 +77,12 @@
 /* The tag of the first workers' spawn (mpipool__master_spawn_first);
  * successors' carry their binding share. */
 #define FIRST_SPAWN (-100)
+/* With a head start, the first workers are asked for once work has waited
+ * this long (seconds; MPIPOOL_HEAD_ALONE) for the head, or the work queued
+ * is known to take that long: a short workload ends in the master, and
+ * the program never pays for a spawn and its workers' end (0.1 s and more
+ * each). */
+#define HEAD_ALONE 0.02
 
 /* A frame in flight: the chunks it carries, in order.  Its references
  * grow with what it carries (at most MAX_COALESCE) and are kept when the
@@ -136,8 +143,12 @@ struct mpipool__master {
   int recycling;             /* maxtasks > 0 and spawning still works */
   int spawning;              /* spawning works: lost workers are replaced */
   /* The first workers are being spawned (mpipool__master_spawn_first):
-   * the pool is sealed when they come. */
+   * the pool is sealed when they come.  With a head start their spawn
+   * waits (first_n > 0) until the head needs help (HEAD_ALONE). */
   int starting;
+  int first_n;
+  double head_alone;   /* HEAD_ALONE, or MPIPOOL_HEAD_ALONE */
+  double queued_since; /* work waits for the head since then; 0: none */
   /* A head start: the master's own thread that runs queued chunks until
    * a worker is ready (head_open), and the chunk it runs (head_ref). */
   mpipool__head_t *head;
@@ -661,16 +672,25 @@ int mpipool__master_seal(mpipool__master_t *m) {
   return m->recycling && m->spawnq == NULL ? spawnq_start(m) : MPIPOOL_OK;
 }
 
-int mpipool__master_spawn_first(mpipool__master_t *m, const char *host, int n,
-                                int head) {
+int mpipool__master_spawn_first(mpipool__master_t *m, int n, int head) {
   int err = head ? mpipool__head_new(&m->head, m->pool) : MPIPOOL_OK;
   m->head_open = err == 0 && head;
   if (err == 0)
     err = spawnq_start(m);
-  if (err == 0)
-    err = mpipool__spawnq_request(m->spawnq, host, n, FIRST_SPAWN);
   m->starting = err == 0;
-  return err;
+  m->first_n = n;
+  m->head_alone =
+      mpipool__env_seconds("MPIPOOL_HEAD_ALONE", HEAD_ALONE, 86400, NULL);
+  return err == 0 && !head ? mpipool__master_want_workers(m) : err;
+}
+
+int mpipool__master_want_workers(mpipool__master_t *m) {
+  int n = m->first_n;
+  if (n == 0 || m->broken)
+    return m->broken;
+  m->first_n = 0;
+  int err = mpipool__spawnq_request(m->spawnq, NULL, n, FIRST_SPAWN);
+  return err ? break_pool(m, err) : MPIPOOL_OK;
 }
 
 size_t mpipool__master_size(const mpipool__master_t *m) {
@@ -923,7 +943,7 @@ static int dispatch(mpipool__master_t *m, int *busy) {
 /* No worker serves, none starts, none is being spawned: the queued work
  * fails, saying why when initializers failed. */
 static void no_workers_left(mpipool__master_t *m) {
-  if (m->nready != 0 || m->nstarting != 0 ||
+  if (m->starting || m->nready != 0 || m->nstarting != 0 ||
       mpipool__spawnq_pending(m->spawnq) != 0 || m->queue.chunks == 0)
     return;
   char *why = NULL;
@@ -1480,14 +1500,36 @@ static void head_collect(mpipool__master_t *m, int *busy) {
     take_results(m, &m->head_ref, 1, 0, data, len, 0);
 }
 
+/* Asks for the first workers once the head needs help: work has waited
+ * for it HEAD_ALONE seconds, or the work queued is known to take that
+ * long, or it cannot run tasks (its initializer failed). */
+static int head_needs_help(mpipool__master_t *m) {
+  if (m->first_n == 0)
+    return MPIPOOL_OK;
+  if (mpipool__head_failed(m->head))
+    return mpipool__master_want_workers(m);
+  if (m->queue.chunks == 0) {
+    m->queued_since = 0;
+    return MPIPOOL_OK;
+  }
+  double now = mpipool__now();
+  if (m->queued_since == 0)
+    m->queued_since = now;
+  if (now - m->queued_since >= m->head_alone ||
+      m->chunk_ns * (double)m->queue.chunks >= m->head_alone * 1e9)
+    return mpipool__master_want_workers(m);
+  return MPIPOOL_OK;
+}
+
 /* Takes in what the head ran, and while no worker has been ready yet
  * hands it the next queued chunk. */
-static void head_step(mpipool__master_t *m, int *busy) {
+static int head_step(mpipool__master_t *m, int *busy) {
   mpipool__job_t *job;
   size_t c;
   head_collect(m, busy);
-  if (m->head_open && m->queue.chunks && !m->broken && !m->terminating &&
-      mpipool__head_ready(m->head) &&
+  if (!m->head_open || m->broken || m->terminating)
+    return MPIPOOL_OK;
+  if (m->queue.chunks && mpipool__head_ready(m->head) &&
       mpipool__queue_next(&m->queue, &job, &c)) {
     *busy = 1;
     m->head_ref = (ref_t){job, c};
@@ -1495,6 +1537,7 @@ static void head_step(mpipool__master_t *m, int *busy) {
                        mpipool__job_chunk_first(job, c),
                        mpipool__job_chunk_count(job, c));
   }
+  return head_needs_help(m);
 }
 
 /* Waits until the head's chunk has run and takes it in (the pool ends or
@@ -1541,7 +1584,7 @@ int mpipool__master_progress(mpipool__master_t *m, int *busy) {
   if (err == 0)
     err = dispatch(m, busy);
   if (err == 0 && m->head)
-    head_step(m, busy);
+    err = head_step(m, busy);
   if (m->check)
     run_check(m);
   return err ? break_pool(m, err) : MPIPOOL_OK;

@@ -145,6 +145,15 @@ int mpipool__head_ready(mpipool__head_t *h) {
   return state == IDLE;
 }
 
+int mpipool__head_failed(mpipool__head_t *h) {
+  pthread_mutex_lock(&h->lock);
+  int failed = h->state == FAILED;
+  pthread_mutex_unlock(&h->lock);
+  if (failed)
+    (void)mpipool__head_ready(h); /* says why, once */
+  return failed;
+}
+
 void mpipool__head_give(mpipool__head_t *h, uint32_t fn,
                         const mpipool__src_t *src, size_t first, size_t count) {
   pthread_mutex_lock(&h->lock);

@@ -27,6 +27,9 @@ int mpipool__head_new(mpipool__head_t **out, mpipool_t *pool);
  * stays 0. */
 int mpipool__head_ready(mpipool__head_t *h);
 
+/* 1 once its initializer has failed (the head never runs a task). */
+int mpipool__head_failed(mpipool__head_t *h);
+
 /* Hands the head items [first, first + count) of src (which must stay
  * valid until the results are taken) for the pool's task fn (an index of
  * its registry).  Only when ready. */

@@ -16,8 +16,12 @@
  *   - with isolation, an item that crashes in the master (its first)
  *     fails alone (ETASK, the signal named) and the pool goes on;
  *   - terminate stops the master's isolated task (30 s) at once;
+ *   - a tiny workload ends in the master, and no worker is spawned for
+ *     it (the spawn waits until the master needs help: MPIPOOL_HEAD_ALONE
+ *     is 30 s there, so that a loaded machine cannot make it need help);
  *   - where spawning fails (MPIPOOL_FAULT_SPAWN=1), a second pool's start
- *     still returns, and its map ends with MPIPOOL_ESPAWN, not a hang.
+ *     still returns, and its map of 40 items of 2 ms (work enough to ask
+ *     for workers) ends with MPIPOOL_ESPAWN, not a hang.
  */
 #include "common.h"
 
@@ -181,6 +185,7 @@ static mpipool_t *new_pool(void) {
   mpipool_t *pool;
   mpipool_create(&pool);
   mpipool_register(pool, "noted", t_noted, NULL);
+  mpipool_register(pool, "double", t_double, NULL);
   mpipool_set_processes(pool, 2);
   mpipool_set_initializer(pool, init, ledger, strlen(ledger));
   mpipool_set_head_start(pool, 1);
@@ -228,6 +233,34 @@ static void long_first(void) {
   mpipool_destroy(pool);
 }
 
+/* A tiny workload (10 items of no time) ends in the master's head, and
+ * no worker is ever spawned: only the master's initializer ran. */
+static void tiny(void) {
+  empty_ledger();
+  /* However long a loaded machine keeps the head from the CPU: the spawn
+   * waits 30 s for it to need help (the default is 20 ms). */
+  setenv("MPIPOOL_HEAD_ALONE", "30", 1);
+  mpipool_t *pool = new_pool();
+  is_int(mpipool_start(pool), 0, "tiny: start");
+  int in[10], out[10];
+  for (int i = 0; i < 10; i++)
+    in[i] = i;
+  mpipool_results_t *res = NULL;
+  int err = mpipool_map(pool, "double", in, 10, sizeof in[0], 0, &res);
+  ok(err == 0 && mpipool_results_copy(res, out, sizeof out[0]) == 0 &&
+         out[9] == 18,
+     "tiny: the map (%s)", mpipool_strerror(err));
+  mpipool_results_free(res);
+  is_int(mpipool_close(pool), 0, "tiny: close");
+  is_int(mpipool_join(pool), 0, "tiny: join");
+  mpipool_destroy(pool);
+  unsetenv("MPIPOOL_HEAD_ALONE");
+  int mine, inits = count("init", NULL, &mine);
+  ok(inits == 1 && mine == 1,
+     "tiny: no worker was spawned (%d initializer(s) ran, %d in the master)",
+     inits, mine);
+}
+
 /* Where spawning fails, the second pool's start returns and its work
  * fails with ESPAWN. */
 static void spawn_fails(void) {
@@ -235,10 +268,12 @@ static void spawn_fails(void) {
   mpipool_t *pool = new_pool();
   is_int(mpipool_start(pool), 0,
          "spawning fails: start returns all the same (the spawn is later)");
-  int in[4] = {1, 2, 3, 4};
+  int in[40];
+  for (int i = 0; i < 40; i++)
+    in[i] = i;
   mpipool_results_t *res = NULL;
   double t0 = test_now();
-  int err = mpipool_map(pool, "noted", in, 4, sizeof in[0], 1, &res);
+  int err = mpipool_map(pool, "noted", in, 40, sizeof in[0], 1, &res);
   is_int(err, MPIPOOL_ESPAWN, "and its map fails with ESPAWN");
   ok(test_now() - t0 < 30, "at once, not by a time limit (%.1f s)",
      test_now() - t0);
@@ -325,6 +360,7 @@ int main(int argc, char **argv) {
     long_first();
     isolated_crash();
     terminate_head();
+    tiny();
     spawn_fails();
   }
   unlink(ledger);
