@@ -402,7 +402,7 @@ static int unfit(const mpipool_t *pool, const mpipool__plan_t *p) {
 static int start_spawning(mpipool_t *pool, mpipool__plan_t *p, int recycling) {
   int n = p->nodes[0].spawn; /* one node: spawned anywhere is here */
   int err = mpipool__master_new(&pool->master, pool, p, recycling, 1);
-  return err ? err : mpipool__master_spawn_first(pool->master, n, 1);
+  return err ? err : mpipool__master_head_start(pool->master, n);
 }
 
 /* The master's start: plan from every rank's view of its node, spawn what

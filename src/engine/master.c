@@ -74,7 +74,7 @@
  * their initializer, say) after which no other is started in their place:
  * each would die as they did. */
 #define START_DEATHS 3
-/* The tag of the first workers' spawn (mpipool__master_spawn_first);
+/* The tag of the first workers' spawn (a head start's);
  * successors' carry their binding share. */
 #define FIRST_SPAWN (-100)
 /* With a head start, the first workers are asked for once work has waited
@@ -139,11 +139,11 @@ struct mpipool__master {
    * place's next worker is ready (MPIPOOL__NONE: none). */
   uint32_t *leaver;
   long next_id;              /* N of the next PoolWorker-N */
-  mpipool__spawnq_t *spawnq; /* successors of retiring workers */
+  mpipool__spawnq_t *spawnq; /* successors; a head start's first workers */
   int recycling;             /* maxtasks > 0 and spawning still works */
   int spawning;              /* spawning works: lost workers are replaced */
-  /* The first workers are being spawned (mpipool__master_spawn_first):
-   * the pool is sealed when they come.  With a head start their spawn
+  /* A head start (mpipool__master_head_start): the first workers are
+   * being spawned, and the pool is sealed when they come; their spawn
    * waits (first_n > 0) until the head needs help (HEAD_ALONE). */
   int starting;
   int first_n;
@@ -363,9 +363,9 @@ static void fail_all(mpipool__master_t *m, int status) {
       fail_inflight(m, mpipool__roster_at(&m->roster, (uint32_t)i), status);
 }
 
-/* A communication error: nothing can be trusted to arrive any more. */
 static void head_finish(mpipool__master_t *m);
 
+/* A communication error: nothing can be trusted to arrive any more. */
 static int break_pool(mpipool__master_t *m, int err) {
   if (!m->broken) {
     m->broken = err;
@@ -672,16 +672,15 @@ int mpipool__master_seal(mpipool__master_t *m) {
   return m->recycling && m->spawnq == NULL ? spawnq_start(m) : MPIPOOL_OK;
 }
 
-int mpipool__master_spawn_first(mpipool__master_t *m, int n, int head) {
-  int err = head ? mpipool__head_new(&m->head, m->pool) : MPIPOOL_OK;
-  m->head_open = err == 0 && head;
+int mpipool__master_head_start(mpipool__master_t *m, int n) {
+  int err = mpipool__head_new(&m->head, m->pool);
   if (err == 0)
     err = spawnq_start(m);
-  m->starting = err == 0;
+  m->head_open = m->starting = err == 0;
   m->first_n = n;
   m->head_alone =
       mpipool__env_seconds("MPIPOOL_HEAD_ALONE", HEAD_ALONE, 86400, NULL);
-  return err == 0 && !head ? mpipool__master_want_workers(m) : err;
+  return err;
 }
 
 int mpipool__master_want_workers(mpipool__master_t *m) {

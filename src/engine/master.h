@@ -65,17 +65,17 @@ int mpipool__master_add_spawned(mpipool__master_t *m, MPI_Comm inter, int node,
 int mpipool__master_seal(mpipool__master_t *m);
 
 /*
- * The pool's first n workers are spawned on the master's node (a spawn
- * of n, in the spawner's thread) instead of being added and sealed
- * before the pool runs: mpipool_start returns at once, and the pool is
- * sealed when they come (the engine's progress adopts them).  With head,
- * a thread of the master runs queued chunks (head.h) until a worker is
- * ready, and the spawn itself waits until the head needs help (work has
- * waited 20 ms for it, or is known to take that long; or
- * mpipool__master_want_workers).  If the spawn fails, the pool breaks
- * with ESPAWN.  0 or an error.
+ * A head start (mpipool_set_head_start): instead of being added and
+ * sealed before the pool runs, the pool's first n workers are spawned on
+ * the master's node (a spawn of n, in the spawner's thread), and the pool
+ * is sealed when they come (the engine's progress adopts them); until a
+ * worker is ready a thread of the master runs queued chunks (head.h).
+ * The spawn itself waits until the head needs help: work has waited
+ * 20 ms for it (MPIPOOL_HEAD_ALONE), or is known to take that long, or
+ * mpipool__master_want_workers.  If the spawn fails, the pool breaks with
+ * ESPAWN.  0 or an error.
  */
-int mpipool__master_spawn_first(mpipool__master_t *m, int n, int head);
+int mpipool__master_head_start(mpipool__master_t *m, int n);
 
 /* Asks for the first workers now if their spawn waits (a head start):
  * someone asked about them.  0, or the pool's error. */

