@@ -360,7 +360,7 @@ int mpipool_set_task_timeout(mpipool_t *pool, double seconds);
  * result then arrives in about the time of MPI's start instead of MPI's
  * start plus a spawn (0.10 s instead of 0.18-0.20 s on a 2-core VM), and
  * a short workload ends in the master without spawning anyone (a
- * program of 10 tiny tasks: 0.13 s instead of 0.26 s).
+ * program of 10 tiny tasks: 0.15-0.16 s instead of 0.26-0.28 s).
  * Once a worker is ready, the head takes no more tasks (the one it runs
  * goes on to its end): each task runs exactly once, in the master or on
  * a worker.
