@@ -150,7 +150,8 @@ struct mpipool__master {
   double head_alone;   /* HEAD_ALONE, or MPIPOOL_HEAD_ALONE */
   double queued_since; /* work waits for the head since then; 0: none */
   /* A head start: the master's own thread that runs queued chunks until
-   * a worker is ready (head_open), and the chunk it runs (head_ref). */
+   * a worker is ready (head_open), and the chunk handed to it and not
+   * taken back yet (head_ref; its job NULL: none). */
   mpipool__head_t *head;
   int head_open;
   ref_t head_ref;
@@ -1485,18 +1486,21 @@ static void run_check(const mpipool__master_t *m) {
 
 /* --- the head (a head start) -------------------------------------------- */
 
-/* Takes in what the head ran, if it is done. */
+/* Takes in what the head ran, if it was given a chunk and is done. */
 static void head_collect(mpipool__master_t *m, int *busy) {
   void *data;
   size_t len;
   int err;
-  if (m->head == NULL || !mpipool__head_take(m->head, &data, &len, &err))
+  if (m->head_ref.job == NULL ||
+      !mpipool__head_take(m->head, &data, &len, &err))
     return;
+  ref_t ref = m->head_ref;
+  m->head_ref.job = NULL;
   *busy = 1;
   if (err) /* ENOMEM, E2BIG: the chunk fails, as on a worker */
-    fail_chunk(m, m->head_ref.job, m->head_ref.chunk, err);
+    fail_chunk(m, ref.job, ref.chunk, err);
   else
-    take_results(m, &m->head_ref, 1, 0, data, len, 0);
+    take_results(m, &ref, 1, 0, data, len, 0);
 }
 
 /* Asks for the first workers once the head needs help: work has waited
@@ -1543,7 +1547,7 @@ static int head_step(mpipool__master_t *m, int *busy) {
  * breaks: the chunk's items, the caller's, must not be read after). */
 static void head_finish(mpipool__master_t *m) {
   int busy = 0;
-  if (m->head == NULL)
+  if (m->head_ref.job == NULL)
     return;
   mpipool__head_wait(m->head);
   head_collect(m, &busy);

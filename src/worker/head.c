@@ -131,7 +131,9 @@ int mpipool__head_new(mpipool__head_t **out, mpipool_t *pool) {
   return MPIPOOL_OK;
 }
 
-int mpipool__head_ready(mpipool__head_t *h) {
+/* The head's state, as the engine sees it; a failed initializer is said
+ * the first time it is seen. */
+static int state_of(mpipool__head_t *h) {
   pthread_mutex_lock(&h->lock);
   int state = h->state;
   pthread_mutex_unlock(&h->lock);
@@ -142,17 +144,12 @@ int mpipool__head_ready(mpipool__head_t *h) {
             "no task, its workers do\n",
             h->init_error ? h->init_error : "out of memory");
   }
-  return state == IDLE;
+  return state;
 }
 
-int mpipool__head_failed(mpipool__head_t *h) {
-  pthread_mutex_lock(&h->lock);
-  int failed = h->state == FAILED;
-  pthread_mutex_unlock(&h->lock);
-  if (failed)
-    (void)mpipool__head_ready(h); /* says why, once */
-  return failed;
-}
+int mpipool__head_ready(mpipool__head_t *h) { return state_of(h) == IDLE; }
+
+int mpipool__head_failed(mpipool__head_t *h) { return state_of(h) == FAILED; }
 
 void mpipool__head_give(mpipool__head_t *h, uint32_t fn,
                         const mpipool__src_t *src, size_t first, size_t count) {
@@ -178,13 +175,6 @@ int mpipool__head_take(mpipool__head_t *h, void **data, size_t *len, int *err) {
   }
   pthread_mutex_unlock(&h->lock);
   return done;
-}
-
-int mpipool__head_busy(mpipool__head_t *h) {
-  pthread_mutex_lock(&h->lock);
-  int busy = h->state == GIVEN || h->state == DONE;
-  pthread_mutex_unlock(&h->lock);
-  return busy;
 }
 
 void mpipool__head_wait(mpipool__head_t *h) {

@@ -41,9 +41,6 @@ void mpipool__head_give(mpipool__head_t *h, uint32_t fn,
  * E2BIG).  0 while it runs or when none was given. */
 int mpipool__head_take(mpipool__head_t *h, void **data, size_t *len, int *err);
 
-/* 1 while a chunk given has not been taken back. */
-int mpipool__head_busy(mpipool__head_t *h);
-
 /* Waits until the chunk given has run (as long as its tasks take; a task
  * that polls mpipool_ctx_cancelled ends sooner after head_cancel). */
 void mpipool__head_wait(mpipool__head_t *h);
