@@ -19,6 +19,7 @@
  *   - a tiny workload ends in the master, and no worker is spawned for
  *     it (the spawn waits until the master needs help: MPIPOOL_HEAD_ALONE
  *     is 30 s there, so that a loaded machine cannot make it need help);
+ *   - MPIPOOL_HEAD_ALONE=soon is said once, and the pool runs;
  *   - the master's initializer fails: it runs nothing, its workers all;
  *   - where spawning fails (MPIPOOL_FAULT_SPAWN=1), a second pool's start
  *     still returns, and its map of 40 items of 2 ms (work enough to ask
@@ -275,6 +276,40 @@ static void tiny(void) {
      inits, mine);
 }
 
+/* MPIPOOL_HEAD_ALONE that is not a number of seconds: said on stderr, and
+ * the default (20 ms) kept: the pool runs. */
+static void bad_head_alone(void) {
+  char path[300];
+  snprintf(path, sizeof path, "%s.err", ledger);
+  setenv("MPIPOOL_HEAD_ALONE", "soon", 1);
+  fflush(stderr);
+  int saved = dup(2), fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (fd >= 0) {
+    dup2(fd, 2);
+    close(fd);
+  }
+  mpipool_t *pool = new_pool();
+  int err = mpipool_start(pool);
+  fflush(stderr);
+  dup2(saved, 2);
+  close(saved);
+  unsetenv("MPIPOOL_HEAD_ALONE");
+  is_int(err, 0, "MPIPOOL_HEAD_ALONE=soon: start");
+  ok(map_right(pool, "double", 10, 0, &err), "and the pool runs (%s)",
+     mpipool_strerror(err));
+  mpipool_destroy(pool);
+  char line[256] = "";
+  FILE *f = fopen(path, "r");
+  int said = 0;
+  while (f && fgets(line, sizeof line, f))
+    said += strstr(line, "MPIPOOL_HEAD_ALONE=soon is not a number of "
+                         "seconds") != NULL;
+  if (f)
+    fclose(f);
+  unlink(path);
+  is_int(said, 1, "the bad value is said once");
+}
+
 /* The master's initializer fails: it runs no task, its workers are
  * spawned at once and run them all. */
 static void head_init_fails(void) {
@@ -390,6 +425,7 @@ int main(void) {
     }
     terminate_head();
     tiny();
+    bad_head_alone();
     spawn_fails();
   }
   unlink(ledger);
