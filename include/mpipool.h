@@ -435,7 +435,10 @@ int mpipool_set_comm(mpipool_t *pool, MPI_Comm comm);
 /*
  * Starts the pool: initializes MPI if needed (MPI_THREAD_MULTIPLE
  * requested), duplicates the communicator, sizes the pool and spawns the
- * missing workers.  On the master returns 0, or an error (EMPI, ESPAWN,
+ * missing workers.  A program that initializes MPI itself should ask for
+ * MPI_THREAD_MULTIPLE too: below it a spawn that MPI never returns from
+ * cannot be given up (said once on stderr), and workers send no
+ * heartbeats.  On the master returns 0, or an error (EMPI, ESPAWN,
  * EHWLOC, ENOMEM, EBUSY if already started) after which the pool can only
  * be destroyed.  On workers it never returns (see THE PROGRAM MODEL).
  */

@@ -247,23 +247,34 @@ static void *call_run(void *arg) {
  * gives a stuck spawn up at its bound (mpipool__hints_spawn_bound), but a
  * spawn was seen never to return (CI, a sanitized build: a new process's
  * MPI_Init failed, and the master's MPI_Comm_spawn waited 300 s until
- * killed).  MPIPOOL_SPAWN_TIMEOUT (seconds) sets it; 0: no bound. */
+ * killed).  MPIPOOL_SPAWN_TIMEOUT (seconds) sets it; 0: no bound.  Where
+ * MPI's bound is not known (the program initialized MPI itself, so
+ * mpipool set none, and Open MPI's default is 600 s; or another MPI), the
+ * default is what it is with the bound mpipool sets. */
+#define SPAWN_LIMIT_DEFAULT 50.0
 static int limit_said; /* a bad value is said once in the process */
 static double spawn_limit(void) {
   double bound = mpipool__hints_spawn_bound();
   return mpipool__env_seconds("MPIPOOL_SPAWN_TIMEOUT",
-                              bound > 0 ? bound * 1.5 + 5 : 0, 86400,
-                              &limit_said);
+                              bound > 0 ? bound * 1.5 + 5 : SPAWN_LIMIT_DEFAULT,
+                              86400, &limit_said);
 }
 
 /* Makes the call c in a thread of its own and waits at most `limit`
  * seconds for it: 1 when it returned (c->rc set), 0 when it was given up
  * (c is then its thread's).  Without MPI_THREAD_MULTIPLE, or with no
  * limit, the call is made here and waited for. */
+static int single_said; /* said once in the process */
 static int spawn_bounded(call_t *c, double limit) {
   int level = MPI_THREAD_SINGLE;
   pthread_t t;
   MPI_Query_thread(&level);
+  if (limit > 0 && level != MPI_THREAD_MULTIPLE && !single_said) {
+    single_said = 1;
+    fprintf(stderr, "mpipool: warning: MPI runs without "
+                    "MPI_THREAD_MULTIPLE (the program initialized it): a "
+                    "spawn that MPI never returns from cannot be given up\n");
+  }
   if (limit <= 0 || level != MPI_THREAD_MULTIPLE ||
       pthread_create(&t, NULL, call_run, c) != 0) {
     call_run(c);

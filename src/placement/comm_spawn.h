@@ -19,13 +19,15 @@
  * ranks').  On failure returns ESPAWN (or EMPI/ENOMEM),
  * or ETIMEDOUT when Open MPI gave up the spawn at its bound
  * (mpipool__hints_spawn_bound), or when it did not return within
- * MPIPOOL_SPAWN_TIMEOUT seconds (default 1.5 times that bound + 5; with
- * MPI_THREAD_MULTIPLE the call is made in a thread of its own, left to it
- * then): its processes never reached MPI_Init and may live on, stuck;
- * with a message in why (size whylen).  MPIPOOL_FAULT_SPAWN=1 in the
- * environment makes every spawn fail, MPIPOOL_FAULT_SPAWN=hang:K makes
- * the Kth spawn stick, hang:K- every spawn from the Kth on, unreach:K
- * the Kth spawn's MPI_Init fail (tests; Open MPI only). */
+ * MPIPOOL_SPAWN_TIMEOUT seconds (default 1.5 times that bound + 5, or 50
+ * where the bound is not known; with MPI_THREAD_MULTIPLE the call is made
+ * in a thread of its own, left to it then, and without it the wait is not
+ * bounded, which is said once on stderr): its processes never reached MPI_Init
+ * and may live on, stuck; with a message in why (size whylen).
+ * MPIPOOL_FAULT_SPAWN=1 in the environment makes every spawn fail,
+ * MPIPOOL_FAULT_SPAWN=hang:K makes the Kth spawn stick, hang:K- every spawn
+ * from the Kth on, unreach:K the Kth spawn's MPI_Init fail (tests; Open MPI
+ * only). */
 int mpipool__comm_spawn(int n, const char *host, MPI_Comm *inter,
                         uint32_t *pids, char *why, size_t whylen);
 
