@@ -350,9 +350,10 @@ int mpipool_set_task_timeout(mpipool_t *pool, double seconds);
  * master's node (a program started without a launcher, or as the only
  * rank of one) does not wait in mpipool_start() for them.  start()
  * returns once MPI is up, and until the first worker is ready the
- * master runs queued tasks itself, one chunk at a time, in a thread of
- * its own (its "head"), while it goes on serving the workers as they
- * arrive; a submission never waits for it.  The workers are spawned in
+ * master has queued tasks run by its "head", one chunk at a time: a
+ * thread of the master's hands them to a child process it forked, while
+ * the master goes on serving the workers as they arrive; a submission
+ * never waits for it.  The workers are spawned in
  * the background once the head needs help: when work has waited 20 ms
  * for it (MPIPOOL_HEAD_ALONE=seconds sets another time; 0: at once), or
  * the work queued is known (from the tasks timed so far) to take that
@@ -362,20 +363,22 @@ int mpipool_set_task_timeout(mpipool_t *pool, double seconds);
  * a short workload ends in the master without spawning anyone (a
  * program of 10 tiny tasks: 0.15-0.16 s instead of 0.26-0.28 s).
  * Once a worker is ready, the head takes no more tasks (the one it runs
- * goes on to its end): each task runs exactly once, in the master or on
- * a worker.
+ * goes on to its end): each task runs exactly once, in the head or on a
+ * worker.
  *
- * What changes: task code runs in a thread of the master's process
+ * What changes: some tasks run in a child process of the master's
  * ("MainProcess", mpipool_ctx_worker_id 0, no place: mpipool_ctx_place
- * is -1), beside the program's own code (callbacks included), after the
- * initializer has run in that thread too (right at start; its worker data
- * is freed at destroy; if it fails, the master runs no task and the
- * workers do all).  A task that crashes the master's process takes the
- * program down, unless isolation is on (then it runs in a child, as on a
- * worker, time limit included).  maxtasksperchild does not count the
- * master's tasks.  terminate and destroy wait for the master's task in
- * progress (it ends sooner if it polls mpipool_ctx_cancelled; with
- * isolation it is stopped).  mpipool_size() gives the workers asked for
+ * is -1), forked at start, which has run the initializer first (if it
+ * fails, the head runs no task and the workers do all).  Like a worker,
+ * that child never shares memory with the master; unlike a spawned
+ * worker, it starts from the master's state at start() (threads aside),
+ * not from main().  No task code and no initializer runs in the master's
+ * process: a task that crashes the child fails its item alone (ETASK,
+ * the signal named), with isolation or without, and the next item runs
+ * in a child forked again, after the initializer.  The task time limit
+ * applies with isolation, as on a worker.  maxtasksperchild does not
+ * count the head's tasks.  terminate stops the head's task at once;
+ * close and join wait for it.  mpipool_size() gives the workers asked for
  * at once; mpipool_worker_info() says ENOTREADY until they come.  A spawn
  * that fails fails the pool's work with MPIPOOL_ESPAWN (saying why on
  * stderr) instead of mpipool_start().  Ignored where some workers are

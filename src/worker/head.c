@@ -1,8 +1,9 @@
 /*
- * head.c - tasks run in a thread of the master's process (see head.h).
- * The engine and the thread share one small state under a mutex: the
- * chunk handed over, and its outcome.  The task code, the context and the
- * buffers are the thread's alone while a chunk runs.
+ * head.c - tasks run for a thread of the master's process, in a child
+ * process it forks (see head.h).  The engine and the thread share one
+ * small state under a mutex: the chunk handed over, and its outcome.  The
+ * context, the child and the buffers are the thread's alone while a chunk
+ * runs.
  */
 #include "config.h"
 #include "head.h"
@@ -28,7 +29,8 @@ struct mpipool__head {
   pthread_cond_t wake; /* the thread: a chunk or the end; the engine: done */
   int state;
   int ending;
-  int said; /* the initializer's failure was told */
+  int said;   /* the initializer's failure was told */
+  int broken; /* it failed in a child forked again: no more work */
   atomic_int cancelled;
   /* The chunk handed over. */
   uint32_t fn;
@@ -40,8 +42,8 @@ struct mpipool__head {
   /* The thread's own. */
   mpipool_ctx_t ctx; /* "MainProcess", worker id 0 */
   mpipool__rbuild_t rb;
-  mpipool__iso_t iso;
-  char *init_error;
+  mpipool__iso_t iso; /* the child that runs the tasks */
+  char *init_error;   /* why the initializer failed */
 };
 
 static int is_cancelled(void *arg) {
@@ -49,22 +51,32 @@ static int is_cancelled(void *arg) {
   return atomic_load(&h->cancelled);
 }
 
-/* The initializer, in the thread: 1 when the head can run tasks. */
+/* Forks the child that runs the tasks, and has it run the initializer
+ * first (none: the child is forked at the first task): 1 when it is
+ * ready, else 0 with why in h->init_error. */
 static int initialize(mpipool__head_t *h) {
   mpipool_t *pool = h->pool;
   if (pool->init == NULL)
     return 1;
-  int err = mpipool__ctx_run(&h->ctx, &h->rb, pool->init, NULL, pool->initargs,
-                             pool->initargs_len);
-  if (err == 0 && h->rb.nfailed == 0)
-    return 1;
-  h->init_error = mpipool__strdup(err ? mpipool_strerror(err)
-                                      : (const char *)h->rb.data.data);
-  return 0;
+  mpipool__iso_init_t init = {pool->init, pool->initargs, pool->initargs_len};
+  mpipool__rbuild_t rb = {0};
+  int err = mpipool__iso_start(&h->iso, &h->ctx, &rb, &init, is_cancelled, h);
+  int ready = err == 0 && rb.nfailed == 0;
+  if (!ready) {
+    mpipool__iso_stop(&h->iso);
+    if (h->init_error == NULL)
+      h->init_error = mpipool__strdup(err ? mpipool_strerror(err)
+                                          : (const char *)rb.data.data);
+  }
+  mpipool__rbuild_free(&rb);
+  return ready;
 }
 
-/* Runs the chunk handed over into h->out: 0, ENOMEM or E2BIG. */
-static int run(mpipool__head_t *h) {
+/* Runs the chunk handed over into h->out: 0, ENOMEM or E2BIG.  A child
+ * that died (a task crashed) is forked again with the initializer; if
+ * that fails, the items left fail, and *broken is set: the head takes no
+ * more work. */
+static int run(mpipool__head_t *h, int *broken) {
   mpipool_t *pool = h->pool;
   const mpipool__task_t *t = &pool->reg.tasks[h->fn];
   uint64_t t0 = mpipool__clock_ns();
@@ -75,10 +87,23 @@ static int run(mpipool__head_t *h) {
   for (size_t i = h->first; err == 0 && i < h->first + h->count; i++) {
     const void *in = mpipool__src_ptr(h->src, i);
     size_t size = mpipool__src_size(h->src, i);
-    err = pool->isolation
-              ? mpipool__iso_run(&h->iso, &h->ctx, &h->rb, t->fn, t->data, in,
-                                 size, pool->task_timeout, is_cancelled, h)
-              : mpipool__ctx_run(&h->ctx, &h->rb, t->fn, t->data, in, size);
+    if (atomic_load(&h->cancelled)) {
+      err = mpipool__ctx_fail_item(&h->ctx, &h->rb, MPIPOOL_ETERMINATED,
+                                   mpipool_strerror(MPIPOOL_ETERMINATED));
+      continue;
+    }
+    if (h->iso.pid == 0 && (*broken || !initialize(h))) {
+      *broken = 1;
+      char msg[200];
+      mpipool__fmt(msg, sizeof msg, "MainProcess: initializer failed: %s",
+                   h->init_error ? h->init_error : "out of memory");
+      err = mpipool__ctx_fail_item(&h->ctx, &h->rb, MPIPOOL_ETASK, msg);
+      continue;
+    }
+    /* The time limit is isolation's, as on a worker. */
+    err = mpipool__iso_run(&h->iso, &h->ctx, &h->rb, t->fn, t->data, in, size,
+                           pool->isolation ? pool->task_timeout : 0,
+                           is_cancelled, h);
   }
   if (err == 0)
     err = mpipool__wire_results_add(&h->out, &h->rb);
@@ -98,10 +123,11 @@ static void *head_main(void *arg) {
     if (h->state != GIVEN)
       break;
     pthread_mutex_unlock(&h->lock);
-    int err = run(h);
+    int broken = 0, err = run(h, &broken);
     pthread_mutex_lock(&h->lock);
     h->err = err;
     h->state = DONE;
+    h->broken = broken;
     pthread_cond_broadcast(&h->wake);
   }
   pthread_mutex_unlock(&h->lock);
@@ -171,7 +197,7 @@ int mpipool__head_take(mpipool__head_t *h, void **data, size_t *len, int *err) {
     *len = h->out.len;
     *data = h->err ? NULL : mpipool__buf_steal(&h->out);
     mpipool__buf_free(&h->out);
-    h->state = IDLE;
+    h->state = h->broken ? FAILED : IDLE;
   }
   pthread_mutex_unlock(&h->lock);
   return done;
@@ -191,6 +217,7 @@ void mpipool__head_cancel(mpipool__head_t *h) {
 void mpipool__head_free(mpipool__head_t *h) {
   if (h == NULL)
     return;
+  atomic_store(&h->cancelled, 1); /* an initializer still running ends */
   pthread_mutex_lock(&h->lock);
   h->ending = 1;
   pthread_cond_broadcast(&h->wake);

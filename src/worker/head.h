@@ -1,13 +1,17 @@
 /*
  * head.h - the master's own hands: the tasks a pool with a head start
- * (mpipool_set_head_start) runs in the master's process while its first
- * workers are being spawned.  The head is a thread of the master's: it
- * runs the pool's initializer as soon as it is created, then the chunks
- * the engine hands it, one at a time, as a worker would (in a child
- * process with mpipool_set_isolation), each into a RESULTS frame that the
- * engine takes in as if a worker had sent it.  The engine never waits for
- * it: it hands a chunk over, goes on serving the workers that arrive, and
- * takes the results when they are there.  The head never touches MPI.
+ * (mpipool_set_head_start) runs for the master while its first workers
+ * are being spawned.  The head is a thread of the master's.  As soon as it
+ * is created it forks a child process (isolate.h) that runs the pool's
+ * initializer; then that child runs the chunks the engine hands the head,
+ * one at a time, as an isolated worker's child would, and the head puts
+ * each chunk's results into a RESULTS frame that the engine takes in as
+ * if a worker had sent it.  Task code thus never runs in the master's
+ * process: a task that crashes fails its item alone, and the next is run
+ * by a child forked again (its initializer run again).  The engine never
+ * waits for the head: it hands a chunk over, goes on serving the workers
+ * that arrive, and takes the results when they are there.  Neither the
+ * head nor its child touches MPI.
  */
 #ifndef MPIPOOL_HEAD_H
 #define MPIPOOL_HEAD_H
@@ -17,7 +21,7 @@
 
 typedef struct mpipool__head mpipool__head_t;
 
-/* Starts the head's thread, which runs the pool's initializer first.
+/* Starts the head's thread, which has the pool's initializer run first.
  * The pool (its registry, options, initializer) must outlive the head.
  * 0, ENOMEM, or ESPAWN (no thread). */
 int mpipool__head_new(mpipool__head_t **out, mpipool_t *pool);
@@ -27,7 +31,8 @@ int mpipool__head_new(mpipool__head_t **out, mpipool_t *pool);
  * stays 0. */
 int mpipool__head_ready(mpipool__head_t *h);
 
-/* 1 once its initializer has failed (the head never runs a task). */
+/* 1 once its initializer has failed (the head runs no more tasks; when it
+ * failed in a child forked again, the items left of that chunk failed). */
 int mpipool__head_failed(mpipool__head_t *h);
 
 /* Hands the head items [first, first + count) of src (which must stay
@@ -41,16 +46,16 @@ void mpipool__head_give(mpipool__head_t *h, uint32_t fn,
  * E2BIG).  0 while it runs or when none was given. */
 int mpipool__head_take(mpipool__head_t *h, void **data, size_t *len, int *err);
 
-/* Waits until the chunk given has run (as long as its tasks take; a task
- * that polls mpipool_ctx_cancelled ends sooner after head_cancel). */
+/* Waits until the chunk given has run (as long as its tasks take; after
+ * head_cancel, its child is stopped: 2 s at most). */
 void mpipool__head_wait(mpipool__head_t *h);
 
-/* From now on mpipool_ctx_cancelled is 1 in the head's tasks, and an
- * isolated task is stopped (the pool is terminated). */
+/* Stops the head's task in progress, and fails the items left of its
+ * chunk (the pool is terminated). */
 void mpipool__head_cancel(mpipool__head_t *h);
 
-/* Ends the thread (after the chunk it runs), the isolation child, and
- * frees the initializer's worker data and what the head had.  NULL: no-op. */
+/* Ends the thread (after the chunk it runs; an initializer still running
+ * is stopped) and its child, and frees what the head had.  NULL: no-op. */
 void mpipool__head_free(mpipool__head_t *h);
 
 #endif

@@ -74,9 +74,25 @@ static void child_exit(int status, void *arg) {
 }
 #endif
 
-/* The child: runs items until the worker closes the socket.  It ends with
- * _exit, never exit: the worker's atexit handlers are not its. */
-static void child_main(int fd, mpipool_ctx_t *ctx) {
+/* Sends the outcome of the run just made into rb (ok: it could be made):
+ * the item's status and output.  0, or -1 when the worker is gone. */
+static int reply(int fd, int ok, const mpipool__rbuild_t *rb) {
+  reply_t h = {MPIPOOL_ENOMEM, 0};
+  if (ok) {
+    h.status = ((const int8_t *)rb->status.data)[0];
+    h.len = rb->data.len;
+  }
+  if (write_all(fd, &h, sizeof h) != 0 ||
+      write_all(fd, rb->data.data, (size_t)h.len) != 0)
+    return -1;
+  return 0;
+}
+
+/* The child: runs the initializer given (if any: its outcome is the
+ * first reply), then items until the worker closes the socket.  It ends
+ * with _exit, never exit: the worker's atexit handlers are not its. */
+static void child_main(int fd, mpipool_ctx_t *ctx,
+                       const mpipool__iso_init_t *init) {
   /* Its own signals: not the worker's handlers (MPI prints a backtrace
    * on SIGSEGV, the program stops its run on TERM). */
   static const int sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGALRM, SIGPIPE,
@@ -91,6 +107,11 @@ static void child_main(int fd, mpipool_ctx_t *ctx) {
 #endif
   ctx->cancelled = NULL; /* asking would use MPI */
   mpipool__rbuild_t rb = {0};
+  if (init && reply(fd,
+                    mpipool__ctx_run(ctx, &rb, init->fn, NULL, init->args,
+                                     init->len) == 0,
+                    &rb) != 0)
+    _exit(0);
   for (;;) {
     request_t r;
     if (read_all(fd, &r, sizeof r) != 0)
@@ -99,19 +120,15 @@ static void child_main(int fd, mpipool_ctx_t *ctx) {
     if (in == NULL || read_all(fd, in, (size_t)r.size) != 0)
       _exit(0);
     mpipool__rbuild_reset(&rb);
-    reply_t h = {MPIPOOL_ENOMEM, 0};
-    if (mpipool__ctx_run(ctx, &rb, r.fn, r.data, in, (size_t)r.size) == 0) {
-      h.status = ((const int8_t *)rb.status.data)[0];
-      h.len = rb.data.len;
-    }
+    int ok = mpipool__ctx_run(ctx, &rb, r.fn, r.data, in, (size_t)r.size) == 0;
     free(in);
-    if (write_all(fd, &h, sizeof h) != 0 ||
-        write_all(fd, rb.data.data, (size_t)h.len) != 0)
+    if (reply(fd, ok, &rb) != 0)
       _exit(0);
   }
 }
 
-static int start_child(mpipool__iso_t *iso, mpipool_ctx_t *ctx) {
+static int start_child(mpipool__iso_t *iso, mpipool_ctx_t *ctx,
+                       const mpipool__iso_init_t *init) {
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
     return -1;
@@ -123,7 +140,7 @@ static int start_child(mpipool__iso_t *iso, mpipool_ctx_t *ctx) {
   }
   if (pid == 0) {
     close(sv[0]);
-    child_main(sv[1], ctx);
+    child_main(sv[1], ctx, init);
   }
   close(sv[1]);
   iso->pid = pid;
@@ -196,22 +213,16 @@ static int await_reply(mpipool__iso_t *iso, double timeout,
   }
 }
 
-int mpipool__iso_run(mpipool__iso_t *iso, mpipool_ctx_t *ctx,
-                     mpipool__rbuild_t *rb, mpipool_task_fn fn, void *task_data,
-                     const void *in, size_t size, double timeout,
-                     int (*cancelled)(void *), void *arg) {
+/* Takes the child's reply to what it was sent (sent: the sending
+ * worked) into rb as an item; a child that dies or is stopped first fails
+ * it, saying how. */
+static int take_reply(mpipool__iso_t *iso, mpipool_ctx_t *ctx,
+                      mpipool__rbuild_t *rb, int sent, double timeout,
+                      int (*cancelled)(void *), void *arg) {
   char msg[160];
-  if (iso->pid == 0 && start_child(iso, ctx) != 0) {
-    mpipool__fmt(msg, sizeof msg, "cannot start the task's process: %s",
-                 strerror(errno));
-    return mpipool__ctx_fail_item(ctx, rb, MPIPOOL_ETASK, msg);
-  }
-  request_t r = {fn, task_data, size};
   reply_t h;
   int stopped = 0;
-  if (write_all(iso->fd, &r, sizeof r) == 0 &&
-      write_all(iso->fd, in, size) == 0 &&
-      (stopped = await_reply(iso, timeout, cancelled, arg)) == 0 &&
+  if (sent && (stopped = await_reply(iso, timeout, cancelled, arg)) == 0 &&
       read_all(iso->fd, &h, sizeof h) == 0) {
     char *out = mpipool__buf_reserve(&rb->data, (size_t)h.len);
     if (out == NULL)
@@ -234,4 +245,41 @@ int mpipool__iso_run(mpipool__iso_t *iso, mpipool_ctx_t *ctx,
     describe(ws, msg, sizeof msg);
   return mpipool__ctx_fail_item(ctx, rb, stopped ? stopped : MPIPOOL_ETASK,
                                 msg);
+}
+
+/* Forks the child (with init, if not NULL): 1, or 0 when it could not
+ * be, an item failed into rb saying why (*err: that item's outcome). */
+static int fork_child(mpipool__iso_t *iso, mpipool_ctx_t *ctx,
+                      mpipool__rbuild_t *rb, const mpipool__iso_init_t *init,
+                      int *err) {
+  if (start_child(iso, ctx, init) == 0)
+    return 1;
+  char msg[160];
+  mpipool__fmt(msg, sizeof msg, "cannot start the task's process: %s",
+               strerror(errno));
+  *err = mpipool__ctx_fail_item(ctx, rb, MPIPOOL_ETASK, msg);
+  return 0;
+}
+
+int mpipool__iso_run(mpipool__iso_t *iso, mpipool_ctx_t *ctx,
+                     mpipool__rbuild_t *rb, mpipool_task_fn fn, void *task_data,
+                     const void *in, size_t size, double timeout,
+                     int (*cancelled)(void *), void *arg) {
+  int err;
+  if (iso->pid == 0 && !fork_child(iso, ctx, rb, NULL, &err))
+    return err;
+  request_t r = {fn, task_data, size};
+  int sent = write_all(iso->fd, &r, sizeof r) == 0 &&
+             write_all(iso->fd, in, size) == 0;
+  return take_reply(iso, ctx, rb, sent, timeout, cancelled, arg);
+}
+
+int mpipool__iso_start(mpipool__iso_t *iso, mpipool_ctx_t *ctx,
+                       mpipool__rbuild_t *rb, const mpipool__iso_init_t *init,
+                       int (*cancelled)(void *), void *arg) {
+  int err;
+  mpipool__iso_stop(iso);
+  if (!fork_child(iso, ctx, rb, init, &err))
+    return err;
+  return take_reply(iso, ctx, rb, 1, 0, cancelled, arg);
 }
