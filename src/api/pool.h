@@ -43,7 +43,7 @@ struct mpipool {
   char *journal_path;  /* mpipool_set_journal, or NULL */
   int isolation;       /* tasks run in a child process (isolate.h) */
   double task_timeout; /* seconds an isolated task may run; 0: no limit */
-  int head_start;      /* mpipool_set_head_start */
+  int head_start;      /* mpipool_set_head_start; -1: not set */
   mpipool_init_fn init;
   void *initargs;
   size_t initargs_len;

@@ -149,6 +149,14 @@ check "examples/tasks.txt under mpirun -n 2 (-k): expected output" cmp -s "$(cd 
 launch singleton --progress basic.txt
 check "--progress: the final progress line" grep -q "^mpipool: 7/7 done, 2 failed, 0 running, [0-9.]* tasks/s$" err
 
+# MPIPOOL_HEAD_START=1 (a head start for programs that do not choose)
+# leaves the mpipool program as it is: its tasks run on workers (ids from
+# 1), never in a child of the master (worker 0).
+printf 'echo w=$MPIPOOL_WORKER\n%.0s' 1 2 3 4 5 6 >head.txt
+run env MPIPOOL_HEAD_START=1 MPIPOOL_HEAD_ALONE=30 "$MPIPOOL" -j 2 head.txt
+check "MPIPOOL_HEAD_START=1: the program's tasks all run on workers" \
+  sh -c '[ "$0" -eq 0 ] && [ "$(grep -c "^w=[1-9]" out)" -eq 6 ]' $rc
+
 # stdin
 printf 'echo from stdin\necho again\n' | "$MPIPOOL" -k - >out 2>err
 check "task list on stdin" sh -c 'printf "from stdin\nagain\n" | cmp -s - out'
