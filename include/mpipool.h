@@ -372,20 +372,26 @@ int mpipool_set_task_timeout(mpipool_t *pool, double seconds);
  * fails, the head runs no task and the workers do all).  Like a worker,
  * that child never shares memory with the master; unlike a spawned
  * worker, it starts from the master's state at start() (threads aside),
- * not from main().  No task code and no initializer runs in the master's
- * process: a task that crashes the child fails its item alone (ETASK,
- * the signal named), with isolation or without, and the next item runs
- * in a child forked again, after the initializer.  The task time limit
- * applies with isolation, as on a worker.  maxtasksperchild does not
- * count the head's tasks.  terminate stops the head's task at once;
- * close and join wait for it.  mpipool_size() gives the workers asked for
+ * not from main(), and, like an isolated worker's child, it must not
+ * call MPI (a program whose tasks do turns the head start off).  No task
+ * code and no initializer runs in the master's process: a task that
+ * crashes the child fails its item alone (ETASK, the signal named), with
+ * isolation or without, and the next item runs in a child forked again,
+ * after the initializer.  The task time limit applies with isolation, as
+ * on a worker; so does maxtasksperchild (the child is replaced after
+ * that many tasks, the initializer run again).  Once a worker is ready,
+ * the child ends (after its chunk), and what its initializer holds goes
+ * with it.  terminate stops the head's task at once; close and join wait
+ * for it.  mpipool_size() gives the workers asked for
  * at once; mpipool_worker_info() says ENOTREADY until they come.  A spawn
  * that fails fails the pool's work with MPIPOOL_ESPAWN (saying why on
  * stderr) instead of mpipool_start().  Ignored where some workers are
  * launcher ranks or on other nodes (they are started before start()
  * returns, as without it), and with mpipool_set_gpus_per_worker (the
- * master has no GPUs of its own).  Off by default.  On the master; before
- * start.  Errors: EBUSY.
+ * master has no GPUs of its own).  Off by default; where the program
+ * does not call this, MPIPOOL_HEAD_START=1 in the environment turns it on
+ * (0: off; another value is said on stderr, and off kept).  The mpipool
+ * program turns it off.  On the master; before start.  Errors: EBUSY.
  */
 int mpipool_set_head_start(mpipool_t *pool, int on);
 

@@ -1102,7 +1102,9 @@ static int on_hello(mpipool__master_t *m, mpipool__worker_t *w,
   w->bound = h.bound;
   m->nstarting--;
   if (h.status == 0) {
-    m->head_open = 0; /* a worker is ready: the head runs no more */
+    if (m->head_open) /* a worker is ready: the head runs no more */
+      mpipool__head_retire(m->head);
+    m->head_open = 0;
     m->start_deaths = 0;
     w->state = MPIPOOL__W_READY;
     m->nready++;

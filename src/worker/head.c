@@ -29,8 +29,9 @@ struct mpipool__head {
   pthread_cond_t wake; /* the thread: a chunk or the end; the engine: done */
   int state;
   int ending;
-  int said;   /* the initializer's failure was told */
-  int broken; /* it failed in a child forked again: no more work */
+  int said;     /* the initializer's failure was told */
+  int broken;   /* it failed in a child forked again: no more work */
+  int retiring; /* no more work: its child ends once idle */
   atomic_int cancelled;
   /* The chunk handed over. */
   uint32_t fn;
@@ -43,6 +44,8 @@ struct mpipool__head {
   mpipool_ctx_t ctx; /* "MainProcess", worker id 0 */
   mpipool__rbuild_t rb;
   mpipool__iso_t iso; /* the child that runs the tasks */
+  long forks;         /* iso.children when ran was counted from 0 */
+  long ran;           /* tasks run by the child that runs */
   char *init_error;   /* why the initializer failed */
 };
 
@@ -73,9 +76,9 @@ static int initialize(mpipool__head_t *h) {
 }
 
 /* Runs the chunk handed over into h->out: 0, ENOMEM or E2BIG.  A child
- * that died (a task crashed) is forked again with the initializer; if
- * that fails, the items left fail, and *broken is set: the head takes no
- * more work. */
+ * that died (a task crashed), or ran maxtasksperchild tasks, is forked
+ * again with the initializer; if that fails, the items left fail, and
+ * *broken is set: the head takes no more work. */
 static int run(mpipool__head_t *h, int *broken) {
   mpipool_t *pool = h->pool;
   const mpipool__task_t *t = &pool->reg.tasks[h->fn];
@@ -92,6 +95,8 @@ static int run(mpipool__head_t *h, int *broken) {
                                    mpipool_strerror(MPIPOOL_ETERMINATED));
       continue;
     }
+    if (pool->maxtasks > 0 && h->ran >= pool->maxtasks)
+      mpipool__iso_stop(&h->iso); /* a fresh child, as a worker retires */
     if (h->iso.pid == 0 && (*broken || !initialize(h))) {
       *broken = 1;
       char msg[200];
@@ -104,6 +109,11 @@ static int run(mpipool__head_t *h, int *broken) {
     err = mpipool__iso_run(&h->iso, &h->ctx, &h->rb, t->fn, t->data, in, size,
                            pool->isolation ? pool->task_timeout : 0,
                            is_cancelled, h);
+    if (h->iso.children != h->forks) { /* it ran in a child forked now */
+      h->forks = h->iso.children;
+      h->ran = 0;
+    }
+    h->ran++;
   }
   if (err == 0)
     err = mpipool__wire_results_add(&h->out, &h->rb);
@@ -118,8 +128,14 @@ static void *head_main(void *arg) {
   pthread_mutex_lock(&h->lock);
   h->state = ready ? IDLE : FAILED;
   for (;;) {
-    while (!h->ending && h->state != GIVEN)
+    while (!h->ending && h->state != GIVEN && !(h->retiring && h->iso.pid))
       pthread_cond_wait(&h->wake, &h->lock);
+    if (h->state != GIVEN && h->retiring && h->iso.pid && !h->ending) {
+      pthread_mutex_unlock(&h->lock);
+      mpipool__iso_stop(&h->iso); /* what the initializer holds goes */
+      pthread_mutex_lock(&h->lock);
+      continue;
+    }
     if (h->state != GIVEN)
       break;
     pthread_mutex_unlock(&h->lock);
@@ -207,6 +223,13 @@ void mpipool__head_wait(mpipool__head_t *h) {
   pthread_mutex_lock(&h->lock);
   while (h->state == GIVEN)
     pthread_cond_wait(&h->wake, &h->lock);
+  pthread_mutex_unlock(&h->lock);
+}
+
+void mpipool__head_retire(mpipool__head_t *h) {
+  pthread_mutex_lock(&h->lock);
+  h->retiring = 1;
+  pthread_cond_broadcast(&h->wake);
   pthread_mutex_unlock(&h->lock);
 }
 

@@ -50,6 +50,11 @@ int mpipool__head_take(mpipool__head_t *h, void **data, size_t *len, int *err);
  * head_cancel, its child is stopped: 2 s at most). */
 void mpipool__head_wait(mpipool__head_t *h);
 
+/* The head gets no more work (its workers are there): its child ends once
+ * the chunk it runs, if any, has run, and what it holds (the
+ * initializer's memory, files) goes with it. */
+void mpipool__head_retire(mpipool__head_t *h);
+
 /* Stops the head's task in progress, and fails the items left of its
  * chunk (the pool is terminated). */
 void mpipool__head_cancel(mpipool__head_t *h);

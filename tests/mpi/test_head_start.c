@@ -22,7 +22,13 @@
  *   - a tiny workload ends in the master, and no worker is spawned for
  *     it (the spawn waits until the master needs help: MPIPOOL_HEAD_ALONE
  *     is 30 s there, so that a loaded machine cannot make it need help);
+ *   - once the workers are there, the head's child ends;
+ *   - with maxtasksperchild, the head's child is replaced as a worker
+ *     would be (6 tasks, maxtasksperchild 2: 3 children, 3 initializers);
  *   - MPIPOOL_HEAD_ALONE=soon is said once, and the pool runs;
+ *   - MPIPOOL_HEAD_START=1 gives a head start to a pool whose program
+ *     does not choose, not to one that turns it off; =maybe is said once
+ *     and none is given;
  *   - the master's initializer fails: it runs nothing, its workers all;
  *   - where spawning fails (MPIPOOL_FAULT_SPAWN=1), a second pool's start
  *     still returns, and its map of 40 items of 2 ms (work enough to ask
@@ -45,11 +51,12 @@ static pid_t master_pid;   /* this process (read on the master only) */
 static int fail_head_init; /* the master's initializer fails (not workers') */
 static atomic_int ran_in_master; /* a task or initializer ran here */
 
-/* Notes what ran, by whom (the worker id: 0 is the master's head). */
+/* Notes what ran, by whom (the worker id: 0 is the master's head), in
+ * which process. */
 static void note(mpipool_ctx_t *ctx, const char *what, int item) {
-  char line[64];
-  int n = snprintf(line, sizeof line, "%s %ld %d\n", what,
-                   (long)mpipool_ctx_worker_id(ctx), item);
+  char line[80];
+  int n = snprintf(line, sizeof line, "%s %ld %d %ld\n", what,
+                   (long)mpipool_ctx_worker_id(ctx), item, (long)getpid());
   if (getpid() == master_pid)
     atomic_store(&ran_in_master, 1);
   int fd = open(ledger, O_WRONLY | O_APPEND | O_CREAT, 0600);
@@ -104,7 +111,7 @@ static int count(const char *what, int *per, int *mine) {
   *mine = 0;
   if (f == NULL)
     return -1;
-  while (fscanf(f, "%15s %d %d", w, &id, &item) == 3) {
+  while (fscanf(f, "%15s %d %d %*d", w, &id, &item) == 3) {
     if (strcmp(w, what) != 0)
       continue;
     n++;
@@ -114,6 +121,25 @@ static int count(const char *what, int *per, int *mine) {
       per[item]++;
   }
   fclose(f);
+  return n;
+}
+
+/* The processes in which the head noted `what` (at most max, each once,
+ * in the order seen); how many. */
+static int head_pids(const char *what, long *pids, int max) {
+  FILE *f = fopen(ledger, "r");
+  char w[16];
+  int id, item, n = 0;
+  long pid;
+  while (f && fscanf(f, "%15s %d %d %ld", w, &id, &item, &pid) == 4) {
+    int seen = 0;
+    for (int i = 0; i < n; i++)
+      seen |= pids[i] == pid;
+    if (strcmp(w, what) == 0 && id == 0 && !seen && n < max)
+      pids[n++] = pid;
+  }
+  if (f)
+    fclose(f);
   return n;
 }
 
@@ -208,16 +234,21 @@ static void terminate_head(void) {
   mpipool_destroy(pool);
 }
 
-static mpipool_t *new_pool(void) {
+/* A pool of 2 workers with the ledger's tasks and initializer, and a
+ * head start if head is 1, none if 0, the environment's if -1. */
+static mpipool_t *pool_with(int head) {
   mpipool_t *pool;
   mpipool_create(&pool);
   mpipool_register(pool, "noted", t_noted, NULL);
   mpipool_register(pool, "double", t_double, NULL);
   mpipool_set_processes(pool, 2);
   mpipool_set_initializer(pool, init, ledger, strlen(ledger));
-  mpipool_set_head_start(pool, 1);
+  if (head >= 0)
+    mpipool_set_head_start(pool, head);
   return pool;
 }
+
+static mpipool_t *new_pool(void) { return pool_with(1); }
 
 /* A fresh pool's first map, one item of 5 s (2000) then 20 of 2 ms: the
  * master takes the long one, and the workers that arrive meanwhile run
@@ -239,7 +270,7 @@ static void long_first(void) {
   FILE *f = fopen(ledger, "r");
   char w[16];
   int id, item, before = 0, long_here = 0, seen_long = 0, after_long = 0;
-  while (f && fscanf(f, "%15s %d %d", w, &id, &item) == 3) {
+  while (f && fscanf(f, "%15s %d %d %*d", w, &id, &item) == 3) {
     if (strcmp(w, "init") == 0)
       continue;
     if (item == 2000) {
@@ -281,38 +312,91 @@ static void tiny(void) {
      inits, mine);
 }
 
-/* MPIPOOL_HEAD_ALONE that is not a number of seconds: said on stderr, and
- * the default (20 ms) kept: the pool runs. */
-static void bad_head_alone(void) {
+/* maxtasksperchild 2, a workload the head runs alone (MPIPOOL_HEAD_ALONE
+ * 30 s): its 6 tasks run in 3 children, 2 each, each after the
+ * initializer, as on workers that retire. */
+static void head_maxtasks(void) {
+  empty_ledger();
+  setenv("MPIPOOL_HEAD_ALONE", "30", 1);
+  mpipool_t *pool = new_pool();
+  mpipool_set_maxtasksperchild(pool, 2);
+  is_int(mpipool_start(pool), 0, "maxtasks: start");
+  int err = 0;
+  ok(map_right(pool, "noted", 6, 1, &err), "maxtasks: the map (%s)",
+     mpipool_strerror(err));
+  mpipool_destroy(pool);
+  unsetenv("MPIPOOL_HEAD_ALONE");
+  long tasks[8], inits[8];
+  int mine, nt = head_pids("task", tasks, 8), ni = head_pids("init", inits, 8);
+  int ran = count("task", NULL, &mine);
+  ok(ran == 6 && mine == 6 && nt == 3 && ni == 3,
+     "maxtasks: the head's 6 tasks ran in 3 children, each after its "
+     "initializer (%d of %d in the head, %d children, %d initializers)",
+     mine, ran, nt, ni);
+}
+
+/* A setting var=value that is not one (a pool made by pool_with(head)):
+ * said once on stderr (in a line holding `says`), the default kept, and
+ * the pool runs; how many of its map's 10 tasks the head ran. */
+static int bad_setting(const char *var, const char *value, const char *says,
+                       int head) {
   char path[300];
   snprintf(path, sizeof path, "%s.err", ledger);
-  setenv("MPIPOOL_HEAD_ALONE", "soon", 1);
+  setenv(var, value, 1);
   fflush(stderr);
   int saved = dup(2), fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
   if (fd >= 0) {
     dup2(fd, 2);
     close(fd);
   }
-  mpipool_t *pool = new_pool();
+  mpipool_t *pool = pool_with(head);
   int err = mpipool_start(pool);
   fflush(stderr);
   dup2(saved, 2);
   close(saved);
-  unsetenv("MPIPOOL_HEAD_ALONE");
-  is_int(err, 0, "MPIPOOL_HEAD_ALONE=soon: start");
-  ok(map_right(pool, "double", 10, 0, &err), "and the pool runs (%s)",
+  unsetenv(var);
+  ok(err == 0, "%s=%s: start (%s)", var, value, mpipool_strerror(err));
+  empty_ledger();
+  ok(map_right(pool, "noted", 10, 0, &err), "and the pool runs (%s)",
      mpipool_strerror(err));
   mpipool_destroy(pool);
   char line[256] = "";
   FILE *f = fopen(path, "r");
-  int said = 0;
+  int said = 0, mine = 0;
   while (f && fgets(line, sizeof line, f))
-    said += strstr(line, "MPIPOOL_HEAD_ALONE=soon is not a number of "
-                         "seconds") != NULL;
+    said += strstr(line, says) != NULL;
   if (f)
     fclose(f);
   unlink(path);
   is_int(said, 1, "the bad value is said once");
+  count("task", NULL, &mine);
+  return mine;
+}
+
+/* MPIPOOL_HEAD_START: the head start of a program that does not choose;
+ * its choice wins; a value not 0 or 1 is said, and off is kept. */
+static void head_start_env(void) {
+  setenv("MPIPOOL_HEAD_ALONE", "30", 1); /* the head alone, unless off */
+  setenv("MPIPOOL_HEAD_START", "1", 1);
+  int mine[2] = {-1, -1}, err = 0;
+  for (int head = -1; head <= 0; head++) {
+    empty_ledger();
+    mpipool_t *pool = pool_with(head);
+    mpipool_start(pool);
+    ok(map_right(pool, "noted", 10, 0, &err), "MPIPOOL_HEAD_START=1: map (%s)",
+       mpipool_strerror(err));
+    count("task", NULL, &mine[head + 1]);
+    mpipool_destroy(pool);
+  }
+  unsetenv("MPIPOOL_HEAD_START");
+  ok(mine[0] == 10 && mine[1] == 0,
+     "MPIPOOL_HEAD_START=1: a head start where the program does not choose "
+     "(%d of 10 in the head), none where it turns it off (%d)",
+     mine[0], mine[1]);
+  mine[0] = bad_setting("MPIPOOL_HEAD_START", "maybe",
+                        "MPIPOOL_HEAD_START=maybe is not 0 or 1; using 0", -1);
+  is_int(mine[0], 0, "and no head start");
+  unsetenv("MPIPOOL_HEAD_ALONE");
 }
 
 /* The master's initializer fails: it runs no task, its workers are
@@ -376,6 +460,7 @@ int main(void) {
 
   /* The first map: every item once, right; the master ran some. */
   int per[ITEMS] = {0}, mine, err = 0;
+  long head_child = 0;
   ok(map_right(pool, "noted", ITEMS, 1, &err),
      "the map's results are right (%s)", mpipool_strerror(err));
   int n = count("task", per, &mine);
@@ -388,6 +473,7 @@ int main(void) {
     int inits_here;
     count("init", NULL, &inits_here);
     is_int(inits_here, 1, "after its initializer, run once in the head");
+    head_pids("init", &head_child, 1);
   } else {
     is_int(mine, 0, "workers are ranks: the master ran none");
     int inits_here;
@@ -403,6 +489,15 @@ int main(void) {
            test_now() - t0 < 60)
       mpipool_wait(pool, 0.01);
     is_int(err, 0, "place served");
+  }
+  if (spawned) {
+    /* The workers are there: the head's child ends, and with it what its
+     * initializer holds. */
+    while (head_child > 0 && kill((pid_t)head_child, 0) == 0 &&
+           test_now() - t0 < 60)
+      mpipool_wait(pool, 0.01);
+    ok(head_child > 0 && kill((pid_t)head_child, 0) != 0,
+       "the head's child (%ld) ended once the workers came", head_child);
   }
   empty_ledger();
   int right = map_right(pool, "noted", ITEMS, 4, &err);
@@ -422,11 +517,14 @@ int main(void) {
       long_first();
       crash(0);
       crash(1);
+      head_maxtasks();
+      head_start_env();
       head_init_fails();
     }
     terminate_head();
     tiny();
-    bad_head_alone();
+    bad_setting("MPIPOOL_HEAD_ALONE", "soon",
+                "MPIPOOL_HEAD_ALONE=soon is not a number of seconds", 1);
     spawn_fails();
   }
   ok(!atomic_load(&ran_in_master),
