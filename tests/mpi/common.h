@@ -157,6 +157,8 @@ static inline int map_who_recycled(mpipool_t **pool, int processes,
                                    size_t items) {
   mpipool_create(pool);
   mpipool_register(*pool, "who", t_who, NULL);
+  /* No head start: the workers' recycling is what this tests. */
+  mpipool_set_head_start(*pool, 0);
   mpipool_set_processes(*pool, processes);
   mpipool_set_initializer(*pool, init, NULL, 0);
   mpipool_set_maxtasksperchild(*pool, 1);

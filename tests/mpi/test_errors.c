@@ -26,6 +26,8 @@ int main(int argc, char **argv) {
   mpipool_create(&pool);
   mpipool_register(pool, "double", t_double, NULL);
   mpipool_register(pool, "echo", t_echo, NULL);
+  /* No head start: a child of the master's would know master_only. */
+  mpipool_set_head_start(pool, 0);
   /* A task only the master knows: workers must report it, not crash. */
   if (is_master)
     mpipool_register(pool, "master_only", t_master_only, NULL);

@@ -32,6 +32,8 @@ int main(void) {
   mpipool_t *pool;
   mpipool_create(&pool);
   mpipool_register(pool, "initargs", t_initargs, NULL);
+  /* No head start: the workers are what this tests. */
+  mpipool_set_head_start(pool, 0);
   mpipool_set_processes(pool, 3);
   mpipool_set_initializer(pool, init, args, strlen(args));
   if (mpipool_start(pool) != 0) {

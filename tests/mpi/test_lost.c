@@ -96,6 +96,9 @@ int main(void) {
   mpipool_register(pool, "bigout", t_bigout, NULL);
   mpipool_set_processes(pool, 2);
   mpipool_set_crash_limit(pool, 3);
+  /* No head start: workers' deaths are what this tests (a task that kills
+   * the head's child fails its item: test_head_start). */
+  mpipool_set_head_start(pool, 0);
   /* Every process (the workers read it): PoolWorker-1 dies as it offers
    * its first large result to be read from its memory. */
   setenv("MPIPOOL_FAULT_CMA", "die", 1);

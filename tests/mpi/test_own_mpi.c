@@ -41,6 +41,8 @@ int main(int argc, char **argv) {
                    getenv("MPIPOOL_SPAWNED") == NULL;
   if (singleton && getenv("MPIPOOL_SPAWNED") == NULL)
     setenv("MPIPOOL_FAULT_SPAWN", "hang:1", 1);
+  /* No head start: the start's own spawn is what this tests. */
+  setenv("MPIPOOL_HEAD_START", "0", 1);
   MPI_Init_thread(&argc, &argv,
                   serialized ? MPI_THREAD_SERIALIZED : MPI_THREAD_MULTIPLE,
                   &provided);

@@ -110,6 +110,8 @@ int main(void) {
   mpipool_t *pool;
   mpipool_create(&pool);
   mpipool_register(pool, "stamp", t_stamp, NULL);
+  /* No head start: the workers are what this tests. */
+  mpipool_set_head_start(pool, 0);
   mpipool_register(pool, "leak", t_leak, NULL);
   mpipool_register(pool, "sleep_ms", t_sleep_ms, NULL);
   mpipool_set_processes(pool, 3);

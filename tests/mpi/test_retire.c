@@ -60,6 +60,8 @@ int main(void) {
   mpipool_t *pool;
   mpipool_create(&pool);
   mpipool_register(pool, "pid", t_pid, NULL);
+  /* No head start: the workers are what this tests. */
+  mpipool_set_head_start(pool, 0);
   mpipool_set_processes(pool, POOL_SIZE);
   mpipool_set_maxtasksperchild(pool, 1);
   if (mpipool_start(pool) != 0) {

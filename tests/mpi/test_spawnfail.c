@@ -26,6 +26,9 @@ int main(int argc, char **argv) {
   mpipool_t *pool;
   mpipool_create(&pool);
   mpipool_register(pool, "double", t_double, NULL);
+  /* No head start: start itself must fail (with one, the work does:
+   * test_head_start). */
+  mpipool_set_head_start(pool, 0);
   mpipool_set_processes(pool, size == 2 ? 2 : 1);
   mpipool_set_maxtasksperchild(pool, 2);
   int err = mpipool_start(pool);
