@@ -376,9 +376,7 @@ int mpipool_set_task_timeout(mpipool_t *pool, double seconds);
  * call MPI (a program whose tasks do turns the head start off).  No task
  * code and no initializer runs in the master's process: a task that
  * crashes the child fails its item alone (ETASK, the signal named), with
- * isolation or without, as on an isolated worker (it is not a lost
- * worker: the chunk is not run again and the crash limit does not count
- * it; retries apply), and the next item runs in a child forked again,
+ * isolation or without, and the next item runs in a child forked again,
  * after the initializer.  The task time limit applies with isolation, as
  * on a worker; so does maxtasksperchild (the child is replaced after
  * that many tasks, the initializer run again).  Once a worker is ready,
@@ -390,9 +388,9 @@ int mpipool_set_task_timeout(mpipool_t *pool, double seconds);
  * stderr) instead of mpipool_start().  Ignored where some workers are
  * launcher ranks or on other nodes (they are started before start()
  * returns, as without it), and with mpipool_set_gpus_per_worker (the
- * master has no GPUs of its own).  On by default; where the program
- * does not call this, MPIPOOL_HEAD_START=0 in the environment turns it
- * off (1: on; another value is said on stderr, and on kept).  The mpipool
+ * master has no GPUs of its own).  Off by default; where the program
+ * does not call this, MPIPOOL_HEAD_START=1 in the environment turns it on
+ * (0: off; another value is said on stderr, and off kept).  The mpipool
  * program turns it off.  On the master; before start.  Errors: EBUSY.
  */
 int mpipool_set_head_start(mpipool_t *pool, int on);

@@ -57,7 +57,7 @@ int mpipool_create(mpipool_t **out) {
     return MPIPOOL_ENOMEM;
   pool->user_comm = MPI_COMM_WORLD;
   pool->crash_limit = MPIPOOL__CRASH_LIMIT;
-  pool->head_start = -1; /* MPIPOOL_HEAD_START's (default on), at start */
+  pool->head_start = -1; /* MPIPOOL_HEAD_START's, read at start */
   pool->comm = MPI_COMM_NULL;
   pool->state = MPIPOOL__CREATED;
   *out = pool;
@@ -439,10 +439,10 @@ static int start_master(mpipool_t *pool, int world,
               p.nodes[i].info.host);
   int recycling = pool->maxtasks > 0;
   /* (A head start gives the master no GPUs: not with GPUs per worker.) */
-  /* The program's choice, else the environment's (on by default). */
+  /* The program's choice, else the environment's (off by default). */
   int head_start = pool->head_start >= 0
                        ? pool->head_start
-                       : mpipool__env_flag("MPIPOOL_HEAD_START", 1, NULL);
+                       : mpipool__env_flag("MPIPOOL_HEAD_START", 0, NULL);
   if (head_start && pool->gpus_per == 0 && world == 1 && p.nnodes == 1 &&
       p.serve == 0 && p.nodes[0].spawn > 0)
     return start_spawning(pool, &p, recycling);
