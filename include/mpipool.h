@@ -376,7 +376,9 @@ int mpipool_set_task_timeout(mpipool_t *pool, double seconds);
  * call MPI (a program whose tasks do turns the head start off).  No task
  * code and no initializer runs in the master's process: a task that
  * crashes the child fails its item alone (ETASK, the signal named), with
- * isolation or without, and the next item runs in a child forked again,
+ * isolation or without, as on an isolated worker (it is not a lost
+ * worker: the chunk is not run again and the crash limit does not count
+ * it; retries apply), and the next item runs in a child forked again,
  * after the initializer.  The task time limit applies with isolation, as
  * on a worker; so does maxtasksperchild (the child is replaced after
  * that many tasks, the initializer run again).  Once a worker is ready,

@@ -23,6 +23,9 @@
 #ifdef __linux__
 #include <sys/prctl.h>
 #endif
+#ifdef __GLIBC__
+#include <stdio_ext.h>
+#endif
 
 #define SLICE_MS 100   /* how often the time limit and cancel are checked */
 #define KILL_GRACE 2.0 /* TERM, then KILL this much later */
@@ -106,6 +109,12 @@ static void child_main(int fd, mpipool_ctx_t *ctx,
   on_exit(child_exit, NULL);
 #endif
   ctx->cancelled = NULL; /* asking would use MPI */
+#ifdef __GLIBC__
+  /* What another thread of the parent wrote between that flush and the
+   * fork is the parent's to write. */
+  __fpurge(stdout);
+  __fpurge(stderr);
+#endif
   mpipool__rbuild_t rb = {0};
   if (init && reply(fd,
                     mpipool__ctx_run(ctx, &rb, init->fn, NULL, init->args,
@@ -132,6 +141,10 @@ static int start_child(mpipool__iso_t *iso, mpipool_ctx_t *ctx,
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
     return -1;
+  /* Output the process has not written yet is its own: written now, it
+   * is not in the child's copy of the buffers too, to be written again
+   * when the child flushes (an initializer that prints, a task's exit). */
+  fflush(NULL);
   pid_t pid = fork();
   if (pid < 0) {
     close(sv[0]);

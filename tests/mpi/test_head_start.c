@@ -23,6 +23,8 @@
  *     it (the spawn waits until the master needs help: MPIPOOL_HEAD_ALONE
  *     is 30 s there, so that a loaded machine cannot make it need help);
  *   - once the workers are there, the head's child ends;
+ *   - output the master has not written when the head's child is forked
+ *     is written once, even where the child flushes every stream;
  *   - with maxtasksperchild, the head's child is replaced as a worker
  *     would be (6 tasks, maxtasksperchild 2: 3 children, 3 initializers);
  *   - MPIPOOL_HEAD_ALONE=soon is said once, and the pool runs;
@@ -49,6 +51,7 @@
 static char ledger[256];
 static pid_t master_pid;   /* this process (read on the master only) */
 static int fail_head_init; /* the master's initializer fails (not workers') */
+static int flush_in_init;  /* the initializer flushes every stream */
 static atomic_int ran_in_master; /* a task or initializer ran here */
 
 /* Notes what ran, by whom (the worker id: 0 is the master's head), in
@@ -74,6 +77,8 @@ static int init(mpipool_ctx_t *ctx, const void *args, size_t size) {
   ledger[size] = '\0';
   if (fail_head_init && mpipool_ctx_worker_id(ctx) == 0)
     return mpipool_ctx_fail(ctx, "no head today");
+  if (flush_in_init)
+    fflush(NULL);
   note(ctx, "init", -1);
   return 0;
 }
@@ -312,6 +317,39 @@ static void tiny(void) {
      inits, mine);
 }
 
+/* Output the master had not written when the head's child was forked is
+ * written once, even by a child whose initializer flushes every stream
+ * (as one that prints does). */
+static void unflushed(void) {
+  char path[300];
+  snprintf(path, sizeof path, "%s.out", ledger);
+  FILE *f = fopen(path, "w");
+  if (f == NULL || setvbuf(f, NULL, _IOFBF, 4096) != 0) {
+    ok(0, "unflushed: a file to write");
+    return;
+  }
+  fprintf(f, "written once\n"); /* in the buffer, not yet in the file */
+  flush_in_init = 1;
+  mpipool_t *pool = new_pool();
+  int err = mpipool_start(pool);
+  if (err == 0)
+    map_right(pool, "noted", 10, 0, &err);
+  mpipool_destroy(pool);
+  flush_in_init = 0;
+  fclose(f);
+  char line[64];
+  int n = 0;
+  f = fopen(path, "r");
+  while (f && fgets(line, sizeof line, f))
+    n += strcmp(line, "written once\n") == 0;
+  if (f)
+    fclose(f);
+  unlink(path);
+  ok(err == 0 && n == 1,
+     "the master's unwritten output is written once (%d time(s); %s)", n,
+     mpipool_strerror(err));
+}
+
 /* maxtasksperchild 2, a workload the head runs alone (MPIPOOL_HEAD_ALONE
  * 30 s): its 6 tasks run in 3 children, 2 each, each after the
  * initializer, as on workers that retire. */
@@ -519,6 +557,7 @@ int main(void) {
       crash(1);
       head_maxtasks();
       head_start_env();
+      unflushed();
       head_init_fails();
     }
     terminate_head();
