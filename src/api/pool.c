@@ -25,6 +25,7 @@
 #include "transport/backoff.h"
 #include "transport/msg.h"
 #include "transport/wire.h"
+#include "worker/head.h"
 #include "worker/start_guard.h"
 #include "worker/worker.h"
 
@@ -34,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 /* Pools started and not yet destroyed in this process, and whether one of
@@ -439,11 +441,7 @@ static int start_master(mpipool_t *pool, int world,
               p.nodes[i].info.host);
   int recycling = pool->maxtasks > 0;
   /* (A head start gives the master no GPUs: not with GPUs per worker.) */
-  /* The program's choice, else the environment's (off by default). */
-  int head_start = pool->head_start >= 0
-                       ? pool->head_start
-                       : mpipool__env_flag("MPIPOOL_HEAD_START", 0, NULL);
-  if (head_start && pool->gpus_per == 0 && world == 1 && p.nnodes == 1 &&
+  if (pool->head_start && pool->gpus_per == 0 && world == 1 && p.nnodes == 1 &&
       p.serve == 0 && p.nodes[0].spawn > 0)
     return start_spawning(pool, &p, recycling);
   size_t nnodes = p.nnodes;
@@ -615,6 +613,22 @@ static int start_ranks(mpipool_t *pool, int rank, int size) {
   return err;
 }
 
+/* 1 when the caller is the process's first thread (a child it forks
+ * dies with it: PR_SET_PDEATHSIG). */
+static int first_thread(void) {
+#ifdef SYS_gettid
+  return syscall(SYS_gettid) == getpid();
+#else
+  return 0;
+#endif
+}
+
+/* Ends the head made at the start that the engine did not take. */
+static void drop_head(mpipool_t *pool) {
+  mpipool__head_free(pool->head);
+  pool->head = NULL;
+}
+
 int mpipool_start(mpipool_t *pool) {
   int flag = 0, rank = 0, size = 1;
   MPI_Comm parent = MPI_COMM_NULL;
@@ -634,7 +648,16 @@ int mpipool_start(mpipool_t *pool) {
   if (MPI_Initialized(&flag) != MPI_SUCCESS)
     return MPIPOOL_EMPI;
   pool->launched = mpipool__launched();
+  /* The program's choice, else the environment's (off by default). */
+  if (pool->head_start < 0)
+    pool->head_start = mpipool__env_flag("MPIPOOL_HEAD_START", 0, NULL);
   if (!flag) {
+    /* A head start's child is forked while the process has one thread,
+     * before MPI starts its own (see mpipool__iso_fork); where the pool
+     * turns out to get no head start, it ends unused. */
+    if (pool->head_start && pool->gpus_per == 0 && mpipool__launch_alone() &&
+        first_thread())
+      mpipool__head_new(&pool->head, pool); /* failed: made later */
     int provided, watch = mpipool__init_watch_start();
     int guard = mpipool__start_guard_enter();
     mpipool__hints_before_init(pool->launched);
@@ -652,6 +675,7 @@ int mpipool_start(mpipool_t *pool) {
     return MPIPOOL_EMPI;
   if (parent != MPI_COMM_NULL) {
     /* Spawned by a master: serve it through the parent intercomm. */
+    drop_head(pool);
     pool->role = MPIPOOL__ROLE_WORKER;
     pool->comm = parent;
     MPI_Comm_set_errhandler(parent, MPI_ERRORS_RETURN);
@@ -665,6 +689,7 @@ int mpipool_start(mpipool_t *pool) {
   MPI_Comm_rank(pool->comm, &rank);
   MPI_Comm_size(pool->comm, &size);
   err = start_ranks(pool, rank, size);
+  drop_head(pool); /* the engine took it, or the pool has no head start */
   if (err)
     return err;
   pool->state = MPIPOOL__RUNNING;
@@ -805,6 +830,7 @@ void mpipool_destroy(mpipool_t *pool) {
         mpipool__daemon_end(DAEMON_END_S);
     }
   }
+  drop_head(pool);
   mpipool__journal_close(pool->journal);
   mpipool__free(pool->journal_path);
   mpipool__registry_free(&pool->reg);

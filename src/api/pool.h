@@ -56,6 +56,8 @@ struct mpipool {
   int initialized_mpi;         /* mpipool_start() called MPI_Init_thread */
   MPI_Comm comm;               /* private duplicate, or the parent intercomm */
   mpipool__master_t *master;   /* the engine, on the master */
+  struct mpipool__head *head;  /* a head start's head, made before MPI
+                                  starts (head.h), until the engine takes it */
   mpipool__journal_t *journal; /* opened at the first map (master) */
   int stuck_spawns;            /* spawns Open MPI gave up on (ETIMEDOUT): their
                                   processes may be stuck in MPI_Init */

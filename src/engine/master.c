@@ -674,7 +674,13 @@ int mpipool__master_seal(mpipool__master_t *m) {
 }
 
 int mpipool__master_head_start(mpipool__master_t *m, int n) {
-  int err = mpipool__head_new(&m->head, m->pool);
+  int err = 0;
+  m->head = m->pool->head; /* made at the start, if it could be */
+  m->pool->head = NULL;
+  if (m->head == NULL)
+    err = mpipool__head_new(&m->head, m->pool);
+  if (err == 0)
+    err = mpipool__head_run(m->head);
   if (err == 0)
     err = spawnq_start(m);
   m->head_open = m->starting = err == 0;

@@ -104,6 +104,17 @@ int mpipool__launched(void) {
   return 0;
 }
 
+int mpipool__launch_alone(void) {
+  if (!mpipool__launched())
+    return 1;
+  if (getenv("OMPI_PARENT_PORT") || getenv("PMI_SPAWNED"))
+    return 0; /* spawned: its parent is in the job */
+  const char *n = getenv("OMPI_COMM_WORLD_SIZE");
+  if (n == NULL)
+    n = getenv("PMI_SIZE");
+  return n && strcmp(n, "1") == 0;
+}
+
 int mpipool_launch_rank(void) {
   if (!mpipool__launched())
     return -1;

@@ -14,6 +14,11 @@
  * singleton's runtime sets it), so it is read only before. */
 int mpipool__launched(void);
 
+/* 1 when this process is, as far as the environment tells before MPI
+ * starts, its job's only process, not spawned by another: a singleton,
+ * or the one rank of mpirun -n 1. */
+int mpipool__launch_alone(void);
+
 /* The CPUs Slurm allocated to the job on this node (SLURM_CPUS_ON_NODE,
  * inside a Slurm job), or 0 when not known. */
 int mpipool__launch_cpus_on_node(void);

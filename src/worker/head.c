@@ -25,6 +25,7 @@ enum { INITIALIZING, IDLE, GIVEN, DONE, FAILED };
 struct mpipool__head {
   mpipool_t *pool;
   pthread_t thread;
+  int running; /* the thread runs (mpipool__head_run) */
   pthread_mutex_t lock;
   pthread_cond_t wake; /* the thread: a chunk or the end; the engine: done */
   int state;
@@ -163,13 +164,15 @@ int mpipool__head_new(mpipool__head_t **out, mpipool_t *pool) {
   h->ctx.cancelled_arg = h;
   pthread_mutex_init(&h->lock, NULL);
   pthread_cond_init(&h->wake, NULL);
-  if (pthread_create(&h->thread, NULL, head_main, h) != 0) {
-    pthread_cond_destroy(&h->wake);
-    pthread_mutex_destroy(&h->lock);
-    mpipool__free(h);
-    return MPIPOOL_ESPAWN;
-  }
+  mpipool__iso_fork(&h->iso, &h->ctx); /* failed: forked again at need */
   *out = h;
+  return MPIPOOL_OK;
+}
+
+int mpipool__head_run(mpipool__head_t *h) {
+  if (pthread_create(&h->thread, NULL, head_main, h) != 0)
+    return MPIPOOL_ESPAWN;
+  h->running = 1;
   return MPIPOOL_OK;
 }
 
@@ -245,7 +248,8 @@ void mpipool__head_free(mpipool__head_t *h) {
   h->ending = 1;
   pthread_cond_broadcast(&h->wake);
   pthread_mutex_unlock(&h->lock);
-  pthread_join(h->thread, NULL);
+  if (h->running)
+    pthread_join(h->thread, NULL);
   mpipool__iso_stop(&h->iso);
   mpipool__ctx_free_worker_data(&h->ctx);
   mpipool__rbuild_free(&h->rb);

@@ -91,11 +91,10 @@ static int reply(int fd, int ok, const mpipool__rbuild_t *rb) {
   return 0;
 }
 
-/* The child: runs the initializer given (if any: its outcome is the
- * first reply), then items until the worker closes the socket.  It ends
- * with _exit, never exit: the worker's atexit handlers are not its. */
-static void child_main(int fd, mpipool_ctx_t *ctx,
-                       const mpipool__iso_init_t *init) {
+/* The child: runs items (an initializer is one: mpipool__iso_start)
+ * until the worker closes the socket.  It ends with _exit, never exit:
+ * the worker's atexit handlers are not its. */
+static void child_main(int fd, mpipool_ctx_t *ctx) {
   /* Its own signals: not the worker's handlers (MPI prints a backtrace
    * on SIGSEGV, the program stops its run on TERM). */
   static const int sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGALRM, SIGPIPE,
@@ -116,11 +115,6 @@ static void child_main(int fd, mpipool_ctx_t *ctx,
   __fpurge(stderr);
 #endif
   mpipool__rbuild_t rb = {0};
-  if (init && reply(fd,
-                    mpipool__ctx_run(ctx, &rb, init->fn, NULL, init->args,
-                                     init->len) == 0,
-                    &rb) != 0)
-    _exit(0);
   for (;;) {
     request_t r;
     if (read_all(fd, &r, sizeof r) != 0)
@@ -136,8 +130,7 @@ static void child_main(int fd, mpipool_ctx_t *ctx,
   }
 }
 
-static int start_child(mpipool__iso_t *iso, mpipool_ctx_t *ctx,
-                       const mpipool__iso_init_t *init) {
+static int start_child(mpipool__iso_t *iso, mpipool_ctx_t *ctx) {
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
     return -1;
@@ -153,12 +146,13 @@ static int start_child(mpipool__iso_t *iso, mpipool_ctx_t *ctx,
   }
   if (pid == 0) {
     close(sv[0]);
-    child_main(sv[1], ctx, init);
+    child_main(sv[1], ctx);
   }
   close(sv[1]);
   iso->pid = pid;
   iso->fd = sv[0];
   iso->children++;
+  iso->unused = 1;
   return 0;
 }
 
@@ -260,12 +254,15 @@ static int take_reply(mpipool__iso_t *iso, mpipool_ctx_t *ctx,
                                 msg);
 }
 
-/* Forks the child (with init, if not NULL): 1, or 0 when it could not
- * be, an item failed into rb saying why (*err: that item's outcome). */
+int mpipool__iso_fork(mpipool__iso_t *iso, mpipool_ctx_t *ctx) {
+  return iso->pid == 0 && start_child(iso, ctx) != 0 ? errno : 0;
+}
+
+/* Forks the child: 1, or 0 when it could not be, an item failed into rb
+ * saying why (*err: that item's outcome). */
 static int fork_child(mpipool__iso_t *iso, mpipool_ctx_t *ctx,
-                      mpipool__rbuild_t *rb, const mpipool__iso_init_t *init,
-                      int *err) {
-  if (start_child(iso, ctx, init) == 0)
+                      mpipool__rbuild_t *rb, int *err) {
+  if (start_child(iso, ctx) == 0)
     return 1;
   char msg[160];
   mpipool__fmt(msg, sizeof msg, "cannot start the task's process: %s",
@@ -279,8 +276,9 @@ int mpipool__iso_run(mpipool__iso_t *iso, mpipool_ctx_t *ctx,
                      const void *in, size_t size, double timeout,
                      int (*cancelled)(void *), void *arg) {
   int err;
-  if (iso->pid == 0 && !fork_child(iso, ctx, rb, NULL, &err))
+  if (iso->pid == 0 && !fork_child(iso, ctx, rb, &err))
     return err;
+  iso->unused = 0;
   request_t r = {fn, task_data, size};
   int sent = write_all(iso->fd, &r, sizeof r) == 0 &&
              write_all(iso->fd, in, size) == 0;
@@ -290,9 +288,8 @@ int mpipool__iso_run(mpipool__iso_t *iso, mpipool_ctx_t *ctx,
 int mpipool__iso_start(mpipool__iso_t *iso, mpipool_ctx_t *ctx,
                        mpipool__rbuild_t *rb, const mpipool__iso_init_t *init,
                        int (*cancelled)(void *), void *arg) {
-  int err;
-  mpipool__iso_stop(iso);
-  if (!fork_child(iso, ctx, rb, init, &err))
-    return err;
-  return take_reply(iso, ctx, rb, 1, 0, cancelled, arg);
+  if (!iso->unused)
+    mpipool__iso_stop(iso);
+  return mpipool__iso_run(iso, ctx, rb, init->fn, NULL, init->args, init->len,
+                          0, cancelled, arg);
 }

@@ -19,10 +19,11 @@ typedef struct {
   pid_t pid;     /* the child, or 0 */
   int fd;        /* the worker's end of the socket to it, or -1 */
   long children; /* forked so far */
+  int unused;    /* the child has been sent nothing yet */
 } mpipool__iso_t;
 
 #define MPIPOOL__ISO_INIT                                                      \
-  { 0, -1, 0 }
+  { 0, -1, 0, 0 }
 
 /* The initializer a child runs first (mpipool__iso_start). */
 typedef struct {
@@ -47,14 +48,24 @@ int mpipool__iso_run(mpipool__iso_t *iso, mpipool_ctx_t *ctx,
                      int (*cancelled)(void *), void *arg);
 
 /*
- * Forks a child (ending the one that runs, if any) that first runs
- * init->fn(ctx, init->args, init->len), for a process that did not run
- * the initializer itself (the master's head: its tasks and their
- * initializer run in a child, never in the master).  The initializer's
- * outcome is appended to rb as an item (failed, saying why, when it
- * fails, or the child dies or is cancelled first).  Items then run as
- * with mpipool__iso_run, in that child; a child forked again there (the
- * first died) runs no initializer.  Returns 0, or ENOMEM.
+ * Forks the child now, if none runs, to wait for its first item: a
+ * process forks while it has one thread (before MPI starts its own), as
+ * a child forked among threads may find a lock another held (an
+ * allocator's) held for ever.  ctx is the child's context (what it
+ * points to then is what the child has).  0, or errno.
+ */
+int mpipool__iso_fork(mpipool__iso_t *iso, mpipool_ctx_t *ctx);
+
+/*
+ * Has a child run init->fn(ctx, init->args, init->len) first: the one
+ * forked and sent nothing yet (mpipool__iso_fork), else one forked now
+ * (the one that runs ends), for a process that did not run the
+ * initializer itself (the master's head: its tasks and their initializer
+ * run in a child, never in the master).  The initializer's outcome is
+ * appended to rb as an item (failed, saying why, when it fails, or the
+ * child dies or is cancelled first).  Items then run as with
+ * mpipool__iso_run, in that child; a child forked again there (the first
+ * died) runs no initializer.  Returns 0, or ENOMEM.
  */
 int mpipool__iso_start(mpipool__iso_t *iso, mpipool_ctx_t *ctx,
                        mpipool__rbuild_t *rb, const mpipool__iso_init_t *init,

@@ -38,6 +38,7 @@
  */
 #include "common.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -88,7 +89,24 @@ static void sleep_ms(int ms) {
   nanosleep(&ts, NULL);
 }
 
-/* int -> 2 * int, after 2 ms, noted in the ledger.  2000 takes 5 s; -1
+/* The sockets this process has open (-1: unknown). */
+static int sockets_open(void) {
+  DIR *d = opendir("/proc/self/fd");
+  struct dirent *e;
+  int n = 0;
+  while (d && (e = readdir(d)) != NULL) {
+    char path[300], target[64];
+    snprintf(path, sizeof path, "/proc/self/fd/%s", e->d_name);
+    ssize_t k = readlink(path, target, sizeof target - 1);
+    n += k > 0 && strncmp(target, "socket:", 7) == 0;
+  }
+  if (d)
+    closedir(d);
+  return d ? n : -1;
+}
+
+/* int -> 2 * int, after 2 ms, noted in the ledger (and, in the head's
+ * child, the sockets it has: "sockets 0 N pid").  2000 takes 5 s; -1
  * crashes; 3000 notes "long" and sleeps 30 s. */
 static int t_noted(mpipool_ctx_t *ctx, const void *in, size_t size) {
   int x;
@@ -103,6 +121,8 @@ static int t_noted(mpipool_ctx_t *ctx, const void *in, size_t size) {
   }
   sleep_ms(x == 2000 ? 5000 : 2);
   note(ctx, "task", x);
+  if (mpipool_ctx_worker_id(ctx) == 0)
+    note(ctx, "sockets", sockets_open());
   int y = 2 * x;
   return mpipool_ctx_set_output(ctx, &y, sizeof y);
 }
@@ -146,6 +166,19 @@ static int head_pids(const char *what, long *pids, int max) {
   if (f)
     fclose(f);
   return n;
+}
+
+/* The most sockets the head's child had open when a task noted them. */
+static int most_sockets(void) {
+  FILE *f = fopen(ledger, "r");
+  char w[16];
+  int id, item, most = 0;
+  while (f && fscanf(f, "%15s %d %d %*d", w, &id, &item) == 3)
+    if (strcmp(w, "sockets") == 0 && item > most)
+      most = item;
+  if (f)
+    fclose(f);
+  return most;
 }
 
 static void empty_ledger(void) {
@@ -512,6 +545,10 @@ int main(void) {
     count("init", NULL, &inits_here);
     is_int(inits_here, 1, "after its initializer, run once in the head");
     head_pids("init", &head_child, 1);
+    /* The first pool's head child was forked before MPI started: it has
+     * none of MPI's connections, only its own socket to the head. */
+    int most = most_sockets();
+    ok(most == 1, "the head's child has one socket, not MPI's (%d)", most);
   } else {
     is_int(mine, 0, "workers are ranks: the master ran none");
     int inits_here;

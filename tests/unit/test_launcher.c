@@ -93,7 +93,9 @@ static void clear_launch(void) {
                                   "PMI_RANK",
                                   "PMI_SIZE",
                                   "PMI_FD",
-                                  "SLURM_PROCID"};
+                                  "SLURM_PROCID",
+                                  "OMPI_PARENT_PORT",
+                                  "PMI_SPAWNED"};
   for (size_t i = 0; i < sizeof v / sizeof *v; i++)
     unsetenv(v[i]);
 }
@@ -120,6 +122,32 @@ static void test_rank(void) {
   clear_launch();
   setenv("PMI_RANK", "x", 1);
   is_int(mpipool_launch_rank(), 0, "an unreadable rank: as the first");
+  clear_launch();
+}
+
+/* Whether the process is its job's only one, not spawned (a head start's
+ * child is then forked before MPI starts). */
+static void test_alone(void) {
+  clear_launch();
+  is_int(mpipool__launch_alone(), 1, "a singleton is alone");
+  setenv("OMPI_COMM_WORLD_RANK", "0", 1);
+  setenv("OMPI_COMM_WORLD_SIZE", "1", 1);
+  is_int(mpipool__launch_alone(), 1, "mpirun -n 1: alone");
+  setenv("OMPI_PARENT_PORT", "1744437249.0:242190684", 1);
+  is_int(mpipool__launch_alone(), 0, "a process spawned by another: not");
+  clear_launch();
+  setenv("OMPI_COMM_WORLD_RANK", "0", 1);
+  setenv("OMPI_COMM_WORLD_SIZE", "4", 1);
+  is_int(mpipool__launch_alone(), 0, "mpirun -n 4: not alone");
+  clear_launch();
+  setenv("PMI_RANK", "0", 1);
+  setenv("PMI_SIZE", "1", 1);
+  is_int(mpipool__launch_alone(), 1, "MPICH's mpiexec -n 1: alone");
+  setenv("PMI_SPAWNED", "1", 1);
+  is_int(mpipool__launch_alone(), 0, "spawned under MPICH: not");
+  clear_launch();
+  setenv("PMIX_RANK", "0", 1);
+  is_int(mpipool__launch_alone(), 0, "a launch of unknown size: not");
   clear_launch();
 }
 
@@ -169,6 +197,7 @@ int main(void) {
   test_node_name();
   test_slurm_cpus();
   test_rank();
+  test_alone();
   test_vars();
   return tap_done();
 }
