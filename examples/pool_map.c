@@ -7,7 +7,11 @@
  *   pool_outputs = pool.map(do_calculation, inputs)
  *
  * Run it as ./examples/pool_map (mpipool spawns the workers) or as
- * mpirun -n 8 ./examples/pool_map.  "-p N" sets the pool size.
+ * mpirun -n 8 ./examples/pool_map.  "-p N" sets the pool size.  Where
+ * the workers are spawned, the master's head start (a child process of
+ * its own, "MainProcess") runs these 10 tiny tasks before any worker
+ * would be up, so none is spawned: Python would print a Starting line
+ * for each of its workers, this prints "Starting MainProcess".
  *
  * Compiled with MAXTASKSPERCHILD defined (examples/maxtasks.c), it is the
  * second seed program: Pool(..., maxtasksperchild=2).
@@ -60,7 +64,9 @@ int main(int argc, char **argv) {
       (err = mpipool_set_initializer(pool, start_process, NULL, 0)) != 0)
     goto fail;
 #ifdef MAXTASKSPERCHILD
-  if ((err = mpipool_set_maxtasksperchild(pool, MAXTASKSPERCHILD)) != 0)
+  /* No head start: the workers' recycling is what this one shows. */
+  if ((err = mpipool_set_maxtasksperchild(pool, MAXTASKSPERCHILD)) != 0 ||
+      (err = mpipool_set_head_start(pool, 0)) != 0)
     goto fail;
 #endif
   if (size <= 0) {

@@ -394,9 +394,9 @@ int mpipool_set_task_timeout(mpipool_t *pool, double seconds);
  * stderr) instead of mpipool_start().  Ignored where some workers are
  * launcher ranks or on other nodes (they are started before start()
  * returns, as without it), and with mpipool_set_gpus_per_worker (the
- * master has no GPUs of its own).  Off by default; where the program
- * does not call this, MPIPOOL_HEAD_START=1 in the environment turns it on
- * (0: off; another value is said on stderr, and off kept).  The mpipool
+ * master has no GPUs of its own).  On by default; where the program
+ * does not call this, MPIPOOL_HEAD_START=0 in the environment turns it
+ * off (1: on; another value is said on stderr, and on kept).  The mpipool
  * program turns it off.  On the master; before start.  Errors: EBUSY.
  */
 int mpipool_set_head_start(mpipool_t *pool, int on);

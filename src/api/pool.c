@@ -59,7 +59,7 @@ int mpipool_create(mpipool_t **out) {
     return MPIPOOL_ENOMEM;
   pool->user_comm = MPI_COMM_WORLD;
   pool->crash_limit = MPIPOOL__CRASH_LIMIT;
-  pool->head_start = -1; /* MPIPOOL_HEAD_START's, read at start */
+  pool->head_start = -1; /* MPIPOOL_HEAD_START's (default on), at start */
   pool->comm = MPI_COMM_NULL;
   pool->state = MPIPOOL__CREATED;
   *out = pool;
@@ -648,9 +648,9 @@ int mpipool_start(mpipool_t *pool) {
   if (MPI_Initialized(&flag) != MPI_SUCCESS)
     return MPIPOOL_EMPI;
   pool->launched = mpipool__launched();
-  /* The program's choice, else the environment's (off by default). */
+  /* The program's choice, else the environment's (on by default). */
   if (pool->head_start < 0)
-    pool->head_start = mpipool__env_flag("MPIPOOL_HEAD_START", 0, NULL);
+    pool->head_start = mpipool__env_flag("MPIPOOL_HEAD_START", 1, NULL);
   if (!flag) {
     /* A head start's child is forked while the process has one thread,
      * before MPI starts its own (see mpipool__iso_fork); where the pool

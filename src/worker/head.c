@@ -251,7 +251,6 @@ void mpipool__head_free(mpipool__head_t *h) {
   if (h->running)
     pthread_join(h->thread, NULL);
   mpipool__iso_stop(&h->iso);
-  mpipool__ctx_free_worker_data(&h->ctx);
   mpipool__rbuild_free(&h->rb);
   mpipool__buf_free(&h->out);
   mpipool__free(h->init_error);

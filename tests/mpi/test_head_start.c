@@ -28,9 +28,9 @@
  *   - with maxtasksperchild, the head's child is replaced as a worker
  *     would be (6 tasks, maxtasksperchild 2: 3 children, 3 initializers);
  *   - MPIPOOL_HEAD_ALONE=soon is said once, and the pool runs;
- *   - MPIPOOL_HEAD_START=1 gives a head start to a pool whose program
- *     does not choose, not to one that turns it off; =maybe is said once
- *     and none is given;
+ *   - MPIPOOL_HEAD_START=0 takes the head start (on by default) from a
+ *     pool whose program does not choose, not from one that turns it on;
+ *     =maybe is said once and the default kept;
  *   - the master's initializer fails: it runs nothing, its workers all;
  *   - where spawning fails (MPIPOOL_FAULT_SPAWN=1), a second pool's start
  *     still returns, and its map of 40 items of 2 ms (work enough to ask
@@ -445,28 +445,29 @@ static int bad_setting(const char *var, const char *value, const char *says,
 }
 
 /* MPIPOOL_HEAD_START: the head start of a program that does not choose;
- * its choice wins; a value not 0 or 1 is said, and off is kept. */
+ * its choice wins; a value not 0 or 1 is said, and the default (on)
+ * kept. */
 static void head_start_env(void) {
   setenv("MPIPOOL_HEAD_ALONE", "30", 1); /* the head alone, unless off */
-  setenv("MPIPOOL_HEAD_START", "1", 1);
+  setenv("MPIPOOL_HEAD_START", "0", 1);
   int mine[2] = {-1, -1}, err = 0;
   for (int head = -1; head <= 0; head++) {
     empty_ledger();
-    mpipool_t *pool = pool_with(head);
+    mpipool_t *pool = pool_with(head == -1 ? -1 : 1);
     mpipool_start(pool);
-    ok(map_right(pool, "noted", 10, 0, &err), "MPIPOOL_HEAD_START=1: map (%s)",
+    ok(map_right(pool, "noted", 10, 0, &err), "MPIPOOL_HEAD_START=0: map (%s)",
        mpipool_strerror(err));
     count("task", NULL, &mine[head + 1]);
     mpipool_destroy(pool);
   }
   unsetenv("MPIPOOL_HEAD_START");
-  ok(mine[0] == 10 && mine[1] == 0,
-     "MPIPOOL_HEAD_START=1: a head start where the program does not choose "
-     "(%d of 10 in the head), none where it turns it off (%d)",
+  ok(mine[0] == 0 && mine[1] == 10,
+     "MPIPOOL_HEAD_START=0: no head start where the program does not choose "
+     "(%d of 10 in the head), one where it turns it on (%d)",
      mine[0], mine[1]);
   mine[0] = bad_setting("MPIPOOL_HEAD_START", "maybe",
-                        "MPIPOOL_HEAD_START=maybe is not 0 or 1; using 0", -1);
-  is_int(mine[0], 0, "and no head start");
+                        "MPIPOOL_HEAD_START=maybe is not 0 or 1; using 1", -1);
+  is_int(mine[0], 10, "and the default, a head start");
   unsetenv("MPIPOOL_HEAD_ALONE");
 }
 
