@@ -123,17 +123,22 @@ static int run(mpipool__head_t *h, int *broken) {
   return err;
 }
 
+/* 1 while the head has a child, or the forker of its children. */
+static int holds(const mpipool__head_t *h) {
+  return h->iso.pid || h->iso.forker.pid;
+}
+
 static void *head_main(void *arg) {
   mpipool__head_t *h = arg;
   int ready = initialize(h);
   pthread_mutex_lock(&h->lock);
   h->state = ready ? IDLE : FAILED;
   for (;;) {
-    while (!h->ending && h->state != GIVEN && !(h->retiring && h->iso.pid))
+    while (!h->ending && h->state != GIVEN && !(h->retiring && holds(h)))
       pthread_cond_wait(&h->wake, &h->lock);
-    if (h->state != GIVEN && h->retiring && h->iso.pid && !h->ending) {
+    if (h->state != GIVEN && h->retiring && holds(h) && !h->ending) {
       pthread_mutex_unlock(&h->lock);
-      mpipool__iso_stop(&h->iso); /* what the initializer holds goes */
+      mpipool__iso_close(&h->iso); /* what the initializer holds goes */
       pthread_mutex_lock(&h->lock);
       continue;
     }
@@ -164,7 +169,7 @@ int mpipool__head_new(mpipool__head_t **out, mpipool_t *pool) {
   h->ctx.cancelled_arg = h;
   pthread_mutex_init(&h->lock, NULL);
   pthread_cond_init(&h->wake, NULL);
-  mpipool__iso_fork(&h->iso, &h->ctx); /* failed: forked again at need */
+  mpipool__iso_forker(&h->iso, &h->ctx); /* failed: the head forks them */
   *out = h;
   return MPIPOOL_OK;
 }
@@ -250,7 +255,7 @@ void mpipool__head_free(mpipool__head_t *h) {
   pthread_mutex_unlock(&h->lock);
   if (h->running)
     pthread_join(h->thread, NULL);
-  mpipool__iso_stop(&h->iso);
+  mpipool__iso_close(&h->iso);
   mpipool__rbuild_free(&h->rb);
   mpipool__buf_free(&h->out);
   mpipool__free(h->init_error);

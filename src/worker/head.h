@@ -1,14 +1,16 @@
 /*
  * head.h - the master's own hands: the tasks a pool with a head start
  * (mpipool_set_head_start) runs for the master while its first workers
- * are being spawned.  The head is a thread of the master's, with a child
- * process (isolate.h) forked when the head is made: as soon as the thread
- * starts, that child runs the pool's initializer; then it runs the chunks the
- * engine hands the head, one at a time, as an isolated worker's child would,
- * and the head puts each chunk's results into a RESULTS frame that the engine
- * takes in as if a worker had sent it.  Task code thus never runs in the
- * master's process: a task that crashes fails its item alone, and the next is
- * run by a child forked again (its initializer run again).  The engine never
+ * are being spawned.  The head is a thread of the master's.  Its tasks
+ * run in a child process (isolate.h), forked by a forker (forker.h) that
+ * the head forks when it is made, while the process may still have one
+ * thread.  As soon as the thread starts, a child runs the pool's
+ * initializer; then it runs the chunks the engine hands the head, one at
+ * a time, as an isolated worker's child would, and the head puts each
+ * chunk's results into a RESULTS frame that the engine takes in as if a
+ * worker had sent it.  Task code thus never runs in the master's process:
+ * a task that crashes fails its item alone, and the next is run by a
+ * child forked again (its initializer run again).  The engine never
  * waits for the head: it hands a chunk over, goes on serving the workers
  * that arrive, and takes the results when they are there.  Neither the
  * head nor its child touches MPI.
@@ -21,10 +23,11 @@
 
 typedef struct mpipool__head mpipool__head_t;
 
-/* Makes the head, and forks its child now (mpipool__iso_fork: best while
- * the process has one thread, before MPI starts; the child has what the
- * process has now).  The pool (its registry, options, initializer) must
- * outlive the head.  0 or ENOMEM. */
+/* Makes the head, and forks the forker of its children now
+ * (mpipool__iso_forker: best while the process has one thread, before
+ * MPI starts; the children have what the process has now).  The pool
+ * (its registry, options, initializer) must outlive the head.  0 or
+ * ENOMEM. */
 int mpipool__head_new(mpipool__head_t **out, mpipool_t *pool);
 
 /* Starts the head's thread, which has the pool's initializer run first

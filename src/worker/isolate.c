@@ -8,6 +8,7 @@
 #include "base/clock.h"
 #include "base/text.h"
 #include "ctx.h"
+#include "forker.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -94,7 +95,8 @@ static int reply(int fd, int ok, const mpipool__rbuild_t *rb) {
 /* The child: runs items (an initializer is one: mpipool__iso_start)
  * until the worker closes the socket.  It ends with _exit, never exit:
  * the worker's atexit handlers are not its. */
-static void child_main(int fd, mpipool_ctx_t *ctx) {
+static void child_main(int fd, void *arg) {
+  mpipool_ctx_t *ctx = arg;
   /* Its own signals: not the worker's handlers (MPI prints a backtrace
    * on SIGSEGV, the program stops its run on TERM). */
   static const int sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGALRM, SIGPIPE,
@@ -131,6 +133,12 @@ static void child_main(int fd, mpipool_ctx_t *ctx) {
 }
 
 static int start_child(mpipool__iso_t *iso, mpipool_ctx_t *ctx) {
+  iso->unused = 1;
+  iso->children++;
+  iso->of_forker = 1;
+  if (mpipool__forker_fork(&iso->forker, &iso->pid, &iso->fd) == 0)
+    return 0;
+  iso->of_forker = 0; /* none, or gone: forked here */
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
     return -1;
@@ -142,6 +150,7 @@ static int start_child(mpipool__iso_t *iso, mpipool_ctx_t *ctx) {
   if (pid < 0) {
     close(sv[0]);
     close(sv[1]);
+    iso->children--;
     return -1;
   }
   if (pid == 0) {
@@ -151,8 +160,6 @@ static int start_child(mpipool__iso_t *iso, mpipool_ctx_t *ctx) {
   close(sv[1]);
   iso->pid = pid;
   iso->fd = sv[0];
-  iso->children++;
-  iso->unused = 1;
   return 0;
 }
 
@@ -164,13 +171,10 @@ static void describe(int ws, char *buf, size_t len) {
                  strsignal(WTERMSIG(ws)));
   else if (WIFEXITED(ws))
     mpipool__fmt(buf, len, "exited with status %d", WEXITSTATUS(ws));
+  else if (ws == -1)
+    mpipool__fmt(buf, len, "ended, how is not known (its forker is gone)");
   else
     mpipool__fmt(buf, len, "ended (wait status %d)", ws);
-}
-
-static void nap_ms(long ms) {
-  struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-  nanosleep(&ts, NULL);
 }
 
 /* Reaps the child, TERM (if term) then KILL after the grace; its wait
@@ -182,17 +186,10 @@ static void end_child(mpipool__iso_t *iso, int term, int *ws) {
   iso->fd = -1;
   if (iso->pid <= 0)
     return;
-  if (term)
-    kill(iso->pid, SIGTERM);
-  double t0 = mpipool__now();
-  while (waitpid(iso->pid, ws, WNOHANG) == 0) {
-    if (mpipool__now() - t0 > KILL_GRACE) {
-      kill(iso->pid, SIGKILL);
-      waitpid(iso->pid, ws, 0);
-      break;
-    }
-    nap_ms(10);
-  }
+  if (iso->of_forker)
+    mpipool__forker_end(&iso->forker, iso->pid, term, KILL_GRACE, ws);
+  else
+    mpipool__reap(iso->pid, term, KILL_GRACE, ws);
   iso->pid = 0;
 }
 
@@ -254,8 +251,14 @@ static int take_reply(mpipool__iso_t *iso, mpipool_ctx_t *ctx,
                                 msg);
 }
 
-int mpipool__iso_fork(mpipool__iso_t *iso, mpipool_ctx_t *ctx) {
-  return iso->pid == 0 && start_child(iso, ctx) != 0 ? errno : 0;
+int mpipool__iso_forker(mpipool__iso_t *iso, mpipool_ctx_t *ctx) {
+  return iso->forker.pid ? 0
+                         : mpipool__forker_start(&iso->forker, child_main, ctx);
+}
+
+void mpipool__iso_close(mpipool__iso_t *iso) {
+  mpipool__iso_stop(iso);
+  mpipool__forker_stop(&iso->forker);
 }
 
 /* Forks the child: 1, or 0 when it could not be, an item failed into rb

@@ -11,19 +11,22 @@
 #define MPIPOOL_ISOLATE_H
 
 #include "mpipool.h"
+#include "forker.h"
 #include "transport/wire.h"
 
 #include <sys/types.h>
 
 typedef struct {
-  pid_t pid;     /* the child, or 0 */
-  int fd;        /* the worker's end of the socket to it, or -1 */
-  long children; /* forked so far */
-  int unused;    /* the child has been sent nothing yet */
+  pid_t pid;                /* the child, or 0 */
+  int fd;                   /* the worker's end of the socket to it, or -1 */
+  long children;            /* forked so far */
+  int unused;               /* the child has been sent nothing yet */
+  int of_forker;            /* the child is the forker's, not this process's */
+  mpipool__forker_t forker; /* forks the children (iso_forker), if any */
 } mpipool__iso_t;
 
 #define MPIPOOL__ISO_INIT                                                      \
-  { 0, -1, 0, 0 }
+  { 0, -1, 0, 0, 0, MPIPOOL__FORKER_INIT }
 
 /* The initializer a child runs first (mpipool__iso_start). */
 typedef struct {
@@ -48,18 +51,19 @@ int mpipool__iso_run(mpipool__iso_t *iso, mpipool_ctx_t *ctx,
                      int (*cancelled)(void *), void *arg);
 
 /*
- * Forks the child now, if none runs, to wait for its first item: a
- * process forks while it has one thread (before MPI starts its own), as
- * a child forked among threads may find a lock another held (an
- * allocator's) held for ever.  ctx is the child's context (what it
- * points to then is what the child has).  0, or errno.
+ * Forks a forker now (forker.h), which forks the children from then on:
+ * a process calls this while it has one thread (before MPI starts its
+ * own), as a child forked among threads may find a lock another held (an
+ * allocator's) held for ever.  ctx is the children's context (what it
+ * points to now is what they have).  0 (one runs already, too), or
+ * errno: then the children are forked by this process.
  */
-int mpipool__iso_fork(mpipool__iso_t *iso, mpipool_ctx_t *ctx);
+int mpipool__iso_forker(mpipool__iso_t *iso, mpipool_ctx_t *ctx);
 
 /*
  * Has a child run init->fn(ctx, init->args, init->len) first: the one
- * forked and sent nothing yet (mpipool__iso_fork), else one forked now
- * (the one that runs ends), for a process that did not run the
+ * forked and sent nothing yet, else one forked now (the one that runs
+ * ends), for a process that did not run the
  * initializer itself (the master's head: its tasks and their initializer
  * run in a child, never in the master).  The initializer's outcome is
  * appended to rb as an item (failed, saying why, when it fails, or the
@@ -74,5 +78,8 @@ int mpipool__iso_start(mpipool__iso_t *iso, mpipool_ctx_t *ctx,
 /* Ends the child: closes its socket (it exits), waits 2 s at most, then
  * kills it.  No-op when none runs. */
 void mpipool__iso_stop(mpipool__iso_t *iso);
+
+/* Ends the child and the forker. */
+void mpipool__iso_close(mpipool__iso_t *iso);
 
 #endif

@@ -106,8 +106,9 @@ static int sockets_open(void) {
 }
 
 /* int -> 2 * int, after 2 ms, noted in the ledger (and, in the head's
- * child, the sockets it has: "sockets 0 N pid").  2000 takes 5 s; -1
- * crashes; 3000 notes "long" and sleeps 30 s. */
+ * child, the sockets it has, "sockets 0 N pid", and whether the master
+ * forked it, "parent 0 1 pid", or its forker, "parent 0 0 pid").  2000 takes 5
+ * s; -1 crashes; 3000 notes "long" and sleeps 30 s. */
 static int t_noted(mpipool_ctx_t *ctx, const void *in, size_t size) {
   int x;
   if (size != sizeof x)
@@ -121,8 +122,10 @@ static int t_noted(mpipool_ctx_t *ctx, const void *in, size_t size) {
   }
   sleep_ms(x == 2000 ? 5000 : 2);
   note(ctx, "task", x);
-  if (mpipool_ctx_worker_id(ctx) == 0)
+  if (mpipool_ctx_worker_id(ctx) == 0) {
     note(ctx, "sockets", sockets_open());
+    note(ctx, "parent", getppid() == master_pid); /* 1: forked by it */
+  }
   int y = 2 * x;
   return mpipool_ctx_set_output(ctx, &y, sizeof y);
 }
@@ -237,6 +240,11 @@ static void crash(int isolation) {
      "%s: the head's child forked again, after its initializer (%d task(s), "
      "%d initializer(s) in the head)",
      how, mine, inits);
+  /* Forked again by the forker, not among the master's threads. */
+  int by[ITEMS] = {0};
+  count("parent", by, &mine);
+  ok(by[1] == 0, "%s: the head's children are its forker's (%d of %d not)", how,
+     by[1], by[0] + by[1]);
   int x = 21;
   void *out = NULL;
   size_t osz = 0;

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static int t_echo(mpipool_ctx_t *ctx, const void *in, size_t size) {
@@ -59,7 +60,23 @@ static int item(const mpipool__rbuild_t *rb, size_t i, char *buf, size_t len) {
   return ((const int8_t *)rb->status.data)[i];
 }
 
-int main(void) {
+static int t_ppid(mpipool_ctx_t *ctx, const void *in, size_t size) {
+  (void)in, (void)size;
+  int pid = (int)getppid();
+  return mpipool_ctx_set_output(ctx, &pid, sizeof pid);
+}
+
+/* The last item's output, an int. */
+static int last_int(const mpipool__rbuild_t *rb) {
+  int x = 0;
+  if (rb->data.len >= sizeof x)
+    memcpy(&x, rb->data.data + rb->data.len - sizeof x, sizeof x);
+  return x;
+}
+
+/* The items, their crashes and limits, in children forked by this
+ * process, or (forker) by a forker. */
+static void items(int forker) {
   mpipool_ctx_t ctx;
   memset(&ctx, 0, sizeof ctx);
   mpipool__ctx_init(&ctx, 1);
@@ -68,6 +85,10 @@ int main(void) {
   char buf[256];
   static char big[1 << 20];
   memset(big, 'x', sizeof big);
+  ask_count = 0;
+  printf("# children forked by %s\n", forker ? "a forker" : "this process");
+  if (forker)
+    is_int(mpipool__iso_forker(&iso, &ctx), 0, "a forker");
 
   is_int(mpipool__iso_run(&iso, &ctx, &rb, t_echo, NULL, "hello", 5, 0, NULL,
                           NULL),
@@ -124,6 +145,30 @@ int main(void) {
      "stop ends the child, reaped");
   mpipool__iso_stop(&iso);
   ok(1, "stop with no child: no-op");
+  if (forker) {
+    pid_t f = iso.forker.pid;
+    mpipool__iso_run(&iso, &ctx, &rb, t_ppid, NULL, NULL, 0, 0, NULL, NULL);
+    ok(last_int(&rb) == (int)f && waitpid(iso.pid, NULL, WNOHANG) < 0,
+       "the child is the forker's (%d), not this process's", last_int(&rb));
+    kill(f, SIGKILL); /* its child dies with it */
+    waitpid(f, NULL, 0);
+    mpipool__iso_run(&iso, &ctx, &rb, t_echo, NULL, "x", 1, 0, NULL, NULL);
+    ok(item(&rb, 11, buf, sizeof buf) == MPIPOOL_ETASK,
+       "the forker killed: the item its child ran fails ('%s')", buf);
+    mpipool__iso_run(&iso, &ctx, &rb, t_ppid, NULL, NULL, 0, 0, NULL, NULL);
+    ok(last_int(&rb) == (int)getpid() && iso.forker.pid == 0,
+       "and the next runs in a child forked here");
+  }
+  mpipool__iso_run(&iso, &ctx, &rb, t_echo, NULL, "y", 1, 0, NULL, NULL);
+  pid_t child = iso.pid;
+  mpipool__iso_close(&iso);
+  ok(child > 0 && iso.pid == 0 && iso.forker.pid == 0 && kill(child, 0) != 0,
+     "close ends the child and the forker");
   mpipool__rbuild_free(&rb);
+}
+
+int main(void) {
+  items(0);
+  items(1);
   return tap_done();
 }
