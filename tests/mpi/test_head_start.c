@@ -41,6 +41,8 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <stdatomic.h>
 #include <mpi.h>
 #include <unistd.h>
@@ -280,6 +282,78 @@ static void terminate_head(void) {
   mpipool_destroy(pool);
 }
 
+/* The victim of master_killed: a singleton whose head runs a 30 s task
+ * (noted "long"), alone (MPIPOOL_HEAD_ALONE 30 s), until it is killed. */
+static int victim(void) {
+  setenv("MPIPOOL_HEAD_ALONE", "30", 1);
+  mpipool_t *pool = new_pool();
+  int x = 3000;
+  void *out = NULL;
+  size_t sz;
+  if (mpipool_start(pool) == 0)
+    mpipool_apply(pool, "noted", &x, sizeof x, &out, &sz);
+  return 1; /* killed before */
+}
+
+/* Process pid's parent (from /proc), and whether it lives (not a
+ * zombie): 0 when it is gone. */
+static pid_t parent_of(pid_t pid, int *alive) {
+  char path[64], buf[512];
+  snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+  FILE *f = fopen(path, "r");
+  size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+  if (f)
+    fclose(f);
+  buf[n] = '\0';
+  char *end = strrchr(buf, ')'), state = 0;
+  long ppid = 0;
+  *alive =
+      end && sscanf(end + 1, " %c %ld", &state, &ppid) == 2 && state != 'Z';
+  return *alive ? (pid_t)ppid : 0;
+}
+
+/* kill -9 of a master whose head runs a task: the head's child and its
+ * forker end with it (no orphan left running the task).  The master is
+ * this program run again as a singleton of its own. */
+static void master_killed(void) {
+  extern char **environ;
+  empty_ledger();
+  size_t n = 0, k = 0;
+  while (environ[n])
+    n++;
+  char **env = calloc(n + 1, sizeof *env);
+  for (size_t i = 0; env && i < n; i++)
+    if (!mpipool_launch_var(environ[i])) /* its own singleton */
+      env[k++] = environ[i];
+  char *argv[] = {"test_head_start", "victim", ledger, NULL};
+  pid_t v = 0;
+  if (env == NULL ||
+      posix_spawn(&v, "/proc/self/exe", NULL, NULL, argv, env) != 0) {
+    free(env);
+    ok(0, "master killed: a master to kill");
+    return;
+  }
+  free(env);
+  long child = 0;
+  double t0 = test_now();
+  while (head_pids("long", &child, 1) == 0 && test_now() - t0 < 60)
+    sleep_ms(20);
+  int child_alive, forker_alive;
+  pid_t forker = parent_of((pid_t)child, &child_alive);
+  kill(v, SIGKILL);
+  waitpid(v, NULL, 0);
+  t0 = test_now();
+  do {
+    sleep_ms(20);
+    parent_of((pid_t)child, &child_alive);
+    parent_of(forker, &forker_alive);
+  } while ((child_alive || forker_alive) && test_now() - t0 < 10);
+  ok(child > 0 && forker > 0 && forker != v && !child_alive && !forker_alive,
+     "master killed: its head's child (%ld) and forker (%ld) end with it%s",
+     child, (long)forker,
+     child_alive || forker_alive ? " (one still runs)" : "");
+}
+
 /* A pool of 2 workers with the ledger's tasks and initializer, and a
  * head start if head is 1, none if 0, the environment's if -1. */
 static mpipool_t *pool_with(int head) {
@@ -513,9 +587,13 @@ static void spawn_fails(void) {
   unsetenv("MPIPOOL_FAULT_SPAWN");
 }
 
-int main(void) {
+int main(int argc, char **argv) {
   int size = 1;
   master_pid = getpid();
+  if (argc == 3 && strcmp(argv[1], "victim") == 0) { /* master_killed's */
+    snprintf(ledger, sizeof ledger, "%s", argv[2]);
+    return victim();
+  }
   snprintf(ledger, sizeof ledger, "%s/head_ledger.%ld",
            getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (long)master_pid);
   /* mpipool starts MPI, as in a user's program (its settings, the bound
@@ -605,6 +683,7 @@ int main(void) {
       head_start_env();
       unflushed();
       head_init_fails();
+      master_killed();
     }
     terminate_head();
     tiny();
