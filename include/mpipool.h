@@ -373,11 +373,13 @@ int mpipool_set_task_timeout(mpipool_t *pool, double seconds);
  * that child never shares memory with the master; unlike a spawned
  * worker, it starts from the master's state at start() (threads aside),
  * not from main(), and, like an isolated worker's child, it must not
- * call MPI (a program whose tasks do turns the head start off).  Where
- * start() starts MPI, in the main thread, the child is forked before
- * MPI is (while MPI's threads do not exist yet: a child forked among
- * threads can find a lock one of them held, an allocator's, held for
- * ever), and holds none of MPI's connections.  No task
+ * call MPI (a program whose tasks do turns the head start off).  The
+ * children are forked by a forker, a process of one thread the master
+ * forks at start (where start() starts MPI, from the main thread: before
+ * MPI does, and it holds none of MPI's connections), never among the
+ * master's threads, where a lock one of them held (an allocator's) can
+ * stay held in the child for ever.  Both end with the master, even when
+ * it is killed.  No task
  * code and no initializer runs in the master's process: a task that
  * crashes the child fails its item alone (ETASK, the signal named), with
  * isolation or without, as on an isolated worker (it is not a lost

@@ -179,7 +179,6 @@ static inline int map_who_recycled(mpipool_t **pool, int processes,
   return err;
 }
 
-/* Closes, joins and destroys; checks that each step works. */
 /* Waits up to `seconds` for every place of the pool to have a started
  * worker; returns how many have (their facts in wi[], if not NULL). */
 static inline int wait_workers(mpipool_t *pool, double seconds,
@@ -200,6 +199,7 @@ static inline int wait_workers(mpipool_t *pool, double seconds,
   return ready;
 }
 
+/* Closes, joins and destroys; checks that each step works. */
 static inline void finish_pool(mpipool_t *pool) {
   is_int(mpipool_close(pool), 0, "close");
   is_int(mpipool_join(pool), 0, "join");

@@ -143,6 +143,9 @@ static void check_self_free(mpipool_t *pool) {
 static void check_started(mpipool_t *pool) {
   mpipool_async_t *h[3];
   int ms = 1000;
+  /* A head start returns before the workers are there: a task queued
+   * for one that has not come waits for a round of progress. */
+  is_int(wait_workers(pool, 60, NULL), 3, "the 3 workers are there");
   for (int i = 0; i < 3; i++)
     mpipool_apply_async(pool, "sleep_ms", &ms, sizeof ms, NULL, NULL, NULL,
                         &h[i]);
