@@ -652,8 +652,8 @@ int mpipool_start(mpipool_t *pool) {
   if (pool->head_start < 0)
     pool->head_start = mpipool__env_flag("MPIPOOL_HEAD_START", 1, NULL);
   if (!flag) {
-    /* A head start's child is forked while the process has one thread,
-     * before MPI starts its own (see mpipool__iso_fork); where the pool
+    /* A head start's forker (worker/forker.h) is forked while the
+     * process has one thread, before MPI starts its own; where the pool
      * turns out to get no head start, it ends unused. */
     if (pool->head_start && pool->gpus_per == 0 && mpipool__launch_alone() &&
         first_thread())
