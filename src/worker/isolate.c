@@ -133,7 +133,6 @@ static void child_main(int fd, void *arg) {
 }
 
 static int start_child(mpipool__iso_t *iso, mpipool_ctx_t *ctx) {
-  iso->unused = 1;
   iso->children++;
   iso->of_forker = 1;
   if (mpipool__forker_fork(&iso->forker, &iso->pid, &iso->fd) == 0)
@@ -281,7 +280,6 @@ int mpipool__iso_run(mpipool__iso_t *iso, mpipool_ctx_t *ctx,
   int err;
   if (iso->pid == 0 && !fork_child(iso, ctx, rb, &err))
     return err;
-  iso->unused = 0;
   request_t r = {fn, task_data, size};
   int sent = write_all(iso->fd, &r, sizeof r) == 0 &&
              write_all(iso->fd, in, size) == 0;
@@ -291,8 +289,7 @@ int mpipool__iso_run(mpipool__iso_t *iso, mpipool_ctx_t *ctx,
 int mpipool__iso_start(mpipool__iso_t *iso, mpipool_ctx_t *ctx,
                        mpipool__rbuild_t *rb, const mpipool__iso_init_t *init,
                        int (*cancelled)(void *), void *arg) {
-  if (!iso->unused)
-    mpipool__iso_stop(iso);
+  mpipool__iso_stop(iso);
   return mpipool__iso_run(iso, ctx, rb, init->fn, NULL, init->args, init->len,
                           0, cancelled, arg);
 }

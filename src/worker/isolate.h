@@ -20,13 +20,12 @@ typedef struct {
   pid_t pid;                /* the child, or 0 */
   int fd;                   /* the worker's end of the socket to it, or -1 */
   long children;            /* forked so far */
-  int unused;               /* the child has been sent nothing yet */
   int of_forker;            /* the child is the forker's, not this process's */
   mpipool__forker_t forker; /* forks the children (iso_forker), if any */
 } mpipool__iso_t;
 
 #define MPIPOOL__ISO_INIT                                                      \
-  { 0, -1, 0, 0, 0, MPIPOOL__FORKER_INIT }
+  { 0, -1, 0, 0, MPIPOOL__FORKER_INIT }
 
 /* The initializer a child runs first (mpipool__iso_start). */
 typedef struct {
@@ -61,9 +60,8 @@ int mpipool__iso_run(mpipool__iso_t *iso, mpipool_ctx_t *ctx,
 int mpipool__iso_forker(mpipool__iso_t *iso, mpipool_ctx_t *ctx);
 
 /*
- * Has a child run init->fn(ctx, init->args, init->len) first: the one
- * forked and sent nothing yet, else one forked now (the one that runs
- * ends), for a process that did not run the
+ * Has a child forked now (the one that runs ends) run init->fn(ctx,
+ * init->args, init->len) first, for a process that did not run the
  * initializer itself (the master's head: its tasks and their initializer
  * run in a child, never in the master).  The initializer's outcome is
  * appended to rb as an item (failed, saying why, when it fails, or the
