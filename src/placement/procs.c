@@ -24,21 +24,21 @@ static const char *stat_fields(long pid, char *buf, size_t size) {
   return rp ? rp + 1 : NULL;
 }
 
+pid_t mpipool__procs_parent(pid_t pid) {
+  char buf[512], state;
+  long ppid;
+  const char *rest = stat_fields((long)pid, buf, sizeof buf);
+  return rest && sscanf(rest, " %c %ld", &state, &ppid) == 2 ? (pid_t)ppid : 0;
+}
+
 size_t mpipool__procs_children(pid_t parent, pid_t *out, size_t max) {
   DIR *d = opendir("/proc");
   size_t n = 0;
   struct dirent *e;
   while (d && n < max && (e = readdir(d)) != NULL) {
-    char buf[512];
     char *end;
     long pid = strtol(e->d_name, &end, 10);
-    if (*end != '\0' || pid <= 0)
-      continue;
-    const char *rest = stat_fields(pid, buf, sizeof buf);
-    char state;
-    long ppid;
-    if (rest && sscanf(rest, " %c %ld", &state, &ppid) == 2 &&
-        ppid == (long)parent)
+    if (*end == '\0' && pid > 0 && mpipool__procs_parent((pid_t)pid) == parent)
       out[n++] = (pid_t)pid;
   }
   if (d)

@@ -11,6 +11,10 @@
  * (0 without /proc). */
 size_t mpipool__procs_children(pid_t parent, pid_t *out, size_t max);
 
+/* Process pid's parent (a zombie's too), or 0 if it cannot be read
+ * (gone). */
+pid_t mpipool__procs_parent(pid_t pid);
+
 /* Process pid's name (/proc/pid/comm, its newline taken off) into name
  * (size bytes); 0, or -1 if it cannot be read (gone). */
 int mpipool__procs_name(pid_t pid, char *name, size_t size);

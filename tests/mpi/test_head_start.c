@@ -39,6 +39,8 @@
  */
 #include "common.h"
 
+#include "placement/procs.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -311,23 +313,6 @@ static int victim(void) {
   return 1; /* killed before */
 }
 
-/* Process pid's parent (from /proc), and whether it lives (not a
- * zombie): 0 when it is gone. */
-static pid_t parent_of(pid_t pid, int *alive) {
-  char path[64], buf[512];
-  snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
-  FILE *f = fopen(path, "r");
-  size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
-  if (f)
-    fclose(f);
-  buf[n] = '\0';
-  char *end = strrchr(buf, ')'), state = 0;
-  long ppid = 0;
-  *alive =
-      end && sscanf(end + 1, " %c %ld", &state, &ppid) == 2 && state != 'Z';
-  return *alive ? (pid_t)ppid : 0;
-}
-
 /* kill -9 of a master whose head runs a task: the head's child and its
  * forker end with it (no orphan left running the task).  The master is
  * this program run again as a singleton of its own. */
@@ -354,15 +339,15 @@ static void master_killed(void) {
   double t0 = test_now();
   while (head_pids("long", &child, 1) == 0 && test_now() - t0 < 60)
     sleep_ms(20);
-  int child_alive, forker_alive;
-  pid_t forker = parent_of((pid_t)child, &child_alive);
+  int child_alive, forker_alive; /* running, not a zombie */
+  pid_t forker = mpipool__procs_parent((pid_t)child);
   kill(v, SIGKILL);
   waitpid(v, NULL, 0);
   t0 = test_now();
   do {
     sleep_ms(20);
-    parent_of((pid_t)child, &child_alive);
-    parent_of(forker, &forker_alive);
+    child_alive = mpipool__procs_started((pid_t)child) != 0;
+    forker_alive = mpipool__procs_started(forker) != 0;
   } while ((child_alive || forker_alive) && test_now() - t0 < 10);
   ok(child > 0 && forker > 0 && forker != v && !child_alive && !forker_alive,
      "master killed: its head's child (%ld) and forker (%ld) end with it%s",
