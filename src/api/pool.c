@@ -1024,18 +1024,9 @@ int mpipool_apply_async(mpipool_t *pool, const char *name, const void *in,
     return err;
   if (size > (size_t)INT_MAX - 1024)
     return MPIPOOL_E2BIG;
-  void *copy = mpipool__malloc(size ? size : 1);
-  if (copy == NULL)
-    return MPIPOOL_ENOMEM;
-  if (size)
-    memcpy(copy, in, size);
-  mpipool__src_t src = {copy, size, NULL, NULL};
-  err = mpipool__job_new(MPIPOOL__JOB_ASYNC, fn, &src, 1, 1, &job);
-  if (err) {
-    mpipool__free(copy);
+  err = mpipool__job_new_async(fn, in, size, &job);
+  if (err)
     return err;
-  }
-  job->input = copy;
   job->cb = cb;
   job->err_cb = err_cb;
   job->cb_arg = arg;

@@ -45,11 +45,16 @@ size_t mpipool__job_chunksize(size_t asked, size_t count, size_t workers) {
   return c > count ? (count ? count : 1) : c;
 }
 
-int mpipool__job_new(int kind, uint32_t fn, const mpipool__src_t *src,
-                     size_t count, size_t chunksize, mpipool__job_t **out) {
-  mpipool__job_t *job = mpipool__calloc(1, sizeof *job);
+/* A job with `extra` bytes after it in its allocation. */
+static int job_make(int kind, uint32_t fn, const mpipool__src_t *src,
+                    size_t count, size_t chunksize, size_t extra,
+                    mpipool__job_t **out) {
+  if (extra > SIZE_MAX - sizeof(mpipool__job_t))
+    return MPIPOOL_ENOMEM;
+  mpipool__job_t *job = mpipool__malloc(sizeof *job + extra);
   if (job == NULL)
     return MPIPOOL_ENOMEM;
+  memset(job, 0, sizeof *job);
   job->kind = kind;
   job->refs = 2;
   job->fn = fn;
@@ -69,6 +74,25 @@ int mpipool__job_new(int kind, uint32_t fn, const mpipool__src_t *src,
   }
   job->done = job->nchunks == 0;
   *out = job;
+  return MPIPOOL_OK;
+}
+
+int mpipool__job_new(int kind, uint32_t fn, const mpipool__src_t *src,
+                     size_t count, size_t chunksize, mpipool__job_t **out) {
+  return job_make(kind, fn, src, count, chunksize, 0, out);
+}
+
+int mpipool__job_new_async(uint32_t fn, const void *in, size_t size,
+                           mpipool__job_t **out) {
+  mpipool__src_t none = {NULL, 0, NULL, NULL};
+  int err = job_make(MPIPOOL__JOB_ASYNC, fn, &none, 1, 1, size, out);
+  if (err)
+    return err;
+  char *copy = (char *)(*out + 1);
+  if (size)
+    memcpy(copy, in, size);
+  (*out)->src.base = copy;
+  (*out)->src.item_size = size;
   return MPIPOOL_OK;
 }
 
@@ -397,7 +421,6 @@ void mpipool__job_unref(mpipool__job_t *job) {
   }
   release_chunk(&job->one);
   mpipool__retry_free(job->retry);
-  mpipool__free(job->input);
   mpipool__free(job->fail_msg);
   mpipool__free(job->crashes);
   mpipool__free(job->preset);

@@ -63,25 +63,27 @@ typedef struct {
 
 struct mpipool_async {
   int kind;
-  int refs;        /* the submitter's + the engine's until done */
-  mpipool_t *pool; /* for progress while waiting; NULL once detached */
+  int refs; /* the submitter's + the engine's until done */
   uint32_t fn;
+  int fail; /* first status of a chunk that never ran */
+  int done;
+  int ordered;     /* STREAM: deliver in input order */
+  int quiet;       /* STREAM: failed for want of workers before any result:
+                      its caller hears it from the call's status, cb is not
+                      called */
+  int retries;     /* runs again a failed item this many times */
+  uint32_t jmap;   /* its number in the journal */
+  mpipool_t *pool; /* for progress while waiting; NULL once detached */
   mpipool__src_t src;
   size_t count, chunksize, nchunks;
-  size_t dispatched; /* chunks handed out by the queue */
-  size_t completed;  /* chunks whose results are in */
-  size_t nfailed;    /* items that failed */
-  int fail;          /* first status of a chunk that never ran */
-  char *fail_msg;    /* why chunks never ran, when the engine knew
-                        more than the status (owned) */
-  int done;
-  void *input;               /* apply_async's copy of its input */
+  size_t dispatched;         /* chunks handed out by the queue */
+  size_t completed;          /* chunks whose results are in */
+  size_t nfailed;            /* items that failed */
+  char *fail_msg;            /* why chunks never ran, when the engine knew
+                                more than the status (owned) */
   mpipool__rchunk_t *chunks; /* kept results (MAP, ordered STREAM) */
   mpipool__rchunk_t one;     /* ASYNC's single chunk */
-  int ordered;               /* STREAM: deliver in input order */
-  int quiet; /* STREAM: failed for want of workers before any result: its
-                caller hears it from the call's status, cb is not called */
-  size_t deliver_next; /* ordered STREAM: next chunk to deliver */
+  size_t deliver_next;       /* ordered STREAM: next chunk to deliver */
   mpipool_item_cb item_cb;
   void *item_arg;
   mpipool_async_cb cb;
@@ -89,11 +91,10 @@ struct mpipool_async {
   void *cb_arg;
   struct mpipool_async *qnext;
   unsigned char *crashes;  /* per chunk: its workers that died (or NULL) */
-  int retries;             /* runs again a failed item this many times */
   mpipool__retry_t *retry; /* its items run again, or NULL */
   unsigned char *preset;   /* per chunk: taken from the journal (or NULL) */
   struct mpipool__journal *journal; /* where its results go, or NULL */
-  uint32_t jmap;                    /* its number in the journal */
+  /* ASYNC: its copy of the input follows, in the same allocation */
 };
 typedef struct mpipool_async mpipool__job_t;
 
@@ -121,6 +122,12 @@ size_t mpipool__job_chunksize(size_t asked, size_t count, size_t workers);
  */
 int mpipool__job_new(int kind, uint32_t fn, const mpipool__src_t *src,
                      size_t count, size_t chunksize, mpipool__job_t **job);
+
+/* Makes the job of one apply_async of task fn, with a copy of its `size`
+ * bytes of input in the same allocation (one allocation per task, and no
+ * pointer to follow).  0 or ENOMEM. */
+int mpipool__job_new_async(uint32_t fn, const void *in, size_t size,
+                           mpipool__job_t **job);
 
 /* First item and item count of chunk c (a unit's: its item, 1). */
 size_t mpipool__job_chunk_first(const mpipool__job_t *job, size_t c);

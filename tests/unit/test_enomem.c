@@ -79,17 +79,11 @@ static int map_job(void) {
 
 /* An apply_async's bookkeeping: one chunk, a copied input. */
 static int async_job(void) {
-  char *in = mpipool__malloc(16);
-  if (in == NULL)
-    return MPIPOOL_ENOMEM;
-  mpipool__src_t src = {in, 16, NULL, NULL};
+  char in[16] = "sixteen bytes";
   mpipool__job_t *job;
-  int err = mpipool__job_new(MPIPOOL__JOB_ASYNC, 0, &src, 1, 1, &job);
-  if (err) {
-    mpipool__free(in);
+  int err = mpipool__job_new_async(0, in, sizeof in, &job);
+  if (err)
     return err;
-  }
-  job->input = in;
   mpipool__job_chunk_fail(job, 0, MPIPOOL_ETERMINATED, NULL);
   mpipool__job_unref(job);
   mpipool__job_unref(job);

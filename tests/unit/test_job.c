@@ -208,6 +208,23 @@ static void test_chunking(void) {
   ok(job->nchunks == 1 && job->chunks == &job->one && !job->done,
      "async: one chunk, kept inline");
   drop(job);
+
+  /* apply_async's job holds its own copy of the input. */
+  char in[] = "twelve bytes";
+  is_int(mpipool__job_new_async(7, in, sizeof in, &job), 0, "async job made");
+  memset(in, 'x', sizeof in - 1);
+  ok(job->kind == MPIPOOL__JOB_ASYNC && job->fn == 7 && job->count == 1 &&
+         job->nchunks == 1 && job->chunks == &job->one && !job->done,
+     "async job: one item of its task, in one chunk");
+  ok(job->src.base != in && job->src.item_size == sizeof in &&
+         job->src.ptrs == NULL &&
+         memcmp(job->src.base, "twelve bytes", sizeof in) == 0,
+     "async job: its input is a copy, unchanged when the caller's is");
+  drop(job);
+  is_int(mpipool__job_new_async(7, NULL, 0, &job), 0, "async job of no input");
+  ok(job->src.item_size == 0 && job->count == 1,
+     "async job of no input: one item of 0 bytes");
+  drop(job);
 }
 
 static void test_queue(void) {
@@ -560,8 +577,9 @@ static void a_err(mpipool_async_t *h, int status, const char *message,
 }
 
 static mpipool__job_t *new_async(acount_t *a) {
-  mpipool__job_t *job = new_job(MPIPOOL__JOB_ASYNC, 1, 1);
-  job->input = malloc(16); /* its copy of the input, freed with it */
+  mpipool__job_t *job = NULL;
+  if (mpipool__job_new_async(0, "sixteen bytes in", 16, &job) != 0)
+    abort();
   job->cb = a_cb;
   job->err_cb = a_err;
   job->cb_arg = a;
