@@ -10,6 +10,9 @@ typedef struct {
   unsigned idle;   /* consecutive idle polls */
   unsigned max_us; /* the longest sleep; 0: the default, 1000 us */
   int no_spin;     /* sleep at once: what it waits for is not due soon */
+  unsigned warm;   /* no_spin: the sleep a wait starts with (learned, see
+                      mpipool__backoff_reset) */
+  int yield_spins; /* it shares its core: yields where it would spin */
 } mpipool__backoff_t;
 
 /* Called after a poll that found nothing: spins, yields or sleeps (at most
@@ -17,10 +20,18 @@ typedef struct {
  * whose tasks take 700 us, sleeps less than a task at a time). */
 void mpipool__backoff_idle(mpipool__backoff_t *b);
 
-/* Called after a poll that found work: the next wait spins again. */
-static inline void mpipool__backoff_reset(mpipool__backoff_t *b) {
-  b->idle = 0;
-}
+/*
+ * Called after a poll that found work: the next wait spins again; or,
+ * with no_spin, starts with about half the sleep that found this work,
+ * when that was short.  A waiter that shares its core (no_spin) and keeps
+ * finding its work after the same gap then wakes about twice per gap
+ * instead of about log2(gap / 10 us) times: each wake-up takes the core
+ * from the process that has work (on a 2-core VM the master of 2 workers,
+ * where wake-ups at 10, 20, 40... us cost 40% of its throughput).  A wait
+ * that ran to the long sleeps (the pool was idle) teaches nothing: the
+ * next starts short again.
+ */
+void mpipool__backoff_reset(mpipool__backoff_t *b);
 
 /* The sleep, in microseconds, that the idle-th idle poll takes (0 for a
  * spin or a yield), by default.  Exposed for the unit test. */

@@ -72,7 +72,7 @@ static void test_backoff(void) {
 /* A waiter told that what it waits for is not due soon (no_spin) sleeps
  * from its first idle poll, never longer than its cap (max_us). */
 static void test_settings(void) {
-  mpipool__backoff_t b = {0, 0, 0};
+  mpipool__backoff_t b = {0};
   is_int(mpipool__backoff_next_us(&b), 0, "default: the first idle poll spins");
   b.no_spin = 1;
   ok(mpipool__backoff_next_us(&b) > 0, "no_spin: the first idle poll sleeps");
@@ -90,8 +90,75 @@ static void test_settings(void) {
   is_int((int)b.idle, 1, "an idle poll counts");
 }
 
+/* A no_spin waiter starts its next wait with about half the sleep that
+ * found its work, when that was short; a long wait teaches nothing. */
+static void test_warm(void) {
+  mpipool__backoff_t b = {0};
+  b.no_spin = 1;
+  unsigned first = mpipool__backoff_next_us(&b);
+  ok(first > 0, "no_spin: the first wait sleeps");
+  b.idle = 3; /* work came after the third sleep */
+  mpipool__backoff_reset(&b);
+  is_int(b.idle, 0, "reset: no idle poll");
+  is_int(mpipool__backoff_next_us(&b), 2 * first,
+         "work found at the third sleep: the next wait starts with the "
+         "second");
+  b.idle = 3;
+  mpipool__backoff_reset(&b);
+  is_int(mpipool__backoff_next_us(&b), 4 * first,
+         "found at the third sleep again: it starts one longer");
+  b.idle = 1;
+  mpipool__backoff_reset(&b);
+  is_int(mpipool__backoff_next_us(&b), 2 * first,
+         "found at the first sleep: it starts one shorter");
+  mpipool__backoff_reset(&b);
+  is_int(mpipool__backoff_next_us(&b), 2 * first,
+         "work found without waiting: unchanged");
+  b.idle = 1;
+  mpipool__backoff_reset(&b);
+  b.idle = 1;
+  mpipool__backoff_reset(&b);
+  is_int(mpipool__backoff_next_us(&b), first, "and down to the shortest");
+  unsigned longest = 0;
+  for (unsigned k = 0; k < 200; k++) {
+    b.idle = 1 + k % 7;
+    mpipool__backoff_reset(&b);
+    unsigned us = mpipool__backoff_next_us(&b);
+    longest = us > longest ? us : longest;
+  }
+  ok(longest > 2 * first && longest <= 16 * first,
+     "a wait never starts with more than 16 times the shortest sleep");
+  printf("# longest first sleep: %u us\n", longest);
+  b.idle = 40; /* the pool was idle: slept to the cap */
+  mpipool__backoff_reset(&b);
+  is_int(mpipool__backoff_next_us(&b), first,
+         "a wait that reached the long sleeps: the next starts short");
+  mpipool__backoff_t s = {0};
+  s.idle = 3000;
+  mpipool__backoff_reset(&s);
+  is_int(mpipool__backoff_next_us(&s), 0, "a spinning waiter spins again");
+  is_int((int)s.warm, 0, "and learns nothing");
+}
+
+/* A waiter that shares its core (yield_spins) gives it away where it
+ * would spin, and sleeps no sooner. */
+static void test_yield_spins(void) {
+  mpipool__backoff_t b = {0};
+  b.yield_spins = 1;
+  is_int(mpipool__backoff_next_us(&b), 0,
+         "yield_spins: the first poll does "
+         "not sleep");
+  double t0 = mpipool__now();
+  for (int k = 0; k < 100; k++)
+    mpipool__backoff_idle(&b);
+  ok(mpipool__now() - t0 < 0.5 && b.idle == 100,
+     "100 yielding polls count and return without sleeping");
+}
+
 int main(void) {
   test_backoff();
   test_settings();
+  test_warm();
+  test_yield_spins();
   return tap_done();
 }
