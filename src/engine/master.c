@@ -413,6 +413,14 @@ static int stop_worker(mpipool__master_t *m, mpipool__worker_t *w, int tag,
 
 /* --- adding workers ----------------------------------------------------- */
 
+/* More of the pool's processes on node n than it has cores (the master
+ * counts on its node, node 0: it polls while it waits). */
+static int crowded(const mpipool__master_t *m, uint32_t n) {
+  const mpipool__plan_node_t *nd = &m->plan.nodes[n];
+  int procs = nd->ranks + nd->spawn + (n == 0);
+  return nd->info.cores > 0 && procs > nd->info.cores;
+}
+
 /* Sends CONFIG to worker w. */
 static int configure(mpipool__master_t *m, const mpipool__worker_t *w,
                      const char *names) {
@@ -438,9 +446,7 @@ static int configure(mpipool__master_t *m, const mpipool__worker_t *w,
     cfg.share_cores = pool->cores_per;
     cfg.gpus_per = pool->gpus_per;
     cfg.gpus = nd->info.gpus;
-    /* The master counts on its node: it polls while it waits. */
-    int procs = nd->ranks + nd->spawn + (w->node == 0);
-    cfg.crowded = nd->info.cores > 0 && procs > nd->info.cores;
+    cfg.crowded = crowded(m, w->node);
   }
   mpipool__buf_t b = {0};
   int err = mpipool__wire_config_encode(&b, &cfg);
@@ -1636,6 +1642,8 @@ static void pace(mpipool__master_t *m) {
   int long_chunks = m->frames_used > 0 && m->chunk_ns > COALESCE_BELOW_NS;
   double us = m->chunk_ns / 8000.0;
   m->backoff.no_spin = long_chunks;
+  /* Sharing a core with workers, it gives the core away while it polls. */
+  m->backoff.yield_spins = m->plan.nnodes > 0 && crowded(m, 0);
   m->backoff.max_us = !long_chunks ? 0
                       : us < 10    ? 10
                       : us > 1000  ? 0
