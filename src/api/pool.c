@@ -660,7 +660,7 @@ int mpipool_start(mpipool_t *pool) {
       mpipool__head_new(&pool->head, pool); /* failed: made later */
     int provided, watch = mpipool__init_watch_start();
     int guard = mpipool__start_guard_enter();
-    mpipool__hints_before_init(pool->launched);
+    mpipool__hints_before_init(pool->launched, mpipool__launch_first());
     if (MPI_Init_thread(NULL, NULL, MPI_THREAD_MULTIPLE, &provided) !=
         MPI_SUCCESS)
       return MPIPOOL_EMPI;

@@ -104,15 +104,24 @@ int mpipool__launched(void) {
   return 0;
 }
 
+/* Spawned by another process (its parent is in the job). */
+static int spawned(void) {
+  return getenv("OMPI_PARENT_PORT") || getenv("PMI_SPAWNED");
+}
+
 int mpipool__launch_alone(void) {
   if (!mpipool__launched())
     return 1;
-  if (getenv("OMPI_PARENT_PORT") || getenv("PMI_SPAWNED"))
-    return 0; /* spawned: its parent is in the job */
+  if (spawned())
+    return 0;
   const char *n = getenv("OMPI_COMM_WORLD_SIZE");
   if (n == NULL)
     n = getenv("PMI_SIZE");
   return n && strcmp(n, "1") == 0;
+}
+
+int mpipool__launch_first(void) {
+  return !mpipool__launched() || (!spawned() && mpipool_launch_rank() == 0);
 }
 
 int mpipool_launch_rank(void) {

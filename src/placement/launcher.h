@@ -19,6 +19,11 @@ int mpipool__launched(void);
  * or the one rank of mpirun -n 1. */
 int mpipool__launch_alone(void);
 
+/* 1 when this process, as far as the environment tells before MPI
+ * starts, is where a pool's master runs: not spawned by another, and a
+ * singleton or its job's first rank. */
+int mpipool__launch_first(void);
+
 /* The CPUs Slurm allocated to the job on this node (SLURM_CPUS_ON_NODE,
  * inside a Slurm job), or 0 when not known. */
 int mpipool__launch_cpus_on_node(void);

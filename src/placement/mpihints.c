@@ -18,6 +18,17 @@
  * whoever inherits them (a spawned worker) knows to take them out again. */
 #define MARK "MPIPOOL_MPI_HINTS"
 
+/* Whether name is one of the hints mpipool set (here, or in the process
+ * it inherited them from). */
+static int marked(const char *name) {
+  const char *mark = getenv(MARK);
+  size_t n = strlen(name);
+  for (const char *p = mark; p && (p = strstr(p, name)) != NULL; p += n)
+    if ((p == mark || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+      return 1;
+  return 0;
+}
+
 static void hint(const char *name, const char *value) {
   if (getenv(name) != NULL)
     return; /* the user's choice */
@@ -38,18 +49,22 @@ static void hint(const char *name, const char *value) {
 
 static double spawn_bound;
 
-void mpipool__hints_before_init(int launched) {
+void mpipool__hints_before_init(int launched, int master) {
   /* Lets a process leave MPI_Finalize without waiting for the others of
    * its job. */
   hint("OMPI_MCA_async_mpi_finalize", "1");
-  /* mpipool waits its own way (transport/backoff.h): where processes
+  /* The master waits its own way (transport/backoff.h).  Where processes
    * outnumber cores, Open MPI would also sched_yield() in every poll that
-   * finds nothing, and a master and a worker sharing a core then hand it
-   * to each other at every poll (measured, 2 workers on 2 cores: 13,400
-   * switches of the master for 200,000 tasks, against 2,500 without;
-   * 0.27 M against 0.57 M tasks/s).  The few blocking calls mpipool makes
-   * are short. */
-  hint("OMPI_MCA_mpi_yield_when_idle", "0");
+   * finds nothing, and the master and a worker sharing a core then hand
+   * it to each other at every poll: 2 workers on 2 cores, 20,000
+   * apply_async, 0.29 M tasks/s, 0.65 M without.  The workers keep it
+   * (a spawned one takes the master's setting back out): their yields
+   * pace them where many share a core (32 workers on 2 cores: 0.08 M
+   * tasks/s without, 0.20 M with). */
+  if (master)
+    hint("OMPI_MCA_mpi_yield_when_idle", "0");
+  else if (marked("OMPI_MCA_mpi_yield_when_idle"))
+    unsetenv("OMPI_MCA_mpi_yield_when_idle");
   if (!launched) {
     hint("OMPI_MCA_pml", "ob1");
     /* The singleton's own runtime keeps a job going when one of its
@@ -88,7 +103,10 @@ void mpipool__hints_after_init(void) {
   unsetenv(MARK);
 }
 #else
-void mpipool__hints_before_init(int launched) { (void)launched; }
+void mpipool__hints_before_init(int launched, int master) {
+  (void)launched;
+  (void)master;
+}
 void mpipool__hints_after_init(void) {}
 double mpipool__hints_spawn_bound(void) { return 0; }
 #endif

@@ -13,8 +13,12 @@
  * started this process; if it did not, the whole pool is one node, and
  * Open MPI is told to use its shared-memory transport (pml ob1) instead of
  * probing for network fabrics (UCX, libfabric), which costs about 0.2 s
- * in every process that starts, the spawned workers included. */
-void mpipool__hints_before_init(int launched);
+ * in every process that starts, the spawned workers included.  `master`
+ * is whether this process is likely the pool's master (see
+ * mpipool__launch_first): only the master is told not to yield the core
+ * at every empty poll (it waits its own way), a worker keeps Open MPI's
+ * choice. */
+void mpipool__hints_before_init(int launched, int master);
 
 /* After MPI_Init, in every process (spawned workers inherit the hints):
  * removes the hints that mpipool, not the user, put in the environment. */

@@ -151,6 +151,27 @@ static void test_alone(void) {
   clear_launch();
 }
 
+/* Where a pool's master runs: a singleton, or the first rank of a job it
+ * was not spawned into. */
+static void test_first(void) {
+  clear_launch();
+  is_int(mpipool__launch_first(), 1, "a singleton: the master's process");
+  setenv("OMPI_COMM_WORLD_RANK", "0", 1);
+  setenv("OMPI_COMM_WORLD_SIZE", "4", 1);
+  is_int(mpipool__launch_first(), 1, "mpirun's rank 0: the master's");
+  setenv("OMPI_COMM_WORLD_RANK", "3", 1);
+  is_int(mpipool__launch_first(), 0, "mpirun's rank 3: a worker's");
+  setenv("OMPI_COMM_WORLD_RANK", "0", 1);
+  setenv("OMPI_PARENT_PORT", "1744437249.0:242190684", 1);
+  is_int(mpipool__launch_first(), 0, "the first process spawned: a worker's");
+  clear_launch();
+  setenv("PMI_RANK", "0", 1);
+  is_int(mpipool__launch_first(), 1, "MPICH's rank 0: the master's");
+  setenv("PMI_SPAWNED", "1", 1);
+  is_int(mpipool__launch_first(), 0, "spawned under MPICH: a worker's");
+  clear_launch();
+}
+
 static void test_vars(void) {
   static const char *const wiring[] = {"PMIX_RANK=1",
                                        "PMIX_NAMESPACE=x",
@@ -198,6 +219,7 @@ int main(void) {
   test_slurm_cpus();
   test_rank();
   test_alone();
+  test_first();
   test_vars();
   return tap_done();
 }

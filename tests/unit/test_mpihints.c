@@ -1,0 +1,68 @@
+/*
+ * test_mpihints.c - the settings mpipool gives Open MPI before it starts
+ * it (mpihints.c): which process gets which, that the user's own values
+ * are kept, that a spawned worker takes the master's out again, and that
+ * all of mpipool's are gone from the environment once MPI is up.
+ */
+#include "config.h"
+
+#include "placement/mpihints.h"
+#include "../tap.h"
+
+#include <mpi.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define YIELD "OMPI_MCA_mpi_yield_when_idle"
+
+static int is(const char *name, const char *want) {
+  const char *v = getenv(name);
+  return want ? v != NULL && strcmp(v, want) == 0 : v == NULL;
+}
+
+#ifdef OPEN_MPI
+static void test_yield(void) {
+  unsetenv(YIELD);
+  mpipool__hints_before_init(0, 1);
+  ok(is(YIELD, "0"), "the master is told not to yield at every empty poll");
+  ok(is("OMPI_MCA_pml", "ob1"), "a singleton is told to use shared memory");
+  /* What a worker spawned by it inherits: the values and their list. */
+  mpipool__hints_before_init(1, 0);
+  ok(is(YIELD, NULL), "a spawned worker takes the master's yield setting out");
+  ok(is("OMPI_MCA_async_mpi_finalize", "1"), "and keeps the others");
+  mpipool__hints_after_init();
+  ok(is("OMPI_MCA_pml", NULL) && is("OMPI_MCA_async_mpi_finalize", NULL) &&
+         is("MPIPOOL_MPI_HINTS", NULL),
+     "once MPI is up, mpipool's settings are out of the environment");
+
+  mpipool__hints_before_init(1, 0);
+  ok(is(YIELD, NULL), "a launcher's worker rank: Open MPI's own choice");
+  mpipool__hints_after_init();
+
+  setenv(YIELD, "1", 1);
+  mpipool__hints_before_init(0, 1);
+  ok(is(YIELD, "1"), "the master: the user's value is kept");
+  mpipool__hints_before_init(1, 0);
+  ok(is(YIELD, "1"), "a worker: the user's value is kept");
+  mpipool__hints_after_init();
+  ok(is(YIELD, "1"), "and stays after MPI is up");
+  unsetenv(YIELD);
+
+  /* A name that only starts like a hint is not one. */
+  setenv("MPIPOOL_MPI_HINTS", "OMPI_MCA_mpi_yield_when_idle_x", 1);
+  setenv(YIELD, "0", 1);
+  mpipool__hints_before_init(1, 0);
+  ok(is(YIELD, "0"), "a worker keeps a value mpipool did not set");
+  mpipool__hints_after_init();
+  unsetenv(YIELD);
+}
+#endif
+
+int main(void) {
+#ifdef OPEN_MPI
+  test_yield();
+#else
+  ok(1, "no hints outside Open MPI");
+#endif
+  return tap_done();
+}
