@@ -56,8 +56,8 @@ void mpipool__hints_before_init(int launched, int master) {
   /* The master waits its own way (transport/backoff.h).  Where processes
    * outnumber cores, Open MPI would also sched_yield() in every poll that
    * finds nothing, and the master and a worker sharing a core then hand
-   * it to each other at every poll: 2 workers on 2 cores, 20,000
-   * apply_async, 0.29 M tasks/s, 0.65 M without.  The workers keep it
+   * it to each other at every poll (2 workers on 2 cores, apply_async:
+   * 0.29 M tasks/s with it, 0.6 M without).  The workers keep it
    * (a spawned one takes the master's setting back out): their yields
    * pace them where many share a core (32 workers on 2 cores: 0.08 M
    * tasks/s without, 0.20 M with). */
