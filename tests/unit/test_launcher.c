@@ -11,6 +11,7 @@
 #include "placement/launcher.h"
 #include "mpipool.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -125,50 +126,60 @@ static void test_rank(void) {
   clear_launch();
 }
 
-/* Whether the process is its job's only one, not spawned (a head start's
- * child is then forked before MPI starts). */
-static void test_alone(void) {
-  clear_launch();
-  is_int(mpipool__launch_alone(), 1, "a singleton is alone");
-  setenv("OMPI_COMM_WORLD_RANK", "0", 1);
-  setenv("OMPI_COMM_WORLD_SIZE", "1", 1);
-  is_int(mpipool__launch_alone(), 1, "mpirun -n 1: alone");
-  setenv("OMPI_PARENT_PORT", "1744437249.0:242190684", 1);
-  is_int(mpipool__launch_alone(), 0, "a process spawned by another: not");
-  clear_launch();
-  setenv("OMPI_COMM_WORLD_RANK", "0", 1);
-  setenv("OMPI_COMM_WORLD_SIZE", "4", 1);
-  is_int(mpipool__launch_alone(), 0, "mpirun -n 4: not alone");
-  clear_launch();
-  setenv("PMI_RANK", "0", 1);
-  setenv("PMI_SIZE", "1", 1);
-  is_int(mpipool__launch_alone(), 1, "MPICH's mpiexec -n 1: alone");
-  setenv("PMI_SPAWNED", "1", 1);
-  is_int(mpipool__launch_alone(), 0, "spawned under MPICH: not");
-  clear_launch();
-  setenv("PMIX_RANK", "0", 1);
-  is_int(mpipool__launch_alone(), 0, "a launch of unknown size: not");
-  clear_launch();
-}
-
-/* Where a pool's master runs: a singleton, or the first rank of a job it
- * was not spawned into. */
-static void test_first(void) {
-  clear_launch();
-  is_int(mpipool__launch_first(), 1, "a singleton: the master's process");
-  setenv("OMPI_COMM_WORLD_RANK", "0", 1);
-  setenv("OMPI_COMM_WORLD_SIZE", "4", 1);
-  is_int(mpipool__launch_first(), 1, "mpirun's rank 0: the master's");
-  setenv("OMPI_COMM_WORLD_RANK", "3", 1);
-  is_int(mpipool__launch_first(), 0, "mpirun's rank 3: a worker's");
-  setenv("OMPI_COMM_WORLD_RANK", "0", 1);
-  setenv("OMPI_PARENT_PORT", "1744437249.0:242190684", 1);
-  is_int(mpipool__launch_first(), 0, "the first process spawned: a worker's");
-  clear_launch();
-  setenv("PMI_RANK", "0", 1);
-  is_int(mpipool__launch_first(), 1, "MPICH's rank 0: the master's");
-  setenv("PMI_SPAWNED", "1", 1);
-  is_int(mpipool__launch_first(), 0, "spawned under MPICH: a worker's");
+/* What the environment says before MPI starts, in each kind of launch:
+ * whether the process is its job's only one, not spawned (a head start's
+ * child is then forked before MPI starts), and whether it is where a
+ * pool's master runs (a singleton, or the first rank of a job it was not
+ * spawned into). */
+static void test_alone_first(void) {
+#define PORT "OMPI_PARENT_PORT=1744437249.0:242190684"
+  static const struct {
+    const char *env[3]; /* NAME=value, in a launch cleared first */
+    int alone, first;
+    const char *what;
+  } cases[] = {
+      {{NULL}, 1, 1, "a singleton"},
+      {{"OMPI_COMM_WORLD_RANK=0", "OMPI_COMM_WORLD_SIZE=1"},
+       1,
+       1,
+       "mpirun -n 1"},
+      {{"OMPI_COMM_WORLD_RANK=0", "OMPI_COMM_WORLD_SIZE=1", PORT},
+       0,
+       0,
+       "the first process spawned by another"},
+      {{"OMPI_COMM_WORLD_RANK=0", "OMPI_COMM_WORLD_SIZE=4"},
+       0,
+       1,
+       "mpirun -n 4, rank 0"},
+      {{"OMPI_COMM_WORLD_RANK=3", "OMPI_COMM_WORLD_SIZE=4"},
+       0,
+       0,
+       "mpirun -n 4, rank 3"},
+      {{"PMI_RANK=0", "PMI_SIZE=1"}, 1, 1, "MPICH's mpiexec -n 1"},
+      {{"PMI_RANK=0", "PMI_SIZE=1", "PMI_SPAWNED=1"},
+       0,
+       0,
+       "spawned under MPICH"},
+      {{"PMIX_RANK=0"}, 0, 1, "a launch of unknown size, rank 0"},
+  };
+#undef PORT
+  for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+    clear_launch();
+    for (size_t i = 0; i < 3 && cases[k].env[i]; i++) {
+      char var[128];
+      snprintf(var, sizeof var, "%s", cases[k].env[i]);
+      char *eq = strchr(var, '=');
+      *eq = '\0';
+      setenv(var, eq + 1, 1);
+    }
+    char what[160];
+    snprintf(what, sizeof what, "%s: %s", cases[k].what,
+             cases[k].alone ? "alone" : "not alone");
+    is_int(mpipool__launch_alone(), cases[k].alone, what);
+    snprintf(what, sizeof what, "%s: %s", cases[k].what,
+             cases[k].first ? "the master's process" : "a worker's");
+    is_int(mpipool__launch_first(), cases[k].first, what);
+  }
   clear_launch();
 }
 
@@ -218,8 +229,7 @@ int main(void) {
   test_node_name();
   test_slurm_cpus();
   test_rank();
-  test_alone();
-  test_first();
+  test_alone_first();
   test_vars();
   return tap_done();
 }
