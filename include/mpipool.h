@@ -349,8 +349,9 @@ int mpipool_set_task_timeout(mpipool_t *pool, double seconds);
  * A head start (on != 0): a pool whose workers are all spawned on the
  * master's node (a program started without a launcher, or as the only
  * rank of one) does not wait in mpipool_start() for them.  start()
- * returns once MPI is up, and until the first worker is ready the
- * master has queued tasks run by its "head", one chunk at a time: a
+ * returns at once (see "MPI starts late" below), and until the first
+ * worker is ready the master has queued tasks run by its "head", one
+ * chunk at a time: a
  * thread of the master's hands them to a child process it forked, while
  * the master goes on serving the workers as they arrive; a submission
  * never waits for it.  The workers are spawned in
@@ -358,10 +359,25 @@ int mpipool_set_task_timeout(mpipool_t *pool, double seconds);
  * for it (MPIPOOL_HEAD_ALONE=seconds sets another time; 0: at once), or
  * the work queued is known (from the tasks timed so far) to take that
  * long, or mpipool_worker_info() asks about them.  The first
- * result then arrives in about the time of MPI's start instead of MPI's
- * start plus a spawn (0.10 s instead of 0.18-0.20 s on a 2-core VM), and
- * a short workload ends in the master without spawning anyone (a
- * program of 10 tiny tasks: 0.15-0.16 s instead of 0.26-0.28 s).
+ * result then arrives in the time of a fork and the initializer instead
+ * of MPI's start plus a spawn (0.015 s instead of 0.14 s, or 0.23 s
+ * without a head start, on a 2-core VM), and a short workload ends in
+ * the master without starting MPI or spawning anyone (a program of 10
+ * tiny tasks: 0.05 s instead of 0.20 s).
+ *
+ * MPI starts late: in a singleton (no launcher at all) whose program has
+ * not initialized MPI itself, with the pool on MPI_COMM_WORLD,
+ * mpipool_start() returns before MPI is initialized, and MPI starts
+ * (MPI_Init_thread, about 0.1 s, in the thread that submits or waits)
+ * when the first workers are wanted; if the head runs all the work, MPI
+ * never starts, and mpipool_destroy() has no MPI to finalize.  A program
+ * that calls MPI itself initializes it first (MPI_Init_thread, before
+ * mpipool_start(); then the pool starts with MPI up, as under a
+ * launcher), or turns the head start off; MPIPOOL_LAZY_MPI=0 in the
+ * environment starts MPI in mpipool_start() (1, the default: late; another
+ * value is said on stderr, and late kept).  A wait (mpipool_wait, a
+ * result's get) during which MPI starts may take that long more than its
+ * timeout.
  * Once a worker is ready, the head takes no more tasks (the one it runs
  * goes on to its end): each task runs exactly once, in the head or on a
  * worker.

@@ -444,6 +444,12 @@ static int start_master(mpipool_t *pool, int world,
   if (pool->head_start && pool->gpus_per == 0 && world == 1 && p.nnodes == 1 &&
       p.serve == 0 && p.nodes[0].spawn > 0)
     return start_spawning(pool, &p, recycling);
+  /* The workers are spawned now: MPI must be up (after a lazy start, it
+   * starts here). */
+  if ((err = mpipool__pool_mpi_up(pool)) != 0) {
+    mpipool__plan_free(&p);
+    return err;
+  }
   size_t nnodes = p.nnodes;
   int serve = p.serve;
   MPI_Comm *inter = mpipool__calloc(nnodes, sizeof *inter);
@@ -629,6 +635,67 @@ static void drop_head(mpipool_t *pool) {
   pool->head = NULL;
 }
 
+/* Initializes MPI for the process, with mpipool's settings (mpihints.h)
+ * and the watches on its start (init_watch.h, start_guard.h). */
+static int init_mpi(mpipool_t *pool) {
+  int provided, watch = mpipool__init_watch_start();
+  int guard = mpipool__start_guard_enter();
+  mpipool__hints_before_init(pool->launched, mpipool__launch_first());
+  if (MPI_Init_thread(NULL, NULL, MPI_THREAD_MULTIPLE, &provided) !=
+      MPI_SUCCESS)
+    return MPIPOOL_EMPI;
+  mpipool__init_watch_done(watch);
+  mpipool__start_guard_started(guard);
+  mpipool__hints_after_init();
+  mpi_ours = 1;
+  pool->initialized_mpi = 1;
+  return MPIPOOL_OK;
+}
+
+int mpipool__pool_mpi_up(mpipool_t *pool) {
+  int up = 0, err;
+  if (pool->comm != MPI_COMM_NULL)
+    return MPIPOOL_OK;
+  if (MPI_Initialized(&up) != MPI_SUCCESS)
+    return MPIPOOL_EMPI;
+  if (!up && (err = init_mpi(pool)) != 0)
+    return err;
+  if (MPI_Comm_dup(pool->user_comm, &pool->comm) != MPI_SUCCESS) {
+    pool->comm = MPI_COMM_NULL;
+    return MPIPOOL_EMPI;
+  }
+  MPI_Comm_set_errhandler(pool->comm, MPI_ERRORS_RETURN);
+  return MPIPOOL_OK;
+}
+
+/* Whether the pool starts lazily (pool.h): a singleton (no launcher) with
+ * a head start, on MPI_COMM_WORLD, in a program that has not started MPI,
+ * unless MPIPOOL_LAZY_MPI=0. */
+static int lazy(const mpipool_t *pool) {
+  return pool->head_start && pool->gpus_per == 0 && !pool->launched &&
+         pool->user_comm == MPI_COMM_WORLD &&
+         mpipool__env_flag("MPIPOOL_LAZY_MPI", 1, NULL);
+}
+
+/* A lazy start: the master plans from its own node's probe, as a
+ * singleton's start_ranks would, and MPI starts only if the plan gives
+ * the pool no head start after all. */
+static int start_lazily(mpipool_t *pool) {
+  mpipool__node_t me;
+  char why[256] = "";
+  live_pools++;
+  pool->role = MPIPOOL__ROLE_MASTER;
+  int err = probe_node(&me, pool->hwthreads, 0, 0, why, sizeof why);
+  if (err == 0)
+    err = start_master(pool, 1, &me, why);
+  mpipool__node_free(&me);
+  drop_head(pool); /* the engine took it, or the pool has no head start */
+  if (err)
+    return err;
+  pool->state = MPIPOOL__RUNNING;
+  return MPIPOOL_OK;
+}
+
 int mpipool_start(mpipool_t *pool) {
   int flag = 0, rank = 0, size = 1;
   MPI_Comm parent = MPI_COMM_NULL;
@@ -658,17 +725,10 @@ int mpipool_start(mpipool_t *pool) {
     if (pool->head_start && pool->gpus_per == 0 && mpipool__launch_alone() &&
         first_thread())
       mpipool__head_new(&pool->head, pool); /* failed: made later */
-    int provided, watch = mpipool__init_watch_start();
-    int guard = mpipool__start_guard_enter();
-    mpipool__hints_before_init(pool->launched, mpipool__launch_first());
-    if (MPI_Init_thread(NULL, NULL, MPI_THREAD_MULTIPLE, &provided) !=
-        MPI_SUCCESS)
-      return MPIPOOL_EMPI;
-    mpipool__init_watch_done(watch);
-    mpipool__start_guard_started(guard);
-    mpipool__hints_after_init();
-    mpi_ours = 1;
-    pool->initialized_mpi = 1;
+    if (lazy(pool))
+      return start_lazily(pool);
+    if ((err = init_mpi(pool)) != 0)
+      return err;
   }
   live_pools++;
   if (MPI_Comm_get_parent(&parent) != MPI_SUCCESS)
@@ -683,9 +743,8 @@ int mpipool_start(mpipool_t *pool) {
     int err = mpipool__worker_run(pool, 0, &linger);
     worker_exit(pool, err, linger);
   }
-  if (MPI_Comm_dup(pool->user_comm, &pool->comm) != MPI_SUCCESS)
-    return MPIPOOL_EMPI;
-  MPI_Comm_set_errhandler(pool->comm, MPI_ERRORS_RETURN);
+  if ((err = mpipool__pool_mpi_up(pool)) != 0)
+    return err;
   MPI_Comm_rank(pool->comm, &rank);
   MPI_Comm_size(pool->comm, &size);
   err = start_ranks(pool, rank, size);
@@ -822,9 +881,10 @@ void mpipool_destroy(mpipool_t *pool) {
   if (pool->comm != MPI_COMM_NULL)
     MPI_Comm_free(&pool->comm);
   if (pool->role != MPIPOOL__ROLE_NONE || pool->state == MPIPOOL__FAILED) {
-    int fin = 0;
+    int up = 0, fin = 0;
+    MPI_Initialized(&up);
     MPI_Finalized(&fin);
-    if (live_pools > 0 && --live_pools == 0 && mpi_ours && !fin) {
+    if (live_pools > 0 && --live_pools == 0 && mpi_ours && up && !fin) {
       MPI_Finalize();
       if (!pool->launched && lost_workers >= 2)
         mpipool__daemon_end(DAEMON_END_S);

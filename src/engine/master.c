@@ -687,7 +687,11 @@ int mpipool__master_head_start(mpipool__master_t *m, int n) {
     err = mpipool__head_new(&m->head, m->pool);
   if (err == 0)
     err = mpipool__head_run(m->head);
-  if (err == 0)
+  /* Where MPI is not up yet (mpipool__pool_mpi_up), the spawner starts
+   * with it, when the first workers are wanted. */
+  int up = 0;
+  MPI_Initialized(&up);
+  if (err == 0 && up)
     err = spawnq_start(m);
   m->head_open = m->starting = err == 0;
   m->first_n = n;
@@ -701,7 +705,11 @@ int mpipool__master_want_workers(mpipool__master_t *m) {
   if (n == 0 || m->broken)
     return m->broken;
   m->first_n = 0;
-  int err = mpipool__spawnq_request(m->spawnq, NULL, n, FIRST_SPAWN);
+  int err = 0;
+  if (m->spawnq == NULL && (err = mpipool__pool_mpi_up(m->pool)) == 0)
+    err = spawnq_start(m);
+  if (err == 0)
+    err = mpipool__spawnq_request(m->spawnq, NULL, n, FIRST_SPAWN);
   return err ? break_pool(m, err) : MPIPOOL_OK;
 }
 

@@ -73,12 +73,15 @@ int mpipool__master_seal(mpipool__master_t *m);
  * The spawn itself waits until the head needs help: work has waited
  * 20 ms for it (MPIPOOL_HEAD_ALONE), or is known to take that long, or
  * mpipool__master_want_workers.  If the spawn fails, the pool breaks with
- * ESPAWN.  0 or an error.
+ * ESPAWN.  MPI may not be up yet (a singleton's lazy start, pool.h): the
+ * engine makes no MPI call until the first workers are wanted, which
+ * starts it (mpipool__pool_mpi_up).  0 or an error.
  */
 int mpipool__master_head_start(mpipool__master_t *m, int n);
 
 /* Asks for the first workers now if their spawn waits (a head start):
- * someone asked about them.  0, or the pool's error. */
+ * someone asked about them.  Starts MPI first where it is not up (this
+ * blocks for MPI_Init: about 0.1 s).  0, or the pool's error. */
 int mpipool__master_want_workers(mpipool__master_t *m);
 
 /* The number of workers the pool runs at once (0 before seal; while the

@@ -3,13 +3,16 @@
  * started, used, joined and destroyed, which finalizes MPI (mpipool
  * initialized it); a second pool in the same process cannot start MPI
  * again: its start returns MPIPOOL_EMPI, and the program goes on and
- * ends cleanly (before, Open MPI aborted the whole job there).
+ * ends cleanly (before, Open MPI aborted the whole job there).  (A
+ * singleton's first pool would run this map in its head and never start
+ * MPI, test_lazy_mpi: MPI is started in mpipool_start here.)
  */
 #include "common.h"
 
 int main(void) {
   mpipool_t *pool;
   int in[20], out[20];
+  setenv("MPIPOOL_LAZY_MPI", "0", 1);
   mpipool_create(&pool);
   mpipool_register(pool, "double", t_double, NULL);
   mpipool_set_processes(pool, 2);
