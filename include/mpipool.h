@@ -377,7 +377,9 @@ int mpipool_set_task_timeout(mpipool_t *pool, double seconds);
  * environment starts MPI in mpipool_start() (1, the default: late; another
  * value is said on stderr, and late kept).  A wait (mpipool_wait, a
  * result's get) during which MPI starts may take that long more than its
- * timeout.
+ * timeout.  Where MPI cannot start (a wrong OMPI_MCA_ setting, say), Open
+ * MPI ends the program then, as it would have in mpipool_start(): what
+ * the pool had not handed back is lost, unless a journal holds it.
  * Once a worker is ready, the head takes no more tasks (the one it runs
  * goes on to its end): each task runs exactly once, in the head or on a
  * worker.
