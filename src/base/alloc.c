@@ -1,10 +1,12 @@
 /*
  * alloc.c - the allocation seam and the growth rule (see alloc.h).  The
- * counters are atomic: the spawn queue's thread allocates too.
+ * counters are atomic: the spawn queue's thread allocates too.  Each
+ * allocation lets the heap's new part be advised huge (hugepages.h).
  */
 #include "config.h"
 #include "alloc.h"
 
+#include "hugepages.h"
 #include "mpipool.h"
 
 #include <stdatomic.h>
@@ -24,6 +26,7 @@ static int attempt(void) {
 
 void *mpipool__malloc(size_t n) {
   void *p = attempt() ? NULL : malloc(n ? n : 1);
+  mpipool__hugepages_advise();
   if (p)
     atomic_fetch_add(&live, 1);
   return p;
@@ -31,6 +34,7 @@ void *mpipool__malloc(size_t n) {
 
 void *mpipool__calloc(size_t n, size_t size) {
   void *p = attempt() ? NULL : calloc(n ? n : 1, size ? size : 1);
+  mpipool__hugepages_advise();
   if (p)
     atomic_fetch_add(&live, 1);
   return p;
@@ -38,6 +42,7 @@ void *mpipool__calloc(size_t n, size_t size) {
 
 void *mpipool__realloc(void *p, size_t n) {
   void *q = attempt() ? NULL : realloc(p, n ? n : 1);
+  mpipool__hugepages_advise();
   if (q && p == NULL)
     atomic_fetch_add(&live, 1);
   return q;
@@ -47,11 +52,14 @@ void mpipool__free(void *p) {
   if (p) {
     atomic_fetch_sub(&live, 1);
     free(p);
+    mpipool__hugepages_freed();
   }
 }
 
 void *mpipool__malloc_given(size_t n) {
-  return attempt() ? NULL : malloc(n ? n : 1);
+  void *p = attempt() ? NULL : malloc(n ? n : 1);
+  mpipool__hugepages_advise();
+  return p;
 }
 
 int mpipool__grow(void **arr, size_t *cap, size_t need, size_t size) {
