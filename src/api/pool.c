@@ -9,6 +9,7 @@
 #include "base/alloc.h"
 #include "base/clock.h"
 #include "base/env.h"
+#include "base/hugepages.h"
 #include "base/text.h"
 #include "engine/job.h"
 #include "engine/journal.h"
@@ -415,6 +416,9 @@ static int start_spawning(mpipool_t *pool, mpipool__plan_t *p, int recycling) {
 static int start_master(mpipool_t *pool, int world,
                         const mpipool__node_t *nodes, const char *why) {
   mpipool__plan_t p;
+  /* Its heap in huge pages (hugepages.h), unless MPIPOOL_HUGEPAGES=0. */
+  if (mpipool__env_flag("MPIPOOL_HUGEPAGES", 1, NULL))
+    mpipool__hugepages_on();
   int err =
       mpipool__plan_make_sized(&p, nodes, world, pool->processes,
                                !pool->no_bind, pool->cores_per, pool->gpus_per);
