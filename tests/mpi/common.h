@@ -199,6 +199,41 @@ static inline int wait_workers(mpipool_t *pool, double seconds,
   return ready;
 }
 
+/* How many lines of the file at path hold `what`. */
+static inline int lines_with(const char *path, const char *what) {
+  char line[512];
+  int n = 0;
+  FILE *f = fopen(path, "r");
+  while (f && fgets(line, sizeof line, f))
+    n += strstr(line, what) != NULL;
+  if (f)
+    fclose(f);
+  return n;
+}
+
+/* Maps the ints 0..n-1 through task (which doubles them) in chunks of
+ * chunksize; 1 when every result is right (*err: the map's status). */
+static inline int map_right(mpipool_t *pool, const char *task, int n,
+                            size_t chunksize, int *err) {
+  int *in = malloc((size_t)(n ? n : 1) * sizeof *in);
+  int *out = malloc((size_t)(n ? n : 1) * sizeof *out);
+  mpipool_results_t *res = NULL;
+  *err = MPIPOOL_ENOMEM;
+  if (in && out) {
+    for (int i = 0; i < n; i++)
+      in[i] = i;
+    *err =
+        mpipool_map(pool, task, in, (size_t)n, sizeof in[0], chunksize, &res);
+  }
+  int right = *err == 0 && mpipool_results_copy(res, out, sizeof out[0]) == 0;
+  for (int i = 0; right && i < n; i++)
+    right = out[i] == 2 * i;
+  mpipool_results_free(res);
+  free(in);
+  free(out);
+  return right;
+}
+
 /* Closes, joins and destroys; checks that each step works. */
 static inline void finish_pool(mpipool_t *pool) {
   is_int(mpipool_close(pool), 0, "close");

@@ -210,22 +210,6 @@ static void empty_ledger(void) {
 
 static mpipool_t *new_pool(void);
 
-/* Maps task over 0..n-1 (at most ITEMS) in chunks of chunksize: 1 when
- * every result is twice its item; *err is the map's. */
-static int map_right(mpipool_t *pool, const char *task, int n, size_t chunksize,
-                     int *err) {
-  int in[ITEMS], out[ITEMS];
-  for (int i = 0; i < n; i++)
-    in[i] = i;
-  mpipool_results_t *res = NULL;
-  *err = mpipool_map(pool, task, in, (size_t)n, sizeof in[0], chunksize, &res);
-  int right = *err == 0 && mpipool_results_copy(res, out, sizeof out[0]) == 0;
-  for (int i = 0; right && i < n; i++)
-    right = out[i] == 2 * i;
-  mpipool_results_free(res);
-  return right;
-}
-
 /* The head's first item (-1) crashes its child: that item fails, the
  * others of its chunk run in a child forked again (after the
  * initializer), and the pool goes on; with isolation or without. */

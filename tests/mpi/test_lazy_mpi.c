@@ -37,20 +37,6 @@ static mpipool_t *new_pool(void) {
   exit(1);
 }
 
-/* A map of n ints through "double": 1 when every result is right. */
-static int map_right(mpipool_t *pool, int n, int *err) {
-  int in[64], out[64];
-  for (int i = 0; i < n; i++)
-    in[i] = i;
-  mpipool_results_t *res = NULL;
-  *err = mpipool_map(pool, "double", in, (size_t)n, sizeof in[0], 0, &res);
-  int right = *err == 0 && mpipool_results_copy(res, out, sizeof out[0]) == 0;
-  for (int i = 0; right && i < n; i++)
-    right = out[i] == 2 * i;
-  mpipool_results_free(res);
-  return right;
-}
-
 /* Starts a pool with stderr in a file; 1 when `says` is in it once. */
 static int start_saying(mpipool_t *pool, const char *says, int *err) {
   char path[] = "/tmp/mpipool_lazy_XXXXXX";
@@ -65,13 +51,7 @@ static int start_saying(mpipool_t *pool, const char *says, int *err) {
   fflush(stderr);
   dup2(saved, 2);
   close(saved);
-  char line[256];
-  int said = 0;
-  FILE *f = fopen(path, "r");
-  while (f && fgets(line, sizeof line, f))
-    said += strstr(line, says) != NULL;
-  if (f)
-    fclose(f);
+  int said = lines_with(path, says);
   unlink(path);
   return said == 1;
 }
@@ -89,7 +69,7 @@ static void never_needed(void) {
   is_int(err, 0, "start");
   ok(!mpi_up(), "start returned with MPI not started");
   is_int(mpipool_size(pool), 2, "the size asked for");
-  ok(map_right(pool, 10, &err), "a map, run by the head (%s)",
+  ok(map_right(pool, "double", 10, 0, &err), "a map, run by the head (%s)",
      mpipool_strerror(err));
   is_int(mpipool_close(pool), 0, "close");
   is_int(mpipool_join(pool), 0, "join");
@@ -121,7 +101,7 @@ static void started_when_wanted(void) {
   is_int(mpipool_start(pool), 0, "start");
   ok(!mpi_up(), "MPI not started");
   int err = 0;
-  ok(map_right(pool, 10, &err), "a map in the head (%s)",
+  ok(map_right(pool, "double", 10, 0, &err), "a map in the head (%s)",
      mpipool_strerror(err));
   /* Asking about the workers brings them, and MPI first. */
   mpipool_worker_info_t wi;
@@ -133,7 +113,7 @@ static void started_when_wanted(void) {
     is_int(err, 0, "a place served");
   }
   ok(mpi_up(), "MPI started when the workers were wanted");
-  ok(map_right(pool, 40, &err), "a map on the workers (%s)",
+  ok(map_right(pool, "double", 40, 0, &err), "a map on the workers (%s)",
      mpipool_strerror(err));
   unsetenv("MPIPOOL_HEAD_ALONE");
 
@@ -142,11 +122,12 @@ static void started_when_wanted(void) {
   setenv("MPIPOOL_HEAD_START", "0", 1);
   mpipool_t *other = new_pool();
   is_int(mpipool_start(other), 0, "a pool started with MPI up");
-  ok(map_right(other, 10, &err), "runs (%s)", mpipool_strerror(err));
+  ok(map_right(other, "double", 10, 0, &err), "runs (%s)",
+     mpipool_strerror(err));
   mpipool_destroy(other);
   unsetenv("MPIPOOL_HEAD_START");
   ok(mpi_up() && !mpi_ended(), "MPI goes on: the first pool lives");
-  ok(map_right(pool, 10, &err), "the first pool runs on (%s)",
+  ok(map_right(pool, "double", 10, 0, &err), "the first pool runs on (%s)",
      mpipool_strerror(err));
   is_int(mpipool_close(pool), 0, "close");
   is_int(mpipool_join(pool), 0, "join");
@@ -158,7 +139,7 @@ static void started_when_wanted(void) {
 static int eager_child(void) {
   mpipool_t *pool = new_pool();
   int err = mpipool_start(pool), up = mpi_up();
-  int right = err == 0 && map_right(pool, 10, &err);
+  int right = err == 0 && map_right(pool, "double", 10, 0, &err);
   mpipool_destroy(pool);
   return err == 0 && up && right ? 0 : 1;
 }
@@ -195,7 +176,8 @@ int main(int argc, char **argv) {
     is_int(mpipool_start(pool), 0, "start under a launcher");
     ok(mpi_up(), "MPI is up when start returns");
     int err = 0;
-    ok(map_right(pool, 10, &err), "the pool runs (%s)", mpipool_strerror(err));
+    ok(map_right(pool, "double", 10, 0, &err), "the pool runs (%s)",
+       mpipool_strerror(err));
     mpipool_destroy(pool);
     return tap_done();
   }

@@ -17,18 +17,6 @@
 #include <mpi.h>
 #include <unistd.h>
 
-/* How many lines of the file at path hold `what`. */
-static int lines_with(const char *path, const char *what) {
-  char line[512];
-  int n = 0;
-  FILE *f = fopen(path, "r");
-  while (f && fgets(line, sizeof line, f))
-    n += strstr(line, what) != NULL;
-  if (f)
-    fclose(f);
-  return n;
-}
-
 int main(int argc, char **argv) {
   int size = 1, provided = 0;
   int singleton =
