@@ -401,6 +401,13 @@ static int unfit(const mpipool_t *pool, const mpipool__plan_t *p) {
   return 0;
 }
 
+/* Whether the pool takes a head start where its workers are all spawned
+ * here (mpipool_set_head_start): not with GPUs per worker (the master
+ * has none of its own). */
+static int head_start_wanted(const mpipool_t *pool) {
+  return pool->head_start && pool->gpus_per == 0;
+}
+
 /* The start of a pool with a head start (mpipool_set_head_start) whose
  * workers are all spawned here: the engine spawns them in the
  * background; the pool is theirs when they come. */
@@ -444,9 +451,8 @@ static int start_master(mpipool_t *pool, int world,
               "%s; only the ranks started there serve\n",
               p.nodes[i].info.host);
   int recycling = pool->maxtasks > 0;
-  /* (A head start gives the master no GPUs: not with GPUs per worker.) */
-  if (pool->head_start && pool->gpus_per == 0 && world == 1 && p.nnodes == 1 &&
-      p.serve == 0 && p.nodes[0].spawn > 0)
+  if (head_start_wanted(pool) && world == 1 && p.nnodes == 1 && p.serve == 0 &&
+      p.nodes[0].spawn > 0)
     return start_spawning(pool, &p, recycling);
   /* The workers are spawned now: MPI must be up (after a lazy start, it
    * starts here). */
@@ -676,7 +682,7 @@ int mpipool__pool_mpi_up(mpipool_t *pool) {
  * a head start, on MPI_COMM_WORLD, in a program that has not started MPI,
  * unless MPIPOOL_LAZY_MPI=0. */
 static int lazy(const mpipool_t *pool) {
-  return pool->head_start && pool->gpus_per == 0 && !pool->launched &&
+  return head_start_wanted(pool) && !pool->launched &&
          pool->user_comm == MPI_COMM_WORLD &&
          mpipool__env_flag("MPIPOOL_LAZY_MPI", 1, NULL);
 }
@@ -726,8 +732,7 @@ int mpipool_start(mpipool_t *pool) {
     /* A head start's forker (worker/forker.h) is forked while the
      * process has one thread, before MPI starts its own; where the pool
      * turns out to get no head start, it ends unused. */
-    if (pool->head_start && pool->gpus_per == 0 && mpipool__launch_alone() &&
-        first_thread())
+    if (head_start_wanted(pool) && mpipool__launch_alone() && first_thread())
       mpipool__head_new(&pool->head, pool); /* failed: made later */
     if (lazy(pool))
       return start_lazily(pool);

@@ -8,7 +8,6 @@
  */
 #include "common.h"
 
-#include <fcntl.h>
 #include <mpi.h>
 #include <signal.h>
 #include <sys/wait.h>
