@@ -76,7 +76,11 @@ static void never_needed(void) {
   ok(!mpi_up() && !mpi_ended(), "MPI was never started, nor ended");
   /* A pool terminated with a task in its head. */
   pool = new_pool();
-  is_int(mpipool_start(pool), 0, "a second pool starts");
+  setenv("MPIPOOL_HUGEPAGES", "maybe", 1);
+  ok(start_saying(pool, "MPIPOOL_HUGEPAGES=maybe is not 0 or 1; using 1", &err),
+     "a wrong MPIPOOL_HUGEPAGES is said once");
+  unsetenv("MPIPOOL_HUGEPAGES");
+  is_int(err, 0, "a second pool starts");
   int ms = 200;
   mpipool_async_t *h = NULL;
   is_int(
