@@ -25,8 +25,10 @@
 void mpipool__daemon_end(double seconds);
 
 /* The process that starts this one's spawned processes on this node: a
- * singleton's runtime daemon (its child), else the launcher's daemon (its
- * parent). */
+ * singleton's runtime daemon (its child), else the launcher's daemon: the
+ * nearest ancestor named as Open MPI's are (orted, mpirun, ...), which
+ * is the parent unless the rank was started through a wrapper; else the
+ * parent. */
 pid_t mpipool__daemon_local(void);
 
 #endif

@@ -85,6 +85,13 @@ check "no successor can start, the program: every task ran once and is logged, e
 run env MPIPOOL_FAULT_SPAWN=hang:2 "$MPIRUN" --enable-recovery -n 1 "$MAXTASKS"
 check "stuck spawn, mpirun --enable-recovery: the stuck process killed, exit 0" \
   sh -c '[ "$0" -eq 0 ] && grep -q "are killed so that the launcher does not wait" err && ! pgrep -f "/bin/slee[p] 600"' $rc
+# The same with the program started through a wrapper (not exec'd): the
+# stuck process is found among the children of the launcher, which is
+# the master's grandparent then.  Before, the master looked among its
+# parent's (the shell's) and left it: mpirun waited for ever.
+run env MPIPOOL_FAULT_SPAWN=hang:2 "$MPIRUN" --enable-recovery -n 1 sh -c '"$0"; exit $?' "$MAXTASKS"
+check "stuck spawn, mpirun --enable-recovery, the program under sh -c: the stuck process killed, exit 0" \
+  sh -c '[ "$0" -eq 0 ] && grep -q "are killed so that the launcher does not wait" err && ! pgrep -f "/bin/slee[p] 600"' $rc
 
 # A spawned worker whose MPI_Init fails (Open MPI 4.1 with PMIx 4 now and
 # then: "Unreachable in file ext3x_client.c"; MPIPOOL_FAULT_SPAWN=unreach:K
