@@ -92,6 +92,19 @@
  * environment leaves the heap as it is (1, the default: on; another
  * value is said on stderr, and on kept).
  *
+ * SIGNALS
+ * -------
+ * From mpipool_start() until the last pool of the process is destroyed,
+ * the master's process ignores SIGPIPE if the program left it at its
+ * default.  Open MPI's TCP transport writes to a worker's socket with
+ * writev(): a worker that just died (a crash, kill -9) would otherwise
+ * kill the master, and with it the run, when the master writes to it
+ * before it has read that it is gone.  Meanwhile a write of the program's
+ * own to a closed pipe or socket fails with EPIPE instead of ending the
+ * program.  A program that set SIGPIPE's disposition itself (a handler,
+ * or SIG_IGN) keeps it; task processes and the mpipool program's
+ * commands start with SIGPIPE at its default.
+ *
  * THREADS
  * -------
  * A pool handle is used by one thread at a time.  Different pools in one

@@ -10,6 +10,7 @@
 #include "base/clock.h"
 #include "base/env.h"
 #include "base/hugepages.h"
+#include "base/sigpipe.h"
 #include "base/text.h"
 #include "engine/job.h"
 #include "engine/journal.h"
@@ -426,6 +427,9 @@ static int start_master(mpipool_t *pool, int world,
   /* Its heap in huge pages (hugepages.h), unless MPIPOOL_HUGEPAGES=0. */
   if (mpipool__env_flag("MPIPOOL_HUGEPAGES", 1, NULL))
     mpipool__hugepages_on();
+  /* Not killed by a write to a dead worker's socket (sigpipe.h). */
+  if (!pool->sigpipe_held)
+    pool->sigpipe_held = mpipool__sigpipe_hold();
   int err =
       mpipool__plan_make_sized(&p, nodes, world, pool->processes,
                                !pool->no_bind, pool->cores_per, pool->gpus_per);
@@ -899,6 +903,8 @@ void mpipool_destroy(mpipool_t *pool) {
         mpipool__daemon_end(DAEMON_END_S);
     }
   }
+  if (pool->sigpipe_held)
+    mpipool__sigpipe_release();
   drop_head(pool);
   mpipool__journal_close(pool->journal);
   mpipool__free(pool->journal_path);

@@ -62,6 +62,7 @@ struct mpipool {
   mpipool__journal_t *journal; /* opened at the first map (master) */
   int stuck_spawns;            /* spawns Open MPI gave up on (ETIMEDOUT): their
                                   processes may be stuck in MPI_Init */
+  int sigpipe_held;            /* the master ignores SIGPIPE (sigpipe.h) */
 };
 
 /* A stuck spawn (ETIMEDOUT) is Open MPI's loss, not this node's refusal:

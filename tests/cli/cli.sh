@@ -289,6 +289,20 @@ for mode in singleton 2; do
     sh -c '[ "$0" -eq 0 ] && [ "$(wc -c <out)" -eq 2000000 ] && [ "$(wc -c <err)" -gt 3000000 ]' $rc
 done
 
+# Output piped to a reader that leaves (head -2): mpipool is not killed
+# by SIGPIPE (the library ignores it in the master, so that a dead
+# worker's socket cannot kill it); it says it cannot write, runs no more
+# tasks, and ends with status 255 at once.  (Under mpirun the output goes
+# through mpirun, which ends the job itself when its reader leaves.)
+seq 1 300 | sed 's/^/echo /' >many.txt
+rm -f st
+run sh -c '{ "$0" -k -j2 many.txt; echo $? >st; } | head -2' "$MPIPOOL"
+check "output piped to head -2: two lines, then status 255, saying why" \
+  sh -c '[ "$0" -eq 0 ] && [ "$(cat out)" = "$(printf "1\n2")" ] && [ "$(cat st)" -eq 255 ] &&
+    grep -q "^mpipool: cannot write the output of task [0-9]*: Broken pipe$" err' $rc
+check "... and the tasks after it were not run" \
+  grep -q "^mpipool: [0-9]* tasks, .* [1-9][0-9]* not run$" err
+
 # -k holds at most MPIPOOL_OUTPUT_MEMORY bytes of outputs in memory, the
 # rest in a temporary file in $TMPDIR (unlinked at once): 8 outputs of
 # 8 MiB (one to stderr), the first task last, with a bound of 1 MiB. The
