@@ -234,6 +234,15 @@ static void end_now(int sig) {
 
 /* The end of a worker process: it never returns to the caller's code. */
 static void worker_exit(mpipool_t *pool, int err, int linger) {
+  if (err == MPIPOOL__EGONE) {
+    /* Nobody is left to finalize with (master_watch.h). */
+    fprintf(stderr,
+            "mpipool: worker process %ld ends: its master is gone (it died "
+            "or was killed)\n",
+            (long)getpid());
+    fflush(NULL);
+    _exit(1);
+  }
   if (err)
     fprintf(stderr, "mpipool: worker stopped on error: %s\n",
             mpipool_strerror(err));

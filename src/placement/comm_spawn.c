@@ -16,6 +16,7 @@
 #include "mpihints.h"
 #include "procs.h"
 #include "transport/buf.h"
+#include "worker/master_watch.h"
 #include "worker/start_guard.h"
 
 #include <dirent.h>
@@ -381,8 +382,11 @@ int mpipool__comm_spawn(int n, const char *host, MPI_Comm *inter,
    * that it forks no watcher of its launcher (init_watch.h).
    * MPIPOOL_FAULT_SPAWN=unreach:K makes the
    * Kth spawn's MPI_Init fail, as PMIx 4 now and then does (tests). */
-  char env[128];
+  char env[512];
   snprintf(env, sizeof env, "%s=1\n", MPIPOOL__SPAWNED_ENV);
+  /* Names the master, so that a worker on its node never waits for it
+   * once it is gone (master_watch.h). */
+  mpipool__master_watch_env(env + strlen(env), sizeof env - strlen(env) - 64);
   if (mpipool__launched())
     snprintf(env + strlen(env), sizeof env - strlen(env), "%s=1\n",
              MPIPOOL__START_GUARD_ENV);

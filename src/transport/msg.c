@@ -185,12 +185,15 @@ int mpipool__recv_poll(MPI_Comm comm, int source, int tag, mpipool__msg_t *m) {
   return 1;
 }
 
-int mpipool__recv_wait(MPI_Comm comm, int source, int tag, mpipool__msg_t *m) {
+int mpipool__recv_wait(MPI_Comm comm, int source, int tag, mpipool__msg_t *m,
+                       mpipool__gone_fn gone, void *arg) {
   mpipool__backoff_t b = {0};
   for (;;) {
     int got = mpipool__recv_poll(comm, source, tag, m);
     if (got != 0)
       return got < 0 ? got : MPIPOOL_OK;
+    if (gone && gone(arg))
+      return MPIPOOL__EGONE;
     mpipool__backoff_idle(&b);
   }
 }

@@ -9,6 +9,7 @@
 #include <mpi.h>
 #include <stddef.h>
 
+#include "mpipool.h"
 #include "backoff.h"
 #include "buf.h"
 
@@ -88,7 +89,16 @@ typedef struct {
  */
 int mpipool__recv_poll(MPI_Comm comm, int source, int tag, mpipool__msg_t *m);
 
-/* As recv_poll, but waits (backing off) until a message arrives. */
-int mpipool__recv_wait(MPI_Comm comm, int source, int tag, mpipool__msg_t *m);
+/* The answer of a wait given up because its peer is gone. */
+#define MPIPOOL__EGONE (MPIPOOL_ERRNO_LAST - 1)
+
+/* Tells whether the peer a wait is for is gone: 1 or 0. */
+typedef int (*mpipool__gone_fn)(void *arg);
+
+/* As recv_poll, but waits (backing off) until a message arrives, or until
+ * gone(arg), asked between polls, says the sender is gone: then
+ * MPIPOOL__EGONE (gone NULL: waits for ever). */
+int mpipool__recv_wait(MPI_Comm comm, int source, int tag, mpipool__msg_t *m,
+                       mpipool__gone_fn gone, void *arg);
 
 #endif

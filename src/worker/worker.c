@@ -14,6 +14,7 @@
 #include "base/text.h"
 #include "ctx.h"
 #include "isolate.h"
+#include "master_watch.h"
 #include "placement/launcher.h"
 #include "placement/gpus.h"
 #include "placement/plan.h"
@@ -69,7 +70,14 @@ typedef struct {
   int cma;
   mpipool__cma_node_t cma_node;
   uint64_t cma_check;
+  mpipool__master_watch_t watch; /* a master on this node (master_watch.h) */
 } worker_t;
+
+/* Whether the master is gone (mpipool__gone_fn). */
+static int master_gone(void *arg) {
+  worker_t *w = arg;
+  return mpipool__master_watch_gone(&w->watch);
+}
 
 /* A STOP or TERMINATE that ends the pool (the master's shutdown says so
  * with one byte 1); other STOPs release a worker the pool goes on
@@ -306,7 +314,8 @@ static int offer(worker_t *w, const void *data, size_t len) {
     return err;
   die_after_offer(w);
   mpipool__msg_t m;
-  err = mpipool__recv_wait(w->pool->comm, w->master, MPIPOOL__TAG_CMA_ACK, &m);
+  err = mpipool__recv_wait(w->pool->comm, w->master, MPIPOOL__TAG_CMA_ACK, &m,
+                           master_gone, w);
   if (err)
     return err;
   int read = m.len == 1 && ((const char *)m.data)[0] == 0;
@@ -470,6 +479,8 @@ static int serve(worker_t *w) {
       int err = mpipool__sends_progress(&w->sends);
       if (err)
         return err;
+      if (master_gone(w))
+        return MPIPOOL__EGONE;
       mpipool__backoff_idle(&b);
       continue;
     }
@@ -503,7 +514,8 @@ static int serve(worker_t *w) {
 static int wait_stop(worker_t *w) {
   for (;;) {
     mpipool__msg_t m;
-    int err = mpipool__recv_wait(w->pool->comm, w->master, MPI_ANY_TAG, &m);
+    int err = mpipool__recv_wait(w->pool->comm, w->master, MPI_ANY_TAG, &m,
+                                 master_gone, w);
     if (err)
       return err;
     int stop = m.tag == MPIPOOL__TAG_STOP || m.tag == MPIPOOL__TAG_TERMINATE;
@@ -524,7 +536,9 @@ int mpipool__worker_run(mpipool_t *pool, int master_rank, int *linger) {
   mpipool__config_t cfg;
   w.pool = pool;
   w.master = master_rank;
-  int err = mpipool__recv_wait(pool->comm, master_rank, MPI_ANY_TAG, &m);
+  mpipool__master_watch_init(&w.watch);
+  int err = mpipool__recv_wait(pool->comm, master_rank, MPI_ANY_TAG, &m,
+                               master_gone, &w);
   if (err)
     return err;
   if (m.tag == MPIPOOL__TAG_STOP) {
@@ -575,12 +589,17 @@ int mpipool__worker_run(mpipool_t *pool, int master_rank, int *linger) {
     }
   }
   {
-    /* Not bounded: the master is there to take them (results may be
-     * large); if it is gone, so is the job (mpirun ends it, a singleton's
-     * orted takes its workers with it). */
-    int derr = mpipool__sends_drain(&w.sends, -1);
+    /* Bounded only by the master's life: it is there to take them
+     * (results may be large); if it is gone, so is the job (mpirun ends
+     * it, a singleton's orted takes its workers with it), or the watch
+     * sees it (master_watch.h). */
+    int derr;
+    while ((derr = mpipool__sends_drain(&w.sends, mpipool__now() + 0.2)) ==
+               MPIPOOL_ETIMEDOUT &&
+           !master_gone(&w))
+      ;
     if (err == 0)
-      err = derr;
+      err = derr == MPIPOOL_ETIMEDOUT ? MPIPOOL__EGONE : derr;
   }
 out_with_map:
   mpipool__free(w.gpus);

@@ -5,7 +5,10 @@
 # an uninterrupted run prints, and run again at most the items in flight
 # at the kill.  A journal of another map is refused and left as it was; a
 # torn last write is dropped.  MPIPOOL_JOURNAL_CYCLES=N repeats the
-# kill-and-rerun N times per mode (default 2; by hand: 20).
+# kill-and-rerun N times per mode (default 2; by hand: 20).  Under
+# mpirun --enable-recovery nothing but the workers themselves ends them
+# when the master is killed: "nothing left running" checks that they
+# see it (master_watch.h).
 . "$(dirname "$0")/lib.sh"
 PROG=$builddir/tests/mpi/journal_prog
 ITEMS=60 MS=40
@@ -29,39 +32,44 @@ no_orphan() {
   ! pgrep -f "$PROG" >/dev/null
 }
 
-# cycle MODE SIGNAL K: one kill-and-rerun; MODE singleton or mpirun.
+# MODE: the program as a singleton, under mpirun -n 2, or under mpirun
+# --enable-recovery -n 1 (its workers spawned: mpirun does not end them
+# when the master dies; they see it gone, master_watch.h).
+# cycle MODE SIGNAL K: one kill-and-rerun.
 total_twice=0
 cycle() {
+  mode=$1 sig=$2 k=$3
+  case $mode in
+  singleton) set -- "$PROG" ;;
+  mpirun) set -- "$MPIRUN" -n 2 "$PROG" ;;
+  recovery) set -- "$MPIRUN" --enable-recovery -n 1 "$PROG" ;;
+  esac
   rm -f j1 l1 l1.pid
-  if [ "$1" = singleton ]; then
-    "$PROG" j1 l1 $ITEMS $MS >out 2>err &
-  else
-    "$MPIRUN" -n 2 "$PROG" j1 l1 $ITEMS $MS >out 2>err &
-  fi
+  "$@" j1 l1 $ITEMS $MS >out 2>err &
   pid=$!
   i=0 # until a third of the items ran, then kill the master
   while ! { [ -s l1.pid ] && [ -f l1 ] && [ "$(wc -l <l1)" -ge $((ITEMS / 3)) ]; } && [ $i -lt 600 ]; do
     sleep 0.05; i=$((i + 1))
   done
-  [ -s l1.pid ] && kill -"$2" "$(cat l1.pid)"
+  [ -s l1.pid ] && kill -"$sig" "$(cat l1.pid)"
   await $pid
   killed=$?
   before=$(wc -l <l1)
-  no_orphan || echo "# $1 $2: processes left after the kill"
-  if [ "$1" = singleton ]; then run "$PROG" j1 l1 $ITEMS $MS
-  else run "$MPIRUN" -n 2 "$PROG" j1 l1 $ITEMS $MS; fi
+  no_orphan || echo "# $mode $sig: processes left after the kill"
+  run "$@" j1 l1 $ITEMS $MS
   twice=$(($(wc -l <l1) - $(sort -n l1 | uniq | wc -l)))
   total_twice=$((total_twice + twice))
-  check "$1, kill -$2 of the master mid-map (status $killed after $before runs), cycle $3: the rerun prints what an uninterrupted run prints" \
+  check "$mode, kill -$sig of the master mid-map (status $killed after $before runs), cycle $k: the rerun prints what an uninterrupted run prints" \
     sh -c '[ "$0" -eq 0 ] && cmp -s out expected' $rc
-  check "$1, kill -$2, cycle $3: every item ran, $twice ran twice (at most $INFLIGHT)" \
+  check "$mode, kill -$sig, cycle $k: every item ran, $twice ran twice (at most $INFLIGHT)" \
     sh -c '[ "$(sort -n l1 | uniq | wc -l)" -eq '$ITEMS' ] && [ '$twice' -le '$INFLIGHT' ]'
-  check "$1, kill -$2, cycle $3: nothing left running" no_orphan
+  check "$mode, kill -$sig, cycle $k: nothing left running" no_orphan
 }
 for k in $(seq 1 "$cycles"); do
   cycle singleton TERM "$k"
   cycle singleton KILL "$k"
   cycle mpirun KILL "$k"
+  cycle recovery KILL "$k"
 done
 echo "# items run twice over all kill-and-rerun cycles: $total_twice"
 
