@@ -1,10 +1,11 @@
 /*
  * helpers.h - small helpers shared by tests: a stream holding given bytes,
- * and whether a process still runs.
+ * whether a process still runs, a write to a closed pipe.
  */
 #ifndef MPIPOOL_TEST_HELPERS_H
 #define MPIPOOL_TEST_HELPERS_H
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,6 +62,20 @@ static inline int test_running(pid_t pid) {
     return 0;
   char *rp = strrchr(buf, ')');
   return !(rp && rp[1] == ' ' && rp[2] == 'Z');
+}
+
+/* A write to a pipe whose read end is closed: its errno, 0 if it
+ * succeeded, or -1 if no pipe (where SIGPIPE is at its default, the
+ * process ends instead). */
+static inline int test_write_closed_pipe(void) {
+  int fds[2];
+  if (pipe(fds) != 0)
+    return -1;
+  close(fds[0]);
+  errno = 0;
+  int e = write(fds[1], "x", 1) < 0 ? errno : 0;
+  close(fds[1]);
+  return e;
 }
 
 #endif

@@ -101,20 +101,6 @@ void mpipool__daemon_end(double seconds) {
   }
 }
 
-/* The names (/proc/pid/comm) of Open MPI's launchers and daemons: the
- * process that starts a launched rank's spawned processes on its node. */
-static int launcher_named(pid_t pid) {
-  static const char *const names[] = {"orted",   "mpirun", "orterun",
-                                      "mpiexec", "prted",  "prterun"};
-  char comm[32];
-  if (mpipool__procs_name(pid, comm, sizeof comm) != 0)
-    return 0;
-  for (size_t i = 0; i < sizeof names / sizeof *names; i++)
-    if (strcmp(comm, names[i]) == 0)
-      return 1;
-  return 0;
-}
-
 /* How far up the launcher's daemon is looked for: a rank started through
  * a wrapper (mpirun sh -c 'prog', a script, a tool) is its grandchild or
  * further down, but spawned processes are the daemon's own children. */
@@ -126,7 +112,7 @@ pid_t mpipool__daemon_local(void) {
     return d;
   pid_t p = getppid();
   for (int i = 0; i < MAX_DEPTH && p > 1; i++, p = mpipool__procs_parent(p))
-    if (launcher_named(p))
+    if (mpipool__procs_open_mpi_launcher(p))
       return p;
   return getppid();
 }

@@ -34,18 +34,6 @@ static long watch_limit(void) {
   return whole < s ? whole + 1 : whole;
 }
 
-/* 1 if pid runs one of Open MPI's launchers. */
-static int open_mpi_launcher(pid_t pid) {
-  static const char *const names[] = {"mpirun", "mpiexec", "orterun", "orted"};
-  char comm[32];
-  if (mpipool__procs_name(pid, comm, sizeof comm) != 0)
-    return 0;
-  for (size_t i = 0; i < sizeof names / sizeof *names; i++)
-    if (strcmp(comm, names[i]) == 0)
-      return 1;
-  return 0;
-}
-
 /* The watcher holds nothing of the rank's: its output pipes held open
  * would keep the launcher waiting for their end. */
 static void let_go(int keep) {
@@ -110,7 +98,7 @@ int mpipool__init_watch_start(void) {
   pid_t launcher = getppid();
   unsigned long long since = mpipool__procs_started(launcher);
   long limit;
-  if (spawned || since == 0 || !open_mpi_launcher(launcher) ||
+  if (spawned || since == 0 || !mpipool__procs_open_mpi_launcher(launcher) ||
       (limit = watch_limit()) == 0)
     return -1;
   /* A socket, not a pipe: the rank's word to a watcher that is gone

@@ -73,3 +73,15 @@ unsigned long long mpipool__procs_started(pid_t pid) {
     return 0;
   return t;
 }
+
+int mpipool__procs_open_mpi_launcher(pid_t pid) {
+  static const char *const names[] = {"mpirun", "mpiexec", "orterun",
+                                      "orted",  "prterun", "prted"};
+  char comm[32];
+  if (mpipool__procs_name(pid, comm, sizeof comm) != 0)
+    return 0;
+  for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+    if (strcmp(comm, names[i]) == 0)
+      return 1;
+  return 0;
+}

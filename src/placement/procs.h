@@ -23,4 +23,9 @@ int mpipool__procs_name(pid_t pid, char *name, size_t size);
  * or a zombie: with the pid, it names one process for good. */
 unsigned long long mpipool__procs_started(pid_t pid);
 
+/* 1 if process pid runs one of Open MPI's launchers or their daemons
+ * (mpirun, mpiexec, orterun, orted; prterun, prted in Open MPI 5), by
+ * its name; else 0. */
+int mpipool__procs_open_mpi_launcher(pid_t pid);
+
 #endif

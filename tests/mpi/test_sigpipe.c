@@ -7,6 +7,7 @@
  * default back.
  */
 #include "common.h"
+#include "../helpers.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -27,18 +28,6 @@ static int t_sigpipe(mpipool_ctx_t *ctx, const void *in, size_t size) {
   return mpipool_ctx_set_output(ctx, &dfl, sizeof dfl);
 }
 
-/* A write to a pipe whose read end is closed: its errno, or 0. */
-static int write_closed_pipe(void) {
-  int fds[2];
-  if (pipe(fds) != 0)
-    return -1;
-  close(fds[0]);
-  errno = 0;
-  int e = write(fds[1], "x", 1) < 0 ? errno : 0;
-  close(fds[1]);
-  return e;
-}
-
 int main(void) {
   enum { N = 40 };
   mpipool_t *pool;
@@ -51,7 +40,7 @@ int main(void) {
     return tap_done();
   }
   ok(ignored(), "the master ignores SIGPIPE once its pool started");
-  is_int(write_closed_pipe(), EPIPE,
+  is_int(test_write_closed_pipe(), EPIPE,
          "a write to a closed pipe fails with EPIPE, the master lives");
   int in[N], dfl = 0;
   for (int i = 0; i < N; i++)

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "base/sigpipe.h"
+#include "../helpers.h"
 #include "../tap.h"
 
 #include <errno.h>
@@ -32,24 +33,11 @@ static void (*now(void))(int) {
 static volatile sig_atomic_t caught;
 static void on_pipe(int sig) { caught = sig; }
 
-/* A write to a pipe whose read end is closed: its errno, or 0. */
-static int write_closed_pipe(void) {
-  int fds[2];
-  if (pipe(fds) != 0)
-    return -1;
-  close(fds[0]);
-  errno = 0;
-  ssize_t n = write(fds[1], "x", 1);
-  int e = n < 0 ? errno : 0;
-  close(fds[1]);
-  return e;
-}
-
 int main(void) {
   set(SIG_DFL);
   ok(mpipool__sigpipe_hold() == 1, "a hold is taken");
   ok(now() == SIG_IGN, "... and SIGPIPE, at its default, is ignored");
-  is_int(write_closed_pipe(), EPIPE,
+  is_int(test_write_closed_pipe(), EPIPE,
          "a write to a closed pipe fails with EPIPE, the process lives");
   ok(mpipool__sigpipe_hold() == 1, "a second hold (a second pool)");
   mpipool__sigpipe_release();
@@ -60,7 +48,7 @@ int main(void) {
   set(on_pipe);
   ok(mpipool__sigpipe_hold() == 1, "a hold, with the program's handler set");
   ok(now() == on_pipe, "... keeps the program's handler");
-  write_closed_pipe();
+  test_write_closed_pipe();
   is_int(caught, SIGPIPE, "... which still runs");
   mpipool__sigpipe_release();
   ok(now() == on_pipe, "its release leaves the program's handler");
