@@ -38,6 +38,7 @@
 #include "transport/link.h"
 #include "transport/msg.h"
 #include "worker/head.h"
+#include "worker/master_watch.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -124,6 +125,8 @@ struct mpipool__master {
   mpipool__roster_t roster;
   mpipool__intern_t strings; /* host names and binding descriptions */
   const char *host;          /* the master's node */
+  const char *self;          /* its name for its workers' watch ("" if unknown;
+                                interned): worker/master_watch.h */
   /* The pool's places: the worker serving each, and those waiting for a
    * successor (a stack of places). */
   uint32_t *places;
@@ -434,6 +437,7 @@ static int configure(mpipool__master_t *m, const mpipool__worker_t *w,
   cfg.initargs_len = pool->initargs_len;
   cfg.hwthreads = pool->hwthreads;
   cfg.worker_id = (uint64_t)w->id;
+  cfg.master = m->self;
   /* The master watches the processes of its own node itself. */
   cfg.beat_ms = w->node == 0 ? 0 : BEAT_MS;
   cfg.bind_index = MPIPOOL__SHARE_NONE;
@@ -588,8 +592,11 @@ int mpipool__master_new_linked(mpipool__master_t **out, mpipool_t *pool,
   char *host = mpipool__node_name_dup();
   m->host = host ? mpipool__intern(&m->strings, host) : NULL;
   mpipool__free(host);
+  char self[320] = "";
+  mpipool__master_watch_name(self, sizeof self);
+  m->self = mpipool__intern(&m->strings, self);
   m->parked = mpipool__calloc(m->plan.nnodes + 1, sizeof *m->parked);
-  int err = m->host && m->parked ? MPIPOOL_OK : MPIPOOL_ENOMEM;
+  int err = m->host && m->self && m->parked ? MPIPOOL_OK : MPIPOOL_ENOMEM;
   for (size_t i = 0; err == 0 && i <= m->plan.nnodes; i++)
     m->parked[i].head = m->parked[i].tail = MPIPOOL__NONE;
   /* Ranks beyond those that serve leave at once. */

@@ -200,13 +200,15 @@ typedef struct {
                            unit spread over the node (hwloc_distrib) */
   int32_t gpus_per;     /* GPUs of each place of the node (0: none) */
   const char *gpus;     /* the node's GPU ids ("" or NULL: none) */
+  const char *master;   /* the master's name for its workers' watch
+                           (worker/master_watch.h; "" or NULL: none) */
 } mpipool__config_t;
 
 /* Encodes c into b (emptied first); names is read as c->nnames strings.
  * 0, ENOMEM or E2BIG. */
 int mpipool__wire_config_encode(mpipool__buf_t *b, const mpipool__config_t *c);
-/* Decodes, pointing into msg (node_set and avoid are never NULL): 0 or
- * MPIPOOL_EPROTO. */
+/* Decodes, pointing into msg (node_set, avoid, gpus and master are never
+ * NULL): 0 or MPIPOOL_EPROTO. */
 int mpipool__wire_config_decode(mpipool__config_t *c, const void *msg,
                                 size_t len);
 

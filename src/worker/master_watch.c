@@ -14,37 +14,48 @@
 #include <string.h>
 #include <unistd.h>
 
-int mpipool__master_watch_env(char *buf, size_t size) {
+int mpipool__master_watch_name(char *buf, size_t size) {
   unsigned long long start = mpipool__procs_started(getpid());
   char *node = mpipool__node_name_dup();
   int n = -1;
   if (node && start)
-    n = snprintf(NULL, 0, "%s=%ld:%llu@%s\n", MPIPOOL__MASTER_ENV,
-                 (long)getpid(), start, node);
+    n = snprintf(NULL, 0, "%ld:%llu@%s", (long)getpid(), start, node);
   if (n >= 0 && (size_t)n < size)
-    snprintf(buf, size, "%s=%ld:%llu@%s\n", MPIPOOL__MASTER_ENV, (long)getpid(),
-             start, node);
+    snprintf(buf, size, "%ld:%llu@%s", (long)getpid(), start, node);
   mpipool__free(node);
   return n >= 0 && (size_t)n < size ? 0 : -1;
 }
 
-void mpipool__master_watch_init(mpipool__master_watch_t *mw) {
+int mpipool__master_watch_env(char *buf, size_t size) {
+  char name[320];
+  size_t k = strlen(MPIPOOL__MASTER_ENV);
+  if (mpipool__master_watch_name(name, sizeof name) != 0 ||
+      k + strlen(name) + 2 >= size)
+    return -1;
+  snprintf(buf, size, "%s=%s\n", MPIPOOL__MASTER_ENV, name);
+  return 0;
+}
+
+void mpipool__master_watch_from(mpipool__master_watch_t *mw, const char *name) {
   *mw = (mpipool__master_watch_t){0};
-  const char *v = getenv(MPIPOOL__MASTER_ENV);
   long pid = 0;
   unsigned long long start = 0;
   int at = 0;
-  if (v && sscanf(v, "%ld:%llu@%n", &pid, &start, &at) == 2 && at > 0 &&
-      pid > 0 && start > 0) {
-    char *node = mpipool__node_name_dup();
-    /* Where /proc cannot be read, every process would look gone. */
-    if (node && strcmp(node, v + at) == 0 &&
-        mpipool__procs_started(getpid()) != 0) {
-      mw->pid = (pid_t)pid;
-      mw->start = start;
-    }
-    mpipool__free(node);
+  if (name == NULL || sscanf(name, "%ld:%llu@%n", &pid, &start, &at) != 2 ||
+      at == 0 || pid <= 0 || start == 0)
+    return;
+  char *node = mpipool__node_name_dup();
+  /* Where /proc cannot be read, every process would look gone. */
+  if (node && strcmp(node, name + at) == 0 &&
+      mpipool__procs_started(getpid()) != 0) {
+    mw->pid = (pid_t)pid;
+    mw->start = start;
   }
+  mpipool__free(node);
+}
+
+void mpipool__master_watch_init(mpipool__master_watch_t *mw) {
+  mpipool__master_watch_from(mw, getenv(MPIPOOL__MASTER_ENV));
   unsetenv(MPIPOOL__MASTER_ENV);
 }
 

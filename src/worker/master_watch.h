@@ -17,9 +17,11 @@
  * time (a pid can be reused; the pair cannot) and its node.  A worker on
  * that node looks, at most every MPIPOOL__MASTER_WATCH_MS while it waits,
  * whether that process still exists; once it does not, the wait gives up
- * and the worker ends.  Workers on other nodes, launcher's ranks and
- * other MPI libraries have no such watch (their launcher's or their
- * connection's end ends them).
+ * and the worker ends.  Every worker (a launcher's rank too, and under
+ * any MPI) also finds the master's name in its CONFIG, and watches from
+ * then on if it had none.  Workers on other nodes have no such watch
+ * (their launcher's, or their connection's end, ends them), nor has a
+ * launcher's rank before its first CONFIG.
  */
 #ifndef MPIPOOL_MASTER_WATCH_H
 #define MPIPOOL_MASTER_WATCH_H
@@ -39,13 +41,20 @@ typedef struct {
   double next;              /* when to look again (mpipool__now) */
 } mpipool__master_watch_t;
 
-/* The master: writes "MPIPOOL_MASTER=PID:START@NODE\n" for this process
- * into buf (size bytes); 0, or -1 (not known, or it does not fit). */
+/* The master: writes this process's name, "PID:START@NODE", into buf
+ * (size bytes); 0, or -1 (not known, or it does not fit: buf untouched). */
+int mpipool__master_watch_name(char *buf, size_t size);
+
+/* The master: writes "MPIPOOL_MASTER=PID:START@NODE\n" into buf, as
+ * mpipool__master_watch_name. */
 int mpipool__master_watch_env(char *buf, size_t size);
 
-/* A worker: reads the variable (and takes it out of the environment, not
- * for its tasks) and watches the master it names if it is on this node;
- * else (none, malformed, another node) watches nothing. */
+/* A worker: watches the master that `name` names if it is on this node;
+ * else (NULL, "", malformed, another node) watches nothing. */
+void mpipool__master_watch_from(mpipool__master_watch_t *mw, const char *name);
+
+/* A spawned worker, first thing: mpipool__master_watch_from the
+ * variable, which it takes out of the environment (not for its tasks). */
 void mpipool__master_watch_init(mpipool__master_watch_t *mw);
 
 /* 1 when the watched master is known gone (looked at most every

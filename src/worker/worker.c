@@ -552,6 +552,8 @@ int mpipool__worker_run(mpipool_t *pool, int master_rank, int *linger) {
     err = MPIPOOL_EPROTO;
     goto out_with_msg;
   }
+  if (w.watch.pid == 0) /* not named at its spawn: a launcher's rank */
+    mpipool__master_watch_from(&w.watch, cfg.master);
   mpipool__ctx_init(&w.ctx, (long)cfg.worker_id);
   w.ctx.cancelled = ctx_cancelled;
   w.ctx.cancelled_arg = &w;

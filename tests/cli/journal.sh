@@ -33,8 +33,9 @@ no_orphan() {
 }
 
 # MODE: the program as a singleton, under mpirun -n 2, or under mpirun
-# --enable-recovery -n 1 (its workers spawned: mpirun does not end them
-# when the master dies; they see it gone, master_watch.h).
+# --enable-recovery, -n 1 (its workers spawned) or -n 3 (mpirun's ranks):
+# mpirun does not end them when the master dies; they see it gone
+# (master_watch.h: named at their spawn, or in their CONFIG).
 # cycle MODE SIGNAL K: one kill-and-rerun.
 total_twice=0
 cycle() {
@@ -43,6 +44,8 @@ cycle() {
   singleton) set -- "$PROG" ;;
   mpirun) set -- "$MPIRUN" -n 2 "$PROG" ;;
   recovery) set -- "$MPIRUN" --enable-recovery -n 1 "$PROG" ;;
+  recovery3) set -- env OMPI_MCA_rmaps_base_oversubscribe=1 "$MPIRUN" \
+    --enable-recovery -n 3 "$PROG" ;;
   esac
   rm -f j1 l1 l1.pid
   "$@" j1 l1 $ITEMS $MS >out 2>err &
@@ -70,6 +73,7 @@ for k in $(seq 1 "$cycles"); do
   cycle singleton KILL "$k"
   cycle mpirun KILL "$k"
   cycle recovery KILL "$k"
+  cycle recovery3 KILL "$k"
 done
 echo "# items run twice over all kill-and-rerun cycles: $total_twice"
 
