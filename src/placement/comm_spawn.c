@@ -384,14 +384,15 @@ int mpipool__comm_spawn(int n, const char *host, MPI_Comm *inter,
    * Kth spawn's MPI_Init fail, as PMIx 4 now and then does (tests). */
   char env[512];
   snprintf(env, sizeof env, "%s=1\n", MPIPOOL__SPAWNED_ENV);
-  /* Names the master, so that a worker on its node never waits for it
-   * once it is gone (master_watch.h). */
-  mpipool__master_watch_env(env + strlen(env), sizeof env - strlen(env) - 64);
   if (mpipool__launched())
     snprintf(env + strlen(env), sizeof env - strlen(env), "%s=1\n",
              MPIPOOL__START_GUARD_ENV);
   if (fault && strncmp(fault, "unreach:", 8) == 0 && atoi(fault + 8) == nth)
     strcat(env, "MPIPOOL_FAULT_INIT=unreach\n");
+  /* Names the master, so that a worker on its node never waits for it
+   * once it is gone (master_watch.h); where the rest of env has no room
+   * for it, it is left out. */
+  mpipool__master_watch_env(env + strlen(env), sizeof env - strlen(env));
   MPI_Info_set(c->info, "env", env);
 #endif
   /* "host" is a key the MPI standard reserves for MPI_Comm_spawn. */

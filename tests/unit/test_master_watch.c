@@ -31,17 +31,6 @@ static void watch(mpipool__master_watch_t *mw, const char *value) {
   mpipool__master_watch_init(mw);
 }
 
-/* This process's own line, its newline taken off. */
-static void own(char *v, size_t size) {
-  char line[512];
-  if (mpipool__master_watch_env(line, sizeof line) != 0) {
-    v[0] = '\0';
-    return;
-  }
-  line[strcspn(line, "\n")] = '\0';
-  snprintf(v, size, "%s", strchr(line, '=') + 1);
-}
-
 static void nap_ms(long ms) {
   struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
   nanosleep(&ts, NULL);
@@ -49,14 +38,19 @@ static void nap_ms(long ms) {
 
 int main(void) {
   mpipool__master_watch_t mw;
-  char v[512], line[512], other[600];
-  own(v, sizeof v);
+  char v[512] = "", line[512], other[600];
+  is_int(mpipool__master_watch_name(v, sizeof v), 0, "the master's name");
   char *node = mpipool__node_name_dup();
   char want[512];
   snprintf(want, sizeof want, "%ld:", (long)getpid());
-  ok(strncmp(v, want, strlen(want)) == 0 && node &&
+  ok(strncmp(v, want, strlen(want)) == 0 && node && strchr(v, '@') &&
          strcmp(strchr(v, '@') + 1, node) == 0,
-     "the master's name: its pid, start time and node (%s)", v);
+     "... its pid, start time and node (%s)", v);
+  char env[600], want_env[600];
+  snprintf(want_env, sizeof want_env, "%s=%s\n", MPIPOOL__MASTER_ENV, v);
+  ok(mpipool__master_watch_env(env, sizeof env) == 0 &&
+         strcmp(env, want_env) == 0,
+     "its line for the spawn's env: MPIPOOL_MASTER=name, a newline");
   strcpy(line, "x");
   is_int(mpipool__master_watch_env(line, 8), -1,
          "a buffer too small for it: -1");
