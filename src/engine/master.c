@@ -145,6 +145,7 @@ struct mpipool__master {
   mpipool__spawnq_t *spawnq; /* successors; a head start's first workers */
   int recycling;             /* maxtasks > 0 and spawning still works */
   int spawning;              /* spawning works: lost workers are replaced */
+  int ending;                /* in mpipool__master_shutdown */
   /* A head start (mpipool__master_head_start): the first workers are
    * being spawned, and the pool is sealed when they come; their spawn
    * waits (first_n > 0) until the head needs help (HEAD_ALONE). */
@@ -1067,6 +1068,12 @@ static int adopt_spawns(mpipool__master_t *m, int *busy) {
       err = mpipool__spawnq_request(m->spawnq, s.host, s.n, s.tag);
       if (err)
         err = s.tag == FIRST_SPAWN ? err : stop_recycling(m, "out of memory");
+    } else if (s.err && m->ending) {
+      /* Workers that did not come as the pool ends: not asked for again
+       * (that took another spawn, and with it stuck another 30 s).  A
+       * stuck spawn's processes are dealt with at the end (comm_spawn.h). */
+      fprintf(stderr, "mpipool: warning: %s, as the pool ended\n", s.why);
+      m->starting = s.tag == FIRST_SPAWN ? 0 : m->starting;
     } else if (s.tag == FIRST_SPAWN) {
       err = adopt_first(m, &s);
     } else if (s.err) {
@@ -1739,9 +1746,16 @@ int mpipool__master_shutdown(mpipool__master_t *m, int terminate) {
   }
   if (err)
     fail_all(m, MPIPOOL_ETERMINATED);
+  /* A worker lost from now on is not replaced: its successor would come
+   * after every worker was told to stop, and the pool's end wait for it. */
+  m->spawning = 0;
+  m->ending = 1;
   /* Successors: join lets the ones asked for start (as Python replaces
    * every worker that leaves), terminate drops those not started yet;
-   * all are then told to stop like every other worker. */
+   * all are then told to stop like every other worker.  A spawn in
+   * progress is waited for: MPI_Comm_spawn cannot be cancelled, and one
+   * left to return after MPI_Finalize crashes the process (Open MPI 4.1,
+   * measured); a stuck one returns at its bound (30 s). */
   if (m->spawnq) {
     int busy = 0;
     mpipool__spawnq_stop(m->spawnq, !terminate);
@@ -1749,9 +1763,6 @@ int mpipool__master_shutdown(mpipool__master_t *m, int terminate) {
     if (e && err == 0)
       err = e;
   }
-  /* A worker lost from now on is not replaced: its successor would come
-   * after every worker was told to stop, and the pool's end wait for it. */
-  m->spawning = 0;
   int tag = terminate ? MPIPOOL__TAG_TERMINATE : MPIPOOL__TAG_STOP;
   for (size_t i = 0; i < m->roster.nworkers && !m->broken; i++) {
     if (!mpipool__roster_is_live(&m->roster, i))
