@@ -9,10 +9,7 @@
  * the runner passes --enable-recovery (without it, mpirun ends the whole job
  * when a rank dies).
  */
-#include "common.h"
-
-#include <signal.h>
-#include <unistd.h>
+#include "lost.h"
 
 /* int: sleeps 100 ms, returns its pid; item 5 kills its worker the first
  * time (a marker file tells). */
@@ -20,7 +17,7 @@ static int t_work(mpipool_ctx_t *ctx, const void *in, size_t size) {
   int x;
   char marker[64];
   memcpy(&x, in, size < sizeof x ? size : sizeof x);
-  snprintf(marker, sizeof marker, "/tmp/mpipool-lost-%d", x >> 8);
+  lost_marker(marker, sizeof marker, x >> 8);
   if ((x & 0xff) == 5 && access(marker, F_OK) != 0) {
     FILE *f = fopen(marker, "w");
     if (f)
@@ -31,29 +28,6 @@ static int t_work(mpipool_ctx_t *ctx, const void *in, size_t size) {
   nanosleep(&ts, NULL);
   int32_t pid = (int32_t)getpid();
   return mpipool_ctx_set_output(ctx, &pid, sizeof pid);
-}
-
-/* Items of 256 KiB (sent by rendezvous: the send completes only when
- * the worker takes it), short: item 5 kills its worker 0.3 s in, with
- * items queued for it on their way.  Returns its first int. */
-enum { BIG = 256 * 1024 };
-static int t_big(mpipool_ctx_t *ctx, const void *in, size_t size) {
-  int x;
-  char marker[64];
-  if (size != BIG)
-    return -1;
-  memcpy(&x, in, sizeof x);
-  snprintf(marker, sizeof marker, "/tmp/mpipool-lost-%d", x >> 8);
-  if ((x & 0xff) == 5 && access(marker, F_OK) != 0) {
-    FILE *f = fopen(marker, "w");
-    if (f)
-      fclose(f);
-    /* Short items before it: the master queues more for this worker. */
-    struct timespec ts = {0, 300000000L};
-    nanosleep(&ts, NULL);
-    raise(SIGKILL);
-  }
-  return mpipool_ctx_set_output(ctx, &x, sizeof x);
 }
 
 /* int -> 300 KiB of bytes made from it, and the worker's id first: a
@@ -154,7 +128,7 @@ int main(void) {
   is_int(serving1, 0, "... and PoolWorker-1 serves no more (within 5 s)");
   mpipool_results_free(res);
   char marker[64];
-  snprintf(marker, sizeof marker, "/tmp/mpipool-lost-%d", tag);
+  lost_marker(marker, sizeof marker, tag);
   unlink(marker);
   res = NULL;
   double t0 = test_now();
@@ -212,18 +186,7 @@ int main(void) {
    * a spawn that Open MPI 4.1 with PMIx 4 lost (in about 4 runs in 10
    * here) is waited for at its own bound, 30 s (doc/reliability.md).
    * What is timed is the rest of the end. */
-  for (double until = test_now() + 65; test_now() < until;) {
-    int ready = 0;
-    for (int p = 0; p < mpipool_size(pool); p++) {
-      mpipool_worker_info_t wi;
-      ready += mpipool_worker_info(pool, p, &wi) == 0;
-    }
-    if (ready == mpipool_size(pool))
-      break;
-    struct timespec ts = {0, 10000000L};
-    nanosleep(&ts, NULL);
-    mpipool_progress(pool);
-  }
+  wait_all_ready(pool, 65);
   t0 = test_now();
   finish_pool(pool);
   /* Not the 10 s bound on what is still pending at the end: the sends to

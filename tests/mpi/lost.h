@@ -1,0 +1,61 @@
+/*
+ * lost.h - what the tests of dead workers share (test_lost,
+ * test_lost_sends): a task that kills its worker with large items on
+ * their way to it, and a wait for every place's worker to serve.
+ */
+#ifndef MPIPOOL_TEST_LOST_H
+#define MPIPOOL_TEST_LOST_H
+
+#include "common.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+/* The marker file of key k: it exists once item 5 of key k killed. */
+static inline void lost_marker(char *buf, size_t size, int k) {
+  snprintf(buf, size, "/tmp/mpipool-lost-%d", k);
+}
+
+/* Items of 256 KiB (sent by rendezvous: the send completes only when
+ * the worker takes it), short, the first int of each (k << 8) | i: item 5
+ * kills its worker 0.3 s in, once per key k (a marker file tells), with
+ * items queued for it on their way.  Returns its first int. */
+enum { BIG = 256 * 1024 };
+static int t_big(mpipool_ctx_t *ctx, const void *in, size_t size) {
+  int x;
+  char marker[64];
+  if (size != BIG)
+    return -1;
+  memcpy(&x, in, sizeof x);
+  lost_marker(marker, sizeof marker, x >> 8);
+  if ((x & 0xff) == 5 && access(marker, F_OK) != 0) {
+    FILE *f = fopen(marker, "w");
+    if (f)
+      fclose(f);
+    /* Short items before it: the master queues more for this worker. */
+    struct timespec ts = {0, 300000000L};
+    nanosleep(&ts, NULL);
+    raise(SIGKILL);
+  }
+  return mpipool_ctx_set_output(ctx, &x, sizeof x);
+}
+
+/* Waits, `seconds` at most, until every place's worker serves (a dead
+ * one's replacement too); 1 when they do. */
+static inline int wait_all_ready(mpipool_t *pool, double seconds) {
+  for (double until = test_now() + seconds; test_now() < until;) {
+    int ready = 0;
+    for (int p = 0; p < mpipool_size(pool); p++) {
+      mpipool_worker_info_t wi;
+      ready += mpipool_worker_info(pool, p, &wi) == 0;
+    }
+    if (ready == mpipool_size(pool))
+      return 1;
+    struct timespec ts = {0, 10000000L};
+    nanosleep(&ts, NULL);
+    mpipool_progress(pool);
+  }
+  return 0;
+}
+
+#endif
