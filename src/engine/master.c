@@ -1241,11 +1241,6 @@ static int on_bye(mpipool__master_t *m, mpipool__worker_t *w) {
   int err = w->retiring ? fill_slot(m, w) : MPIPOOL_OK;
   if (w->place != MPIPOOL__NONE && m->places[w->place] == w->index)
     m->places[w->place] = MPIPOOL__NONE;
-  /* Its intercommunicator, when it was the last worker through it, is
-   * freed (a local call; what is still pending on it was forgotten above).
-   * Kept, Open MPI's MPI_Finalize would disconnect from the dead process,
-   * and with two such left, sends on their way to each, it waited for ever
-   * (test_lost_sends). */
   MPI_Comm comm;
   mpipool__roster_remove(&m->roster, w, &comm);
   if (comm != MPI_COMM_NULL)
