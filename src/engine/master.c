@@ -988,6 +988,21 @@ static void no_workers_left(mpipool__master_t *m) {
   mpipool__free(why);
 }
 
+/* w, gone (BYE) or dead, is forgotten: its record goes back to the
+ * roster, and its spawn's intercommunicator, when w was the last worker
+ * through it, is freed (a local call; a dead one's sends were forgotten
+ * first).  Kept, Open MPI's MPI_Finalize would disconnect from its
+ * processes, and with two dead ones left, sends on their way to each, it
+ * waited for ever (test_lost_sends).  Then the queued work fails if no
+ * worker is left. */
+static void remove_worker(mpipool__master_t *m, mpipool__worker_t *w) {
+  MPI_Comm comm;
+  mpipool__roster_remove(&m->roster, w, &comm);
+  if (comm != MPI_COMM_NULL)
+    MPI_Comm_free(&comm);
+  no_workers_left(m);
+}
+
 /* Spawning failed: keep the workers we have from retiring. */
 static int stop_recycling(mpipool__master_t *m, const char *why) {
   int err = MPIPOOL_OK;
@@ -1073,7 +1088,8 @@ static int adopt_spawns(mpipool__master_t *m, int *busy) {
        * (that took another spawn, and with it stuck another 30 s).  A
        * stuck spawn's processes are dealt with at the end (comm_spawn.h). */
       fprintf(stderr, "mpipool: warning: %s, as the pool ended\n", s.why);
-      m->starting = s.tag == FIRST_SPAWN ? 0 : m->starting;
+      if (s.tag == FIRST_SPAWN)
+        m->starting = 0;
     } else if (s.tag == FIRST_SPAWN) {
       err = adopt_first(m, &s);
     } else if (s.err) {
@@ -1241,11 +1257,7 @@ static int on_bye(mpipool__master_t *m, mpipool__worker_t *w) {
   int err = w->retiring ? fill_slot(m, w) : MPIPOOL_OK;
   if (w->place != MPIPOOL__NONE && m->places[w->place] == w->index)
     m->places[w->place] = MPIPOOL__NONE;
-  MPI_Comm comm;
-  mpipool__roster_remove(&m->roster, w, &comm);
-  if (comm != MPI_COMM_NULL)
-    MPI_Comm_free(&comm);
-  no_workers_left(m);
+  remove_worker(m, w);
   return err;
 }
 
@@ -1353,16 +1365,7 @@ static int lose_worker(mpipool__master_t *m, mpipool__worker_t *w,
                               mpipool__plan_spawn_host(&m->plan, w->host), 1,
                               w->share) != 0)
     stop_recycling(m, "out of memory");
-  /* Its intercommunicator, when it was the last worker through it, is
-   * freed (a local call; what is still pending on it was forgotten above).
-   * Kept, Open MPI's MPI_Finalize would disconnect from the dead process,
-   * and with two such left, sends on their way to each, it waited for ever
-   * (test_lost_sends). */
-  MPI_Comm comm;
-  mpipool__roster_remove(&m->roster, w, &comm);
-  if (comm != MPI_COMM_NULL)
-    MPI_Comm_free(&comm);
-  no_workers_left(m);
+  remove_worker(m, w);
   return err;
 }
 
