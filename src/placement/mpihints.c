@@ -72,14 +72,19 @@ void mpipool__hints_before_init(int launched, int master) {
      * finds out and goes on without it.  (Under mpirun these are mpirun's
      * to set: --enable-recovery.) */
     hint("OMPI_MCA_orte_abort_on_non_zero_status", "0");
-    /* PMIx keeps what it learns of each spawned job for good; in its
-     * shared-memory store (the default) that costs the master about 200
-     * KiB per spawn, in its hash store about 70 KiB (measured with
-     * maxtasksperchild 1, 90 retirements: 16.2 -> 34.5 MiB, and 14.9 ->
-     * 21.0 MiB).  The singleton's daemon inherits it, and from it the
-     * workers.  Under a launcher the choice is the launcher's. */
-    hint("PMIX_MCA_gds", "hash");
   }
+  /* PMIx's hash store, not its shared-memory one (the default), in every
+   * process; the singleton's daemon inherits it too.  Under mpirun, with
+   * the shared-memory store, a spawn after workers died was now and then
+   * lost (its process waited in MPI_Init for the master's connection data,
+   * "LOOKUP ... pmix_server_pub.c:345", until the 30 s bound): test_lost
+   * under mpirun --enable-recovery -n 1, 7 runs in 10; with the hash
+   * store, 0 in 120 runs (singleton, -n 1, 2, 4).  mpirun itself may keep
+   * the shared one: its clients ask it instead.  It costs less memory too: PMIx
+   * keeps what it learns of each spawned job for good, about 200 KiB per spawn
+   * in the shared store, 70 KiB in the hash one (maxtasksperchild 1, 90
+   * retirements: 16.2 -> 34.5 MiB, and 14.9 -> 21.0 MiB). */
+  hint("PMIX_MCA_gds", "hash");
   /* Bounds MPI_Comm_spawn's wait for its processes' MPI_Init: Open MPI 4.1
    * with PMIx 4 now and then loses a new process's first request (see
    * mpipool__worker_linger), and the spawn would wait 600 s per try. */

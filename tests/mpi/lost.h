@@ -8,6 +8,7 @@
 
 #include "common.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -39,6 +40,55 @@ static int t_big(mpipool_ctx_t *ctx, const void *in, size_t size) {
   }
   return mpipool_ctx_set_output(ctx, &x, sizeof x);
 }
+
+/* What the master says on stderr from now on goes to a file instead
+ * (its path told in a TAP comment; left behind if the test is killed),
+ * so that the test can check it; lost_said passes it on. */
+typedef struct {
+  char path[64];
+  int saved; /* the real stderr */
+} lost_said_t;
+static inline int lost_listen(lost_said_t *s) {
+  snprintf(s->path, sizeof s->path, "/tmp/mpipool-lost-said-%ld",
+           (long)getpid());
+  fflush(stderr);
+  int fd = open(s->path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0600);
+  s->saved = fd < 0 ? -1 : dup(2);
+  if (s->saved < 0 || dup2(fd, 2) < 0) {
+    if (fd >= 0)
+      close(fd);
+    return -1;
+  }
+  close(fd);
+  printf("# the master's stderr goes to %s until the end\n", s->path);
+  return 0;
+}
+
+/* Ends lost_listen: what was said goes on to the real stderr, the file
+ * is removed; 1 if it holds `needle`, 0 if not, -1 if it was not kept. */
+static inline int lost_said(lost_said_t *s, const char *needle) {
+  fflush(stderr);
+  if (s->saved < 0)
+    return -1;
+  dup2(s->saved, 2);
+  close(s->saved);
+  FILE *f = fopen(s->path, "r");
+  int found = f ? 0 : -1;
+  char line[4096];
+  while (f && fgets(line, sizeof line, f)) {
+    fputs(line, stderr);
+    found |= strstr(line, needle) != NULL;
+  }
+  if (f)
+    fclose(f);
+  unlink(s->path);
+  return found;
+}
+
+/* The seconds in which a dead worker's replacement must serve: a spawn
+ * takes under 1 s here, and Open MPI's bound on one that PMIx lost is
+ * 30 s (such a loss is a failure: mpihints.c avoids it). */
+enum { REPLACED_S = 20 };
 
 /* Waits, `seconds` at most, until every place's worker serves (a dead
  * one's replacement too); 1 when they do. */

@@ -80,6 +80,8 @@ int main(void) {
     ok(0, "start");
     return tap_done();
   }
+  lost_said_t said;
+  ok(lost_listen(&said) == 0, "the master's stderr is kept to be read");
   enum { N = 20 };
   int in[N], tag = (int)getpid() & 0xffffff;
   for (int i = 0; i < N; i++)
@@ -182,11 +184,10 @@ int main(void) {
   free(big);
   unlink(marker);
 
-  /* The pool's end is timed once the dead worker's replacement serves:
-   * a spawn that Open MPI 4.1 with PMIx 4 lost (in about 4 runs in 10
-   * here) is waited for at its own bound, 30 s (doc/reliability.md).
-   * What is timed is the rest of the end. */
-  wait_all_ready(pool, 65);
+  t0 = test_now();
+  ok(wait_all_ready(pool, REPLACED_S),
+     "every dead worker's replacement serves within %d s (%.2f s)", REPLACED_S,
+     test_now() - t0);
   t0 = test_now();
   finish_pool(pool);
   /* Not the 10 s bound on what is still pending at the end: the sends to
@@ -196,5 +197,10 @@ int main(void) {
      "the pool ends without waiting for the sends to the dead "
      "worker (%.2f s)",
      took);
+  /* Under mpirun, with PMIx's shared-memory store, a spawn after these
+   * deaths was lost in 7 runs in 10: it came back failed at Open MPI's
+   * bound, 30 s later (mpihints.c). */
+  ok(lost_said(&said, "did not complete") == 0,
+     "no replacement's spawn was lost (none \"did not complete\")");
   return tap_done();
 }

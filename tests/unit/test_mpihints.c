@@ -1,8 +1,9 @@
 /*
  * test_mpihints.c - the settings mpipool gives Open MPI before it starts
  * it (mpihints.c): which process gets which, that the user's own values
- * are kept, that a spawned worker takes the master's out again, and that
- * all of mpipool's are gone from the environment once MPI is up.
+ * are kept (PMIx's store too), that a spawned worker takes the master's out
+ * again, and that all of mpipool's are gone from the environment once MPI is
+ * up.
  */
 #include "config.h"
 
@@ -47,6 +48,23 @@ static void test_yield(void) {
   mpipool__hints_after_init();
   ok(is(YIELD, "1"), "and stays after MPI is up");
   unsetenv(YIELD);
+
+  /* PMIx's hash store in every process, launched or not (mpihints.c: a
+   * spawn after deaths was lost with the shared-memory one under mpirun). */
+  unsetenv("PMIX_MCA_gds");
+  mpipool__hints_before_init(1, 1);
+  ok(is("PMIX_MCA_gds", "hash"), "a launched master asks PMIx for its hash "
+                                 "store");
+  mpipool__hints_after_init();
+  ok(is("PMIX_MCA_gds", NULL), "... and takes it out once MPI is up");
+  mpipool__hints_before_init(1, 0);
+  ok(is("PMIX_MCA_gds", "hash"), "so does a launcher's worker rank");
+  mpipool__hints_after_init();
+  setenv("PMIX_MCA_gds", "ds21", 1);
+  mpipool__hints_before_init(1, 1);
+  mpipool__hints_after_init();
+  ok(is("PMIX_MCA_gds", "ds21"), "the user's store is kept");
+  unsetenv("PMIX_MCA_gds");
 
   /* A name that only starts like a hint is not one. */
   setenv("MPIPOOL_MPI_HINTS", "OMPI_MCA_mpi_yield_when_idle_x", 1);
