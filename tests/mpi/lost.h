@@ -1,7 +1,8 @@
 /*
  * lost.h - what the tests of dead workers share (test_lost,
  * test_lost_sends): a task that kills its worker with large items on
- * their way to it, and a wait for every place's worker to serve.
+ * their way to it, a wait for every place's worker to serve, and the
+ * master's stderr kept to be checked (a replacement's spawn lost).
  */
 #ifndef MPIPOOL_TEST_LOST_H
 #define MPIPOOL_TEST_LOST_H
