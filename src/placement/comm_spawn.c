@@ -381,7 +381,8 @@ int mpipool__comm_spawn(int n, const char *host, MPI_Comm *inter,
    * keeps its job (mpihints.c).  Every spawned process is marked, so
    * that it forks no watcher of its launcher (init_watch.h).
    * MPIPOOL_FAULT_SPAWN=unreach:K makes the
-   * Kth spawn's MPI_Init fail, as PMIx 4 now and then does (tests). */
+   * Kth spawn's MPI_Init fail, as PMIx 4 now and then does, stall:K its
+   * PMIx server leave it unread (tests). */
   char env[512];
   snprintf(env, sizeof env, "%s=1\n", MPIPOOL__SPAWNED_ENV);
   if (mpipool__launched())
@@ -389,6 +390,8 @@ int mpipool__comm_spawn(int n, const char *host, MPI_Comm *inter,
              MPIPOOL__START_GUARD_ENV);
   if (fault && strncmp(fault, "unreach:", 8) == 0 && atoi(fault + 8) == nth)
     strcat(env, "MPIPOOL_FAULT_INIT=unreach\n");
+  if (fault && strncmp(fault, "stall:", 6) == 0 && atoi(fault + 6) == nth)
+    strcat(env, "MPIPOOL_FAULT_INIT=stall\n");
   /* Names the master, so that a worker on its node never waits for it
    * once it is gone (master_watch.h); where the rest of env has no room
    * for it, it is left out. */

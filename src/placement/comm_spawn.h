@@ -26,8 +26,9 @@
  * and may live on, stuck; with a message in why (size whylen).
  * MPIPOOL_FAULT_SPAWN=1 in the environment makes every spawn fail,
  * MPIPOOL_FAULT_SPAWN=hang:K makes the Kth spawn stick, hang:K- every spawn
- * from the Kth on, unreach:K the Kth spawn's MPI_Init fail (tests; Open MPI
- * only). */
+ * from the Kth on, unreach:K the Kth spawn's MPI_Init fail, stall:K the Kth
+ * spawn's PMIx server leave its first worker unread (start_guard.h) (tests;
+ * Open MPI only). */
 int mpipool__comm_spawn(int n, const char *host, MPI_Comm *inter,
                         uint32_t *pids, char *why, size_t whylen);
 

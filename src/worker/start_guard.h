@@ -21,6 +21,14 @@
  * signals the launcher forwards (it signals the process group) reach the
  * worker, which handles them; the guard ignores them.
  *
+ * The guard also watches the start itself: a worker whose PMIx server
+ * (Open MPI's launcher) leaves its first request unread, as that server
+ * now and then does for good after another process ended (init_stall.h),
+ * would wait in MPI_Init, and the master's spawn until Open MPI's bound
+ * (30 s).  The guard kills such a worker after 2 s of unread request and
+ * forks another, which connects anew (3 times at most); the master's
+ * spawn then completes in about 3 s.
+ *
  * Only the thread that calls mpipool_start() lives on in the worker: a
  * program's threads started before mpipool_start() stay in the guard
  * (see mpipool_start in mpipool.h).
@@ -39,7 +47,9 @@
  * mpipool__start_guard_started.  Elsewhere (or if fork fails) returns -1
  * and nothing changes.  MPIPOOL_FAULT_INIT=unreach in the environment
  * (tests) makes the worker's MPI_Init fail as Open MPI's does when PMIx
- * loses its server: it points PMIx at a port nobody listens on.
+ * loses its server: it points PMIx at a port nobody listens on;
+ * MPIPOOL_FAULT_INIT=stall points the first worker at a socket that never
+ * reads (a guarded worker only).
  */
 int mpipool__start_guard_enter(void);
 
