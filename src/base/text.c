@@ -56,3 +56,25 @@ char *mpipool__strdup(const char *s) {
     memcpy(p, s, n);
   return p;
 }
+
+char *mpipool__read_file(const char *path, size_t *len) {
+  FILE *f = fopen(path, "r");
+  if (f == NULL)
+    return NULL;
+  char *text = NULL;
+  size_t cap = 0, n = 0, got = 1;
+  while (got > 0) {
+    if (mpipool__grow((void **)&text, &cap, n + 4097, 1) != 0) {
+      mpipool__free(text);
+      fclose(f);
+      return NULL;
+    }
+    got = fread(text + n, 1, cap - n - 1, f);
+    n += got;
+  }
+  fclose(f);
+  text[n] = '\0';
+  if (len)
+    *len = n;
+  return text;
+}

@@ -30,4 +30,10 @@ char *mpipool__vafmt(const char *fmt, va_list ap);
 /* A malloc'd copy of s (NULL: NULL, or out of memory). */
 char *mpipool__strdup(const char *s);
 
+/* The whole content of the file at path, read to its end (a file of /proc
+ * too, whose size is not known before), with a '\0' after it; its length
+ * in *len (unless len is NULL).  NULL when it cannot be opened or out of
+ * memory.  Freed with mpipool__free. */
+char *mpipool__read_file(const char *path, size_t *len);
+
 #endif

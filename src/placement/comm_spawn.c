@@ -15,7 +15,6 @@
 #include "launcher.h"
 #include "mpihints.h"
 #include "procs.h"
-#include "transport/buf.h"
 #include "worker/master_watch.h"
 #include "worker/start_guard.h"
 
@@ -34,25 +33,10 @@
 /* Reads this process's arguments (without argv[0]) as a NULL-terminated
  * vector in one allocation. */
 static char **own_args(void) {
-  FILE *f = fopen("/proc/self/cmdline", "rb");
-  mpipool__buf_t b = {0};
-  if (f == NULL)
+  size_t len;
+  char *data = mpipool__read_file("/proc/self/cmdline", &len);
+  if (data == NULL)
     return NULL;
-  for (;;) {
-    char *p = mpipool__buf_reserve(&b, 4096);
-    if (p == NULL) {
-      mpipool__buf_free(&b);
-      fclose(f);
-      return NULL;
-    }
-    size_t n = fread(p, 1, 4096, f);
-    if (n == 0)
-      break;
-    b.len += n;
-  }
-  fclose(f);
-  char *data = b.data;
-  size_t len = b.len;
   size_t argc = 0;
   for (size_t i = 0; i < len; i++)
     argc += data[i] == '\0';

@@ -5,6 +5,7 @@
 #include "worker/init_stall.h"
 
 #include "base/alloc.h"
+#include "base/text.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -89,35 +90,13 @@ static size_t socket_inodes(pid_t pid, unsigned long *out, size_t max) {
   return n;
 }
 
-/* The whole text of a file of /proc (their size is not known before), or
- * NULL. */
-static char *slurp(const char *path) {
-  FILE *f = fopen(path, "r");
-  if (f == NULL)
-    return NULL;
-  char *text = NULL;
-  size_t cap = 0, len = 0, got = 1;
-  while (got > 0) {
-    if (mpipool__grow((void **)&text, &cap, len + 4097, 1) != 0) {
-      mpipool__free(text);
-      fclose(f);
-      return NULL;
-    }
-    got = fread(text + len, 1, cap - len - 1, f);
-    len += got;
-  }
-  fclose(f);
-  text[len] = '\0';
-  return text;
-}
-
 int mpipool__init_stall_unread(pid_t pid) {
   static const char *const tables[] = {"/proc/net/tcp", "/proc/net/tcp6"};
   unsigned long inodes[MAX_SOCKETS];
   size_t n = socket_inodes(pid, inodes, MAX_SOCKETS);
   int found = -1;
   for (size_t i = 0; n > 0 && i < sizeof tables / sizeof *tables; i++) {
-    char *text = slurp(tables[i]);
+    char *text = mpipool__read_file(tables[i], NULL);
     if (text == NULL)
       continue;
     int r = mpipool__init_stall_parse(text, inodes, n);

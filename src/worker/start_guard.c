@@ -5,6 +5,7 @@
 #define _GNU_SOURCE /* pipe2 */
 #include "start_guard.h"
 
+#include "base/clock.h"
 #include "worker/init_stall.h"
 
 #include <arpa/inet.h>
@@ -20,7 +21,6 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 /* A worker whose PMIx server has left its request unread for STALL_S
@@ -62,9 +62,13 @@ static void fault_stall(void) {
   sa.sin_family = AF_INET;
   sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (s < 0 || bind(s, (struct sockaddr *)&sa, sizeof sa) != 0 ||
-      listen(s, 8) != 0 || getsockname(s, (struct sockaddr *)&sa, &len) != 0)
+  if (s < 0)
     return;
+  if (bind(s, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(s, 8) != 0 ||
+      getsockname(s, (struct sockaddr *)&sa, &len) != 0) {
+    close(s);
+    return;
+  }
   char port[32];
   snprintf(port, sizeof port, "%u", (unsigned)ntohs(sa.sin_port));
   point_pmix_at(port);
@@ -76,12 +80,6 @@ static void fault_stall(void) {
 static const int forwarded[] = {SIGINT,  SIGTERM, SIGHUP, SIGQUIT,
                                 SIGUSR1, SIGUSR2, SIGPIPE};
 #define NFORWARDED (sizeof forwarded / sizeof *forwarded)
-
-static double mono(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 /* How the guard ends once its worker has (status), before or after
  * MPI_Init (started).  Never returns. */
@@ -114,7 +112,7 @@ static void end_as(pid_t worker, int status, int started) {
  * the pipe: a process the worker started could hold the pipe open. */
 static int await_start(pid_t worker, int fd, int may_restart, int *status) {
   struct pollfd p = {.fd = fd, .events = POLLIN};
-  double t0 = mono(), unread_since = -1;
+  double t0 = mpipool__now(), unread_since = -1;
   for (;;) {
     pid_t r = waitpid(worker, status, WNOHANG);
     if (r == worker || (r < 0 && errno != EINTR)) {
@@ -132,7 +130,7 @@ static int await_start(pid_t worker, int fd, int may_restart, int *status) {
     } else if (p.fd < 0) {
       poll(NULL, 0, STALL_TICK_MS);
     }
-    double now = mono();
+    double now = mpipool__now();
     if (!may_restart || now - t0 < STALL_FIRST_S)
       continue;
     if (mpipool__init_stall_unread(worker) != 1) {

@@ -10,6 +10,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int main(void) {
   char buf[16];
@@ -33,5 +34,31 @@ int main(void) {
   ok(s && strcmp(s, "copy") == 0, "strdup");
   free(s);
   ok(mpipool__strdup(NULL) == NULL, "strdup(NULL): NULL");
+
+  /* read_file: a file of 10,000 bytes (more than one read), one of
+   * /proc (size 0 to stat), an empty one, and none. */
+  char path[] = "/tmp/mpipool-test-text-XXXXXX";
+  int fd = mkstemp(path);
+  char big[10000];
+  for (size_t i = 0; i < sizeof big; i++)
+    big[i] = (char)('a' + i % 26);
+  ok(fd >= 0 && write(fd, big, sizeof big) == (ssize_t)sizeof big,
+     "a file of 10000 bytes");
+  size_t len = 0;
+  s = mpipool__read_file(path, &len);
+  ok(s && len == sizeof big && memcmp(s, big, len) == 0 && s[len] == '\0',
+     "read_file: all 10000 bytes, then a '\\0'");
+  free(s);
+  ok(ftruncate(fd, 0) == 0, "emptied");
+  s = mpipool__read_file(path, &len);
+  ok(s && len == 0 && s[0] == '\0', "read_file of an empty file: \"\"");
+  free(s);
+  close(fd);
+  unlink(path);
+  s = mpipool__read_file("/proc/self/status", NULL);
+  ok(s && strncmp(s, "Name:", 5) == 0 && strstr(s, "\nPid:"),
+     "read_file of /proc/self/status (no length asked)");
+  free(s);
+  ok(mpipool__read_file(path, &len) == NULL, "read_file of no file: NULL");
   return tap_done();
 }
