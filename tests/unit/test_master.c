@@ -2,7 +2,8 @@
  * test_master.c - the master's engine (master.c) without MPI: its real
  * code serving simulated workers on an in-memory link (bench/sim).  Maps
  * return every item's result in order at 1, 10 and 1,000 workers; tiny
- * tasks travel coalesced into frames; what the engine holds per worker
+ * tasks travel coalesced into frames (up to 1 ms of work, 64 to 1024
+ * chunks); what the engine holds per worker
  * stays small (a frame's references sized to what it carries); a worker
  * that dies mid-map (its process killed) loses nothing: its chunks run
  * again on the others and the pool still ends; so does a worker of
@@ -71,6 +72,20 @@ static void test_maps(void) {
   map_on(10, 10000, 0, 1000000, "10 workers, default chunks");
   f = map_on(1000, 200000, 1, 1000, "1000 workers, 1 us tasks");
   ok(f < 200000 / 2, "1 us tasks travel coalesced (%llu frames for 200000)",
+     (unsigned long long)f);
+  /* A frame carries up to 1 ms of work: 1024 chunks of 0.1 us, 100 of
+   * 10 us; never fewer than 64 (when the backlog has them). */
+  f = map_on(1, 200000, 1, 100, "1 worker, 0.1 us tasks");
+  ok(f < 200000 / 64 && f >= 200000 / 1024,
+     "0.1 us tasks: 65 to 1024 a frame (%llu frames for 200000)",
+     (unsigned long long)f);
+  f = map_on(1, 100000, 1, 10000, "1 worker, 10 us tasks");
+  ok(f >= 100000 / 100 && f < 100000 / 32,
+     "10 us tasks: about 100 a frame, 1 ms (%llu frames for 100000)",
+     (unsigned long long)f);
+  f = map_on(1, 20000, 1, 40000, "1 worker, 40 us tasks");
+  ok(f >= 20000 / 64 && f < 20000 / 32,
+     "40 us tasks: 64 a frame, as before (%llu frames for 20000)",
      (unsigned long long)f);
 }
 
