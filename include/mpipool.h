@@ -88,9 +88,11 @@
  * where a page touched for the first time costs about 10 us, 200,000
  * apply_async ran 1.6-3x faster.  This applies to the whole process the
  * master runs in (the program's own allocations too) from mpipool_start()
- * on; its memory then grows 2 MiB at a time.  MPIPOOL_HUGEPAGES=0 in the
- * environment leaves the heap as it is (1, the default: on; another
- * value is said on stderr, and on kept).
+ * on; its memory then grows 2 MiB at a time.  In the master and in the
+ * workers, blocks of 4 MiB and more that mpipool allocates (a big map's
+ * frames and results) are advised too.  MPIPOOL_HUGEPAGES=0 in the
+ * environment leaves the heap and those blocks as they are (1, the
+ * default: on; another value is said on stderr, and on kept).
  *
  * SIGNALS
  * -------

@@ -1,7 +1,8 @@
 /*
  * alloc.c - the allocation seam and the growth rule (see alloc.h).  The
  * counters are atomic: the spawn queue's thread allocates too.  Each
- * allocation lets the heap's new part be advised huge (hugepages.h).
+ * allocation lets the heap's new part, and a big block, be advised huge
+ * (hugepages.h).
  */
 #include "config.h"
 #include "alloc.h"
@@ -27,6 +28,7 @@ static int attempt(void) {
 void *mpipool__malloc(size_t n) {
   void *p = attempt() ? NULL : malloc(n ? n : 1);
   mpipool__hugepages_advise();
+  mpipool__hugepages_block(p, n);
   if (p)
     atomic_fetch_add(&live, 1);
   return p;
@@ -35,6 +37,8 @@ void *mpipool__malloc(size_t n) {
 void *mpipool__calloc(size_t n, size_t size) {
   void *p = attempt() ? NULL : calloc(n ? n : 1, size ? size : 1);
   mpipool__hugepages_advise();
+  if (p) /* calloc checked n * size */
+    mpipool__hugepages_block(p, n * size);
   if (p)
     atomic_fetch_add(&live, 1);
   return p;
@@ -43,6 +47,7 @@ void *mpipool__calloc(size_t n, size_t size) {
 void *mpipool__realloc(void *p, size_t n) {
   void *q = attempt() ? NULL : realloc(p, n ? n : 1);
   mpipool__hugepages_advise();
+  mpipool__hugepages_block(q, n);
   if (q && p == NULL)
     atomic_fetch_add(&live, 1);
   return q;
@@ -59,6 +64,7 @@ void mpipool__free(void *p) {
 void *mpipool__malloc_given(size_t n) {
   void *p = attempt() ? NULL : malloc(n ? n : 1);
   mpipool__hugepages_advise();
+  mpipool__hugepages_block(p, n);
   return p;
 }
 

@@ -17,7 +17,13 @@
 /* The heap grows by at least this much at a time (M_TOP_PAD). */
 #define HEAP_STEP (16 << 20)
 
+/* A transparent huge page; blocks of BLOCK_MIN bytes and more are advised
+ * (their whole huge pages: a block of 4 MiB holds at least one). */
+#define HUGE ((size_t)2 << 20)
+#define BLOCK_MIN (2 * HUGE)
+
 static atomic_int on;
+static atomic_int blocks;       /* advise big blocks */
 static _Atomic(uintptr_t) base; /* the heap's end when it was turned on */
 static _Atomic(uintptr_t) seen; /* the heap's end at the last advice */
 
@@ -48,6 +54,7 @@ int mpipool__hugepages_on(void) {
   atomic_store(&base, end);
   atomic_store(&seen, end);
   atomic_store(&on, 1);
+  atomic_store(&blocks, 1);
   return 1;
 #else
   return 0;
@@ -75,4 +82,29 @@ void mpipool__hugepages_freed(void) {
   uintptr_t end = (uintptr_t)sbrk(0);
   if (end != (uintptr_t)-1 && end < atomic_load(&seen))
     atomic_store(&seen, end);
+}
+
+int mpipool__hugepages_blocks_on(void) {
+#ifdef MADV_HUGEPAGE
+  if (!atomic_load(&blocks))
+    atomic_store(&blocks, thp_available());
+  return atomic_load(&blocks);
+#else
+  return 0;
+#endif
+}
+
+void mpipool__hugepages_block(void *p, size_t n) {
+#ifdef MADV_HUGEPAGE
+  if (p == NULL || n < BLOCK_MIN ||
+      !atomic_load_explicit(&blocks, memory_order_relaxed))
+    return;
+  uintptr_t a = ((uintptr_t)p + HUGE - 1) & ~(uintptr_t)(HUGE - 1);
+  uintptr_t b = ((uintptr_t)p + n) & ~(uintptr_t)(HUGE - 1);
+  if (b > a)
+    madvise((void *)a, b - a, MADV_HUGEPAGE);
+#else
+  (void)p;
+  (void)n;
+#endif
 }

@@ -11,6 +11,8 @@
 #include "api/pool.h"
 #include "base/alloc.h"
 #include "base/clock.h"
+#include "base/env.h"
+#include "base/hugepages.h"
 #include "base/text.h"
 #include "ctx.h"
 #include "isolate.h"
@@ -536,6 +538,11 @@ int mpipool__worker_run(mpipool_t *pool, int master_rank, int *linger) {
   mpipool__config_t cfg;
   w.pool = pool;
   w.master = master_rank;
+  /* Its big blocks (a map's frames) in huge pages (hugepages.h); a bad
+   * value is the master's to say. */
+  int said = 1;
+  if (mpipool__env_flag("MPIPOOL_HUGEPAGES", 1, &said))
+    mpipool__hugepages_blocks_on();
   mpipool__master_watch_init(&w.watch);
   int err = mpipool__recv_wait(pool->comm, master_rank, MPI_ANY_TAG, &m,
                                master_gone, &w);

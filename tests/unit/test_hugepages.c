@@ -1,8 +1,9 @@
 /*
- * test_hugepages.c - the master's heap in huge pages (hugepages.c): off
- * until turned on; then, where the kernel has transparent huge pages, the
- * heap grows in steps of 16 MiB or more, and its new part, also after it
- * was given back and grew again, is advised (smaps: VmFlags hg).
+ * test_hugepages.c - huge pages (hugepages.c): big blocks advised once
+ * turned on (the workers' way); the master's heap off until turned on;
+ * then, where the kernel has transparent huge pages, the heap grows in
+ * steps of 16 MiB or more, and its new part, also after it was given back
+ * and grew again, is advised (smaps: VmFlags hg).
  */
 #include "config.h"
 
@@ -18,6 +19,7 @@
 #include <malloc.h>
 
 #define BLOCKS (256 * 1024) /* of 256 bytes: 64 MiB */
+#define MIB ((size_t)1 << 20)
 
 static void *before[BLOCKS], *blocks[BLOCKS], *more[BLOCKS];
 
@@ -52,6 +54,59 @@ static int advised(const void *p) {
   return got;
 }
 
+/* The middle of block p of n bytes: inside its whole huge pages. */
+static const void *middle(const void *p, size_t n) {
+  return (const char *)p + n / 2;
+}
+
+/* Big blocks, the workers' way (blocks_on: no heap advice): every block
+ * of 4 MiB or more has its whole 2 MiB pages advised, whichever call made
+ * it; smaller blocks and blocks made before are not. */
+static void big_blocks(int thp) {
+  /* Blocks of 1 MiB and more are mapped apart, whatever was freed. */
+  mallopt(M_MMAP_THRESHOLD, (int)MIB);
+
+  char *early = mpipool__malloc(16 * MIB);
+  ok(early != NULL, "a block of 16 MiB");
+  is_int(advised(middle(early, 16 * MIB)), 0, "not advised before it is on");
+
+  is_int(mpipool__hugepages_blocks_on(), thp,
+         "on: 1 where the kernel has them");
+  is_int(mpipool__hugepages_blocks_on(), thp, "on again: the same");
+  if (!thp) {
+    mpipool__free(early);
+    return;
+  }
+
+  char *m = mpipool__malloc(16 * MIB);
+  char *c = mpipool__calloc(8, 2 * MIB);
+  char *g = mpipool__malloc_given(6 * MIB);
+  char *r = mpipool__malloc(MIB);
+  char *small = mpipool__malloc(MIB);
+  char *odd = mpipool__malloc(3 * MIB);
+  ok(m && c && g && r && small && odd, "blocks of 16, 16, 6, 1, 1, 3 MiB");
+  is_int(advised(middle(m, 16 * MIB)), 1, "malloc of 16 MiB: advised");
+  is_int(advised(middle(c, 16 * MIB)), 1, "calloc of 16 MiB: advised");
+  is_int(advised(middle(g, 6 * MIB)), 1, "malloc_given of 6 MiB: advised");
+  is_int(advised(middle(small, MIB)), 0, "1 MiB: not advised");
+  is_int(advised(middle(odd, 3 * MIB)), 0, "3 MiB: not advised");
+  is_int(advised(middle(early, 16 * MIB)), 0, "a block made before: not");
+  r = mpipool__realloc(r, 32 * MIB);
+  ok(r != NULL, "realloc of 1 MiB to 32 MiB");
+  is_int(advised(middle(r, 32 * MIB)), 1, "grown by realloc: advised");
+  memset(m, 1, 16 * MIB); /* its pages can be touched */
+  ok(m[16 * MIB - 1] == 1, "an advised block holds what is written");
+  mpipool__hugepages_block(NULL, 16 * MIB); /* failed allocation: no-op */
+  ok(1, "no block (NULL): nothing done");
+
+  free(g); /* a given block: the caller's */
+  char *freed[] = {early, m, c, r, small, odd};
+  for (size_t k = 0; k < sizeof freed / sizeof freed[0]; k++)
+    mpipool__free(freed[k]);
+  is_int((int)mpipool__alloc_live(), 0, "every block freed");
+  mallopt(M_MMAP_THRESHOLD, 128 * 1024); /* back to glibc's default */
+}
+
 /* Allocates b's blocks; returns how many times the heap's end moved. */
 static int fill(void **b) {
   int moves = 0;
@@ -76,6 +131,7 @@ int main(void) {
   thp_mode(mode, sizeof mode);
   int thp = strcmp(mode, "always") == 0 || strcmp(mode, "madvise") == 0;
   printf("# transparent huge pages: %s\n", mode[0] ? mode : "none");
+  big_blocks(thp);
 
   /* Off: nothing advised. */
   char *start = sbrk(0);
