@@ -37,10 +37,10 @@ void *mpipool__malloc(size_t n) {
 void *mpipool__calloc(size_t n, size_t size) {
   void *p = attempt() ? NULL : calloc(n ? n : 1, size ? size : 1);
   mpipool__hugepages_advise();
-  if (p) /* calloc checked n * size */
-    mpipool__hugepages_block(p, n * size);
-  if (p)
+  if (p) {
+    mpipool__hugepages_block(p, n * size); /* calloc checked n * size */
     atomic_fetch_add(&live, 1);
+  }
   return p;
 }
 

@@ -51,9 +51,8 @@
  * COALESCE_NS of work, at least SMALL_COALESCE, at most MAX_COALESCE.  A
  * singleton reaches its spawned workers over TCP, where every message
  * costs system calls on both sides: frames of 64 empty tasks held it to
- * 0.67-1.02 M tasks/s (2 workers), frames of up to 1024 gave 0.96-1.44
- * M/s; under mpirun the same change moved within noise (1.74-1.88 vs
- * 1.86-2.07 M/s). */
+ * 0.95-1.08 M tasks/s (2 workers), frames of up to 1024 give 1.40-1.57
+ * M/s; under mpirun the change is within noise (doc/scaling.md). */
 #define SMALL_COALESCE 64
 #define MAX_COALESCE 1024
 #define COALESCE_NS 1e6
