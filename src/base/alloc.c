@@ -27,8 +27,7 @@ static int attempt(void) {
 
 void *mpipool__malloc(size_t n) {
   void *p = attempt() ? NULL : malloc(n ? n : 1);
-  mpipool__hugepages_advise();
-  mpipool__hugepages_block(p, n);
+  mpipool__hugepages_advise(p, n);
   if (p)
     atomic_fetch_add(&live, 1);
   return p;
@@ -36,18 +35,15 @@ void *mpipool__malloc(size_t n) {
 
 void *mpipool__calloc(size_t n, size_t size) {
   void *p = attempt() ? NULL : calloc(n ? n : 1, size ? size : 1);
-  mpipool__hugepages_advise();
-  if (p) {
-    mpipool__hugepages_block(p, n * size); /* calloc checked n * size */
+  mpipool__hugepages_advise(p, n * size); /* p NULL if n * size overflows */
+  if (p)
     atomic_fetch_add(&live, 1);
-  }
   return p;
 }
 
 void *mpipool__realloc(void *p, size_t n) {
   void *q = attempt() ? NULL : realloc(p, n ? n : 1);
-  mpipool__hugepages_advise();
-  mpipool__hugepages_block(q, n);
+  mpipool__hugepages_advise(q, n);
   if (q && p == NULL)
     atomic_fetch_add(&live, 1);
   return q;
@@ -63,8 +59,7 @@ void mpipool__free(void *p) {
 
 void *mpipool__malloc_given(size_t n) {
   void *p = attempt() ? NULL : malloc(n ? n : 1);
-  mpipool__hugepages_advise();
-  mpipool__hugepages_block(p, n);
+  mpipool__hugepages_advise(p, n);
   return p;
 }
 

@@ -61,7 +61,8 @@ int mpipool__hugepages_on(void) {
 #endif
 }
 
-void mpipool__hugepages_advise(void) {
+/* The heap's new part, if it is on and the heap's end moved. */
+static void advise_heap(void) {
 #ifdef MADV_HUGEPAGE
   if (!atomic_load_explicit(&on, memory_order_relaxed))
     return;
@@ -94,7 +95,9 @@ int mpipool__hugepages_blocks_on(void) {
 #endif
 }
 
-void mpipool__hugepages_block(void *p, size_t n) {
+/* The whole huge pages of block p of n bytes, if big blocks are on and n
+ * is BLOCK_MIN or more. */
+static void advise_block(void *p, size_t n) {
 #ifdef MADV_HUGEPAGE
   if (p == NULL || n < BLOCK_MIN ||
       !atomic_load_explicit(&blocks, memory_order_relaxed))
@@ -107,4 +110,9 @@ void mpipool__hugepages_block(void *p, size_t n) {
   (void)p;
   (void)n;
 #endif
+}
+
+void mpipool__hugepages_advise(void *p, size_t n) {
+  advise_heap();
+  advise_block(p, n);
 }

@@ -28,9 +28,11 @@
  * has transparent huge pages (always or madvise), else 0 (nothing done). */
 int mpipool__hugepages_on(void);
 
-/* Advises the heap's new part, if it is on and the heap's end moved.
+/* After block p of n bytes was allocated (p NULL: none): advises the
+ * heap's new part, if it is on and the heap's end moved, and the block's
+ * whole huge pages if big blocks are on and n is 4 MiB or more (below).
  * Called after every allocation of the library (alloc.c). */
-void mpipool__hugepages_advise(void);
+void mpipool__hugepages_advise(void *p, size_t n);
 
 /* Notes that the heap's end moved down (a free trimmed it), so that its
  * growth back to where it was is advised.  Called after every free of the
@@ -54,9 +56,5 @@ void mpipool__hugepages_freed(void);
 /* Turns big blocks on for this process: 1 where the kernel has
  * transparent huge pages, else 0 (nothing done). */
 int mpipool__hugepages_blocks_on(void);
-
-/* Advises the whole huge pages of block p of n bytes, if big blocks are on
- * and n is 4 MiB or more.  p NULL: nothing. */
-void mpipool__hugepages_block(void *p, size_t n);
 
 #endif

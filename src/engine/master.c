@@ -743,12 +743,12 @@ static unsigned coalesce_limit(const mpipool__master_t *m) {
   if (m->chunk_ns <= 0 || m->chunk_ns > COALESCE_BELOW_NS || m->nready == 0)
     return 1;
   size_t share = m->queue.chunks / (m->nready * DEPTH);
+  if (share < 1)
+    return 1;
   double fit = COALESCE_NS / m->chunk_ns; /* chunks in COALESCE_NS */
   size_t most = fit < SMALL_COALESCE ? SMALL_COALESCE
                 : fit > MAX_COALESCE ? MAX_COALESCE
                                      : (size_t)fit;
-  if (share < 1)
-    return 1;
   return share > most ? (unsigned)most : (unsigned)share;
 }
 

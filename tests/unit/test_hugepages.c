@@ -96,7 +96,7 @@ static void big_blocks(int thp) {
   is_int(advised(middle(r, 32 * MIB)), 1, "grown by realloc: advised");
   memset(m, 1, 16 * MIB); /* its pages can be touched */
   ok(m[16 * MIB - 1] == 1, "an advised block holds what is written");
-  mpipool__hugepages_block(NULL, 16 * MIB); /* failed allocation: no-op */
+  mpipool__hugepages_advise(NULL, 16 * MIB); /* failed allocation: no-op */
   ok(1, "no block (NULL): nothing done");
 
   free(g); /* a given block: the caller's */
