@@ -35,6 +35,21 @@ catching() {
   return 1
 }
 
+# Waits (up to 10 s) until process $1 runs a second thread: a singleton
+# starts none before its pool starts (the MPI runtime's threads), so its
+# tasks are read by then.
+starting() {
+  i=0
+  while [ $i -lt 1000 ]; do
+    n=$(sed -n 's/^Threads:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null)
+    [ -z "$n" ] && return 1
+    [ "$n" -ge 2 ] && return 0
+    sleep 0.01
+    i=$((i + 1))
+  done
+  return 1
+}
+
 # A stuck successor spawn: recycling goes on, the results are whole,
 # nothing is left behind.  One still in progress as the pool ends (here
 # every one: maxtasks ends within 2 s) is not asked for again: that took
@@ -417,12 +432,12 @@ for mode in singleton 3; do
     await $pid
     check "[singleton] SIGTERM: exit status 143 (128 + 15), and says so" \
       sh -c '[ "$0" -eq 143 ] && grep -q "^mpipool: interrupted (Terminated): [0-9]* task(s) not run; every task that ended is in the joblog" err' $?
-    # A stop as soon as the singleton catches it: while its pool starts
-    # (the tasks, from a file, are read by then), it runs none.
+    # A stop while the singleton's pool starts (its tasks, from a file,
+    # read; it catches stops from before it reads them): it runs none.
     rm -f ledger cycle.log
     "$MPIPOOL" -j 2 --joblog cycle.log cycle.txt >out 2>err &
     pid=$!
-    catching $pid && kill -TERM $pid
+    catching $pid && starting $pid && kill -TERM $pid
     await $pid
     check "[singleton] SIGTERM while the pool starts: 143, says so, none of $ntasks run" \
       sh -c '[ "$0" -eq 143 ] && [ ! -e ledger ] && grep -q "^mpipool: interrupted (Terminated): $1 task(s) not run" err' $? "$ntasks"
