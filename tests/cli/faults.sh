@@ -41,9 +41,9 @@ catching() {
 starting() {
   i=0
   while [ $i -lt 1000 ]; do
-    n=$(sed -n 's/^Threads:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null)
-    [ -z "$n" ] && return 1
-    [ "$n" -ge 2 ] && return 0
+    threads=$(sed -n 's/^Threads:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null)
+    [ -z "$threads" ] && return 1
+    [ "$threads" -ge 2 ] && return 0
     sleep 0.01
     i=$((i + 1))
   done
