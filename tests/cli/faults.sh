@@ -22,33 +22,25 @@ until_file() {
 # spawn stuck: 6 processes), but more than 10 s once in CI, beside the
 # other tests of make -j2 check.  A function: check runs it here.
 gone() { vanished 30 "/bin/slee[p] 600"; }
-# Waits (10 s at most) until process $1 catches SIGTERM: its handler is in.
-catching() {
-  i=0
-  while [ $i -lt 100 ]; do
-    m=$(sed -n 's/^SigCgt:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null)
-    m=${m#"${m%????}"} # the low 16 signals; SIGTERM (15) is bit 14
-    [ -n "$m" ] && [ $((0x$m >> 14 & 1)) -eq 1 ] && return 0
-    sleep 0.05
-    i=$((i + 1))
-  done
-  return 1
-}
-
-# Waits (up to 10 s) until process $1 runs a second thread: a singleton
-# starts none before its pool starts (the MPI runtime's threads), so its
-# tasks are read by then.
-starting() {
+# Waits (10 s at most) until field $2 of process $1's /proc status, in $v,
+# passes the shell test $3; 1 if it never does or the process is gone.
+status_when() {
   i=0
   while [ $i -lt 1000 ]; do
-    threads=$(sed -n 's/^Threads:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null)
-    [ -z "$threads" ] && return 1
-    [ "$threads" -ge 2 ] && return 0
+    v=$(sed -n "s/^$2:[[:space:]]*//p" "/proc/$1/status" 2>/dev/null)
+    [ -z "$v" ] && return 1
+    eval "$3" && return 0
     sleep 0.01
     i=$((i + 1))
   done
   return 1
 }
+# Process $1 catches SIGTERM: its handler is in.  (The low 16 signals'
+# mask; SIGTERM, 15, is bit 14.)
+catching() { status_when "$1" SigCgt '[ $((0x${v#"${v%????}"} >> 14 & 1)) -eq 1 ]'; }
+# Process $1 runs a second thread: a singleton starts none before its
+# pool starts (the MPI runtime's threads), so its tasks are read by then.
+starting() { status_when "$1" Threads '[ "$v" -ge 2 ]'; }
 
 # A stuck successor spawn: recycling goes on, the results are whole,
 # nothing is left behind.  One still in progress as the pool ends (here
