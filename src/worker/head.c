@@ -14,6 +14,7 @@
 #include "ctx.h"
 #include "isolate.h"
 #include "transport/buf.h"
+#include "transport/msg.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -116,6 +117,12 @@ static int run(mpipool__head_t *h, int *broken) {
     }
     h->ran++;
   }
+  /* The limit a worker's results have (mpipool_result_max), so that an
+   * item's fate does not depend on where it ran. */
+  size_t max = mpipool__msg_max();
+  if (err == 0)
+    err = mpipool__rbuild_fit(&h->rb, max > h->out.len ? max - h->out.len : 0,
+                              max);
   if (err == 0)
     err = mpipool__wire_results_add(&h->out, &h->rb);
   if (err == 0)

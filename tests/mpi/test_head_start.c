@@ -346,6 +346,7 @@ static mpipool_t *pool_with(int head) {
   mpipool_create(&pool);
   mpipool_register(pool, "noted", t_noted, NULL);
   mpipool_register(pool, "double", t_double, NULL);
+  mpipool_register(pool, "blob", t_blob, NULL);
   mpipool_set_processes(pool, 2);
   mpipool_set_initializer(pool, init, ledger, strlen(ledger));
   if (head >= 0)
@@ -417,6 +418,30 @@ static void tiny(void) {
   ok(inits == 1 && mine == 1,
      "tiny: no worker was spawned (%d initializer(s) ran, %d in the head)",
      inits, mine);
+}
+
+/* The head's results obey what a worker's do: the result limit (lowered
+ * by MPIPOOL_FAULT_MSG_MAX). */
+static void head_like_worker(void) {
+  empty_ledger();
+  setenv("MPIPOOL_HEAD_ALONE", "30", 1);
+  setenv("MPIPOOL_FAULT_MSG_MAX", "4194304", 1);
+  mpipool_t *pool = new_pool();
+  is_int(mpipool_start(pool), 0, "head like a worker: start");
+  uint64_t more = (uint64_t)mpipool_result_max() + 1;
+  void *out = NULL;
+  size_t size;
+  int err = mpipool_apply(pool, "blob", &more, sizeof more, &out, &size);
+  ok(err == MPIPOOL_E2BIG && out && strstr(out, "more than one message"),
+     "the head: a result above mpipool_result_max() fails with E2BIG, "
+     "as on a worker ('%s')",
+     out ? (char *)out : "");
+  free(out);
+  is_int(mpipool_close(pool), 0, "head like a worker: close");
+  is_int(mpipool_join(pool), 0, "head like a worker: join");
+  mpipool_destroy(pool);
+  unsetenv("MPIPOOL_FAULT_MSG_MAX");
+  unsetenv("MPIPOOL_HEAD_ALONE");
 }
 
 /* Output the master had not written when the head's child was forked is
@@ -678,6 +703,7 @@ int main(int argc, char **argv) {
     }
     terminate_head();
     tiny();
+    head_like_worker();
     bad_setting("MPIPOOL_HEAD_ALONE", "soon",
                 "MPIPOOL_HEAD_ALONE=soon is not a number of seconds", 1);
     spawn_fails();
