@@ -5,6 +5,8 @@
  *   map_chunked     mpipool_map of N ints (task x*2), default chunksize,
  *                   results copied out with mpipool_results_copy; then
  *                   once more, reported as map_chunked_again
+ *   map_chunk_fn    the same map (and again) with the task as a chunk task
+ *                   (mpipool_register_chunk: one call per chunk)
  *   apply_async     T single-int mpipool_apply_async calls, all submitted,
  *                   then mpipool_async_get on each in order, handles freed
  *   map_chunksize1  mpipool_map of min(T, 20000) ints with chunksize 1
@@ -15,7 +17,7 @@
  *                   fresh memory)
  *
  * Usage: mpirun -n W+1 bench/bench_pool [--workers W] [--items N]
- *            [--tasks T] [--only map_chunked|apply_async|map_chunksize1]
+ *            [--tasks T] [--only map_chunked,map_chunk_fn,apply_async,...]
  *            [--maxtasks M] [--sleep-us U] [--spin-us U] [--isolation 0|1]
  *            [--settle 0|1] [--head-start 0|1]
  * --maxtasks sets maxtasksperchild; --sleep-us makes every task sleep U
@@ -56,6 +58,7 @@
 #include <time.h>
 
 #define TASK "double"
+#define CHUNK_TASK "double_chunk"
 
 /* --sleep-us: every task first sleeps this long (a stand-in for real work,
  * for the maxtasksperchild benchmark).  Set before mpipool_start on every
@@ -94,6 +97,22 @@ static int do_double(mpipool_ctx_t *ctx, const void *in, size_t size) {
   if (out == NULL)
     return -1;
   *out = x * 2;
+  return 0;
+}
+
+/* do_double as a chunk task: count ints in, count ints out. */
+static int double_chunk(mpipool_ctx_t *ctx, const void *in, size_t count,
+                        size_t size, void *out) {
+  if (size != sizeof(int))
+    return mpipool_ctx_fail(ctx, "expected ints, got %zu bytes", size);
+  const char *p = in;
+  char *q = out;
+  for (size_t i = 0; i < count; i++) {
+    int x;
+    memcpy(&x, p + i * sizeof x, sizeof x);
+    x *= 2;
+    memcpy(q + i * sizeof x, &x, sizeof x);
+  }
   return 0;
 }
 
@@ -138,7 +157,8 @@ static int usage(const char *msg) {
   fprintf(stderr,
           "bench_pool: %s\n"
           "usage: bench_pool [--workers N] [--items N] [--tasks N] "
-          "[--only map_chunked,apply_async,map_chunksize1] [--maxtasks M] "
+          "[--only map_chunked,map_chunk_fn,apply_async,map_chunksize1] "
+          "[--maxtasks M] "
           "[--sleep-us U] [--spin-us U] [--isolation 0|1] [--settle 0|1] "
           "[--head-start 0|1]\n",
           msg);
@@ -155,7 +175,14 @@ static int parse_long(const char *s, long min, long max, long *out) {
   return 0;
 }
 
-enum { W_MAP = 1, W_ASYNC = 2, W_MAP1 = 4, W_ALL = 7, W_BYTES = 8 };
+enum {
+  W_MAP = 1,
+  W_ASYNC = 2,
+  W_MAP1 = 4,
+  W_BYTES = 8,
+  W_CHUNK = 16,
+  W_ALL = W_MAP | W_ASYNC | W_MAP1 | W_CHUNK
+};
 
 static int parse_only(const char *s, int *mask) {
   char buf[256];
@@ -171,6 +198,8 @@ static int parse_only(const char *s, int *mask) {
       *mask |= W_ASYNC;
     else if (strcmp(t, "map_chunksize1") == 0)
       *mask |= W_MAP1;
+    else if (strcmp(t, "map_chunk_fn") == 0)
+      *mask |= W_CHUNK;
     else if (strcmp(t, "map_bytes") == 0)
       *mask |= W_BYTES;
     else if (strcmp(t, "all") == 0)
@@ -182,12 +211,13 @@ static int parse_only(const char *s, int *mask) {
 }
 
 /* mpipool_map of in[0..n) with `chunksize`; checks out[i] == 2 * in[i]. */
-static int run_map(mpipool_t *pool, const char *label, int workers,
-                   const int *in, int *out, size_t n, size_t chunksize) {
+static int run_map(mpipool_t *pool, const char *label, const char *task,
+                   int workers, const int *in, int *out, size_t n,
+                   size_t chunksize) {
   mpipool_results_t *res = NULL;
   memset(out, 0, n * sizeof *out);
   double c0 = master_cpu(), t0 = now();
-  int err = mpipool_map(pool, TASK, in, n, sizeof *in, chunksize, &res);
+  int err = mpipool_map(pool, task, in, n, sizeof *in, chunksize, &res);
   if (err == 0)
     err = mpipool_results_copy(res, out, sizeof *out);
   mpipool_results_free(res);
@@ -389,8 +419,8 @@ int main(int argc, char **argv) {
         return usage("--settle wants 0 or 1");
     } else if (strcmp(a, "--only") == 0) {
       if (parse_only(v, &only))
-        return usage("--only wants map_chunked, apply_async, map_chunksize1, "
-                     "map_bytes");
+        return usage("--only wants map_chunked, map_chunk_fn, apply_async, "
+                     "map_chunksize1, map_bytes");
     } else {
       return usage("unknown option");
     }
@@ -404,6 +434,8 @@ int main(int argc, char **argv) {
   }
   if ((err = mpipool_register(pool, TASK, do_double, NULL)) != 0 ||
       (err = mpipool_register(pool, "bytes", do_bytes, NULL)) != 0 ||
+      (err = mpipool_register_chunk(pool, CHUNK_TASK, double_chunk, sizeof(int),
+                                    NULL)) != 0 ||
       (err = mpipool_set_processes(pool, (int)workers)) != 0 ||
       (err = mpipool_set_maxtasksperchild(pool, maxtasks)) != 0 ||
       (err = mpipool_set_isolation(pool, (int)isolation)) != 0 ||
@@ -471,15 +503,22 @@ int main(int argc, char **argv) {
 
   int fail = 0;
   if (!fail && (only & W_MAP) && !(fail = settle(pool, settle_opt)))
-    fail = run_map(pool, "map_chunked", w, in, out, (size_t)items, 0);
+    fail = run_map(pool, "map_chunked", TASK, w, in, out, (size_t)items, 0);
   /* The same map again (a program that maps again and again: the
    * master's and the workers' large buffers are warm now, msg.h). */
   if (!fail && (only & W_MAP))
-    fail = run_map(pool, "map_chunked_again", w, in, out, (size_t)items, 0);
+    fail =
+        run_map(pool, "map_chunked_again", TASK, w, in, out, (size_t)items, 0);
+  if (!fail && (only & W_CHUNK) && !(fail = settle(pool, settle_opt)))
+    fail =
+        run_map(pool, "map_chunk_fn", CHUNK_TASK, w, in, out, (size_t)items, 0);
+  if (!fail && (only & W_CHUNK))
+    fail = run_map(pool, "map_chunk_fn_again", CHUNK_TASK, w, in, out,
+                   (size_t)items, 0);
   if (!fail && (only & W_ASYNC) && !(fail = settle(pool, settle_opt)))
     fail = run_async(pool, w, in, out, (size_t)tasks);
   if (!fail && (only & W_MAP1) && !(fail = settle(pool, settle_opt)))
-    fail = run_map(pool, "map_chunksize1", w, in, out, n1, 1);
+    fail = run_map(pool, "map_chunksize1", TASK, w, in, out, n1, 1);
   if (!fail && (only & W_BYTES) && !(fail = settle(pool, settle_opt)))
     fail = run_bytes(pool, w, in, (size_t)(8 * w));
 

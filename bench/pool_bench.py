@@ -9,6 +9,9 @@ worker ranks), and prints their rates side by side:
   apply_async     [pool.apply_async(double, (x,)) ...] then .get() each
   map_chunksize1  pool.map(double, items[:min(T, 20000)], chunksize=1)
 
+and mpipool's map_chunk_fn (the map_chunked map with a chunk task,
+mpipool_register_chunk: one call per chunk) beside Python's map_chunked.
+
 Then times the first result of a singleton (its workers spawned), with and
 without a head start (mpipool_set_head_start: the master runs tasks until
 its workers come), and the seed programs, examples/pool_map and examples/apply_async,
@@ -33,6 +36,8 @@ import sys
 import time
 
 WORKLOADS = ("map_chunked", "apply_async", "map_chunksize1")
+# mpipool's own workloads, beside the Python workload they match.
+C_ONLY = {"map_chunk_fn": "map_chunked"}
 TARGETS = {"apply_async": 10.0, "map_chunked": 5.0}
 LINE_RE = re.compile(
     r"^mpipool (\S+) workers=(\d+) n=(\d+) seconds=([0-9.eE+-]+) "
@@ -131,7 +136,7 @@ def c_run(builddir, workers, items, tasks, timeout):
                                 (name, w, workers))
             out[name] = (n, s)
     expect = {"startup": workers, "map_chunked": items, "apply_async": tasks,
-              "map_chunksize1": min(tasks, 20000)}
+              "map_chunksize1": min(tasks, 20000), "map_chunk_fn": items}
     for name, n in expect.items():
         if name not in out:
             problems.append("no %s line" % name)
@@ -367,10 +372,10 @@ def main():
     print(hdr)
     print("-" * len(hdr))
     ratios = {}
-    for name in WORKLOADS:
+    for name in WORKLOADS + tuple(C_ONLY):
         for workers in (1, 2):
             pyruns, cruns = results[workers]
-            p, c = best(pyruns, name), best(cruns, name)
+            p, c = best(pyruns, C_ONLY.get(name, name)), best(cruns, name)
             ratio = None
             if p and c and c[1] > 0 and p[1] > 0:
                 ratio = (c[0] / c[1]) / (p[0] / p[1])

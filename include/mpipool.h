@@ -246,6 +246,36 @@ int mpipool_create(mpipool_t **pool);
 int mpipool_register(mpipool_t *pool, const char *name, mpipool_task_fn fn,
                      void *data);
 
+/*
+ * A chunk task: runs on a worker with `count` items of `size` bytes each,
+ * back to back at `in`, and writes their `count` outputs, of the out_size
+ * given to mpipool_register_chunk() each, back to back at `out` (room the
+ * pool provides; not zeroed).  Returns 0 on success.  Any other value, or
+ * mpipool_ctx_fail(), fails every item of this call with the message (or
+ * "task returned N").  mpipool_ctx_output() returns NULL and
+ * mpipool_ctx_set_output() EINVAL in it: `out` is the output.
+ */
+typedef int (*mpipool_chunk_fn)(mpipool_ctx_t *ctx, const void *in,
+                                size_t count, size_t size, void *out);
+
+/*
+ * Registers chunk task `fn` under `name`, as mpipool_register() does (the
+ * same rules, names and errors; EINVAL also for out_size above
+ * mpipool_result_max()).  Every item's result is out_size bytes.  It is
+ * a task like any other (mpipool_apply, mpipool_map_v, retries, ...);
+ * what differs is how often fn is called:
+ * - once per chunk of an mpipool_map / imap / imap_unordered (chunksize
+ *   items) when the pool runs tasks in the worker itself (no isolation):
+ *   no per-item call, so a map of tiny items runs at memory speed;
+ * - once per item (count 1) otherwise: with isolation (each item alone
+ *   in the child, under its time limit), in the head start, for
+ *   mpipool_apply / apply_async and mpipool_map_v.
+ * A failed call fails its items together; with retries they run again
+ * one by one, so only those that fail alone fail in the end.
+ */
+int mpipool_register_chunk(mpipool_t *pool, const char *name,
+                           mpipool_chunk_fn fn, size_t out_size, void *data);
+
 /* Number of workers; 0 (default) as described under SIZING.  Before start.
  * Errors: EINVAL (NULL, or above 1,000,000), EBUSY. */
 int mpipool_set_processes(mpipool_t *pool, int processes);

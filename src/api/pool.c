@@ -77,7 +77,21 @@ static int settable(const mpipool_t *pool) {
 int mpipool_register(mpipool_t *pool, const char *name, mpipool_task_fn fn,
                      void *data) {
   int err = settable(pool);
-  return err ? err : mpipool__registry_add(&pool->reg, name, fn, data);
+  return err ? err
+             : mpipool__registry_add(
+                   &pool->reg,
+                   (mpipool__task_t){(char *)name, fn, NULL, 0, data});
+}
+
+int mpipool_register_chunk(mpipool_t *pool, const char *name,
+                           mpipool_chunk_fn fn, size_t out_size, void *data) {
+  int err = settable(pool);
+  if (err == 0 && out_size > mpipool_result_max())
+    err = MPIPOOL_EINVAL;
+  return err ? err
+             : mpipool__registry_add(
+                   &pool->reg,
+                   (mpipool__task_t){(char *)name, NULL, fn, out_size, data});
 }
 
 int mpipool_set_processes(mpipool_t *pool, int processes) {

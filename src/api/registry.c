@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-int mpipool__registry_add(mpipool__registry_t *reg, const char *name,
-                          mpipool_task_fn fn, void *data) {
-  if (reg == NULL || name == NULL || fn == NULL)
+int mpipool__registry_add(mpipool__registry_t *reg, mpipool__task_t t) {
+  const char *name = t.name;
+  if (reg == NULL || name == NULL || (t.fn == NULL) == (t.chunk == NULL))
     return MPIPOOL_EINVAL;
   size_t len = strlen(name);
   if (len == 0 || len > MPIPOOL__NAME_MAX)
@@ -27,7 +27,8 @@ int mpipool__registry_add(mpipool__registry_t *reg, const char *name,
   if (copy == NULL)
     return MPIPOOL_ENOMEM;
   memcpy(copy, name, len + 1);
-  reg->tasks[reg->count++] = (mpipool__task_t){copy, fn, data};
+  t.name = copy;
+  reg->tasks[reg->count++] = t;
   return MPIPOOL_OK;
 }
 

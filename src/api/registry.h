@@ -13,7 +13,9 @@
 
 typedef struct {
   char *name;
-  mpipool_task_fn fn;
+  mpipool_task_fn fn;     /* NULL for a chunk task */
+  mpipool_chunk_fn chunk; /* NULL for a task */
+  size_t out_size;        /* a chunk task's output per item */
   void *data;
 } mpipool__task_t;
 
@@ -24,10 +26,10 @@ typedef struct {
 
 #define MPIPOOL__NAME_MAX 255
 
-/* Adds a task (name copied).  0, EINVAL (NULL fn or name, empty name or
- * one longer than MPIPOOL__NAME_MAX bytes), EEXIST or ENOMEM. */
-int mpipool__registry_add(mpipool__registry_t *reg, const char *name,
-                          mpipool_task_fn fn, void *data);
+/* Adds task t (t->name copied): exactly one of fn and chunk set.  0,
+ * EINVAL (neither or both, NULL name, empty name or one longer than
+ * MPIPOOL__NAME_MAX bytes), EEXIST or ENOMEM. */
+int mpipool__registry_add(mpipool__registry_t *reg, mpipool__task_t t);
 
 /* Index of `name`, or MPIPOOL_ENOTASK (EINVAL for NULL). */
 int mpipool__registry_find(const mpipool__registry_t *reg, const char *name);

@@ -6,6 +6,8 @@
 #include "config.h"
 #include "ctx.h"
 
+#include "base/alloc.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -62,7 +64,7 @@ void mpipool__ctx_free_worker_data(mpipool_ctx_t *ctx) {
 }
 
 void *mpipool_ctx_output(mpipool_ctx_t *ctx, size_t size) {
-  if (ctx == NULL || ctx->rb == NULL)
+  if (ctx == NULL || ctx->rb == NULL || ctx->chunk)
     return NULL;
   mpipool__rbuild_rewind(ctx->rb);
   ctx->failed = 0;
@@ -83,7 +85,7 @@ int mpipool_ctx_cancelled(mpipool_ctx_t *ctx) {
 }
 
 int mpipool_ctx_set_output(mpipool_ctx_t *ctx, const void *data, size_t size) {
-  if (ctx == NULL || (data == NULL && size))
+  if (ctx == NULL || ctx->chunk || (data == NULL && size))
     return MPIPOOL_EINVAL;
   void *p = mpipool_ctx_output(ctx, size);
   if (p == NULL)
@@ -93,20 +95,28 @@ int mpipool_ctx_set_output(mpipool_ctx_t *ctx, const void *data, size_t size) {
   return MPIPOOL_OK;
 }
 
-/* Replaces the current item's output with a NUL-terminated message. */
+/* Replaces the current item's output with a NUL-terminated message; in a
+ * chunk task, whose `out` must stay where it is, sets ctx->said instead. */
 static void set_message(mpipool_ctx_t *ctx, const char *fmt, va_list ap) {
   va_list ap2;
   va_copy(ap2, ap);
   int n = vsnprintf(NULL, 0, fmt, ap);
-  mpipool__rbuild_rewind(ctx->rb);
   if (n < 0)
     n = 0;
-  char *p = mpipool__buf_reserve(&ctx->rb->data, (size_t)n + 1);
+  char *p;
+  if (ctx->chunk) {
+    mpipool__free(ctx->said);
+    p = ctx->said = mpipool__malloc((size_t)n + 1);
+  } else {
+    mpipool__rbuild_rewind(ctx->rb);
+    p = mpipool__buf_reserve(&ctx->rb->data, (size_t)n + 1);
+  }
   if (p == NULL) {
     ctx->oom = 1;
   } else {
     vsnprintf(p, (size_t)n + 1, fmt, ap2);
-    ctx->rb->data.len += (size_t)n + 1;
+    if (!ctx->chunk)
+      ctx->rb->data.len += (size_t)n + 1;
   }
   va_end(ap2);
 }
@@ -154,6 +164,80 @@ int mpipool__ctx_run(mpipool_ctx_t *ctx, mpipool__rbuild_t *rb,
   ctx->rb = NULL;
   ctx->task_data = NULL;
   return mpipool__rbuild_end(rb, status);
+}
+
+/* A chunk task's call for one item: ctx->task_data is the task. */
+static int chunk_one(mpipool_ctx_t *ctx, const void *in, size_t size) {
+  const mpipool__task_t *t = ctx->task_data;
+  void *out = mpipool_ctx_output(ctx, t->out_size);
+  if (out == NULL)
+    return MPIPOOL_ENOMEM; /* ctx->oom: "out of memory" */
+  ctx->task_data = t->data;
+  ctx->chunk = 1;
+  int rc = t->chunk(ctx, in, 1, size, out);
+  ctx->chunk = 0;
+  if (ctx->said) { /* the output gives way to the message */
+    set_messagef(ctx, "%s", ctx->said);
+    mpipool__free(ctx->said);
+    ctx->said = NULL;
+  }
+  return rc;
+}
+
+void mpipool__task_item(const mpipool__task_t *t, mpipool_task_fn *fn,
+                        void **task_data) {
+  *fn = t->chunk ? chunk_one : t->fn;
+  *task_data = t->chunk ? (void *)t : t->data;
+}
+
+/* Fails the count items of a chunk call from `at` in rb with its
+ * message: ctx->said (taken), or "task returned rc". */
+static int fail_call(mpipool_ctx_t *ctx, mpipool__rbuild_t *rb, size_t at,
+                     size_t count, int rc) {
+  char said[64];
+  const char *msg = ctx->said;
+  if (ctx->oom)
+    msg = "out of memory";
+  else if (msg == NULL)
+    snprintf(said, sizeof said, "task returned %d", rc), msg = said;
+  int err = MPIPOOL_OK;
+  rb->data.len = at;
+  for (size_t i = 0; err == 0 && i < count; i++)
+    err = mpipool__ctx_fail_item(ctx, rb, MPIPOOL_ETASK, msg);
+  mpipool__free(ctx->said);
+  ctx->said = NULL;
+  return err;
+}
+
+int mpipool__ctx_run_chunk(mpipool_ctx_t *ctx, mpipool__rbuild_t *rb,
+                           const mpipool__task_t *t, const void *in,
+                           size_t count, size_t size) {
+  size_t each = t->out_size, at = rb->data.len;
+  if (count == 0)
+    return MPIPOOL_OK;
+  if ((each && count > ((size_t)-1 - at) / each) ||
+      mpipool__rbuild_reserve(rb, count, count * each) != 0)
+    return MPIPOOL_ENOMEM;
+  uint64_t *off = (uint64_t *)(void *)(rb->off.data + rb->off.len);
+  char *out = rb->data.data + at;
+  rb->data.len += count * each;
+  ctx->rb = rb;
+  ctx->task_data = t->data;
+  ctx->failed = ctx->oom = 0;
+  ctx->chunk = 1;
+  int rc = t->chunk(ctx, in, count, size, out);
+  ctx->chunk = 0;
+  ctx->rb = NULL;
+  ctx->task_data = NULL;
+  if (rc != 0 || ctx->failed || ctx->oom)
+    return fail_call(ctx, rb, at, count, rc);
+  for (size_t i = 0; i < count; i++)
+    off[i] = at + i * each;
+  rb->off.len += count * sizeof *off;
+  memset(rb->status.data + rb->status.len, 0, count);
+  rb->status.len += count;
+  rb->count += count;
+  return MPIPOOL_OK;
 }
 
 int mpipool__ctx_fail_item(mpipool_ctx_t *ctx, mpipool__rbuild_t *rb,

@@ -5,6 +5,7 @@
 #ifndef MPIPOOL_CTX_H
 #define MPIPOOL_CTX_H
 
+#include "api/registry.h"
 #include "mpipool.h"
 #include "transport/wire.h"
 
@@ -20,6 +21,8 @@ struct mpipool_ctx {
   mpipool__rbuild_t *rb; /* the chunk being built; output goes to its end */
   int failed;            /* the current item called mpipool_ctx_fail */
   int oom;               /* an output could not be allocated */
+  int chunk;             /* a chunk task runs: its output is its `out` */
+  char *said; /* its mpipool_ctx_fail message (malloc'd), for its runner */
   /* Asks the worker whether the master terminated the pool (NULL: never,
    * as in unit tests, which run without MPI). */
   int (*cancelled)(void *arg);
@@ -37,6 +40,21 @@ void mpipool__ctx_init(mpipool_ctx_t *ctx, long id);
 int mpipool__ctx_run(mpipool_ctx_t *ctx, mpipool__rbuild_t *rb,
                      mpipool_task_fn fn, void *task_data, const void *in,
                      size_t size);
+
+/* How task t runs one item: *fn with *task_data, for mpipool__ctx_run
+ * and mpipool__iso_run (a chunk task: its call with count 1). */
+void mpipool__task_item(const mpipool__task_t *t, mpipool_task_fn *fn,
+                        void **task_data);
+
+/*
+ * Runs chunk task t once on `count` items of `size` bytes at `in` and
+ * appends their results to rb, as count mpipool__ctx_run calls would:
+ * out_size bytes each, or, when the call fails, the same failure for
+ * every item.  Returns 0, or ENOMEM if the items could not be recorded.
+ */
+int mpipool__ctx_run_chunk(mpipool_ctx_t *ctx, mpipool__rbuild_t *rb,
+                           const mpipool__task_t *t, const void *in,
+                           size_t count, size_t size);
 
 /* Frees the worker data with the function the initializer gave, once. */
 void mpipool__ctx_free_worker_data(mpipool_ctx_t *ctx);

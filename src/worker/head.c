@@ -83,7 +83,9 @@ static int initialize(mpipool__head_t *h) {
  * *broken is set: the head takes no more work. */
 static int run(mpipool__head_t *h, int *broken) {
   mpipool_t *pool = h->pool;
-  const mpipool__task_t *t = &pool->reg.tasks[h->fn];
+  mpipool_task_fn fn;
+  void *data;
+  mpipool__task_item(&pool->reg.tasks[h->fn], &fn, &data);
   uint64_t t0 = mpipool__clock_ns();
   mpipool__rbuild_reset(&h->rb);
   int err = mpipool__wire_results_begin(&h->out, 0, 0);
@@ -108,7 +110,7 @@ static int run(mpipool__head_t *h, int *broken) {
       continue;
     }
     /* The time limit is isolation's, as on a worker. */
-    err = mpipool__iso_run(&h->iso, &h->ctx, &h->rb, t->fn, t->data, in, size,
+    err = mpipool__iso_run(&h->iso, &h->ctx, &h->rb, fn, data, in, size,
                            pool->isolation ? pool->task_timeout : 0,
                            is_cancelled, h);
     if (h->iso.children != h->forks) { /* it ran in a child forked now */

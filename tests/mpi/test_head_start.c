@@ -123,6 +123,19 @@ static int worker_ran(void) {
  * forked it, "parent 0 1 pid", or its forker, "parent 0 0 pid").  2000
  * lasts until a worker has noted a task (60 s at most); -1 crashes; 3000
  * notes "long" and sleeps 30 s. */
+/* count ints -> doubled, noted as "chunk" with the count. */
+static int t_chunk(mpipool_ctx_t *ctx, const void *in, size_t count,
+                   size_t size, void *out) {
+  note(ctx, "chunk", (int)count);
+  for (size_t i = 0; i < count && size == sizeof(int); i++) {
+    int x;
+    memcpy(&x, (const char *)in + i * size, sizeof x);
+    x *= 2;
+    memcpy((char *)out + i * sizeof x, &x, sizeof x);
+  }
+  return size == sizeof(int) ? 0 : mpipool_ctx_fail(ctx, "bad size");
+}
+
 static int t_noted(mpipool_ctx_t *ctx, const void *in, size_t size) {
   int x;
   if (size != sizeof x)
@@ -347,6 +360,7 @@ static mpipool_t *pool_with(int head) {
   mpipool_register(pool, "noted", t_noted, NULL);
   mpipool_register(pool, "double", t_double, NULL);
   mpipool_register(pool, "blob", t_blob, NULL);
+  mpipool_register_chunk(pool, "chunk", t_chunk, sizeof(int), NULL);
   mpipool_set_processes(pool, 2);
   mpipool_set_initializer(pool, init, ledger, strlen(ledger));
   if (head >= 0)
@@ -421,7 +435,7 @@ static void tiny(void) {
 }
 
 /* The head's results obey what a worker's do: the result limit (lowered
- * by MPIPOOL_FAULT_MSG_MAX). */
+ * by MPIPOOL_FAULT_MSG_MAX), and a chunk task runs an item a call. */
 static void head_like_worker(void) {
   empty_ledger();
   setenv("MPIPOOL_HEAD_ALONE", "30", 1);
@@ -437,6 +451,20 @@ static void head_like_worker(void) {
      "as on a worker ('%s')",
      out ? (char *)out : "");
   free(out);
+  int in[10], got[10], right;
+  for (int i = 0; i < 10; i++)
+    in[i] = i;
+  mpipool_results_t *res = NULL;
+  err = mpipool_map(pool, "chunk", in, 10, sizeof *in, 5, &res);
+  right = err == 0 && mpipool_results_copy(res, got, sizeof *got) == 0;
+  for (int i = 0; right && i < 10; i++)
+    right = got[i] == 2 * i;
+  mpipool_results_free(res);
+  int per[ITEMS] = {0}, mine, calls = count("chunk", per, &mine);
+  ok(right && calls == 10 && per[1] == 10 && mine == 10,
+     "the head: a chunk task's map right, one call an item (%d calls, %d "
+     "in the head)",
+     calls, mine);
   is_int(mpipool_close(pool), 0, "head like a worker: close");
   is_int(mpipool_join(pool), 0, "head like a worker: join");
   mpipool_destroy(pool);

@@ -160,6 +160,52 @@ static int t_set_output_einval(mpipool_ctx_t *ctx, const void *in,
   return 0;
 }
 
+/* ---- chunk tasks --------------------------------------------------------- */
+
+/* What the last chunk call saw. */
+static size_t seen_count, seen_size;
+static void *seen_data;
+static int seen_output, seen_set_output;
+
+/* count ints in -> count ints doubled out; an input of 13 fails the call
+ * (with a message), one of 14 returns 5, one of 15 fails, then fails
+ * again with a long message, then writes out (still a failure). */
+static int c_double(mpipool_ctx_t *ctx, const void *in, size_t count,
+                    size_t size, void *out) {
+  seen_count = count;
+  seen_size = size;
+  seen_data = mpipool_ctx_task_data(ctx);
+  seen_output = mpipool_ctx_output(ctx, 4) != NULL;
+  seen_set_output = mpipool_ctx_set_output(ctx, "x", 1);
+  for (size_t i = 0; i < count; i++) {
+    int v;
+    memcpy(&v, (const char *)in + i * size, sizeof v);
+    if (v == 13)
+      return mpipool_ctx_fail(ctx, "13 at %zu of %zu", i, count);
+    if (v == 14)
+      return 5;
+    if (v == 15) {
+      char big[2001];
+      memset(big, 'y', 2000);
+      big[2000] = '\0';
+      mpipool_ctx_fail(ctx, "first");
+      mpipool_ctx_fail(ctx, "%s", big);
+      memset(out, 0x55, count * sizeof v); /* out stays writable */
+      return 0;
+    }
+    v *= 2;
+    memcpy((char *)out + i * sizeof v, &v, sizeof v);
+  }
+  return 0;
+}
+
+static int c_none(mpipool_ctx_t *ctx, const void *in, size_t count, size_t size,
+                  void *out) {
+  (void)ctx, (void)in, (void)size, (void)out;
+  seen_count = count;
+  return 0;
+}
+
 /* ---- decoding ------------------------------------------------------------ */
 
 typedef struct {
@@ -196,6 +242,22 @@ static int item_is(const decoded_t *d, size_t i, int status, const void *want,
     printf("#   item %zu: status %d size %zu \"%.*s\"\n", i, st, size,
            (int)(size < 80 ? size : 80), (const char *)data);
   return good;
+}
+
+/* Runs chunk task t once over the n ints at v into a fresh rb, decoded
+ * into d. */
+static int run_chunk(mpipool_ctx_t *ctx, mpipool__rbuild_t *rb,
+                     const mpipool__task_t *t, const int *v, size_t n,
+                     decoded_t *d) {
+  mpipool__rbuild_reset(rb);
+  seen_count = 0;
+  return mpipool__ctx_run_chunk(ctx, rb, t, v, n, sizeof *v) == 0 &&
+         decode(rb, d);
+}
+
+/* Item i of d is the int want. */
+static int int_is(const decoded_t *d, size_t i, int want) {
+  return item_is(d, i, 0, &want, sizeof want);
 }
 
 static int run(mpipool_ctx_t *ctx, mpipool__rbuild_t *rb, mpipool_task_fn fn,
@@ -377,6 +439,100 @@ int main(void) {
   ok(decode(&rb, &d) && item_is(&d, 0, 0, "PoolWorker-7/7/tdata/wdata", 26),
      "a task sees its name, id, task data and worker data");
   ok(mpipool_ctx_task_data(&ctx) == NULL, "task data cleared after the run");
+  mpipool__buf_free(&d.frame);
+
+  /* chunk tasks: one call for a chunk */
+  int tdata = 0;
+  mpipool__task_t ct = {"double", NULL, c_double, sizeof(int), &tdata};
+  int v[6] = {1, 2, 3, 4, 5, 6};
+  ok(run_chunk(&ctx, &rb, &ct, v, 6, &d), "a chunk task over 6 items");
+  ok(seen_count == 6 && seen_size == sizeof(int) && seen_data == &tdata,
+     "one call: count 6, the item size, the task data");
+  ok(!seen_output && seen_set_output == MPIPOOL_EINVAL,
+     "in a chunk task ctx_output is NULL and ctx_set_output EINVAL");
+  ok(d.v.count == 6 && d.v.nfailed == 0 && d.v.fixed == sizeof(int) &&
+         int_is(&d, 0, 2) && int_is(&d, 5, 12),
+     "6 results of out_size each, in order, on the fixed path");
+  ok(ctx.rb == NULL && ctx.task_data == NULL && !ctx.chunk && !ctx.said,
+     "the context detached after the call");
+  mpipool__buf_free(&d.frame);
+  v[3] = 13;
+  ok(run_chunk(&ctx, &rb, &ct, v, 6, &d) && d.v.count == 6 &&
+         d.v.nfailed == 6 &&
+         item_is(&d, 0, MPIPOOL_ETASK, "13 at 3 of 6", 12) &&
+         item_is(&d, 5, MPIPOOL_ETASK, "13 at 3 of 6", 12),
+     "a call that fails: every item of it fails with its message");
+  mpipool__buf_free(&d.frame);
+  v[3] = 14;
+  ok(run_chunk(&ctx, &rb, &ct, v, 6, &d) && d.v.nfailed == 6 &&
+         item_is(&d, 2, MPIPOOL_ETASK, "task returned 5", 15),
+     "a call that returns 5: every item \"task returned 5\"");
+  mpipool__buf_free(&d.frame);
+  v[3] = 15;
+  {
+    char want[2001];
+    memset(want, 'y', 2000);
+    want[2000] = '\0';
+    ok(run_chunk(&ctx, &rb, &ct, v, 6, &d) && d.v.nfailed == 6 &&
+           item_is(&d, 4, MPIPOOL_ETASK, want, 2000),
+       "failed twice, out written after, return 0: the last message, "
+       "longer than the outputs");
+  }
+  mpipool__buf_free(&d.frame);
+  v[3] = 4;
+  mpipool__task_t none = {"none", NULL, c_none, 0, NULL};
+  ok(run_chunk(&ctx, &rb, &none, v, 3, &d) && seen_count == 3 &&
+         d.v.count == 3 && d.v.nfailed == 0 && item_is(&d, 2, 0, "", 0),
+     "out_size 0: empty results");
+  mpipool__buf_free(&d.frame);
+  {
+    /* a chunk call beside items of other sizes: the variable path */
+    mpipool__rbuild_reset(&rb);
+    run(&ctx, &rb, t_set_output, "abcdefgh", 8);
+    mpipool__ctx_run_chunk(&ctx, &rb, &ct, v, 2, sizeof *v);
+    ok(decode(&rb, &d) && d.v.off != NULL && d.v.count == 3 &&
+           item_is(&d, 0, 0, "hgfedcba", 8) && int_is(&d, 2, 4),
+       "8 bytes, then a call of 2 ints: sizes differ, each item its own");
+    mpipool__buf_free(&d.frame);
+    mpipool__rbuild_reset(&rb);
+    mpipool__ctx_run_chunk(&ctx, &rb, &ct, v, 2, sizeof *v);
+    run(&ctx, &rb, t_output, &v[2], sizeof *v);
+    run(&ctx, &rb, t_set_output, "ab", 2);
+    ok(decode(&rb, &d) && d.v.off != NULL && int_is(&d, 2, 6) &&
+           item_is(&d, 3, 0, "ba", 2),
+       "a call of 2 ints, an int, 2 bytes: the variable path");
+    mpipool__buf_free(&d.frame);
+  }
+  ok(run_chunk(&ctx, &rb, &ct, v, 0, &d) && seen_count == 0 && d.v.count == 0,
+     "no items: no call");
+  mpipool__buf_free(&d.frame);
+
+  /* chunk tasks one item at a time, as isolation and apply run them */
+  mpipool_task_fn fn;
+  void *fdata;
+  mpipool__task_t plain = {"plain", t_output, NULL, 0, &tdata};
+  mpipool__task_item(&plain, &fn, &fdata);
+  ok(fn == t_output && fdata == &tdata, "task_item: a task is itself");
+  mpipool__task_item(&ct, &fn, &fdata);
+  mpipool__rbuild_reset(&rb);
+  int one[4] = {7, 13, 14, 15};
+  for (int i = 0; i < 4; i++)
+    mpipool__ctx_run(&ctx, &rb, fn, fdata, &one[i], sizeof one[i]);
+  ok(seen_count == 1 && seen_data == &tdata && decode(&rb, &d) &&
+         d.v.count == 4 && int_is(&d, 0, 14) &&
+         item_is(&d, 1, MPIPOOL_ETASK, "13 at 0 of 1", 12) &&
+         item_is(&d, 2, MPIPOOL_ETASK, "task returned 5", 15),
+     "task_item: a chunk task called with count 1 per item, "
+     "its failures per item");
+  {
+    const void *data;
+    size_t size;
+    ok(mpipool__rchunk_item(&d.v, 3, &data, &size) == MPIPOOL_ETASK &&
+           size == 2000,
+       "count 1: out written after the failure, the message stands");
+  }
+  ok(ctx.rb == NULL && !ctx.chunk && !ctx.said,
+     "count 1: the context detached after");
   mpipool__buf_free(&d.frame);
 
   mpipool__rbuild_free(&rb);

@@ -23,6 +23,15 @@ static int task_b(mpipool_ctx_t *ctx, const void *in, size_t size) {
   return 1;
 }
 
+/* A task of registry_add's. */
+#define TASK(name, fn, data) ((mpipool__task_t){(name), (fn), NULL, 0, (data)})
+
+static int chunk_a(mpipool_ctx_t *ctx, const void *in, size_t count,
+                   size_t size, void *out) {
+  (void)ctx, (void)in, (void)count, (void)size, (void)out;
+  return 0;
+}
+
 static void test_registry(void) {
   mpipool__registry_t reg = {0};
   int data = 5;
@@ -36,28 +45,29 @@ static void test_registry(void) {
   is_int(mpipool__registry_find(&reg, "x"), MPIPOOL_ENOTASK,
          "find in an empty registry -> ENOTASK");
 
-  is_int(mpipool__registry_add(&reg, "square", task_a, &data), 0, "add");
-  is_int(mpipool__registry_add(&reg, "double", task_b, NULL), 0, "add 2nd");
-  is_int(mpipool__registry_add(&reg, "square", task_b, NULL), MPIPOOL_EEXIST,
-         "same name again -> EEXIST");
-  is_int(mpipool__registry_add(&reg, "square", task_a, &data), MPIPOOL_EEXIST,
-         "same name and function again -> EEXIST");
-  is_int(mpipool__registry_add(&reg, NULL, task_a, NULL), MPIPOOL_EINVAL,
+  is_int(mpipool__registry_add(&reg, TASK("square", task_a, &data)), 0, "add");
+  is_int(mpipool__registry_add(&reg, TASK("double", task_b, NULL)), 0,
+         "add 2nd");
+  is_int(mpipool__registry_add(&reg, TASK("square", task_b, NULL)),
+         MPIPOOL_EEXIST, "same name again -> EEXIST");
+  is_int(mpipool__registry_add(&reg, TASK("square", task_a, &data)),
+         MPIPOOL_EEXIST, "same name and function again -> EEXIST");
+  is_int(mpipool__registry_add(&reg, TASK(NULL, task_a, NULL)), MPIPOOL_EINVAL,
          "NULL name -> EINVAL");
-  is_int(mpipool__registry_add(&reg, "x", NULL, NULL), MPIPOOL_EINVAL,
+  is_int(mpipool__registry_add(&reg, TASK("x", NULL, NULL)), MPIPOOL_EINVAL,
          "NULL function -> EINVAL");
-  is_int(mpipool__registry_add(&reg, "", task_a, NULL), MPIPOOL_EINVAL,
+  is_int(mpipool__registry_add(&reg, TASK("", task_a, NULL)), MPIPOOL_EINVAL,
          "empty name -> EINVAL");
-  is_int(mpipool__registry_add(NULL, "x", task_a, NULL), MPIPOOL_EINVAL,
+  is_int(mpipool__registry_add(NULL, TASK("x", task_a, NULL)), MPIPOOL_EINVAL,
          "NULL registry -> EINVAL");
   char n256[257], n255[256];
   memset(n256, 'q', 256);
   n256[256] = '\0';
   memset(n255, 'r', 255);
   n255[255] = '\0';
-  is_int(mpipool__registry_add(&reg, n256, task_a, NULL), MPIPOOL_EINVAL,
+  is_int(mpipool__registry_add(&reg, TASK(n256, task_a, NULL)), MPIPOOL_EINVAL,
          "256-byte name -> EINVAL");
-  is_int(mpipool__registry_add(&reg, n255, task_a, NULL), 0,
+  is_int(mpipool__registry_add(&reg, TASK(n255, task_a, NULL)), 0,
          "255-byte name is fine");
   is_int(reg.count, 3, "failed adds leave no entry");
 
@@ -83,7 +93,7 @@ static void test_registry(void) {
   {
     /* the name is copied */
     char tmp[] = "temp";
-    mpipool__registry_add(&reg, tmp, task_a, NULL);
+    mpipool__registry_add(&reg, TASK(tmp, task_a, NULL));
     tmp[0] = 'X';
     is_int(mpipool__registry_find(&reg, "temp"), 3, "name copied on add");
   }
@@ -101,7 +111,7 @@ static void test_registry(void) {
   for (int i = 0; i < 40; i++) {
     char nm[16];
     snprintf(nm, sizeof nm, "t%d", i);
-    if (mpipool__registry_add(&reg, nm, task_b, NULL) != 0)
+    if (mpipool__registry_add(&reg, TASK(nm, task_b, NULL)) != 0)
       grow_ok = 0;
   }
   for (int i = 0; i < 40; i++) {
@@ -115,8 +125,19 @@ static void test_registry(void) {
   mpipool__registry_free(&reg);
   ok(reg.count == 0 && reg.tasks == NULL && reg.cap == 0,
      "registry_free empties");
-  is_int(mpipool__registry_add(&reg, "again", task_a, NULL), 0,
+  is_int(mpipool__registry_add(&reg, TASK("again", task_a, NULL)), 0,
          "usable after free");
+  is_int(mpipool__registry_add(
+             &reg, (mpipool__task_t){"chunk", NULL, chunk_a, 8, &data}),
+         0, "a chunk task");
+  ok(reg.tasks[1].fn == NULL && reg.tasks[1].chunk == chunk_a &&
+         reg.tasks[1].out_size == 8 && reg.tasks[1].data == &data,
+     "a chunk task: its function, output size and data kept");
+  is_int(mpipool__registry_add(
+             &reg, (mpipool__task_t){"both", task_a, chunk_a, 8, NULL}),
+         MPIPOOL_EINVAL, "a task and a chunk task at once: EINVAL");
+  is_int(mpipool__registry_find(&reg, "both"), MPIPOOL_ENOTASK,
+         "... and not added");
   mpipool__registry_free(&reg);
 }
 
