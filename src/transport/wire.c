@@ -249,6 +249,9 @@ int mpipool__rbuild_end(mpipool__rbuild_t *rb, int status) {
     return MPIPOOL_ENOMEM;
   *s = (int8_t)status;
   rb->status.len++;
+  int64_t size =
+      (int64_t)(rb->data.len - ((const uint64_t *)rb->off.data)[rb->count]);
+  rb->same = rb->count == 0 || rb->same == size ? size : -1;
   rb->count++;
   if (status)
     rb->nfailed++;
@@ -258,6 +261,7 @@ int mpipool__rbuild_end(mpipool__rbuild_t *rb, int status) {
 void mpipool__rbuild_reset(mpipool__rbuild_t *rb) {
   rb->data.len = rb->off.len = rb->status.len = 0;
   rb->count = rb->nfailed = 0;
+  rb->same = 0;
 }
 
 void mpipool__rbuild_free(mpipool__rbuild_t *rb) {
@@ -265,6 +269,7 @@ void mpipool__rbuild_free(mpipool__rbuild_t *rb) {
   mpipool__buf_free(&rb->off);
   mpipool__buf_free(&rb->status);
   rb->count = rb->nfailed = 0;
+  rb->same = 0;
 }
 
 int mpipool__wire_results_begin(mpipool__buf_t *b, uint64_t seq,
@@ -281,18 +286,7 @@ void mpipool__wire_results_set_busy(mpipool__buf_t *b, uint64_t busy_ns) {
 
 /* The common size of every item of rb, or -1 if sizes differ or any failed. */
 static int64_t common_size(const mpipool__rbuild_t *rb) {
-  if (rb->nfailed)
-    return -1;
-  if (rb->count == 0)
-    return 0;
-  const uint64_t *off = (const uint64_t *)rb->off.data;
-  uint64_t first = (rb->count > 1 ? off[1] : rb->data.len) - off[0];
-  for (size_t i = 1; i < rb->count; i++) {
-    uint64_t end = i + 1 < rb->count ? off[i + 1] : rb->data.len;
-    if (end - off[i] != first)
-      return -1;
-  }
-  return (int64_t)first;
+  return rb->nfailed ? -1 : rb->count ? rb->same : 0;
 }
 
 int mpipool__wire_results_add(mpipool__buf_t *b, const mpipool__rbuild_t *rb) {
@@ -491,6 +485,7 @@ int mpipool__rbuild_fit(mpipool__rbuild_t *rb, size_t room, size_t msg_max) {
   }
   rb->data.len = w;
   rb->nfailed = nfailed;
+  rb->same = -1; /* some output was replaced */
   return MPIPOOL_OK;
 }
 

@@ -103,6 +103,7 @@ typedef struct {
   mpipool__buf_t status; /* int8_t per item: 0 or a negative MPIPOOL_E* */
   size_t count;
   size_t nfailed;
+  int64_t same; /* the outputs' common size (0 for none), -1: they differ */
 } mpipool__rbuild_t;
 
 /* Makes room for `items` more items and `bytes` more output, so that the

@@ -236,6 +236,7 @@ int mpipool__ctx_run_chunk(mpipool_ctx_t *ctx, mpipool__rbuild_t *rb,
   rb->off.len += count * sizeof *off;
   memset(rb->status.data + rb->status.len, 0, count);
   rb->status.len += count;
+  rb->same = rb->count == 0 || rb->same == (int64_t)each ? (int64_t)each : -1;
   rb->count += count;
   return MPIPOOL_OK;
 }
