@@ -230,34 +230,6 @@ int mpipool__rbuild_reserve(mpipool__rbuild_t *rb, size_t items, size_t bytes) {
   return MPIPOOL_OK;
 }
 
-int mpipool__rbuild_begin(mpipool__rbuild_t *rb) {
-  uint64_t *off = mpipool__buf_reserve(&rb->off, sizeof *off);
-  if (off == NULL)
-    return MPIPOOL_ENOMEM;
-  *off = rb->data.len; /* off's length is a multiple of 8: aligned */
-  rb->off.len += sizeof *off;
-  return MPIPOOL_OK;
-}
-
-void mpipool__rbuild_rewind(mpipool__rbuild_t *rb) {
-  rb->data.len = (size_t)((const uint64_t *)rb->off.data)[rb->count];
-}
-
-int mpipool__rbuild_end(mpipool__rbuild_t *rb, int status) {
-  int8_t *s = mpipool__buf_reserve(&rb->status, 1);
-  if (s == NULL)
-    return MPIPOOL_ENOMEM;
-  *s = (int8_t)status;
-  rb->status.len++;
-  int64_t size =
-      (int64_t)(rb->data.len - ((const uint64_t *)rb->off.data)[rb->count]);
-  rb->same = rb->count == 0 || rb->same == size ? size : -1;
-  rb->count++;
-  if (status)
-    rb->nfailed++;
-  return MPIPOOL_OK;
-}
-
 void mpipool__rbuild_reset(mpipool__rbuild_t *rb) {
   rb->data.len = rb->off.len = rb->status.len = 0;
   rb->count = rb->nfailed = 0;

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "mpipool.h"
 
 /* Message tags on the pool's private communicators. */
 enum {
@@ -109,12 +110,39 @@ typedef struct {
 /* Makes room for `items` more items and `bytes` more output, so that the
  * per-item calls below do not allocate.  0 or ENOMEM. */
 int mpipool__rbuild_reserve(mpipool__rbuild_t *rb, size_t items, size_t bytes);
+/* The three calls a worker makes per item are inline (a map of tiny
+ * items makes millions). */
+
 /* Starts item `count`: records where its output begins.  0 or ENOMEM. */
-int mpipool__rbuild_begin(mpipool__rbuild_t *rb);
+static inline int mpipool__rbuild_begin(mpipool__rbuild_t *rb) {
+  uint64_t *off = mpipool__buf_reserve(&rb->off, sizeof *off);
+  if (off == NULL)
+    return MPIPOOL_ENOMEM;
+  *off = rb->data.len; /* off's length is a multiple of 8: aligned */
+  rb->off.len += sizeof *off;
+  return MPIPOOL_OK;
+}
+
 /* Drops what the current item wrote so far (its output is replaced). */
-void mpipool__rbuild_rewind(mpipool__rbuild_t *rb);
+static inline void mpipool__rbuild_rewind(mpipool__rbuild_t *rb) {
+  rb->data.len = (size_t)((const uint64_t *)(void *)rb->off.data)[rb->count];
+}
+
 /* Ends the current item with `status`.  0 or ENOMEM. */
-int mpipool__rbuild_end(mpipool__rbuild_t *rb, int status);
+static inline int mpipool__rbuild_end(mpipool__rbuild_t *rb, int status) {
+  int8_t *s = mpipool__buf_reserve(&rb->status, 1);
+  if (s == NULL)
+    return MPIPOOL_ENOMEM;
+  *s = (int8_t)status;
+  rb->status.len++;
+  int64_t size = (int64_t)(rb->data.len -
+                           ((const uint64_t *)(void *)rb->off.data)[rb->count]);
+  rb->same = rb->count == 0 || rb->same == size ? size : -1;
+  rb->count++;
+  if (status)
+    rb->nfailed++;
+  return MPIPOOL_OK;
+}
 /* Empties rb for the next chunk, keeping its memory. */
 void mpipool__rbuild_reset(mpipool__rbuild_t *rb);
 void mpipool__rbuild_free(mpipool__rbuild_t *rb);
