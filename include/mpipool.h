@@ -442,7 +442,11 @@ int mpipool_set_task_timeout(mpipool_t *pool, double seconds);
  * the pool had not handed back is lost, unless a journal holds it.
  * Once a worker is ready, the head takes no more tasks (the one it runs
  * goes on to its end): each task runs exactly once, in the head or on a
- * worker.
+ * worker.  The head takes chunks of at most 256 items (it sends each item
+ * to its child and back, tens of microseconds, where a worker runs a
+ * chunk of tiny items in one go): a larger chunk waits for the workers,
+ * which it asks for at once.  Its results obey the same size limit as a
+ * worker's (mpipool_result_max).
  *
  * What changes: some tasks run in a child process of the master's
  * ("MainProcess", mpipool_ctx_worker_id 0, no place: mpipool_ctx_place

@@ -488,6 +488,20 @@ int mpipool__queue_next(mpipool__queue_t *q, mpipool__job_t **job,
   return mpipool__queue_next_for(q, -1, job, chunk);
 }
 
+int mpipool__queue_peek(const mpipool__queue_t *q, mpipool__job_t **job,
+                        size_t *chunk) {
+  if (q->again) {
+    *job = q->again->job;
+    *chunk = q->again->chunk;
+    return 1;
+  }
+  if (q->head == NULL)
+    return 0;
+  *job = q->head;
+  *chunk = q->head->dispatched; /* past the preset ones already */
+  return 1;
+}
+
 int mpipool__queue_next_for(mpipool__queue_t *q, long worker,
                             mpipool__job_t **job, size_t *chunk) {
   mpipool__requeued_t *prev = NULL, *r = q->again;

@@ -230,6 +230,11 @@ void mpipool__queue_push(mpipool__queue_t *q, mpipool__job_t *job);
 int mpipool__queue_next(mpipool__queue_t *q, mpipool__job_t **job,
                         size_t *chunk);
 
+/* The chunk mpipool__queue_next would take, left in the queue: 1 with
+ * *job and *chunk set, or 0 if the queue is empty. */
+int mpipool__queue_peek(const mpipool__queue_t *q, mpipool__job_t **job,
+                        size_t *chunk);
+
 /* The same for worker `worker`: chunks to run again that avoid it are
  * passed over (left for another worker). */
 int mpipool__queue_next_for(mpipool__queue_t *q, long worker,

@@ -91,6 +91,12 @@
  * the program never pays for a spawn and its workers' end (0.1 s and more
  * each). */
 #define HEAD_ALONE 0.02
+/* The head runs chunks of at most this many items: it sends each item to
+ * its child and back (15-35 us an item here), where a worker runs a
+ * chunk of tiny items in microseconds; a larger chunk waits for the
+ * workers, asked for at once (a map of a million items would otherwise
+ * keep the head busy for seconds on one chunk). */
+#define HEAD_CHUNK_MAX 256
 
 /* A frame in flight: the chunks it carries, in order.  Its references
  * grow with what it carries (at most MAX_COALESCE) and are kept when the
@@ -1588,6 +1594,9 @@ static int head_step(mpipool__master_t *m, int *busy) {
   head_collect(m, busy);
   if (!m->head_open || m->broken || m->terminating)
     return MPIPOOL_OK;
+  if (mpipool__queue_peek(&m->queue, &job, &c) &&
+      mpipool__job_chunk_count(job, c) > HEAD_CHUNK_MAX)
+    return mpipool__master_want_workers(m); /* not for the head */
   if (m->queue.chunks && mpipool__head_ready(m->head) &&
       mpipool__queue_next(&m->queue, &job, &c)) {
     *busy = 1;

@@ -435,7 +435,8 @@ static void tiny(void) {
 }
 
 /* The head's results obey what a worker's do: the result limit (lowered
- * by MPIPOOL_FAULT_MSG_MAX), and a chunk task runs an item a call. */
+ * by MPIPOOL_FAULT_MSG_MAX), and a chunk task runs an item a call; it
+ * leaves chunks of more than 256 items to the workers. */
 static void head_like_worker(void) {
   empty_ledger();
   setenv("MPIPOOL_HEAD_ALONE", "30", 1);
@@ -465,6 +466,21 @@ static void head_like_worker(void) {
      "the head: a chunk task's map right, one call an item (%d calls, %d "
      "in the head)",
      calls, mine);
+  /* A chunk of more than 256 items is left to the workers, asked for at
+   * once (not after MPIPOOL_HEAD_ALONE's 30 s). */
+  empty_ledger();
+  int *big = calloc(1000, sizeof *big);
+  double t0 = test_now();
+  err = big ? mpipool_map(pool, "chunk", big, 1000, sizeof *big, 1000, &res)
+            : MPIPOOL_ENOMEM;
+  double took = test_now() - t0;
+  mpipool_results_free(res);
+  free(big);
+  calls = count("chunk", NULL, &mine);
+  ok(err == 0 && calls == 1 && mine == 0 && took < 20,
+     "a chunk of 1000 items: a worker's, in one call, in %.2f s (%d calls, "
+     "%d in the head; %s)",
+     took, calls, mine, mpipool_strerror(err));
   is_int(mpipool_close(pool), 0, "head like a worker: close");
   is_int(mpipool_join(pool), 0, "head like a worker: join");
   mpipool_destroy(pool);

@@ -238,6 +238,7 @@ static void test_queue(void) {
 
   ok(q.head == NULL, "empty queue: no head");
   is_int(mpipool__queue_next(&q, &j, &ch), 0, "empty queue: next 0");
+  is_int(mpipool__queue_peek(&q, &j, &ch), 0, "empty queue: peek 0");
   mpipool__queue_push(&q, a);
   mpipool__queue_push(&q, b);
   is_int(q.chunks, 3, "a job of 0 chunks is not queued");
@@ -248,17 +249,22 @@ static void test_queue(void) {
   int order_ok = 1;
   static const size_t want_chunk[] = {0, 1, 2, 0, 1, 0};
   mpipool__job_t *want_job[] = {a, a, a, c, c, d};
+  int peek_ok = 1;
   for (size_t k = 0; k < 6; k++) {
     if (k == 1)
       mpipool__queue_push(&q, d); /* arrives while a is being handed out */
-    mpipool__job_t *pk = q.head;
+    mpipool__job_t *pk = q.head, *pj = NULL;
+    size_t pc = 99, left = q.chunks;
+    peek_ok &= mpipool__queue_peek(&q, &pj, &pc) == 1 && q.chunks == left;
     if (!mpipool__queue_next(&q, &j, &ch) || j != want_job[k] ||
         ch != want_chunk[k] || pk != j) {
       order_ok = 0;
       printf("#   step %zu: chunk %zu\n", k, ch);
     }
+    peek_ok &= pj == j && pc == ch;
   }
   ok(order_ok, "next: chunks in submission order, from the head");
+  ok(peek_ok, "peek: the chunk next takes, left in the queue");
   ok(a->dispatched == 3 && c->dispatched == 2 && d->dispatched == 1,
      "dispatched counters");
   is_int(q.chunks, 0, "no chunk waiting");
@@ -274,6 +280,19 @@ static void test_queue(void) {
      "partly dispatched job stays at the head");
   ok(mpipool__queue_next(&q, &j, &ch) && j == e && ch == 1 && q.head == NULL,
      "then leaves the queue");
+  /* a chunk to run again comes first, for peek as for next */
+  mpipool__job_t *f = new_job(MPIPOOL__JOB_MAP, 6, 2);
+  mpipool__queue_push(&q, f);
+  mpipool__queue_next(&q, &j, &ch);
+  mpipool__queue_again(&q, e, 1, -1);
+  ok(mpipool__queue_peek(&q, &j, &ch) && j == e && ch == 1 && q.chunks == 3,
+     "peek: a chunk to run again first");
+  ok(mpipool__queue_next(&q, &j, &ch) && j == e && ch == 1 &&
+         mpipool__queue_peek(&q, &j, &ch) && j == f && ch == 1,
+     "... then the queued job's next chunk");
+  while (mpipool__queue_next(&q, &j, &ch))
+    ;
+  drop(f);
   drop(a);
   drop(b);
   drop(c);
