@@ -96,5 +96,23 @@ check "resumable_map again, from its journal" "$expected/resumable_map.out" \
 rm -f "$tmp/sweep.journal"
 check "resumable_map under mpirun -n 2" "$expected/resumable_map.out" cat_out \
   "$MPIRUN" -n 2 ./examples/resumable_map "$tmp/sweep.journal"
+# chunk_map: a million doubles squared by a chunk task; the master prints.
+# A bad argument: usage, status 2.
+check "chunk_map as a singleton (a head start, the chunks for workers)" \
+  "$expected/chunk_map.out" cat_out ./examples/chunk_map
+check "chunk_map under mpirun -n 2" "$expected/chunk_map.out" cat_out \
+  "$MPIRUN" -n 2 ./examples/chunk_map
+check "chunk_map under mpirun -n 4" "$expected/chunk_map.out" cat_out \
+  env OMPI_MCA_rmaps_base_oversubscribe=1 "$MPIRUN" -n 4 ./examples/chunk_map
+n=$((n + 1))
+./examples/chunk_map 12x >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ $rc -eq 2 ] && [ ! -s "$tmp/out" ] && grep -q "^usage: chunk_map" "$tmp/err"
+then
+  echo "ok $n - chunk_map 12x: usage on stderr, status 2"
+else
+  fails=$((fails + 1))
+  echo "not ok $n - chunk_map 12x: usage on stderr, status 2 (exit $rc)"
+fi
 echo "1..$n"
 [ $fails -eq 0 ]
