@@ -449,12 +449,13 @@ int mpipool_set_task_timeout(mpipool_t *pool, double seconds);
  * worker's (mpipool_result_max).
  *
  * What changes: some tasks run in a child process of the master's
- * ("MainProcess", mpipool_ctx_worker_id 0, no place: mpipool_ctx_place
- * is -1), forked at start, which has run the initializer first (if it
- * fails, the head runs no task and the workers do all).  Like a worker,
- * that child never shares memory with the master; unlike a spawned
- * worker, it starts from the master's state at start() (threads aside),
- * not from main(), and, like an isolated worker's child, it must not
+ * ("MainProcess", mpipool_ctx_worker_id 0, in place 0: mpipool_ctx_place
+ * and mpipool_ctx_node_place are 0, and place 0's worker gets no task
+ * until the head's last one has ended), forked at start, which has run the
+ * initializer first (if it fails, the head runs no task and the workers do
+ * all).  Like a worker, that child never shares memory with the master; unlike
+ * a spawned worker, it starts from the master's state at start() (threads
+ * aside), not from main(), and, like an isolated worker's child, it must not
  * call MPI (a program whose tasks do turns the head start off).  The
  * children are forked by a forker, a process of one thread the master
  * forks at start (where start() starts MPI, from the main thread: before
@@ -780,7 +781,8 @@ long mpipool_ctx_worker_id(const mpipool_ctx_t *ctx);
  * (maxtasksperchild) or a replacement takes the place of the worker it
  * replaces, and only once that worker's last task has ended, so no two
  * tasks running at once have the same place: it is GNU parallel's job
- * slot (counted from 0).  With isolation, the child process that runs
+ * slot (counted from 0); a head start's tasks run in place 0 (see
+ * mpipool_set_head_start).  With isolation, the child process that runs
  * the tasks sees the place its worker had when the child was forked.
  */
 long mpipool_ctx_place(const mpipool_ctx_t *ctx);

@@ -244,7 +244,7 @@ static int wanted_list(const mpipool__worker_t *w) {
   int alive = w->state == MPIPOOL__W_READY || w->state == MPIPOOL__W_STARTING;
   if (w->parked && alive) /* the unknown node's spares in list 0 */
     return LIST_PARKED + w->node - MPIPOOL__NODE_UNKNOWN;
-  if (!w->parked && w->state == MPIPOOL__W_READY && !w->retiring &&
+  if (!w->parked && !w->held && w->state == MPIPOOL__W_READY && !w->retiring &&
       w->inflight < DEPTH)
     return LIST_LEVEL + (int)w->inflight;
   return LIST_NONE;
@@ -1172,6 +1172,9 @@ static int on_hello(mpipool__master_t *m, mpipool__worker_t *w,
     if (m->head_open) /* a worker is ready: the head runs no more */
       mpipool__head_retire(m->head);
     m->head_open = 0;
+    /* The head runs its last chunk as place 0: that place's worker waits
+     * for it, so that no two tasks run as one place at once. */
+    w->held = m->head_ref.job != NULL && w->place == 0;
     m->start_deaths = 0;
     w->state = MPIPOOL__W_READY;
     m->nready++;
@@ -1559,6 +1562,12 @@ static void head_collect(mpipool__master_t *m, int *busy) {
   ref_t ref = m->head_ref;
   m->head_ref.job = NULL;
   *busy = 1;
+  uint32_t p0 = m->slots ? m->places[0] : MPIPOOL__NONE;
+  if (p0 != MPIPOOL__NONE) { /* place 0's worker, held for the head */
+    mpipool__worker_t *w = mpipool__roster_at(&m->roster, p0);
+    w->held = 0;
+    relist(m, w);
+  }
   if (err) /* ENOMEM, E2BIG: the chunk fails, as on a worker */
     fail_chunk(m, ref.job, ref.chunk, err);
   else

@@ -174,6 +174,9 @@ int mpipool__head_new(mpipool__head_t **out, mpipool_t *pool) {
   atomic_init(&h->cancelled, 0);
   mpipool__ctx_init(&h->ctx, 0);
   snprintf(h->ctx.name, sizeof h->ctx.name, "MainProcess");
+  /* It stands in for place 0 until that place's worker comes (which the
+   * master holds back until the head's last chunk is done). */
+  h->ctx.place = h->ctx.node_place = 0;
   h->ctx.cancelled = is_cancelled;
   h->ctx.cancelled_arg = h;
   pthread_mutex_init(&h->lock, NULL);

@@ -147,11 +147,13 @@ static int t_noted(mpipool_ctx_t *ctx, const void *in, size_t size) {
     note(ctx, "long", x);
     sleep_ms(30000);
   }
-  if (x == 2000) /* however long the workers take to come */
+  if (x == 2000) { /* however long the workers take to come */
     for (double t0 = test_now(); !worker_ran() && test_now() - t0 < 60;)
       sleep_ms(10);
-  else
+    sleep_ms(300); /* while every worker but place 0's could run more */
+  } else
     sleep_ms(2);
+  note(ctx, "at", (int)mpipool_ctx_place(ctx)); /* the place it ran in */
   note(ctx, "task", x);
   if (mpipool_ctx_worker_id(ctx) == 0) {
     note(ctx, "sockets", sockets_open());
@@ -392,9 +394,17 @@ static void long_first(void) {
   FILE *f = fopen(ledger, "r");
   char w[16];
   int id, item, before = 0, long_here = 0, seen_long = 0, after_long = 0;
+  int head_place = -1, place0_before = 0;
   while (f && fscanf(f, "%15s %d %d %*d", w, &id, &item) == 3) {
     if (strcmp(w, "init") == 0)
       continue;
+    if (strcmp(w, "at") == 0) { /* a task's place, noted as it ended */
+      if (id == 0)
+        head_place = item;
+      else if (!seen_long && item == 0)
+        place0_before++;
+      continue;
+    }
     if (item == 2000) {
       seen_long = 1;
       long_here = id == 0;
@@ -409,6 +419,10 @@ static void long_first(void) {
      "the workers ran short items while it did (%d before it ended, %d "
      "after)",
      before, after_long);
+  ok(head_place == 0 && place0_before == 0,
+     "it ran in place 0, whose worker ran nothing until it ended (%d tasks "
+     "in place 0 ended before; the head's place %d)",
+     place0_before, head_place);
   mpipool_destroy(pool);
 }
 
