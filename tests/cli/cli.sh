@@ -149,12 +149,16 @@ check "examples/tasks.txt under mpirun -n 2 (-k): expected output" cmp -s "$(cd 
 launch singleton --progress basic.txt
 check "--progress: the final progress line" grep -q "^mpipool: 7/7 done, 2 failed, 0 running, [0-9.]* tasks/s$" err
 
-# MPIPOOL_HEAD_START=1 (a head start for programs that do not choose)
-# leaves the mpipool program as it is: its tasks run on workers (ids from
-# 1), never in a child of the master (worker 0).
-printf 'echo w=$MPIPOOL_WORKER\n%.0s' 1 2 3 4 5 6 >head.txt
-run env MPIPOOL_HEAD_START=1 MPIPOOL_HEAD_ALONE=30 "$MPIPOOL" -j 2 head.txt
-check "MPIPOOL_HEAD_START=1: the program's tasks all run on workers" \
+# A head start: a singleton's short workload runs in a child of the
+# master (worker 0, slot 1) before a worker would be up (none is spawned:
+# MPIPOOL_HEAD_ALONE=30); MPIPOOL_HEAD_START=0 turns it off (workers, ids
+# from 1).
+printf 'echo w=$MPIPOOL_WORKER s=$MPIPOOL_SLOT\n%.0s' 1 2 3 4 5 6 >head.txt
+run env MPIPOOL_HEAD_ALONE=30 "$MPIPOOL" -j 2 head.txt
+check "a head start: a short workload runs in the master's child (worker 0, slot 1)" \
+  sh -c '[ "$0" -eq 0 ] && [ "$(grep -cx "w=0 s=1" out)" -eq 6 ]' $rc
+run env MPIPOOL_HEAD_START=0 MPIPOOL_HEAD_ALONE=30 "$MPIPOOL" -j 2 head.txt
+check "MPIPOOL_HEAD_START=0: the program's tasks all run on workers" \
   sh -c '[ "$0" -eq 0 ] && [ "$(grep -c "^w=[1-9]" out)" -eq 6 ]' $rc
 
 # stdin
@@ -445,7 +449,7 @@ cat >hint.txt <<'T'
 tr "\0" "\n" </proc/$PPID/environ | grep -c "^OMPI_MCA_pml=ob1$"
 echo "pml=${OMPI_MCA_pml-unset}"
 T
-launch singleton -k hint.txt
+run env MPIPOOL_HEAD_START=0 "$MPIPOOL" -k hint.txt
 check "singleton: workers started with pml ob1, tasks without it" \
   sh -c 'printf "1\npml=unset\n" | cmp -s - out'
 run env OMPI_MCA_pml=ob1 "$MPIPOOL" -k hint.txt
