@@ -474,7 +474,8 @@ int mpipool_set_task_timeout(mpipool_t *pool, double seconds);
  * the child ends (after its chunk), and what its initializer holds goes
  * with it.  terminate stops the head's task at once; close and join wait
  * for it.  mpipool_size() gives the workers asked for
- * at once; mpipool_worker_info() says ENOTREADY until they come.  A spawn
+ * at once; mpipool_worker_info() says ENOTREADY until they come (for
+ * place 0, until the head's last task has ended).  A spawn
  * that fails fails the pool's work with MPIPOOL_ESPAWN (saying why on
  * stderr) instead of mpipool_start().  Ignored where some workers are
  * launcher ranks or on other nodes (they are started before start()
@@ -482,7 +483,8 @@ int mpipool_set_task_timeout(mpipool_t *pool, double seconds);
  * master has no GPUs of its own).  On by default; where the program
  * does not call this, MPIPOOL_HEAD_START=0 in the environment turns it
  * off (1: on; another value is said on stderr, and on kept).  The mpipool
- * program turns it off.  On the master; before start.  Errors: EBUSY.
+ * program has one only when MPIPOOL_HEAD_START is set (=1).  On the
+ * master; before start.  Errors: EBUSY.
  */
 int mpipool_set_head_start(mpipool_t *pool, int on);
 

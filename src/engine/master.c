@@ -1669,7 +1669,11 @@ int mpipool__master_progress(mpipool__master_t *m, int *busy) {
 
 int mpipool__master_nudge(mpipool__master_t *m) {
   int busy = 0;
-  if (m->levels[0].n == 0 && mpipool__now() - m->last_round < NUDGE_GAP)
+  /* (While place 0's worker may wait for the head's last chunk, a round
+   * may free it.) */
+  int held = m->head_ref.job != NULL && m->nready > 0;
+  if (m->levels[0].n == 0 && !held &&
+      mpipool__now() - m->last_round < NUDGE_GAP)
     return m->broken;
   return mpipool__master_progress(m, &busy);
 }
@@ -1879,8 +1883,8 @@ int mpipool__master_worker_info(const mpipool__master_t *m, int place,
   if (i == MPIPOOL__NONE)
     return MPIPOOL_ENOTREADY;
   const mpipool__worker_t *w = mpipool__roster_at(&m->roster, i);
-  if (w->state == MPIPOOL__W_STARTING)
-    return MPIPOOL_ENOTREADY;
+  if (w->state == MPIPOOL__W_STARTING || w->held)
+    return MPIPOOL_ENOTREADY; /* held: the head still runs in its place */
   memset(info, 0, sizeof *info);
   info->id = w->id;
   info->pid = (long)w->pid;
