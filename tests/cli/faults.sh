@@ -370,6 +370,32 @@ killo worker "$MPIPOOL" -j 1
 check "kill -9 of the worker: its task ran again, status 0" \
   sh -c '[ "$0" -eq 0 ] && grep -qx again out' $rc
 check "kill -9 of the worker: its task's processes are gone" gone
+# With a head start (MPIPOOL_HEAD_START=1) the first task runs in a
+# child of the master: killed there (kill -9, as the OOM killer does),
+# the task fails and says so, and none of its processes is left.  (No
+# worker is asked for before 30 s: a slow head must not lose the task to
+# one.)
+rm -f slept
+timeout -k 5 60 env MPIPOOL_HEAD_START=1 MPIPOOL_HEAD_ALONE=30 "$MPIPOOL" \
+  -j 1 orphan.txt >out 2>err &
+pid=$!
+until_file slept
+victim=
+for hk in 1 2 3 4 5 6 7 8 9 10; do
+  sleeper=$(pgrep -f "^/bin/slee[p] 600$" | head -1) # not the shell's line
+  if [ -n "$sleeper" ]; then # sleep's parent is the shell, the child's
+    shell=$(ps -o ppid= -p "$sleeper" | tr -d ' ')
+    victim=$(ps -o ppid= -p "$shell" | tr -d ' ')
+    break
+  fi
+  sleep 0.2
+done
+[ -n "$victim" ] && kill -9 "$victim"
+await $pid
+check "kill -9 of the head start's child: its task fails, killed by signal 9" \
+  sh -c '[ "$0" -eq 1 ] && grep -q "^mpipool: task 1: killed by signal 9" err &&
+    ! grep -qx again out' $rc
+check "kill -9 of the head start's child: its task's processes are gone" gone
 killo launcher "$MPIRUN" -n 1 "$MPIPOOL"
 check "kill -9 of mpirun: the run ends (status $rc)" [ "$rc" -ne 124 ]
 check "kill -9 of mpirun: the task's processes are gone" gone

@@ -77,6 +77,19 @@ vanished() {
   ! pgrep -f "$2" >/dev/null
 }
 
+# accounted N [PATTERN]: mpipool's summary line in err accounts for all N
+# tasks (succeeded + failed + not run), and, with PATTERN, out has as many
+# lines matching it as tasks succeeded.
+accounted() {
+  acc=$(sed -n 's/^mpipool: [0-9]* tasks*, \([0-9]*\) succeeded, \([0-9]*\) failed.*/\1 \2/p' err | tail -1)
+  acc_r=$(sed -n 's/^mpipool: [0-9]* tasks*, .*, \([0-9]*\) not run$/\1/p' err | tail -1)
+  acc_p=${2-}
+  # shellcheck disable=SC2086
+  set -- "$1" $acc "${acc_r:-0}"
+  [ $# -eq 4 ] && [ $(($2 + $3 + $4)) -eq "$1" ] &&
+    { [ -z "$acc_p" ] || [ "$(grep -c "$acc_p" out)" -eq "$2" ]; }
+}
+
 # signal_when SIGNAL CONDITION: waits (a minute at most) until the shell
 # condition holds, then sends SIGNAL to the background job $pid and waits
 # for it; its status in $rc.

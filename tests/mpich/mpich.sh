@@ -23,9 +23,20 @@ check "$MPIRUN -n 3 mpipool -k: outputs in order, status 1, the joblog" \
     grep -q "^mpipool: 4 tasks, 3 succeeded, 1 failed" err &&
     [ "$(grep -c . log)" -eq 5 ]' $rc
 
-run "$MPIPOOL" -k tasks
-check "singleton: the tasks ran, or (no spawning) status 255, nothing run, the launcher named" \
+run env MPIPOOL_HEAD_START=0 "$MPIPOOL" -k tasks
+check "singleton, no head start: the tasks ran, or (no spawning) status 255, nothing run, the launcher named" \
   sh -c '{ [ "$0" -eq 1 ] && cmp -s want out; } ||
     { [ "$0" -eq 255 ] && [ ! -s out ] &&
       grep -q "^mpipool: this MPI cannot spawn processes here; start the program under a launcher instead" err; }' $rc
+# With a head start (MPIPOOL_HEAD_START=1) the first tasks run in the
+# master's child; where spawning fails, the rest fail or are not run (status 255, or 1 when
+# every task was handed out before), and the launcher is named.
+run env MPIPOOL_HEAD_START=1 "$MPIPOOL" -k tasks
+mpich_head() {
+  { [ "$rc" -eq 1 ] && cmp -s want out; } ||
+    { { [ "$rc" -eq 255 ] || [ "$rc" -eq 1 ]; } && accounted 4 . &&
+      grep -q "^mpipool: this MPI cannot spawn processes here; start the program under a launcher instead" err; }
+}
+check "singleton, a head start: the tasks ran, or (no spawning) status 255, the launcher named, each task done, failed or not run" \
+  mpich_head
 finish
