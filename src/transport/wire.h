@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "buf.h"
 #include "mpipool.h"
@@ -143,6 +144,22 @@ static inline int mpipool__rbuild_end(mpipool__rbuild_t *rb, int status) {
     rb->nfailed++;
   return MPIPOOL_OK;
 }
+/* Ends `count` items at once that all succeeded with outputs of `each`
+ * bytes, back to back from where the data ends, written already (room
+ * made by mpipool__rbuild_reserve).  A chunk task's call. */
+static inline void mpipool__rbuild_fixed(mpipool__rbuild_t *rb, size_t count,
+                                         size_t each) {
+  uint64_t *off = (uint64_t *)(void *)(rb->off.data + rb->off.len);
+  size_t at = rb->data.len - count * each;
+  for (size_t i = 0; i < count; i++)
+    off[i] = at + i * each;
+  rb->off.len += count * sizeof *off;
+  memset(rb->status.data + rb->status.len, 0, count);
+  rb->status.len += count;
+  rb->same = rb->count == 0 || rb->same == (int64_t)each ? (int64_t)each : -1;
+  rb->count += count;
+}
+
 /* Empties rb for the next chunk, keeping its memory. */
 void mpipool__rbuild_reset(mpipool__rbuild_t *rb);
 void mpipool__rbuild_free(mpipool__rbuild_t *rb);

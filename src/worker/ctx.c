@@ -218,7 +218,6 @@ int mpipool__ctx_run_chunk(mpipool_ctx_t *ctx, mpipool__rbuild_t *rb,
   if ((each && count > ((size_t)-1 - at) / each) ||
       mpipool__rbuild_reserve(rb, count, count * each) != 0)
     return MPIPOOL_ENOMEM;
-  uint64_t *off = (uint64_t *)(void *)(rb->off.data + rb->off.len);
   char *out = rb->data.data + at;
   rb->data.len += count * each;
   ctx->rb = rb;
@@ -231,13 +230,7 @@ int mpipool__ctx_run_chunk(mpipool_ctx_t *ctx, mpipool__rbuild_t *rb,
   ctx->task_data = NULL;
   if (rc != 0 || ctx->failed || ctx->oom)
     return fail_call(ctx, rb, at, count, rc);
-  for (size_t i = 0; i < count; i++)
-    off[i] = at + i * each;
-  rb->off.len += count * sizeof *off;
-  memset(rb->status.data + rb->status.len, 0, count);
-  rb->status.len += count;
-  rb->same = rb->count == 0 || rb->same == (int64_t)each ? (int64_t)each : -1;
-  rb->count += count;
+  mpipool__rbuild_fixed(rb, count, each);
   return MPIPOOL_OK;
 }
 

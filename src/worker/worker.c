@@ -229,31 +229,31 @@ static int run_chunk(worker_t *w, const mpipool__tchunk_t *c) {
   mpipool__task_t *t = local >= 0 ? &w->pool->reg.tasks[local] : NULL;
   /* Outputs are often about as large as inputs: room for both up front. */
   size_t in_bytes = c->sizes ? 0 : c->count * c->item_size;
-  if (t && t->chunk && !w->pool->isolation && c->sizes == NULL) {
-    int err = mpipool__ctx_run_chunk(&w->ctx, &w->rb, t, p, c->count,
-                                     c->item_size); /* one call */
-    w->tasks_done += c->count;
-    w->chunks_done++;
-    return err;
-  }
-  if (mpipool__rbuild_reserve(&w->rb, c->count, in_bytes) != 0)
-    return MPIPOOL_ENOMEM;
   mpipool_task_fn fn = NULL;
   void *data = NULL;
   if (t)
     mpipool__task_item(t, &fn, &data);
-  for (size_t i = 0; i < c->count; i++) {
-    size_t size = c->sizes ? (size_t)c->sizes[i] : c->item_size;
-    int err =
-        t == NULL
-            ? mpipool__ctx_fail_item(&w->ctx, &w->rb, MPIPOOL_ENOTASK, msg)
-        : w->pool->isolation
-            ? mpipool__iso_run(&w->iso, &w->ctx, &w->rb, fn, data, p, size,
-                               w->pool->task_timeout, ctx_cancelled, w)
-            : mpipool__ctx_run(&w->ctx, &w->rb, fn, data, p, size);
+  if (t && t->chunk && !w->pool->isolation && c->sizes == NULL) {
+    int err = mpipool__ctx_run_chunk(&w->ctx, &w->rb, t, p, c->count,
+                                     c->item_size); /* one call */
     if (err)
       return err;
-    p += size;
+  } else {
+    if (mpipool__rbuild_reserve(&w->rb, c->count, in_bytes) != 0)
+      return MPIPOOL_ENOMEM;
+    for (size_t i = 0; i < c->count; i++) {
+      size_t size = c->sizes ? (size_t)c->sizes[i] : c->item_size;
+      int err =
+          t == NULL
+              ? mpipool__ctx_fail_item(&w->ctx, &w->rb, MPIPOOL_ENOTASK, msg)
+          : w->pool->isolation
+              ? mpipool__iso_run(&w->iso, &w->ctx, &w->rb, fn, data, p, size,
+                                 w->pool->task_timeout, ctx_cancelled, w)
+              : mpipool__ctx_run(&w->ctx, &w->rb, fn, data, p, size);
+      if (err)
+        return err;
+      p += size;
+    }
   }
   w->tasks_done += c->count;
   w->chunks_done++;
