@@ -239,20 +239,28 @@ static void append_worker(mpipool__master_t *m, mpipool__worker_t *w,
   l->n++;
 }
 
+/* Whether w serves place 0 while the head still runs its last chunk (a
+ * chunk is given to the head only while no worker is ready): no work for
+ * it until that chunk is back, so that no two tasks run as one place at
+ * once. */
+static int held(const mpipool__master_t *m, const mpipool__worker_t *w) {
+  return m->head_ref.job != NULL && w->place == 0;
+}
+
 /* The list w belongs in now. */
-static int wanted_list(const mpipool__worker_t *w) {
+static int wanted_list(const mpipool__master_t *m, const mpipool__worker_t *w) {
   int alive = w->state == MPIPOOL__W_READY || w->state == MPIPOOL__W_STARTING;
   if (w->parked && alive) /* the unknown node's spares in list 0 */
     return LIST_PARKED + w->node - MPIPOOL__NODE_UNKNOWN;
-  if (!w->parked && !w->held && w->state == MPIPOOL__W_READY && !w->retiring &&
-      w->inflight < DEPTH)
+  if (!w->parked && !held(m, w) && w->state == MPIPOOL__W_READY &&
+      !w->retiring && w->inflight < DEPTH)
     return LIST_LEVEL + (int)w->inflight;
   return LIST_NONE;
 }
 
 /* Moves w to the list it belongs in (to the back), if it is not there. */
 static void relist(mpipool__master_t *m, mpipool__worker_t *w) {
-  int want = wanted_list(w);
+  int want = wanted_list(m, w);
   if (want == w->list)
     return;
   unlink_worker(m, w);
@@ -1172,9 +1180,6 @@ static int on_hello(mpipool__master_t *m, mpipool__worker_t *w,
     if (m->head_open) /* a worker is ready: the head runs no more */
       mpipool__head_retire(m->head);
     m->head_open = 0;
-    /* The head runs its last chunk as place 0: that place's worker waits
-     * for it, so that no two tasks run as one place at once. */
-    w->held = m->head_ref.job != NULL && w->place == 0;
     m->start_deaths = 0;
     w->state = MPIPOOL__W_READY;
     m->nready++;
@@ -1563,11 +1568,8 @@ static void head_collect(mpipool__master_t *m, int *busy) {
   m->head_ref.job = NULL;
   *busy = 1;
   uint32_t p0 = m->slots ? m->places[0] : MPIPOOL__NONE;
-  if (p0 != MPIPOOL__NONE) { /* place 0's worker, held for the head */
-    mpipool__worker_t *w = mpipool__roster_at(&m->roster, p0);
-    w->held = 0;
-    relist(m, w);
-  }
+  if (p0 != MPIPOOL__NONE) /* place 0's worker, held for the head */
+    relist(m, mpipool__roster_at(&m->roster, p0));
   if (err) /* ENOMEM, E2BIG: the chunk fails, as on a worker */
     fail_chunk(m, ref.job, ref.chunk, err);
   else
@@ -1883,7 +1885,7 @@ int mpipool__master_worker_info(const mpipool__master_t *m, int place,
   if (i == MPIPOOL__NONE)
     return MPIPOOL_ENOTREADY;
   const mpipool__worker_t *w = mpipool__roster_at(&m->roster, i);
-  if (w->state == MPIPOOL__W_STARTING || w->held)
+  if (w->state == MPIPOOL__W_STARTING || held(m, w))
     return MPIPOOL_ENOTREADY; /* held: the head still runs in its place */
   memset(info, 0, sizeof *info);
   info->id = w->id;
@@ -1966,9 +1968,9 @@ int mpipool__master_check(const mpipool__master_t *m) {
     live++;
     ready += w->state == MPIPOOL__W_READY;
     starting += w->state == MPIPOOL__W_STARTING;
-    EXPECT(w->list == wanted_list(w),
+    EXPECT(w->list == wanted_list(m, w),
            "PoolWorker-%ld is in list %d, belongs in %d", w->id, w->list,
-           wanted_list(w));
+           wanted_list(m, w));
     unsigned n = 0;
     for (uint32_t f = w->frame_head; f != MPIPOOL__NONE; f = m->frames[f].next)
       EXPECT(++n <= w->inflight && f < m->nframes,

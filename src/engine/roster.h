@@ -45,8 +45,6 @@ typedef struct {
   int failed_init;
   int retiring;        /* has been handed its last chunk */
   int parked;          /* a spare successor, not given work yet */
-  int held;            /* serves place 0 while the head still does: no
-                          work until the head's chunk is back */
   int succ_requested;  /* its successor has been asked for */
   long assigned;       /* chunks handed to it */
   int node;            /* index into the plan's nodes, or
