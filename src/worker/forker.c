@@ -133,6 +133,13 @@ static int send_request(int sock, const request_t *r) {
   return k == (ssize_t)sizeof *r ? 0 : -1;
 }
 
+/* What SIGTERM, SIGINT and SIGHUP do. */
+static void set_stops(void (*what)(int)) {
+  signal(SIGTERM, what);
+  signal(SIGINT, what);
+  signal(SIGHUP, what);
+}
+
 /* Forks a child that runs child(its end, arg); answers with its pid and
  * the other end. */
 static int fork_one(int sock, mpipool__child_fn child, void *arg) {
@@ -146,6 +153,7 @@ static int fork_one(int sock, mpipool__child_fn child, void *arg) {
   if (pid == 0) {
     close(sock);
     close(sv[0]);
+    set_stops(SIG_DFL); /* its own, as a child of the caller would have */
     child(sv[1], arg);
     _exit(0);
   }
@@ -158,12 +166,16 @@ static int fork_one(int sock, mpipool__child_fn child, void *arg) {
 }
 
 /* The forker: forks and ends children as asked, until the caller closes
- * its socket or dies. */
+ * its socket or dies.  It ignores the signals that stop a run (TERM, INT,
+ * HUP): they come to a whole process group (Ctrl-C) or job at once, and
+ * its caller decides what its children do then; a forker killed first
+ * took its children with it, and their tasks failed ("its forker is
+ * gone").  It dies with its caller all the same. */
 static void forker_main(int sock, mpipool__child_fn child, void *arg,
                         pid_t parent) {
-  static const int sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGCHLD};
-  for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
-    signal(sigs[i], SIG_DFL);
+  signal(SIGPIPE, SIG_DFL);
+  signal(SIGCHLD, SIG_DFL);
+  set_stops(SIG_IGN);
 #ifdef PR_SET_PDEATHSIG
   prctl(PR_SET_PDEATHSIG, SIGKILL); /* dies with its caller */
   if (getppid() != parent)

@@ -9,7 +9,10 @@
  * with no lock held.  Each child is handed back with the caller's end of
  * a socket to it; the forker reaps it (a child of the forker is not the
  * caller's) and tells how it ended.  The forker dies with the thread
- * that forked it, and its children with it.
+ * that forked it, and its children with it; it ignores SIGTERM, SIGINT
+ * and SIGHUP (a Ctrl-C reaches the whole process group: the caller
+ * decides what its children do), which its children start with at
+ * their defaults.
  */
 #ifndef MPIPOOL_FORKER_H
 #define MPIPOOL_FORKER_H

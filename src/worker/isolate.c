@@ -216,17 +216,40 @@ static int await_reply(mpipool__iso_t *iso, double timeout,
   }
 }
 
+/* A child whose item is cancelled gets SIGTERM, and the grace to reply:
+ * 1 when it did, or died (its reply, if any, is there to read), 0 when
+ * it did neither (then it is killed).  A task that ends on TERM is taken
+ * as it says: the mpipool program's command that had run to its end is
+ * not run again. */
+static int answers_term(mpipool__iso_t *iso) {
+  kill(iso->pid, SIGTERM);
+  double t0 = mpipool__now();
+  for (;;) {
+    double left = KILL_GRACE - (mpipool__now() - t0);
+    struct pollfd p = {iso->fd, POLLIN, 0};
+    int k = left > 0 ? poll(&p, 1, (int)(left * 1000) + 1) : 0;
+    if (k > 0)
+      return 1;
+    if (k == 0 || errno != EINTR) {
+      kill(iso->pid, SIGKILL);
+      return 0;
+    }
+  }
+}
+
 /* Takes the child's reply to what it was sent (sent: the sending
  * worked) into rb as an item; a child that dies or is stopped first fails
- * it, saying how. */
+ * it, saying how (a cancelled one that replies on TERM: as it says). */
 static int take_reply(mpipool__iso_t *iso, mpipool_ctx_t *ctx,
                       mpipool__rbuild_t *rb, int sent, double timeout,
                       int (*cancelled)(void *), void *arg) {
   char msg[160];
   reply_t h;
-  int stopped = 0;
-  if (sent && (stopped = await_reply(iso, timeout, cancelled, arg)) == 0 &&
-      read_all(iso->fd, &h, sizeof h) == 0) {
+  int stopped = sent ? await_reply(iso, timeout, cancelled, arg) : 0;
+  int termed = stopped == MPIPOOL_ETERMINATED && answers_term(iso);
+  if (termed)
+    stopped = 0; /* its reply, if there is one */
+  if (sent && !stopped && read_all(iso->fd, &h, sizeof h) == 0) {
     char *out = mpipool__buf_reserve(&rb->data, (size_t)h.len);
     if (out == NULL)
       return MPIPOOL_ENOMEM;
@@ -239,6 +262,8 @@ static int take_reply(mpipool__iso_t *iso, mpipool_ctx_t *ctx,
   }
   /* The child died, or is stopped: the item fails, saying how. */
   int ws;
+  if (termed)
+    stopped = MPIPOOL_ETERMINATED;
   end_child(iso, stopped != 0, &ws);
   if (stopped == MPIPOOL_ETIMEDOUT)
     mpipool__fmt(msg, sizeof msg, "timed out after %g s", timeout);

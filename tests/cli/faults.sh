@@ -5,9 +5,10 @@
 # a failure.
 . "$(dirname "$0")/lib.sh"
 MAXTASKS=$builddir/examples/maxtasks
-# The faults are in spawns: no head start, which would end these small
-# workloads before a spawn (maxtasks turns it off itself; the library's
-# programs here do not).
+# The faults are in spawns and workers: no head start (the default),
+# which would end these small workloads before a spawn (maxtasks turns it
+# off itself; the library's programs here do not).  The checks with one
+# set MPIPOOL_HEAD_START=1 themselves.
 export MPIPOOL_HEAD_START=0
 # Waits (a minute at most) until file $1 exists (a task made it), then
 # half a second more: the run is under way (a fixed delay could land in
@@ -396,9 +397,46 @@ check "kill -9 of the head start's child: its task fails, killed by signal 9" \
   sh -c '[ "$0" -eq 1 ] && grep -q "^mpipool: task 1: killed by signal 9" err &&
     ! grep -qx again out' $rc
 check "kill -9 of the head start's child: its task's processes are gone" gone
+# kill -9 of the master while its head start runs a command: the
+# command's processes are gone all the same (the child's guard stops
+# them), and --resume runs the task again, on a worker.
+rm -f slept orphan.log
+MPIPOOL_HEAD_START=1 MPIPOOL_HEAD_ALONE=30 "$MPIPOOL" -j 1 --joblog orphan.log \
+  orphan.txt >out 2>err &
+pid=$!
+until_file slept
+kill -9 $pid
+await $pid
+check "kill -9 of the master during its head start: 137, the task did not end" \
+  sh -c '[ "$0" -eq 137 ] && ! grep -qx again out' $rc
+check "kill -9 of the master during its head start: its command's processes are gone" gone
+run env MPIPOOL_HEAD_START=1 "$MPIPOOL" -j 1 --joblog orphan.log --resume orphan.txt
+check "kill -9 of the master during its head start, then --resume: the task ran again, logged once" \
+  sh -c '[ "$0" -eq 0 ] && grep -qx again out && [ "$(tail -n +2 orphan.log | wc -l)" -eq 1 ]' $rc
+# Ctrl-C (SIGINT to the whole process group: master, head child and
+# command at once) while the head start runs a command: 130, the command
+# not logged, none of its processes left; --resume runs it.
+rm -f slept orphan.log
+setsid sh -c 'MPIPOOL_HEAD_START=1 MPIPOOL_HEAD_ALONE=30 exec "$0" -j 1 --joblog orphan.log orphan.txt' \
+  "$MPIPOOL" >out 2>err &
+pid=$!
+until_file slept
+kill -INT -$pid
+await $pid
+check "Ctrl-C during the head start: 130, says so, the task not logged" \
+  sh -c '[ "$0" -eq 130 ] && grep -q "^mpipool: interrupted (Interrupt): 1 task(s) not run" err && [ "$(tail -n +2 orphan.log | wc -l)" -eq 0 ]' $rc
+check "Ctrl-C during the head start: its command's processes are gone" gone
+run env MPIPOOL_HEAD_START=1 "$MPIPOOL" -j 1 --joblog orphan.log --resume orphan.txt
+check "Ctrl-C during the head start, then --resume: the task ran again, logged once" \
+  sh -c '[ "$0" -eq 0 ] && grep -qx again out && [ "$(tail -n +2 orphan.log | wc -l)" -eq 1 ]' $rc
 killo launcher "$MPIRUN" -n 1 "$MPIPOOL"
 check "kill -9 of mpirun: the run ends (status $rc)" [ "$rc" -ne 124 ]
 check "kill -9 of mpirun: the task's processes are gone" gone
+# The same with the task in the head start's child (mpirun -n 1 spawns
+# its workers: it has one).
+killo launcher env MPIPOOL_HEAD_START=1 MPIPOOL_HEAD_ALONE=30 "$MPIRUN" -n 1 "$MPIPOOL"
+check "kill -9 of mpirun during the head start: the run ends (status $rc)" [ "$rc" -ne 124 ]
+check "kill -9 of mpirun during the head start: the task's processes are gone" gone
 pkill -9 -f "/bin/slee[p] 600"
 
 # Interrupted runs lose and repeat nothing: SIGTERM, SIGINT or SIGHUP to
@@ -406,20 +444,29 @@ pkill -9 -f "/bin/slee[p] 600"
 # every task ran; each task appends its number to a ledger when it ends.
 # Every task must be in the ledger once, and in the joblog once.
 # MPIPOOL_FAULT_CYCLES kill-and-resume cycles per mode (default 4; by
-# hand: 20).
+# hand: 100, with MPIPOOL_FAULT_TASKS=3000, and MPIPOOL_TEST_TIMEOUT=300
+# for the script's time limit: 13 minutes here).  Mode head is a singleton
+# with a head start (MPIPOOL_HEAD_START=1): each run's first commands
+# run in a child of the master until its workers come (about 0.2 s), so
+# its signals come 0.02-0.42 s into the run, in that window or just past.
 cycles=${MPIPOOL_FAULT_CYCLES:-4}
 ntasks=${MPIPOOL_FAULT_TASKS:-150}
 : >cycle.txt
 for i in $(seq 1 "$ntasks"); do
   echo "sleep 0.0$((i % 5 + 5)); echo $i >>ledger" >>cycle.txt
 done
-for mode in singleton 3; do
+for mode in singleton head 3; do
   rm -f ledger cycle.log
   k=0 interrupted=0 statuses=
   while [ $k -lt $((cycles + 10)) ]; do
     k=$((k + 1))
+    after=0.6 spread=0.5
     if [ $mode = singleton ]; then
       "$MPIPOOL" --joblog cycle.log --resume cycle.txt >out 2>err &
+    elif [ $mode = head ]; then
+      MPIPOOL_HEAD_START=1 "$MPIPOOL" --joblog cycle.log --resume cycle.txt \
+        >out 2>err &
+      after=0.02 spread=0.4
     else
       env OMPI_MCA_rmaps_base_oversubscribe=1 "$MPIRUN" -n $mode "$MPIPOOL" \
         --joblog cycle.log --resume cycle.txt >out 2>err &
@@ -427,7 +474,7 @@ for mode in singleton 3; do
     pid=$!
     if [ $interrupted -lt "$cycles" ]; then
       sig=$(echo TERM INT HUP | cut -d' ' -f$((k % 3 + 1)))
-      sleep "$(awk -v k=$k 'BEGIN { srand(k); printf "%.2f", 0.6 + rand() / 2 }')"
+      sleep "$(awk -v k=$k -v a=$after -v b=$spread 'BEGIN { srand(k); printf "%.2f", a + b * rand() }')"
       kill -$sig $pid 2>/dev/null
     fi
     await $pid

@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include "base/clock.h"
 #include "worker/ctx.h"
 #include "worker/isolate.h"
 #include "mpipool.h"
@@ -43,6 +44,24 @@ static int t_pid(mpipool_ctx_t *ctx, const void *in, size_t size) {
   (void)in, (void)size;
   int pid = (int)getpid();
   return mpipool_ctx_set_output(ctx, &pid, sizeof pid);
+}
+
+static volatile sig_atomic_t termed;
+static void on_term(int sig) { termed = sig; }
+/* Ends on SIGTERM, saying so (as the mpipool program's command does). */
+static int t_term_reply(mpipool_ctx_t *ctx, const void *in, size_t size) {
+  (void)in, (void)size;
+  signal(SIGTERM, on_term);
+  for (int i = 0; i < 3000 && !termed; i++)
+    usleep(10000);
+  return mpipool_ctx_set_output(ctx, termed ? "ended on TERM" : "not", 13);
+}
+/* Takes no notice of SIGTERM. */
+static int t_deaf(mpipool_ctx_t *ctx, const void *in, size_t size) {
+  (void)ctx, (void)in, (void)size;
+  signal(SIGTERM, SIG_IGN);
+  sleep(30);
+  return 0;
 }
 
 static int ask_count;
@@ -139,6 +158,25 @@ static void items(int forker) {
   mpipool__iso_run(&iso, &ctx, &rb, t_echo, NULL, "again", 5, 0, NULL, NULL);
   ok(item(&rb, 9, buf, sizeof buf) == 0 && strcmp(buf, "again") == 0,
      "and then items run again");
+  /* A cancelled item's child gets TERM and 2 s to reply: a task that ends
+   * on it is taken as it says; one that does not is killed. */
+  ask_count = 0;
+  mpipool__iso_run(&iso, &ctx, &rb, t_term_reply, NULL, NULL, 0, 0, cancel_at_3,
+                   NULL);
+  st = item(&rb, rb.count - 1, buf, sizeof buf);
+  ok(st == 0 && strcmp(buf, "ended on TERM") == 0,
+     "cancelled, a task that ends on TERM: its own result (%d, '%s')", st, buf);
+  ask_count = 0;
+  double t0 = mpipool__now();
+  mpipool__iso_run(&iso, &ctx, &rb, t_deaf, NULL, NULL, 0, 0, cancel_at_3,
+                   NULL);
+  double took = mpipool__now() - t0;
+  st = item(&rb, rb.count - 1, buf, sizeof buf);
+  ok(st == MPIPOOL_ETERMINATED && took < 10,
+     "cancelled, a task deaf to TERM: killed, ETERMINATED (%.1f s)", took);
+  mpipool__iso_run(&iso, &ctx, &rb, t_echo, NULL, "again", 5, 0, NULL, NULL);
+  ok(item(&rb, rb.count - 1, buf, sizeof buf) == 0 && strcmp(buf, "again") == 0,
+     "and then items run again");
   pid_t last = iso.pid;
   mpipool__iso_stop(&iso);
   ok(iso.pid == 0 && iso.fd == -1 && kill(last, 0) != 0,
@@ -147,13 +185,20 @@ static void items(int forker) {
   ok(1, "stop with no child: no-op");
   if (forker) {
     pid_t f = iso.forker.pid;
+    /* A Ctrl-C or a job's end signals the whole process group: the forker
+     * takes no notice (it dies with its caller), its children do. */
+    kill(f, SIGINT);
+    kill(f, SIGTERM);
+    kill(f, SIGHUP);
+    usleep(100000);
+    ok(waitpid(f, NULL, WNOHANG) == 0, "the forker outlives INT, TERM, HUP");
     mpipool__iso_run(&iso, &ctx, &rb, t_ppid, NULL, NULL, 0, 0, NULL, NULL);
     ok(last_int(&rb) == (int)f && waitpid(iso.pid, NULL, WNOHANG) < 0,
        "the child is the forker's (%d), not this process's", last_int(&rb));
     kill(f, SIGKILL); /* its child dies with it */
     waitpid(f, NULL, 0);
     mpipool__iso_run(&iso, &ctx, &rb, t_echo, NULL, "x", 1, 0, NULL, NULL);
-    ok(item(&rb, 11, buf, sizeof buf) == MPIPOOL_ETASK,
+    ok(item(&rb, rb.count - 1, buf, sizeof buf) == MPIPOOL_ETASK,
        "the forker killed: the item its child ran fails ('%s')", buf);
     mpipool__iso_run(&iso, &ctx, &rb, t_ppid, NULL, NULL, 0, 0, NULL, NULL);
     ok(last_int(&rb) == (int)getpid() && iso.forker.pid == 0,
