@@ -660,15 +660,12 @@ int main(int argc, char **argv) {
   cli_work_args_t args = {o.cores_per_task, o.gpus_per_task};
   if (e == 0)
     e = mpipool_set_initializer(pool, cli_work_init, &args, sizeof args);
-  /* A head start only when asked for (MPIPOOL_HEAD_START=1, read by the
-   * library): a singleton's first commands run in a child of the master
-   * while its workers are spawned, as slot 1 (place 0, whose worker waits
-   * for them).  Not the default yet: the program's stops (a drain,
-   * --halt, signals, orphans) are stress-tested with commands run by
-   * workers.  Never with cores or GPUs per task: the master's child is
-   * not bound, and has no GPUs. */
-  if (e == 0 && (getenv("MPIPOOL_HEAD_START") == NULL || o.cores_per_task ||
-                 o.gpus_per_task))
+  /* A head start (the library's default; MPIPOOL_HEAD_START=0 turns it
+   * off): a singleton's first commands run in a child of the master while
+   * its workers are spawned, as slot 1 (place 0, whose worker waits for
+   * them).  Never with cores or GPUs per task: the master's child is not
+   * bound, and has no GPUs. */
+  if (e == 0 && (o.cores_per_task || o.gpus_per_task))
     e = mpipool_set_head_start(pool, 0);
   if (e == 0 && o.cores_per_task)
     e = mpipool_set_cores_per_worker(pool, o.cores_per_task);

@@ -79,7 +79,7 @@ check "hwloc failure with -j 2: runs anyway, unbound" \
 
 # An MPI that cannot spawn (simulated; Debian's MPICH 4.0.2 really cannot):
 # a singleton says what to do instead, runs nothing, status 255.  With a
-# head start (MPIPOOL_HEAD_START=1) a one-command workload runs in the master's
+# head start (the default) a one-command workload runs in the master's
 # child and needs no worker; a longer one asks for workers, and fails
 # with the same words, every task run, failed or counted as not run (the
 # status 255 when the pool failed with tasks not handed out yet, else 1).

@@ -28,7 +28,7 @@ check "singleton, no head start: the tasks ran, or (no spawning) status 255, not
   sh -c '{ [ "$0" -eq 1 ] && cmp -s want out; } ||
     { [ "$0" -eq 255 ] && [ ! -s out ] &&
       grep -q "^mpipool: this MPI cannot spawn processes here; start the program under a launcher instead" err; }' $rc
-# With a head start (MPIPOOL_HEAD_START=1) the first tasks run in the
+# With a head start (the default) the first tasks run in the
 # master's child; where spawning fails, the rest fail or are not run (status 255, or 1 when
 # every task was handed out before), and the launcher is named.
 run env MPIPOOL_HEAD_START=1 "$MPIPOOL" -k tasks
