@@ -397,38 +397,41 @@ check "kill -9 of the head start's child: its task fails, killed by signal 9" \
   sh -c '[ "$0" -eq 1 ] && grep -q "^mpipool: task 1: killed by signal 9" err &&
     ! grep -qx again out' $rc
 check "kill -9 of the head start's child: its task's processes are gone" gone
+# stop_head SIGNAL [-]: runs orphan.txt with a head start, in a session
+# of its own, and sends SIGNAL to its master (with -, to its whole process
+# group, as Ctrl-C does) once the task runs in the head's child; status
+# in $rc.
+stop_head() {
+  rm -f slept orphan.log
+  setsid sh -c 'MPIPOOL_HEAD_START=1 MPIPOOL_HEAD_ALONE=30 exec "$0" -j 1 --joblog orphan.log orphan.txt' \
+    "$MPIPOOL" >out 2>err &
+  pid=$!
+  until_file slept
+  kill -"$1" "${2:-}$pid"
+  await $pid
+}
+# resumed WHAT: --resume runs the task left, once (on a worker).
+resumed() {
+  run env MPIPOOL_HEAD_START=1 "$MPIPOOL" -j 1 --joblog orphan.log --resume orphan.txt
+  check "$1, then --resume: the task ran again, logged once" \
+    sh -c '[ "$0" -eq 0 ] && grep -qx again out && [ "$(tail -n +2 orphan.log | wc -l)" -eq 1 ]' $rc
+}
 # kill -9 of the master while its head start runs a command: the
 # command's processes are gone all the same (the child's guard stops
-# them), and --resume runs the task again, on a worker.
-rm -f slept orphan.log
-MPIPOOL_HEAD_START=1 MPIPOOL_HEAD_ALONE=30 "$MPIPOOL" -j 1 --joblog orphan.log \
-  orphan.txt >out 2>err &
-pid=$!
-until_file slept
-kill -9 $pid
-await $pid
+# them), and --resume runs the task again.
+stop_head KILL
 check "kill -9 of the master during its head start: 137, the task did not end" \
   sh -c '[ "$0" -eq 137 ] && ! grep -qx again out' $rc
 check "kill -9 of the master during its head start: its command's processes are gone" gone
-run env MPIPOOL_HEAD_START=1 "$MPIPOOL" -j 1 --joblog orphan.log --resume orphan.txt
-check "kill -9 of the master during its head start, then --resume: the task ran again, logged once" \
-  sh -c '[ "$0" -eq 0 ] && grep -qx again out && [ "$(tail -n +2 orphan.log | wc -l)" -eq 1 ]' $rc
+resumed "kill -9 of the master during its head start"
 # Ctrl-C (SIGINT to the whole process group: master, head child and
 # command at once) while the head start runs a command: 130, the command
 # not logged, none of its processes left; --resume runs it.
-rm -f slept orphan.log
-setsid sh -c 'MPIPOOL_HEAD_START=1 MPIPOOL_HEAD_ALONE=30 exec "$0" -j 1 --joblog orphan.log orphan.txt' \
-  "$MPIPOOL" >out 2>err &
-pid=$!
-until_file slept
-kill -INT -$pid
-await $pid
+stop_head INT -
 check "Ctrl-C during the head start: 130, says so, the task not logged" \
   sh -c '[ "$0" -eq 130 ] && grep -q "^mpipool: interrupted (Interrupt): 1 task(s) not run" err && [ "$(tail -n +2 orphan.log | wc -l)" -eq 0 ]' $rc
 check "Ctrl-C during the head start: its command's processes are gone" gone
-run env MPIPOOL_HEAD_START=1 "$MPIPOOL" -j 1 --joblog orphan.log --resume orphan.txt
-check "Ctrl-C during the head start, then --resume: the task ran again, logged once" \
-  sh -c '[ "$0" -eq 0 ] && grep -qx again out && [ "$(tail -n +2 orphan.log | wc -l)" -eq 1 ]' $rc
+resumed "Ctrl-C during the head start"
 killo launcher "$MPIRUN" -n 1 "$MPIPOOL"
 check "kill -9 of mpirun: the run ends (status $rc)" [ "$rc" -ne 124 ]
 check "kill -9 of mpirun: the task's processes are gone" gone
