@@ -159,6 +159,7 @@ struct mpipool__master {
   int recycling;             /* maxtasks > 0 and spawning still works */
   int spawning;              /* spawning works: lost workers are replaced */
   int ending;                /* in mpipool__master_shutdown */
+  int spawn_finish;          /* shutdown: the spawner ends after its requests */
   /* A head start (mpipool__master_head_start): the first workers are
    * being spawned, and the pool is sealed when they come; their spawn
    * waits (first_n > 0) until the head needs help (HEAD_ALONE). */
@@ -1770,6 +1771,11 @@ static int all_idle(const mpipool__master_t *m, const void *arg) {
   return m->jobs_active == 0;
 }
 
+static int spawner_ended(const mpipool__master_t *m, const void *arg) {
+  (void)arg;
+  return mpipool__spawnq_end(m->spawnq, m->spawn_finish);
+}
+
 static int all_gone(const mpipool__master_t *m, const void *arg) {
   (void)arg;
   return m->roster.live == 0;
@@ -1805,8 +1811,15 @@ int mpipool__master_shutdown(mpipool__master_t *m, int terminate) {
    * measured); a stuck one returns at its bound (30 s). */
   if (m->spawnq) {
     int busy = 0;
-    mpipool__spawnq_stop(m->spawnq, !terminate);
-    int e = adopt_spawns(m, &busy);
+    /* Meanwhile the results that come are taken (and the program logs
+     * them): a launcher that ends the job first (mpirun, a second or so
+     * after it forwards a SIGTERM) must not take with it tasks that had
+     * ended, which --resume would run again. */
+    m->spawn_finish = !terminate;
+    int e = wait_until(m, spawner_ended, NULL, -1);
+    mpipool__spawnq_stop(m->spawnq, !terminate); /* ended: at once */
+    if (e == 0)
+      e = adopt_spawns(m, &busy);
     if (e && err == 0)
       err = e;
   }

@@ -33,6 +33,7 @@ struct mpipool__spawnq {
   pthread_mutex_t lock;
   pthread_cond_t wake;
   int stopping;
+  int ended;           /* the thread has left its loop (spawnq_end) */
   request_t *requests; /* FIFO */
   done_t *done, **done_tail;
   int pending; /* processes requested, not yet polled */
@@ -90,6 +91,7 @@ static void *spawner_main(void *arg) {
     }
     mpipool__free(r);
   }
+  sp->ended = 1;
   pthread_mutex_unlock(&sp->lock);
   return NULL;
 }
@@ -177,9 +179,9 @@ int mpipool__spawnq_pending(mpipool__spawnq_t *sp) {
   return n;
 }
 
-void mpipool__spawnq_stop(mpipool__spawnq_t *sp, int finish) {
+int mpipool__spawnq_end(mpipool__spawnq_t *sp, int finish) {
   if (sp == NULL || !sp->threaded)
-    return;
+    return 1;
   pthread_mutex_lock(&sp->lock);
   sp->stopping = 1;
   while (sp->requests && !finish) {
@@ -190,7 +192,15 @@ void mpipool__spawnq_stop(mpipool__spawnq_t *sp, int finish) {
     mpipool__free(r);
   }
   pthread_cond_signal(&sp->wake);
+  int ended = sp->ended;
   pthread_mutex_unlock(&sp->lock);
+  return ended;
+}
+
+void mpipool__spawnq_stop(mpipool__spawnq_t *sp, int finish) {
+  if (sp == NULL || !sp->threaded)
+    return;
+  mpipool__spawnq_end(sp, finish);
   pthread_join(sp->thread, NULL);
   sp->threaded = 0;
 }

@@ -50,8 +50,14 @@ int mpipool__spawnq_poll(mpipool__spawnq_t *sp, mpipool__spawned_t *out);
 /* Processes requested and not yet handed over by poll. */
 int mpipool__spawnq_pending(mpipool__spawnq_t *sp);
 
-/* Stops the thread: after every queued request with `finish`, else after
- * the spawn in progress (requests not started are dropped).  Finished
+/* Tells the thread to end, without waiting: after every queued request
+ * with `finish`, else after the spawn in progress (requests not started
+ * are dropped).  1 once it has ended (at once without a thread), else 0:
+ * the caller goes on with its work and asks again (a spawn takes up to
+ * its bound). */
+int mpipool__spawnq_end(mpipool__spawnq_t *sp, int finish);
+
+/* Stops the thread as spawnq_end says, and waits for it.  Finished
  * spawns stay available to poll.  spawnq_free then frees everything,
  * intercommunicators of spawns not polled included (NULL: no-op). */
 void mpipool__spawnq_stop(mpipool__spawnq_t *sp, int finish);

@@ -133,6 +133,29 @@ static void test_threaded(void) {
   ok(calls <= 2, "stop: the queued requests dropped (%d served)", calls);
   is_int(mpipool__spawnq_pending(sp), calls, "pending: only those served");
   mpipool__spawnq_free(sp); /* frees what was not polled */
+
+  /* end: says, without waiting, whether the thread has ended (the master
+   * takes results meanwhile). */
+  calls = 0;
+  mpipool__spawnq_new(&sp, 1, fake_spawn);
+  for (int i = 0; i < 3; i++)
+    mpipool__spawnq_request(sp, "z", 1, i);
+  is_int(mpipool__spawnq_end(sp, 1), 0,
+         "end(finish) with 3 queued: not ended yet, returns at once");
+  int polls = 0;
+  while (!mpipool__spawnq_end(sp, 1) && polls < 500) {
+    struct timespec ts = {0, 10000000L};
+    nanosleep(&ts, NULL);
+    polls++;
+  }
+  ok(calls == 3 && polls > 0 && polls < 500,
+     "then ended, after the 3 were served (%d served, %d polls)", calls, polls);
+  mpipool__spawnq_stop(sp, 1);
+  ok(1, "stop after it ended: joins at once");
+  mpipool__spawnq_free(sp);
+  mpipool__spawnq_new(&sp, 0, fake_spawn);
+  is_int(mpipool__spawnq_end(sp, 0), 1, "end with no thread: ended");
+  mpipool__spawnq_free(sp);
 }
 
 int main(void) {
