@@ -482,8 +482,11 @@ int mpipool_set_task_timeout(mpipool_t *pool, double seconds);
  * returns, as without it), and with mpipool_set_gpus_per_worker (the
  * master has no GPUs of its own).  On by default; where the program
  * does not call this, MPIPOOL_HEAD_START=0 in the environment turns it
- * off (1: on; another value is said on stderr, and on kept); so it does
- * for the mpipool program.  On the master; before start.  Errors: EBUSY.
+ * off (1: on; another value is said on stderr, and on kept).  The mpipool
+ * program has one as a singleton, and under mpirun -n 1 only with
+ * MPIPOOL_HEAD_START=1 (mpirun ends its ranks on a signal, and the
+ * head's child is none of them).  On the master; before start.  Errors:
+ * EBUSY.
  */
 int mpipool_set_head_start(mpipool_t *pool, int on);
 

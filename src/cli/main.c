@@ -660,12 +660,18 @@ int main(int argc, char **argv) {
   cli_work_args_t args = {o.cores_per_task, o.gpus_per_task};
   if (e == 0)
     e = mpipool_set_initializer(pool, cli_work_init, &args, sizeof args);
-  /* A head start (the library's default; MPIPOOL_HEAD_START=0 turns it
-   * off): a singleton's first commands run in a child of the master while
-   * its workers are spawned, as slot 1 (place 0, whose worker waits for
-   * them).  Never with cores or GPUs per task: the master's child is not
-   * bound, and has no GPUs. */
-  if (e == 0 && (o.cores_per_task || o.gpus_per_task))
+  /* A head start (MPIPOOL_HEAD_START=0 turns it off): a singleton's first
+   * commands run in a child of the master while its workers are spawned,
+   * as slot 1 (place 0, whose worker waits for them).  Under a launcher
+   * (mpirun -n 1) only with MPIPOOL_HEAD_START=1: on a signal mpirun ends
+   * its ranks (TERM, then KILL), and the head's child is none of them, so
+   * a command it ran to its end as the master was killed was not logged,
+   * and ran again after --resume (2 in 25 kill-and-resume cycles).  Never
+   * with cores or GPUs per task: the master's child is not bound, and has
+   * no GPUs. */
+  int launched = mpipool_launch_rank() >= 0;
+  if (e == 0 && (o.cores_per_task || o.gpus_per_task ||
+                 (launched && getenv("MPIPOOL_HEAD_START") == NULL)))
     e = mpipool_set_head_start(pool, 0);
   if (e == 0 && o.cores_per_task)
     e = mpipool_set_cores_per_worker(pool, o.cores_per_task);

@@ -164,6 +164,14 @@ check "MPIPOOL_HEAD_START=0: the tasks all run on workers" \
 run env MPIPOOL_HEAD_ALONE=30 "$MPIPOOL" -j 2 --cores-per-task 1 head.txt
 check "--cores-per-task: no head start, the tasks all run on workers" \
   sh -c '[ "$0" -eq 0 ] && [ "$(grep -c "^w=[1-9]" out)" -eq 6 ]' $rc
+# Under mpirun -n 1 (which ends its ranks on a signal; the head's child is
+# none of them) only when asked for.
+run env MPIPOOL_HEAD_ALONE=30 "$MPIRUN" -n 1 "$MPIPOOL" -j 2 head.txt
+check "mpirun -n 1: no head start, the tasks all run on workers" \
+  sh -c '[ "$0" -eq 0 ] && [ "$(grep -c "^w=[1-9]" out)" -eq 6 ]' $rc
+run env MPIPOOL_HEAD_START=1 MPIPOOL_HEAD_ALONE=30 "$MPIRUN" -n 1 "$MPIPOOL" -j 2 head.txt
+check "mpirun -n 1, MPIPOOL_HEAD_START=1: a head start (worker 0, slot 1)" \
+  sh -c '[ "$0" -eq 0 ] && [ "$(grep -cx "w=0 s=1" out)" -eq 6 ]' $rc
 
 # stdin
 printf 'echo from stdin\necho again\n' | "$MPIPOOL" -k - >out 2>err

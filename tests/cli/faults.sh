@@ -452,11 +452,12 @@ pkill -9 -f "/bin/slee[p] 600"
 # with a head start (MPIPOOL_HEAD_START=1): each run's first commands
 # run in a child of the master until its workers come (about 0.2 s), so
 # its signals come 0.02-0.42 s into the run, in that window or just past.
-# Mode 1, mpirun -n 1, has one too, and its signals come while the workers
-# are being spawned (0.2-0.6 s): mpirun ends the job about a second after
-# it forwards the signal, and the master, waiting for the spawn in
-# progress, took no result meanwhile: 3 to 8 tasks in 30 cycles had
-# ended unlogged, and ran again.
+# Mode 1, mpirun -n 1 with --maxtasksperchild 5, spawns its workers and
+# their successors all the time, and its signals come 1.1-1.9 s in, often
+# while a spawn is in progress: mpirun ends the job soon after it
+# forwards the signal, and the master, waiting for that spawn, took no
+# result meanwhile: 2 tasks in 20 cycles had ended unlogged, and ran
+# again after --resume.
 cycles=${MPIPOOL_FAULT_CYCLES:-4}
 ntasks=${MPIPOOL_FAULT_TASKS:-150}
 : >cycle.txt
@@ -475,11 +476,13 @@ for mode in singleton head 1 3; do
       MPIPOOL_HEAD_START=1 "$MPIPOOL" --joblog cycle.log --resume cycle.txt \
         >out 2>err &
       after=0.02 spread=0.4
-    else # mpirun -n 1 spawns its workers: it has a head start
-      env MPIPOOL_HEAD_START=1 OMPI_MCA_rmaps_base_oversubscribe=1 \
-        "$MPIRUN" -n $mode "$MPIPOOL" --joblog cycle.log --resume cycle.txt \
-        >out 2>err &
-      [ $mode -eq 1 ] && after=0.2 spread=0.4
+    elif [ $mode = 1 ]; then
+      "$MPIRUN" -n 1 "$MPIPOOL" --maxtasksperchild 5 --joblog cycle.log \
+        --resume cycle.txt >out 2>err &
+      after=1.1 spread=0.8
+    else
+      env OMPI_MCA_rmaps_base_oversubscribe=1 "$MPIRUN" -n $mode "$MPIPOOL" \
+        --joblog cycle.log --resume cycle.txt >out 2>err &
     fi
     pid=$!
     if [ $interrupted -lt "$cycles" ]; then
