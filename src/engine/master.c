@@ -159,7 +159,6 @@ struct mpipool__master {
   int recycling;             /* maxtasks > 0 and spawning still works */
   int spawning;              /* spawning works: lost workers are replaced */
   int ending;                /* in mpipool__master_shutdown */
-  int spawn_finish;          /* shutdown: the spawner ends after its requests */
   /* A head start (mpipool__master_head_start): the first workers are
    * being spawned, and the pool is sealed when they come; their spawn
    * waits (first_n > 0) until the head needs help (HEAD_ALONE). */
@@ -1674,8 +1673,8 @@ int mpipool__master_nudge(mpipool__master_t *m) {
   int busy = 0;
   /* (While place 0's worker may wait for the head's last chunk, a round
    * may free it.) */
-  int held = m->head_ref.job != NULL && m->nready > 0;
-  if (m->levels[0].n == 0 && !held &&
+  int may_free = m->head_ref.job != NULL && m->nready > 0;
+  if (m->levels[0].n == 0 && !may_free &&
       mpipool__now() - m->last_round < NUDGE_GAP)
     return m->broken;
   return mpipool__master_progress(m, &busy);
@@ -1771,9 +1770,9 @@ static int all_idle(const mpipool__master_t *m, const void *arg) {
   return m->jobs_active == 0;
 }
 
+/* arg: the spawner's `finish` (mpipool__spawnq_end). */
 static int spawner_ended(const mpipool__master_t *m, const void *arg) {
-  (void)arg;
-  return mpipool__spawnq_end(m->spawnq, m->spawn_finish);
+  return mpipool__spawnq_end(m->spawnq, *(const int *)arg);
 }
 
 static int all_gone(const mpipool__master_t *m, const void *arg) {
@@ -1815,9 +1814,9 @@ int mpipool__master_shutdown(mpipool__master_t *m, int terminate) {
      * them): a launcher that ends the job first (mpirun, a second or so
      * after it forwards a SIGTERM) must not take with it tasks that had
      * ended, which --resume would run again. */
-    m->spawn_finish = !terminate;
-    int e = wait_until(m, spawner_ended, NULL, -1);
-    mpipool__spawnq_stop(m->spawnq, !terminate); /* ended: at once */
+    int finish = !terminate;
+    int e = wait_until(m, spawner_ended, &finish, -1);
+    mpipool__spawnq_stop(m->spawnq, finish); /* ended: at once */
     if (e == 0)
       e = adopt_spawns(m, &busy);
     if (e && err == 0)
