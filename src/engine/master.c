@@ -1783,6 +1783,24 @@ static int all_gone(const mpipool__master_t *m, const void *arg) {
 /* --- the end ----------------------------------------------------------------
  */
 
+/* Tells every worker that is ready or starting to stop, as the pool ends
+ * (TERMINATE if terminate, else STOP).  Returns err, or the first error if
+ * err is 0. */
+static int stop_all(mpipool__master_t *m, int terminate, int err) {
+  int tag = terminate ? MPIPOOL__TAG_TERMINATE : MPIPOOL__TAG_STOP;
+  for (size_t i = 0; i < m->roster.nworkers && !m->broken; i++) {
+    if (!mpipool__roster_is_live(&m->roster, i))
+      continue;
+    mpipool__worker_t *w = mpipool__roster_at(&m->roster, (uint32_t)i);
+    if (w->state == MPIPOOL__W_READY || w->state == MPIPOOL__W_STARTING) {
+      int e = stop_worker(m, w, tag, 1);
+      if (e && err == 0)
+        err = e;
+    }
+  }
+  return err;
+}
+
 int mpipool__master_shutdown(mpipool__master_t *m, int terminate) {
   int err = MPIPOOL_OK;
   if (!terminate && !m->broken)
@@ -1798,6 +1816,14 @@ int mpipool__master_shutdown(mpipool__master_t *m, int terminate) {
   }
   if (err)
     fail_all(m, MPIPOOL_ETERMINATED);
+  /* Terminate tells the workers at once, not after the spawn in progress
+   * (below; up to its 30 s bound): a worker starts no frame it holds once
+   * it sees TERMINATE, and stops the task it runs.  Under mpirun, told
+   * after the spawn, they started tasks that ended after mpirun had ended
+   * the job (it does, about 0.1 s after a SIGTERM): never logged, and run
+   * again by --resume. */
+  if (terminate)
+    err = stop_all(m, 1, err);
   /* A worker lost from now on is not replaced: its successor would come
    * after every worker was told to stop, and the pool's end wait for it. */
   m->spawning = 0;
@@ -1822,17 +1848,7 @@ int mpipool__master_shutdown(mpipool__master_t *m, int terminate) {
     if (e && err == 0)
       err = e;
   }
-  int tag = terminate ? MPIPOOL__TAG_TERMINATE : MPIPOOL__TAG_STOP;
-  for (size_t i = 0; i < m->roster.nworkers && !m->broken; i++) {
-    if (!mpipool__roster_is_live(&m->roster, i))
-      continue;
-    mpipool__worker_t *w = mpipool__roster_at(&m->roster, (uint32_t)i);
-    if (w->state == MPIPOOL__W_READY || w->state == MPIPOOL__W_STARTING) {
-      int e = stop_worker(m, w, tag, 1);
-      if (e && err == 0)
-        err = e;
-    }
-  }
+  err = stop_all(m, terminate, err); /* and those spawned meanwhile */
   if (!m->broken) {
     int e = wait_until(m, all_gone, NULL, -1);
     if (e && err == 0)
