@@ -460,7 +460,7 @@ int cli_farm_run(mpipool_t *pool, const cli_farm_t *f, cli_counts_t *counts) {
     if (fm.in_flight == 0 &&
         (fm.halting || (fm.slots.nretry == 0 && fm.next == f->ntodo)))
       break;
-    int e = mpipool_wait(pool, 0.25);
+    int e = mpipool_wait(pool, 0.05); /* a stop is seen within 50 ms */
     if (e && e != MPIPOOL_ETIMEDOUT) {
       say("the pool failed: %s", mpipool_strerror(e));
       fm.fatal = 1;

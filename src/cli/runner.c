@@ -35,6 +35,7 @@ extern char **environ;
 #define KILL_GRACE 2.0       /* SIGTERM, then SIGKILL this much later */
 #define BACKGROUND_GRACE 1.0 /* output read after the shell exited */
 #define STOP_GRACE 0.5       /* for this process's stop signal, see below */
+#define HOLD_S 5.0           /* a command not started after a stop signal */
 
 /* This process's end of the guard's socket (see start_guard), or -1. */
 static int guard_fd = -1;
@@ -350,11 +351,40 @@ static void stopped_by_the_run(cli_run_t *r) {
     r->cancelled = 1;
 }
 
+/* Whether a command about to start is held back by a stop signal that
+ * came since the last one started.  mpirun, killing its job, signals every
+ * process of it, and kills them soon after: a command started then (the
+ * worker had it already) would run unlogged by a master that is gone, and
+ * run again by --resume.  The master, stopping too, cancels what it
+ * handed out (cancelled() says so), or is gone: the command is not
+ * started.  A stop that cancels nothing in HOLD_S (a signal to this
+ * process alone), or with no cancelled(), lets the command start.
+ * Returns 1 if held back. */
+static int held_by_a_stop(int (*cancelled)(void *), void *arg) {
+  if (!stop_flag)
+    return 0;
+  double until = cancelled ? cli_now() + HOLD_S : 0;
+  while (cancelled == NULL || !cancelled(arg)) {
+    if (cli_now() >= until) {
+      stop_flag = 0;
+      return 0;
+    }
+    struct timespec ts = {0, 10000000L};
+    nanosleep(&ts, NULL);
+  }
+  return 1;
+}
+
 int cli_run(const char *cmd, double timeout, size_t keep, char *const envp[],
             int (*cancelled)(void *), void *arg, cli_run_t *r) {
   int outp[2], errp[2], err;
   pid_t pid;
   memset(r, 0, sizeof *r);
+  if (held_by_a_stop(cancelled, arg)) { /* not started: cancelled */
+    r->start = wall();
+    r->cancelled = 1;
+    return 0;
+  }
   if (pipe2(outp, O_CLOEXEC))
     return errno;
   if (pipe2(errp, O_CLOEXEC)) {
@@ -368,7 +398,6 @@ int cli_run(const char *cmd, double timeout, size_t keep, char *const envp[],
     close(errp[1]);
     goto out_with_errp;
   }
-  stop_flag = 0; /* a stop asked between tasks is not this one's */
   /* Only the command writes to the pipes: EOF when it is done with them. */
   close(outp[1]);
   close(errp[1]);

@@ -416,7 +416,11 @@ static int terminate_pending(worker_t *w) {
   return flag;
 }
 
-static int ctx_cancelled(void *arg) { return terminate_pending(arg); }
+/* A task's result is no longer wanted: the master terminated the pool,
+ * or is gone (nothing would take it). */
+static int ctx_cancelled(void *arg) {
+  return terminate_pending(arg) || master_gone(arg);
+}
 
 static void *beat_main(void *arg) {
   worker_t *w = arg;

@@ -679,6 +679,55 @@ static void test_stopped_by_the_run(void) {
   done(&r);
 }
 
+static int cancel_flag(void *arg) { return *(int *)arg; }
+
+/* After a stop signal, a command about to start waits for cancelled() (the
+ * master's TERMINATE under mpirun, which kills the job soon after): it is
+ * not started if that comes, and starts after 5 s if it never does. */
+static void test_held_by_a_stop(void) {
+  cli_run_t r;
+  int yes = 1, no = 0;
+  cli_run_forward_signals();
+  unlink("held.mark");
+  /* The signal comes while a command runs: it is stopped, and the next
+   * one is held, then cancelled without being started. */
+  int err = cli_run("kill -TERM $PPID; sleep 30", 0, CLI_RUN_KEEP_ALL, environ,
+                    cancel_flag, &no, &r);
+  ok(err == 0 && r.cancelled && r.signal == SIGTERM,
+     "a stop signal during a command: stopped, cancelled (%d, %d)", r.cancelled,
+     r.signal);
+  done(&r);
+  double t = mono();
+  err = cli_run("touch held.mark", 0, CLI_RUN_KEEP_ALL, environ, cancel_flag,
+                &yes, &r);
+  t = mono() - t;
+  ok(err == 0 && r.cancelled && r.exitval == 0 && r.signal == 0,
+     "held, then cancelled: reported cancelled (%d, %d, %d)", r.cancelled,
+     r.exitval, r.signal);
+  ok(access("held.mark", F_OK) != 0, "held, then cancelled: never started");
+  ok(t < 0.5, "held, then cancelled: returned after %.2f s", t);
+  done(&r);
+  /* Still held (no command started since the stop): cancelled() never
+   * says so, and the command starts after the hold. */
+  t = mono();
+  err = cli_run("touch held.mark", 0, CLI_RUN_KEEP_ALL, environ, cancel_flag,
+                &no, &r);
+  t = mono() - t;
+  ok(err == 0 && !r.cancelled && r.exitval == 0,
+     "held, not cancelled: ran (%d, %d)", r.cancelled, r.exitval);
+  ok(access("held.mark", F_OK) == 0, "held, not cancelled: it ran");
+  ok(t >= 4.9 && t < 8, "held, not cancelled: started after %.2f s", t);
+  done(&r);
+  /* The hold is over: the next command starts at once. */
+  t = mono();
+  err = cli_run("true", 0, CLI_RUN_KEEP_ALL, environ, cancel_flag, &yes, &r);
+  t = mono() - t;
+  ok(err == 0 && !r.cancelled && t < 1,
+     "after the hold, a command starts at once (%.2f s)", t);
+  done(&r);
+  unlink("held.mark");
+}
+
 int main(void) {
   /* kill -SEGV must not leave a core file behind. */
   struct rlimit nocore = {0, 0};
@@ -700,6 +749,7 @@ int main(void) {
   test_start();
   test_fd_leaks();
   test_stopped_by_the_run();
+  test_held_by_a_stop();
   printf("# %.1f s\n", mono() - t0);
   return tap_done();
 }
