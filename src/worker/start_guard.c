@@ -7,6 +7,7 @@
 
 #include "base/clock.h"
 #include "worker/init_stall.h"
+#include "worker/master_watch.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -31,6 +32,10 @@
 #define STALL_S 2.0
 #define STALL_TICK_MS 100
 #define STALL_TRIES 3
+
+/* How long at most a guard whose worker ended after a stop signal waits
+ * for the master to end (see linger). */
+#define LINGER_S 10.0
 
 /* The faults of the tests: every PMIx server address in the environment
  * becomes 127.0.0.1:port.  Port 1, where nobody listens, makes MPI_Init
@@ -75,11 +80,37 @@ static void fault_stall(void) {
 }
 
 /* The signals mpirun forwards to the process group: the guard ignores
- * them (the worker handles them), a worker started again gets back what
- * the program had. */
+ * them (the worker handles them) but notes those that stop a run (see
+ * linger), a worker started again gets back what the program had. */
 static const int forwarded[] = {SIGINT,  SIGTERM, SIGHUP, SIGQUIT,
                                 SIGUSR1, SIGUSR2, SIGPIPE};
 #define NFORWARDED (sizeof forwarded / sizeof *forwarded)
+
+/* Set in the guard by the signals that stop a run (TERM, INT, HUP). */
+static volatile sig_atomic_t stop_seen;
+
+static void on_stop(int sig) {
+  (void)sig;
+  stop_seen = 1;
+}
+
+/* mpirun ends its job on a signal with SIGCONT, SIGTERM, then SIGKILL,
+ * odls_base_sigkill_timeout (1 s) apart; but the wait is a sleep() that
+ * the end of any of its children cuts short: measured, SIGKILL came 1 ms
+ * after SIGTERM when a worker ended in between.  The master needs that
+ * second to take and log the results that come (a task that ended unlogged
+ * runs again after --resume).  So a guard whose worker ended after a stop
+ * signal waits for the master to end, LINGER_S at most (a master on
+ * another node is not seen to end: mpirun's SIGKILL ends the wait). */
+static void linger(void) {
+  if (!stop_seen)
+    return;
+  mpipool__master_watch_t mw;
+  mpipool__master_watch_from(&mw, getenv(MPIPOOL__MASTER_ENV));
+  double until = mpipool__now() + LINGER_S;
+  while (mpipool__now() < until && !mpipool__master_watch_gone(&mw))
+    poll(NULL, 0, 50);
+}
 
 /* How the guard ends once its worker has (status), before or after
  * MPI_Init (started).  Never returns. */
@@ -158,10 +189,13 @@ static int await_start(pid_t worker, int fd, int may_restart, int *status) {
  * server that does not read it is killed and forked again, up to
  * STALL_TRIES times; `fault` (tests) applies to the first worker only. */
 static int fork_worker(const char *fault) {
-  struct sigaction program[NFORWARDED], ignore;
+  struct sigaction program[NFORWARDED], ignore, note;
   memset(&ignore, 0, sizeof ignore);
   ignore.sa_handler = SIG_IGN;
   sigemptyset(&ignore.sa_mask);
+  note = ignore;
+  note.sa_handler = on_stop;
+  note.sa_flags = SA_RESTART;
   pid_t me = getpid();
   for (int tries = 0;; tries++) {
     int fds[2];
@@ -193,14 +227,18 @@ static int fork_worker(const char *fault) {
       return fds[1];
     }
     close(fds[1]);
-    for (size_t i = 0; tries == 0 && i < NFORWARDED; i++)
-      sigaction(forwarded[i], &ignore, &program[i]);
+    for (size_t i = 0; tries == 0 && i < NFORWARDED; i++) {
+      int sig = forwarded[i];
+      int stops = sig == SIGTERM || sig == SIGINT || sig == SIGHUP;
+      sigaction(sig, stops ? &note : &ignore, &program[i]);
+    }
     int status = 0;
     int how = await_start(pid, fds[0], tries < STALL_TRIES, &status);
     if (how != 2) {
       if (how == 0)
         while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
           ;
+      linger();
       end_as(pid, status, how == 0);
     }
     close(fds[0]);

@@ -19,7 +19,11 @@
  * completed, the guard ends as the worker ends: the same exit status, or
  * the same signal.  The worker dies with its guard (PR_SET_PDEATHSIG);
  * signals the launcher forwards (it signals the process group) reach the
- * worker, which handles them; the guard ignores them.
+ * worker, which handles them; the guard ignores them.  After one that
+ * stops the run (TERM, INT, HUP), a guard whose worker ends waits for the
+ * master to end (10 s at most) before it ends: mpirun, ending its job,
+ * would take the end of one of its processes as its cue to kill the rest
+ * at once, the master among them, before it had logged what ended.
  *
  * The guard also watches the start itself: a worker whose PMIx server
  * (Open MPI's launcher) leaves its first request unread, as that server

@@ -442,6 +442,32 @@ check "kill -9 of mpirun during the head start: the run ends (status $rc)" [ "$r
 check "kill -9 of mpirun during the head start: the task's processes are gone" gone
 pkill -9 -f "/bin/slee[p] 600"
 
+# mpirun ends its job on a SIGTERM with SIGCONT, SIGTERM, then SIGKILL,
+# a sleep(1) apart that the end of any of its processes cuts short: here a
+# worker that the TERM kills in MPI_Init (it stalls there, as Open MPI's
+# now and then do: MPIPOOL_FAULT_INIT=stall), the successor of the one
+# running the first task (--maxtasksperchild 1).  That task ends 0.5 s
+# after mpirun's SIGTERM (it ignores it) and must be logged: the guard of
+# the worker killed waits for the master (start_guard.c), which lives on
+# to take the result.  Before, mpirun killed the master 1 ms after its
+# SIGTERM: the task was not logged, and --resume ran it again.  The
+# other task stops on the TERM, and ends at once when it runs again.
+printf '%s\n' "trap '' TERM; touch late.started; sleep 1.5; echo late >>ledger" \
+  "[ -e ledger ] || sleep 600" >late.txt
+rm -f ledger late.log late.started
+MPIPOOL_FAULT_INIT=stall "$MPIRUN" -n 1 "$MPIPOOL" --maxtasksperchild 1 \
+  --joblog late.log late.txt >out 2>err &
+pid=$!
+i=0
+while [ ! -e late.started ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done
+kill -TERM $pid
+await $pid
+check "mpirun -n 1, SIGTERM to mpirun as a worker starts: a task that ended 0.5 s after mpirun's SIGTERM is logged (status $rc)" \
+  sh -c '[ "$(awk -F"\t" "NR > 1 && \$7 == 0 && \$9 ~ /late/" late.log | wc -l)" -eq 1 ]'
+run "$MPIRUN" -n 1 "$MPIPOOL" --joblog late.log --resume late.txt
+check "mpirun -n 1, SIGTERM to mpirun as a worker starts, then --resume: that task not run again, the other run" \
+  sh -c '[ "$0" -eq 0 ] && [ "$(grep -c late ledger)" -eq 1 ] && [ "$(tail -n +2 late.log | wc -l)" -eq 2 ]' $rc
+
 # Interrupted runs lose and repeat nothing: SIGTERM, SIGINT or SIGHUP to
 # the master (or to mpirun) midway, then --resume, over and over until
 # every task ran; each task appends its number to a ledger when it ends.
@@ -454,10 +480,12 @@ pkill -9 -f "/bin/slee[p] 600"
 # its signals come 0.02-0.42 s into the run, in that window or just past.
 # Mode 1, mpirun -n 1 with --maxtasksperchild 5, spawns its workers and
 # their successors all the time, and its signals come 1.1-1.9 s in, often
-# while a spawn is in progress: mpirun ends the job soon after it
-# forwards the signal, and the master, waiting for that spawn, took no
-# result meanwhile: 2 tasks in 20 cycles had ended unlogged, and ran
-# again after --resume.
+# while a spawn is in progress.  mpirun ends its job with SIGCONT,
+# SIGTERM, then SIGKILL, each a sleep(1) apart that the end of any of its
+# processes cuts short: the master, killed 1 ms after its SIGTERM, had not
+# logged tasks that ended then, and workers started tasks they held after
+# it (8 tasks ran twice in 100 cycles, by hand); see linger() in
+# start_guard.c and held_by_a_stop() in runner.c.
 cycles=${MPIPOOL_FAULT_CYCLES:-4}
 ntasks=${MPIPOOL_FAULT_TASKS:-150}
 : >cycle.txt
@@ -497,8 +525,9 @@ for mode in singleton head 1 3; do
   done
   check "[$mode] $interrupted interrupted runs, then the run ends (statuses:$statuses)" \
     [ $rc -eq 0 ]
-  check "[$mode] every task ran to its end exactly once over the $k runs" \
-    sh -c '[ "$(sort -n ledger | uniq | wc -l)" -eq "$0" ] && [ -z "$(sort -n ledger | uniq -d)" ]' "$ntasks"
+  twice=$(sort -n ledger | uniq -d | wc -l)
+  check "[$mode] every task ran to its end exactly once over the $k runs ($twice ran twice)" \
+    sh -c '[ "$(sort -n ledger | uniq | wc -l)" -eq "$0" ] && [ "$1" -eq 0 ]' "$ntasks" "$twice"
   check "[$mode] every task logged once, as succeeded" \
     sh -c '[ "$(awk -F"\t" "NR > 1 && \$7 == 0 && \$8 == 0 { print \$1 }" cycle.log | sort -n | uniq | wc -l)" -eq "$0" ] && [ "$(tail -n +2 cycle.log | wc -l)" -eq "$0" ]' "$ntasks"
   if [ $mode = singleton ]; then
