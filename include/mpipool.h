@@ -833,10 +833,10 @@ int mpipool_ctx_set_output(mpipool_ctx_t *ctx, const void *data, size_t size);
 /*
  * 1 if the master has terminated the pool (mpipool_terminate(), or
  * destroy before join) while this task runs, or is gone (a master on the
- * worker's node that died: looked at every 0.2 s), so its
- * result is no longer wanted; 0 otherwise (also for NULL).  A task that
- * runs long, or waits for a child process, polls it to stop early:
- * terminate waits for running tasks.  A cheap, non-blocking MPI probe.
+ * worker's node that died: looked at every 0.2 s), so its result is no
+ * longer wanted; 0 otherwise (also for NULL).  A task that runs long, or
+ * waits for a child process, polls it to stop early: terminate waits for
+ * running tasks.  A cheap, non-blocking MPI probe.
  */
 int mpipool_ctx_cancelled(mpipool_ctx_t *ctx);
 

@@ -1820,8 +1820,8 @@ int mpipool__master_shutdown(mpipool__master_t *m, int terminate) {
    * (below; up to its 30 s bound): a worker starts no frame it holds once
    * it sees TERMINATE, and stops the task it runs.  Under mpirun, told
    * after the spawn, they started tasks that ended after mpirun had ended
-   * the job (it does, about 0.1 s after a SIGTERM): never logged, and run
-   * again by --resume. */
+   * the job (within a second of its SIGTERM): never logged, and run again
+   * by --resume. */
   if (terminate)
     err = stop_all(m, 1, err);
   /* A worker lost from now on is not replaced: its successor would come
