@@ -363,8 +363,12 @@ static void stopped_by_the_run(cli_run_t *r) {
 static int held_by_a_stop(int (*cancelled)(void *), void *arg) {
   if (!stop_flag)
     return 0;
-  double until = cancelled ? cli_now() + HOLD_S : 0;
-  while (cancelled == NULL || !cancelled(arg)) {
+  if (cancelled == NULL) { /* no master to wait for */
+    stop_flag = 0;
+    return 0;
+  }
+  double until = cli_now() + HOLD_S;
+  while (!cancelled(arg)) {
     if (cli_now() >= until) {
       stop_flag = 0;
       return 0;

@@ -11,12 +11,12 @@ MAXTASKS=$builddir/examples/maxtasks
 # set MPIPOOL_HEAD_START=1 themselves.
 export MPIPOOL_HEAD_START=0
 # Waits (a minute at most) until file $1 exists (a task made it), then
-# half a second more: the run is under way (a fixed delay could land in
-# the pool's start, slow under the sanitizers).
+# $2 seconds more (default half a second): the run is under way (a fixed
+# delay could land in the pool's start, slow under the sanitizers).
 until_file() {
   i=0
   while [ ! -e "$1" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
-  sleep 0.5
+  sleep "${2:-0.5}"
 }
 # gone: no stuck process is left, within 30 s.  The runtime that takes
 # them away took 1.0-1.1 s on an idle machine (a singleton whose every
@@ -458,8 +458,7 @@ rm -f ledger late.log late.started
 MPIPOOL_FAULT_INIT=stall "$MPIRUN" -n 1 "$MPIPOOL" --maxtasksperchild 1 \
   --joblog late.log late.txt >out 2>err &
 pid=$!
-i=0
-while [ ! -e late.started ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done
+until_file late.started 0
 kill -TERM $pid
 await $pid
 check "mpirun -n 1, SIGTERM to mpirun as a worker starts: a task that ended 0.5 s after mpirun's SIGTERM is logged (status $rc)" \
