@@ -20,7 +20,11 @@ fail() {
   for f in "$@"; do [ -f "$f" ] && cut -c1-200 "$f" | sed "s|^|# $f: |" | head -30; done
 }
 # check NAME CONDITION-COMMAND... : passes when the command succeeds
-check() { name=$1; shift; if "$@"; then pass "$name"; else fail "$name" out err; fi; }
+# (err first: CI shows only the start of a failure's output).
+check() {
+  name=$1; shift
+  if "$@"; then pass "$name"; else fail "$name" err out; echo "# rc: ${rc:-}"; fi
+}
 
 # The time limit of one run ($MPIPOOL_TEST_TIMEOUT: the sanitizers'
 # builds are slower).
