@@ -614,7 +614,9 @@ int mpipool_terminate(mpipool_t *pool);
  * the program finalized MPI) returns MPIPOOL_EMPI from mpipool_start(),
  * saying why, and never aborts.  (Pools one after another in a process
  * would each spawn after the last one's workers left, which on Open MPI
- * 4.1 with PMIx 4 now and then loses the spawn.)
+ * 4.1 with PMIx 4 now and then loses the spawn.)  In a singleton, that
+ * last MPI_Finalize then waits until the worker processes have ended (5 s
+ * at most; a few milliseconds as a rule), so none outlives the program.
  */
 void mpipool_destroy(mpipool_t *pool);
 

@@ -52,6 +52,11 @@ static int mpi_ours;
  * made 3 of 6 healthy runs 1 or 2 s longer (0.2 s without). */
 static size_t lost_workers;
 #define DAEMON_END_S 5.0
+/* A singleton's workers still ending after its last MPI_Finalize are
+ * waited for, this long at most (daemon.h): a few milliseconds as a
+ * rule; 0.15 s when workers retired just before (they wait 0.2 s after
+ * their MPI_Finalize, worker.h). */
+#define DAEMON_SETTLE_S 5.0
 
 int mpipool_create(mpipool_t **out) {
   if (out == NULL)
@@ -246,6 +251,15 @@ static void end_now(int sig) {
   _exit(0);
 }
 
+/* Fault injection for the tests: MPIPOOL_FAULT_STOP=slow makes a worker
+ * take a second more to end once it has left (as one slow in its
+ * MPI_Finalize): a singleton's end waits for it (daemon.h). */
+static void slow_end(void) {
+  const char *fault = getenv("MPIPOOL_FAULT_STOP");
+  if (fault && strcmp(fault, "slow") == 0)
+    sleep(1);
+}
+
 /* The end of a worker process: it never returns to the caller's code. */
 static void worker_exit(mpipool_t *pool, int err, int linger) {
   if (err == MPIPOOL__EGONE) {
@@ -277,6 +291,7 @@ static void worker_exit(mpipool_t *pool, int err, int linger) {
     sigaction(SIGALRM, &sa, NULL);
     alarm(MPIPOOL__WORKER_END_S);
   }
+  slow_end();
   /* Whoever initialized MPI, this process ends here, so it finalizes. */
   mpi_ours = 1;
   mpipool_destroy(pool);
@@ -922,6 +937,8 @@ void mpipool_destroy(mpipool_t *pool) {
     MPI_Finalized(&fin);
     if (live_pools > 0 && --live_pools == 0 && mpi_ours && up && !fin) {
       MPI_Finalize();
+      if (!pool->launched)
+        mpipool__daemon_settle(DAEMON_SETTLE_S);
       if (!pool->launched && lost_workers >= 2)
         mpipool__daemon_end(DAEMON_END_S);
     }

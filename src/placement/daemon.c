@@ -101,6 +101,23 @@ void mpipool__daemon_end(double seconds) {
   }
 }
 
+void mpipool__daemon_settle(double seconds) {
+  pid_t pid = find_daemon();
+  if (pid == 0)
+    return;
+  double deadline = mpipool__now() + seconds;
+  const struct timespec tick = {0, 5 * 1000 * 1000};
+  for (;;) {
+    pid_t child[MAX_CHILDREN];
+    size_t n = mpipool__procs_children(pid, child, MAX_CHILDREN), live = 0;
+    for (size_t i = 0; i < n; i++)
+      live += mpipool__procs_started(child[i]) != 0; /* not a zombie */
+    if (live == 0 || mpipool__now() >= deadline)
+      return;
+    nanosleep(&tick, NULL);
+  }
+}
+
 /* How far up the launcher's daemon is looked for: a rank started through
  * a wrapper (mpirun sh -c 'prog', a script, a tool) is its grandchild or
  * further down, but spawned processes are the daemon's own children. */
@@ -118,5 +135,6 @@ pid_t mpipool__daemon_local(void) {
 }
 #else
 void mpipool__daemon_end(double seconds) { (void)seconds; }
+void mpipool__daemon_settle(double seconds) { (void)seconds; }
 pid_t mpipool__daemon_local(void) { return getppid(); }
 #endif

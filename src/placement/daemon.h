@@ -24,6 +24,16 @@
  * nothing where there is none (launched, not Open MPI, no /proc). */
 void mpipool__daemon_end(double seconds);
 
+/* Call after this process's last MPI_Finalize, in a singleton: waits, at
+ * most `seconds`, until the processes the daemon started (the spawned
+ * workers, in their own MPI_Finalize) have ended.  A worker still in
+ * PMIx_Finalize when the program exits waits for the daemon, which ends
+ * its children only as it ends itself (about 2 s after the program),
+ * so the program ended with a worker process still there (1 run in 30
+ * of a run whose worker was killed and replaced).  Does nothing where
+ * there is no daemon. */
+void mpipool__daemon_settle(double seconds);
+
 /* The process that starts this one's spawned processes on this node: a
  * singleton's runtime daemon (its child), else the launcher's daemon: the
  * nearest ancestor named as Open MPI's are (orted, mpirun, ...), which

@@ -241,24 +241,43 @@ check "one of the start's workers dies before it says STARTED, the library: seen
 for i in $(seq 1 40); do echo "sleep 0.3; echo $i >>ledger; echo $i"; done >forty.txt
 # killw LAUNCH...: runs mpipool with LAUNCH in the background, kills -9
 # one of its workers (a process of the program that is not the master)
-# once a task has run, waits; status in $rc.
+# once a task has run, waits; status in $rc.  The run's processes are
+# told apart by a mark in their environment: a process of the run before
+# may still be ending (a singleton's worker in PMIx_Finalize, up to 2 s
+# after its master, 1 run in 30), and killing it instead failed the
+# mpirun check in CI (no worker of that run died).
 killw() {
   rm -f ledger lost.log
-  "$@" --joblog lost.log forty.txt >out 2>err &
+  mark=KILLW_RUN=$$.$n
+  env "$mark" "$@" --joblog lost.log forty.txt >out 2>err &
   pid=$!
   until_file ledger
   # The master is the one that has the joblog open (by pid order it may
   # not be the first: process ids wrap around).
   victim=
   for p in $(pgrep -f "^$MPIPOOL --joblog lost.log"); do
+    tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "$mark" || continue
     ls -l /proc/"$p"/fd 2>/dev/null | grep -q '/lost\.log$' || { victim=$p; break; }
   done
   [ -n "$victim" ] && kill -9 "$victim"
   await $pid
 }
+# none_outlived: no process of the program from killw's last run is
+# still there half a second after the run ended.
+none_outlived() {
+  sleep 0.5
+  for p in $(pgrep -f "^$MPIPOOL --joblog lost.log"); do
+    tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "$mark" && return 1
+  done
+  return 0
+}
 killw "$MPIPOOL"
 check "kill -9 of a worker, singleton: the run ends, status 0" \
   sh -c '[ "$0" -eq 0 ] && grep -q "^mpipool: PoolWorker-[0-9]* (pid [0-9]* on .*) died" err' $rc
+# Its replacement, in PMIx_Finalize as the master ended, waited for the
+# singleton's runtime daemon, which ended it 2 s later (1 run in 30): the
+# master now waits for the daemon's children.
+check "kill -9 of a worker, singleton: no worker outlives the run" none_outlived
 check "kill -9 of a worker, singleton: every task logged once, every output" \
   sh -c '[ "$(tail -n +2 lost.log | cut -f1 | sort -n | uniq | wc -l)" -eq 40 ] && [ "$(tail -n +2 lost.log | wc -l)" -eq 40 ] && [ "$(sort -n out | uniq | wc -l)" -eq 40 ]'
 killw env OMPI_MCA_rmaps_base_oversubscribe=1 "$MPIRUN" --enable-recovery -n 3 "$MPIPOOL"
@@ -287,6 +306,13 @@ for mode in singleton mpirun; do
   check "[$mode] workers stuck at the end: none left behind" \
     sh -c '! pgrep -f "^$0.* abc.txt" >/dev/null' "$MPIPOOL"
 done
+
+# Workers slow to end once they left (MPIPOOL_FAULT_STOP=slow: a second
+# more, as one slow in its MPI_Finalize): a singleton waits for them, so
+# none outlives the run (before: both were still there as it ended).
+run env MPIPOOL_FAULT_STOP=slow "$MPIPOOL" -j 2 -k abc.txt
+check "workers slow to end, singleton: the run's outputs and status, no worker outlives it" \
+  sh -c '[ "$0" -eq 1 ] && [ "$(tr "\n" " " <out)" = "a b " ] && ! pgrep -f "^$1.* abc.txt" >/dev/null' $rc "$MPIPOOL"
 
 # kill -9 of the only worker, and no worker can start in its place (the
 # spawn is stuck): the run stops (255) and says so; the tasks that did
