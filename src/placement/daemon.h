@@ -29,9 +29,9 @@ void mpipool__daemon_end(double seconds);
  * workers, in their own MPI_Finalize) have ended.  A worker still in
  * PMIx_Finalize when the program exits waits for the daemon, which ends
  * its children only as it ends itself (about 2 s after the program),
- * so the program ended with a worker process still there (1 run in 30
- * of a run whose worker was killed and replaced).  Does nothing where
- * there is no daemon. */
+ * so the program ended with a worker process still there (4 of 90 runs
+ * whose worker was killed and replaced).  Does nothing where there is no
+ * daemon. */
 void mpipool__daemon_settle(double seconds);
 
 /* The process that starts this one's spawned processes on this node: a

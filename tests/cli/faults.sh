@@ -244,7 +244,7 @@ for i in $(seq 1 40); do echo "sleep 0.3; echo $i >>ledger; echo $i"; done >fort
 # once a task has run, waits; status in $rc.  The run's processes are
 # told apart by a mark in their environment: a process of the run before
 # may still be ending (a singleton's worker in PMIx_Finalize, up to 2 s
-# after its master, 1 run in 30), and killing it instead failed the
+# after its master, 4 runs in 90), and killing it instead failed the
 # mpirun check in CI (no worker of that run died).
 killw() {
   rm -f ledger lost.log
@@ -275,7 +275,7 @@ killw "$MPIPOOL"
 check "kill -9 of a worker, singleton: the run ends, status 0" \
   sh -c '[ "$0" -eq 0 ] && grep -q "^mpipool: PoolWorker-[0-9]* (pid [0-9]* on .*) died" err' $rc
 # Its replacement, in PMIx_Finalize as the master ended, waited for the
-# singleton's runtime daemon, which ended it 2 s later (1 run in 30): the
+# singleton's runtime daemon, which ended it 2 s later (4 runs in 90): the
 # master now waits for the daemon's children.
 check "kill -9 of a worker, singleton: no worker outlives the run" none_outlived
 check "kill -9 of a worker, singleton: every task logged once, every output" \
