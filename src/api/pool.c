@@ -937,10 +937,12 @@ void mpipool_destroy(mpipool_t *pool) {
     MPI_Finalized(&fin);
     if (live_pools > 0 && --live_pools == 0 && mpi_ours && up && !fin) {
       MPI_Finalize();
-      if (!pool->launched)
+      /* A singleton's master: its runtime daemon started the workers. */
+      if (!pool->launched && pool->role == MPIPOOL__ROLE_MASTER) {
         mpipool__daemon_settle(DAEMON_SETTLE_S);
-      if (!pool->launched && lost_workers >= 2)
-        mpipool__daemon_end(DAEMON_END_S);
+        if (lost_workers >= 2)
+          mpipool__daemon_end(DAEMON_END_S);
+      }
     }
   }
   if (pool->sigpipe_held)

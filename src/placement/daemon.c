@@ -85,37 +85,43 @@ static int close_pipe(const char *what) {
   return found < 0 ? -1 : close(found);
 }
 
+/* Whether the daemon pid has ended (reaped here, or not ours to wait). */
+static int ended(pid_t pid) {
+  pid_t r = waitpid(pid, NULL, WNOHANG);
+  return r == pid || (r < 0 && errno != EINTR);
+}
+
+/* Whether none of the daemon's children lives (zombies do not). */
+static int childless(pid_t pid) {
+  pid_t child[MAX_CHILDREN];
+  size_t n = mpipool__procs_children(pid, child, MAX_CHILDREN);
+  for (size_t i = 0; i < n; i++)
+    if (mpipool__procs_started(child[i]) != 0)
+      return 0;
+  return 1;
+}
+
+/* Looks every 5 ms until done(pid), at most `seconds`. */
+static void wait_for(pid_t pid, int (*done)(pid_t), double seconds) {
+  double deadline = mpipool__now() + seconds;
+  const struct timespec tick = {0, 5 * 1000 * 1000};
+  while (!done(pid) && mpipool__now() < deadline)
+    nanosleep(&tick, NULL);
+}
+
 void mpipool__daemon_end(double seconds) {
   char what[64];
   pid_t pid = find_daemon();
   if (pid == 0 || watched_pipe(pid, what, sizeof what) != 0 ||
       close_pipe(what) != 0)
     return;
-  double deadline = mpipool__now() + seconds;
-  const struct timespec tick = {0, 5 * 1000 * 1000};
-  for (;;) {
-    pid_t r = waitpid(pid, NULL, WNOHANG);
-    if (r == pid || (r < 0 && errno != EINTR) || mpipool__now() >= deadline)
-      return;
-    nanosleep(&tick, NULL);
-  }
+  wait_for(pid, ended, seconds);
 }
 
 void mpipool__daemon_settle(double seconds) {
   pid_t pid = find_daemon();
-  if (pid == 0)
-    return;
-  double deadline = mpipool__now() + seconds;
-  const struct timespec tick = {0, 5 * 1000 * 1000};
-  for (;;) {
-    pid_t child[MAX_CHILDREN];
-    size_t n = mpipool__procs_children(pid, child, MAX_CHILDREN), live = 0;
-    for (size_t i = 0; i < n; i++)
-      live += mpipool__procs_started(child[i]) != 0; /* not a zombie */
-    if (live == 0 || mpipool__now() >= deadline)
-      return;
-    nanosleep(&tick, NULL);
-  }
+  if (pid != 0)
+    wait_for(pid, childless, seconds);
 }
 
 /* How far up the launcher's daemon is looked for: a rank started through

@@ -239,6 +239,8 @@ check "one of the start's workers dies before it says STARTED, the library: seen
 # kill -9 of a worker midway: the run ends, the lost task runs again
 # elsewhere, every task is logged once (each task appends to a ledger).
 for i in $(seq 1 40); do echo "sleep 0.3; echo $i >>ledger; echo $i"; done >forty.txt
+# of_run PID: process PID carries the mark of killw's last run.
+of_run() { tr '\0' '\n' <"/proc/$1/environ" 2>/dev/null | grep -qx "$mark"; }
 # killw LAUNCH...: runs mpipool with LAUNCH in the background, kills -9
 # one of its workers (a process of the program that is not the master)
 # once a task has run, waits; status in $rc.  The run's processes are
@@ -256,7 +258,7 @@ killw() {
   # not be the first: process ids wrap around).
   victim=
   for p in $(pgrep -f "^$MPIPOOL --joblog lost.log"); do
-    tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "$mark" || continue
+    of_run "$p" || continue
     ls -l /proc/"$p"/fd 2>/dev/null | grep -q '/lost\.log$' || { victim=$p; break; }
   done
   [ -n "$victim" ] && kill -9 "$victim"
@@ -267,7 +269,7 @@ killw() {
 none_outlived() {
   sleep 0.5
   for p in $(pgrep -f "^$MPIPOOL --joblog lost.log"); do
-    tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "$mark" && return 1
+    of_run "$p" && return 1
   done
   return 0
 }
