@@ -601,7 +601,11 @@ int mpipool_join(mpipool_t *pool);
  * running on a worker is asked to stop (mpipool_ctx_cancelled() turns 1)
  * but cannot be interrupted: terminate returns when the running tasks end,
  * and their results are delivered (a result computed is never thrown
- * away).  Then join is a no-op.
+ * away).  Then join is a no-op.  A spawn of workers in progress (a
+ * successor, say) is not waited for once no task and no worker is left:
+ * mpipool_destroy() waits for it (MPI cannot cancel a spawn; at most
+ * its 30 s bound) and stops its workers, so a program can say how its
+ * run ended before a launcher that is ending the job ends it.
  */
 int mpipool_terminate(mpipool_t *pool);
 

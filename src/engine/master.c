@@ -1780,6 +1780,14 @@ static int all_gone(const mpipool__master_t *m, const void *arg) {
   return m->roster.live == 0;
 }
 
+/* Terminating, the spawn in progress is waited for only while something
+ * else is out: once no frame is and every worker is gone, the program
+ * goes on (and says how its run ended) while mpipool__master_free
+ * finishes the spawn. */
+static int spawner_ended_or_idle(const mpipool__master_t *m, const void *arg) {
+  return spawner_ended(m, arg) || (m->frames_used == 0 && all_gone(m, NULL));
+}
+
 /* --- the end ----------------------------------------------------------------
  */
 
@@ -1841,10 +1849,13 @@ int mpipool__master_shutdown(mpipool__master_t *m, int terminate) {
      * after it forwards a SIGTERM) must not take with it tasks that had
      * ended, which --resume would run again. */
     int finish = !terminate;
-    int e = wait_until(m, spawner_ended, &finish, -1);
-    mpipool__spawnq_stop(m->spawnq, finish); /* ended: at once */
-    if (e == 0)
-      e = adopt_spawns(m, &busy);
+    int e = wait_until(m, terminate ? spawner_ended_or_idle : spawner_ended,
+                       &finish, -1);
+    if (spawner_ended(m, &finish)) {
+      mpipool__spawnq_stop(m->spawnq, finish); /* at once */
+      if (e == 0)
+        e = adopt_spawns(m, &busy);
+    }
     if (e && err == 0)
       err = e;
   }
@@ -1871,9 +1882,29 @@ int mpipool__master_shutdown(mpipool__master_t *m, int terminate) {
   return err;
 }
 
+/* How long mpipool__master_free waits for the workers of a spawn that
+ * ended after the pool (told TERMINATE, they end at once). */
+#define LATE_SPAWN_S 5.0
+
+/* The spawn terminate left in progress: waited for (its own bound: 30 s),
+ * its workers taken in and told to stop; a worker left waiting for its
+ * configuration would wait out its own bounds, a core held meanwhile. */
+static void finish_late_spawn(mpipool__master_t *m) {
+  int finish = 0, busy = 0;
+  if (m->broken || !m->ending || spawner_ended(m, &finish))
+    return;
+  int e = wait_until(m, spawner_ended, &finish, -1);
+  mpipool__spawnq_stop(m->spawnq, 0);
+  if (e == 0)
+    e = adopt_spawns(m, &busy);
+  if (e == 0 && stop_all(m, 1, 0) == 0)
+    wait_until(m, all_gone, NULL, mpipool__now() + LATE_SPAWN_S);
+}
+
 void mpipool__master_free(mpipool__master_t *m) {
   if (m == NULL)
     return;
+  finish_late_spawn(m);
   mpipool__spawnq_free(m->spawnq);
   m->spawnq = NULL;
   if (m->head) {

@@ -491,6 +491,13 @@ kill -TERM $pid
 await $pid
 check "mpirun -n 1, SIGTERM to mpirun as a worker starts: a task that ended 0.5 s after mpirun's SIGTERM is logged (status $rc)" \
   sh -c '[ "$(awk -F"\t" "NR > 1 && \$7 == 0 && \$9 ~ /late/" late.log | wc -l)" -eq 1 ]'
+# The program says how its run ended before mpirun ends it: terminate
+# does not wait for the spawn in progress (the stalled successor) once
+# nothing else is out.  Before, the master waited for it, and mpirun's
+# SIGKILL came first.
+check "mpirun -n 1, SIGTERM to mpirun as a worker starts: the program says it was interrupted, and its counts" \
+  sh -c 'grep -q "^mpipool: interrupted (Terminated): 1 task(s) not run" err &&
+    grep -q "^mpipool: 1 task, 1 succeeded, 0 failed, .* 1 not run$" err'
 run "$MPIRUN" -n 1 "$MPIPOOL" --joblog late.log --resume late.txt
 check "mpirun -n 1, SIGTERM to mpirun as a worker starts, then --resume: that task not run again, the other run" \
   sh -c '[ "$0" -eq 0 ] && [ "$(grep -c late ledger)" -eq 1 ] && [ "$(tail -n +2 late.log | wc -l)" -eq 2 ]' $rc
