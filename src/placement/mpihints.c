@@ -7,6 +7,7 @@
 
 #include "base/alloc.h"
 #include "base/text.h"
+#include "nodelay.h"
 
 #include <mpi.h>
 #include <stdio.h>
@@ -49,7 +50,11 @@ static void hint(const char *name, const char *value) {
 
 static double spawn_bound;
 
+/* The TCP sockets open before MPI_Init (the program's: left as they are). */
+static mpipool__sockets_t before;
+
 void mpipool__hints_before_init(int launched, int master) {
+  mpipool__sockets_note(&before);
   /* Lets a process leave MPI_Finalize without waiting for the others of
    * its job. */
   hint("OMPI_MCA_async_mpi_finalize", "1");
@@ -97,6 +102,8 @@ void mpipool__hints_before_init(int launched, int master) {
 double mpipool__hints_spawn_bound(void) { return spawn_bound; }
 
 void mpipool__hints_after_init(void) {
+  /* PMIx's connection to its server, without Nagle's delays (nodelay.h). */
+  mpipool__sockets_nodelay(&before);
   const char *mark = getenv(MARK);
   if (mark == NULL)
     return;
