@@ -296,8 +296,9 @@ int mpipool_set_initializer(mpipool_t *pool, mpipool_init_fn fn,
  * successor (MPI_Comm_spawn, on the same host, from a spawner thread) as
  * soon as the worker starts, so the successor waits ready as a spare: the
  * pool may hold up to twice its size in processes, the spares idle.  A
- * spawn takes about 0.25 s, so keep maxtasksperchild x task time well above
- * that (about 1 s per worker keeps 90% of the throughput).  A worker that
+ * spawn takes about 0.03 s on one node (more where the fabric's start is
+ * slow), so keep maxtasksperchild x task time well above that (0.1 s per
+ * worker kept 82% of the throughput here, under mpirun).  A worker that
  * has run its tasks leaves only once its successor is ready, and waits
  * (idle) until then.  If spawning fails, a successor's initializer
  * fails, or 3 successors in a row die before they are ready, the pool

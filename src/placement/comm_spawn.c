@@ -376,6 +376,7 @@ int mpipool__comm_spawn(int n, const char *host, MPI_Comm *inter,
     strcat(env, "MPIPOOL_FAULT_INIT=unreach\n");
   if (fault && strncmp(fault, "stall:", 6) == 0 && atoi(fault + 6) == nth)
     strcat(env, "MPIPOOL_FAULT_INIT=stall\n");
+  mpipool__hints_spawn_env(env, sizeof env); /* its PML, known */
   /* Names the master, so that a worker on its node never waits for it
    * once it is gone (master_watch.h); where the rest of env has no room
    * for it, it is left out. */

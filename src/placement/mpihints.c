@@ -10,6 +10,7 @@
 #include "nodelay.h"
 
 #include <mpi.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,6 +102,39 @@ void mpipool__hints_before_init(int launched, int master) {
 
 double mpipool__hints_spawn_bound(void) { return spawn_bound; }
 
+/* 1 if the PML this process runs is ob1: once MPI is up, Open MPI has
+ * closed (and unmapped) every PML component but the one it selected. */
+static int runs_ob1(void) {
+  FILE *f = fopen("/proc/self/maps", "r");
+  char line[4096];
+  int ob1 = 0, other = 0;
+  while (f && fgets(line, sizeof line, f)) {
+    const char *c = strstr(line, "/mca_pml_");
+    if (c == NULL)
+      continue;
+    if (strncmp(c, "/mca_pml_ob1.so", 15) == 0)
+      ob1 = 1;
+    else
+      other = 1;
+  }
+  if (f)
+    fclose(f);
+  return ob1 && !other;
+}
+
+void mpipool__hints_spawn_env(char *buf, size_t size) {
+  static _Atomic int ob1 = -1; /* the PML is chosen once per process */
+  const char *pml = getenv("OMPI_MCA_pml");
+  if (pml != NULL && !marked("OMPI_MCA_pml"))
+    return; /* the user's choice, which mpirun passes on */
+  if (ob1 < 0)
+    ob1 = runs_ob1();
+  size_t len = strlen(buf);
+  const char *line = "OMPI_MCA_pml=ob1\n";
+  if (ob1 && len + strlen(line) < size)
+    memcpy(buf + len, line, strlen(line) + 1);
+}
+
 void mpipool__hints_after_init(void) {
   /* PMIx's connection to its server, without Nagle's delays (nodelay.h). */
   mpipool__sockets_nodelay(&before);
@@ -121,4 +155,8 @@ void mpipool__hints_before_init(int launched, int master) {
 }
 void mpipool__hints_after_init(void) {}
 double mpipool__hints_spawn_bound(void) { return 0; }
+void mpipool__hints_spawn_env(char *buf, size_t size) {
+  (void)buf;
+  (void)size;
+}
 #endif

@@ -74,11 +74,25 @@ static void test_yield(void) {
   mpipool__hints_after_init();
   unsetenv(YIELD);
 }
+
+/* What a spawned process is told of the PML (mpipool__hints_spawn_env). */
+static void test_spawn_env(void) {
+  char buf[64] = "A=1\n";
+  setenv("OMPI_MCA_pml", "cm", 1);
+  mpipool__hints_spawn_env(buf, sizeof buf);
+  ok(strcmp(buf, "A=1\n") == 0, "the user's PML: nothing added (mpirun "
+                                "passes it on)");
+  unsetenv("OMPI_MCA_pml");
+  mpipool__hints_spawn_env(buf, sizeof buf);
+  ok(strcmp(buf, "A=1\n") == 0,
+     "no MPI up here, no PML mapped: nothing said of it");
+}
 #endif
 
 int main(void) {
 #ifdef OPEN_MPI
   test_yield();
+  test_spawn_env();
 #else
   ok(1, "no hints outside Open MPI");
 #endif
