@@ -367,7 +367,7 @@ int mpipool__comm_spawn(int n, const char *host, MPI_Comm *inter,
    * MPIPOOL_FAULT_SPAWN=unreach:K makes the
    * Kth spawn's MPI_Init fail, as PMIx 4 now and then does, stall:K its
    * PMIx server leave it unread (tests). */
-  char env[512];
+  char env[MPI_MAX_INFO_VAL]; /* a longer value is refused (fatal) */
   snprintf(env, sizeof env, "%s=1\n", MPIPOOL__SPAWNED_ENV);
   if (mpipool__launched())
     snprintf(env + strlen(env), sizeof env - strlen(env), "%s=1\n",
@@ -376,11 +376,12 @@ int mpipool__comm_spawn(int n, const char *host, MPI_Comm *inter,
     strcat(env, "MPIPOOL_FAULT_INIT=unreach\n");
   if (fault && strncmp(fault, "stall:", 6) == 0 && atoi(fault + 6) == nth)
     strcat(env, "MPIPOOL_FAULT_INIT=stall\n");
-  mpipool__hints_spawn_env(env, sizeof env); /* its PML, known */
   /* Names the master, so that a worker on its node never waits for it
    * once it is gone (master_watch.h); where the rest of env has no room
-   * for it, it is left out. */
+   * for it, it is left out.  Then the PML, where there is room left (a
+   * 200-character node name leaves none). */
   mpipool__master_watch_env(env + strlen(env), sizeof env - strlen(env));
+  mpipool__hints_spawn_env(env, sizeof env);
   MPI_Info_set(c->info, "env", env);
 #endif
   /* "host" is a key the MPI standard reserves for MPI_Comm_spawn. */

@@ -51,6 +51,10 @@ static void hint(const char *name, const char *value) {
 
 static double spawn_bound;
 
+/* Marks a spawned process told its PML (mpipool__hints_spawn_env), which
+ * takes both out of its environment once MPI is up. */
+#define SPAWN_PML "MPIPOOL_SPAWN_PML"
+
 /* The TCP sockets open before MPI_Init (the program's: left as they are). */
 static mpipool__sockets_t before;
 
@@ -130,7 +134,7 @@ void mpipool__hints_spawn_env(char *buf, size_t size) {
   if (ob1 < 0)
     ob1 = runs_ob1();
   size_t len = strlen(buf);
-  const char *line = "OMPI_MCA_pml=ob1\n";
+  const char *line = "OMPI_MCA_pml=ob1\n" SPAWN_PML "=1\n";
   if (ob1 && len + strlen(line) < size)
     memcpy(buf + len, line, strlen(line) + 1);
 }
@@ -138,6 +142,10 @@ void mpipool__hints_spawn_env(char *buf, size_t size) {
 void mpipool__hints_after_init(void) {
   /* PMIx's connection to its server, without Nagle's delays (nodelay.h). */
   mpipool__sockets_nodelay(&before);
+  if (getenv(SPAWN_PML)) { /* not for its tasks */
+    unsetenv("OMPI_MCA_pml");
+    unsetenv(SPAWN_PML);
+  }
   const char *mark = getenv(MARK);
   if (mark == NULL)
     return;

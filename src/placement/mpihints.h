@@ -33,7 +33,9 @@ void mpipool__hints_after_init(void);
  * spawned process then skips probing for the fabrics of the other PMLs
  * (cm's libfabric and PSM), 0.2 s of its MPI_Init under mpirun (a
  * spawn of 2 there: 230 ms, 20 ms with it), and can only end with the
- * PML it must share with its master anyway. */
+ * PML it must share with its master anyway.  That process takes the
+ * setting out of its environment once MPI is up (its tasks do not see
+ * it), as it does mpipool's other hints. */
 void mpipool__hints_spawn_env(char *buf, size_t size);
 
 /* The seconds after which Open MPI gives up a spawn whose processes never

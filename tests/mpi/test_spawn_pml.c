@@ -22,11 +22,12 @@ static int started_with(const char *entry) {
   return 0;
 }
 
-/* -> {spawned by the pool, started with OMPI_MCA_pml=ob1} */
+/* -> {spawned by the pool, started with OMPI_MCA_pml=ob1, the task sees
+ * it} */
 static int t_env(mpipool_ctx_t *ctx, const void *in, size_t size) {
   (void)in, (void)size;
-  int c[2] = {started_with("MPIPOOL_SPAWNED=1"),
-              started_with("OMPI_MCA_pml=ob1")};
+  int c[3] = {started_with("MPIPOOL_SPAWNED=1"),
+              started_with("OMPI_MCA_pml=ob1"), getenv("OMPI_MCA_pml") != NULL};
   return mpipool_ctx_set_output(ctx, c, sizeof c);
 }
 
@@ -46,21 +47,23 @@ int main(void) {
   mpipool_results_t *res = NULL;
   is_int(mpipool_map(pool, "env", in, N, sizeof in[0], 1, &res), 0,
          "a map of 12 items, 2 per worker");
-  int spawned = 0, with_ob1 = 0, items = 0;
+  int spawned = 0, with_ob1 = 0, seen = 0, items = 0;
   for (size_t i = 0; res && i < N; i++) {
     const void *d;
     size_t s;
-    int c[2];
+    int c[3];
     if (mpipool_results_item(res, i, &d, &s) != 0 || s != sizeof c)
       continue;
     memcpy(c, d, sizeof c);
     items++;
     spawned += c[0];
     with_ob1 += c[0] && c[1];
+    seen += c[2];
   }
   mpipool_results_free(res);
   is_int(items, N, "every item answered");
   ok(spawned >= N / 2 - 2, "most items ran on spawned successors");
+  is_int(seen, 0, "no task sees OMPI_MCA_pml (taken out as MPI is up)");
 #ifdef OPEN_MPI
   is_int(with_ob1, spawned,
          "each spawned worker started with OMPI_MCA_pml=ob1");

@@ -86,6 +86,16 @@ static void test_spawn_env(void) {
   mpipool__hints_spawn_env(buf, sizeof buf);
   ok(strcmp(buf, "A=1\n") == 0,
      "no MPI up here, no PML mapped: nothing said of it");
+  /* The spawned process's side. */
+  setenv("OMPI_MCA_pml", "ob1", 1);
+  setenv("MPIPOOL_SPAWN_PML", "1", 1);
+  mpipool__hints_after_init();
+  ok(is("OMPI_MCA_pml", NULL) && is("MPIPOOL_SPAWN_PML", NULL),
+     "a spawned process takes the PML it was told out once MPI is up");
+  setenv("OMPI_MCA_pml", "ob1", 1);
+  mpipool__hints_after_init();
+  ok(is("OMPI_MCA_pml", "ob1"), "the user's own PML stays");
+  unsetenv("OMPI_MCA_pml");
 }
 #endif
 
