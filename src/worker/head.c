@@ -48,7 +48,12 @@ struct mpipool__head {
   mpipool__iso_t iso; /* the child that runs the tasks */
   long forks;         /* iso.children when ran was counted from 0 */
   long ran;           /* tasks run by the child that runs */
-  char *init_error;   /* why the initializer failed */
+  /* The results' limit (mpipool__msg_max), read as the head is made: the
+   * thread reads no environment, which the master's thread changes as it
+   * starts MPI (mpihints.h; a getenv beside a setenv read freed memory:
+   * AddressSanitizer, CI). */
+  size_t msg_max;
+  char *init_error; /* why the initializer failed */
 };
 
 static int is_cancelled(void *arg) {
@@ -121,7 +126,7 @@ static int run(mpipool__head_t *h, int *broken) {
   }
   /* The limit a worker's results have (mpipool_result_max), so that an
    * item's fate does not depend on where it ran. */
-  size_t max = mpipool__msg_max();
+  size_t max = h->msg_max;
   if (err == 0)
     err = mpipool__rbuild_fit(&h->rb, max > h->out.len ? max - h->out.len : 0,
                               max);
@@ -170,6 +175,7 @@ int mpipool__head_new(mpipool__head_t **out, mpipool_t *pool) {
   if (h == NULL)
     return MPIPOOL_ENOMEM;
   h->pool = pool;
+  h->msg_max = mpipool__msg_max();
   h->iso = (mpipool__iso_t)MPIPOOL__ISO_INIT;
   atomic_init(&h->cancelled, 0);
   mpipool__ctx_init(&h->ctx, 0);
