@@ -1788,6 +1788,21 @@ static int spawner_ended_or_idle(const mpipool__master_t *m, const void *arg) {
   return spawner_ended(m, arg) || (m->frames_used == 0 && all_gone(m, NULL));
 }
 
+/* Waits (taking results meanwhile) until done(m, &finish); if the spawner
+ * has ended by then, stops it and takes in the workers it brought.  The
+ * first error. */
+static int end_spawner(mpipool__master_t *m,
+                       int (*done)(const mpipool__master_t *, const void *),
+                       int finish) {
+  int busy = 0, e = wait_until(m, done, &finish, -1);
+  if (spawner_ended(m, &finish)) {
+    mpipool__spawnq_stop(m->spawnq, finish); /* at once */
+    if (e == 0)
+      e = adopt_spawns(m, &busy);
+  }
+  return e;
+}
+
 /* --- the end ----------------------------------------------------------------
  */
 
@@ -1843,19 +1858,12 @@ int mpipool__master_shutdown(mpipool__master_t *m, int terminate) {
    * left to return after MPI_Finalize crashes the process (Open MPI 4.1,
    * measured); a stuck one returns at its bound (30 s). */
   if (m->spawnq) {
-    int busy = 0;
     /* Meanwhile the results that come are taken (and the program logs
      * them): a launcher that ends the job first (mpirun, a second or so
      * after it forwards a SIGTERM) must not take with it tasks that had
      * ended, which --resume would run again. */
-    int finish = !terminate;
-    int e = wait_until(m, terminate ? spawner_ended_or_idle : spawner_ended,
-                       &finish, -1);
-    if (spawner_ended(m, &finish)) {
-      mpipool__spawnq_stop(m->spawnq, finish); /* at once */
-      if (e == 0)
-        e = adopt_spawns(m, &busy);
-    }
+    int e = end_spawner(m, terminate ? spawner_ended_or_idle : spawner_ended,
+                        !terminate);
     if (e && err == 0)
       err = e;
   }
@@ -1890,14 +1898,10 @@ int mpipool__master_shutdown(mpipool__master_t *m, int terminate) {
  * its workers taken in and told to stop; a worker left waiting for its
  * configuration would wait out its own bounds, a core held meanwhile. */
 static void finish_late_spawn(mpipool__master_t *m) {
-  int finish = 0, busy = 0;
+  int finish = 0;
   if (m->broken || !m->ending || spawner_ended(m, &finish))
     return;
-  int e = wait_until(m, spawner_ended, &finish, -1);
-  mpipool__spawnq_stop(m->spawnq, 0);
-  if (e == 0)
-    e = adopt_spawns(m, &busy);
-  if (e == 0 && stop_all(m, 1, 0) == 0)
+  if (end_spawner(m, spawner_ended, 0) == 0 && stop_all(m, 1, 0) == 0)
     wait_until(m, all_gone, NULL, mpipool__now() + LATE_SPAWN_S);
 }
 

@@ -32,14 +32,7 @@ int main(void) {
   enum { N = 50 };
   main_thread = pthread_self();
   setenv("MPIPOOL_HEAD_ALONE", "86400", 1);
-  mpipool_t *pool;
-  mpipool_create(&pool);
-  mpipool_register(pool, "double", t_double, NULL);
-  mpipool_set_processes(pool, 2);
-  if (mpipool_start(pool) != 0) {
-    ok(0, "start");
-    return tap_done();
-  }
+  mpipool_t *pool = start_pool(2, NULL, NULL, 0);
   int launched = mpipool_launch_rank() >= 0;
   atomic_store(&others, 0);
   int err = 0;
