@@ -411,11 +411,15 @@ int mpipool_set_task_timeout(mpipool_t *pool, double seconds);
  * master's node (a program started without a launcher, or as the only
  * rank of one) does not wait in mpipool_start() for them.  start()
  * returns at once (see "MPI starts late" below), and until the first
- * worker is ready the master has queued tasks run by its "head", one
- * chunk at a time: a
- * thread of the master's hands them to a child process it forked, while
- * the master goes on serving the workers as they arrive; a submission
- * never waits for it.  The workers are spawned in
+ * worker is ready the master has queued tasks run by its "head", which
+ * has a hand per place of the pool (16 at most), so that as many tasks
+ * run at once before the workers come as after; each hand runs one
+ * chunk at a time: a thread of the master's hands it to a child process
+ * of the hand's, while the master goes on serving the workers as they
+ * arrive; a submission never waits for it.  A hand other than the first
+ * starts (its child and initializer) only when work waits for it and the
+ * hand before it has run its initializer: a task or two start no more
+ * than one.  The workers are spawned in
  * the background once the head needs help: when work has waited 20 ms
  * for it (MPIPOOL_HEAD_ALONE=seconds sets another time; 0: at once), or
  * the work queued is known (from the tasks timed so far) to take that
@@ -441,20 +445,21 @@ int mpipool_set_task_timeout(mpipool_t *pool, double seconds);
  * timeout.  Where MPI cannot start (a wrong OMPI_MCA_ setting, say), Open
  * MPI ends the program then, as it would have in mpipool_start(): what
  * the pool had not handed back is lost, unless a journal holds it.
- * Once a worker is ready, the head takes no more tasks (the one it runs
- * goes on to its end): each task runs exactly once, in the head or on a
- * worker.  The head takes chunks of at most 256 items (it sends each item
+ * Once a worker is ready, the head takes no more tasks (those its hands
+ * run go on to their end): each task runs exactly once, in the head or
+ * on a worker.  The head takes chunks of at most 256 items (it sends each item
  * to its child and back, tens of microseconds, where a worker runs a
  * chunk of tiny items in one go): a larger chunk waits for the workers,
  * which it asks for at once.  Its results obey the same size limit as a
  * worker's (mpipool_result_max).
  *
  * What changes: some tasks run in a child process of the master's
- * ("MainProcess", mpipool_ctx_worker_id 0, in place 0: mpipool_ctx_place
- * and mpipool_ctx_node_place are 0, and place 0's worker gets no task
- * until the head's last one has ended), forked at start, which has run the
- * initializer first (if it fails, the head runs no task and the workers do
- * all).  Like a worker, that child never shares memory with the master; unlike
+ * ("MainProcess", mpipool_ctx_worker_id 0; hand k's in place k:
+ * mpipool_ctx_place and mpipool_ctx_node_place are k, and place k's
+ * worker gets no task until hand k's last one has ended), which has run
+ * the initializer first (in each hand's child: if it fails in any, the
+ * head runs no more tasks and the workers do the rest).  Like a worker,
+ * that child never shares memory with the master; unlike
  * a spawned worker, it starts from the master's state at start() (threads
  * aside), not from main(), and, like an isolated worker's child, it must not
  * call MPI (a program whose tasks do turns the head start off).  The
@@ -462,8 +467,10 @@ int mpipool_set_task_timeout(mpipool_t *pool, double seconds);
  * forks at start (where start() starts MPI, from the main thread: before
  * MPI does, and it holds none of MPI's connections), never among the
  * master's threads, where a lock one of them held (an allocator's) can
- * stay held in the child for ever.  Both end with the master, even when
- * it is killed.  No task
+ * stay held in the child for ever (a hand per place the pool may have:
+ * the workers asked for, else the node's processors, 16 at most; where
+ * MPI was up before start(), they are forked then, after MPI).  Both end
+ * with the master, even when it is killed.  No task
  * code and no initializer runs in the master's process: a task that
  * crashes the child fails its item alone (ETASK, the signal named), with
  * isolation or without, as on an isolated worker (it is not a lost
@@ -472,11 +479,11 @@ int mpipool_set_task_timeout(mpipool_t *pool, double seconds);
  * after the initializer.  The task time limit applies with isolation, as
  * on a worker; so does maxtasksperchild (the child is replaced after
  * that many tasks, the initializer run again).  Once a worker is ready,
- * the child ends (after its chunk), and what its initializer holds goes
- * with it.  terminate stops the head's task at once; close and join wait
- * for it.  mpipool_size() gives the workers asked for
+ * the children end (after their chunks), and what their initializers
+ * hold goes with them.  terminate stops the head's tasks at once; close
+ * and join wait for them.  mpipool_size() gives the workers asked for
  * at once; mpipool_worker_info() says ENOTREADY until they come (for
- * place 0, until the head's last task has ended).  A spawn
+ * place k, until hand k's last task has ended).  A spawn
  * that fails fails the pool's work with MPIPOOL_ESPAWN (saying why on
  * stderr) instead of mpipool_start().  Ignored where some workers are
  * launcher ranks or on other nodes (they are started before start()
@@ -792,9 +799,9 @@ long mpipool_ctx_worker_id(const mpipool_ctx_t *ctx);
  * (maxtasksperchild) or a replacement takes the place of the worker it
  * replaces, and only once that worker's last task has ended, so no two
  * tasks running at once have the same place: it is GNU parallel's job
- * slot (counted from 0); a head start's tasks run in place 0 (see
- * mpipool_set_head_start).  With isolation, the child process that runs
- * the tasks sees the place its worker had when the child was forked.
+ * slot (counted from 0); a head start's tasks run in the places of its
+ * hands (see mpipool_set_head_start).  With isolation, the child process that
+ * runs the tasks sees the place its worker had when the child was forked.
  */
 long mpipool_ctx_place(const mpipool_ctx_t *ctx);
 

@@ -681,6 +681,14 @@ static int first_thread(void) {
 #endif
 }
 
+/* The hands a head start may want, before the pool knows its size: the
+ * workers asked for, else the node's processors (the pool has no more
+ * places by default, and the head keeps as many hands as places). */
+static int hands_wanted(const mpipool_t *pool) {
+  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  return pool->processes > 0 ? pool->processes : cpus > 0 ? (int)cpus : 1;
+}
+
 /* Ends the head made at the start that the engine did not take. */
 static void drop_head(mpipool_t *pool) {
   mpipool__head_free(pool->head);
@@ -773,9 +781,10 @@ int mpipool_start(mpipool_t *pool) {
   if (!flag) {
     /* A head start's forker (worker/forker.h) is forked while the
      * process has one thread, before MPI starts its own; where the pool
-     * turns out to get no head start, it ends unused. */
+     * turns out to get no head start, it ends unused (failed: it is
+     * made later). */
     if (head_start_wanted(pool) && mpipool__launch_alone() && first_thread())
-      mpipool__head_new(&pool->head, pool); /* failed: made later */
+      mpipool__head_new(&pool->head, pool, hands_wanted(pool));
     if (lazy(pool))
       return start_lazily(pool);
     if ((err = init_mpi(pool)) != 0)

@@ -661,8 +661,9 @@ int main(int argc, char **argv) {
   if (e == 0)
     e = mpipool_set_initializer(pool, cli_work_init, &args, sizeof args);
   /* A head start (MPIPOOL_HEAD_START=0 turns it off): a singleton's first
-   * commands run in a child of the master while its workers are spawned,
-   * as slot 1 (place 0, whose worker waits for them).  Under a launcher
+   * commands run in the children of the master's hands while its workers
+   * are spawned, as slots 1 to -j (hand k's slot, whose worker waits for
+   * them).  Under a launcher
    * (mpirun -n 1) only with MPIPOOL_HEAD_START=1: on a signal mpirun ends
    * its ranks (TERM, then KILL), and the head's child is none of them, so
    * a command it ran to its end as the master was killed was not logged,

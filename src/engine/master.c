@@ -166,12 +166,14 @@ struct mpipool__master {
   int first_n;
   double head_alone;   /* HEAD_ALONE, or MPIPOOL_HEAD_ALONE */
   double queued_since; /* work waits for the head since then; 0: none */
-  /* A head start: the master's own thread that runs queued chunks until
-   * a worker is ready (head_open), and the chunk handed to it and not
-   * taken back yet (head_ref; its job NULL: none). */
+  /* A head start: the master's own hands that run queued chunks until
+   * a worker is ready (head_open), and the chunk handed to each and not
+   * taken back yet (head_refs[k]; its job NULL: none; hands_out of them
+   * out). */
   mpipool__head_t *head;
   int head_open;
-  ref_t head_ref;
+  int nhands, hands_out;
+  ref_t *head_refs;
   /* The dispatcher. */
   wlist_t levels[DEPTH]; /* ready workers by frames in flight */
   wlist_t *parked;       /* spares, per plan node + 1 (unknown node) */
@@ -239,12 +241,13 @@ static void append_worker(mpipool__master_t *m, mpipool__worker_t *w,
   l->n++;
 }
 
-/* Whether w serves place 0 while the head still runs its last chunk (a
- * chunk is given to the head only while no worker is ready): no work for
- * it until that chunk is back, so that no two tasks run as one place at
- * once. */
+/* Whether w serves place k while hand k of the head still runs its last
+ * chunk (a chunk is given to a hand only while no worker is ready): no
+ * work for it until that chunk is back, so that no two tasks run as one
+ * place at once. */
 static int held(const mpipool__master_t *m, const mpipool__worker_t *w) {
-  return m->head_ref.job != NULL && w->place == 0;
+  return m->hands_out > 0 && w->place < (uint32_t)m->nhands &&
+         m->head_refs[w->place].job != NULL;
 }
 
 /* The list w belongs in now. */
@@ -712,10 +715,17 @@ int mpipool__master_head_start(mpipool__master_t *m, int n) {
   int err = 0;
   m->head = m->pool->head; /* made at the start, if it could be */
   m->pool->head = NULL;
+  /* Made late (MPI up, or not the program's only thread), its forkers
+   * have what the process has now. */
   if (m->head == NULL)
-    err = mpipool__head_new(&m->head, m->pool);
-  if (err == 0)
-    err = mpipool__head_run(m->head);
+    err = mpipool__head_new(&m->head, m->pool, n);
+  /* As many hands as places (or as it has): the tasks run as many at a
+   * time before the workers come as after. */
+  if (err == 0) {
+    m->nhands = mpipool__head_hands(m->head, n);
+    m->head_refs = mpipool__calloc((size_t)m->nhands, sizeof *m->head_refs);
+    err = m->head_refs ? mpipool__head_run(m->head) : MPIPOOL_ENOMEM;
+  }
   /* Where MPI is not up yet (mpipool__pool_mpi_up), the spawner starts
    * with it, when the first workers are wanted. */
   int up = 0;
@@ -1556,20 +1566,21 @@ static void run_check(const mpipool__master_t *m) {
 
 /* --- the head (a head start) -------------------------------------------- */
 
-/* Takes in what the head ran, if it was given a chunk and is done. */
-static void head_collect(mpipool__master_t *m, int *busy) {
+/* Takes in what hand k ran, if it was given a chunk and is done. */
+static void head_collect(mpipool__master_t *m, int k, int *busy) {
   void *data;
   size_t len;
   int err;
-  if (m->head_ref.job == NULL ||
-      !mpipool__head_take(m->head, &data, &len, &err))
+  if (m->head_refs[k].job == NULL ||
+      !mpipool__head_take(m->head, k, &data, &len, &err))
     return;
-  ref_t ref = m->head_ref;
-  m->head_ref.job = NULL;
+  ref_t ref = m->head_refs[k];
+  m->head_refs[k].job = NULL;
+  m->hands_out--;
   *busy = 1;
-  uint32_t p0 = m->slots ? m->places[0] : MPIPOOL__NONE;
-  if (p0 != MPIPOOL__NONE) /* place 0's worker, held for the head */
-    relist(m, mpipool__roster_at(&m->roster, p0));
+  uint32_t pk = (size_t)k < m->slots ? m->places[k] : MPIPOOL__NONE;
+  if (pk != MPIPOOL__NONE) /* place k's worker, held for the hand */
+    relist(m, mpipool__roster_at(&m->roster, pk));
   if (err) /* ENOMEM, E2BIG: the chunk fails, as on a worker */
     fail_chunk(m, ref.job, ref.chunk, err);
   else
@@ -1597,36 +1608,42 @@ static int head_needs_help(mpipool__master_t *m) {
   return MPIPOOL_OK;
 }
 
-/* Takes in what the head ran, and while no worker has been ready yet
- * hands it the next queued chunk. */
+/* Takes in what the hands ran, and while no worker has been ready yet
+ * hands each that is ready the next queued chunk (a hand not started yet
+ * starts when work waits for it). */
 static int head_step(mpipool__master_t *m, int *busy) {
   mpipool__job_t *job;
   size_t c;
-  head_collect(m, busy);
+  for (int k = 0; k < m->nhands && m->hands_out > 0; k++)
+    head_collect(m, k, busy);
   if (!m->head_open || m->broken || m->terminating)
     return MPIPOOL_OK;
   if (mpipool__queue_peek(&m->queue, &job, &c) &&
       mpipool__job_chunk_count(job, c) > HEAD_CHUNK_MAX)
     return mpipool__master_want_workers(m); /* not for the head */
-  if (m->queue.chunks && mpipool__head_ready(m->head) &&
-      mpipool__queue_next(&m->queue, &job, &c)) {
-    *busy = 1;
-    m->head_ref = (ref_t){job, c};
-    mpipool__head_give(m->head, job->fn, &job->src,
-                       mpipool__job_chunk_first(job, c),
-                       mpipool__job_chunk_count(job, c));
-  }
+  for (int k = 0; k < m->nhands && m->queue.chunks; k++)
+    if (m->head_refs[k].job == NULL && mpipool__head_ready(m->head, k) &&
+        mpipool__queue_next(&m->queue, &job, &c)) {
+      *busy = 1;
+      m->head_refs[k] = (ref_t){job, c};
+      m->hands_out++;
+      mpipool__head_give(m->head, k, job->fn, &job->src,
+                         mpipool__job_chunk_first(job, c),
+                         mpipool__job_chunk_count(job, c));
+    }
   return head_needs_help(m);
 }
 
-/* Waits until the head's chunk has run and takes it in (the pool ends or
- * breaks: the chunk's items, the caller's, must not be read after). */
+/* Waits until the hands' chunks have run and takes them in (the pool
+ * ends or breaks: the chunks' items, the caller's, must not be read
+ * after). */
 static void head_finish(mpipool__master_t *m) {
   int busy = 0;
-  if (m->head_ref.job == NULL)
-    return;
-  mpipool__head_wait(m->head);
-  head_collect(m, &busy);
+  for (int k = 0; k < m->nhands && m->hands_out > 0; k++)
+    if (m->head_refs[k].job != NULL) {
+      mpipool__head_wait(m->head, k);
+      head_collect(m, k, &busy);
+    }
 }
 
 int mpipool__master_progress(mpipool__master_t *m, int *busy) {
@@ -1671,9 +1688,9 @@ int mpipool__master_progress(mpipool__master_t *m, int *busy) {
 
 int mpipool__master_nudge(mpipool__master_t *m) {
   int busy = 0;
-  /* (While place 0's worker may wait for the head's last chunk, a round
+  /* (While a place's worker may wait for its hand's last chunk, a round
    * may free it.) */
-  int may_free = m->head_ref.job != NULL && m->nready > 0;
+  int may_free = m->hands_out > 0 && m->nready > 0;
   if (m->levels[0].n == 0 && !may_free &&
       mpipool__now() - m->last_round < NUDGE_GAP)
     return m->broken;
@@ -1707,7 +1724,7 @@ void mpipool__master_submit(mpipool__master_t *m, mpipool__job_t *job) {
  * 700 us task then waits about 90 us for the master, not 1 ms), at least
  * 10 us; otherwise as usual. */
 static void pace(mpipool__master_t *m) {
-  int out = m->frames_used > 0 || m->head_ref.job != NULL;
+  int out = m->frames_used > 0 || m->hands_out > 0;
   int long_chunks = out && m->chunk_ns > COALESCE_BELOW_NS;
   double us = m->chunk_ns / 8000.0;
   m->backoff.no_spin = long_chunks;
@@ -1916,6 +1933,7 @@ void mpipool__master_free(mpipool__master_t *m) {
     head_finish(m);
     mpipool__head_free(m->head);
   }
+  mpipool__free(m->head_refs);
   fail_all(m, MPIPOOL_ETERMINATED);
   for (size_t e = 0; e < m->roster.nendpoints; e++) {
     mpipool__endpoint_t *ep = &m->roster.endpoints[e];

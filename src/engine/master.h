@@ -69,7 +69,8 @@ int mpipool__master_seal(mpipool__master_t *m);
  * sealed before the pool runs, the pool's first n workers are spawned on
  * the master's node (a spawn of n, in the spawner's thread), and the pool
  * is sealed when they come (the engine's progress adopts them); until a
- * worker is ready a thread of the master runs queued chunks (head.h).
+ * worker is ready the master's head runs queued chunks, with a hand per
+ * place (n, or as many as the head has; head.h).
  * The spawn itself waits until the head needs help: work has waited
  * 20 ms for it (MPIPOOL_HEAD_ALONE), or is known to take that long, or
  * mpipool__master_want_workers.  If the spawn fails, the pool breaks with

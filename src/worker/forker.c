@@ -205,7 +205,7 @@ static void forker_main(int sock, mpipool__child_fn child, void *arg,
 }
 
 int mpipool__forker_start(mpipool__forker_t *f, mpipool__child_fn child,
-                          void *arg) {
+                          void *arg, const int *shut, int nshut) {
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
     return errno;
@@ -219,6 +219,8 @@ int mpipool__forker_start(mpipool__forker_t *f, mpipool__child_fn child,
   }
   if (pid == 0) {
     close(sv[0]);
+    for (int i = 0; i < nshut; i++)
+      close(shut[i]);
     forker_main(sv[1], child, arg, parent);
   }
   close(sv[1]);

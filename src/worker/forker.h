@@ -32,10 +32,12 @@ typedef struct {
 typedef void (*mpipool__child_fn)(int fd, void *arg);
 
 /* Forks the forker now, whose children will run child(fd, arg) (arg as
- * it is now: the forker has a copy of the process as it is).  0, or
- * errno. */
+ * it is now: the forker has a copy of the process as it is).  The forker
+ * closes the nshut descriptors at shut: the caller's ends of its other
+ * forkers (one that a forker held open would never see its caller go).
+ * 0, or errno. */
 int mpipool__forker_start(mpipool__forker_t *f, mpipool__child_fn child,
-                          void *arg);
+                          void *arg, const int *shut, int nshut);
 
 /* Has the forker fork a child: its pid in *pid, the caller's end of its
  * socket (close-on-exec) in *fd.  0, or -1 when no forker is there (or

@@ -1,9 +1,9 @@
 /*
- * head.c - tasks run for a thread of the master's process, in a child
- * process it forks (see head.h).  The engine and the thread share one
- * small state under a mutex: the chunk handed over, and its outcome.  The
- * context, the child and the buffers are the thread's alone while a chunk
- * runs.
+ * head.c - tasks run for the master by its hands, threads of its
+ * process, each in a child process of its own (see head.h).  The engine
+ * and the threads share small states under one mutex: each hand's chunk
+ * handed over, and its outcome.  A hand's context, child and buffers are
+ * its thread's alone while a chunk runs.
  */
 #include "config.h"
 #include "head.h"
@@ -23,18 +23,13 @@
 
 enum { INITIALIZING, IDLE, GIVEN, DONE, FAILED };
 
-struct mpipool__head {
-  mpipool_t *pool;
+/* One hand: a thread, and the child that runs its tasks. */
+typedef struct {
+  mpipool__head_t *head;
   pthread_t thread;
-  int running; /* the thread runs (mpipool__head_run) */
-  pthread_mutex_t lock;
-  pthread_cond_t wake; /* the thread: a chunk or the end; the engine: done */
-  int state;
-  int ending;
-  int said;     /* the initializer's failure was told */
-  int broken;   /* it failed in a child forked again: no more work */
-  int retiring; /* no more work: its child ends once idle */
-  atomic_int cancelled;
+  int running; /* the thread runs */
+  int state;   /* under the head's lock */
+  int broken;  /* its initializer failed in a child forked again */
   /* The chunk handed over. */
   uint32_t fn;
   const mpipool__src_t *src;
@@ -43,211 +38,290 @@ struct mpipool__head {
   mpipool__buf_t out;
   int err;
   /* The thread's own. */
-  mpipool_ctx_t ctx; /* "MainProcess", worker id 0 */
+  mpipool_ctx_t ctx; /* "MainProcess", worker id 0, its place */
   mpipool__rbuild_t rb;
   mpipool__iso_t iso; /* the child that runs the tasks */
   long forks;         /* iso.children when ran was counted from 0 */
   long ran;           /* tasks run by the child that runs */
+  char *init_error;   /* why the initializer failed */
+} hand_t;
+
+struct mpipool__head {
+  mpipool_t *pool;
+  pthread_mutex_t lock;
+  pthread_cond_t wake; /* the threads: a chunk or the end; the engine: done */
+  int ending;
+  int said;     /* an initializer's failure was told */
+  int failed;   /* an initializer failed (under the lock) */
+  int retiring; /* no more work: the children end once idle */
+  atomic_int cancelled;
   /* The results' limit (mpipool__msg_max), read as the head is made: the
-   * thread reads no environment, which the master's thread changes as it
+   * threads read no environment, which the master's thread changes as it
    * starts MPI (mpihints.h; a getenv beside a setenv read freed memory:
    * AddressSanitizer, CI). */
   size_t msg_max;
-  char *init_error; /* why the initializer failed */
+  hand_t **hands;
+  int nhands;
 };
 
 static int is_cancelled(void *arg) {
-  mpipool__head_t *h = arg;
-  return atomic_load(&h->cancelled);
+  hand_t *hand = arg;
+  return atomic_load(&hand->head->cancelled);
 }
 
 /* Forks the child that runs the tasks, and has it run the initializer
  * first (none: the child is forked at the first task): 1 when it is
- * ready, else 0 with why in h->init_error. */
-static int initialize(mpipool__head_t *h) {
-  mpipool_t *pool = h->pool;
+ * ready, else 0 with why in hand->init_error. */
+static int initialize(hand_t *hand) {
+  mpipool_t *pool = hand->head->pool;
   if (pool->init == NULL)
     return 1;
   mpipool__iso_init_t init = {pool->init, pool->initargs, pool->initargs_len};
   mpipool__rbuild_t rb = {0};
-  int err = mpipool__iso_start(&h->iso, &h->ctx, &rb, &init, is_cancelled, h);
+  int err = mpipool__iso_start(&hand->iso, &hand->ctx, &rb, &init, is_cancelled,
+                               hand);
   int ready = err == 0 && rb.nfailed == 0;
   if (!ready) {
-    mpipool__iso_stop(&h->iso);
-    if (h->init_error == NULL)
-      h->init_error = mpipool__strdup(err ? mpipool_strerror(err)
-                                          : (const char *)rb.data.data);
+    mpipool__iso_stop(&hand->iso);
+    if (hand->init_error == NULL)
+      hand->init_error = mpipool__strdup(err ? mpipool_strerror(err)
+                                             : (const char *)rb.data.data);
   }
   mpipool__rbuild_free(&rb);
   return ready;
 }
 
-/* Runs the chunk handed over into h->out: 0, ENOMEM or E2BIG.  A child
- * that died (a task crashed), or ran maxtasksperchild tasks, is forked
- * again with the initializer; if that fails, the items left fail, and
- * *broken is set: the head takes no more work. */
-static int run(mpipool__head_t *h, int *broken) {
-  mpipool_t *pool = h->pool;
+/* Runs the chunk handed over into hand->out: 0, ENOMEM or E2BIG.  A
+ * child that died (a task crashed), or ran maxtasksperchild tasks, is
+ * forked again with the initializer; if that fails, the items left fail,
+ * and *broken is set: the head takes no more work. */
+static int run(hand_t *hand, int *broken) {
+  mpipool_t *pool = hand->head->pool;
   mpipool_task_fn fn;
   void *data;
-  mpipool__task_item(&pool->reg.tasks[h->fn], &fn, &data);
+  mpipool__task_item(&pool->reg.tasks[hand->fn], &fn, &data);
   uint64_t t0 = mpipool__clock_ns();
-  mpipool__rbuild_reset(&h->rb);
-  int err = mpipool__wire_results_begin(&h->out, 0, 0);
+  mpipool__rbuild_reset(&hand->rb);
+  int err = mpipool__wire_results_begin(&hand->out, 0, 0);
   if (err == 0)
-    err = mpipool__rbuild_reserve(&h->rb, h->count, 0);
-  for (size_t i = h->first; err == 0 && i < h->first + h->count; i++) {
-    const void *in = mpipool__src_ptr(h->src, i);
-    size_t size = mpipool__src_size(h->src, i);
-    if (atomic_load(&h->cancelled)) {
-      err = mpipool__ctx_fail_item(&h->ctx, &h->rb, MPIPOOL_ETERMINATED,
+    err = mpipool__rbuild_reserve(&hand->rb, hand->count, 0);
+  for (size_t i = hand->first; err == 0 && i < hand->first + hand->count; i++) {
+    const void *in = mpipool__src_ptr(hand->src, i);
+    size_t size = mpipool__src_size(hand->src, i);
+    if (is_cancelled(hand)) {
+      err = mpipool__ctx_fail_item(&hand->ctx, &hand->rb, MPIPOOL_ETERMINATED,
                                    mpipool_strerror(MPIPOOL_ETERMINATED));
       continue;
     }
-    if (pool->maxtasks > 0 && h->ran >= pool->maxtasks)
-      mpipool__iso_stop(&h->iso); /* a fresh child, as a worker retires */
-    if (h->iso.pid == 0 && (*broken || !initialize(h))) {
+    if (pool->maxtasks > 0 && hand->ran >= pool->maxtasks)
+      mpipool__iso_stop(&hand->iso); /* a fresh child, as a worker retires */
+    if (hand->iso.pid == 0 && (*broken || !initialize(hand))) {
       *broken = 1;
       char msg[200];
       mpipool__fmt(msg, sizeof msg, "MainProcess: initializer failed: %s",
-                   h->init_error ? h->init_error : "out of memory");
-      err = mpipool__ctx_fail_item(&h->ctx, &h->rb, MPIPOOL_ETASK, msg);
+                   hand->init_error ? hand->init_error : "out of memory");
+      err = mpipool__ctx_fail_item(&hand->ctx, &hand->rb, MPIPOOL_ETASK, msg);
       continue;
     }
     /* The time limit is isolation's, as on a worker. */
-    err = mpipool__iso_run(&h->iso, &h->ctx, &h->rb, fn, data, in, size,
-                           pool->isolation ? pool->task_timeout : 0,
-                           is_cancelled, h);
-    if (h->iso.children != h->forks) { /* it ran in a child forked now */
-      h->forks = h->iso.children;
-      h->ran = 0;
+    err = mpipool__iso_run(&hand->iso, &hand->ctx, &hand->rb, fn, data, in,
+                           size, pool->isolation ? pool->task_timeout : 0,
+                           is_cancelled, hand);
+    if (hand->iso.children != hand->forks) { /* it ran in a child forked now */
+      hand->forks = hand->iso.children;
+      hand->ran = 0;
     }
-    h->ran++;
+    hand->ran++;
   }
   /* The limit a worker's results have (mpipool_result_max), so that an
    * item's fate does not depend on where it ran. */
-  size_t max = h->msg_max;
+  size_t max = hand->head->msg_max;
   if (err == 0)
-    err = mpipool__rbuild_fit(&h->rb, max > h->out.len ? max - h->out.len : 0,
-                              max);
+    err = mpipool__rbuild_fit(
+        &hand->rb, max > hand->out.len ? max - hand->out.len : 0, max);
   if (err == 0)
-    err = mpipool__wire_results_add(&h->out, &h->rb);
+    err = mpipool__wire_results_add(&hand->out, &hand->rb);
   if (err == 0)
-    mpipool__wire_results_set_busy(&h->out, mpipool__clock_ns() - t0);
+    mpipool__wire_results_set_busy(&hand->out, mpipool__clock_ns() - t0);
   return err;
 }
 
-/* 1 while the head has a child, or the forker of its children. */
-static int holds(const mpipool__head_t *h) {
-  return h->iso.pid || h->iso.forker.pid;
+/* 1 while the hand has a child, or the forker of its children. */
+static int holds(const hand_t *hand) {
+  return hand->iso.pid || hand->iso.forker.pid;
 }
 
-static void *head_main(void *arg) {
-  mpipool__head_t *h = arg;
-  int ready = initialize(h);
+static void *hand_main(void *arg) {
+  hand_t *hand = arg;
+  mpipool__head_t *h = hand->head;
+  int ready = initialize(hand);
   pthread_mutex_lock(&h->lock);
-  h->state = ready ? IDLE : FAILED;
+  hand->state = ready ? IDLE : FAILED;
+  h->failed |= !ready;
+  pthread_cond_broadcast(&h->wake);
   for (;;) {
-    while (!h->ending && h->state != GIVEN && !(h->retiring && holds(h)))
+    while (!h->ending && hand->state != GIVEN && !(h->retiring && holds(hand)))
       pthread_cond_wait(&h->wake, &h->lock);
-    if (h->state != GIVEN && h->retiring && holds(h) && !h->ending) {
+    if (hand->state != GIVEN && h->retiring && holds(hand) && !h->ending) {
       pthread_mutex_unlock(&h->lock);
-      mpipool__iso_close(&h->iso); /* what the initializer holds goes */
+      mpipool__iso_close(&hand->iso); /* what the initializer holds goes */
       pthread_mutex_lock(&h->lock);
       continue;
     }
-    if (h->state != GIVEN)
+    if (hand->state != GIVEN)
       break;
     pthread_mutex_unlock(&h->lock);
-    int broken = 0, err = run(h, &broken);
+    int broken = 0, err = run(hand, &broken);
     pthread_mutex_lock(&h->lock);
-    h->err = err;
-    h->state = DONE;
-    h->broken = broken;
+    hand->err = err;
+    hand->state = DONE;
+    hand->broken = broken;
     pthread_cond_broadcast(&h->wake);
   }
   pthread_mutex_unlock(&h->lock);
   return NULL;
 }
 
-int mpipool__head_new(mpipool__head_t **out, mpipool_t *pool) {
+/* A hand at place k, its forker forked now (failed: its thread forks its
+ * children), without the other hands' forkers' sockets.  NULL when out of
+ * memory. */
+static hand_t *hand_new(mpipool__head_t *h, int k) {
+  int shut[MPIPOOL__HEAD_HANDS_MAX], nshut = 0;
+  for (int j = 0; j < k; j++)
+    if (h->hands[j]->iso.forker.fd >= 0)
+      shut[nshut++] = h->hands[j]->iso.forker.fd;
+  hand_t *hand = mpipool__calloc(1, sizeof *hand);
+  if (hand == NULL)
+    return NULL;
+  hand->head = h;
+  hand->iso = (mpipool__iso_t)MPIPOOL__ISO_INIT;
+  mpipool__ctx_init(&hand->ctx, 0);
+  snprintf(hand->ctx.name, sizeof hand->ctx.name, "MainProcess");
+  /* It stands in for place k until that place's worker comes (which the
+   * master holds back until the hand's last chunk is done). */
+  hand->ctx.place = hand->ctx.node_place = k;
+  hand->ctx.cancelled = is_cancelled;
+  hand->ctx.cancelled_arg = hand;
+  mpipool__iso_forker(&hand->iso, &hand->ctx, shut, nshut);
+  return hand;
+}
+
+/* Ends the hand's thread (the head is ending) and its child. */
+static void hand_free(hand_t *hand) {
+  if (hand->running)
+    pthread_join(hand->thread, NULL);
+  mpipool__iso_close(&hand->iso);
+  mpipool__rbuild_free(&hand->rb);
+  mpipool__buf_free(&hand->out);
+  mpipool__free(hand->init_error);
+  mpipool__free(hand);
+}
+
+int mpipool__head_new(mpipool__head_t **out, mpipool_t *pool, int n) {
   mpipool__head_t *h = mpipool__calloc(1, sizeof *h);
-  if (h == NULL)
+  n = n < 1 ? 1 : n > MPIPOOL__HEAD_HANDS_MAX ? MPIPOOL__HEAD_HANDS_MAX : n;
+  if (h == NULL ||
+      (h->hands = mpipool__calloc((size_t)n, sizeof *h->hands)) == NULL) {
+    mpipool__free(h);
     return MPIPOOL_ENOMEM;
+  }
   h->pool = pool;
   h->msg_max = mpipool__msg_max();
-  h->iso = (mpipool__iso_t)MPIPOOL__ISO_INIT;
   atomic_init(&h->cancelled, 0);
-  mpipool__ctx_init(&h->ctx, 0);
-  snprintf(h->ctx.name, sizeof h->ctx.name, "MainProcess");
-  /* It stands in for place 0 until that place's worker comes (which the
-   * master holds back until the head's last chunk is done). */
-  h->ctx.place = h->ctx.node_place = 0;
-  h->ctx.cancelled = is_cancelled;
-  h->ctx.cancelled_arg = h;
   pthread_mutex_init(&h->lock, NULL);
   pthread_cond_init(&h->wake, NULL);
-  mpipool__iso_forker(&h->iso, &h->ctx); /* failed: the head forks them */
+  while (h->nhands < n && (h->hands[h->nhands] = hand_new(h, h->nhands)))
+    h->nhands++;
+  if (h->nhands == 0) {
+    mpipool__head_free(h);
+    return MPIPOOL_ENOMEM;
+  }
   *out = h;
   return MPIPOOL_OK;
 }
 
-int mpipool__head_run(mpipool__head_t *h) {
-  if (pthread_create(&h->thread, NULL, head_main, h) != 0)
+int mpipool__head_hands(mpipool__head_t *h, int n) {
+  while (h->nhands > 1 && h->nhands > n)
+    hand_free(h->hands[--h->nhands]);
+  return h->nhands;
+}
+
+/* Starts hand k's thread: 0, or ESPAWN. */
+static int start_hand(hand_t *hand) {
+  if (pthread_create(&hand->thread, NULL, hand_main, hand) != 0)
     return MPIPOOL_ESPAWN;
-  h->running = 1;
+  hand->running = 1;
   return MPIPOOL_OK;
 }
 
-/* The head's state, as the engine sees it; a failed initializer is said
- * the first time it is seen. */
-static int state_of(mpipool__head_t *h) {
+int mpipool__head_run(mpipool__head_t *h) { return start_hand(h->hands[0]); }
+
+int mpipool__head_ready(mpipool__head_t *h, int k) {
+  hand_t *hand = h->hands[k];
   pthread_mutex_lock(&h->lock);
-  int state = h->state;
+  int ready = hand->running && hand->state == IDLE && !h->failed;
+  /* A hand starts once the one before it is past its initializer (one
+   * initializer at a time: a task or two start no more). */
+  int start = k > 0 && !hand->running && !h->ending && !h->failed &&
+              h->hands[k - 1]->running &&
+              h->hands[k - 1]->state != INITIALIZING;
   pthread_mutex_unlock(&h->lock);
-  if (state == FAILED && !h->said) {
+  if (start)
+    start_hand(hand); /* failed: the hand takes no work */
+  return ready;
+}
+
+int mpipool__head_failed(mpipool__head_t *h) {
+  pthread_mutex_lock(&h->lock);
+  int failed = h->failed;
+  const char *why = NULL;
+  for (int k = 0; failed && k < h->nhands && why == NULL; k++)
+    if (h->hands[k]->state == FAILED)
+      why = h->hands[k]->init_error ? h->hands[k]->init_error : "out of memory";
+  pthread_mutex_unlock(&h->lock);
+  if (failed && !h->said) {
     h->said = 1;
     fprintf(stderr,
             "mpipool: MainProcess: initializer failed: %s; the master runs "
             "no task, its workers do\n",
-            h->init_error ? h->init_error : "out of memory");
+            why ? why : "out of memory");
   }
-  return state;
+  return failed;
 }
 
-int mpipool__head_ready(mpipool__head_t *h) { return state_of(h) == IDLE; }
-
-int mpipool__head_failed(mpipool__head_t *h) { return state_of(h) == FAILED; }
-
-void mpipool__head_give(mpipool__head_t *h, uint32_t fn,
+void mpipool__head_give(mpipool__head_t *h, int k, uint32_t fn,
                         const mpipool__src_t *src, size_t first, size_t count) {
+  hand_t *hand = h->hands[k];
   pthread_mutex_lock(&h->lock);
-  h->fn = fn;
-  h->src = src;
-  h->first = first;
-  h->count = count;
-  h->state = GIVEN;
+  hand->fn = fn;
+  hand->src = src;
+  hand->first = first;
+  hand->count = count;
+  hand->state = GIVEN;
   pthread_cond_broadcast(&h->wake);
   pthread_mutex_unlock(&h->lock);
 }
 
-int mpipool__head_take(mpipool__head_t *h, void **data, size_t *len, int *err) {
+int mpipool__head_take(mpipool__head_t *h, int k, void **data, size_t *len,
+                       int *err) {
+  hand_t *hand = h->hands[k];
   pthread_mutex_lock(&h->lock);
-  int done = h->state == DONE;
+  int done = hand->state == DONE;
   if (done) {
-    *err = h->err;
-    *len = h->out.len;
-    *data = h->err ? NULL : mpipool__buf_steal(&h->out);
-    mpipool__buf_free(&h->out);
-    h->state = h->broken ? FAILED : IDLE;
+    *err = hand->err;
+    *len = hand->out.len;
+    *data = hand->err ? NULL : mpipool__buf_steal(&hand->out);
+    mpipool__buf_free(&hand->out);
+    hand->state = hand->broken ? FAILED : IDLE;
+    h->failed |= hand->broken;
   }
   pthread_mutex_unlock(&h->lock);
   return done;
 }
 
-void mpipool__head_wait(mpipool__head_t *h) {
+void mpipool__head_wait(mpipool__head_t *h, int k) {
   pthread_mutex_lock(&h->lock);
-  while (h->state == GIVEN)
+  while (h->hands[k]->state == GIVEN)
     pthread_cond_wait(&h->wake, &h->lock);
   pthread_mutex_unlock(&h->lock);
 }
@@ -271,12 +345,9 @@ void mpipool__head_free(mpipool__head_t *h) {
   h->ending = 1;
   pthread_cond_broadcast(&h->wake);
   pthread_mutex_unlock(&h->lock);
-  if (h->running)
-    pthread_join(h->thread, NULL);
-  mpipool__iso_close(&h->iso);
-  mpipool__rbuild_free(&h->rb);
-  mpipool__buf_free(&h->out);
-  mpipool__free(h->init_error);
+  for (int k = 0; k < h->nhands; k++)
+    hand_free(h->hands[k]);
+  mpipool__free(h->hands);
   pthread_cond_destroy(&h->wake);
   pthread_mutex_destroy(&h->lock);
   mpipool__free(h);

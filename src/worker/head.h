@@ -1,19 +1,23 @@
 /*
  * head.h - the master's own hands: the tasks a pool with a head start
  * (mpipool_set_head_start) runs for the master while its first workers
- * are being spawned.  The head is a thread of the master's.  Its tasks
- * run in a child process (isolate.h), forked by a forker (forker.h) that
- * the head forks when it is made, while the process may still have one
- * thread.  As soon as the thread starts, a child runs the pool's
- * initializer; then it runs the chunks the engine hands the head, one at
- * a time, as an isolated worker's child would, and the head puts each
- * chunk's results into a RESULTS frame that the engine takes in as if a
- * worker had sent it.  Task code thus never runs in the master's process:
- * a task that crashes fails its item alone, and the next is run by a
- * child forked again (its initializer run again).  The engine never
- * waits for the head: it hands a chunk over, goes on serving the workers
- * that arrive, and takes the results when they are there.  Neither the
- * head nor its child touches MPI.
+ * are being spawned.  The head has up to as many hands as the pool has
+ * places (HEAD_HANDS_MAX at most), so that the tasks run as many at a
+ * time before the workers come as after; hand k stands in for place k.
+ * Each hand is a thread of the master's.  Its tasks run in a child
+ * process (isolate.h), forked by a forker (forker.h) of its own that is
+ * forked when the hand is made, while the process may still have one
+ * thread.  As soon as a hand's thread starts (hand 0 at
+ * mpipool__head_run, another when the engine first finds work for it),
+ * its child runs the pool's initializer; then it runs the chunks the
+ * engine hands it, one at a time, as an isolated worker's child would,
+ * and the hand puts each chunk's results into a RESULTS frame that the
+ * engine takes in as if a worker had sent it.  Task code thus never runs
+ * in the master's process: a task that crashes fails its item alone, and
+ * the next is run by a child forked again (its initializer run again).
+ * The engine never waits for a hand: it hands a chunk over, goes on
+ * serving the workers that arrive, and takes the results when they are
+ * there.  Neither the hands nor their children touch MPI.
  */
 #ifndef MPIPOOL_HEAD_H
 #define MPIPOOL_HEAD_H
@@ -21,54 +25,67 @@
 #include "api/pool.h"
 #include "transport/wire.h"
 
+/* The most hands a head has: each is a forker, a thread and a child of
+ * the master's, made at the start. */
+#define MPIPOOL__HEAD_HANDS_MAX 16
+
 typedef struct mpipool__head mpipool__head_t;
 
-/* Makes the head, and forks the forker of its children now
+/* Makes the head with n hands (at least 1, at most HEAD_HANDS_MAX; fewer
+ * when memory runs out), and forks the forkers of their children now
  * (mpipool__iso_forker: best while the process has one thread, before
- * MPI starts; the children have what the process has now).  The pool
- * (its registry, options, initializer) must outlive the head.  0 or
- * ENOMEM. */
-int mpipool__head_new(mpipool__head_t **out, mpipool_t *pool);
+ * MPI starts, which is why they are made before the pool knows its size;
+ * the children have what the process has now).  The pool (its registry,
+ * options, initializer) must outlive the head.  0 or ENOMEM. */
+int mpipool__head_new(mpipool__head_t **out, mpipool_t *pool, int n);
 
-/* Starts the head's thread, which has the pool's initializer run first
+/* Keeps n of the head's hands (at least 1), ending the others' forkers
+ * now.  Before mpipool__head_run.  Returns how many it has. */
+int mpipool__head_hands(mpipool__head_t *h, int n);
+
+/* Starts hand 0's thread, which has the pool's initializer run first
  * (in its child).  0, or ESPAWN (no thread). */
 int mpipool__head_run(mpipool__head_t *h);
 
-/* 1 when the head can take a chunk: its initializer succeeded and it runs
- * none.  Once the initializer has failed, says so on stderr (once) and
- * stays 0. */
-int mpipool__head_ready(mpipool__head_t *h);
+/* 1 when hand k can take a chunk: its initializer succeeded and it runs
+ * none; 0 once an initializer has failed in any hand.  Hand k > 0, not
+ * started yet, is started now (0 until its initializer has run) when
+ * hand k - 1 is past its initializer: a task or two start no more. */
+int mpipool__head_ready(mpipool__head_t *h, int k);
 
-/* 1 once its initializer has failed (the head runs no more tasks; when it
- * failed in a child forked again, the items left of that chunk failed). */
+/* 1 once an initializer has failed in a hand (the head runs no more
+ * tasks; when it failed in a child forked again, the items left of that
+ * chunk failed); says so on stderr, once. */
 int mpipool__head_failed(mpipool__head_t *h);
 
-/* Hands the head items [first, first + count) of src (which must stay
+/* Hands hand k items [first, first + count) of src (which must stay
  * valid until the results are taken) for the pool's task fn (an index of
  * its registry).  Only when ready. */
-void mpipool__head_give(mpipool__head_t *h, uint32_t fn,
+void mpipool__head_give(mpipool__head_t *h, int k, uint32_t fn,
                         const mpipool__src_t *src, size_t first, size_t count);
 
-/* 1 when the chunk given has run: *data and *len are its RESULTS frame
- * (sequence number 0; taken), or *err says why there is none (ENOMEM,
- * E2BIG).  0 while it runs or when none was given. */
-int mpipool__head_take(mpipool__head_t *h, void **data, size_t *len, int *err);
+/* 1 when the chunk given to hand k has run: *data and *len are its
+ * RESULTS frame (sequence number 0; taken), or *err says why there is
+ * none (ENOMEM, E2BIG).  0 while it runs or when none was given. */
+int mpipool__head_take(mpipool__head_t *h, int k, void **data, size_t *len,
+                       int *err);
 
-/* Waits until the chunk given has run (as long as its tasks take; after
- * head_cancel, its child is stopped: 2 s at most). */
-void mpipool__head_wait(mpipool__head_t *h);
+/* Waits until the chunk given to hand k has run (as long as its tasks
+ * take; after head_cancel, its child is stopped: 2 s at most). */
+void mpipool__head_wait(mpipool__head_t *h, int k);
 
-/* The head gets no more work (its workers are there): its child ends once
- * the chunk it runs, if any, has run, and what it holds (the
+/* The head gets no more work (its workers are there): each hand's child
+ * ends once the chunk it runs, if any, has run, and what it holds (the
  * initializer's memory, files) goes with it. */
 void mpipool__head_retire(mpipool__head_t *h);
 
-/* Stops the head's task in progress, and fails the items left of its
- * chunk (the pool is terminated). */
+/* Stops the hands' tasks in progress, and fails the items left of their
+ * chunks (the pool is terminated). */
 void mpipool__head_cancel(mpipool__head_t *h);
 
-/* Ends the thread (after the chunk it runs; an initializer still running
- * is stopped) and its child, and frees what the head had.  NULL: no-op. */
+/* Ends the threads (after the chunks they run; an initializer still
+ * running is stopped) and their children, and frees what the head had.
+ * NULL: no-op. */
 void mpipool__head_free(mpipool__head_t *h);
 
 #endif

@@ -275,9 +275,11 @@ static int take_reply(mpipool__iso_t *iso, mpipool_ctx_t *ctx,
                                 msg);
 }
 
-int mpipool__iso_forker(mpipool__iso_t *iso, mpipool_ctx_t *ctx) {
+int mpipool__iso_forker(mpipool__iso_t *iso, mpipool_ctx_t *ctx,
+                        const int *shut, int nshut) {
   return iso->forker.pid ? 0
-                         : mpipool__forker_start(&iso->forker, child_main, ctx);
+                         : mpipool__forker_start(&iso->forker, child_main, ctx,
+                                                 shut, nshut);
 }
 
 void mpipool__iso_close(mpipool__iso_t *iso) {

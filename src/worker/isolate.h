@@ -54,10 +54,12 @@ int mpipool__iso_run(mpipool__iso_t *iso, mpipool_ctx_t *ctx,
  * a process calls this while it has one thread (before MPI starts its
  * own), as a child forked among threads may find a lock another held (an
  * allocator's) held for ever.  ctx is the children's context (what it
- * points to now is what they have).  0 (one runs already, too), or
- * errno: then the children are forked by this process.
+ * points to now is what they have); shut, nshut: descriptors the forker
+ * closes (mpipool__forker_start).  0 (one runs already, too), or errno:
+ * then the children are forked by this process.
  */
-int mpipool__iso_forker(mpipool__iso_t *iso, mpipool_ctx_t *ctx);
+int mpipool__iso_forker(mpipool__iso_t *iso, mpipool_ctx_t *ctx,
+                        const int *shut, int nshut);
 
 /*
  * Has a child forked now (the one that runs ends) run init->fn(ctx,

@@ -7,7 +7,8 @@
  *   - start returns with the size asked for;
  *   - no task and no initializer ever runs in the master's process;
  *   - the first map's results are all right, each item ran exactly once,
- *     and the head ran some of them, after its initializer (once);
+ *     and the head ran some of them, after its initializer (once in
+ *     each of its children);
  *   - once the workers are there, the master runs nothing;
  *   - a long task in the master does not hold the workers back: a fresh
  *     pool's first map of one long item (until a worker has run a task)
@@ -23,6 +24,8 @@
  *   - a tiny workload ends in the master, and no worker is spawned for
  *     it (the spawn waits until the master needs help: MPIPOOL_HEAD_ALONE
  *     is 30 s there, so that a loaded machine cannot make it need help);
+ *   - the head has a hand per place: two items of 1 s run at once in
+ *     the head, in two children, places 0 and 1;
  *   - once the workers are there, the head's child ends;
  *   - output the master has not written when the head's child is forked
  *     is written once, even where the child flushes every stream;
@@ -122,7 +125,8 @@ static int worker_ran(void) {
  * child, the sockets it has, "sockets 0 N pid", and whether the master
  * forked it, "parent 0 1 pid", or its forker, "parent 0 0 pid").  2000
  * lasts until a worker has noted a task (60 s at most); -1 crashes; 3000
- * notes "long" and sleeps 30 s. */
+ * notes "long" and sleeps 30 s; 1300 notes "begin" and sleeps 1 s;
+ * 4001-4020 take 200 ms in the head. */
 /* count ints -> doubled, noted as "chunk" with the count. */
 static int t_chunk(mpipool_ctx_t *ctx, const void *in, size_t count,
                    size_t size, void *out) {
@@ -147,12 +151,17 @@ static int t_noted(mpipool_ctx_t *ctx, const void *in, size_t size) {
     note(ctx, "long", x);
     sleep_ms(30000);
   }
+  if (x == 1300) {
+    note(ctx, "begin", x);
+    sleep_ms(1000);
+  }
   if (x == 2000) { /* however long the workers take to come */
     for (double t0 = test_now(); !worker_ran() && test_now() - t0 < 60;)
       sleep_ms(10);
     sleep_ms(300); /* while every worker but place 0's could run more */
   } else
-    sleep_ms(2);
+    sleep_ms(x > 4000 && x <= 4020 && mpipool_ctx_worker_id(ctx) == 0 ? 200
+                                                                      : 2);
   note(ctx, "at", (int)mpipool_ctx_place(ctx)); /* the place it ran in */
   note(ctx, "task", x);
   if (mpipool_ctx_worker_id(ctx) == 0) {
@@ -374,9 +383,10 @@ static mpipool_t *new_pool(void) { return pool_with(1); }
 
 /* A fresh pool's first map, one long item (2000: it lasts until a
  * worker has run a task, however long their spawn takes) then 20 of
- * 2 ms: the master takes the long one, and the workers that arrive
- * meanwhile run the short ones (their ledger lines come before the long
- * one's). */
+ * 2 ms (4001-4020; 200 ms in the head, whose other hand would take 4 s
+ * to run them all: the workers come first): the master takes the long
+ * one, and the workers that arrive meanwhile run the short ones (their
+ * ledger lines come before the long one's). */
 static void long_first(void) {
   empty_ledger();
   mpipool_t *pool = new_pool();
@@ -384,11 +394,11 @@ static void long_first(void) {
   int in[21], out[21];
   in[0] = 2000;
   for (int i = 1; i < 21; i++)
-    in[i] = i;
+    in[i] = 4000 + i;
   mpipool_results_t *res = NULL;
   int err = mpipool_map(pool, "noted", in, 21, sizeof in[0], 1, &res);
   ok(err == 0 && mpipool_results_copy(res, out, sizeof out[0]) == 0 &&
-         out[0] == 4000 && out[20] == 40,
+         out[0] == 4000 && out[20] == 8040,
      "its map of a long item and short ones (%s)", mpipool_strerror(err));
   mpipool_results_free(res);
   FILE *f = fopen(ledger, "r");
@@ -443,9 +453,47 @@ static void tiny(void) {
   mpipool_destroy(pool);
   unsetenv("MPIPOOL_HEAD_ALONE");
   int mine, inits = count("init", NULL, &mine);
-  ok(inits == 1 && mine == 1,
-     "tiny: no worker was spawned (%d initializer(s) ran, %d in the head)",
+  ok(inits == mine && mine >= 1 && mine <= 2,
+     "tiny: no worker was spawned (%d initializer(s) ran, %d in the head's "
+     "children)",
      inits, mine);
+}
+
+/* The head has as many hands as the pool has places: two items of 1 s
+ * run at once in the head (each begins before either ends; two
+ * children, places 0 and 1), before any worker is asked for
+ * (MPIPOOL_HEAD_ALONE 30 s). */
+static void hands(void) {
+  empty_ledger();
+  setenv("MPIPOOL_HEAD_ALONE", "30", 1);
+  mpipool_t *pool = new_pool();
+  is_int(mpipool_start(pool), 0, "hands: start");
+  int in[2] = {1300, 1300}, err = 0;
+  mpipool_results_t *res = NULL;
+  err = mpipool_map(pool, "noted", in, 2, sizeof in[0], 1, &res);
+  mpipool_results_free(res);
+  mpipool_destroy(pool);
+  unsetenv("MPIPOOL_HEAD_ALONE");
+  long pids[3];
+  int mine, ran = count("task", NULL, &mine), nt = head_pids("task", pids, 3);
+  int places = 0, begun = 0, begun_first = 0, id, item;
+  char w[16];
+  FILE *f = fopen(ledger, "r");
+  while (f && fscanf(f, "%15s %d %d %*d", w, &id, &item) == 3) {
+    if (strcmp(w, "at") == 0 && id == 0 && item >= 0 && item < 2)
+      places |= 1 << item;
+    begun += strcmp(w, "begin") == 0;
+    if (strcmp(w, "task") == 0 && begun_first == 0)
+      begun_first = begun; /* begun when the first ended */
+  }
+  if (f)
+    fclose(f);
+  ok(err == 0 && ran == 2 && mine == 2 && nt == 2 && places == 3,
+     "hands: the head ran both items, in 2 children, places 0 and 1 (%s; %d "
+     "of %d, %d children, places mask %d)",
+     mpipool_strerror(err), mine, ran, nt, places);
+  ok(begun_first == 2, "hands: at once (%d begun when the first ended)",
+     begun_first);
 }
 
 /* The head's results obey what a worker's do: the result limit (lowered
@@ -536,12 +584,13 @@ static void unflushed(void) {
 }
 
 /* maxtasksperchild 2, a workload the head runs alone (MPIPOOL_HEAD_ALONE
- * 30 s): its 6 tasks run in 3 children, 2 each, each after the
- * initializer, as on workers that retire. */
+ * 30 s) with one hand (a pool of 1): its 6 tasks run in 3 children, 2
+ * each, each after the initializer, as on workers that retire. */
 static void head_maxtasks(void) {
   empty_ledger();
   setenv("MPIPOOL_HEAD_ALONE", "30", 1);
   mpipool_t *pool = new_pool();
+  mpipool_set_processes(pool, 1);
   mpipool_set_maxtasksperchild(pool, 2);
   is_int(mpipool_start(pool), 0, "maxtasks: start");
   int err = 0;
@@ -702,10 +751,17 @@ int main(int argc, char **argv) {
   ok(n == ITEMS + 1 && once, "each item ran exactly once (%d runs)", n);
   if (spawned) {
     ok(mine >= 1, "the head ran some while its workers came (%d)", mine);
+    /* Each hand's child ran the initializer once (a pool of 2: 2 hands
+     * at most). */
     int inits_here;
+    long head_children[3];
     count("init", NULL, &inits_here);
-    is_int(inits_here, 1, "after its initializer, run once in the head");
-    head_pids("init", &head_child, 1);
+    int nhc = head_pids("init", head_children, 3);
+    ok(inits_here == nhc && nhc >= 1 && nhc <= 2,
+       "after its initializer, run once in each of the head's children (%d "
+       "run(s) in %d)",
+       inits_here, nhc);
+    head_child = head_children[nhc - 1];
     /* The first pool's head child was forked before MPI started: it has
      * none of MPI's connections, only its own socket to the head. */
     int most = most_sockets();
@@ -761,6 +817,7 @@ int main(int argc, char **argv) {
     }
     terminate_head();
     tiny();
+    hands();
     head_like_worker();
     bad_setting("MPIPOOL_HEAD_ALONE", "soon",
                 "MPIPOOL_HEAD_ALONE=soon is not a number of seconds", 1);

@@ -2,7 +2,9 @@
  * test_isolate.c - isolated items (isolate.c) without MPI: an item runs in
  * a child process and comes back whole; a crash, exit() or abort() fails
  * the item only, saying how, and the next item gets a fresh child; a time
- * limit and a cancel stop the child.
+ * limit and a cancel stop the child.  A forker told to shut another
+ * forker's socket holds no copy of it (the head's hands: a copy kept
+ * the other forker from seeing its caller go, 2 s at every end).
  */
 #include "config.h"
 
@@ -12,10 +14,12 @@
 #include "mpipool.h"
 #include "../tap.h"
 
+#include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -107,7 +111,7 @@ static void items(int forker) {
   ask_count = 0;
   printf("# children forked by %s\n", forker ? "a forker" : "this process");
   if (forker)
-    is_int(mpipool__iso_forker(&iso, &ctx), 0, "a forker");
+    is_int(mpipool__iso_forker(&iso, &ctx, NULL, 0), 0, "a forker");
 
   is_int(mpipool__iso_run(&iso, &ctx, &rb, t_echo, NULL, "hello", 5, 0, NULL,
                           NULL),
@@ -212,8 +216,55 @@ static void items(int forker) {
   mpipool__rbuild_free(&rb);
 }
 
+/* Whether process pid has a descriptor open on the file fd is open on
+ * here (-1: cannot tell). */
+static int holds(pid_t pid, int fd) {
+  struct stat mine, st;
+  char dir[64], path[400];
+  if (fstat(fd, &mine) != 0)
+    return -1;
+  snprintf(dir, sizeof dir, "/proc/%ld/fd", (long)pid);
+  DIR *d = opendir(dir);
+  if (d == NULL)
+    return -1;
+  int found = 0;
+  for (struct dirent *e; (e = readdir(d)) != NULL;) {
+    snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+    found |= e->d_name[0] != '.' && stat(path, &st) == 0 &&
+             st.st_dev == mine.st_dev && st.st_ino == mine.st_ino;
+  }
+  closedir(d);
+  return found;
+}
+
+/* Three forkers: the second is told to shut the first's socket, the
+ * third is not. */
+static void shut(void) {
+  mpipool_ctx_t ctx;
+  mpipool__ctx_init(&ctx, 1);
+  mpipool__iso_t a = MPIPOOL__ISO_INIT, b = MPIPOOL__ISO_INIT,
+                 c = MPIPOOL__ISO_INIT;
+  is_int(mpipool__iso_forker(&a, &ctx, NULL, 0), 0, "shut: the first forker");
+  is_int(mpipool__iso_forker(&b, &ctx, &a.forker.fd, 1), 0,
+         "shut: a second, told to shut the first's socket");
+  is_int(mpipool__iso_forker(&c, &ctx, NULL, 0), 0, "shut: a third, not told");
+  is_int(holds(b.forker.pid, a.forker.fd), 0,
+         "the second holds no copy of the first's socket");
+  is_int(holds(c.forker.pid, a.forker.fd), 1,
+         "the third does (the check can fail)");
+  is_int(holds(b.forker.pid, b.forker.fd), 0, "nor of its own caller's end");
+  mpipool__iso_close(&c);
+  double t0 = mpipool__now();
+  mpipool__iso_close(&a);
+  /* Its forker saw its socket close and left: no 2 s wait, no kill. */
+  ok(mpipool__now() - t0 < 1.5, "the first ends at once (%.2f s)",
+     mpipool__now() - t0);
+  mpipool__iso_close(&b);
+}
+
 int main(void) {
   items(0);
   items(1);
+  shut();
   return tap_done();
 }
