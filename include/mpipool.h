@@ -418,8 +418,8 @@ int mpipool_set_task_timeout(mpipool_t *pool, double seconds);
  * of the hand's, while the master goes on serving the workers as they
  * arrive; a submission never waits for it.  A hand other than the first
  * starts (its child and initializer) only when work waits for it and the
- * hand before it has run its initializer: a task or two start no more
- * than one.  The workers are spawned in
+ * hand before it runs a task: a lone task starts one hand, not all.
+ * The workers are spawned in
  * the background once the head needs help: when work has waited 20 ms
  * for it (MPIPOOL_HEAD_ALONE=seconds sets another time; 0: at once), or
  * the work queued is known (from the tasks timed so far) to take that

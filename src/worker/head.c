@@ -260,11 +260,12 @@ int mpipool__head_ready(mpipool__head_t *h, int k) {
   hand_t *hand = h->hands[k];
   pthread_mutex_lock(&h->lock);
   int ready = hand->running && hand->state == IDLE && !h->failed;
-  /* A hand starts once the one before it is past its initializer (one
-   * initializer at a time: a task or two start no more). */
-  int start = k > 0 && !hand->running && !h->ending && !h->failed &&
-              h->hands[k - 1]->running &&
-              h->hands[k - 1]->state != INITIALIZING;
+  /* A hand starts once the one before it runs a chunk (past its
+   * initializer, and busy: one initializer at a time, and a lone task
+   * starts one hand, not all). */
+  int start = k > 0 && !hand->running && !h->ending && !h->retiring &&
+              !h->failed && h->hands[k - 1]->running &&
+              h->hands[k - 1]->state == GIVEN;
   pthread_mutex_unlock(&h->lock);
   if (start)
     start_hand(hand); /* failed: the hand takes no work */
@@ -331,6 +332,11 @@ void mpipool__head_retire(mpipool__head_t *h) {
   h->retiring = 1;
   pthread_cond_broadcast(&h->wake);
   pthread_mutex_unlock(&h->lock);
+  /* The forkers of hands that never started go now (no thread of theirs
+   * touches them, and none will start). */
+  for (int k = 0; k < h->nhands; k++)
+    if (!h->hands[k]->running)
+      mpipool__iso_close(&h->hands[k]->iso);
 }
 
 void mpipool__head_cancel(mpipool__head_t *h) {

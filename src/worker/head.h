@@ -50,7 +50,7 @@ int mpipool__head_run(mpipool__head_t *h);
 /* 1 when hand k can take a chunk: its initializer succeeded and it runs
  * none; 0 once an initializer has failed in any hand.  Hand k > 0, not
  * started yet, is started now (0 until its initializer has run) when
- * hand k - 1 is past its initializer: a task or two start no more. */
+ * hand k - 1 runs a chunk: a lone task starts one hand, not all. */
 int mpipool__head_ready(mpipool__head_t *h, int k);
 
 /* 1 once an initializer has failed in a hand (the head runs no more
@@ -76,7 +76,8 @@ void mpipool__head_wait(mpipool__head_t *h, int k);
 
 /* The head gets no more work (its workers are there): each hand's child
  * ends once the chunk it runs, if any, has run, and what it holds (the
- * initializer's memory, files) goes with it. */
+ * initializer's memory, files) goes with it; the forkers of the hands
+ * that never started end now. */
 void mpipool__head_retire(mpipool__head_t *h);
 
 /* Stops the hands' tasks in progress, and fails the items left of their
