@@ -80,14 +80,16 @@ check "hwloc failure with -j 2: runs anyway, unbound" \
 # An MPI that cannot spawn (simulated; Debian's MPICH 4.0.2 really cannot):
 # a singleton says what to do instead, runs nothing, status 255.  With a
 # head start (the default) a one-command workload runs in the master's
-# child and needs no worker; a longer one asks for workers, and fails
-# with the same words, every task run, failed or counted as not run (the
-# status 255 when the pool failed with tasks not handed out yet, else 1).
+# child and needs no worker (MPIPOOL_HEAD_ALONE=30: on a loaded machine
+# the command waited 20 ms for the child's fork in CI's sanitized run, and
+# asked for workers); a longer one asks for workers, and fails with the
+# same words, every task run, failed or counted as not run (the status
+# 255 when the pool failed with tasks not handed out yet, else 1).
 run env MPIPOOL_FAULT_SPAWN=1 MPIPOOL_HEAD_START=0 "$MPIPOOL" one.txt
 check "spawning fails: status 255, nothing run, the launcher named" \
   sh -c '[ "$0" -eq 255 ] && ! grep -q never out &&
     grep -q "^mpipool: this MPI cannot spawn processes here; start the program under a launcher instead (mpirun -n $1 ...)" err' $rc $((cores + 1))
-run env MPIPOOL_FAULT_SPAWN=1 MPIPOOL_HEAD_START=1 "$MPIPOOL" one.txt
+run env MPIPOOL_FAULT_SPAWN=1 MPIPOOL_HEAD_START=1 MPIPOOL_HEAD_ALONE=30 "$MPIPOOL" one.txt
 check "spawning fails, a head start: one command runs in the master's child" \
   sh -c '[ "$0" -eq 0 ] && grep -qx never out' $rc
 for t in 1 2 3 4 5 6 7 8 9 10; do echo "sleep 0.05; echo t$t"; done >slow.txt
