@@ -237,6 +237,19 @@ static int holds(pid_t pid, int fd) {
   return found;
 }
 
+/* Has forker f fork a child and end it: once it has answered, it is past
+ * what it does as it starts (its closes run after the fork returned
+ * here). */
+static int answered(mpipool__forker_t *f) {
+  pid_t pid;
+  int fd, ws;
+  if (mpipool__forker_fork(f, &pid, &fd) != 0)
+    return 0;
+  close(fd); /* the child sees its socket close and leaves */
+  mpipool__forker_end(f, pid, 1, 2.0, &ws);
+  return 1;
+}
+
 /* Three forkers: the second is told to shut the first's socket, the
  * third is not. */
 static void shut(void) {
@@ -248,6 +261,7 @@ static void shut(void) {
   is_int(mpipool__iso_forker(&b, &ctx, &a.forker.fd, 1), 0,
          "shut: a second, told to shut the first's socket");
   is_int(mpipool__iso_forker(&c, &ctx, NULL, 0), 0, "shut: a third, not told");
+  ok(answered(&b.forker) && answered(&c.forker), "shut: both answer");
   is_int(holds(b.forker.pid, a.forker.fd), 0,
          "the second holds no copy of the first's socket");
   is_int(holds(c.forker.pid, a.forker.fd), 1,
