@@ -278,7 +278,7 @@ int mpipool__head_failed(mpipool__head_t *h) {
   const char *why = NULL;
   for (int k = 0; failed && k < h->nhands && why == NULL; k++)
     if (h->hands[k]->state == FAILED)
-      why = h->hands[k]->init_error ? h->hands[k]->init_error : "out of memory";
+      why = h->hands[k]->init_error;
   pthread_mutex_unlock(&h->lock);
   if (failed && !h->said) {
     h->said = 1;
