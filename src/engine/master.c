@@ -1723,6 +1723,10 @@ void mpipool__master_submit(mpipool__master_t *m, mpipool__job_t *job) {
  * workers' start) for at most an eighth of a chunk's time (a result of a
  * 700 us task then waits about 90 us for the master, not 1 ms), at least
  * 10 us; otherwise as usual. */
+static void head_sleep(void *head, unsigned us) {
+  mpipool__head_sleep(head, us);
+}
+
 static void pace(mpipool__master_t *m) {
   int out = m->frames_used > 0 || m->hands_out > 0;
   int long_chunks = out && m->chunk_ns > COALESCE_BELOW_NS;
@@ -1734,6 +1738,9 @@ static void pace(mpipool__master_t *m) {
                       : us < 10    ? 10
                       : us > 1000  ? 0
                                    : (unsigned)us;
+  /* A hand that is done wakes it. */
+  m->backoff.sleep = m->hands_out > 0 ? head_sleep : NULL;
+  m->backoff.sleep_arg = m->head;
 }
 
 /* Progress until done() or the deadline. */

@@ -45,6 +45,10 @@ void mpipool__backoff_idle(mpipool__backoff_t *b) {
     sched_yield();
     return;
   }
+  if (b->sleep) {
+    b->sleep(b->sleep_arg, us);
+    return;
+  }
   struct timespec ts = {0, (long)us * 1000};
   nanosleep(&ts, NULL);
 }

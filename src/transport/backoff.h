@@ -13,6 +13,10 @@ typedef struct {
   unsigned warm;   /* no_spin: the sleep a wait starts with (learned, see
                       mpipool__backoff_reset) */
   int yield_spins; /* it shares its core: yields where it would spin */
+  /* Sleeps instead of nanosleep(us) when set: a waiter that another of
+   * its threads can wake (the master with its head's hands at work). */
+  void (*sleep)(void *arg, unsigned us);
+  void *sleep_arg;
 } mpipool__backoff_t;
 
 /* Called after a poll that found nothing: spins, yields or sleeps (at most

@@ -20,6 +20,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 enum { INITIALIZING, IDLE, GIVEN, DONE, FAILED };
 
@@ -50,6 +51,9 @@ struct mpipool__head {
   mpipool_t *pool;
   pthread_mutex_t lock;
   pthread_cond_t wake; /* the threads: a chunk or the end; the engine: done */
+  /* The hands' news (an initializer or a chunk done), and how many of
+   * them the engine has woken up to (mpipool__head_sleep). */
+  unsigned long news, news_seen;
   int ending;
   int said;     /* an initializer's failure was told */
   int failed;   /* an initializer failed (under the lock) */
@@ -158,6 +162,7 @@ static void *hand_main(void *arg) {
   pthread_mutex_lock(&h->lock);
   hand->state = ready ? IDLE : FAILED;
   h->failed |= !ready;
+  h->news++;
   pthread_cond_broadcast(&h->wake);
   for (;;) {
     while (!h->ending && hand->state != GIVEN && !(h->retiring && holds(hand)))
@@ -176,6 +181,7 @@ static void *hand_main(void *arg) {
     hand->err = err;
     hand->state = DONE;
     hand->broken = broken;
+    h->news++;
     pthread_cond_broadcast(&h->wake);
   }
   pthread_mutex_unlock(&h->lock);
@@ -229,7 +235,11 @@ int mpipool__head_new(mpipool__head_t **out, mpipool_t *pool, int n) {
   h->msg_max = mpipool__msg_max();
   atomic_init(&h->cancelled, 0);
   pthread_mutex_init(&h->lock, NULL);
-  pthread_cond_init(&h->wake, NULL);
+  pthread_condattr_t attr; /* head_sleep's deadline is monotonic */
+  pthread_condattr_init(&attr);
+  pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+  pthread_cond_init(&h->wake, &attr);
+  pthread_condattr_destroy(&attr);
   while (h->nhands < n && (h->hands[h->nhands] = hand_new(h, h->nhands)))
     h->nhands++;
   if (h->nhands == 0) {
@@ -324,6 +334,23 @@ void mpipool__head_wait(mpipool__head_t *h, int k) {
   pthread_mutex_lock(&h->lock);
   while (h->hands[k]->state == GIVEN)
     pthread_cond_wait(&h->wake, &h->lock);
+  pthread_mutex_unlock(&h->lock);
+}
+
+void mpipool__head_sleep(mpipool__head_t *h, unsigned us) {
+  struct timespec until;
+  clock_gettime(CLOCK_MONOTONIC, &until);
+  until.tv_sec += us / 1000000;
+  until.tv_nsec += (long)(us % 1000000) * 1000;
+  if (until.tv_nsec >= 1000000000L) {
+    until.tv_sec++;
+    until.tv_nsec -= 1000000000L;
+  }
+  pthread_mutex_lock(&h->lock);
+  while (h->news == h->news_seen &&
+         pthread_cond_timedwait(&h->wake, &h->lock, &until) == 0)
+    ;
+  h->news_seen = h->news;
   pthread_mutex_unlock(&h->lock);
 }
 

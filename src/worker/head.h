@@ -74,6 +74,13 @@ int mpipool__head_take(mpipool__head_t *h, int k, void **data, size_t *len,
  * take; after head_cancel, its child is stopped: 2 s at most). */
 void mpipool__head_wait(mpipool__head_t *h, int k);
 
+/* Sleeps us microseconds, or less: until a hand has news (its chunk has
+ * run, its initializer too) that the engine has not woken up to yet.  The
+ * engine's idle wait while hands work: a result is taken when it is
+ * there, not at the engine's next poll (a hand's commands of 1 ms each
+ * waited about 0.1 ms each for it). */
+void mpipool__head_sleep(mpipool__head_t *h, unsigned us);
+
 /* The head gets no more work (its workers are there): each hand's child
  * ends once the chunk it runs, if any, has run, and what it holds (the
  * initializer's memory, files) goes with it; the forkers of the hands

@@ -1,0 +1,90 @@
+/*
+ * test_head.c - the head's hands (head.c) without MPI or an engine: a
+ * chunk given to a hand runs in its child and comes back as a RESULTS
+ * frame; the engine's sleep (mpipool__head_sleep) ends when a hand has
+ * news, not at its deadline, and lasts its time when there is none.
+ */
+#include "config.h"
+
+#include "api/pool.h"
+#include "api/registry.h"
+#include "base/clock.h"
+#include "base/alloc.h"
+#include "worker/head.h"
+#include "mpipool.h"
+#include "../tap.h"
+
+#include <stdint.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Sleeps the milliseconds it is given, and answers its pid. */
+static int t_nap(mpipool_ctx_t *ctx, const void *in, size_t size) {
+  (void)size;
+  int ms = *(const int *)in;
+  struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+  nanosleep(&ts, NULL);
+  int pid = (int)getpid();
+  return mpipool_ctx_set_output(ctx, &pid, sizeof pid);
+}
+
+/* Waits (1 s at most) until hand 0 can take a chunk. */
+static int ready(mpipool__head_t *h) {
+  double until = mpipool__now() + 1.0;
+  while (!mpipool__head_ready(h, 0) && mpipool__now() < until)
+    usleep(1000);
+  return mpipool__head_ready(h, 0);
+}
+
+static void test_sleep(void) {
+  mpipool_t *pool = NULL;
+  mpipool__head_t *h = NULL;
+  if (!ok(mpipool_create(&pool) == 0 &&
+              mpipool_register(pool, "nap", t_nap, NULL) == 0 &&
+              mpipool__head_new(&h, pool, 1) == 0 && mpipool__head_run(h) == 0,
+          "a head with one hand"))
+    return;
+  ok(ready(h), "its hand is ready");
+  int fn = mpipool__registry_find(&pool->reg, "nap");
+
+  /* Nothing given: the sleep lasts its time (the hand's start, news
+   * already, is woken up to first). */
+  mpipool__head_sleep(h, 1000);
+  double t0 = mpipool__now();
+  mpipool__head_sleep(h, 50000);
+  double slept = mpipool__now() - t0;
+  ok(slept >= 0.045 && slept < 1.0, "no news: it sleeps 50 ms (%.3f s)", slept);
+
+  /* A 100 ms item: the 5 s sleep ends when it has run. */
+  int ms = 100;
+  mpipool__src_t src = {(const char *)&ms, sizeof ms, NULL, NULL};
+  mpipool__head_give(h, 0, (uint32_t)fn, &src, 0, 1);
+  t0 = mpipool__now();
+  void *data = NULL;
+  size_t len = 0;
+  int err = -1, took = 0;
+  while (!took && mpipool__now() - t0 < 5.0) {
+    mpipool__head_sleep(h, 5000000);
+    took = mpipool__head_take(h, 0, &data, &len, &err);
+  }
+  slept = mpipool__now() - t0;
+  ok(took && err == 0 && data != NULL && len > 0,
+     "the chunk's results came back");
+  ok(slept >= 0.09 && slept < 2.0,
+     "the sleep ended when the hand was done, not at 5 s (%.3f s)", slept);
+  mpipool__free(data);
+
+  /* Its news woken up to, the next sleep lasts its time again. */
+  t0 = mpipool__now();
+  mpipool__head_sleep(h, 50000);
+  slept = mpipool__now() - t0;
+  ok(slept >= 0.045 && slept < 1.0, "news taken: it sleeps 50 ms (%.3f s)",
+     slept);
+  mpipool__head_free(h);
+  mpipool_destroy(pool);
+}
+
+int main(void) {
+  test_sleep();
+  return tap_done();
+}
