@@ -31,7 +31,7 @@
 #define MSG_CMSG_CLOEXEC 0
 #endif
 
-enum { FORK = 1, END = 2 };
+enum { FORK = 1, END = 2, QUIT = 3 };
 
 /* The longest the caller waits for an answer (an END waits out the
  * child's grace): a forker that gives none is ended. */
@@ -165,9 +165,9 @@ static int fork_one(int sock, mpipool__child_fn child, void *arg) {
   return rc;
 }
 
-/* The forker: forks and ends children as asked, until the caller closes
- * its socket or dies.  It ignores the signals that stop a run (TERM, INT,
- * HUP): they come to a whole process group (Ctrl-C) or job at once, and
+/* The forker: forks and ends children as asked, until the caller says
+ * so, closes its socket or dies.  It ignores the signals that stop a run (TERM,
+ * INT, HUP): they come to a whole process group (Ctrl-C) or job at once, and
  * its caller decides what its children do then; a forker killed first
  * took its children with it, and their tasks failed ("its forker is
  * gone").  It dies with its caller all the same. */
@@ -190,7 +190,7 @@ static void forker_main(int sock, mpipool__child_fn child, void *arg,
     ssize_t k = recv(sock, &r, sizeof r, MSG_WAITALL);
     if (k < 0 && errno == EINTR)
       continue;
-    if (k != (ssize_t)sizeof r)
+    if (k != (ssize_t)sizeof r || r.op == QUIT)
       _exit(0);
     int ws = -1;
     if (r.op == FORK && fork_one(sock, child, arg) != 0)
@@ -265,8 +265,13 @@ void mpipool__forker_end(mpipool__forker_t *f, pid_t pid, int term,
 
 void mpipool__forker_stop(mpipool__forker_t *f) {
   int ws;
-  if (f->fd >= 0)
+  if (f->fd >= 0) {
+    /* Told, not only closed: a copy of the socket in a process forked
+     * since (another pool's forker) would keep the close from showing. */
+    request_t quit = {QUIT, 0, 0, 0};
+    send_request(f->fd, &quit);
     close(f->fd);
+  }
   f->fd = -1;
   mpipool__reap(f->pid, 0, 2.0, &ws);
   f->pid = 0;

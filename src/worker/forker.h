@@ -34,7 +34,7 @@ typedef void (*mpipool__child_fn)(int fd, void *arg);
 /* Forks the forker now, whose children will run child(fd, arg) (arg as
  * it is now: the forker has a copy of the process as it is).  The forker
  * closes the nshut descriptors at shut: the caller's ends of its other
- * forkers (one that a forker held open would never see its caller go).
+ * forkers, which are none of its business.
  * 0, or errno. */
 int mpipool__forker_start(mpipool__forker_t *f, mpipool__child_fn child,
                           void *arg, const int *shut, int nshut);
@@ -49,7 +49,9 @@ int mpipool__forker_fork(mpipool__forker_t *f, pid_t *pid, int *fd);
 void mpipool__forker_end(mpipool__forker_t *f, pid_t pid, int term,
                          double grace, int *ws);
 
-/* Ends the forker (its children die with it).  No-op when none runs. */
+/* Ends the forker, telling it to leave (a copy of its socket held by a
+ * process forked since keeps it from seeing the socket close); its
+ * children die with it.  No-op when none runs. */
 void mpipool__forker_stop(mpipool__forker_t *f);
 
 /* Ends child pid of this process and reaps it: SIGTERM first if term,

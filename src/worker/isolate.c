@@ -32,7 +32,8 @@
 #define KILL_GRACE 2.0 /* TERM, then KILL this much later */
 
 /* What the worker sends for one item (the child is a fork of the worker:
- * the function and its data have the same addresses there). */
+ * the function and its data have the same addresses there); fn NULL: the
+ * child leaves. */
 typedef struct {
   mpipool_task_fn fn;
   void *data;
@@ -93,8 +94,8 @@ static int reply(int fd, int ok, const mpipool__rbuild_t *rb) {
 }
 
 /* The child: runs items (an initializer is one: mpipool__iso_start)
- * until the worker closes the socket.  It ends with _exit, never exit:
- * the worker's atexit handlers are not its. */
+ * until the worker says so, or closes the socket.  It ends with _exit, never
+ * exit: the worker's atexit handlers are not its. */
 static void child_main(int fd, void *arg) {
   mpipool_ctx_t *ctx = arg;
   /* Its own signals: not the worker's handlers (MPI prints a backtrace
@@ -119,7 +120,7 @@ static void child_main(int fd, void *arg) {
   mpipool__rbuild_t rb = {0};
   for (;;) {
     request_t r;
-    if (read_all(fd, &r, sizeof r) != 0)
+    if (read_all(fd, &r, sizeof r) != 0 || r.fn == NULL)
       _exit(0);
     char *in = malloc(r.size ? (size_t)r.size : 1);
     if (in == NULL || read_all(fd, in, (size_t)r.size) != 0)
@@ -180,8 +181,14 @@ static void describe(int ws, char *buf, size_t len) {
  * status in *ws (-1 if unknown). */
 static void end_child(mpipool__iso_t *iso, int term, int *ws) {
   *ws = -1;
-  if (iso->fd >= 0)
+  if (iso->fd >= 0) {
+    /* Told, not only closed: a copy of the socket in a process forked
+     * since (another pool's forker) would keep the close from showing. */
+    request_t quit = {NULL, NULL, 0};
+    if (!term)
+      write_all(iso->fd, &quit, sizeof quit);
     close(iso->fd);
+  }
   iso->fd = -1;
   if (iso->pid <= 0)
     return;

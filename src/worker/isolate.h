@@ -75,8 +75,9 @@ int mpipool__iso_start(mpipool__iso_t *iso, mpipool_ctx_t *ctx,
                        mpipool__rbuild_t *rb, const mpipool__iso_init_t *init,
                        int (*cancelled)(void *), void *arg);
 
-/* Ends the child: closes its socket (it exits), waits 2 s at most, then
- * kills it.  No-op when none runs. */
+/* Ends the child: tells it to leave and closes its socket (it exits once
+ * the item it runs, if any, has run), waits 2 s at most, then kills it.
+ * No-op when none runs. */
 void mpipool__iso_stop(mpipool__iso_t *iso);
 
 /* Ends the child and the forker. */

@@ -4,7 +4,8 @@
  * when the first workers are wanted, and never for work that ends in the
  * head.  MPIPOOL_LAZY_MPI=0 starts it in mpipool_start (checked in a
  * process of its own: this one's MPI ends with its last pool).  Under a
- * launcher, MPI is up when mpipool_start returns, as always.
+ * launcher, MPI is up when mpipool_start returns, as always.  Two such
+ * pools alive at once both end at once.
  */
 #include "common.h"
 
@@ -93,6 +94,32 @@ static void never_needed(void) {
   mpipool_async_free(h);
   mpipool_destroy(pool);
   ok(!mpi_up(), "still no MPI");
+  unsetenv("MPIPOOL_HEAD_ALONE");
+}
+
+/* Two pools alive at once, each with its head: the second's forkers,
+ * forked while the first's hands ran, hold copies of their sockets; the
+ * first still ends at once (it waited 2 s for each child and forker to
+ * see its socket close, then killed them). */
+static void two_heads(void) {
+  setenv("MPIPOOL_HEAD_ALONE", "30", 1);
+  mpipool_t *first = new_pool(), *second = new_pool();
+  int err = 0;
+  is_int(mpipool_start(first), 0, "two heads: the first pool starts");
+  ok(map_right(first, "double", 10, 0, &err), "its head runs a map (%s)",
+     mpipool_strerror(err));
+  is_int(mpipool_start(second), 0, "the second starts beside it");
+  ok(map_right(second, "double", 10, 0, &err), "its head runs a map (%s)",
+     mpipool_strerror(err));
+  double t0 = test_now();
+  mpipool_destroy(first);
+  ok(test_now() - t0 < 1.0, "the first ends at once (%.2f s)", test_now() - t0);
+  ok(map_right(second, "double", 10, 0, &err), "the second runs on (%s)",
+     mpipool_strerror(err));
+  t0 = test_now();
+  mpipool_destroy(second);
+  ok(test_now() - t0 < 1.0, "and ends at once (%.2f s)", test_now() - t0);
+  ok(!mpi_up(), "no MPI for either");
   unsetenv("MPIPOOL_HEAD_ALONE");
 }
 
@@ -186,6 +213,7 @@ int main(int argc, char **argv) {
   }
   eager(argv[0]);
   never_needed();
+  two_heads();
   started_when_wanted();
   return tap_done();
 }

@@ -3,8 +3,8 @@
  * a child process and comes back whole; a crash, exit() or abort() fails
  * the item only, saying how, and the next item gets a fresh child; a time
  * limit and a cancel stop the child.  A forker told to shut another
- * forker's socket holds no copy of it (the head's hands: a copy kept
- * the other forker from seeing its caller go, 2 s at every end).
+ * forker's socket holds no copy of it; one that holds copies (forked
+ * later, for another pool) does not delay the other's end.
  */
 #include "config.h"
 
@@ -276,9 +276,38 @@ static void shut(void) {
   mpipool__iso_close(&b);
 }
 
+/* A forker forked while another's child runs holds copies of both
+ * sockets (another pool's, made later): the first's child and forker
+ * still end at once, told to, not waiting for their sockets to close
+ * (2 s each, then SIGKILL). */
+static void copies(void) {
+  mpipool_ctx_t ctx;
+  memset(&ctx, 0, sizeof ctx);
+  mpipool__ctx_init(&ctx, 1);
+  mpipool__rbuild_t rb = {0};
+  mpipool__iso_t a = MPIPOOL__ISO_INIT, b = MPIPOOL__ISO_INIT;
+  is_int(mpipool__iso_forker(&a, &ctx, NULL, 0), 0, "copies: a forker");
+  mpipool__iso_run(&a, &ctx, &rb, t_pid, NULL, NULL, 0, 0, NULL, NULL);
+  pid_t child = a.pid;
+  is_int(mpipool__iso_forker(&b, &ctx, NULL, 0), 0,
+         "copies: a second, forked while the first's child runs");
+  ok(answered(&b.forker) && holds(b.forker.pid, a.forker.fd) == 1 &&
+         holds(b.forker.pid, a.fd) == 1,
+     "it holds both sockets of the first (the check can fail)");
+  pid_t forker = a.forker.pid;
+  double t0 = mpipool__now();
+  mpipool__iso_close(&a);
+  double took = mpipool__now() - t0;
+  ok(took < 1.0, "the first's child and forker end at once (%.2f s)", took);
+  ok(child > 0 && kill(child, 0) != 0 && kill(forker, 0) != 0, "both are gone");
+  mpipool__iso_close(&b);
+  mpipool__rbuild_free(&rb);
+}
+
 int main(void) {
   items(0);
   items(1);
   shut();
+  copies();
   return tap_done();
 }
