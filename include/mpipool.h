@@ -456,9 +456,11 @@ int mpipool_set_task_timeout(mpipool_t *pool, double seconds);
  * What changes: some tasks run in a child process of the master's
  * ("MainProcess", mpipool_ctx_worker_id 0; hand k's in place k:
  * mpipool_ctx_place and mpipool_ctx_node_place are k, and place k's
- * worker gets no task until hand k's last one has ended), which has run
- * the initializer first (in each hand's child: if it fails in any, the
- * head runs no more tasks and the workers do the rest).  Like a worker,
+ * worker gets no task until hand k's last one has ended), which has
+ * bound itself to the cores place k's worker binds to (with binding on,
+ * mpipool_set_binding) and run the initializer first (in each hand's
+ * child: if it fails in any, the head runs no more tasks and the workers
+ * do the rest).  Like a worker,
  * that child never shares memory with the master; unlike
  * a spawned worker, it starts from the master's state at start() (threads
  * aside), not from main(), and, like an isolated worker's child, it must not

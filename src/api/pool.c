@@ -783,8 +783,10 @@ int mpipool_start(mpipool_t *pool) {
      * process has one thread, before MPI starts its own; where the pool
      * turns out to get no head start, it ends unused (failed: it is
      * made later). */
-    if (head_start_wanted(pool) && mpipool__launch_alone() && first_thread())
+    if (head_start_wanted(pool) && mpipool__launch_alone() && first_thread()) {
+      pool->hwloc_held = mpipool__hwloc_hold(); /* before the forkers */
       mpipool__head_new(&pool->head, pool, hands_wanted(pool));
+    }
     if (lazy(pool))
       return start_lazily(pool);
     if ((err = init_mpi(pool)) != 0)
@@ -957,6 +959,7 @@ void mpipool_destroy(mpipool_t *pool) {
   if (pool->sigpipe_held)
     mpipool__sigpipe_release();
   drop_head(pool);
+  mpipool__hwloc_release(pool->hwloc_held);
   mpipool__journal_close(pool->journal);
   mpipool__free(pool->journal_path);
   mpipool__registry_free(&pool->reg);

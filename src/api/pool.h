@@ -59,6 +59,8 @@ struct mpipool {
   mpipool__master_t *master;   /* the engine, on the master */
   struct mpipool__head *head;  /* a head start's head, made before MPI
                                   starts (head.h), until the engine takes it */
+  void *hwloc_held;            /* a head start: hwloc kept loaded, for the
+                                  hands' children (mpipool__hwloc_hold) */
   mpipool__journal_t *journal; /* opened at the first map (master) */
   int stuck_spawns;            /* spawns Open MPI gave up on (ETIMEDOUT): their
                                   processes may be stuck in MPI_Init */

@@ -723,6 +723,14 @@ int mpipool__master_head_start(mpipool__master_t *m, int n) {
    * time before the workers come as after. */
   if (err == 0) {
     m->nhands = mpipool__head_hands(m->head, n);
+    /* Hand k's tasks on the cores place k's worker will bind to (share
+     * k: the first workers take the node's shares in order). */
+    const mpipool__plan_node_t *nd = m->plan.nnodes ? &m->plan.nodes[0] : NULL;
+    if (nd && nd->bind)
+      err = mpipool__head_bind(m->head, nd->shares, m->pool->cores_per,
+                               m->pool->hwthreads, nd->info.cpuset, nd->avoid);
+  }
+  if (err == 0) {
     m->head_refs = mpipool__calloc((size_t)m->nhands, sizeof *m->head_refs);
     err = m->head_refs ? mpipool__head_run(m->head) : MPIPOOL_ENOMEM;
   }

@@ -165,7 +165,7 @@ static int contiguous_share(hwloc_topology_t topo, hwloc_obj_type_t type,
 
 static int bind_share(hwloc_topology_t topo, int index, int count, int units,
                       int hwthreads, const char *node_set, const char *avoid,
-                      char **desc) {
+                      int inherited, char **desc) {
   hwloc_bitmap_t allowed = usable_set(topo, 1), mine = hwloc_bitmap_alloc();
   hwloc_bitmap_t given = hwloc_bitmap_alloc();
   hwloc_bitmap_t *shares = mpipool__calloc((size_t)count, sizeof *shares);
@@ -179,8 +179,10 @@ static int bind_share(hwloc_topology_t topo, int index, int count, int units,
   if (node_set && *node_set && hwloc_bitmap_list_sscanf(given, node_set) == 0)
     hwloc_bitmap_and(allowed, allowed, given);
   /* Cores per worker asked for override the launcher's binding (Open
-   * MPI binds spawned processes and small jobs' ranks to one core). */
-  if (units < 1 && hwloc_get_cpubind(topo, mine, HWLOC_CPUBIND_PROCESS) == 0 &&
+   * MPI binds spawned processes and small jobs' ranks to one core), as
+   * does a binding inherited from the parent. */
+  if (units < 1 && !inherited &&
+      hwloc_get_cpubind(topo, mine, HWLOC_CPUBIND_PROCESS) == 0 &&
       hwloc_bitmap_isincluded(mine, allowed) &&
       !hwloc_bitmap_isequal(mine, allowed)) {
     *desc = bound_by_launcher(mine);
@@ -288,9 +290,19 @@ int mpipool__bind_self(int index, int count, int hwthreads,
                                   bound, desc);
 }
 
-int mpipool__bind_self_units(int index, int count, int units, int hwthreads,
-                             const char *node_set, const char *avoid,
-                             int *bound, char **desc) {
+void *mpipool__hwloc_hold(void) {
+  hwloc_topology_t topo;
+  return hwloc_topology_init(&topo) == 0 ? (void *)topo : NULL;
+}
+
+void mpipool__hwloc_release(void *held) {
+  if (held)
+    hwloc_topology_destroy((hwloc_topology_t)held);
+}
+
+static int bind_self(int index, int count, int units, int hwthreads,
+                     const char *node_set, const char *avoid, int inherited,
+                     int *bound, char **desc) {
   hwloc_topology_t topo;
   char why[256];
   *bound = 0;
@@ -304,10 +316,25 @@ int mpipool__bind_self_units(int index, int count, int units, int hwthreads,
     *desc = mpipool__strdup(why);
     return *desc ? rc : MPIPOOL_ENOMEM;
   }
-  rc = bind_share(topo, index, count, units, hwthreads, node_set, avoid, desc);
+  rc = bind_share(topo, index, count, units, hwthreads, node_set, avoid,
+                  inherited, desc);
   hwloc_topology_destroy(topo);
   if (rc < 0)
     return rc;
   *bound = rc;
   return MPIPOOL_OK;
+}
+
+int mpipool__bind_self_units(int index, int count, int units, int hwthreads,
+                             const char *node_set, const char *avoid,
+                             int *bound, char **desc) {
+  return bind_self(index, count, units, hwthreads, node_set, avoid, 0, bound,
+                   desc);
+}
+
+int mpipool__bind_self_inherited(int index, int count, int units, int hwthreads,
+                                 const char *node_set, const char *avoid,
+                                 int *bound, char **desc) {
+  return bind_self(index, count, units, hwthreads, node_set, avoid, 1, bound,
+                   desc);
 }

@@ -72,6 +72,23 @@ int mpipool__bind_self_units(int index, int count, int units, int hwthreads,
                              const char *node_set, const char *avoid,
                              int *bound, char **desc);
 
+/* As mpipool__bind_self_units, for a process whose binding is its
+ * parent's (the head's children: the master's, which a launcher may have
+ * bound to one core): that binding is replaced, not kept as a launcher's
+ * would be. */
+int mpipool__bind_self_inherited(int index, int count, int units, int hwthreads,
+                                 const char *node_set, const char *avoid,
+                                 int *bound, char **desc);
+
+/* Keeps hwloc's components loaded until mpipool__hwloc_release (a
+ * topology initialized, not loaded): hwloc loads its plugins with the
+ * first topology of a process and unloads them with the last, 2-3 ms
+ * here, so a child forked while one is held loads its topology in about
+ * 0.9 ms instead of 3 (the head's children bind themselves: head.h).
+ * NULL when hwloc cannot. */
+void *mpipool__hwloc_hold(void);
+void mpipool__hwloc_release(void *held);
+
 /* Where this process is bound ("not bound by mpipool: the launcher bound
  * it to PU 1"), or "not bound" when it may run on every PU it is allowed;
  * malloc'd, NULL if out of memory. */

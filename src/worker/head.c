@@ -13,6 +13,7 @@
 #include "base/text.h"
 #include "ctx.h"
 #include "isolate.h"
+#include "placement/topology.h"
 #include "transport/buf.h"
 #include "transport/msg.h"
 
@@ -64,6 +65,10 @@ struct mpipool__head {
    * starts MPI (mpihints.h; a getenv beside a setenv read freed memory:
    * AddressSanitizer, CI). */
   size_t msg_max;
+  /* Where the hands' children run (mpipool__head_bind): hand k's bind
+   * item's input, its share's number first; NULL: unbound. */
+  char *bind;
+  size_t bind_len;
   hand_t **hands;
   int nhands;
 };
@@ -73,17 +78,58 @@ static int is_cancelled(void *arg) {
   return atomic_load(&hand->head->cancelled);
 }
 
-/* Forks the child that runs the tasks, and has it run the initializer
- * first (none: the child is forked at the first task): 1 when it is
- * ready, else 0 with why in hand->init_error. */
+/* The first item of a hand's child when the head binds (in the child):
+ * binds it to its share of the node, as place k's worker binds itself
+ * (worker.c), "share count units hwthreads" then the node's set and the
+ * PUs to avoid in `in`.  A binding that fails leaves it unbound, as on a
+ * worker; the item never fails. */
+static int bind_child(mpipool_ctx_t *ctx, const void *in, size_t size) {
+  (void)ctx;
+  const char *spec = in, *end = spec + size;
+  int share, count, units, hwthreads, bound;
+  const char *set = memchr(spec, '\0', size);
+  const char *avoid =
+      set ? memchr(set + 1, '\0', (size_t)(end - set - 1)) : NULL;
+  if (avoid == NULL ||
+      memchr(avoid + 1, '\0', (size_t)(end - avoid - 1)) == NULL ||
+      sscanf(spec, "%d %d %d %d", &share, &count, &units, &hwthreads) != 4)
+    return 0;
+  char *desc = NULL;
+  mpipool__bind_self_inherited(share, count, units, hwthreads, set + 1,
+                               avoid + 1, &bound, &desc);
+  mpipool__free(desc);
+  return 0;
+}
+
+/* Forks the child that runs the tasks, and has it bind itself and run
+ * the initializer first (neither: the child is forked at the first task):
+ * 1 when it is ready, else 0 with why in hand->init_error. */
 static int initialize(hand_t *hand) {
   mpipool_t *pool = hand->head->pool;
-  if (pool->init == NULL)
+  const mpipool__head_t *h = hand->head;
+  if (pool->init == NULL && h->bind == NULL)
     return 1;
-  mpipool__iso_init_t init = {pool->init, pool->initargs, pool->initargs_len};
   mpipool__rbuild_t rb = {0};
-  int err = mpipool__iso_start(&hand->iso, &hand->ctx, &rb, &init, is_cancelled,
-                               hand);
+  int err = 0;
+  mpipool__iso_stop(&hand->iso); /* a child forked now */
+  if (h->bind) {
+    /* Its share's number (h->bind starts with the hands' first, 0). */
+    char *spec = mpipool__malloc(h->bind_len + 16);
+    size_t len = 0;
+    if (spec) {
+      int n = snprintf(spec, 16, "%ld", (long)hand->ctx.place);
+      memcpy(spec + n, h->bind + 1, h->bind_len - 1);
+      len = (size_t)n + h->bind_len - 1;
+    }
+    err = spec ? mpipool__iso_run(&hand->iso, &hand->ctx, &rb, bind_child, NULL,
+                                  spec, len, 0, is_cancelled, hand)
+               : MPIPOOL_ENOMEM;
+    mpipool__free(spec);
+  }
+  if (err == 0 && pool->init)
+    err = mpipool__iso_run(&hand->iso, &hand->ctx, &rb, pool->init, NULL,
+                           pool->initargs, pool->initargs_len, 0, is_cancelled,
+                           hand);
   int ready = err == 0 && rb.nfailed == 0;
   if (!ready) {
     mpipool__iso_stop(&hand->iso);
@@ -337,6 +383,23 @@ void mpipool__head_wait(mpipool__head_t *h, int k) {
   pthread_mutex_unlock(&h->lock);
 }
 
+int mpipool__head_bind(mpipool__head_t *h, int count, int units, int hwthreads,
+                       const char *node_set, const char *avoid) {
+  node_set = node_set ? node_set : "";
+  avoid = avoid ? avoid : "";
+  size_t len = 64 + strlen(node_set) + strlen(avoid) + 2;
+  char *spec = mpipool__malloc(len);
+  if (spec == NULL)
+    return MPIPOOL_ENOMEM;
+  int n = snprintf(spec, len, "0 %d %d %d", count, units, hwthreads);
+  memcpy(spec + n + 1, node_set, strlen(node_set) + 1);
+  memcpy(spec + n + 1 + strlen(node_set) + 1, avoid, strlen(avoid) + 1);
+  mpipool__free(h->bind);
+  h->bind = spec;
+  h->bind_len = (size_t)n + 1 + strlen(node_set) + 1 + strlen(avoid) + 1;
+  return MPIPOOL_OK;
+}
+
 void mpipool__head_sleep(mpipool__head_t *h, unsigned us) {
   struct timespec until;
   clock_gettime(CLOCK_MONOTONIC, &until);
@@ -381,6 +444,7 @@ void mpipool__head_free(mpipool__head_t *h) {
   for (int k = 0; k < h->nhands; k++)
     hand_free(h->hands[k]);
   mpipool__free(h->hands);
+  mpipool__free(h->bind);
   pthread_cond_destroy(&h->wake);
   pthread_mutex_destroy(&h->lock);
   mpipool__free(h);

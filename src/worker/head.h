@@ -9,7 +9,8 @@
  * forked when the hand is made, while the process may still have one
  * thread.  As soon as a hand's thread starts (hand 0 at
  * mpipool__head_run, another when the engine first finds work for it),
- * its child runs the pool's initializer; then it runs the chunks the
+ * its child binds itself to its place's cores (mpipool__head_bind) and
+ * runs the pool's initializer; then it runs the chunks the
  * engine hands it, one at a time, as an isolated worker's child would,
  * and the hand puts each chunk's results into a RESULTS frame that the
  * engine takes in as if a worker had sent it.  Task code thus never runs
@@ -42,6 +43,17 @@ int mpipool__head_new(mpipool__head_t **out, mpipool_t *pool, int n);
 /* Keeps n of the head's hands (at least 1), ending the others' forkers
  * now.  Before mpipool__head_run.  Returns how many it has. */
 int mpipool__head_hands(mpipool__head_t *h, int n);
+
+/* Binds the hands' children from now on as the node's workers bind
+ * (mpipool__bind_self_units): hand k's to share k of count shares of
+ * units cores each (0: one core, or PU with hwthreads) of the node's
+ * usable set node_set, less the PUs in avoid (copied).  Place k's
+ * worker takes share k, so a task runs on the same cores in the head as
+ * on the worker after it.  A child binds itself as it starts, before
+ * the initializer; one that cannot runs unbound.  Before
+ * mpipool__head_run.  0 or ENOMEM (the children run unbound). */
+int mpipool__head_bind(mpipool__head_t *h, int count, int units, int hwthreads,
+                       const char *node_set, const char *avoid);
 
 /* Starts hand 0's thread, which has the pool's initializer run first
  * (in its child).  0, or ESPAWN (no thread). */

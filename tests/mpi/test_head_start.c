@@ -26,6 +26,9 @@
  *     is 30 s there, so that a loaded machine cannot make it need help);
  *   - the head has a hand per place: two items of 1 s run at once in
  *     the head, in two children, places 0 and 1;
+ *   - a hand's tasks run on the cores its place's worker binds to (one
+ *     core each, not the same two, on a node of 2 cores or more), and
+ *     where the master may run with binding off;
  *   - once the workers are there, the head's child ends;
  *   - output the master has not written when the head's child is forked
  *     is written once, even where the child flushes every stream;
@@ -40,12 +43,14 @@
  *     still returns, and its map of 40 items of 2 ms (work enough to ask
  *     for workers) ends with MPIPOOL_ESPAWN, not a hang.
  */
+#define _GNU_SOURCE /* sched_getaffinity */
 #include "common.h"
 
 #include "placement/procs.h"
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -365,6 +370,20 @@ static void master_killed(void) {
 
 /* A pool of 2 workers with the ledger's tasks and initializer, and a
  * head start if head is 1, none if 0, the environment's if -1. */
+/* Answers its place and the CPUs it may run on (the first 64, a bit
+ * each), after a nap (long enough for both hands to take one). */
+static int t_cpus(mpipool_ctx_t *ctx, const void *in, size_t size) {
+  (void)in, (void)size;
+  sleep_ms(100);
+  cpu_set_t set;
+  uint64_t out[2] = {(uint64_t)mpipool_ctx_place(ctx), 0};
+  if (sched_getaffinity(0, sizeof set, &set) == 0)
+    for (int c = 0; c < 64; c++)
+      if (CPU_ISSET(c, &set))
+        out[1] |= 1ull << c;
+  return mpipool_ctx_set_output(ctx, out, sizeof out);
+}
+
 static mpipool_t *pool_with(int head) {
   mpipool_t *pool;
   mpipool_create(&pool);
@@ -372,6 +391,7 @@ static mpipool_t *pool_with(int head) {
   mpipool_register(pool, "double", t_double, NULL);
   mpipool_register(pool, "blob", t_blob, NULL);
   mpipool_register_chunk(pool, "chunk", t_chunk, sizeof(int), NULL);
+  mpipool_register(pool, "cpus", t_cpus, NULL);
   mpipool_set_processes(pool, 2);
   mpipool_set_initializer(pool, init, ledger, strlen(ledger));
   if (head >= 0)
@@ -494,6 +514,72 @@ static void hands(void) {
      mpipool_strerror(err), mine, ran, nt, places);
   ok(begun_first == 2, "hands: at once (%d begun when the first ended)",
      begun_first);
+}
+
+/* Runs n items of t_cpus (chunks of 1): the CPUs seen at places 0 and
+ * 1 into cpus[], 0 where no item ran.  1 when the map ran. */
+static int cpus_by_place(mpipool_t *pool, int n, uint64_t cpus[2]) {
+  int in[8] = {0};
+  mpipool_results_t *res = NULL;
+  cpus[0] = cpus[1] = 0;
+  if (mpipool_map(pool, "cpus", in, (size_t)n, sizeof *in, 1, &res) != 0)
+    return 0;
+  for (int i = 0; i < n; i++) {
+    const uint64_t *o;
+    size_t size;
+    if (mpipool_results_item(res, (size_t)i, (const void **)&o, &size) == 0 &&
+        size == 2 * sizeof *o && o[0] < 2)
+      cpus[o[0]] = o[1];
+  }
+  mpipool_results_free(res);
+  return 1;
+}
+
+/* A hand binds its children as place k's worker binds itself: the
+ * head's tasks (the spawn held back) see the CPUs the workers' tasks see
+ * after them, place by place; with binding off, every CPU allowed. */
+static void head_bound(void) {
+  cpu_set_t all; /* this process's: a launcher may have bound it */
+  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  if (sched_getaffinity(0, sizeof all, &all) != 0 || cpus < 2 || cpus > 64) {
+    ok(1, "# SKIP head bound: needs 2 to 64 CPUs");
+    return;
+  }
+  for (int bind = 1; bind >= 0; bind--) {
+    setenv("MPIPOOL_HEAD_ALONE", "30", 1);
+    mpipool_t *pool = new_pool();
+    mpipool_set_binding(pool, bind);
+    is_int(mpipool_start(pool), 0, "head bound: start");
+    uint64_t head[2], workers[2];
+    int ran = cpus_by_place(pool, 2, head);
+    unsetenv("MPIPOOL_HEAD_ALONE");
+    double t0 = test_now();
+    mpipool_worker_info_t wi;
+    for (int p = 0; p < 2; p++) /* the workers come (asked for) */
+      while (mpipool_worker_info(pool, p, &wi) == MPIPOOL_ENOTREADY &&
+             test_now() - t0 < 60)
+        mpipool_wait(pool, 0.01);
+    ran = ran && cpus_by_place(pool, 8, workers);
+    mpipool_destroy(pool);
+    uint64_t every = 0;
+    for (int c = 0; c < 64; c++)
+      if (CPU_ISSET(c, &all))
+        every |= 1ull << c;
+    if (bind)
+      ok(ran && head[0] && head[1] && head[0] != head[1] &&
+             !(head[0] & (head[0] - 1)) && !(head[1] & (head[1] - 1)) &&
+             head[0] == workers[0] && head[1] == workers[1],
+         "head bound: hand k's tasks on place k's worker's core (CPUs "
+         "%#llx %#llx in the head, %#llx %#llx on the workers)",
+         (unsigned long long)head[0], (unsigned long long)head[1],
+         (unsigned long long)workers[0], (unsigned long long)workers[1]);
+    else
+      ok(ran && head[0] == every && head[1] == every,
+         "binding off: the head's tasks may run where the master may "
+         "(%#llx %#llx, the master %#llx)",
+         (unsigned long long)head[0], (unsigned long long)head[1],
+         (unsigned long long)every);
+  }
 }
 
 /* The head's results obey what a worker's do: the result limit (lowered
@@ -818,6 +904,7 @@ int main(int argc, char **argv) {
     terminate_head();
     tiny();
     hands();
+    head_bound();
     head_like_worker();
     bad_setting("MPIPOOL_HEAD_ALONE", "soon",
                 "MPIPOOL_HEAD_ALONE=soon is not a number of seconds", 1);
