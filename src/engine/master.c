@@ -724,11 +724,13 @@ int mpipool__master_head_start(mpipool__master_t *m, int n) {
   if (err == 0) {
     m->nhands = mpipool__head_hands(m->head, n);
     /* Hand k's tasks on the cores place k's worker will bind to (share
-     * k: the first workers take the node's shares in order). */
+     * k: the first workers take the node's shares in order); unbound, on
+     * the node's cores, not on the one a launcher bound the master to. */
     const mpipool__plan_node_t *nd = m->plan.nnodes ? &m->plan.nodes[0] : NULL;
-    if (nd && nd->bind)
-      err = mpipool__head_bind(m->head, nd->shares, m->pool->cores_per,
-                               m->pool->hwthreads, nd->info.cpuset, nd->avoid);
+    if (nd && (nd->bind || m->pool->launched))
+      err = mpipool__head_bind(m->head, nd->bind ? nd->shares : 0,
+                               m->pool->cores_per, m->pool->hwthreads,
+                               nd->info.cpuset, nd->bind ? nd->avoid : "");
   }
   if (err == 0) {
     m->head_refs = mpipool__calloc((size_t)m->nhands, sizeof *m->head_refs);

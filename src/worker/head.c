@@ -81,8 +81,8 @@ static int is_cancelled(void *arg) {
 /* The first item of a hand's child when the head binds (in the child):
  * binds it to its share of the node, as place k's worker binds itself
  * (worker.c), "share count units hwthreads" then the node's set and the
- * PUs to avoid in `in`.  A binding that fails leaves it unbound, as on a
- * worker; the item never fails. */
+ * PUs to avoid in `in` (count 0: to the whole set).  A binding that fails
+ * leaves it unbound, as on a worker; the item never fails. */
 static int bind_child(mpipool_ctx_t *ctx, const void *in, size_t size) {
   (void)ctx;
   const char *spec = in, *end = spec + size;
@@ -95,6 +95,8 @@ static int bind_child(mpipool_ctx_t *ctx, const void *in, size_t size) {
       sscanf(spec, "%d %d %d %d", &share, &count, &units, &hwthreads) != 4)
     return 0;
   char *desc = NULL;
+  if (count == 0) /* the whole set: one share of one */
+    share = 0, count = 1, units = 0;
   mpipool__bind_self_inherited(share, count, units, hwthreads, set + 1,
                                avoid + 1, &bound, &desc);
   mpipool__free(desc);

@@ -49,9 +49,11 @@ int mpipool__head_hands(mpipool__head_t *h, int n);
  * units cores each (0: one core, or PU with hwthreads) of the node's
  * usable set node_set, less the PUs in avoid (copied).  Place k's
  * worker takes share k, so a task runs on the same cores in the head as
- * on the worker after it.  A child binds itself as it starts, before
- * the initializer; one that cannot runs unbound.  Before
- * mpipool__head_run.  0 or ENOMEM (the children run unbound). */
+ * on the worker after it.  count 0: on the whole node_set (binding off,
+ * where a launcher bound the master, whose binding they would inherit).
+ * A child binds itself as it starts, before the initializer; one that
+ * cannot runs unbound.  Before mpipool__head_run.  0 or ENOMEM (the
+ * children run unbound). */
 int mpipool__head_bind(mpipool__head_t *h, int count, int units, int hwthreads,
                        const char *node_set, const char *avoid);
 

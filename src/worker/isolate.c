@@ -93,7 +93,7 @@ static int reply(int fd, int ok, const mpipool__rbuild_t *rb) {
   return 0;
 }
 
-/* The child: runs items (an initializer is one: mpipool__iso_start)
+/* The child: runs items (a head's child: its binding and initializer too)
  * until the worker says so, or closes the socket.  It ends with _exit, never
  * exit: the worker's atexit handlers are not its. */
 static void child_main(int fd, void *arg) {
@@ -318,12 +318,4 @@ int mpipool__iso_run(mpipool__iso_t *iso, mpipool_ctx_t *ctx,
   int sent = write_all(iso->fd, &r, sizeof r) == 0 &&
              write_all(iso->fd, in, size) == 0;
   return take_reply(iso, ctx, rb, sent, timeout, cancelled, arg);
-}
-
-int mpipool__iso_start(mpipool__iso_t *iso, mpipool_ctx_t *ctx,
-                       mpipool__rbuild_t *rb, const mpipool__iso_init_t *init,
-                       int (*cancelled)(void *), void *arg) {
-  mpipool__iso_stop(iso);
-  return mpipool__iso_run(iso, ctx, rb, init->fn, NULL, init->args, init->len,
-                          0, cancelled, arg);
 }

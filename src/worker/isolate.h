@@ -27,13 +27,6 @@ typedef struct {
 #define MPIPOOL__ISO_INIT                                                      \
   { 0, -1, 0, 0, MPIPOOL__FORKER_INIT }
 
-/* The initializer a child runs first (mpipool__iso_start). */
-typedef struct {
-  mpipool_init_fn fn;
-  const void *args;
-  size_t len;
-} mpipool__iso_init_t;
-
 /*
  * Runs fn(ctx, in, size) in the child (forked first if none runs) and
  * appends the item to rb as mpipool__ctx_run does.  timeout > 0: the
@@ -60,20 +53,6 @@ int mpipool__iso_run(mpipool__iso_t *iso, mpipool_ctx_t *ctx,
  */
 int mpipool__iso_forker(mpipool__iso_t *iso, mpipool_ctx_t *ctx,
                         const int *shut, int nshut);
-
-/*
- * Has a child forked now (the one that runs ends) run init->fn(ctx,
- * init->args, init->len) first, for a process that did not run the
- * initializer itself (the master's head: its tasks and their initializer
- * run in a child, never in the master).  The initializer's outcome is
- * appended to rb as an item (failed, saying why, when it fails, or the
- * child dies or is cancelled first).  Items then run as with
- * mpipool__iso_run, in that child; a child forked again there (the first
- * died) runs no initializer.  Returns 0, or ENOMEM.
- */
-int mpipool__iso_start(mpipool__iso_t *iso, mpipool_ctx_t *ctx,
-                       mpipool__rbuild_t *rb, const mpipool__iso_init_t *init,
-                       int (*cancelled)(void *), void *arg);
 
 /* Ends the child: tells it to leave and closes its socket (it exits once
  * the item it runs, if any, has run), waits 2 s at most, then kills it.
