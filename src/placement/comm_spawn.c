@@ -360,6 +360,12 @@ int mpipool__comm_spawn(int n, const char *host, MPI_Comm *inter,
    * singleton or mpirun -n N on N cores has none left); this key lets it
    * oversubscribe, so that users need not know --oversubscribe. */
   MPI_Info_set(c->info, "map_by", "slot:OVERSUBSCRIBE");
+  /* The pool binds its workers itself (topology.h), or with binding off
+   * leaves them on the node's cores: Open MPI's own default bound each
+   * spawned worker to one core, which a pool with binding off kept (its
+   * threaded tasks had one core each).  A policy the user set stays. */
+  if (getenv("OMPI_MCA_hwloc_base_binding_policy") == NULL)
+    MPI_Info_set(c->info, "bind_to", "none");
   /* Under mpirun, a worker whose MPI_Init fails would end the whole job:
    * its start is guarded (start_guard.h).  A singleton's own runtime
    * keeps its job (mpihints.c).  Every spawned process is marked, so

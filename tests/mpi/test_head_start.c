@@ -28,8 +28,9 @@
  *     the head, in two children, places 0 and 1;
  *   - a hand's tasks run on the cores its place's worker binds to (one
  *     core each, not the same two, on a node of 2 cores or more), and
- *     with binding off, on the node's CPUs (not on the one core a
- *     launcher bound the master to);
+ *     with binding off, on the node's CPUs, as the workers' (not on
+ *     the one core a launcher bound the master to, nor on the one Open
+ *     MPI bound each spawned worker to);
  *   - once the workers are there, the head's child ends;
  *   - output the master has not written when the head's child is forked
  *     is written once, even where the child flushes every stream;
@@ -575,10 +576,11 @@ static void head_bound(void) {
          (unsigned long long)head[0], (unsigned long long)head[1],
          (unsigned long long)workers[0], (unsigned long long)workers[1]);
     else
-      ok(ran && head[0] == head[1] && (head[0] & (head[0] - 1)),
-         "binding off: the head's tasks on the node's CPUs, not bound to "
-         "one (%#llx %#llx in the head, %#llx %#llx on the workers, the "
-         "master %#llx)",
+      ok(ran && head[0] == head[1] && (head[0] & (head[0] - 1)) &&
+             workers[0] == head[0] && workers[1] == head[0],
+         "binding off: the head's and the workers' tasks on the node's "
+         "CPUs, not bound to one (%#llx %#llx in the head, %#llx %#llx on "
+         "the workers, the master %#llx)",
          (unsigned long long)head[0], (unsigned long long)head[1],
          (unsigned long long)workers[0], (unsigned long long)workers[1],
          (unsigned long long)every);
