@@ -6,6 +6,7 @@
 #define MPIPOOL_CLOCK_H
 
 #include <stdint.h>
+#include <time.h>
 
 /* Monotonic nanoseconds (CLOCK_MONOTONIC). */
 uint64_t mpipool__clock_ns(void);
@@ -14,5 +15,10 @@ uint64_t mpipool__clock_ns(void);
 static inline double mpipool__now(void) {
   return (double)mpipool__clock_ns() * 1e-9;
 }
+
+/* The monotonic time `seconds` from now, as pthread_cond_timedwait takes
+ * it (a condition variable with pthread_condattr_setclock's
+ * CLOCK_MONOTONIC). */
+struct timespec mpipool__clock_deadline(double seconds);
 
 #endif

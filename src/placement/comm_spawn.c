@@ -266,14 +266,7 @@ static int spawn_bounded(call_t *c, double limit) {
     return 1;
   }
   pthread_detach(t);
-  struct timespec until;
-  clock_gettime(CLOCK_MONOTONIC, &until);
-  until.tv_sec += (time_t)limit;
-  until.tv_nsec += (long)((limit - (double)(time_t)limit) * 1e9);
-  if (until.tv_nsec >= 1000000000L) {
-    until.tv_sec++;
-    until.tv_nsec -= 1000000000L;
-  }
+  struct timespec until = mpipool__clock_deadline(limit);
   pthread_mutex_lock(&c->lock);
   while (!c->finished &&
          pthread_cond_timedwait(&c->cv, &c->lock, &until) != ETIMEDOUT)

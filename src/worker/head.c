@@ -403,14 +403,7 @@ int mpipool__head_bind(mpipool__head_t *h, int count, int units, int hwthreads,
 }
 
 void mpipool__head_sleep(mpipool__head_t *h, unsigned us) {
-  struct timespec until;
-  clock_gettime(CLOCK_MONOTONIC, &until);
-  until.tv_sec += us / 1000000;
-  until.tv_nsec += (long)(us % 1000000) * 1000;
-  if (until.tv_nsec >= 1000000000L) {
-    until.tv_sec++;
-    until.tv_nsec -= 1000000000L;
-  }
+  struct timespec until = mpipool__clock_deadline(us * 1e-6);
   pthread_mutex_lock(&h->lock);
   while (h->news == h->news_seen &&
          pthread_cond_timedwait(&h->wake, &h->lock, &until) == 0)
