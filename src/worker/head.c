@@ -65,10 +65,10 @@ struct mpipool__head {
    * starts MPI (mpihints.h; a getenv beside a setenv read freed memory:
    * AddressSanitizer, CI). */
   size_t msg_max;
-  /* Where the hands' children run (mpipool__head_bind): hand k's bind
-   * item's input, its share's number first; NULL: unbound. */
-  char *bind;
-  size_t bind_len;
+  /* Where the hands' children run (mpipool__head_bind); binds 0: as
+   * they are. */
+  int binds, bind_count, bind_units, bind_hwthreads;
+  char *bind_set, *bind_avoid;
   hand_t **hands;
   int nhands;
 };
@@ -109,19 +109,23 @@ static int bind_child(mpipool_ctx_t *ctx, const void *in, size_t size) {
 static int initialize(hand_t *hand) {
   mpipool_t *pool = hand->head->pool;
   const mpipool__head_t *h = hand->head;
-  if (pool->init == NULL && h->bind == NULL)
+  if (pool->init == NULL && !h->binds)
     return 1;
   mpipool__rbuild_t rb = {0};
   int err = 0;
   mpipool__iso_stop(&hand->iso); /* a child forked now */
-  if (h->bind) {
-    /* Its share's number (h->bind starts with the hands' first, 0). */
-    char *spec = mpipool__malloc(h->bind_len + 16);
+  if (h->binds) {
+    /* bind_child's input: its share (its place), then the node's. */
+    size_t nset = strlen(h->bind_set) + 1, navoid = strlen(h->bind_avoid) + 1;
+    char *spec = mpipool__malloc(64 + nset + navoid);
     size_t len = 0;
     if (spec) {
-      int n = snprintf(spec, 16, "%ld", (long)hand->ctx.place);
-      memcpy(spec + n, h->bind + 1, h->bind_len - 1);
-      len = (size_t)n + h->bind_len - 1;
+      len = (size_t)snprintf(spec, 64, "%ld %d %d %d", (long)hand->ctx.place,
+                             h->bind_count, h->bind_units, h->bind_hwthreads) +
+            1;
+      memcpy(spec + len, h->bind_set, nset);
+      memcpy(spec + len + nset, h->bind_avoid, navoid);
+      len += nset + navoid;
     }
     err = spec ? mpipool__iso_run(&hand->iso, &hand->ctx, &rb, bind_child, NULL,
                                   spec, len, 0, is_cancelled, hand)
@@ -387,18 +391,21 @@ void mpipool__head_wait(mpipool__head_t *h, int k) {
 
 int mpipool__head_bind(mpipool__head_t *h, int count, int units, int hwthreads,
                        const char *node_set, const char *avoid) {
-  node_set = node_set ? node_set : "";
-  avoid = avoid ? avoid : "";
-  size_t len = 64 + strlen(node_set) + strlen(avoid) + 2;
-  char *spec = mpipool__malloc(len);
-  if (spec == NULL)
+  char *set = mpipool__strdup(node_set ? node_set : "");
+  char *skip = mpipool__strdup(avoid ? avoid : "");
+  if (set == NULL || skip == NULL) {
+    mpipool__free(set);
+    mpipool__free(skip);
     return MPIPOOL_ENOMEM;
-  int n = snprintf(spec, len, "0 %d %d %d", count, units, hwthreads);
-  memcpy(spec + n + 1, node_set, strlen(node_set) + 1);
-  memcpy(spec + n + 1 + strlen(node_set) + 1, avoid, strlen(avoid) + 1);
-  mpipool__free(h->bind);
-  h->bind = spec;
-  h->bind_len = (size_t)n + 1 + strlen(node_set) + 1 + strlen(avoid) + 1;
+  }
+  mpipool__free(h->bind_set);
+  mpipool__free(h->bind_avoid);
+  h->bind_set = set;
+  h->bind_avoid = skip;
+  h->bind_count = count;
+  h->bind_units = units;
+  h->bind_hwthreads = hwthreads;
+  h->binds = 1;
   return MPIPOOL_OK;
 }
 
@@ -439,7 +446,8 @@ void mpipool__head_free(mpipool__head_t *h) {
   for (int k = 0; k < h->nhands; k++)
     hand_free(h->hands[k]);
   mpipool__free(h->hands);
-  mpipool__free(h->bind);
+  mpipool__free(h->bind_set);
+  mpipool__free(h->bind_avoid);
   pthread_cond_destroy(&h->wake);
   pthread_mutex_destroy(&h->lock);
   mpipool__free(h);
