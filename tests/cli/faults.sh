@@ -520,11 +520,17 @@ check "mpirun -n 1, SIGTERM to mpirun as a worker starts, then --resume: that ta
 # logged tasks that ended then, and workers started tasks they held after
 # it (8 tasks ran twice in 100 cycles, by hand); see linger() in
 # start_guard.c and held_by_a_stop() in runner.c.
+# A task ends by appending to the ledger with the stop signals ignored:
+# a task killed between its append and its exit (a stop's TERM) has not
+# ended, and runs again, by design; with the signals taken, that window
+# (tens of microseconds) made 1 task in 361 mode 3 runs "run twice"; with
+# "echo; sleep 0.01" in place of the echo, 2 in 8 runs (0 in 8 with the
+# trap).  A task that exits 0 despite the stop is logged as succeeded.
 cycles=${MPIPOOL_FAULT_CYCLES:-4}
 ntasks=${MPIPOOL_FAULT_TASKS:-150}
 : >cycle.txt
 for i in $(seq 1 "$ntasks"); do
-  echo "sleep 0.0$((i % 5 + 5)); echo $i >>ledger" >>cycle.txt
+  echo "sleep 0.0$((i % 5 + 5)); trap '' TERM INT HUP; echo $i >>ledger" >>cycle.txt
 done
 for mode in singleton head 1 3; do
   rm -f ledger cycle.log
