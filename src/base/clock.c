@@ -23,3 +23,14 @@ struct timespec mpipool__clock_deadline(double seconds) {
   }
   return ts;
 }
+
+int mpipool__clock_cond_init(pthread_cond_t *c) {
+  pthread_condattr_t attr;
+  int err = pthread_condattr_init(&attr);
+  if (err)
+    return err;
+  pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+  err = pthread_cond_init(c, &attr);
+  pthread_condattr_destroy(&attr);
+  return err;
+}

@@ -5,6 +5,7 @@
 #ifndef MPIPOOL_CLOCK_H
 #define MPIPOOL_CLOCK_H
 
+#include <pthread.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -20,5 +21,10 @@ static inline double mpipool__now(void) {
  * it (a condition variable with pthread_condattr_setclock's
  * CLOCK_MONOTONIC). */
 struct timespec mpipool__clock_deadline(double seconds);
+
+/* Initializes c as a condition variable whose timed waits take such a
+ * deadline: a step of the wall clock (NTP, an administrator) neither
+ * lengthens nor ends them.  0 or pthread_cond_init's error. */
+int mpipool__clock_cond_init(pthread_cond_t *c);
 
 #endif

@@ -199,14 +199,10 @@ static void call_free(call_t *c) {
  * clock; NULL when out of memory. */
 static call_t *call_new(void) {
   call_t *c = mpipool__calloc(1, sizeof *c);
-  pthread_condattr_t ca;
-  if (c == NULL || pthread_condattr_init(&ca) != 0) {
+  if (c == NULL || mpipool__clock_cond_init(&c->cv) != 0) {
     mpipool__free(c);
     return NULL;
   }
-  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-  pthread_cond_init(&c->cv, &ca);
-  pthread_condattr_destroy(&ca);
   pthread_mutex_init(&c->lock, NULL);
   c->info = MPI_INFO_NULL;
   c->self = c->inter = MPI_COMM_NULL;

@@ -287,11 +287,7 @@ int mpipool__head_new(mpipool__head_t **out, mpipool_t *pool, int n) {
   h->msg_max = mpipool__msg_max();
   atomic_init(&h->cancelled, 0);
   pthread_mutex_init(&h->lock, NULL);
-  pthread_condattr_t attr; /* head_sleep's deadline is monotonic */
-  pthread_condattr_init(&attr);
-  pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-  pthread_cond_init(&h->wake, &attr);
-  pthread_condattr_destroy(&attr);
+  mpipool__clock_cond_init(&h->wake); /* head_sleep's deadline */
   while (h->nhands < n && (h->hands[h->nhands] = hand_new(h, h->nhands)))
     h->nhands++;
   if (h->nhands == 0) {

@@ -426,11 +426,7 @@ static void *beat_main(void *arg) {
   worker_t *w = arg;
   pthread_mutex_lock(&w->beat_lock);
   while (!w->beat_stop) {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    long ns = ts.tv_nsec + (long)(w->beat_ms % 1000) * 1000000L;
-    ts.tv_sec += w->beat_ms / 1000 + ns / 1000000000L;
-    ts.tv_nsec = ns % 1000000000L;
+    struct timespec ts = mpipool__clock_deadline(w->beat_ms / 1000.0);
     pthread_cond_timedwait(&w->beat_wake, &w->beat_lock, &ts);
     if (w->beat_stop)
       break;
@@ -454,7 +450,13 @@ static void beat_start(worker_t *w) {
     return;
   }
   pthread_mutex_init(&w->beat_lock, NULL);
-  pthread_cond_init(&w->beat_wake, NULL);
+  /* Monotonic: a wall clock set back an hour would hold the beats back
+   * an hour, and the master would take this worker for lost. */
+  if (mpipool__clock_cond_init(&w->beat_wake) != 0) {
+    pthread_mutex_destroy(&w->beat_lock);
+    w->beat_ms = 0;
+    return;
+  }
   w->beating = pthread_create(&w->beat_thread, NULL, beat_main, w) == 0;
   if (!w->beating) {
     pthread_cond_destroy(&w->beat_wake);
