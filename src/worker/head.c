@@ -18,8 +18,10 @@
 #include "transport/msg.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -45,7 +47,8 @@ typedef struct {
   mpipool__iso_t iso; /* the child that runs the tasks */
   long forks;         /* iso.children when ran was counted from 0 */
   long ran;           /* tasks run by the child that runs */
-  char *init_error;   /* why the initializer failed */
+  char *init_error;   /* why its child could not start: "initializer
+                         failed: ..." or "its child, binding itself, ..." */
 } hand_t;
 
 struct mpipool__head {
@@ -94,6 +97,9 @@ static int bind_child(mpipool_ctx_t *ctx, const void *in, size_t size) {
       memchr(avoid + 1, '\0', (size_t)(end - avoid - 1)) == NULL ||
       sscanf(spec, "%d %d %d %d", &share, &count, &units, &hwthreads) != 4)
     return 0;
+  const char *fault = getenv("MPIPOOL_FAULT_HEAD");
+  if (fault && strcmp(fault, "bind") == 0)
+    raise(SIGKILL);
   char *desc = NULL;
   if (count == 0) /* the whole set: one share of one */
     share = 0, count = 1, units = 0;
@@ -105,7 +111,8 @@ static int bind_child(mpipool_ctx_t *ctx, const void *in, size_t size) {
 
 /* Forks the child that runs the tasks, and has it bind itself and run
  * the initializer first (neither: the child is forked at the first task):
- * 1 when it is ready, else 0 with why in hand->init_error. */
+ * 1 when it is ready, else 0 with why in hand->init_error (what failed,
+ * then why). */
 static int initialize(hand_t *hand) {
   mpipool_t *pool = hand->head->pool;
   const mpipool__head_t *h = hand->head;
@@ -132,16 +139,23 @@ static int initialize(hand_t *hand) {
                : MPIPOOL_ENOMEM;
     mpipool__free(spec);
   }
-  if (err == 0 && pool->init)
+  /* The binding never fails itself: its child died (killed) or the
+   * head was cancelled. */
+  const char *what = "its child, binding itself, failed";
+  if (err == 0 && rb.nfailed == 0 && pool->init) {
+    what = "initializer failed";
     err = mpipool__iso_run(&hand->iso, &hand->ctx, &rb, pool->init, NULL,
                            pool->initargs, pool->initargs_len, 0, is_cancelled,
                            hand);
+  }
   int ready = err == 0 && rb.nfailed == 0;
   if (!ready) {
     mpipool__iso_stop(&hand->iso);
+    char why[300];
+    mpipool__fmt(why, sizeof why, "%s: %s", what,
+                 err ? mpipool_strerror(err) : (const char *)rb.data.data);
     if (hand->init_error == NULL)
-      hand->init_error = mpipool__strdup(err ? mpipool_strerror(err)
-                                             : (const char *)rb.data.data);
+      hand->init_error = mpipool__strdup(why);
   }
   mpipool__rbuild_free(&rb);
   return ready;
@@ -174,8 +188,10 @@ static int run(hand_t *hand, int *broken) {
     if (hand->iso.pid == 0 && (*broken || !initialize(hand))) {
       *broken = 1;
       char msg[200];
-      mpipool__fmt(msg, sizeof msg, "MainProcess: initializer failed: %s",
-                   hand->init_error ? hand->init_error : "out of memory");
+      mpipool__fmt(msg, sizeof msg, "MainProcess: %s",
+                   hand->init_error
+                       ? hand->init_error
+                       : "its child could not start: out of memory");
       err = mpipool__ctx_fail_item(&hand->ctx, &hand->rb, MPIPOOL_ETASK, msg);
       continue;
     }
@@ -341,9 +357,9 @@ int mpipool__head_failed(mpipool__head_t *h) {
   if (failed && !h->said) {
     h->said = 1;
     fprintf(stderr,
-            "mpipool: MainProcess: initializer failed: %s; the master runs "
-            "no task, its workers do\n",
-            why ? why : "out of memory");
+            "mpipool: MainProcess: %s; the master runs no task, its workers "
+            "do\n",
+            why ? why : "its child could not start: out of memory");
   }
   return failed;
 }

@@ -53,7 +53,9 @@ int mpipool__head_hands(mpipool__head_t *h, int n);
  * where a launcher bound the master, whose binding they would inherit).
  * A child binds itself as it starts, before the initializer; one that
  * cannot runs unbound.  Before mpipool__head_run.  0 or ENOMEM (the
- * children run unbound). */
+ * children run unbound).  The fault of the tests:
+ * MPIPOOL_FAULT_HEAD=bind kills each child (SIGKILL) as it binds itself:
+ * the head takes no work, and says why. */
 int mpipool__head_bind(mpipool__head_t *h, int count, int units, int hwthreads,
                        const char *node_set, const char *avoid);
 
