@@ -109,6 +109,9 @@ static int bind_child(mpipool_ctx_t *ctx, const void *in, size_t size) {
   return 0;
 }
 
+/* Why a hand's child could not start when even that could not be kept. */
+#define NO_MEMORY "its child could not start: out of memory"
+
 /* Forks the child that runs the tasks, and has it bind itself and run
  * the initializer first (neither: the child is forked at the first task):
  * 1 when it is ready, else 0 with why in hand->init_error (what failed,
@@ -189,9 +192,7 @@ static int run(hand_t *hand, int *broken) {
       *broken = 1;
       char msg[200];
       mpipool__fmt(msg, sizeof msg, "MainProcess: %s",
-                   hand->init_error
-                       ? hand->init_error
-                       : "its child could not start: out of memory");
+                   hand->init_error ? hand->init_error : NO_MEMORY);
       err = mpipool__ctx_fail_item(&hand->ctx, &hand->rb, MPIPOOL_ETASK, msg);
       continue;
     }
@@ -359,7 +360,7 @@ int mpipool__head_failed(mpipool__head_t *h) {
     fprintf(stderr,
             "mpipool: MainProcess: %s; the master runs no task, its workers "
             "do\n",
-            why ? why : "its child could not start: out of memory");
+            why ? why : NO_MEMORY);
   }
   return failed;
 }
