@@ -64,17 +64,20 @@ static void reap_orphans(void) {
 
 /* The guard: a shell in a session of its own that reads, on its stdin,
  * the process group of the command running ("0" when none) and, when
- * that ends without a word (this process died, even of kill -9), stops
- * the group as a time limit does: TERM, then KILL 2 s later.  So a task
- * never outlives its worker.  It ignores the signals that stop a run:
- * what it guards is stopped by the worker itself then. */
+ * that ends without a word (this process died, even of kill -9), kills
+ * the group at once.  So a task never outlives its worker: once the
+ * worker is gone nothing can take its result, and a command that ran on
+ * to its end then would run again (on another worker, or after
+ * --resume).  A grace (TERM, then KILL 2 s later, as before) let a
+ * command that ignores TERM end unlogged: under mpirun, which kills its
+ * job a second or two after a stop signal, one that ended 4 s after the
+ * signal was in the tasks' ledger and not in the joblog.  It ignores the
+ * signals that stop a run: what it guards is stopped by the worker
+ * itself then. */
 static const char guard_script[] =
     "trap '' TERM INT HUP; pg=0\n"
     "while read -r p; do pg=$p; done\n"
-    "[ \"$pg\" -gt 0 ] 2>/dev/null && kill -TERM -$pg 2>/dev/null || exit 0\n"
-    "i=0; while [ $i -lt 20 ] && kill -0 -$pg 2>/dev/null; do\n"
-    "  sleep 0.1; i=$((i + 1)); done\n"
-    "kill -KILL -$pg 2>/dev/null; exit 0\n";
+    "[ \"$pg\" -gt 0 ] 2>/dev/null && kill -KILL -$pg 2>/dev/null; exit 0\n";
 
 static void start_guard(void) {
   if (guard_fd < 0)

@@ -399,6 +399,18 @@ killo worker "$MPIPOOL" -j 1
 check "kill -9 of the worker: its task ran again, status 0" \
   sh -c '[ "$0" -eq 0 ] && grep -qx again out' $rc
 check "kill -9 of the worker: its task's processes are gone" gone
+# The same with a task that ignores TERM: its guard kills it at once, for
+# nothing can take its result now.  With TERM and 2 s of grace (before),
+# it ran on to its end ("end" in the ledger) and ran again on a fresh
+# worker: twice.
+cp orphan.txt orphan.keep
+echo "[ -e slept ] && echo again && exit 0; trap '' TERM; touch slept; /bin/sleep 1; echo end >>ledger" >orphan.txt
+rm -f ledger
+killo worker "$MPIPOOL" -j 1
+sleep 1
+check "kill -9 of the worker, its task ignoring TERM: killed at once, not run on to its end; run again" \
+  sh -c '[ "$0" -eq 0 ] && grep -qx again out && [ ! -e ledger ]' $rc
+mv orphan.keep orphan.txt
 # With a head start (MPIPOOL_HEAD_START=1) the first task runs in a
 # child of the master: killed there (kill -9, as the OOM killer does),
 # the task fails and says so, and none of its processes is left.  (No
