@@ -478,9 +478,19 @@ cat >hint.txt <<'T'
 tr "\0" "\n" </proc/$PPID/environ | grep -c "^OMPI_MCA_pml=ob1$"
 echo "pml=${OMPI_MCA_pml-unset}"
 T
+cat >hint-io.txt <<'T'
+tr "\0" "\n" </proc/$PPID/environ | grep -c "^HWLOC_COMPONENTS=-pci,-linuxio$"
+echo "hwloc=${HWLOC_COMPONENTS-unset}"
+T
 run env MPIPOOL_HEAD_START=0 "$MPIPOOL" -k hint.txt
 check "singleton: workers started with pml ob1, tasks without it" \
   sh -c 'printf "1\npml=unset\n" | cmp -s - out'
+run env MPIPOOL_HEAD_START=0 "$MPIPOOL" -k hint-io.txt
+check "singleton: workers started without I/O discovery, tasks with the user's" \
+  sh -c 'printf "1\nhwloc=unset\n" | cmp -s - out'
+run env MPIPOOL_HEAD_START=0 HWLOC_COMPONENTS=-x86 "$MPIPOOL" -k hint-io.txt
+check "singleton: the user's HWLOC_COMPONENTS reaches the tasks" \
+  sh -c 'printf "0\nhwloc=-x86\n" | cmp -s - out'
 run env OMPI_MCA_pml=ob1 "$MPIPOOL" -k hint.txt
 check "singleton: the user's OMPI_MCA_pml reaches the tasks" \
   sh -c 'printf "1\npml=ob1\n" | cmp -s - out'

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #define YIELD "OMPI_MCA_mpi_yield_when_idle"
+#define HWLOC "HWLOC_COMPONENTS"
 
 static int is(const char *name, const char *want) {
   const char *v = getenv(name);
@@ -27,18 +28,29 @@ static void test_yield(void) {
   mpipool__hints_before_init(0, 1);
   ok(is(YIELD, "0"), "the master is told not to yield at every empty poll");
   ok(is("OMPI_MCA_pml", "ob1"), "a singleton is told to use shared memory");
+  ok(is(HWLOC, "-pci,-linuxio"),
+     "and its daemon not to discover the node's I/O devices");
   /* What a worker spawned by it inherits: the values and their list. */
   mpipool__hints_before_init(1, 0);
   ok(is(YIELD, NULL), "a spawned worker takes the master's yield setting out");
   ok(is("OMPI_MCA_async_mpi_finalize", "1"), "and keeps the others");
   mpipool__hints_after_init();
   ok(is("OMPI_MCA_pml", NULL) && is("OMPI_MCA_async_mpi_finalize", NULL) &&
-         is("MPIPOOL_MPI_HINTS", NULL),
+         is(HWLOC, NULL) && is("MPIPOOL_MPI_HINTS", NULL),
      "once MPI is up, mpipool's settings are out of the environment");
 
   mpipool__hints_before_init(1, 0);
   ok(is(YIELD, NULL), "a launcher's worker rank: Open MPI's own choice");
   mpipool__hints_after_init();
+  mpipool__hints_before_init(1, 1);
+  ok(is(HWLOC, NULL), "a launched master: mpirun's daemons discover as they "
+                      "will");
+  mpipool__hints_after_init();
+  setenv(HWLOC, "-x86", 1);
+  mpipool__hints_before_init(0, 1);
+  mpipool__hints_after_init();
+  ok(is(HWLOC, "-x86"), "a singleton: the user's hwloc components are kept");
+  unsetenv(HWLOC);
 
   setenv(YIELD, "1", 1);
   mpipool__hints_before_init(0, 1);
