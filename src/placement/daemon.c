@@ -11,9 +11,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <mpi.h>
+#include <poll.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -23,17 +26,32 @@
 /* The most children of this process looked at. */
 #define MAX_CHILDREN 1024
 
-/* The daemon: this process's child named orted, or 0. */
+/* Whether pid is this process's child named orted. */
+static int is_daemon(pid_t pid) {
+  char comm[32];
+  return pid > 0 && mpipool__procs_parent(pid) == getpid() &&
+         mpipool__procs_name(pid, comm, sizeof comm) == 0 &&
+         strcmp(comm, "orted") == 0;
+}
+
+/* The daemon found last (any thread may look: the spawner's, the
+ * master's). */
+static _Atomic pid_t last_daemon;
+
+/* The daemon: this process's child named orted, or 0.  The one found last
+ * while it still is one, else a scan of every process of the node (each
+ * spawn asks, and a node may run hundreds of processes). */
 static pid_t find_daemon(void) {
-  pid_t child[MAX_CHILDREN];
+  pid_t last = atomic_load(&last_daemon);
+  if (is_daemon(last))
+    return last;
+  pid_t child[MAX_CHILDREN], found = 0;
   size_t n = mpipool__procs_children(getpid(), child, MAX_CHILDREN);
-  for (size_t i = 0; i < n; i++) {
-    char comm[32];
-    if (mpipool__procs_name(child[i], comm, sizeof comm) == 0 &&
-        strcmp(comm, "orted") == 0)
-      return child[i];
-  }
-  return 0;
+  for (size_t i = 0; i < n && found == 0; i++)
+    if (is_daemon(child[i]))
+      found = child[i];
+  atomic_store(&last_daemon, found);
+  return found;
 }
 
 /* The pipe the daemon watches ("pipe:[inode]", from its
@@ -118,9 +136,64 @@ void mpipool__daemon_end(double seconds) {
   wait_for(pid, ended, seconds);
 }
 
+/* A descriptor that polls readable once process pid has exited (Linux
+ * 5.3 on), or -1. */
+static int exit_fd(pid_t pid) {
+#if defined(SYS_pidfd_open)
+  return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+  (void)pid;
+  return -1;
+#endif
+}
+
+/* Waits, at most `seconds`, until the daemon's children living now have
+ * exited, woken as each does (one scan of the node's processes, then
+ * poll): 0, or -1 where the kernel cannot say (no pidfd), having waited
+ * for none. */
+static int wait_children(pid_t daemon, double seconds) {
+  pid_t child[MAX_CHILDREN];
+  struct pollfd fds[MAX_CHILDREN];
+  size_t n = mpipool__procs_children(daemon, child, MAX_CHILDREN), nfds = 0;
+  int err = 0;
+  for (size_t i = 0; i < n && err == 0; i++) {
+    if (mpipool__procs_started(child[i]) == 0)
+      continue; /* gone, or a zombie: it has exited */
+    int fd = exit_fd(child[i]);
+    if (fd < 0 && errno != ESRCH)
+      err = -1;
+    /* Still the daemon's once pinned by its descriptor (not a process
+     * that took the number of one that ended since the scan). */
+    else if (fd >= 0 && mpipool__procs_parent(child[i]) != daemon)
+      close(fd);
+    else if (fd >= 0)
+      fds[nfds++] = (struct pollfd){fd, POLLIN, 0};
+  }
+  double deadline = mpipool__now() + seconds;
+  size_t left = err ? 0 : nfds;
+  while (left > 0) {
+    double rest = deadline - mpipool__now();
+    if (rest <= 0)
+      break;
+    int r = poll(fds, nfds, (int)(rest * 1000) + 1);
+    if (r < 0 && errno != EINTR)
+      break;
+    for (size_t i = 0; r > 0 && i < nfds; i++)
+      if (fds[i].fd >= 0 && fds[i].revents) {
+        close(fds[i].fd);
+        fds[i].fd = -1; /* poll skips it */
+        left--;
+      }
+  }
+  for (size_t i = 0; i < nfds; i++)
+    if (fds[i].fd >= 0)
+      close(fds[i].fd);
+  return err;
+}
+
 void mpipool__daemon_settle(double seconds) {
   pid_t pid = find_daemon();
-  if (pid != 0)
+  if (pid != 0 && wait_children(pid, seconds) != 0)
     wait_for(pid, childless, seconds);
 }
 

@@ -26,19 +26,21 @@ void mpipool__daemon_end(double seconds);
 
 /* Call after this process's last MPI_Finalize, in a singleton: waits, at
  * most `seconds`, until the processes the daemon started (the spawned
- * workers, in their own MPI_Finalize) have ended.  A worker still in
- * PMIx_Finalize when the program exits waits for the daemon, which ends
- * its children only as it ends itself (about 2 s after the program),
- * so the program ended with a worker process still there (4 of 90 runs
- * whose worker was killed and replaced).  Does nothing where there is no
- * daemon. */
+ * workers, in their own MPI_Finalize) have ended, woken as they end
+ * (pidfds; looking every 5 ms on kernels before Linux 5.3).  A worker
+ * still in PMIx_Finalize when the program exits waits for the daemon,
+ * which ends its children only as it ends itself (about 2 s after the
+ * program), so the program ended with a worker process still there (4 of
+ * 90 runs whose worker was killed and replaced).  Does nothing where
+ * there is no daemon. */
 void mpipool__daemon_settle(double seconds);
 
 /* The process that starts this one's spawned processes on this node: a
- * singleton's runtime daemon (its child), else the launcher's daemon: the
- * nearest ancestor named as Open MPI's are (orted, mpirun, ...), which
- * is the parent unless the rank was started through a wrapper; else the
- * parent. */
+ * singleton's runtime daemon (its child; found by a scan of the node's
+ * processes, then remembered while it lives), else the launcher's
+ * daemon: the nearest ancestor named as Open MPI's are (orted, mpirun,
+ * ...), which is the parent unless the rank was started through a
+ * wrapper; else the parent. */
 pid_t mpipool__daemon_local(void);
 
 #endif

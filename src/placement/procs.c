@@ -5,9 +5,11 @@
 #include "procs.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Reads /proc/pid/stat into buf (size bytes): what follows the process's
  * name ("pid (comm) state ppid ...": comm may hold anything, ')' too), or
@@ -15,11 +17,14 @@
 static const char *stat_fields(long pid, char *buf, size_t size) {
   char path[64];
   snprintf(path, sizeof path, "/proc/%ld/stat", pid);
-  FILE *f = fopen(path, "re");
-  size_t got = f ? fread(buf, 1, size - 1, f) : 0;
-  if (f)
-    fclose(f);
-  buf[got] = '\0';
+  /* One read: the kernel makes the whole line at once (stdio's fopen
+   * and fread cost five calls where three do, and a scan of /proc reads
+   * every process's). */
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  ssize_t got = fd >= 0 ? read(fd, buf, size - 1) : 0;
+  if (fd >= 0)
+    close(fd);
+  buf[got > 0 ? got : 0] = '\0';
   const char *rp = strrchr(buf, ')');
   return rp ? rp + 1 : NULL;
 }
