@@ -273,6 +273,17 @@ static int spawn_bounded(call_t *c, double limit) {
   return finished;
 }
 
+/* Whether fault ("KIND:K" or "KIND:K-", kind with its colon) names the
+ * nth spawn: the Kth, or with "-" the Kth and every later one. */
+static int fault_hits(const char *fault, const char *kind, int nth) {
+  size_t len = strlen(kind);
+  if (fault == NULL || strncmp(fault, kind, len) != 0)
+    return 0;
+  char *end;
+  long from = strtol(fault + len, &end, 10);
+  return from > 0 && (nth == from || (*end == '-' && nth > from));
+}
+
 int mpipool__comm_spawn(int n, const char *host, MPI_Comm *inter,
                         uint32_t *pids, char *why, size_t whylen) {
   int err = MPIPOOL_OK;
@@ -284,7 +295,8 @@ int mpipool__comm_spawn(int n, const char *host, MPI_Comm *inter,
    * a program that never calls MPI_Init (sleep), so that MPI_Comm_spawn
    * waits as it does when Open MPI 4.1 with PMIx 4 loses a new process's
    * first request; MPIPOOL_FAULT_SPAWN=hang:K- makes the Kth and every
-   * later spawn stick. */
+   * later spawn stick; slow:K (or slow:K-) makes it begin a second late,
+   * as a spawn slow to come back. */
   static atomic_int spawns;
   int nth = atomic_fetch_add(&spawns, 1) + 1;
   const char *fault = getenv("MPIPOOL_FAULT_SPAWN");
@@ -292,11 +304,9 @@ int mpipool__comm_spawn(int n, const char *host, MPI_Comm *inter,
     mpipool__fmt(why, whylen, "spawning disabled by MPIPOOL_FAULT_SPAWN=1");
     return MPIPOOL_ESPAWN;
   }
-  char *end = NULL;
-  long from = fault && strncmp(fault, "hang:", 5) == 0
-                  ? strtol(fault + 5, &end, 10)
-                  : 0;
-  int hang = from > 0 && (nth == from || (*end == '-' && nth > from));
+  int hang = fault_hits(fault, "hang:", nth);
+  if (fault_hits(fault, "slow:", nth))
+    sleep(1);
   call_t *c = call_new();
   if (c == NULL) {
     mpipool__fmt(why, whylen, "out of memory");
