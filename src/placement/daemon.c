@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -136,17 +135,6 @@ void mpipool__daemon_end(double seconds) {
   wait_for(pid, ended, seconds);
 }
 
-/* A descriptor that polls readable once process pid has exited (Linux
- * 5.3 on), or -1. */
-static int exit_fd(pid_t pid) {
-#if defined(SYS_pidfd_open)
-  return (int)syscall(SYS_pidfd_open, pid, 0);
-#else
-  (void)pid;
-  return -1;
-#endif
-}
-
 /* Waits, at most `seconds`, until the daemon's children living now have
  * exited, woken as each does (one scan of the node's processes, then
  * poll): 0, or -1 where the kernel cannot say (no pidfd), having waited
@@ -159,7 +147,7 @@ static int wait_children(pid_t daemon, double seconds) {
   for (size_t i = 0; i < n && err == 0; i++) {
     if (mpipool__procs_started(child[i]) == 0)
       continue; /* gone, or a zombie: it has exited */
-    int fd = exit_fd(child[i]);
+    int fd = mpipool__procs_exit_fd(child[i]);
     if (fd < 0 && errno != ESRCH)
       err = -1;
     /* Still the daemon's once pinned by its descriptor (not a process

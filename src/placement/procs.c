@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 /* Reads /proc/pid/stat into buf (size bytes): what follows the process's
@@ -89,4 +90,13 @@ int mpipool__procs_open_mpi_launcher(pid_t pid) {
     if (strcmp(comm, names[i]) == 0)
       return 1;
   return 0;
+}
+
+int mpipool__procs_exit_fd(pid_t pid) {
+#if defined(SYS_pidfd_open)
+  return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+  (void)pid;
+  return -1;
+#endif
 }

@@ -23,6 +23,10 @@ int mpipool__procs_name(pid_t pid, char *name, size_t size);
  * or a zombie: with the pid, it names one process for good. */
 unsigned long long mpipool__procs_started(pid_t pid);
 
+/* A descriptor (close-on-exec) that polls readable once process pid has
+ * exited (a pidfd: Linux 5.3 on), or -1 where the kernel has none. */
+int mpipool__procs_exit_fd(pid_t pid);
+
 /* 1 if process pid runs one of Open MPI's launchers or their daemons
  * (mpirun, mpiexec, orterun, orted; prterun, prted in Open MPI 5), by
  * its name; else 0. */

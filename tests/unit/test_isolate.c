@@ -10,6 +10,7 @@
 
 #include "base/clock.h"
 #include "worker/ctx.h"
+#include "worker/forker.h"
 #include "worker/isolate.h"
 #include "mpipool.h"
 #include "../tap.h"
@@ -304,7 +305,62 @@ static void copies(void) {
   mpipool__rbuild_free(&rb);
 }
 
+/* A child that waits for a signal, ignoring TERM if deaf; returned once
+ * it is set so. */
+static pid_t sleeper(int deaf) {
+  int p[2];
+  char c = 0;
+  if (pipe(p) != 0)
+    return -1;
+  pid_t pid = fork();
+  if (pid == 0) {
+    if (deaf)
+      signal(SIGTERM, SIG_IGN);
+    if (write(p[1], &c, 1) != 1)
+      _exit(1);
+    for (;;)
+      pause();
+  }
+  close(p[1]);
+  if (pid > 0 && read(p[0], &c, 1) != 1)
+    pid = -1;
+  close(p[0]);
+  return pid;
+}
+
+/* mpipool__reap: a child that ends on TERM, one deaf to it (KILL after
+ * the grace), one that has exited already, one that ends by itself
+ * within the grace. */
+static void reaps(void) {
+  int ws;
+  pid_t pid = sleeper(0);
+  mpipool__reap(pid, 1, 5.0, &ws);
+  ok(WIFSIGNALED(ws) && WTERMSIG(ws) == SIGTERM && kill(pid, 0) != 0,
+     "reap: TERM ends a child, reaped");
+  pid = sleeper(1);
+  double t0 = mpipool__now();
+  mpipool__reap(pid, 1, 0.3, &ws);
+  double took = mpipool__now() - t0;
+  ok(WIFSIGNALED(ws) && WTERMSIG(ws) == SIGKILL && took >= 0.3,
+     "reap: one deaf to TERM is killed after the grace (%.2f s)", took);
+  pid = fork();
+  if (pid == 0)
+    _exit(7);
+  usleep(20000);
+  mpipool__reap(pid, 0, 5.0, &ws);
+  ok(WIFEXITED(ws) && WEXITSTATUS(ws) == 7, "reap: one that has exited");
+  pid = fork();
+  if (pid == 0) {
+    usleep(200000);
+    _exit(3);
+  }
+  mpipool__reap(pid, 0, 5.0, &ws);
+  ok(WIFEXITED(ws) && WEXITSTATUS(ws) == 3,
+     "reap: one that ends by itself within the grace");
+}
+
 int main(void) {
+  reaps();
   items(0);
   items(1);
   shut();
