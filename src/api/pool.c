@@ -847,6 +847,13 @@ static int master_only(const mpipool_t *pool) {
   return MPIPOOL_OK;
 }
 
+int mpipool_set_backlog(mpipool_t *pool, size_t n) {
+  int err = master_only(pool);
+  if (err == 0)
+    mpipool__master_set_backlog(pool->master, n);
+  return err;
+}
+
 int mpipool_progress(mpipool_t *pool) {
   int busy = 0, err = master_only(pool);
   if (err || pool->state == MPIPOOL__JOINED)

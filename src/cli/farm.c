@@ -457,6 +457,7 @@ int cli_farm_run(mpipool_t *pool, const cli_farm_t *f, cli_counts_t *counts) {
         break;
       }
     }
+    mpipool_set_backlog(pool, f->ntodo - fm.next + fm.slots.nretry);
     if (fm.in_flight == 0 &&
         (fm.halting || (fm.slots.nretry == 0 && fm.next == f->ntodo)))
       break;

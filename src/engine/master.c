@@ -91,6 +91,14 @@
  * the program never pays for a spawn and its workers' end (0.1 s and more
  * each). */
 #define HEAD_ALONE 0.02
+/* Where the program says how much work is still to come
+ * (mpipool_set_backlog) and MPIPOOL_HEAD_ALONE is not set: the workers
+ * are asked for once the work left, at the pace timed so far, would keep
+ * the hands busy this long (or work has waited this long for them); a
+ * shorter workload ends in the hands.  Measured (2-core VM, the program,
+ * `-j 2`): 100 `true` took 0.15 s with the spawn, 0.06 s in the hands
+ * (xargs -P2: 0.055 s); 2,000 `true` 1.09 s with it, 1.17 s without. */
+#define HEAD_WORTH 0.25
 /* The head runs chunks of at most this many items: it sends each item to
  * its child and back (15-35 us an item here), where a worker runs a
  * chunk of tiny items in microseconds; a larger chunk waits for the
@@ -165,6 +173,9 @@ struct mpipool__master {
   int starting;
   int first_n;
   double head_alone;   /* HEAD_ALONE, or MPIPOOL_HEAD_ALONE */
+  int alone_given;     /* MPIPOOL_HEAD_ALONE is set */
+  size_t backlog;      /* tasks still to come (mpipool_set_backlog) */
+  int backlog_known;   /* it was said */
   double queued_since; /* work waits for the head since then; 0: none */
   /* A head start: the master's own hands that run queued chunks until
    * a worker is ready (head_open), and the chunk handed to each and not
@@ -746,6 +757,7 @@ int mpipool__master_head_start(mpipool__master_t *m, int n) {
   m->first_n = n;
   m->head_alone =
       mpipool__env_seconds("MPIPOOL_HEAD_ALONE", HEAD_ALONE, 86400, NULL);
+  m->alone_given = getenv("MPIPOOL_HEAD_ALONE") != NULL;
   return err;
 }
 
@@ -1597,9 +1609,17 @@ static void head_collect(mpipool__master_t *m, int k, int *busy) {
     take_results(m, &ref, 1, 0, data, len, 0);
 }
 
+void mpipool__master_set_backlog(mpipool__master_t *m, size_t n) {
+  m->backlog = n;
+  m->backlog_known = 1;
+}
+
 /* Asks for the first workers once the head needs help: work has waited
  * for it HEAD_ALONE seconds, or the work queued is known to take that
- * long, or it cannot run tasks (its initializer failed). */
+ * long, or it cannot run tasks (its initializer failed).  With the work
+ * to come known, tasks timed, no recycling (its fresh processes are the
+ * workers') and no MPIPOOL_HEAD_ALONE: once the work left would keep the
+ * hands busy HEAD_WORTH seconds, or has waited that long. */
 static int head_needs_help(mpipool__master_t *m) {
   if (m->first_n == 0)
     return MPIPOOL_OK;
@@ -1612,8 +1632,13 @@ static int head_needs_help(mpipool__master_t *m) {
   double now = mpipool__now();
   if (m->queued_since == 0)
     m->queued_since = now;
-  if (now - m->queued_since >= m->head_alone ||
-      m->chunk_ns * (double)m->queue.chunks >= m->head_alone * 1e9)
+  double alone = m->head_alone, left = (double)m->queue.chunks;
+  if (m->backlog_known && m->chunk_ns > 0 && !m->recycling && !m->alone_given) {
+    alone = HEAD_WORTH;
+    left = (double)(m->queue.chunks + m->backlog) /
+           (m->nhands > 0 ? m->nhands : 1);
+  }
+  if (now - m->queued_since >= alone || m->chunk_ns * left >= alone * 1e9)
     return mpipool__master_want_workers(m);
   return MPIPOOL_OK;
 }

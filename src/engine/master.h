@@ -85,6 +85,9 @@ int mpipool__master_head_start(mpipool__master_t *m, int n);
  * blocks for MPI_Init: about 0.1 s).  0, or the pool's error. */
 int mpipool__master_want_workers(mpipool__master_t *m);
 
+/* The tasks the program will still submit (mpipool_set_backlog). */
+void mpipool__master_set_backlog(mpipool__master_t *m, size_t n);
+
 /* The number of workers the pool runs at once (0 before seal; while the
  * first workers are being spawned, the number asked for). */
 size_t mpipool__master_size(const mpipool__master_t *m);

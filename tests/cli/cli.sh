@@ -158,6 +158,21 @@ printf 'echo w=$MPIPOOL_WORKER s=$MPIPOOL_SLOT\n%.0s' 1 2 3 4 5 6 >head.txt
 run env MPIPOOL_HEAD_ALONE=30 "$MPIPOOL" -j 2 head.txt
 check "a head start: a short workload runs in the master's children (worker 0, slots 1-2)" \
   sh -c '[ "$0" -eq 0 ] && [ "$(grep -cx "w=0 s=[12]" out)" -eq 6 ]' $rc
+# Without MPIPOOL_HEAD_ALONE the program says how many tasks are still to
+# come (mpipool_set_backlog): a workload the head ends in well under a
+# quarter of a second spawns no worker (the spawn cost more than the work:
+# 100 `true` took 0.19 s with it, 0.07 s without), one that would keep
+# it busy longer gets its workers.  (Tasks of 0.1 s and more are handed
+# out one per place, as many as the head has hands: they run in the head
+# without waiting, and no spawn is needed.)
+printf 'echo w=$MPIPOOL_WORKER\n%.0s' $(seq 100) >short.txt
+run env MPIPOOL_FAULT_SPAWN=1 "$MPIPOOL" -j 2 short.txt
+check "a short workload (100 echo) runs in the head alone: no spawn tried (each would fail: MPIPOOL_FAULT_SPAWN=1)" \
+  sh -c '[ "$0" -eq 0 ] && [ "$(grep -cx "w=0" out)" -eq 100 ]' $rc
+printf 'echo w=$MPIPOOL_WORKER\n%.0s' $(seq 4000) >long.txt
+run "$MPIPOOL" -j 2 long.txt
+check "a longer workload (4,000 echo) gets its workers" \
+  sh -c '[ "$0" -eq 0 ] && [ "$(grep -c "^w=" out)" -eq 4000 ] && grep -q "^w=[1-9]" out' $rc
 run env MPIPOOL_HEAD_START=0 MPIPOOL_HEAD_ALONE=30 "$MPIPOOL" -j 2 head.txt
 check "MPIPOOL_HEAD_START=0: the tasks all run on workers" \
   sh -c '[ "$0" -eq 0 ] && [ "$(grep -c "^w=[1-9]" out)" -eq 6 ]' $rc
