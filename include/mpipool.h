@@ -425,9 +425,10 @@ int mpipool_set_task_timeout(mpipool_t *pool, double seconds);
  * the work queued is known (from the tasks timed so far) to take that
  * long, or mpipool_worker_info() asks about them.  A program that says
  * how many tasks are still to come (mpipool_set_backlog) gets them only
- * once that work would keep the head busy 0.25 s (a short workload then
- * ends in the head: 100 commands of the mpipool program in 0.07 s
- * instead of 0.19 s).  The first
+ * once that work would keep the head busy 0.25 s (MPIPOOL_HEAD_WORTH=
+ * seconds sets another time): a short workload then ends in the head
+ * (100 commands of the mpipool program in 0.07 s instead of 0.19 s).
+ * The first
  * result then arrives in the time of a fork and the initializer instead
  * of MPI's start plus a spawn (0.015 s instead of 0.14 s, or 0.23 s
  * without a head start, on a 2-core VM), and a short workload ends in

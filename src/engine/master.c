@@ -94,8 +94,9 @@
 /* Where the program says how much work is still to come
  * (mpipool_set_backlog) and MPIPOOL_HEAD_ALONE is not set: the workers
  * are asked for once the work left, at the pace timed so far, would keep
- * the hands busy this long (or work has waited this long for them); a
- * shorter workload ends in the hands.  Measured (2-core VM, the program,
+ * the hands busy this long (MPIPOOL_HEAD_WORTH sets another; or work has
+ * waited this long for them); a shorter workload ends in the hands.  Measured
+ * (2-core VM, the program,
  * `-j 2`): 100 `true` took 0.15 s with the spawn, 0.06 s in the hands
  * (xargs -P2: 0.055 s); 2,000 `true` 1.09 s with it, 1.17 s without. */
 #define HEAD_WORTH 0.25
@@ -174,6 +175,7 @@ struct mpipool__master {
   int first_n;
   double head_alone;   /* HEAD_ALONE, or MPIPOOL_HEAD_ALONE */
   int alone_given;     /* MPIPOOL_HEAD_ALONE is set */
+  double head_worth;   /* HEAD_WORTH, or MPIPOOL_HEAD_WORTH */
   size_t backlog;      /* tasks still to come (mpipool_set_backlog) */
   int backlog_known;   /* it was said */
   double queued_since; /* work waits for the head since then; 0: none */
@@ -758,6 +760,8 @@ int mpipool__master_head_start(mpipool__master_t *m, int n) {
   m->head_alone =
       mpipool__env_seconds("MPIPOOL_HEAD_ALONE", HEAD_ALONE, 86400, NULL);
   m->alone_given = getenv("MPIPOOL_HEAD_ALONE") != NULL;
+  m->head_worth =
+      mpipool__env_seconds("MPIPOOL_HEAD_WORTH", HEAD_WORTH, 86400, NULL);
   return err;
 }
 
@@ -1619,7 +1623,7 @@ void mpipool__master_set_backlog(mpipool__master_t *m, size_t n) {
  * long, or it cannot run tasks (its initializer failed).  With the work
  * to come known, tasks timed, no recycling (its fresh processes are the
  * workers') and no MPIPOOL_HEAD_ALONE: once the work left would keep the
- * hands busy HEAD_WORTH seconds, or has waited that long. */
+ * hands busy head_worth seconds, or has waited that long. */
 static int head_needs_help(mpipool__master_t *m) {
   if (m->first_n == 0)
     return MPIPOOL_OK;
@@ -1634,7 +1638,7 @@ static int head_needs_help(mpipool__master_t *m) {
     m->queued_since = now;
   double alone = m->head_alone, left = (double)m->queue.chunks;
   if (m->backlog_known && m->chunk_ns > 0 && !m->recycling && !m->alone_given) {
-    alone = HEAD_WORTH;
+    alone = m->head_worth;
     left = (double)(m->queue.chunks + m->backlog) /
            (m->nhands > 0 ? m->nhands : 1);
   }

@@ -164,9 +164,12 @@ check "a head start: a short workload runs in the master's children (worker 0, s
 # 100 `true` took 0.19 s with it, 0.07 s without), one that would keep
 # it busy longer gets its workers.  (Tasks of 0.1 s and more are handed
 # out one per place, as many as the head has hands: they run in the head
-# without waiting, and no spawn is needed.)
+# without waiting, and no spawn is needed.)  The first takes a bound of
+# 5 s (MPIPOOL_HEAD_WORTH): with 0.25 s, on a machine loaded by other
+# tests, its 100 commands took longer (a sanitized build) and asked for
+# workers, rightly.
 printf 'echo w=$MPIPOOL_WORKER\n%.0s' $(seq 100) >short.txt
-run env MPIPOOL_FAULT_SPAWN=1 "$MPIPOOL" -j 2 short.txt
+run env MPIPOOL_FAULT_SPAWN=1 MPIPOOL_HEAD_WORTH=5 "$MPIPOOL" -j 2 short.txt
 check "a short workload (100 echo) runs in the head alone: no spawn tried (each would fail: MPIPOOL_FAULT_SPAWN=1)" \
   sh -c '[ "$0" -eq 0 ] && [ "$(grep -cx "w=0" out)" -eq 100 ]' $rc
 printf 'echo w=$MPIPOOL_WORKER\n%.0s' $(seq 4000) >long.txt
