@@ -591,7 +591,7 @@ int mpipool_submit_window(const mpipool_t *pool);
  * and the workers' start cost more than they save on less; without it,
  * once work has waited 20 ms.  Not with maxtasksperchild, nor where
  * MPIPOOL_HEAD_ALONE is set.  EBUSY when not the master of a started
- * pool.
+ * pool, EINVAL for NULL.
  */
 int mpipool_set_backlog(mpipool_t *pool, size_t n);
 

@@ -95,10 +95,10 @@
  * (mpipool_set_backlog) and MPIPOOL_HEAD_ALONE is not set: the workers
  * are asked for once the work left, at the pace timed so far, would keep
  * the hands busy this long (MPIPOOL_HEAD_WORTH sets another; or work has
- * waited this long for them); a shorter workload ends in the hands.  Measured
- * (2-core VM, the program,
- * `-j 2`): 100 `true` took 0.15 s with the spawn, 0.06 s in the hands
- * (xargs -P2: 0.055 s); 2,000 `true` 1.09 s with it, 1.17 s without. */
+ * waited this long for them); a shorter workload ends in the hands.
+ * Measured (2-core VM, the program, -j 2): 100 `true` took 0.15 s with
+ * the spawn, 0.06 s in the hands (xargs -P2: 0.055 s); 2,000 `true`
+ * 1.09 s with it, 1.17 s without. */
 #define HEAD_WORTH 0.25
 /* The head runs chunks of at most this many items: it sends each item to
  * its child and back (15-35 us an item here), where a worker runs a

@@ -218,6 +218,9 @@ static void test_not_started(void) {
   is_int(calls, 0, "no callback ran");
   is_int(mpipool_map(pool, "nosuch", items, 4, sizeof(int), 0, &res),
          MPIPOOL_EBUSY, "map of an unknown task on a created pool -> EBUSY");
+  is_int(mpipool_set_backlog(pool, 5), MPIPOOL_EBUSY, "set_backlog -> EBUSY");
+  is_int(mpipool_set_backlog(NULL, 5), MPIPOOL_EINVAL,
+         "set_backlog(NULL) -> EINVAL");
   is_int(mpipool_close(pool), MPIPOOL_EBUSY, "close -> EBUSY");
   is_int(mpipool_join(pool), MPIPOOL_EBUSY, "join -> EBUSY");
   is_int(mpipool_terminate(pool), MPIPOOL_EBUSY, "terminate -> EBUSY");
