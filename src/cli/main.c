@@ -632,7 +632,7 @@ int main(int argc, char **argv) {
   /* A process no MPI launcher started is a singleton, the master for
    * sure (the workers it spawns have their launcher's variables). */
   int early = mpipool_launch_rank() < 0 && !o.print_pool;
-  if (early && (end_watch = cli_watch_start(end_script, 1)) >= 0)
+  if (early && (end_watch = cli_watch_start(end_script, 1, -1)) >= 0)
     atexit(ended_normally);
   /* A singleton's stop is heard from here on: while it reads its tasks
    * and while its pool starts (the farm then runs none). */

@@ -13,7 +13,7 @@
 
 extern char **environ;
 
-int cli_watch_start(const char *script, int keep_stderr) {
+int cli_watch_start(const char *script, int keep_stderr, int state_fd) {
   int sv[2];
   pid_t pid;
   posix_spawn_file_actions_t fa;
@@ -33,8 +33,11 @@ int cli_watch_start(const char *script, int keep_stderr) {
     posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
     if (!keep_stderr)
       posix_spawn_file_actions_adddup2(&fa, 1, 2);
+    /* (sv[1], already on 0, may be descriptor 3.) */
+    if (state_fd >= 0)
+      posix_spawn_file_actions_adddup2(&fa, state_fd, 3);
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 34)
-    posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+    posix_spawn_file_actions_addclosefrom_np(&fa, state_fd >= 0 ? 4 : 3);
 #endif
     posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK);
     posix_spawnattr_setsigmask(&at, &none);
@@ -51,9 +54,15 @@ int cli_watch_start(const char *script, int keep_stderr) {
 }
 
 void cli_watch_say(int *fd, const char *line) {
+  char buf[256];
   size_t n = strlen(line);
-  if (*fd >= 0 && (send(*fd, line, n, MSG_NOSIGNAL) != (ssize_t)n ||
-                   send(*fd, "\n", 1, MSG_NOSIGNAL) != 1)) {
+  if (*fd < 0)
+    return;
+  if (n >= sizeof buf) /* (no caller's line is this long) */
+    n = sizeof buf - 1;
+  memcpy(buf, line, n);
+  buf[n++] = '\n';
+  if (send(*fd, buf, n, MSG_NOSIGNAL) != (ssize_t)n) {
     close(*fd);
     *fd = -1;
   }

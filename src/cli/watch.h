@@ -12,12 +12,16 @@
 
 /* Starts `/bin/sh -c script`, its stdin the watcher's end of a socket,
  * its stdout /dev/null, its stderr this process's with keep_stderr (else
- * /dev/null).  Returns this process's end (close-on-exec), or -1 if the
- * watcher could not start. */
-int cli_watch_start(const char *script, int keep_stderr);
+ * /dev/null), and state_fd (when >= 0) as its descriptor 3: a file this
+ * process keeps writing (at offset 0, with pwrite) for the watcher to read
+ * at the end, which then costs no message, and no wake-up, each time it
+ * changes.  Returns this process's end of the socket (close-on-exec), or
+ * -1 if the watcher could not start. */
+int cli_watch_start(const char *script, int keep_stderr, int state_fd);
 
-/* Sends the watcher `line` (with its newline).  On failure closes *fd
- * and sets it to -1 (the watcher is gone); no-op when *fd < 0. */
+/* Sends the watcher `line` and its newline (in one write: one wake-up).
+ * On failure closes *fd and sets it to -1 (the watcher is gone); no-op
+ * when *fd < 0. */
 void cli_watch_say(int *fd, const char *line);
 
 #endif

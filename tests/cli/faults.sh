@@ -410,6 +410,13 @@ killo worker "$MPIPOOL" -j 1
 sleep 1
 check "kill -9 of the worker, its task ignoring TERM: killed at once, not run on to its end; run again" \
   sh -c '[ "$0" -eq 0 ] && grep -qx again out && [ ! -e ledger ]' $rc
+# The same where the guard is told each group on its socket (no memory
+# file for it: MPIPOOL_FAULT_GUARD=lines).
+rm -f ledger
+killo worker env MPIPOOL_FAULT_GUARD=lines "$MPIPOOL" -j 1
+sleep 1
+check "kill -9 of the worker, its guard told by lines: its task killed at once; run again" \
+  sh -c '[ "$0" -eq 0 ] && grep -qx again out && [ ! -e ledger ]' $rc
 mv orphan.keep orphan.txt
 # With a head start (MPIPOOL_HEAD_START=1) the first task runs in a
 # child of the master: killed there (kill -9, as the OOM killer does),
