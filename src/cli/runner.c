@@ -145,25 +145,15 @@ void cli_run_forward_signals(void) {
 
 /* The signals this process ignores: an ignored signal stays ignored
  * across exec, so the command gets them back to their default (MPI may
- * ignore SIGPIPE, say).  Handled ones are reset by exec itself.  Read
- * once, at the first command (MPI and the pool have set theirs by then;
- * nothing in this process ignores a signal later): it takes a sigaction
- * call per signal, 60 system calls, which were a tenth of what each
- * command cost this process. */
+ * ignore SIGPIPE, say).  Handled ones are reset by exec itself. */
 static void ignored_signals(sigset_t *set) {
-  static sigset_t ignored;
-  static int read_once;
-  if (!read_once) {
-    sigemptyset(&ignored);
-    for (int sig = 1; sig < NSIG; sig++) {
-      struct sigaction sa;
-      if (sig != SIGKILL && sig != SIGSTOP && sigaction(sig, NULL, &sa) == 0 &&
-          sa.sa_handler == SIG_IGN)
-        sigaddset(&ignored, sig);
-    }
-    read_once = 1;
+  sigemptyset(set);
+  for (int sig = 1; sig < NSIG; sig++) {
+    struct sigaction sa;
+    if (sig != SIGKILL && sig != SIGSTOP && sigaction(sig, NULL, &sa) == 0 &&
+        sa.sa_handler == SIG_IGN)
+      sigaddset(set, sig);
   }
-  *set = ignored;
 }
 
 static int same_path(char *const envp[]) {
