@@ -180,9 +180,9 @@ struct mpipool__master {
   int backlog_known;   /* it was said */
   double queued_since; /* work waits for the head since then; 0: none */
   /* A head start: the master's own hands that run queued chunks until
-   * a worker is ready (head_open), and the chunk handed to each and not
-   * taken back yet (head_refs[k]; its job NULL: none; hands_out of them
-   * out). */
+   * a worker is ready (head_open), and the chunks handed to each and not
+   * taken back yet (hand k's slot s: head_refs[k * MPIPOOL__HEAD_DEPTH +
+   * s]; its job NULL: none; hands_out of them out). */
   mpipool__head_t *head;
   int head_open;
   int nhands, hands_out;
@@ -254,13 +254,26 @@ static void append_worker(mpipool__master_t *m, mpipool__worker_t *w,
   l->n++;
 }
 
+/* Hand k's slot s: the chunk handed to it there (its job NULL: none). */
+static ref_t *hand_ref(const mpipool__master_t *m, int k, int s) {
+  return &m->head_refs[k * MPIPOOL__HEAD_DEPTH + s];
+}
+
+/* How many chunks hand k holds. */
+static int hand_holds(const mpipool__master_t *m, int k) {
+  int n = 0;
+  for (int s = 0; s < MPIPOOL__HEAD_DEPTH; s++)
+    n += hand_ref(m, k, s)->job != NULL;
+  return n;
+}
+
 /* Whether w serves place k while hand k of the head still runs its last
  * chunk (a chunk is given to a hand only while no worker is ready): no
  * work for it until that chunk is back, so that no two tasks run as one
  * place at once. */
 static int held(const mpipool__master_t *m, const mpipool__worker_t *w) {
   return m->hands_out > 0 && w->place < (uint32_t)m->nhands &&
-         m->head_refs[w->place].job != NULL;
+         hand_holds(m, (int)w->place) > 0;
 }
 
 /* The list w belongs in now. */
@@ -746,7 +759,8 @@ int mpipool__master_head_start(mpipool__master_t *m, int n) {
                                nd->info.cpuset, nd->bind ? nd->avoid : "");
   }
   if (err == 0) {
-    m->head_refs = mpipool__calloc((size_t)m->nhands, sizeof *m->head_refs);
+    m->head_refs = mpipool__calloc((size_t)m->nhands * MPIPOOL__HEAD_DEPTH,
+                                   sizeof *m->head_refs);
     err = m->head_refs ? mpipool__head_run(m->head) : MPIPOOL_ENOMEM;
   }
   /* Where MPI is not up yet (mpipool__pool_mpi_up), the spawner starts
@@ -1592,25 +1606,36 @@ static void run_check(const mpipool__master_t *m) {
 
 /* --- the head (a head start) -------------------------------------------- */
 
-/* Takes in what hand k ran, if it was given a chunk and is done. */
+/* Takes in the chunks hand k has run (or handed back unrun: they are
+ * queued again, first). */
 static void head_collect(mpipool__master_t *m, int k, int *busy) {
   void *data;
   size_t len;
-  int err;
-  if (m->head_refs[k].job == NULL ||
-      !mpipool__head_take(m->head, k, &data, &len, &err))
+  int s, err, took = 0;
+  while (hand_holds(m, k) > 0 &&
+         mpipool__head_take(m->head, k, &s, &data, &len, &err)) {
+    ref_t ref = *hand_ref(m, k, s);
+    hand_ref(m, k, s)->job = NULL;
+    m->hands_out--;
+    took = 1;
+    if (err == MPIPOOL__HEAD_UNRUN) {
+      int gone = m->broken        ? m->broken
+                 : m->terminating ? MPIPOOL_ETERMINATED
+                                  : 0;
+      if (gone || mpipool__queue_again(&m->queue, ref.job, ref.chunk, -1))
+        fail_chunk(m, ref.job, ref.chunk, gone ? gone : MPIPOOL_ENOMEM);
+    } else if (err) { /* ENOMEM, E2BIG: the chunk fails, as on a worker */
+      fail_chunk(m, ref.job, ref.chunk, err);
+    } else {
+      take_results(m, &ref, 1, 0, data, len, 0);
+    }
+  }
+  if (!took)
     return;
-  ref_t ref = m->head_refs[k];
-  m->head_refs[k].job = NULL;
-  m->hands_out--;
   *busy = 1;
   uint32_t pk = (size_t)k < m->slots ? m->places[k] : MPIPOOL__NONE;
-  if (pk != MPIPOOL__NONE) /* place k's worker, held for the hand */
+  if (pk != MPIPOOL__NONE && hand_holds(m, k) == 0) /* held for the hand */
     relist(m, mpipool__roster_at(&m->roster, pk));
-  if (err) /* ENOMEM, E2BIG: the chunk fails, as on a worker */
-    fail_chunk(m, ref.job, ref.chunk, err);
-  else
-    take_results(m, &ref, 1, 0, data, len, 0);
 }
 
 void mpipool__master_set_backlog(mpipool__master_t *m, size_t n) {
@@ -1649,7 +1674,9 @@ static int head_needs_help(mpipool__master_t *m) {
 
 /* Takes in what the hands ran, and while no worker has been ready yet
  * hands each that is ready the next queued chunk (a hand not started yet
- * starts when work waits for it). */
+ * starts when work waits for it); then, to hands that run one, a chunk
+ * to run next, as a worker gets one queued (depth_limit: short chunks
+ * only, each hand holding one first). */
 static int head_step(mpipool__master_t *m, int *busy) {
   mpipool__job_t *job;
   size_t c;
@@ -1660,16 +1687,18 @@ static int head_step(mpipool__master_t *m, int *busy) {
   if (mpipool__queue_peek(&m->queue, &job, &c) &&
       mpipool__job_chunk_count(job, c) > HEAD_CHUNK_MAX)
     return mpipool__master_want_workers(m); /* not for the head */
-  for (int k = 0; k < m->nhands && m->queue.chunks; k++)
-    if (m->head_refs[k].job == NULL && mpipool__head_ready(m->head, k) &&
-        mpipool__queue_next(&m->queue, &job, &c)) {
-      *busy = 1;
-      m->head_refs[k] = (ref_t){job, c};
-      m->hands_out++;
-      mpipool__head_give(m->head, k, job->fn, &job->src,
-                         mpipool__job_chunk_first(job, c),
-                         mpipool__job_chunk_count(job, c));
-    }
+  int depth = depth_limit(m) > 1 ? MPIPOOL__HEAD_DEPTH : 1;
+  for (int held_now = 0; held_now < depth; held_now++)
+    for (int k = 0; k < m->nhands && m->queue.chunks; k++)
+      if (hand_holds(m, k) == held_now && mpipool__head_ready(m->head, k) &&
+          mpipool__queue_next(&m->queue, &job, &c)) {
+        *busy = 1;
+        m->hands_out++;
+        int s = mpipool__head_give(m->head, k, job->fn, &job->src,
+                                   mpipool__job_chunk_first(job, c),
+                                   mpipool__job_chunk_count(job, c));
+        *hand_ref(m, k, s) = (ref_t){job, c};
+      }
   return head_needs_help(m);
 }
 
@@ -1679,7 +1708,7 @@ static int head_step(mpipool__master_t *m, int *busy) {
 static void head_finish(mpipool__master_t *m) {
   int busy = 0;
   for (int k = 0; k < m->nhands && m->hands_out > 0; k++)
-    if (m->head_refs[k].job != NULL) {
+    if (hand_holds(m, k) > 0) {
       mpipool__head_wait(m->head, k);
       head_collect(m, k, &busy);
     }

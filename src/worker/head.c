@@ -1,9 +1,10 @@
 /*
  * head.c - tasks run for the master by its hands, threads of its
  * process, each in a child process of its own (see head.h).  The engine
- * and the threads share small states under one mutex: each hand's chunk
- * handed over, and its outcome.  A hand's context, child and buffers are
- * its thread's alone while a chunk runs.
+ * and the threads share small states under one mutex: each hand's chunks
+ * handed over (MPIPOOL__HEAD_DEPTH slots, run in the order given), and
+ * their outcomes.  A hand's context, child and buffers are its thread's
+ * alone while a chunk runs.
  */
 #include "config.h"
 #include "head.h"
@@ -25,7 +26,19 @@
 #include <string.h>
 #include <time.h>
 
-enum { INITIALIZING, IDLE, GIVEN, DONE, FAILED };
+enum { INITIALIZING, IDLE, FAILED };  /* a hand */
+enum { FREE, QUEUED, RUNNING, DONE }; /* a slot: a chunk handed over */
+
+typedef struct {
+  int state;
+  unsigned long order; /* the hand's count of chunks given, as given */
+  uint32_t fn;
+  const mpipool__src_t *src;
+  size_t first, count;
+  /* Its outcome. */
+  mpipool__buf_t out;
+  int err; /* or MPIPOOL__HEAD_UNRUN */
+} slot_t;
 
 /* One hand: a thread, and the child that runs its tasks. */
 typedef struct {
@@ -34,13 +47,8 @@ typedef struct {
   int running; /* the thread runs */
   int state;   /* under the head's lock */
   int broken;  /* its initializer failed in a child forked again */
-  /* The chunk handed over. */
-  uint32_t fn;
-  const mpipool__src_t *src;
-  size_t first, count;
-  /* Its outcome. */
-  mpipool__buf_t out;
-  int err;
+  slot_t slots[MPIPOOL__HEAD_DEPTH];
+  unsigned long given;
   /* The thread's own. */
   mpipool_ctx_t ctx; /* "MainProcess", worker id 0, its place */
   mpipool__rbuild_t rb;
@@ -164,23 +172,23 @@ static int initialize(hand_t *hand) {
   return ready;
 }
 
-/* Runs the chunk handed over into hand->out: 0, ENOMEM or E2BIG.  A
- * child that died (a task crashed), or ran maxtasksperchild tasks, is
- * forked again with the initializer; if that fails, the items left fail,
- * and *broken is set: the head takes no more work. */
-static int run(hand_t *hand, int *broken) {
+/* Runs the chunk handed over in slot `sl` into sl->out: 0, ENOMEM or
+ * E2BIG.  A child that died (a task crashed), or ran maxtasksperchild
+ * tasks, is forked again with the initializer; if that fails, the items
+ * left fail, and *broken is set: the head takes no more work. */
+static int run(hand_t *hand, slot_t *sl, int *broken) {
   mpipool_t *pool = hand->head->pool;
   mpipool_task_fn fn;
   void *data;
-  mpipool__task_item(&pool->reg.tasks[hand->fn], &fn, &data);
+  mpipool__task_item(&pool->reg.tasks[sl->fn], &fn, &data);
   uint64_t t0 = mpipool__clock_ns();
   mpipool__rbuild_reset(&hand->rb);
-  int err = mpipool__wire_results_begin(&hand->out, 0, 0);
+  int err = mpipool__wire_results_begin(&sl->out, 0, 0);
   if (err == 0)
-    err = mpipool__rbuild_reserve(&hand->rb, hand->count, 0);
-  for (size_t i = hand->first; err == 0 && i < hand->first + hand->count; i++) {
-    const void *in = mpipool__src_ptr(hand->src, i);
-    size_t size = mpipool__src_size(hand->src, i);
+    err = mpipool__rbuild_reserve(&hand->rb, sl->count, 0);
+  for (size_t i = sl->first; err == 0 && i < sl->first + sl->count; i++) {
+    const void *in = mpipool__src_ptr(sl->src, i);
+    size_t size = mpipool__src_size(sl->src, i);
     if (is_cancelled(hand)) {
       err = mpipool__ctx_fail_item(&hand->ctx, &hand->rb, MPIPOOL_ETERMINATED,
                                    mpipool_strerror(MPIPOOL_ETERMINATED));
@@ -210,13 +218,38 @@ static int run(hand_t *hand, int *broken) {
    * item's fate does not depend on where it ran. */
   size_t max = hand->head->msg_max;
   if (err == 0)
-    err = mpipool__rbuild_fit(
-        &hand->rb, max > hand->out.len ? max - hand->out.len : 0, max);
+    err = mpipool__rbuild_fit(&hand->rb,
+                              max > sl->out.len ? max - sl->out.len : 0, max);
   if (err == 0)
-    err = mpipool__wire_results_add(&hand->out, &hand->rb);
+    err = mpipool__wire_results_add(&sl->out, &hand->rb);
   if (err == 0)
-    mpipool__wire_results_set_busy(&hand->out, mpipool__clock_ns() - t0);
+    mpipool__wire_results_set_busy(&sl->out, mpipool__clock_ns() - t0);
   return err;
+}
+
+/* The slot given first of those in `state`, or -1 (under the lock). */
+static int oldest(const hand_t *hand, int state) {
+  int s = -1;
+  for (int i = 0; i < MPIPOOL__HEAD_DEPTH; i++)
+    if (hand->slots[i].state == state &&
+        (s < 0 || hand->slots[i].order < hand->slots[s].order))
+      s = i;
+  return s;
+}
+
+/* How many of the hand's slots are in `state` (under the lock). */
+static int count(const hand_t *hand, int state) {
+  int n = 0;
+  for (int i = 0; i < MPIPOOL__HEAD_DEPTH; i++)
+    n += hand->slots[i].state == state;
+  return n;
+}
+
+/* A chunk queued is handed back unrun (under the lock). */
+static void hand_back(hand_t *hand, int s) {
+  hand->slots[s].state = DONE;
+  hand->slots[s].err = MPIPOOL__HEAD_UNRUN;
+  hand->head->news++;
 }
 
 /* 1 while the hand has a child, or the forker of its children. */
@@ -234,22 +267,32 @@ static void *hand_main(void *arg) {
   h->news++;
   pthread_cond_broadcast(&h->wake);
   for (;;) {
-    while (!h->ending && hand->state != GIVEN && !(h->retiring && holds(hand)))
+    int s;
+    while (!h->ending && (s = oldest(hand, QUEUED)) < 0 &&
+           !(h->retiring && holds(hand)))
       pthread_cond_wait(&h->wake, &h->lock);
-    if (hand->state != GIVEN && h->retiring && holds(hand) && !h->ending) {
+    s = oldest(hand, QUEUED);
+    if (s < 0 && h->retiring && holds(hand) && !h->ending) {
       pthread_mutex_unlock(&h->lock);
       mpipool__iso_close(&hand->iso); /* what the initializer holds goes */
       pthread_mutex_lock(&h->lock);
       continue;
     }
-    if (hand->state != GIVEN)
+    if (s < 0)
       break;
+    slot_t *sl = &hand->slots[s];
+    if (hand->broken) { /* its child cannot start: the workers run it */
+      hand_back(hand, s);
+      pthread_cond_broadcast(&h->wake);
+      continue;
+    }
+    sl->state = RUNNING;
     pthread_mutex_unlock(&h->lock);
-    int broken = 0, err = run(hand, &broken);
+    int broken = 0, err = run(hand, sl, &broken);
     pthread_mutex_lock(&h->lock);
-    hand->err = err;
-    hand->state = DONE;
-    hand->broken = broken;
+    sl->err = err;
+    sl->state = DONE;
+    hand->broken |= broken;
     h->news++;
     pthread_cond_broadcast(&h->wake);
   }
@@ -287,7 +330,8 @@ static void hand_free(hand_t *hand) {
     pthread_join(hand->thread, NULL);
   mpipool__iso_close(&hand->iso);
   mpipool__rbuild_free(&hand->rb);
-  mpipool__buf_free(&hand->out);
+  for (int s = 0; s < MPIPOOL__HEAD_DEPTH; s++)
+    mpipool__buf_free(&hand->slots[s].out);
   mpipool__free(hand->init_error);
   mpipool__free(hand);
 }
@@ -334,13 +378,15 @@ int mpipool__head_run(mpipool__head_t *h) { return start_hand(h->hands[0]); }
 int mpipool__head_ready(mpipool__head_t *h, int k) {
   hand_t *hand = h->hands[k];
   pthread_mutex_lock(&h->lock);
-  int ready = hand->running && hand->state == IDLE && !h->failed;
+  int ready = hand->running && hand->state == IDLE && !h->failed &&
+              !hand->broken && !h->retiring && count(hand, FREE) > 0;
   /* A hand starts once the one before it runs a chunk (past its
    * initializer, and busy: one initializer at a time, and a lone task
    * starts one hand, not all). */
-  int start = k > 0 && !hand->running && !h->ending && !h->retiring &&
-              !h->failed && h->hands[k - 1]->running &&
-              h->hands[k - 1]->state == GIVEN;
+  const hand_t *before = k > 0 ? h->hands[k - 1] : NULL;
+  int start = before && !hand->running && !h->ending && !h->retiring &&
+              !h->failed && before->running &&
+              count(before, QUEUED) + count(before, RUNNING) > 0;
   pthread_mutex_unlock(&h->lock);
   if (start)
     start_hand(hand); /* failed: the hand takes no work */
@@ -365,39 +411,47 @@ int mpipool__head_failed(mpipool__head_t *h) {
   return failed;
 }
 
-void mpipool__head_give(mpipool__head_t *h, int k, uint32_t fn,
-                        const mpipool__src_t *src, size_t first, size_t count) {
+int mpipool__head_give(mpipool__head_t *h, int k, uint32_t fn,
+                       const mpipool__src_t *src, size_t first, size_t n) {
   hand_t *hand = h->hands[k];
   pthread_mutex_lock(&h->lock);
-  hand->fn = fn;
-  hand->src = src;
-  hand->first = first;
-  hand->count = count;
-  hand->state = GIVEN;
+  int s = oldest(hand, FREE);
+  slot_t *sl = &hand->slots[s];
+  sl->fn = fn;
+  sl->src = src;
+  sl->first = first;
+  sl->count = n;
+  sl->order = hand->given++;
+  sl->state = QUEUED;
   pthread_cond_broadcast(&h->wake);
   pthread_mutex_unlock(&h->lock);
+  return s;
 }
 
-int mpipool__head_take(mpipool__head_t *h, int k, void **data, size_t *len,
-                       int *err) {
+int mpipool__head_take(mpipool__head_t *h, int k, int *slot, void **data,
+                       size_t *len, int *err) {
   hand_t *hand = h->hands[k];
   pthread_mutex_lock(&h->lock);
-  int done = hand->state == DONE;
-  if (done) {
-    *err = hand->err;
-    *len = hand->out.len;
-    *data = hand->err ? NULL : mpipool__buf_steal(&hand->out);
-    mpipool__buf_free(&hand->out);
-    hand->state = hand->broken ? FAILED : IDLE;
+  int s = oldest(hand, DONE);
+  if (s >= 0) {
+    slot_t *sl = &hand->slots[s];
+    *slot = s;
+    *err = sl->err;
+    *len = sl->out.len;
+    *data = sl->err ? NULL : mpipool__buf_steal(&sl->out);
+    mpipool__buf_free(&sl->out);
+    sl->state = FREE;
+    if (hand->broken)
+      hand->state = FAILED;
     h->failed |= hand->broken;
   }
   pthread_mutex_unlock(&h->lock);
-  return done;
+  return s >= 0;
 }
 
 void mpipool__head_wait(mpipool__head_t *h, int k) {
   pthread_mutex_lock(&h->lock);
-  while (h->hands[k]->state == GIVEN)
+  while (count(h->hands[k], QUEUED) + count(h->hands[k], RUNNING) > 0)
     pthread_cond_wait(&h->wake, &h->lock);
   pthread_mutex_unlock(&h->lock);
 }
@@ -435,6 +489,9 @@ void mpipool__head_sleep(mpipool__head_t *h, unsigned us) {
 void mpipool__head_retire(mpipool__head_t *h) {
   pthread_mutex_lock(&h->lock);
   h->retiring = 1;
+  for (int k = 0; k < h->nhands; k++) /* not started: the workers run it */
+    for (int s; (s = oldest(h->hands[k], QUEUED)) >= 0;)
+      hand_back(h->hands[k], s);
   pthread_cond_broadcast(&h->wake);
   pthread_mutex_unlock(&h->lock);
   /* The forkers of hands that never started go now (no thread of theirs

@@ -30,6 +30,17 @@
  * the master's, made at the start. */
 #define MPIPOOL__HEAD_HANDS_MAX 16
 
+/* The chunks a hand holds at most: the one it runs and the next, which it
+ * starts as soon as the first is done, without waiting for the engine to
+ * take the results in and give it more (a hand of 1 ms commands idled
+ * about a tenth of the time between them).  They run in the order
+ * given. */
+#define MPIPOOL__HEAD_DEPTH 2
+
+/* The outcome of a chunk handed back unrun (mpipool__head_take): the
+ * head retired, or the hand's child could not start again. */
+#define MPIPOOL__HEAD_UNRUN 1
+
 typedef struct mpipool__head mpipool__head_t;
 
 /* Makes the head with n hands (at least 1, at most HEAD_HANDS_MAX; fewer
@@ -63,8 +74,9 @@ int mpipool__head_bind(mpipool__head_t *h, int count, int units, int hwthreads,
  * (in its child).  0, or ESPAWN (no thread). */
 int mpipool__head_run(mpipool__head_t *h);
 
-/* 1 when hand k can take a chunk: its initializer succeeded and it runs
- * none; 0 once an initializer has failed in any hand.  Hand k > 0, not
+/* 1 when hand k can take a chunk: its initializer succeeded and it holds
+ * fewer than MPIPOOL__HEAD_DEPTH; 0 once an initializer has failed in any
+ * hand, or the head retired.  Hand k > 0, not
  * started yet, is started now (0 until its initializer has run) when
  * hand k - 1 runs a chunk: a lone task starts one hand, not all. */
 int mpipool__head_ready(mpipool__head_t *h, int k);
@@ -74,20 +86,22 @@ int mpipool__head_ready(mpipool__head_t *h, int k);
  * chunk failed); says so on stderr, once. */
 int mpipool__head_failed(mpipool__head_t *h);
 
-/* Hands hand k items [first, first + count) of src (which must stay
- * valid until the results are taken) for the pool's task fn (an index of
- * its registry).  Only when ready. */
-void mpipool__head_give(mpipool__head_t *h, int k, uint32_t fn,
-                        const mpipool__src_t *src, size_t first, size_t count);
+/* Hands hand k items [first, first + n) of src (which must stay valid
+ * until the results are taken) for the pool's task fn (an index of its
+ * registry).  Only when ready.  Returns the slot it takes (0 to
+ * MPIPOOL__HEAD_DEPTH - 1), which mpipool__head_take names. */
+int mpipool__head_give(mpipool__head_t *h, int k, uint32_t fn,
+                       const mpipool__src_t *src, size_t first, size_t n);
 
-/* 1 when the chunk given to hand k has run: *data and *len are its
- * RESULTS frame (sequence number 0; taken), or *err says why there is
- * none (ENOMEM, E2BIG).  0 while it runs or when none was given. */
-int mpipool__head_take(mpipool__head_t *h, int k, void **data, size_t *len,
-                       int *err);
+/* 1 when a chunk given to hand k is back (the first given, of those
+ * back): *slot says which, *data and *len are its RESULTS frame (sequence
+ * number 0; taken), or *err says why there is none (ENOMEM, E2BIG; or
+ * MPIPOOL__HEAD_UNRUN: none of its items ran).  0 when none is back. */
+int mpipool__head_take(mpipool__head_t *h, int k, int *slot, void **data,
+                       size_t *len, int *err);
 
-/* Waits until the chunk given to hand k has run (as long as its tasks
- * take; after head_cancel, its child is stopped: 2 s at most). */
+/* Waits until the chunks given to hand k are back (as long as their
+ * tasks take; after head_cancel, its child is stopped: 2 s at most). */
 void mpipool__head_wait(mpipool__head_t *h, int k);
 
 /* Sleeps us microseconds, or less: until a hand has news (its chunk has
@@ -97,8 +111,9 @@ void mpipool__head_wait(mpipool__head_t *h, int k);
  * waited about 0.1 ms each for it). */
 void mpipool__head_sleep(mpipool__head_t *h, unsigned us);
 
-/* The head gets no more work (its workers are there): each hand's child
- * ends once the chunk it runs, if any, has run, and what it holds (the
+/* The head gets no more work (its workers are there): the chunks queued
+ * behind the ones running are handed back unrun; each hand's child ends
+ * once the chunk it runs, if any, has run, and what it holds (the
  * initializer's memory, files) goes with it; the forkers of the hands
  * that never started end now. */
 void mpipool__head_retire(mpipool__head_t *h);

@@ -2,7 +2,9 @@
  * test_head.c - the head's hands (head.c) without MPI or an engine: a
  * chunk given to a hand runs in its child and comes back as a RESULTS
  * frame; the engine's sleep (mpipool__head_sleep) ends when a hand has
- * news, not at its deadline, and lasts its time when there is none.
+ * news, not at its deadline, and lasts its time when there is none; a
+ * hand holds two chunks and runs the second as soon as the first is
+ * done, and hands back unrun the one queued when the head retires.
  */
 #include "config.h"
 
@@ -62,10 +64,10 @@ static void test_sleep(void) {
   t0 = mpipool__now();
   void *data = NULL;
   size_t len = 0;
-  int err = -1, took = 0;
+  int err = -1, took = 0, slot = -1;
   while (!took && mpipool__now() - t0 < 5.0) {
     mpipool__head_sleep(h, 5000000);
-    took = mpipool__head_take(h, 0, &data, &len, &err);
+    took = mpipool__head_take(h, 0, &slot, &data, &len, &err);
   }
   slept = mpipool__now() - t0;
   ok(took && err == 0 && data != NULL && len > 0,
@@ -84,7 +86,72 @@ static void test_sleep(void) {
   mpipool_destroy(pool);
 }
 
+/* Waits (5 s at most) for a chunk of hand 0 to come back: 1 with *slot
+ * and *err set (its results freed). */
+static int take(mpipool__head_t *h, int *slot, int *err) {
+  void *data = NULL;
+  size_t len = 0;
+  double until = mpipool__now() + 5.0;
+  int took = 0;
+  while (!took && mpipool__now() < until) {
+    mpipool__head_sleep(h, 100000);
+    took = mpipool__head_take(h, 0, slot, &data, &len, err);
+  }
+  mpipool__free(data);
+  return took;
+}
+
+static void test_depth(void) {
+  mpipool_t *pool = NULL;
+  mpipool__head_t *h = NULL;
+  if (!ok(mpipool_create(&pool) == 0 &&
+              mpipool_register(pool, "nap", t_nap, NULL) == 0 &&
+              mpipool__head_new(&h, pool, 1) == 0 && mpipool__head_run(h) == 0,
+          "a head with one hand"))
+    return;
+  ok(ready(h), "its hand is ready");
+  int fn = mpipool__registry_find(&pool->reg, "nap");
+  int ms[2] = {200, 200};
+  mpipool__src_t src = {(const char *)ms, sizeof *ms, NULL, NULL};
+
+  /* Two chunks given at once: ready for the second, not for a third;
+   * both run, one after the other, before either is taken. */
+  double t0 = mpipool__now();
+  int s0 = mpipool__head_give(h, 0, (uint32_t)fn, &src, 0, 1);
+  ok(mpipool__head_ready(h, 0), "holding one chunk, the hand takes another");
+  int s1 = mpipool__head_give(h, 0, (uint32_t)fn, &src, 1, 1);
+  ok(s0 != s1 && !mpipool__head_ready(h, 0),
+     "holding two (slots %d, %d), it takes no third", s0, s1);
+  mpipool__head_wait(h, 0);
+  double both = mpipool__now() - t0;
+  ok(both >= 0.38 && both < 2.0, "both ran, one after the other (%.3f s)",
+     both);
+  int slot = -1, err = -1;
+  ok(take(h, &slot, &err) && slot == s0 && err == 0,
+     "the first given comes back first (slot %d, err %d)", slot, err);
+  ok(take(h, &slot, &err) && slot == s1 && err == 0,
+     "then the second (slot %d, err %d)", slot, err);
+
+  /* Retired while one runs and one waits: the one waiting comes back
+   * unrun, at once; the one running runs to its end. */
+  t0 = mpipool__now();
+  s0 = mpipool__head_give(h, 0, (uint32_t)fn, &src, 0, 1);
+  s1 = mpipool__head_give(h, 0, (uint32_t)fn, &src, 1, 1);
+  usleep(50000);
+  mpipool__head_retire(h);
+  ok(take(h, &slot, &err) && slot == s1 && err == MPIPOOL__HEAD_UNRUN,
+     "retired: the chunk waiting comes back unrun (slot %d, err %d)", slot,
+     err);
+  ok(mpipool__now() - t0 < 0.19, "at once, not after the one running");
+  ok(take(h, &slot, &err) && slot == s0 && err == 0,
+     "the one running came back with its results (slot %d, err %d)", slot, err);
+  ok(!mpipool__head_ready(h, 0), "retired, the hand takes no more");
+  mpipool__head_free(h);
+  mpipool_destroy(pool);
+}
+
 int main(void) {
   test_sleep();
+  test_depth();
   return tap_done();
 }
