@@ -4,7 +4,8 @@
  * frame; the engine's sleep (mpipool__head_sleep) ends when a hand has
  * news, not at its deadline, and lasts its time when there is none; a
  * hand holds two chunks and runs the second as soon as the first is
- * done, and hands back unrun the one queued when the head retires.
+ * done, and hands back unrun the one queued when the head retires, or
+ * when its child cannot start again (its initializer fails).
  */
 #include "config.h"
 
@@ -16,7 +17,10 @@
 #include "mpipool.h"
 #include "../tap.h"
 
+#include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,6 +32,26 @@ static int t_nap(mpipool_ctx_t *ctx, const void *in, size_t size) {
   nanosleep(&ts, NULL);
   int pid = (int)getpid();
   return mpipool_ctx_set_output(ctx, &pid, sizeof pid);
+}
+
+/* The marker test_broken's crash leaves: the initializer fails once it
+ * is there. */
+static char marker[64];
+
+/* -1: leaves the marker and dies (SIGKILL); else naps that many ms. */
+static int t_act(mpipool_ctx_t *ctx, const void *in, size_t size) {
+  if (*(const int *)in < 0) {
+    close(open(marker, O_CREAT | O_WRONLY, 0600));
+    raise(SIGKILL);
+  }
+  return t_nap(ctx, in, size);
+}
+
+static int init_until_marked(mpipool_ctx_t *ctx, const void *args,
+                             size_t size) {
+  (void)args;
+  (void)size;
+  return access(marker, F_OK) == 0 ? mpipool_ctx_fail(ctx, "marked") : 0;
 }
 
 /* Waits (1 s at most) until hand 0 can take a chunk. */
@@ -150,8 +174,44 @@ static void test_depth(void) {
   mpipool_destroy(pool);
 }
 
+/* A chunk whose first item crashes the hand's child, and whose second
+ * finds the initializer failing in the child forked again: the chunk
+ * queued behind it comes back unrun (for the workers), and the head says
+ * it failed. */
+static void test_broken(void) {
+  mpipool_t *pool = NULL;
+  mpipool__head_t *h = NULL;
+  snprintf(marker, sizeof marker, "/tmp/test_head.%d", (int)getpid());
+  unlink(marker);
+  if (!ok(mpipool_create(&pool) == 0 &&
+              mpipool_register(pool, "act", t_act, NULL) == 0 &&
+              mpipool_set_initializer(pool, init_until_marked, NULL, 0) == 0 &&
+              mpipool__head_new(&h, pool, 1) == 0 && mpipool__head_run(h) == 0,
+          "a head with one hand and an initializer"))
+    return;
+  ok(ready(h), "its hand is ready");
+  int fn = mpipool__registry_find(&pool->reg, "act");
+  int in[3] = {-1, 0, 0};
+  mpipool__src_t src = {(const char *)in, sizeof *in, NULL, NULL};
+  int s0 = mpipool__head_give(h, 0, (uint32_t)fn, &src, 0, 2);
+  int s1 = mpipool__head_give(h, 0, (uint32_t)fn, &src, 2, 1);
+  int slot = -1, err = -1;
+  ok(take(h, &slot, &err) && slot == s0 && err == 0,
+     "the chunk that broke the hand comes back with its items' failures "
+     "(slot %d, err %d)",
+     slot, err);
+  ok(take(h, &slot, &err) && slot == s1 && err == MPIPOOL__HEAD_UNRUN,
+     "the one behind it comes back unrun (slot %d, err %d)", slot, err);
+  ok(mpipool__head_failed(h) && !mpipool__head_ready(h, 0),
+     "the head says it failed, and takes no more");
+  mpipool__head_free(h);
+  mpipool_destroy(pool);
+  unlink(marker);
+}
+
 int main(void) {
   test_sleep();
   test_depth();
+  test_broken();
   return tap_done();
 }
