@@ -98,8 +98,12 @@
  * waited this long for them); a shorter workload ends in the hands.
  * Measured (2-core VM, the program, -j 2): 100 `true` took 0.15 s with
  * the spawn, 0.06 s in the hands (xargs -P2: 0.055 s); 2,000 `true`
- * 1.09 s with it, 1.17 s without. */
-#define HEAD_WORTH 0.25
+ * 1.09 s with it, 1.17 s without (0.25 s then); since the hands hold a
+ * next chunk and the tasks' guard costs no wake-up, 2,000 `true` take
+ * 0.87 s in the hands, 0.99 s with the workers spawned (at 1 s), and
+ * xargs -P2 0.96 s: the hands are the cheaper on one node, and the
+ * workers are worth their start only for longer work. */
+#define HEAD_WORTH 2.0
 /* The head runs chunks of at most this many items: it sends each item to
  * its child and back (15-35 us an item here), where a worker runs a
  * chunk of tiny items in microseconds; a larger chunk waits for the

@@ -86,9 +86,9 @@ check "hwloc failure with -j 2: runs anyway, unbound" \
 # same words, every task run, failed or counted as not run (the status
 # 255 when the pool failed with tasks not handed out yet, else 1): 30
 # tasks of 0.05 s on 2 places, work enough for the head to want its
-# workers (10 of them, 0.25 s of work, were at its bound:
-# mpipool_set_backlog; on a many-core node, as many places as cores would
-# have run 30 at once).
+# workers with a bound of 0.25 s (MPIPOOL_HEAD_WORTH; 10 of them were at
+# that bound: mpipool_set_backlog; on a many-core node, as many places as
+# cores would have run 30 at once).
 run env MPIPOOL_FAULT_SPAWN=1 MPIPOOL_HEAD_START=0 "$MPIPOOL" one.txt
 check "spawning fails: status 255, nothing run, the launcher named" \
   sh -c '[ "$0" -eq 255 ] && ! grep -q never out &&
@@ -97,7 +97,7 @@ run env MPIPOOL_FAULT_SPAWN=1 MPIPOOL_HEAD_START=1 MPIPOOL_HEAD_ALONE=30 "$MPIPO
 check "spawning fails, a head start: one command runs in the master's child" \
   sh -c '[ "$0" -eq 0 ] && grep -qx never out' $rc
 for t in $(seq 30); do echo "sleep 0.05; echo t$t"; done >slow.txt
-run env MPIPOOL_FAULT_SPAWN=1 MPIPOOL_HEAD_START=1 "$MPIPOOL" -j 2 slow.txt
+run env MPIPOOL_FAULT_SPAWN=1 MPIPOOL_HEAD_START=1 MPIPOOL_HEAD_WORTH=0.25 "$MPIPOOL" -j 2 slow.txt
 spawn_fails_head() {
   { [ "$rc" -eq 255 ] || [ "$rc" -eq 1 ]; } &&
     grep -q "^mpipool: this MPI cannot spawn processes here" err &&
