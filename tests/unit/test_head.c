@@ -62,16 +62,34 @@ static int ready(mpipool__head_t *h) {
   return mpipool__head_ready(h, 0);
 }
 
-static void test_sleep(void) {
-  mpipool_t *pool = NULL;
+/* A pool with task `task` (and the initializer init, if not NULL), and
+ * a head of one hand, started and ready: the head, its pool in *pool,
+ * the task's index in *fn; NULL when it could not be made. */
+static mpipool__head_t *one_hand(mpipool_t **pool, mpipool_task_fn task,
+                                 mpipool_init_fn init, int *fn) {
   mpipool__head_t *h = NULL;
-  if (!ok(mpipool_create(&pool) == 0 &&
-              mpipool_register(pool, "nap", t_nap, NULL) == 0 &&
-              mpipool__head_new(&h, pool, 1) == 0 && mpipool__head_run(h) == 0,
-          "a head with one hand"))
-    return;
+  *pool = NULL;
+  if (!ok(mpipool_create(pool) == 0 &&
+              mpipool_register(*pool, "task", task, NULL) == 0 &&
+              (init == NULL ||
+               mpipool_set_initializer(*pool, init, NULL, 0) == 0) &&
+              mpipool__head_new(&h, *pool, 1) == 0 && mpipool__head_run(h) == 0,
+          "a head with one hand%s", init ? " and an initializer" : "")) {
+    mpipool__head_free(h);
+    mpipool_destroy(*pool);
+    return NULL;
+  }
   ok(ready(h), "its hand is ready");
-  int fn = mpipool__registry_find(&pool->reg, "nap");
+  *fn = mpipool__registry_find(&(*pool)->reg, "task");
+  return h;
+}
+
+static void test_sleep(void) {
+  mpipool_t *pool;
+  int fn;
+  mpipool__head_t *h = one_hand(&pool, t_nap, NULL, &fn);
+  if (h == NULL)
+    return;
 
   /* Nothing given: the sleep lasts its time (the hand's start, news
    * already, is woken up to first). */
@@ -126,15 +144,11 @@ static int take(mpipool__head_t *h, int *slot, int *err) {
 }
 
 static void test_depth(void) {
-  mpipool_t *pool = NULL;
-  mpipool__head_t *h = NULL;
-  if (!ok(mpipool_create(&pool) == 0 &&
-              mpipool_register(pool, "nap", t_nap, NULL) == 0 &&
-              mpipool__head_new(&h, pool, 1) == 0 && mpipool__head_run(h) == 0,
-          "a head with one hand"))
+  mpipool_t *pool;
+  int fn;
+  mpipool__head_t *h = one_hand(&pool, t_nap, NULL, &fn);
+  if (h == NULL)
     return;
-  ok(ready(h), "its hand is ready");
-  int fn = mpipool__registry_find(&pool->reg, "nap");
   int ms[2] = {200, 200};
   mpipool__src_t src = {(const char *)ms, sizeof *ms, NULL, NULL};
 
@@ -179,18 +193,13 @@ static void test_depth(void) {
  * queued behind it comes back unrun (for the workers), and the head says
  * it failed. */
 static void test_broken(void) {
-  mpipool_t *pool = NULL;
-  mpipool__head_t *h = NULL;
+  mpipool_t *pool;
+  int fn;
   snprintf(marker, sizeof marker, "/tmp/test_head.%d", (int)getpid());
   unlink(marker);
-  if (!ok(mpipool_create(&pool) == 0 &&
-              mpipool_register(pool, "act", t_act, NULL) == 0 &&
-              mpipool_set_initializer(pool, init_until_marked, NULL, 0) == 0 &&
-              mpipool__head_new(&h, pool, 1) == 0 && mpipool__head_run(h) == 0,
-          "a head with one hand and an initializer"))
+  mpipool__head_t *h = one_hand(&pool, t_act, init_until_marked, &fn);
+  if (h == NULL)
     return;
-  ok(ready(h), "its hand is ready");
-  int fn = mpipool__registry_find(&pool->reg, "act");
   int in[3] = {-1, 0, 0};
   mpipool__src_t src = {(const char *)in, sizeof *in, NULL, NULL};
   int s0 = mpipool__head_give(h, 0, (uint32_t)fn, &src, 0, 2);
