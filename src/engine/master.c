@@ -1652,11 +1652,22 @@ void mpipool__master_set_backlog(mpipool__master_t *m, size_t n) {
  * long, or it cannot run tasks (its initializer failed).  With the work
  * to come known, tasks timed, no recycling (its fresh processes are the
  * workers') and no MPIPOOL_HEAD_ALONE: once the work left would keep the
- * hands busy head_worth seconds, or has waited that long. */
+ * hands busy head_worth seconds (judged also while none is queued: the
+ * hands, holding two chunks each, often take all a program submits
+ * ahead; the sanitized run of 4,000 commands then never asked for
+ * workers), or has waited that long. */
 static int head_needs_help(mpipool__master_t *m) {
   if (m->first_n == 0)
     return MPIPOOL_OK;
   if (mpipool__head_failed(m->head))
+    return mpipool__master_want_workers(m);
+  int by_backlog =
+      m->backlog_known && m->chunk_ns > 0 && !m->recycling && !m->alone_given;
+  double alone = by_backlog ? m->head_worth : m->head_alone;
+  double left = by_backlog ? (double)(m->queue.chunks + m->backlog) /
+                                 (m->nhands > 0 ? m->nhands : 1)
+                           : (double)m->queue.chunks;
+  if (left > 0 && m->chunk_ns * left >= alone * 1e9)
     return mpipool__master_want_workers(m);
   if (m->queue.chunks == 0) {
     m->queued_since = 0;
@@ -1665,13 +1676,7 @@ static int head_needs_help(mpipool__master_t *m) {
   double now = mpipool__now();
   if (m->queued_since == 0)
     m->queued_since = now;
-  double alone = m->head_alone, left = (double)m->queue.chunks;
-  if (m->backlog_known && m->chunk_ns > 0 && !m->recycling && !m->alone_given) {
-    alone = m->head_worth;
-    left = (double)(m->queue.chunks + m->backlog) /
-           (m->nhands > 0 ? m->nhands : 1);
-  }
-  if (now - m->queued_since >= alone || m->chunk_ns * left >= alone * 1e9)
+  if (now - m->queued_since >= alone)
     return mpipool__master_want_workers(m);
   return MPIPOOL_OK;
 }
