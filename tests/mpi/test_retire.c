@@ -1,9 +1,9 @@
 /*
  * test_retire.c - a long run of retirements (maxtasksperchild 1): the
  * master forgets the workers that left, so its table of worker records
- * never holds more than twice the pool's size however many workers came
- * and went, and the bytes of its own tables stay flat.  Every task runs once,
- * each in a process of its own.  The master's resident memory is printed:
+ * never holds more than three times the pool's size however many workers
+ * came and went, and the bytes of its own tables stay flat.  Every task runs
+ * once, each in a process of its own.  The master's resident memory is printed:
  * Open MPI 4.1 with PMIx 4 keeps what it learned of each spawned job until
  * MPI_Finalize (about 200 KiB per spawn in PMIx's shared-memory store, 70
  * KiB in its hash store, which mpipool asks for: 1,000 retirements, 20.8
@@ -90,8 +90,14 @@ int main(void) {
          "%ld KiB resident; after %d: %zu records, %zu bytes, %ld KiB\n",
          first, rec_first, bytes_first, rss_first, n, rec_last, bytes_last,
          rss_last);
-  ok(rec_last <= 2 * POOL_SIZE,
-     "at most twice the pool's size in worker "
+  /* The records are as many as were ever live at once: per place, the
+   * worker serving (or, its quota run, staying until its successor is
+   * ready), that successor, and the one before, told to stop, until its
+   * BYE comes: 4 in each of 60 runs here, 5 once in CI (a BYE late on a
+   * loaded machine).  What a leak would show is growth with the
+   * retirements, which the bytes below check too. */
+  ok(rec_last <= 3 * POOL_SIZE,
+     "at most three times the pool's size in worker "
      "records after %d retirements (%zu)",
      n, rec_last);
   is_int(mpipool__master_check(pool->master), 0, "the engine's counts agree");
