@@ -245,6 +245,11 @@ static int count(const hand_t *hand, int state) {
   return n;
 }
 
+/* 1 while a chunk given to the hand is not back (under the lock). */
+static int at_work(const hand_t *hand) {
+  return count(hand, QUEUED) + count(hand, RUNNING) > 0;
+}
+
 /* A chunk queued is handed back unrun (under the lock). */
 static void hand_back(hand_t *hand, int s) {
   hand->slots[s].state = DONE;
@@ -267,11 +272,10 @@ static void *hand_main(void *arg) {
   h->news++;
   pthread_cond_broadcast(&h->wake);
   for (;;) {
-    int s;
-    while (!h->ending && (s = oldest(hand, QUEUED)) < 0 &&
+    while (!h->ending && oldest(hand, QUEUED) < 0 &&
            !(h->retiring && holds(hand)))
       pthread_cond_wait(&h->wake, &h->lock);
-    s = oldest(hand, QUEUED);
+    int s = oldest(hand, QUEUED);
     if (s < 0 && h->retiring && holds(hand) && !h->ending) {
       pthread_mutex_unlock(&h->lock);
       mpipool__iso_close(&hand->iso); /* what the initializer holds goes */
@@ -385,8 +389,7 @@ int mpipool__head_ready(mpipool__head_t *h, int k) {
    * starts one hand, not all). */
   const hand_t *before = k > 0 ? h->hands[k - 1] : NULL;
   int start = before && !hand->running && !h->ending && !h->retiring &&
-              !h->failed && before->running &&
-              count(before, QUEUED) + count(before, RUNNING) > 0;
+              !h->failed && before->running && at_work(before);
   pthread_mutex_unlock(&h->lock);
   if (start)
     start_hand(hand); /* failed: the hand takes no work */
@@ -451,7 +454,7 @@ int mpipool__head_take(mpipool__head_t *h, int k, int *slot, void **data,
 
 void mpipool__head_wait(mpipool__head_t *h, int k) {
   pthread_mutex_lock(&h->lock);
-  while (count(h->hands[k], QUEUED) + count(h->hands[k], RUNNING) > 0)
+  while (at_work(h->hands[k]))
     pthread_cond_wait(&h->wake, &h->lock);
   pthread_mutex_unlock(&h->lock);
 }
