@@ -496,9 +496,15 @@ int mpipool_set_task_timeout(mpipool_t *pool, double seconds);
  * hold goes with them.  terminate stops the head's tasks at once; close
  * and join wait for them.  mpipool_size() gives the workers asked for
  * at once; mpipool_worker_info() says ENOTREADY until they come (for
- * place k, until hand k's last task has ended).  A spawn
- * that fails fails the pool's work with MPIPOOL_ESPAWN (saying why on
- * stderr) instead of mpipool_start().  Ignored where some workers are
+ * place k, until hand k's last task has ended).  Where the workers'
+ * spawn fails (after its retries: an MPI that cannot spawn, as Debian's
+ * MPICH 4.0.2; a spawn Open MPI's PMIx broke), the pool goes on without
+ * workers: the head runs every task, as many at a time as it has hands,
+ * on the master's node, and stderr says why and so (mpipool_size() is
+ * then 0); only a chunk larger than the head takes (256 items) fails,
+ * with MPIPOOL_ESPAWN, and all the work fails so (ENOWORKERS) if the
+ * head's initializer failed.  Without a head start such a pool's work
+ * fails with MPIPOOL_ESPAWN.  Ignored where some workers are
  * launcher ranks or on other nodes (they are started before start()
  * returns, as without it), and with mpipool_set_gpus_per_worker (the
  * master has no GPUs of its own).  On by default; where the program

@@ -189,6 +189,7 @@ struct mpipool__master {
    * s]; its job NULL: none; hands_out of them out). */
   mpipool__head_t *head;
   int head_open;
+  int head_only; /* no worker could be spawned: the head runs the rest */
   int nhands, hands_out;
   ref_t *head_refs;
   /* The dispatcher. */
@@ -1047,11 +1048,19 @@ static int dispatch(mpipool__master_t *m, int *busy) {
   return MPIPOOL_OK;
 }
 
-/* No worker serves, none starts, none is being spawned: the queued work
- * fails, saying why when initializers failed. */
+/* Whether the head runs the pool's tasks for good: no worker could be
+ * spawned, and its hands still can (their initializer did not fail). */
+static int head_carries_on(const mpipool__master_t *m) {
+  return m->head_only && !mpipool__head_failed(m->head);
+}
+
+/* No worker serves, none starts, none is being spawned, and the head does
+ * not run tasks in their stead: the queued work fails, saying why when
+ * initializers failed. */
 static void no_workers_left(mpipool__master_t *m) {
-  if (m->starting || m->nready != 0 || m->nstarting != 0 ||
-      mpipool__spawnq_pending(m->spawnq) != 0 || m->queue.chunks == 0)
+  if (head_carries_on(m) || m->starting || m->nready != 0 ||
+      m->nstarting != 0 || mpipool__spawnq_pending(m->spawnq) != 0 ||
+      m->queue.chunks == 0)
     return;
   char *why = NULL;
   if (m->init_error)
@@ -1132,7 +1141,8 @@ static int stop_recycling(mpipool__master_t *m, const char *why) {
 }
 
 /* The first workers' spawn has ended (s): they are the pool, sealed now;
- * or, when it failed, the pool breaks (ESPAWN) as its start would have. */
+ * or, when it failed, the head goes on alone where it can still run
+ * tasks, else the pool breaks (ESPAWN) as its start would have. */
 static int adopt_first(mpipool__master_t *m, mpipool__spawned_t *s) {
   m->starting = 0;
   if (s->err) {
@@ -1144,7 +1154,15 @@ static int adopt_first(mpipool__master_t *m, mpipool__spawned_t *s) {
               "the program under a launcher instead (mpirun -n %d ...): its "
               "ranks then serve as the workers\n",
               m->plan.workers + 1);
-    return MPIPOOL_ESPAWN;
+    if (!m->head_open || mpipool__head_failed(m->head))
+      return MPIPOOL_ESPAWN;
+    fprintf(stderr,
+            "mpipool: warning: no worker could be spawned; the pool goes on "
+            "without workers: its head runs the tasks, %d at a time, on "
+            "this node\n",
+            m->nhands);
+    m->head_only = 1;
+    return MPIPOOL_OK;
   }
   int err =
       mpipool__master_add_spawned(m, s->inter, 0, MPIPOOL__SHARE_NEXT, s->pids);
@@ -1693,6 +1711,17 @@ static int head_step(mpipool__master_t *m, int *busy) {
     head_collect(m, k, busy);
   if (!m->head_open || m->broken || m->terminating)
     return MPIPOOL_OK;
+  if (m->head_only && !head_carries_on(m)) {
+    no_workers_left(m); /* its initializer failed meanwhile */
+    return MPIPOOL_OK;
+  }
+  /* A chunk too large for the head, with no worker to come, fails. */
+  while (m->head_only && mpipool__queue_peek(&m->queue, &job, &c) &&
+         mpipool__job_chunk_count(job, c) > HEAD_CHUNK_MAX) {
+    mpipool__queue_next(&m->queue, &job, &c);
+    fail_chunk(m, job, c, MPIPOOL_ESPAWN);
+    *busy = 1;
+  }
   if (mpipool__queue_peek(&m->queue, &job, &c) &&
       mpipool__job_chunk_count(job, c) > HEAD_CHUNK_MAX)
     return mpipool__master_want_workers(m); /* not for the head */

@@ -43,7 +43,8 @@
  *   - the master's initializer fails: it runs nothing, its workers all;
  *   - where spawning fails (MPIPOOL_FAULT_SPAWN=1), a second pool's start
  *     still returns, and its map of 40 items of 2 ms (work enough to ask
- *     for workers) ends with MPIPOOL_ESPAWN, not a hang.
+ *     for workers) runs in the head alone, each item once, not a hang;
+ *     a chunk larger than the head takes fails with MPIPOOL_ESPAWN.
  */
 #define _GNU_SOURCE /* sched_getaffinity */
 #include "common.h"
@@ -780,20 +781,29 @@ static void head_init_fails(void) {
   fail_head_init = 0;
 }
 
-/* Where spawning fails, the second pool's start returns and its work
- * fails with ESPAWN. */
+/* Where spawning fails, the second pool's start returns and its head
+ * runs the work alone; a chunk too large for the head fails (ESPAWN). */
 static void spawn_fails(void) {
   setenv("MPIPOOL_FAULT_SPAWN", "1", 1);
+  empty_ledger();
   mpipool_t *pool = new_pool();
   is_int(mpipool_start(pool), 0,
          "spawning fails: start returns all the same (the spawn is later)");
   double t0 = test_now();
-  int err;
-  map_right(pool, "noted", 40, 1, &err);
-  is_int(err, MPIPOOL_ESPAWN, "and its map fails with ESPAWN");
+  int err, mine, per[ITEMS] = {0};
+  ok(map_right(pool, "noted", 40, 1, &err),
+     "and the head runs its map alone (%s)", mpipool_strerror(err));
+  int n = count("task", per, &mine), once = 1;
+  for (int i = 0; i < 40; i++)
+    once = once && per[i] == 1;
+  ok(n == 40 && mine == 40 && once,
+     "each item once, all in the head (%d noted, %d there)", n, mine);
   ok(test_now() - t0 < 30, "at once, not by a time limit (%.1f s)",
      test_now() - t0);
-  mpipool_destroy(pool);
+  map_right(pool, "noted", 300, 300, &err);
+  is_int(err, MPIPOOL_ESPAWN,
+         "a chunk of 300 items (the head takes 256 at most) fails: ESPAWN");
+  finish_pool(pool);
   unsetenv("MPIPOOL_FAULT_SPAWN");
 }
 

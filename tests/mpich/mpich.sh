@@ -28,15 +28,13 @@ check "singleton, no head start: the tasks ran, or (no spawning) status 255, not
   sh -c '{ [ "$0" -eq 1 ] && cmp -s want out; } ||
     { [ "$0" -eq 255 ] && [ ! -s out ] &&
       grep -q "^mpipool: this MPI cannot spawn processes here; start the program under a launcher instead" err; }' $rc
-# With a head start (the default) the first tasks run in the
-# master's child; where spawning fails, the rest fail or are not run (status 255, or 1 when
-# every task was handed out before), and the launcher is named.
+# With a head start (the default) the tasks run in the master's
+# children; where spawning fails (Debian's MPICH 4.0.2), the head runs
+# them all, the launcher named: the same outputs either way.
 run env MPIPOOL_HEAD_START=1 "$MPIPOOL" -k tasks
 mpich_head() {
-  { [ "$rc" -eq 1 ] && cmp -s want out; } ||
-    { { [ "$rc" -eq 255 ] || [ "$rc" -eq 1 ]; } && accounted 4 . &&
-      grep -q "^mpipool: this MPI cannot spawn processes here; start the program under a launcher instead" err; }
+  [ "$rc" -eq 1 ] && cmp -s want out
 }
-check "singleton, a head start: the tasks ran, or (no spawning) status 255, the launcher named, each task done, failed or not run" \
+check "singleton, a head start: the tasks ran (where spawning fails, in the head), outputs in order, status 1" \
   mpich_head
 finish
