@@ -51,6 +51,11 @@ static int mpi_ours;
  * daemon.h); it took 2.1-2.2 s then (4 runs).  Not otherwise: that wait
  * made 3 of 6 healthy runs 1 or 2 s longer (0.2 s without). */
 static size_t lost_workers;
+/* Spawns the pools gave up on (stuck).  Their processes, stuck in
+ * MPI_Init, are killed once MPI is finalized, and the daemon is ended
+ * then: after such a spawn its PMIx server may be stuck for good (it
+ * then never ends on its own, and is killed: daemon.h). */
+static size_t stuck_spawns;
 #define DAEMON_END_S 5.0
 /* A singleton's workers still ending after its last MPI_Finalize are
  * waited for, this long at most (daemon.h): a few milliseconds as a
@@ -940,6 +945,8 @@ void mpipool_destroy(mpipool_t *pool) {
     mpipool_terminate(pool);
   if (pool->master)
     lost_workers += mpipool__master_lost(pool->master);
+  if (pool->role == MPIPOOL__ROLE_MASTER)
+    stuck_spawns += (size_t)pool->stuck_spawns;
   mpipool__master_free(pool->master);
   pool->master = NULL;
   if (pool->role == MPIPOOL__ROLE_MASTER && pool->stuck_spawns &&
@@ -957,9 +964,18 @@ void mpipool_destroy(mpipool_t *pool) {
       MPI_Finalize();
       /* A singleton's master: its runtime daemon started the workers. */
       if (!pool->launched && pool->role == MPIPOOL__ROLE_MASTER) {
+        if (stuck_spawns)
+          mpipool__comm_spawn_end_stuck();
         mpipool__daemon_settle(DAEMON_SETTLE_S);
-        if (lost_workers >= 2)
-          mpipool__daemon_end(DAEMON_END_S);
+        pid_t killed = lost_workers >= 2 || stuck_spawns
+                           ? mpipool__daemon_end(DAEMON_END_S)
+                           : 0;
+        if (killed)
+          fprintf(stderr,
+                  "mpipool: warning: MPI's runtime daemon (orted, pid %ld) "
+                  "had not ended %.0f s after the program's end of MPI (its "
+                  "PMIx server stuck, Open MPI 4.1 with PMIx 4): killed\n",
+                  (long)killed, DAEMON_END_S);
       }
     }
   }

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <mpi.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,13 +127,18 @@ static void wait_for(pid_t pid, int (*done)(pid_t), double seconds) {
     nanosleep(&tick, NULL);
 }
 
-void mpipool__daemon_end(double seconds) {
+pid_t mpipool__daemon_end(double seconds) {
   char what[64];
   pid_t pid = find_daemon();
   if (pid == 0 || watched_pipe(pid, what, sizeof what) != 0 ||
       close_pipe(what) != 0)
-    return;
+    return 0;
   wait_for(pid, ended, seconds);
+  if (ended(pid))
+    return 0;
+  kill(pid, SIGKILL);
+  wait_for(pid, ended, 1.0);
+  return pid;
 }
 
 /* Waits, at most `seconds`, until the daemon's children living now have
@@ -201,7 +207,10 @@ pid_t mpipool__daemon_local(void) {
   return getppid();
 }
 #else
-void mpipool__daemon_end(double seconds) { (void)seconds; }
+pid_t mpipool__daemon_end(double seconds) {
+  (void)seconds;
+  return 0;
+}
 void mpipool__daemon_settle(double seconds) { (void)seconds; }
 pid_t mpipool__daemon_local(void) { return getppid(); }
 #endif

@@ -20,9 +20,14 @@
 #include <sys/types.h>
 
 /* Call after this process's last MPI_Finalize, in a singleton: ends its
- * runtime daemon (see above) and waits for it, at most `seconds`.  Does
+ * runtime daemon (see above) and waits for it, at most `seconds`.  A
+ * daemon still there then is killed (SIGKILL): after a client's broken
+ * handshake, PMIx 4.2.2's server (PMIx_server_finalize) waits for ever on
+ * a lock in freed memory, deaf to SIGTERM, and the daemon, with its
+ * children, outlived the program (seen after a spawn given up: see
+ * comm_spawn.h).  Returns the pid of a daemon it killed, else 0.  Does
  * nothing where there is none (launched, not Open MPI, no /proc). */
-void mpipool__daemon_end(double seconds);
+pid_t mpipool__daemon_end(double seconds);
 
 /* Call after this process's last MPI_Finalize, in a singleton: waits, at
  * most `seconds`, until the processes the daemon started (the spawned

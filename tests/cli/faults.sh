@@ -624,12 +624,52 @@ for mode in singleton head 1 3; do
   fi
 done
 
+# A spawned worker's PMIx handshake breaks (tests/tools/pmix_cut.c, the
+# first spawn's rank 1, cut before the server's reply), as PMIx 4.2.2's
+# now and then does (CI, this run's -j 1000000 below: two workers'
+# MPI_Init "Unreachable", then every spawn stuck, status 255, processes
+# left).  The spawn is stuck, given up (MPIPOOL_SPAWN_TIMEOUT) and asked
+# again; the singleton's daemon, whose PMIx server is then stuck in its
+# finalize for ever (deaf to SIGTERM), outlived the program: it is now
+# killed at the end.  With a head start the head runs the tasks
+# meanwhile.  Either way every task runs once, status 0, and no daemon
+# of the run is left (found by the cut's file in its environment).
+CUT=$builddir/tests/tools/.libs/libpmixcut.so
+for t in $(seq 12); do echo "sleep 0.2; echo t$t"; done >cut.txt
+run_daemons() {
+  for p in $(pgrep -x orted); do
+    tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null |
+      grep -qx "PMIX_CUT_ONCE=$tmp/cut.once" && echo "$p"
+  done
+}
+no_daemon_left() {
+  i=0
+  while [ -n "$(run_daemons)" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+  [ -z "$(run_daemons)" ]
+}
+for hs in 1 0; do
+  rm -f cut.once
+  run env LD_PRELOAD="$CUT" PMIX_CUT_RANK=1 PMIX_CUT_WHEN=before \
+    PMIX_CUT_ONCE="$tmp/cut.once" MPIPOOL_SPAWN_TIMEOUT=$((bound / 2)) \
+    MPIPOOL_HEAD_START=$hs MPIPOOL_HEAD_ALONE=0 \
+    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+    "$MPIPOOL" -j 2 cut.txt
+  check "a worker's PMIx handshake broken (head start $hs): each of 12 tasks runs once, status 0" \
+    sh -c '[ "$0" -eq 0 ] && [ -e cut.once ] && [ "$(sort -u out | grep -c "^t")" -eq 12 ] && [ "$(grep -c . out)" -eq 12 ]' $rc
+  check "a worker's PMIx handshake broken (head start $hs): no daemon of the run left (10 s)" \
+    no_daemon_left
+done
+
 # More workers than the node's limits allow (mpipool -j 1000000): what
 # fits starts, with a warning naming the limit, every task runs, and no
 # process of the run is left; with no room at all: a clear error, 255,
-# nothing run.  (ulimit -n: root is not held to ulimit -u.)
+# nothing run.  (ulimit -n: root is not held to ulimit -u.)  With a head
+# start, the workers asked for at once (MPIPOOL_HEAD_ALONE=0): as above,
+# a spawn that PMIx breaks leaves the tasks to the head (seen once in CI
+# without one: 255, nothing run).
 printf 'echo %s\n' 1 2 3 4 5 6 >six.txt
-run sh -c 'ulimit -n 120 && exec "$0" -j 1000000 six.txt' "$MPIPOOL"
+run env MPIPOOL_HEAD_START=1 MPIPOOL_HEAD_ALONE=0 \
+  sh -c 'ulimit -n 120 && exec "$0" -j 1000000 six.txt' "$MPIPOOL"
 check "-j 1000000, ulimit -n 120: the tasks run on the workers that fit" \
   sh -c '[ "$0" -eq 0 ] && [ "$(sort out | tr "\n" " ")" = "1 2 3 4 5 6 " ]' $rc
 check "-j 1000000, ulimit -n 120: says how many started and which limit" \

@@ -12,12 +12,15 @@
  * way the rank's PMIx_Init fails: "Unreachable".  Only the process's
  * first handshake is cut: its request is the first send() that starts
  * with PMIx's header of 8 bytes 0xff; its wait for the reply, the first
- * recv() of 4 bytes with MSG_WAITALL.  (Cut at that recv() instead, the
+ * recv() of 4 bytes with MSG_WAITALL.  PMIX_CUT_ONCE=path: in the first
+ * such process of the run only (a singleton's spawns: each job has that
+ * rank).  (Cut at that recv() instead, the
  * server had now and then replied already: no fault.)
  */
 #define _GNU_SOURCE /* RTLD_NEXT */
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -28,7 +31,15 @@
 static int cut_here(const char *when) {
   const char *rank = getenv("PMIX_CUT_RANK"),
              *me = getenv("OMPI_COMM_WORLD_RANK"), *w = getenv("PMIX_CUT_WHEN");
-  return rank && me && w && strcmp(rank, me) == 0 && strcmp(w, when) == 0;
+  if (!(rank && me && w && strcmp(rank, me) == 0 && strcmp(w, when) == 0))
+    return 0;
+  /* PMIX_CUT_ONCE=path: only the first such process of the run (the one
+   * that creates path), not the same rank of every job spawned after. */
+  const char *once = getenv("PMIX_CUT_ONCE");
+  int fd = once ? open(once, O_CREAT | O_EXCL | O_WRONLY, 0600) : -1;
+  if (fd >= 0)
+    close(fd);
+  return once == NULL || fd >= 0;
 }
 
 ssize_t send(int fd, const void *buf, size_t len, int flags) {

@@ -4,7 +4,10 @@
  * standing in for Open MPI's: it is found, found again after it was
  * remembered, and not once it has ended (another is found then); the
  * settle after MPI_Finalize waits for the daemon's children to end, wakes
- * when they do, and gives up at its bound.
+ * when they do, and gives up at its bound; the end closes the pipe the
+ * daemon watches (a shell script named orted, with Open MPI's
+ * --singleton-died-pipe argument, stands in), waits for it, and kills
+ * one that does not end (as PMIx 4.2.2's stuck server leaves orted).
  */
 #include "config.h"
 
@@ -18,7 +21,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -107,12 +112,74 @@ static void test_settle(void) {
   mpipool__daemon_settle(5);
   ok(mpipool__now() - t0 < 0.5, "no daemon, no wait");
 }
+
+/* A script named orted, run with "--singleton-died-pipe 3" and the read
+ * end of a pipe as its descriptor 3, whose write end this process keeps:
+ * `body` is what it does.  Its pid, or -1. */
+static pid_t script_daemon(const char *dir, const char *body) {
+  char path[256];
+  snprintf(path, sizeof path, "%s/orted", dir);
+  FILE *f = fopen(path, "w");
+  if (f == NULL)
+    return -1;
+  fprintf(f, "#!/bin/sh\n%s\n", body);
+  fclose(f);
+  chmod(path, 0700);
+  int fds[2];
+  if (pipe(fds) != 0)
+    return -1;
+  fcntl(fds[1], F_SETFD, FD_CLOEXEC);
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(fds[0], 3);
+    execl(path, "orted", "--singleton-died-pipe", "3", (char *)NULL);
+    _exit(127);
+  }
+  close(fds[0]);
+  /* Once it runs the script (its name then orted), it can be found. */
+  char name[32] = "";
+  for (int i = 0; i < 200 && strcmp(name, "orted") != 0; i++) {
+    struct timespec ts = {0, 10 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    mpipool__procs_name(pid, name, sizeof name);
+  }
+  return pid;
+}
+
+static void test_end(void) {
+  char dir[] = "/tmp/test_daemon.XXXXXX";
+  if (mkdtemp(dir) == NULL) {
+    ok(0, "a scratch directory");
+    return;
+  }
+  pid_t d = script_daemon(dir, "read x <&3; exit 0");
+  double t0 = mpipool__now();
+  pid_t killed = mpipool__daemon_end(3);
+  double took = mpipool__now() - t0;
+  ok(d > 0 && killed == 0 && took < 2 && mpipool__procs_started(d) == 0,
+     "the end closes the daemon's pipe, and it ends (%.3f s), not killed",
+     took);
+
+  d = script_daemon(dir, "trap '' TERM; while :; do sleep 0.05; done");
+  t0 = mpipool__now();
+  killed = mpipool__daemon_end(0.5);
+  took = mpipool__now() - t0;
+  ok(d > 0 && killed == d && took >= 0.45 && took < 3 &&
+         mpipool__procs_started(d) == 0,
+     "one that does not end is killed at the bound (%.3f s of 0.5)", took);
+  ok(mpipool__daemon_end(0.5) == 0, "no daemon: nothing to end");
+  char path[300];
+  snprintf(path, sizeof path, "%s/orted", dir);
+  unlink(path);
+  rmdir(dir);
+}
 #endif
 
 int main(void) {
 #ifdef OPEN_MPI
   test_found();
   test_settle();
+  test_end();
 #else
   ok(1, "a singleton's daemon is Open MPI's alone");
 #endif
