@@ -631,9 +631,13 @@ done
 # left).  The spawn is stuck, given up (MPIPOOL_SPAWN_TIMEOUT) and asked
 # again; the singleton's daemon, whose PMIx server is then stuck in its
 # finalize for ever (deaf to SIGTERM), outlived the program: it is now
-# killed at the end.  With a head start the head runs the tasks
-# meanwhile.  Either way every task runs once, status 0, and no daemon
-# of the run is left (found by the cut's file in its environment).
+# killed at the end.  Whether a spawn completes again depends on where
+# the server stopped: by hand, the second worked in 8 runs; in this suite
+# all three stuck once (as in CI).  With a head start the head runs the
+# tasks meanwhile, and alone if no worker comes: every task runs once,
+# status 0.  Without one, either the second spawn's workers run them all,
+# or the pool fails: status 255, said, none run.  Either way no daemon of
+# the run is left (found by the cut's file in its environment).
 CUT=$builddir/tests/tools/.libs/libpmixcut.so
 for t in $(seq 12); do echo "sleep 0.2; echo t$t"; done >cut.txt
 run_daemons() {
@@ -654,8 +658,13 @@ for hs in 1 0; do
     MPIPOOL_HEAD_START=$hs MPIPOOL_HEAD_ALONE=0 \
     ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
     "$MPIPOOL" -j 2 cut.txt
-  check "a worker's PMIx handshake broken (head start $hs): each of 12 tasks runs once, status 0" \
-    sh -c '[ "$0" -eq 0 ] && [ -e cut.once ] && [ "$(sort -u out | grep -c "^t")" -eq 12 ] && [ "$(grep -c . out)" -eq 12 ]' $rc
+  if [ $hs = 1 ] || [ $rc -ne 255 ]; then
+    check "a worker's PMIx handshake broken (head start $hs): each of 12 tasks runs once, status 0" \
+      sh -c '[ "$0" -eq 0 ] && [ -e cut.once ] && [ "$(sort -u out | grep -c "^t")" -eq 12 ] && [ "$(grep -c . out)" -eq 12 ]' $rc
+  else
+    check "a worker's PMIx handshake broken (head start 0), no spawn completes again: status 255, none run, said" \
+      sh -c '[ -e cut.once ] && [ ! -s out ] && grep -q "^mpipool: cannot start the pool: could not spawn worker processes$" err'
+  fi
   check "a worker's PMIx handshake broken (head start $hs): no daemon of the run left (10 s)" \
     no_daemon_left
 done
