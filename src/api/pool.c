@@ -57,6 +57,9 @@ static size_t lost_workers;
  * then never ends on its own, and is killed: daemon.h). */
 static size_t stuck_spawns;
 #define DAEMON_END_S 5.0
+/* How long MPI_Finalize waits, at most, for the spawns given up to return
+ * (once their processes are killed, in a singleton). */
+#define SPAWN_RETURN_S 5.0
 /* A singleton's workers still ending after its last MPI_Finalize are
  * waited for, this long at most (daemon.h): a few milliseconds as a
  * rule; 0.15 s when workers retired just before (they wait 0.2 s after
@@ -961,11 +964,21 @@ void mpipool_destroy(mpipool_t *pool) {
     MPI_Initialized(&up);
     MPI_Finalized(&fin);
     if (live_pools > 0 && --live_pools == 0 && mpi_ours && up && !fin) {
-      MPI_Finalize();
       /* A singleton's master: its runtime daemon started the workers. */
-      if (!pool->launched && pool->role == MPIPOOL__ROLE_MASTER) {
-        if (stuck_spawns)
-          mpipool__comm_spawn_end_stuck();
+      int singleton = !pool->launched && pool->role == MPIPOOL__ROLE_MASTER;
+      /* A spawn given up may still be inside MPI: its processes go first,
+       * and MPI is finalized only once it has returned (comm_spawn.h). */
+      if (singleton && stuck_spawns)
+        mpipool__comm_spawn_end_stuck();
+      if (mpipool__comm_spawn_calls_left(stuck_spawns ? SPAWN_RETURN_S : 0) ==
+          0)
+        MPI_Finalize();
+      else
+        fprintf(stderr,
+                "mpipool: warning: MPI is not finalized: a spawn given up "
+                "has not returned from MPI_Comm_spawn, and Open MPI 4.1 "
+                "crashes when it returns during MPI_Finalize\n");
+      if (singleton) {
         mpipool__daemon_settle(DAEMON_SETTLE_S);
         pid_t killed = lost_workers >= 2 || stuck_spawns
                            ? mpipool__daemon_end(DAEMON_END_S)

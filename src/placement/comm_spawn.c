@@ -69,6 +69,8 @@ static pid_t stuck[MAX_STUCK];
 static size_t nstuck;
 static size_t nremote; /* stuck spawns on other nodes: not seen from here */
 static pthread_mutex_t stuck_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Calls of MPI_Comm_spawn not returned yet, given up or not. */
+static atomic_int inside;
 
 /* The processes whose parent is `parent` and which run `exe` (a resolved
  * path), into out (up to max); how many. */
@@ -162,6 +164,14 @@ size_t mpipool__comm_spawn_stuck_left(void) {
   return n;
 }
 
+int mpipool__comm_spawn_calls_left(double seconds) {
+  double deadline = mpipool__now() + seconds;
+  const struct timespec tick = {0, 10 * 1000 * 1000};
+  while (atomic_load(&inside) > 0 && mpipool__now() < deadline)
+    nanosleep(&tick, NULL);
+  return atomic_load(&inside);
+}
+
 size_t mpipool__comm_spawn_end_stuck(void) {
   pthread_mutex_lock(&stuck_lock);
   size_t n = nstuck;
@@ -211,8 +221,10 @@ static call_t *call_new(void) {
 
 static void *call_run(void *arg) {
   call_t *c = arg;
+  atomic_fetch_add(&inside, 1);
   int rc = MPI_Comm_spawn(c->exe, c->argv, c->n, c->info, 0, c->self, &c->inter,
                           c->codes);
+  atomic_fetch_sub(&inside, 1);
   pthread_mutex_lock(&c->lock);
   c->rc = rc;
   c->finished = 1;

@@ -49,4 +49,14 @@ size_t mpipool__comm_spawn_stuck_left(void);
  */
 size_t mpipool__comm_spawn_end_stuck(void);
 
+/*
+ * Waits, at most `seconds`, until no thread of this process is inside
+ * MPI_Comm_spawn (a spawn given up goes on in its own thread); returns
+ * how many still are.  MPI_Finalize must not run beside one: such a call,
+ * returning as Open MPI 4.1 finalized (its processes gone), crashed the
+ * program (SIGSEGV in libmpi, 3 of 10 singleton runs whose first spawn's
+ * PMIx handshake broke, the pool ending before the spawn's bound).
+ */
+int mpipool__comm_spawn_calls_left(double seconds);
+
 #endif
