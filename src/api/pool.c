@@ -51,10 +51,11 @@ static int mpi_ours;
  * daemon.h); it took 2.1-2.2 s then (4 runs).  Not otherwise: that wait
  * made 3 of 6 healthy runs 1 or 2 s longer (0.2 s without). */
 static size_t lost_workers;
-/* Spawns the pools gave up on (stuck).  Their processes, stuck in
- * MPI_Init, are killed once MPI is finalized, and the daemon is ended
- * then: after such a spawn its PMIx server may be stuck for good (it
- * then never ends on its own, and is killed: daemon.h). */
+/* Spawns the pools gave up on (stuck).  In a singleton their processes,
+ * stuck in MPI_Init, are killed before MPI is finalized (which waits for
+ * those spawns to return: comm_spawn.h), and the daemon is ended after:
+ * after such a spawn its PMIx server may be stuck for good (it then never
+ * ends on its own, and is killed: daemon.h). */
 static size_t stuck_spawns;
 #define DAEMON_END_S 5.0
 /* How long MPI_Finalize waits, at most, for the spawns given up to return

@@ -1711,7 +1711,7 @@ static int head_step(mpipool__master_t *m, int *busy) {
     head_collect(m, k, busy);
   if (!m->head_open || m->broken || m->terminating)
     return MPIPOOL_OK;
-  if (m->head_only && !head_carries_on(m)) {
+  if (m->head_only && mpipool__head_failed(m->head)) {
     no_workers_left(m); /* its initializer failed meanwhile */
     return MPIPOOL_OK;
   }
