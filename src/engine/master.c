@@ -35,6 +35,7 @@
 #include "spawn_queue.h"
 #include "transport/backoff.h"
 #include "transport/buf.h"
+#include "transport/cma.h"
 #include "transport/link.h"
 #include "transport/msg.h"
 #include "worker/head.h"
@@ -962,10 +963,13 @@ static int send_frame(mpipool__master_t *m, mpipool__worker_t *w, int *sent) {
   }
   size_t len = m->scratch.len;
   int err = MPIPOOL_OK;
+  /* A large frame to a worker of this node: read from our memory. */
+  int tag = m->link->offers && w->node == 0 && len >= MPIPOOL__CMA_MIN
+                ? MPIPOOL__TAG_TASKS_CMA
+                : MPIPOOL__TAG_TASKS;
   if (f->nrefs > 0)
-    err =
-        m->link->send(m->link, m->roster.endpoints[w->endpoint].comm, w->rank,
-                      MPIPOOL__TAG_TASKS, mpipool__buf_steal(&m->scratch), len);
+    err = m->link->send(m->link, m->roster.endpoints[w->endpoint].comm, w->rank,
+                        tag, mpipool__buf_steal(&m->scratch), len);
   if (f->nrefs == 0 || err) {
     /* Not sent: its chunks fail (the worker never saw them); the frame
      * and the encoding go back. */

@@ -3,7 +3,9 @@
  * on the master's node (Linux's cross-memory attach, process_vm_readv):
  * one copy, at about memcpy's speed, where MPI would move them over TCP
  * (a singleton's spawned workers are another MPI job: Open MPI's shared
- * memory transport does not connect them).
+ * memory transport does not connect them).  The same way, the other
+ * way round: a worker reads a large TASKS frame from the master's memory
+ * (link.h's offers: tags TASKS_CMA, TASKS_ACK, TASKS_BYTES).
  *
  * The worker sends a small descriptor (tag MPIPOOL__TAG_CMA) naming its
  * frame's bytes and waits for the master's one-byte answer (tag
@@ -52,8 +54,8 @@ uint64_t mpipool__cma_random(void);
  * node `here`, into a malloc'd buffer: 0 with *out and *out_len set, or
  * -1 (not a descriptor, another node, the process gone or not readable,
  * the check not matching, out of memory).  MPIPOOL_FAULT_CMA=refuse in
- * the environment makes every read fail (tests; =die is the worker's, see
- * worker.c).
+ * the environment makes every read fail (tests; =die and =die_offered
+ * are the worker's, see worker.c).
  */
 int mpipool__cma_read(const void *msg, size_t len,
                       const mpipool__cma_node_t *here, void **out,

@@ -42,6 +42,18 @@ struct mpipool__link {
   /* The bytes the link holds for its sends in flight (about). */
   size_t (*bytes)(const mpipool__link_t *l);
   void (*free)(mpipool__link_t *l);
+  /* 1 when send takes tag MPIPOOL__TAG_TASKS_CMA: a TASKS frame the peer,
+   * a worker of this node, reads from this process's memory (cma.h) in
+   * one copy instead of receiving it (over TCP, for a singleton's spawned
+   * workers).  The link sends a descriptor and keeps buf until the
+   * worker answers (tag TASKS_ACK, taken by poll): read, buf is done
+   * with; not read, buf goes as a TASKS_BYTES message.  Where Yama's
+   * ptrace_scope is 1 or more a worker may not read its master (only an
+   * ancestor may read a descendant): it declines, and each such frame
+   * costs a round trip more.  forget() keeps the bufs of a peer that is
+   * gone until free() (it might be reading them).  Links without it (0)
+   * are sent TASKS. */
+  int offers;
 };
 
 /* MPI's link (msg.h): 0 or ENOMEM. */

@@ -197,3 +197,13 @@ int mpipool__recv_wait(MPI_Comm comm, int source, int tag, mpipool__msg_t *m,
     mpipool__backoff_idle(&b);
   }
 }
+
+int mpipool__send_answer(MPI_Comm comm, int dest, int tag, int no) {
+  static const char answers[2] = {0, 1};
+  MPI_Request r;
+  if (MPI_Isend(&answers[no ? 1 : 0], 1, MPI_BYTE, dest, tag, comm, &r) !=
+      MPI_SUCCESS)
+    return MPIPOOL_EMPI;
+  MPI_Request_free(&r);
+  return MPIPOOL_OK;
+}

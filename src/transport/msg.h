@@ -73,6 +73,12 @@ size_t mpipool__sends_forget(mpipool__sends_t *s, MPI_Comm comm, int dest);
 
 void mpipool__sends_free(mpipool__sends_t *s);
 
+/* Sends one byte, 0 (yes) or 1 (no), to dest: the answer to a peer that
+ * waits for it (cma.h's offers).  It needs no memory (a static byte, its
+ * request freed at once: MPI completes it), so that a peer is never left
+ * waiting for want of it.  0 or EMPI. */
+int mpipool__send_answer(MPI_Comm comm, int dest, int tag, int no);
+
 /* A received message. */
 typedef struct {
   int source;

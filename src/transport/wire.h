@@ -31,9 +31,14 @@ enum {
   MPIPOOL__TAG_BEAT,         /* worker -> master: alive (empty) */
   MPIPOOL__TAG_CMA,          /* worker -> master: read my RESULTS (cma.h) */
   MPIPOOL__TAG_CMA_ACK,      /* master -> worker: 0 read, 1 send them */
-  MPIPOOL__TAG_STARTED       /* worker -> master: its pid and host, before
+  MPIPOOL__TAG_STARTED,      /* worker -> master: its pid and host, before
                                 its initializer runs (HELLO's encoding;
                                 status, message and binding unread) */
+  MPIPOOL__TAG_TASKS_CMA,    /* master -> worker: read this TASKS frame from
+                                my memory (cma.h; link.h's TASKS_CMA) */
+  MPIPOOL__TAG_TASKS_ACK,    /* worker -> master: 0 read, 1 send it */
+  MPIPOOL__TAG_TASKS_BYTES   /* master -> worker: the frame it could not
+                                read, as a TASKS message */
 };
 
 /* Items to send: either `count` fixed-size items at base, or (ptrs, sizes). */

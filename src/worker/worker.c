@@ -106,6 +106,16 @@ static void die_after_offer(worker_t *w) {
   raise(SIGKILL);
 }
 
+/* Fault injection for the tests: MPIPOOL_FAULT_CMA=die_offered makes
+ * PoolWorker-1 die (SIGKILL) as it gets its first TASKS frame to read
+ * from the master's memory, before it answers: the master holds the
+ * frame for a peer that is gone. */
+static void die_when_offered(worker_t *w) {
+  const char *fault = getenv("MPIPOOL_FAULT_CMA");
+  if (fault && strcmp(fault, "die_offered") == 0 && w->ctx.id == 1)
+    raise(SIGKILL);
+}
+
 static int is_final(const mpipool__msg_t *m) {
   return m->tag == MPIPOOL__TAG_TERMINATE ||
          (m->tag == MPIPOOL__TAG_STOP && m->len == 1 &&
@@ -407,6 +417,33 @@ static int run_frame(worker_t *w, const mpipool__msg_t *m, int skip) {
                        MPIPOOL__TAG_RESULTS, data, len);
 }
 
+/* A TASKS frame the master offers to be read from its memory (m, tag
+ * TASKS_CMA: link.h's offers): read and answered 0, m then the frame; or,
+ * where it cannot be read, answered 1 and received as the TASKS_BYTES
+ * message the master then sends (other messages wait in MPI's queue
+ * meanwhile).  0 or an error (m then holds nothing). */
+static int take_offer(worker_t *w, mpipool__msg_t *m) {
+  die_when_offered(w);
+  void *data = NULL;
+  size_t len = 0;
+  int read = mpipool__cma_read(m->data, m->len, &w->cma_node, &data, &len) == 0;
+  mpipool__free(m->data);
+  m->data = NULL;
+  int err = mpipool__send_answer(w->pool->comm, w->master,
+                                 MPIPOOL__TAG_TASKS_ACK, !read);
+  if (err || !read) {
+    mpipool__free(data);
+    return err ? err
+               : mpipool__recv_wait(w->pool->comm, w->master,
+                                    MPIPOOL__TAG_TASKS_BYTES, m, master_gone,
+                                    w);
+  }
+  m->tag = MPIPOOL__TAG_TASKS;
+  m->data = data;
+  m->len = len;
+  return MPIPOOL_OK;
+}
+
 /* Is a TERMINATE waiting behind the frames?  Then queued frames are not
  * run: their items fail with ETERMINATED. */
 static int terminate_pending(worker_t *w) {
@@ -505,7 +542,9 @@ static int serve(worker_t *w) {
     }
     mpipool__backoff_reset(&b);
     int err = MPIPOOL_OK, stop = 0;
-    if (m.tag == MPIPOOL__TAG_TASKS) {
+    if (m.tag == MPIPOOL__TAG_TASKS_CMA && (err = take_offer(w, &m)) != 0)
+      return err;
+    if (m.tag == MPIPOOL__TAG_TASKS || m.tag == MPIPOOL__TAG_TASKS_BYTES) {
       err = run_frame(w, &m, terminate_pending(w));
       if (err == 0 && w->maxtasks && w->chunks_done > w->maxtasks)
         err = MPIPOOL_EPROTO;
@@ -537,9 +576,14 @@ static int wait_stop(worker_t *w) {
                                  master_gone, w);
     if (err)
       return err;
+    if (m.tag == MPIPOOL__TAG_TASKS_CMA) /* not run: let the master go on */
+      err = mpipool__send_answer(w->pool->comm, w->master,
+                                 MPIPOOL__TAG_TASKS_ACK, 1);
     int stop = m.tag == MPIPOOL__TAG_STOP || m.tag == MPIPOOL__TAG_TERMINATE;
     w->final = stop && is_final(&m);
     mpipool__free(m.data);
+    if (err)
+      return err;
     if (stop) {
       stuck_at_stop();
       return MPIPOOL_OK;
