@@ -94,6 +94,22 @@
  * environment leaves the heap and those blocks as they are (1, the
  * default: on; another value is said on stderr, and on kept).
  *
+ * LARGE MESSAGES
+ * --------------
+ * On Linux, a frame of 256 KiB or more between the master and a worker of
+ * its node (a worker's results, the master's tasks: a big map's items, a
+ * large input) is not sent through MPI: the receiver reads it from the
+ * sender's memory (process_vm_readv, one copy) after a small message
+ * names it, and answers.  A singleton's spawned workers would otherwise
+ * get it over TCP (Open MPI's shared memory does not connect them).  This
+ * needs the kernel's leave to read another process of the same user:
+ * where Yama's ptrace_scope is 1 or more (Ubuntu's default) a process may
+ * read only its descendants: a worker cannot read its master's frames,
+ * nor, under mpirun, the master its workers'.  Such a frame is declined
+ * and comes as a message, one round trip later.
+ * MPIPOOL_CMA_TASKS=0 in the master's environment sends every task frame
+ * as a message.
+ *
  * SIGNALS
  * -------
  * From mpipool_start() until the last pool of the process is destroyed,
