@@ -60,6 +60,21 @@ uint64_t mpipool__cma_random(void) {
   return v ? v : 1;
 }
 
+mpipool__cma_desc_t *mpipool__cma_describe(const mpipool__cma_node_t *node,
+                                           const void *data, size_t len,
+                                           const uint64_t *check) {
+  mpipool__cma_desc_t *d = mpipool__calloc(1, sizeof *d);
+  if (d == NULL)
+    return NULL;
+  d->node = *node;
+  d->pid = (uint64_t)getpid();
+  d->addr = (uint64_t)(uintptr_t)data;
+  d->len = len;
+  d->check_addr = (uint64_t)(uintptr_t)check;
+  d->check = *check;
+  return d;
+}
+
 int mpipool__cma_read(const void *msg, size_t len,
                       const mpipool__cma_node_t *here, void **out,
                       size_t *out_len) {

@@ -49,6 +49,12 @@ int mpipool__cma_node(mpipool__cma_node_t *n);
 /* A random value for mpipool__cma_desc_t.check. */
 uint64_t mpipool__cma_random(void);
 
+/* The descriptor (malloc'd) of this process's len bytes at data, on
+ * node, with the value at *check to be checked; NULL if out of memory. */
+mpipool__cma_desc_t *mpipool__cma_describe(const mpipool__cma_node_t *node,
+                                           const void *data, size_t len,
+                                           const uint64_t *check);
+
 /*
  * Reads the bytes d (msg, len bytes: a received descriptor) names, on
  * node `here`, into a malloc'd buffer: 0 with *out and *out_len set, or

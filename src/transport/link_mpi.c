@@ -15,8 +15,6 @@
 #include "mpipool.h"
 #include "wire.h"
 
-#include <unistd.h>
-
 /* A TASKS frame offered to a worker, kept until it answers. */
 typedef struct {
   MPI_Comm comm; /* MPI_COMM_NULL: forgotten (kept until the link's end) */
@@ -47,15 +45,9 @@ static int offer(link_mpi_t *l, MPI_Comm comm, int dest, void *buf,
     l->offered = o;
     l->offered_cap = cap;
   }
-  d = mpipool__calloc(1, sizeof *d);
+  d = mpipool__cma_describe(&l->node, buf, len, &l->check);
   if (d == NULL)
     goto no_memory;
-  d->node = l->node;
-  d->pid = (uint64_t)getpid();
-  d->addr = (uint64_t)(uintptr_t)buf;
-  d->len = len;
-  d->check_addr = (uint64_t)(uintptr_t)&l->check;
-  d->check = l->check;
   int err = mpipool__send(&l->sends, comm, dest, MPIPOOL__TAG_TASKS_CMA, d,
                           sizeof *d);
   if (err) {

@@ -322,15 +322,10 @@ static int place_gpus(worker_t *w) {
  * any other tag wait in MPI's queue.  1: read (data is free to go); 0:
  * declined (send it; no more offers); or an error. */
 static int offer(worker_t *w, const void *data, size_t len) {
-  mpipool__cma_desc_t *d = mpipool__calloc(1, sizeof *d);
+  mpipool__cma_desc_t *d =
+      mpipool__cma_describe(&w->cma_node, data, len, &w->cma_check);
   if (d == NULL)
     return 0;
-  d->node = w->cma_node;
-  d->pid = (uint64_t)getpid();
-  d->addr = (uint64_t)(uintptr_t)data;
-  d->len = len;
-  d->check_addr = (uint64_t)(uintptr_t)&w->cma_check;
-  d->check = w->cma_check;
   int err = mpipool__send(&w->sends, w->pool->comm, w->master, MPIPOOL__TAG_CMA,
                           d, sizeof *d);
   if (err)

@@ -14,8 +14,7 @@ export MPIPOOL_HEAD_START=0
 # $2 seconds more (default half a second): the run is under way (a fixed
 # delay could land in the pool's start, slow under the sanitizers).
 until_file() {
-  i=0
-  while [ ! -e "$1" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+  within 60 test -e "$1"
   sleep "${2:-0.5}"
 }
 # gone: no stuck process is left, within 30 s.  The runtime that takes
@@ -166,9 +165,7 @@ for i in 1 2 3 4 5 6; do echo "sleep 3; echo $i"; done >spare.txt
 rm -f spare.log
 "$MPIPOOL" -j 1 --maxtasksperchild 3 --joblog spare.log spare.txt >out 2>err &
 pid=$!
-i=0
-while [ "$(pgrep -f "^$MPIPOOL -j 1 --maxtasksperchild 3" | grep -vxc $pid)" -lt 2 ] &&
-  [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+within 60 sh -c '[ "$(pgrep -f "^$0 -j 1 --maxtasksperchild 3" | grep -vxc $1)" -ge 2 ]' "$MPIPOOL" $pid
 sleep 3
 kill -9 "$(pgrep -n -f "^$MPIPOOL -j 1 --maxtasksperchild 3")"
 await $pid
@@ -303,10 +300,8 @@ for mode in singleton mpirun; do
   fi
   check "[$mode] workers stuck at the end: bounded, said, the run's outputs and status" \
     sh -c '[ "$0" -eq "$1" ] && [ "$(tr "\n" " " <out)" = "a b " ] && grep -q "^mpipool: stopping the pool and MPI took more than MPIPOOL_END_TIMEOUT seconds" err' $rc $want
-  i=0
-  while pgrep -f "^$MPIPOOL.* abc.txt" >/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-  check "[$mode] workers stuck at the end: none left behind" \
-    sh -c '! pgrep -f "^$0.* abc.txt" >/dev/null' "$MPIPOOL"
+  check "[$mode] workers stuck at the end: none left behind (10 s)" \
+    vanished 10 "^$MPIPOOL.* abc.txt"
 done
 
 # Workers slow to end once they left (MPIPOOL_FAULT_STOP=slow: a second
@@ -330,8 +325,7 @@ rm -f ledger lost.log started resumed
 OMPI_MCA_pmix_base_exchange_timeout=$bound MPIPOOL_FAULT_SPAWN=hang:2- \
   "$MPIPOOL" -j 1 --joblog lost.log twelve.txt >out 2>err &
 pid=$!
-i=0
-while ! grep -qx 3 started 2>/dev/null && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+within 60 grep -sqx 3 started
 kill -9 $(pgrep -f "^$MPIPOOL -j 1 --joblog lost.log" | grep -vx $pid | head -1)
 await $pid
 touch resumed
@@ -357,17 +351,15 @@ pid=$!
 until_file ledger
 pkill -9 -x -P $pid orted
 await $pid
-i=0
-while ! grep -q "ended abruptly" err && [ $i -lt 30 ]; do sleep 0.1; i=$((i + 1)); done
+within 3 grep -q "ended abruptly" err
 # Open MPI ends the master (195) when its daemon dies; on a loaded
 # machine the master may first see its workers die, find that none can
 # start in their place, and stop itself (255): said either way.
 check "kill -9 of the singleton's orted: status 195 (or 255) and a message saying so" \
   sh -c '{ [ "$0" -eq 195 ] && grep -qx "mpipool: the run ended abruptly: mpipool was killed, or its MPI runtime ended it (exit status 195: its daemon, orted, died); the tasks that ended are in the joblog, if one was asked for, and --resume runs the others" err; } ||
          { [ "$0" -eq 255 ] && grep -q "^mpipool: the pool has no worker able to run tasks: stopping" err; }' $rc
-tasks_left() { pgrep -f "slee[p] 0.31" >/dev/null; }
-none_left() { i=0; while tasks_left && [ $i -lt 40 ]; do sleep 0.1; i=$((i + 1)); done; ! tasks_left; }
-check "kill -9 of the singleton's orted: no task process left" none_left
+check "kill -9 of the singleton's orted: no task process left (4 s)" \
+  vanished 4 "slee[p] 0.31"
 run "$MPIPOOL" -j 2 --resume --joblog lost.log forty.txt
 echo "# orted killed, then --resume: $(sort -n ledger | uniq -d | wc -l) task(s) ran twice (finished as orted died, not logged)"
 check "kill -9 of the singleton's orted, then --resume: each task logged once" \
@@ -646,9 +638,7 @@ run_daemons() {
       grep -qx "PMIX_CUT_ONCE=$tmp/cut.once" && echo "$p"
   done
 }
-no_daemon_left() {
-  i=0
-  while [ -n "$(run_daemons)" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+no_daemon() {
   [ -z "$(run_daemons)" ]
 }
 for hs in 1 0; do
@@ -666,7 +656,7 @@ for hs in 1 0; do
       sh -c '[ -e cut.once ] && [ ! -s out ] && grep -q "^mpipool: cannot start the pool: could not spawn worker processes$" err'
   fi
   check "a worker's PMIx handshake broken (head start $hs): no daemon of the run left (10 s)" \
-    no_daemon_left
+    within 10 no_daemon
 done
 
 # More workers than the node's limits allow (mpipool -j 1000000): what

@@ -25,11 +25,7 @@ check "an uninterrupted run: every item once, done" \
 
 # no_orphan: no process of the program is left (10 s at most).
 no_orphan() {
-  i=0
-  while pgrep -f "$PROG" >/dev/null && [ $i -lt 100 ]; do
-    sleep 0.1; i=$((i + 1))
-  done
-  ! pgrep -f "$PROG" >/dev/null
+  vanished 10 "$PROG"
 }
 
 # MODE: the program as a singleton, under mpirun -n 2, or under mpirun

@@ -71,14 +71,28 @@ peak() {
   await "$1"
 }
 
-# vanished SECONDS PATTERN: no process whose command line matches PATTERN
-# (pgrep -f) is left, or none within SECONDS (checked every 0.1 s).
-vanished() {
-  i=0
-  while pgrep -f "$2" >/dev/null && [ $i -lt $(($1 * 10)) ]; do
-    sleep 0.1; i=$((i + 1))
+# within SECONDS COMMAND [ARG...]: runs COMMAND every 0.1 s until it
+# succeeds, for SECONDS at most: 0 once it did, else 1.  Every bounded
+# wait of the tests.
+within() {
+  w_n=$(($1 * 10)) w_i=0
+  shift
+  until "$@"; do
+    [ $w_i -ge $w_n ] && return 1
+    sleep 0.1; w_i=$((w_i + 1))
   done
-  ! pgrep -f "$2" >/dev/null
+}
+
+# not_running PATTERN: no process's command line matches PATTERN
+# (pgrep -f).
+not_running() {
+  ! pgrep -f "$1" >/dev/null
+}
+
+# vanished SECONDS PATTERN: no process whose command line matches PATTERN
+# is left, or none within SECONDS.
+vanished() {
+  within "$1" not_running "$2"
 }
 
 # accounted N [PATTERN]: mpipool's summary line in err accounts for all N
@@ -98,10 +112,7 @@ accounted() {
 # condition holds, then sends SIGNAL to the background job $pid and waits
 # for it; its status in $rc.
 signal_when() {
-  i=0
-  while ! eval "$2" && [ $i -lt 600 ]; do
-    sleep 0.1; i=$((i + 1))
-  done
+  within 60 eval "$2"
   kill -"$1" "$pid"
   await "$pid"
 }

@@ -100,6 +100,25 @@ static inline void ok_no_spawn_lost(lost_said_t *s) {
  * 30 s (such a loss is a failure: mpihints.c avoids it). */
 enum { REPLACED_S = 20 };
 
+/* Waits, `seconds` at most, until the worker of id `id` serves no more
+ * (found dead, in the pool's progress); 1 if it still serves then. */
+static inline int lost_serving(mpipool_t *pool, long id, double seconds) {
+  int serving = 1;
+  for (double until = test_now() + seconds; serving && test_now() < until;) {
+    serving = 0;
+    for (int p = 0; p < mpipool_size(pool); p++) {
+      mpipool_worker_info_t wi;
+      serving += mpipool_worker_info(pool, p, &wi) == 0 && wi.id == id;
+    }
+    if (serving) {
+      struct timespec ts = {0, 10000000L};
+      nanosleep(&ts, NULL);
+      mpipool_progress(pool);
+    }
+  }
+  return serving;
+}
+
 /* Waits, `seconds` at most, until every place's worker serves (a dead
  * one's replacement too); 1 when they do. */
 static inline int wait_all_ready(mpipool_t *pool, double seconds) {

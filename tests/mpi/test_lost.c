@@ -114,20 +114,8 @@ int main(void) {
   /* If the master read its result before the kill landed, the map can
    * end before the master's next look at its processes (every 0.2 s):
    * it must find it gone soon after (5 s at most), in its progress. */
-  int serving1 = 1;
-  for (double until = test_now() + 5; serving1 && test_now() < until;) {
-    serving1 = 0;
-    for (int p = 0; p < mpipool_size(pool); p++) {
-      mpipool_worker_info_t wi;
-      serving1 += mpipool_worker_info(pool, p, &wi) == 0 && wi.id == 1;
-    }
-    if (serving1) {
-      struct timespec ts = {0, 10000000L};
-      nanosleep(&ts, NULL);
-      mpipool_progress(pool);
-    }
-  }
-  is_int(serving1, 0, "... and PoolWorker-1 serves no more (within 5 s)");
+  is_int(lost_serving(pool, 1, 5), 0,
+         "... and PoolWorker-1 serves no more (within 5 s)");
   mpipool_results_free(res);
   char marker[64];
   lost_marker(marker, sizeof marker, tag);

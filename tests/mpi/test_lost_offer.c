@@ -23,20 +23,8 @@ int main(void) {
   is_int(offer_map(pool, items), OFFER_N,
          "a map of 20 items of 300 KiB whose PoolWorker-1 dies as it is "
          "offered its first frame: each result intact");
-  int serving1 = 1;
-  for (double until = test_now() + 5; serving1 && test_now() < until;) {
-    serving1 = 0;
-    for (int p = 0; p < mpipool_size(pool); p++) {
-      mpipool_worker_info_t wi;
-      serving1 += mpipool_worker_info(pool, p, &wi) == 0 && wi.id == 1;
-    }
-    if (serving1) {
-      struct timespec ts = {0, 10000000L};
-      nanosleep(&ts, NULL);
-      mpipool_progress(pool);
-    }
-  }
-  is_int(serving1, 0, "PoolWorker-1 died and serves no more (within 5 s)");
+  is_int(lost_serving(pool, 1, 5), 0,
+         "PoolWorker-1 died and serves no more (within 5 s)");
   double t0 = test_now();
   ok(wait_all_ready(pool, REPLACED_S),
      "its replacement serves within %d s (%.2f s)", REPLACED_S,
