@@ -3,7 +3,8 @@
 
 Runs three workloads with multiprocessing.Pool (fork start method,
 processes = 1 and 2) and with bench/bench_pool under mpirun (-n W+1, so W
-worker ranks), and prints their rates side by side:
+worker ranks) and as a singleton (its W workers spawned: the README's
+main mode), and prints their rates side by side:
 
   map_chunked     pool.map(double, items)                  (default chunks)
   apply_async     [pool.apply_async(double, (x,)) ...] then .get() each
@@ -111,11 +112,19 @@ def mpi_env():
     return env
 
 
-def c_run(builddir, workers, items, tasks, timeout):
-    """One bench_pool run.  Returns ({name: (n, seconds)}, problems)."""
+def c_run(builddir, workers, items, tasks, timeout, singleton=False):
+    """One bench_pool run, under mpirun or as a singleton (its workers
+    spawned, each workload once they all serve).  Returns
+    ({name: (n, seconds)}, problems)."""
     exe = os.path.join(builddir, "bench", "bench_pool")
-    cmd = ["mpirun", "-n", str(workers + 1), exe, "--workers", str(workers),
-           "--items", str(items), "--tasks", str(tasks)]
+    cmd = [exe, "--workers", str(workers), "--items", str(items), "--tasks",
+           str(tasks)]
+    how = "singleton bench_pool"
+    if singleton:
+        cmd += ["--settle", "1"]
+    else:
+        cmd = ["mpirun", "-n", str(workers + 1)] + cmd
+        how = "mpirun -n %d bench_pool" % (workers + 1)
     problems = []
     try:
         p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -145,8 +154,8 @@ def c_run(builddir, workers, items, tasks, timeout):
     if p.returncode != 0:
         problems.append("exit status %d" % p.returncode)
     if problems:
-        problems = ["mpirun -n %d bench_pool --workers %d: %s" %
-                    (workers + 1, workers, "; ".join(problems))]
+        problems = ["%s --workers %d: %s" %
+                    (how, workers, "; ".join(problems))]
         if p.stderr.strip():
             problems.append("  stderr: " + p.stderr.strip()[-2000:])
     return out, problems
@@ -169,6 +178,13 @@ def first_result(builddir, workers, head):
             return float(m.group(4)), None
     return None, "%s: exit status %d, no first_result line: %s" % (
         " ".join(cmd), p.returncode, p.stderr.strip()[-500:])
+
+
+def per(a, b):
+    """The rate of a over the rate of b ((n, seconds) each), or None."""
+    if a and b and a[1] > 0 and b[1] > 0 and b[0] > 0:
+        return (a[0] / a[1]) / (b[0] / b[1])
+    return None
 
 
 def best(runs, name):
@@ -334,19 +350,21 @@ def main():
         ap.error("%s not found: is --builddir a built tree?" % exe)
 
     problems = []
-    results = {}  # workers -> (python runs, C runs)
+    results = {}  # workers -> (python runs, C runs, singleton runs)
     for workers in (1, 2):
-        pyruns, cruns = [], []
+        pyruns, cruns, sruns = [], [], []
         for k in range(repeat):
             log("workers=%d run %d/%d: python" % (workers, k + 1, repeat))
             pyruns.append(python_run(workers, items, tasks))
-            log("workers=%d run %d/%d: mpipool" % (workers, k + 1, repeat))
-            out, bad = c_run(builddir, workers, items, tasks,
-                             timeout=600)
-            problems.extend(bad)
-            if not bad:
-                cruns.append(out)
-        results[workers] = (pyruns, cruns)
+            for single, runs in ((False, cruns), (True, sruns)):
+                log("workers=%d run %d/%d: mpipool%s" % (
+                    workers, k + 1, repeat, " singleton" if single else ""))
+                out, bad = c_run(builddir, workers, items, tasks,
+                                 timeout=600, singleton=single)
+                problems.extend(bad)
+                if not bad:
+                    runs.append(out)
+        results[workers] = (pyruns, cruns, sruns)
     firsts = {}  # (workers, head) -> best seconds
     for workers in (1, 2):
         for k in range(repeat):
@@ -367,29 +385,33 @@ def main():
           "map_chunksize1 n=%d, best of %d, %d CPUs" %
           (items, tasks, min(tasks, 20000), repeat, os.cpu_count() or 0))
     print()
-    hdr = "%-15s %7s %14s %14s %8s" % ("workload", "workers", "python/s",
-                                      "mpipool/s", "ratio")
+    print("(mpipool/s under mpirun -n W+1; singleton/s: the same run as a "
+          "singleton, its W workers spawned; s/m: singleton over mpirun)")
+    hdr = "%-15s %7s %14s %14s %8s %14s %6s" % (
+        "workload", "workers", "python/s", "mpipool/s", "ratio",
+        "singleton/s", "s/m")
     print(hdr)
     print("-" * len(hdr))
     ratios = {}
     for name in WORKLOADS + tuple(C_ONLY):
         for workers in (1, 2):
-            pyruns, cruns = results[workers]
+            pyruns, cruns, sruns = results[workers]
             p, c = best(pyruns, C_ONLY.get(name, name)), best(cruns, name)
-            ratio = None
-            if p and c and c[1] > 0 and p[1] > 0:
-                ratio = (c[0] / c[1]) / (p[0] / p[1])
+            s = best(sruns, name)
+            ratio = per(c, p)
             ratios[(name, workers)] = ratio
-            print("%-15s %7d %14s %14s %8s" % (
+            sm = per(s, c)
+            print("%-15s %7d %14s %14s %8s %14s %6s" % (
                 name, workers, fmt_rate(p), fmt_rate(c),
-                "%.2f" % ratio if ratio is not None else "-"))
+                "%.2f" % ratio if ratio is not None else "-", fmt_rate(s),
+                "%.2f" % sm if sm is not None else "-"))
     print()
     for what, label in (("startup", "pool start-up"),
                         ("first_result", "first result")):
         print("%-15s %7s %14s %14s" % (label, "workers", "python s",
                                        "mpipool s"))
         for workers in (1, 2):
-            pyruns, cruns = results[workers]
+            pyruns, cruns = results[workers][:2]
             p, c = best(pyruns, what), best(cruns, what)
             print("%-15s %7d %14s %14s" % (
                 "", workers, "%.4f" % p[1] if p else "FAILED",
