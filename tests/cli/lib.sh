@@ -72,8 +72,8 @@ peak() {
 }
 
 # within SECONDS COMMAND [ARG...]: runs COMMAND every 0.1 s until it
-# succeeds, for SECONDS at most: 0 once it did, else 1.  Every bounded
-# wait of the tests.
+# succeeds, for SECONDS at most: 0 once it did, else 1.  The tests'
+# bounded waits for a condition.
 within() {
   w_n=$(($1 * 10)) w_i=0
   shift
