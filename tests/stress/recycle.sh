@@ -1,10 +1,13 @@
 #!/bin/sh
-# recycle.sh [RUNS] - recycling never hangs: runs examples/maxtasks and the
-# recycling tests (maxtasksperchild 1 and 2) RUNS times in each launch
-# mode (a singleton, mpirun -n 1, -n 5, -n 8), each run with a time limit,
-# and counts the runs that hung (hit the limit) or failed.  One check per
-# mode and program: no hang, no failure.  RUNS defaults to
-# $MPIPOOL_STRESS_RUNS, else 3 (what CI runs); by hand: 100.
+# recycle.sh [RUNS] - recycling never hangs, nor does a frame offered to
+# be read from the master's memory (a worker dying as it is offered one,
+# every worker declining them): runs examples/maxtasks, the recycling
+# tests (maxtasksperchild 1 and 2) and the offer tests RUNS times in each
+# launch mode (a singleton, mpirun -n 1, -n 5, -n 8; a test of a dead
+# worker with --enable-recovery), each run with a time limit, and counts
+# the runs that hung (hit the limit) or failed.  One check per mode and
+# program: no hang, no failure.  RUNS defaults to $MPIPOOL_STRESS_RUNS,
+# else 3 (what CI runs); by hand: 100.
 srcdir=$(cd "${top_srcdir:-.}" && pwd)
 builddir=$(cd "${top_builddir:-.}" && pwd)
 runs=${1:-${MPIPOOL_STRESS_RUNS:-3}}
@@ -15,7 +18,11 @@ export OMPI_MCA_rmaps_base_oversubscribe=1
 n=0 fails=0
 out=$(mktemp) || exit 99
 trap 'rm -f "$out"' EXIT
-for prog in examples/maxtasks tests/mpi/test_recycle_m1 tests/mpi/test_recycle_m2; do
+for prog in examples/maxtasks tests/mpi/test_recycle_m1 \
+  tests/mpi/test_recycle_m2 tests/mpi/test_lost_offer \
+  tests/mpi/test_offer_declined; do
+  recovery=
+  case $prog in *test_lost*) recovery=--enable-recovery ;; esac
   for mode in singleton 1 5 8; do
     hangs=0 failed=0 t0=$(date +%s)
     i=0
@@ -24,7 +31,7 @@ for prog in examples/maxtasks tests/mpi/test_recycle_m1 tests/mpi/test_recycle_m
       if [ $mode = singleton ]; then
         timeout -k 10 "$limit" "$builddir/$prog" >"$out" 2>&1
       else
-        timeout -k 10 "$limit" "$MPIRUN" -n $mode "$builddir/$prog" >"$out" 2>&1
+        timeout -k 10 "$limit" "$MPIRUN" $recovery -n $mode "$builddir/$prog" >"$out" 2>&1
       fi
       rc=$?
       if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
