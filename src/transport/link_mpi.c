@@ -37,28 +37,20 @@ typedef struct {
 static int offer(link_mpi_t *l, MPI_Comm comm, int dest, void *buf,
                  size_t len) {
   mpipool__cma_desc_t *d = NULL;
-  if (l->noffered == l->offered_cap) {
-    size_t cap = l->offered_cap ? 2 * l->offered_cap : 8;
-    offered_t *o = mpipool__realloc(l->offered, cap * sizeof *o);
-    if (o == NULL)
-      goto no_memory;
-    l->offered = o;
-    l->offered_cap = cap;
-  }
-  d = mpipool__cma_describe(&l->node, buf, len, &l->check);
-  if (d == NULL)
-    goto no_memory;
-  int err = mpipool__send(&l->sends, comm, dest, MPIPOOL__TAG_TASKS_CMA, d,
-                          sizeof *d);
+  int err = mpipool__grow((void **)&l->offered, &l->offered_cap,
+                          l->noffered + 1, sizeof *l->offered);
+  if (err == 0 &&
+      (d = mpipool__cma_describe(&l->node, buf, len, &l->check)) == NULL)
+    err = MPIPOOL_ENOMEM;
+  if (err == 0) /* d taken */
+    err = mpipool__send(&l->sends, comm, dest, MPIPOOL__TAG_TASKS_CMA, d,
+                        sizeof *d);
   if (err) {
     mpipool__free(buf);
     return err;
   }
   l->offered[l->noffered++] = (offered_t){comm, dest, buf, len};
   return MPIPOOL_OK;
-no_memory:
-  mpipool__free(buf);
-  return MPIPOOL_ENOMEM;
 }
 
 /* The worker source of comm answered its oldest offer (answer msg, one
@@ -126,19 +118,18 @@ static int offers_pending(const link_mpi_t *l) {
 static int l_drain(mpipool__link_t *l, double deadline) {
   link_mpi_t *lm = (link_mpi_t *)l;
   mpipool__backoff_t b = {0};
-  while (offers_pending(lm)) { /* their answers, then what they send */
+  for (;;) { /* the offers' answers, then what they send */
     int err = take_answers(lm);
     if (err == 0)
       err = mpipool__sends_progress(&lm->sends);
     if (err)
       return err;
     if (!offers_pending(lm))
-      break;
+      return mpipool__sends_drain(&lm->sends, deadline);
     if (deadline >= 0 && mpipool__now() >= deadline)
       return MPIPOOL_ETIMEDOUT;
     mpipool__backoff_idle(&b);
   }
-  return mpipool__sends_drain(&lm->sends, deadline);
 }
 
 static size_t l_forget(mpipool__link_t *l, MPI_Comm comm, int dest) {
