@@ -414,16 +414,17 @@ int mpipool__job_chunk_fail(mpipool__job_t *job, size_t c, int status,
 void mpipool__job_unref(mpipool__job_t *job) {
   if (job == NULL || --job->refs > 0)
     return;
-  if (job->chunks && job->chunks != &job->one) {
-    for (size_t c = 0; c < job->nchunks; c++)
+  if (job->kind == MPIPOOL__JOB_ASYNC) {
+    release_chunk(&job->one);
+  } else {
+    for (size_t c = 0; job->chunks && c < job->nchunks; c++)
       release_chunk(&job->chunks[c]);
     mpipool__free(job->chunks);
+    mpipool__free(job->preset);
   }
-  release_chunk(&job->one);
   mpipool__retry_free(job->retry);
   mpipool__free(job->fail_msg);
   mpipool__free(job->crashes);
-  mpipool__free(job->preset);
   mpipool__free(job);
 }
 
@@ -456,17 +457,24 @@ int mpipool__rchunks_item(const mpipool__rchunk_t *chunks, size_t chunksize,
 
 /* --- queue ----------------------------------------------------------- */
 
+/* The job's chunks taken from the journal, or NULL (an apply_async has
+ * none: its place holds its result). */
+static const unsigned char *presets(const mpipool__job_t *job) {
+  return job->kind == MPIPOOL__JOB_ASYNC ? NULL : job->preset;
+}
+
 size_t mpipool__job_waiting(const mpipool__job_t *job) {
+  const unsigned char *preset = presets(job);
   size_t n = job->nchunks - job->dispatched;
-  for (size_t c = job->dispatched; job->preset && c < job->nchunks; c++)
-    n -= job->preset[c];
+  for (size_t c = job->dispatched; preset && c < job->nchunks; c++)
+    n -= preset[c];
   return n;
 }
 
 /* Moves the job's next chunk to hand out past those preset. */
 static void skip_preset(mpipool__job_t *job) {
-  while (job->preset && job->dispatched < job->nchunks &&
-         job->preset[job->dispatched])
+  const unsigned char *preset = presets(job);
+  while (preset && job->dispatched < job->nchunks && preset[job->dispatched])
     job->dispatched++;
 }
 

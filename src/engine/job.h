@@ -61,18 +61,23 @@ typedef struct {
   size_t nready, ready_cap;
 } mpipool__retry_t;
 
+/* A job.  Kept small: a program may have millions of apply_async out at
+ * once, each its own job (sizeof is 256 bytes on LP64, with its input
+ * after it).  What only maps use shares its place with what only an
+ * apply_async uses (see the union): code that reads either checks
+ * kind first. */
 struct mpipool_async {
-  int kind;
-  int refs; /* the submitter's + the engine's until done */
-  uint32_t fn;
-  int fail; /* first status of a chunk that never ran */
-  int done;
-  int ordered;     /* STREAM: deliver in input order */
-  int quiet;       /* STREAM: failed for want of workers before any result:
+  uint8_t kind;
+  uint8_t done;
+  uint8_t ordered; /* STREAM: deliver in input order */
+  uint8_t quiet;   /* STREAM: failed for want of workers before any result:
                       its caller hears it from the call's status, cb is not
                       called */
+  int refs;        /* the submitter's + the engine's until done */
+  uint32_t fn;
+  int fail;        /* first status of a chunk that never ran */
   int retries;     /* runs again a failed item this many times */
-  uint32_t jmap;   /* its number in the journal */
+  uint32_t jmap;   /* MAP: its number in the journal */
   mpipool_t *pool; /* for progress while waiting; NULL once detached */
   mpipool__src_t src;
   size_t count, chunksize, nchunks;
@@ -81,19 +86,24 @@ struct mpipool_async {
   size_t nfailed;            /* items that failed */
   char *fail_msg;            /* why chunks never ran, when the engine knew
                                 more than the status (owned) */
-  mpipool__rchunk_t *chunks; /* kept results (MAP, ordered STREAM) */
-  mpipool__rchunk_t one;     /* ASYNC's single chunk */
-  size_t deliver_next;       /* ordered STREAM: next chunk to deliver */
-  mpipool_item_cb item_cb;
-  void *item_arg;
+  mpipool__rchunk_t *chunks; /* kept results (MAP, ordered STREAM; ASYNC:
+                                &one) */
   mpipool_async_cb cb;
   mpipool_async_err_cb err_cb;
   void *cb_arg;
   struct mpipool_async *qnext;
   unsigned char *crashes;  /* per chunk: its workers that died (or NULL) */
   mpipool__retry_t *retry; /* its items run again, or NULL */
-  unsigned char *preset;   /* per chunk: taken from the journal (or NULL) */
-  struct mpipool__journal *journal; /* where its results go, or NULL */
+  union {
+    mpipool__rchunk_t one; /* ASYNC: its single chunk */
+    struct {               /* MAP and STREAM (mpipool__job_preset etc.) */
+      size_t deliver_next; /* ordered STREAM: next chunk to deliver */
+      mpipool_item_cb item_cb;
+      void *item_arg;
+      unsigned char *preset; /* per chunk: taken from the journal (or NULL) */
+      struct mpipool__journal *journal; /* where its results go, or NULL */
+    };
+  };
   /* ASYNC: its copy of the input follows, in the same allocation */
 };
 typedef struct mpipool_async mpipool__job_t;

@@ -207,6 +207,9 @@ static void test_chunking(void) {
   job = new_job(MPIPOOL__JOB_ASYNC, 1, 1);
   ok(job->nchunks == 1 && job->chunks == &job->one && !job->done,
      "async: one chunk, kept inline");
+  /* A program may have millions out: each costs the master this. */
+  ok(sizeof(void *) != 8 || sizeof *job <= 256,
+     "an apply_async's job is at most 256 bytes (LP64), input aside");
   drop(job);
 
   /* apply_async's job holds its own copy of the input. */
@@ -662,6 +665,11 @@ static void test_async(void) {
   ok(mpipool_async_get(job, 0, &d, &s) == MPIPOOL_ETASK &&
          strcmp(d, "it broke: 7") == 0 && s == strlen("it broke: 7"),
      "async_get: ETASK with the message");
+  /* Its result shares its place with a map's bookkeeping (job.h): a
+   * failed item's status must not read as chunks taken from the journal,
+   * nor be freed as them (drop). */
+  is_int((int)mpipool__job_waiting(job), 1,
+         "failed async: its result not read as a map's preset chunks");
   drop(job);
 
   /* never ran */
