@@ -43,7 +43,8 @@ int mpipool_results_copy(const mpipool_results_t *r, void *dst,
   for (size_t c = 0; c < r->nchunks; c++) {
     const mpipool__rchunk_t *rc = &r->chunks[c];
     size_t n = c + 1 < r->nchunks ? r->chunksize : r->count - c * r->chunksize;
-    if (rc->fail || (rc->view.nfailed && !mpipool__retry_has(r->retry, c)))
+    if (mpipool__rchunk_fail(rc) ||
+        (rc->view.nfailed && !mpipool__retry_has(r->retry, c)))
       return MPIPOOL_ETASK;
     if (rc->view.off == NULL && rc->view.nfailed == 0) {
       /* Every item of the chunk has the same size: one copy. */

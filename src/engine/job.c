@@ -110,18 +110,23 @@ size_t mpipool__job_chunk_count(const mpipool__job_t *job, size_t c) {
   return n < job->chunksize ? n : job->chunksize;
 }
 
+/* Lets go of a chunk's message: it is then as one not in yet (its view
+ * would read as a status); one that never ran keeps its status. */
 static void release_chunk(mpipool__rchunk_t *c) {
+  if (c->buf == NULL)
+    return;
   mpipool__rbuf_unref(c->buf);
-  c->buf = NULL;
+  *c = (mpipool__rchunk_t){0};
 }
 
 /* Item j of a stored chunk: its status, data and size. */
 static int chunk_item(const mpipool__rchunk_t *c, size_t j, const void **data,
                       size_t *size) {
-  if (c->fail) {
-    *data = c->msg ? c->msg : mpipool_strerror(c->fail);
+  int fail = mpipool__rchunk_fail(c);
+  if (fail) {
+    *data = c->msg ? c->msg : mpipool_strerror(fail);
     *size = strlen(*data);
-    return c->fail;
+    return fail;
   }
   return mpipool__rchunk_item(&c->view, j, data, size);
 }
@@ -292,7 +297,7 @@ static void async_callbacks(mpipool__job_t *job) {
 
 /* Whether chunk c's results are all in (none of its items to run again). */
 static int chunk_in(const mpipool__job_t *job, size_t c) {
-  return (job->chunks[c].buf || job->chunks[c].fail) &&
+  return (job->chunks[c].buf || mpipool__rchunk_fail(&job->chunks[c])) &&
          (job->retry == NULL || job->retry->waiting[c] == 0);
 }
 
@@ -354,7 +359,7 @@ static int run_again(mpipool__job_t *job, size_t k, int status, long worker) {
 
 int mpipool__job_chunk_done(mpipool__job_t *job, size_t c, mpipool__rbuf_t *buf,
                             const mpipool__rchunk_view_t *view, long worker) {
-  mpipool__rchunk_t rc = {buf, *view, 0, NULL};
+  mpipool__rchunk_t rc = {.buf = buf, .view = *view};
   if (c >= job->nchunks) {
     const void *d;
     size_t s;
@@ -394,12 +399,12 @@ int mpipool__job_chunk_fail(mpipool__job_t *job, size_t c, int status,
                             const char *msg) {
   if (msg && job->fail_msg == NULL)
     job->fail_msg = mpipool__strdup(msg);
-  mpipool__rchunk_t rc = {
-      NULL,
-      {0},
-      status,
-      msg && job->fail_msg && strcmp(msg, job->fail_msg) == 0 ? job->fail_msg
-                                                              : NULL};
+  mpipool__rchunk_t rc = {.buf = NULL,
+                          .fail = status,
+                          .msg = msg && job->fail_msg &&
+                                         strcmp(msg, job->fail_msg) == 0
+                                     ? job->fail_msg
+                                     : NULL};
   if (c >= job->nchunks)
     return settle(job, c - job->nchunks, &rc, status);
   if (!job->fail)

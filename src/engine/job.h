@@ -25,15 +25,26 @@ mpipool__rbuf_t *mpipool__rbuf_new(void *data);
 void mpipool__rbuf_ref(mpipool__rbuf_t *b);
 void mpipool__rbuf_unref(mpipool__rbuf_t *b);
 
-/* The results of one chunk: a view into a received message, or, when the
- * chunk never ran, a status for all its items. */
+/* The results of one chunk: a view into a received message (buf), or,
+ * when the chunk never ran, a status for all its items.  The two share
+ * their place: read fail through mpipool__rchunk_fail. */
 typedef struct {
-  mpipool__rbuf_t *buf;
-  mpipool__rchunk_view_t view;
-  int fail;        /* non-zero: every item has this status */
-  const char *msg; /* with fail: why, or NULL for the status's text
-                      (the job's fail_msg, owned with the results) */
+  mpipool__rbuf_t *buf; /* the message the view is into, or NULL */
+  union {
+    mpipool__rchunk_view_t view; /* with buf */
+    struct {                     /* without */
+      int fail;                  /* non-zero: every item has this status
+                                    (0: not in yet) */
+      const char *msg; /* with fail: why, or NULL for the status's text
+                          (the job's fail_msg, owned with the results) */
+    };
+  };
 } mpipool__rchunk_t;
+
+/* The status every item of c has (it never ran), or 0. */
+static inline int mpipool__rchunk_fail(const mpipool__rchunk_t *c) {
+  return c->buf ? 0 : c->fail;
+}
 
 enum { MPIPOOL__JOB_ASYNC, MPIPOOL__JOB_MAP, MPIPOOL__JOB_STREAM };
 
@@ -62,7 +73,7 @@ typedef struct {
 } mpipool__retry_t;
 
 /* A job.  Kept small: a program may have millions of apply_async out at
- * once, each its own job (sizeof is 256 bytes on LP64, with its input
+ * once, each its own job (sizeof is 240 bytes on LP64, with its input
  * after it).  What only maps use shares its place with what only an
  * apply_async uses (see the union): code that reads either checks
  * kind first. */
