@@ -43,6 +43,13 @@
  *   mpipool <workload> workers=<W> n=<count> seconds=<s> rate=<per second>
  *           master_cpu_us_per_task=<the master's CPU time per task, us>
  *
+ * and after apply_async, on Linux, what the master held per task
+ * outstanding: its peak resident memory over the workload (the peak is
+ * reset first) less its resident memory before, over T (the jobs, their
+ * results and the handles; bench/scaling.sh prints it):
+ *
+ *   mpipool apply_async_memory workers=<W> n=<T> bytes_per_task=<bytes>
+ *
  * Every result is checked; the exit status is 1 on any error or wrong
  * result, 2 on a usage error.
  */
@@ -143,6 +150,31 @@ static double master_cpu(void) {
          (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e-6;
 }
 
+/* A line of /proc/self/status ("VmRSS:", "VmHWM:"), in bytes; 0 where
+ * there is none. */
+static double status_bytes(const char *key) {
+  char line[256];
+  double kb = 0;
+  FILE *f = fopen("/proc/self/status", "r");
+  if (f == NULL)
+    return 0;
+  while (fgets(line, sizeof line, f))
+    if (strncmp(line, key, strlen(key)) == 0)
+      kb = strtod(line + strlen(key), NULL);
+  fclose(f);
+  return kb * 1024;
+}
+
+/* Resets the process's peak resident memory (VmHWM) to what it holds now:
+ * 0, or -1 where the kernel cannot. */
+static int reset_peak(void) {
+  FILE *f = fopen("/proc/self/clear_refs", "w");
+  if (f == NULL)
+    return -1;
+  int bad = fputs("5", f) < 0;
+  return fclose(f) != 0 || bad ? -1 : 0;
+}
+
 /* cpu: the master's CPU seconds over the workload. */
 static void report(const char *workload, int workers, size_t n, double seconds,
                    double cpu) {
@@ -238,6 +270,8 @@ static int run_map(mpipool_t *pool, const char *label, const char *task,
 
 static int run_async(mpipool_t *pool, int workers, const int *in, int *out,
                      size_t n) {
+  int peak = reset_peak() == 0;
+  double rss0 = status_bytes("VmRSS:");
   mpipool_async_t **h = calloc(n ? n : 1, sizeof *h);
   int err = 0, bad = 0;
   size_t submitted = 0;
@@ -269,6 +303,7 @@ static int run_async(mpipool_t *pool, int workers, const int *in, int *out,
     h[i] = NULL;
   }
   double t1 = now();
+  double held = status_bytes("VmHWM:") - rss0;
   for (size_t i = 0; i < submitted; i++)
     mpipool_async_free(h[i]);
   free(h);
@@ -286,6 +321,10 @@ static int run_async(mpipool_t *pool, int workers, const int *in, int *out,
       return 1;
     }
   report("apply_async", workers, n, t1 - t0, master_cpu() - c0);
+  if (peak && rss0 > 0 && n)
+    printf("mpipool apply_async_memory workers=%d n=%zu bytes_per_task=%.0f\n",
+           workers, n, held > 0 ? held / (double)n : 0.0);
+  fflush(stdout);
   return 0;
 }
 

@@ -10,7 +10,9 @@
 #     the first result is asked for, 1 and 2 workers, as a singleton
 #     (spawned workers, reached over TCP) and under mpirun (shared
 #     memory): the rate and its ratio to the rate at TASKS (1.00: the
-#     backlog costs nothing);
+#     backlog costs nothing), and what the master held per task
+#     outstanding (its peak resident memory over the run less what it
+#     held before, over the tasks: bench_pool's apply_async_memory);
 #  3. CPU-bound tasks (SPIN_TASKS of 10 ms of CPU each) on 2 workers and on
 #     7 (8 processes on 2 cores), as a singleton and under mpirun: the
 #     seconds and the ratio 7 / 2 (the target: within 1.10);
@@ -43,13 +45,18 @@ status=0
 # ratio A B -> A / B with 2 decimals (0 when B is 0)
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 
-# run MODE WORKERS ARGS... -> "workload seconds rate cpu" lines
-run() {
+# run_raw MODE WORKERS ARGS... -> bench_pool's output
+run_raw() {
   local mode=$1 w=$2
   shift 2
   local cmd=("$exe")
   [ "$mode" = mpirun ] && cmd=(mpirun -n $((w + 1)) "$exe")
-  timeout 900 "${cmd[@]}" --workers "$w" "$@" |
+  timeout 900 "${cmd[@]}" --workers "$w" "$@" || true
+}
+
+# run MODE WORKERS ARGS... -> "workload seconds rate cpu" lines
+run() {
+  run_raw "$@" |
     sed -n 's/^mpipool \([a-z_0-9]*\) .* seconds=\([0-9.]*\) rate=\([0-9.]*\) master_cpu_us_per_task=\([0-9.]*\)$/\1 \2 \3 \4/p' |
     grep -v '^\(startup\|first_result\) ' || true
 }
@@ -73,19 +80,21 @@ done
 
 echo
 echo "2. apply_async with 1x, 10x and 100x $tasks tasks submitted at once"
-printf '%-10s %8s %10s %12s %8s\n' mode workers tasks "tasks/s" "vs 1x"
+printf '%-10s %8s %10s %12s %8s %8s\n' mode workers tasks "tasks/s" "vs 1x" "B/task"
 for mode in singleton mpirun; do
   for w in 1 2; do
     first=
     for n in "$tasks" $((tasks * 10)) $((tasks * 100)); do
-      r=$(run "$mode" "$w" --tasks "$n" --only apply_async | awk '{ print $3 }')
+      out=$(run_raw "$mode" "$w" --tasks "$n" --only apply_async)
+      r=$(sed -n 's/^mpipool apply_async .* rate=\([0-9.]*\) .*/\1/p' <<<"$out")
+      mem=$(sed -n 's/^mpipool apply_async_memory .* bytes_per_task=\([0-9]*\)$/\1/p' <<<"$out")
       if [ -z "$r" ]; then
         echo "scaling.sh: $mode, $w worker(s), $n tasks: no result" >&2
         status=1
         continue
       fi
       first=${first:-$r}
-      printf '%-10s %8d %10d %12.0f %8s\n' "$mode" "$w" "$n" "$r" "$(ratio "$r" "$first")"
+      printf '%-10s %8d %10d %12.0f %8s %8s\n' "$mode" "$w" "$n" "$r" "$(ratio "$r" "$first")" "${mem:--}"
       [ -n "$csv" ] && echo "backlog,$mode,$w,apply_async,$n,,$r,,$(ratio "$r" "$first")" >>"$csv"
     done
   done
