@@ -79,14 +79,17 @@
  *
  * MEMORY
  * ------
- * The master holds about 400 bytes per task submitted and not yet
- * collected.  Where the kernel offers transparent huge pages ("always" or
- * "madvise" in /sys/kernel/mm/transparent_hugepage/enabled), the
- * master's heap (glibc's malloc) grows in steps of 16 MiB (M_TOP_PAD) and
- * is advised MADV_HUGEPAGE as it grows, as glibc's own
- * GLIBC_TUNABLES=glibc.malloc.hugetlb=1 would do: on a virtual machine,
- * where a page touched for the first time costs about 10 us, 200,000
- * apply_async ran 1.6-3x faster.  This applies to the whole process the
+ * The master holds about 320 bytes per apply_async submitted and not
+ * yet collected, for an input and a result of a few bytes (the job with
+ * its copy of the input, the result's share of the message it came in,
+ * the handle), more by the bytes of larger ones; bench/bench_pool's
+ * apply_async_memory line measures it.  Where the kernel offers transparent
+ * huge pages ("always" or "madvise" in
+ * /sys/kernel/mm/transparent_hugepage/enabled), the master's heap (glibc's
+ * malloc) grows in steps of 16 MiB (M_TOP_PAD) and is advised MADV_HUGEPAGE as
+ * it grows, as glibc's own GLIBC_TUNABLES=glibc.malloc.hugetlb=1 would do: on a
+ * virtual machine, where a page touched for the first time costs about 10 us,
+ * 200,000 apply_async ran 1.6-3x faster.  This applies to the whole process the
  * master runs in (the program's own allocations too) from mpipool_start()
  * on; its memory then grows 2 MiB at a time.  In the master and in the
  * workers, blocks of 4 MiB and more that mpipool allocates (a big map's
