@@ -321,10 +321,11 @@ static int run_async(mpipool_t *pool, int workers, const int *in, int *out,
       return 1;
     }
   report("apply_async", workers, n, t1 - t0, master_cpu() - c0);
-  if (peak && rss0 > 0 && n)
+  if (peak && rss0 > 0 && n) {
     printf("mpipool apply_async_memory workers=%d n=%zu bytes_per_task=%.0f\n",
            workers, n, held > 0 ? held / (double)n : 0.0);
-  fflush(stdout);
+    fflush(stdout);
+  }
   return 0;
 }
 

@@ -119,6 +119,13 @@ struct mpipool_async {
 };
 typedef struct mpipool_async mpipool__job_t;
 
+/* Where a job's results go (the journal of a MAP or STREAM), or NULL: an
+ * apply_async has none (its place holds its result). */
+static inline struct mpipool__journal *
+mpipool__job_journal(const mpipool__job_t *job) {
+  return job->kind == MPIPOOL__JOB_ASYNC ? NULL : job->journal;
+}
+
 struct mpipool_results {
   size_t count, chunksize, nchunks, nfailed;
   mpipool__rchunk_t *chunks;

@@ -1314,7 +1314,7 @@ static void take_results(mpipool__master_t *m, const ref_t *refs,
       fail_chunk(m, job, c, err);
       continue;
     }
-    if (job->kind != MPIPOOL__JOB_ASYNC && job->journal)
+    if (mpipool__job_journal(job))
       mpipool__journal_put(job->journal, job->jmap,
                            mpipool__job_chunk_first(job, c), &v);
     if (mpipool__job_chunk_done(job, c, buf, &v, id))
