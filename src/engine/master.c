@@ -495,6 +495,7 @@ static int configure(mpipool__master_t *m, const mpipool__worker_t *w,
   cfg.hwthreads = pool->hwthreads;
   cfg.worker_id = (uint64_t)w->id;
   cfg.master = m->self;
+  cfg.shm = m->link->shm_name;
   /* The master watches the processes of its own node itself. */
   cfg.beat_ms = w->node == 0 ? 0 : BEAT_MS;
   cfg.bind_index = MPIPOOL__SHARE_NONE;
@@ -1089,6 +1090,8 @@ static void no_workers_left(mpipool__master_t *m) {
  * worker is left. */
 static void remove_worker(mpipool__master_t *m, mpipool__worker_t *w) {
   MPI_Comm comm;
+  if (m->link->gone)
+    m->link->gone(m->link, m->roster.endpoints[w->endpoint].comm, w->rank);
   mpipool__roster_remove(&m->roster, w, &comm);
   if (comm != MPI_COMM_NULL)
     MPI_Comm_free(&comm);
@@ -1581,6 +1584,21 @@ static int check_liveness(mpipool__master_t *m, double now) {
   return MPIPOOL_OK;
 }
 
+/* Worker w offers a channel through shared memory (link.h's adopt): taken
+ * while it starts, where the link has channels; else answered no (over
+ * MPI: the worker waits there). */
+static int on_shm(mpipool__master_t *m, mpipool__worker_t *w,
+                  const mpipool__msg_t *msg) {
+  MPI_Comm comm = m->roster.endpoints[w->endpoint].comm;
+  if (w->state == MPIPOOL__W_STARTING && m->link->adopt)
+    return m->link->adopt(m->link, comm, w->rank, msg->data, msg->len);
+  char *no = mpipool__malloc(1);
+  if (no == NULL)
+    return MPIPOOL_ENOMEM;
+  *no = 1;
+  return m->link->send(m->link, comm, w->rank, MPIPOOL__TAG_SHM_ACK, no, 1);
+}
+
 static int on_message(mpipool__master_t *m, uint32_t ep, mpipool__msg_t *msg) {
   mpipool__worker_t *w = mpipool__roster_find(&m->roster, ep, msg->source);
   int err = MPIPOOL_OK;
@@ -1605,6 +1623,9 @@ static int on_message(mpipool__master_t *m, uint32_t ep, mpipool__msg_t *msg) {
     break;
   case MPIPOOL__TAG_BYE:
     err = on_bye(m, w);
+    break;
+  case MPIPOOL__TAG_SHM:
+    err = on_shm(m, w, msg);
     break;
   default:
     err = MPIPOOL_EPROTO;

@@ -54,9 +54,23 @@ struct mpipool__link {
    * gone until free() (it might be reading them).  Links without it (0)
    * are sent TASKS. */
   int offers;
+  /* Channels through shared memory (shm.h), or NULL: the link has none.
+   * A worker offered one (tag SHM, the message msg of len bytes, from
+   * rank dest of comm): adopt takes it or not, and answers the worker
+   * (SHM_ACK).  From then on the link reaches that worker through it,
+   * and poll takes from it what the worker sends.  0 or an error (EMPI,
+   * ENOMEM). */
+  int (*adopt)(mpipool__link_t *l, MPI_Comm comm, int dest, const void *msg,
+               size_t len);
+  /* Rank dest of comm has left for good (said BYE, or was lost): what
+   * the link holds for it goes (its channel).  May be NULL. */
+  void (*gone)(mpipool__link_t *l, MPI_Comm comm, int dest);
+  /* The socket its workers give their channels to (CONFIG's), or "". */
+  const char *shm_name;
 };
 
-/* MPI's link (msg.h): 0 or ENOMEM. */
+/* MPI's link (msg.h), with channels through shared memory for the
+ * workers of this node unless MPIPOOL_SHM=0: 0 or ENOMEM. */
 int mpipool__link_mpi_new(mpipool__link_t **out);
 
 #endif

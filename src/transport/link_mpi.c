@@ -4,6 +4,9 @@
  * its results read from its memory (cma.h) is taken here, so that the
  * engine sees them as any RESULTS message; and large TASKS frames are
  * offered to workers of this node to read from ours (link.h's offers).
+ * A worker of this node that gave a channel through shared memory
+ * (shm.h) is reached through it: every message to it and from it but its
+ * heartbeats, which come over MPI still.
  */
 #include "config.h"
 #include "link.h"
@@ -13,7 +16,12 @@
 #include "base/env.h"
 #include "cma.h"
 #include "mpipool.h"
+#include "shm.h"
 #include "wire.h"
+
+#include <limits.h>
+#include <string.h>
+#include <unistd.h>
 
 /* A TASKS frame offered to a worker, kept until it answers. */
 typedef struct {
@@ -23,14 +31,97 @@ typedef struct {
   size_t len;
 } offered_t;
 
+/* A worker reached through a channel. */
+typedef struct {
+  MPI_Comm comm;
+  int rank;
+  mpipool__shm_chan_t chan;
+} peer_t;
+
+/* A communicator with channels: when all its remote ranks have one, MPI
+ * is polled on it (for their heartbeats) only every MPI_EVERY seconds. */
+typedef struct {
+  MPI_Comm comm;
+  int remote; /* its ranks the master may hear from */
+  int peers;  /* of them, with channels */
+  double next_mpi;
+} group_t;
+
+#define MPI_EVERY 0.002
+
 typedef struct {
   mpipool__link_t link; /* first: the link is the object */
   mpipool__sends_t sends;
+  mpipool__shm_listener_t listener;
+  peer_t **peers; /* each malloc'd: a channel does not move */
+  size_t npeers, peers_cap;
+  group_t *groups;
+  size_t ngroups, groups_cap;
   mpipool__cma_node_t node; /* this process's, for cma reads */
   uint64_t check;           /* what a worker reading our frames checks */
   offered_t *offered;       /* in the order offered */
   size_t noffered, offered_cap;
 } link_mpi_t;
+
+/* The channel to rank dest of comm, or NULL. */
+static mpipool__shm_chan_t *chan_of(link_mpi_t *l, MPI_Comm comm, int dest) {
+  for (size_t i = 0; i < l->npeers; i++)
+    if (l->peers[i]->rank == dest && l->peers[i]->comm == comm)
+      return &l->peers[i]->chan;
+  return NULL;
+}
+
+static group_t *group_of(link_mpi_t *l, MPI_Comm comm) {
+  for (size_t i = 0; i < l->ngroups; i++)
+    if (l->groups[i].comm == comm)
+      return &l->groups[i];
+  return NULL;
+}
+
+/* Sends through the channel to dest, if it has one, else over MPI. */
+static int route_send(link_mpi_t *l, MPI_Comm comm, int dest, int tag,
+                      void *buf, size_t len) {
+  mpipool__shm_chan_t *c = l->npeers ? chan_of(l, comm, dest) : NULL;
+  return c ? mpipool__shm_send(c, tag, buf, len)
+           : mpipool__send(&l->sends, comm, dest, tag, buf, len);
+}
+
+/* The one-byte answer a peer waits for, the same way. */
+static int route_answer(link_mpi_t *l, MPI_Comm comm, int dest, int tag,
+                        int no) {
+  mpipool__shm_chan_t *c = l->npeers ? chan_of(l, comm, dest) : NULL;
+  return c ? mpipool__shm_answer(c, tag, no)
+           : mpipool__send_answer(comm, dest, tag, no);
+}
+
+/* Receives from rank source of comm (MPI_ANY_SOURCE: any) with tag: from
+ * the channels first, then over MPI (only now and then where every rank
+ * of comm has a channel).  As mpipool__recv_poll. */
+static int route_poll(link_mpi_t *l, MPI_Comm comm, int source, int tag,
+                      mpipool__msg_t *m) {
+  if (l->npeers == 0)
+    return mpipool__recv_poll(comm, source, tag, m);
+  for (size_t i = 0; i < l->npeers; i++) {
+    peer_t *p = l->peers[i];
+    if (p->comm != comm || (source != MPI_ANY_SOURCE && p->rank != source))
+      continue;
+    int got = mpipool__shm_poll(&p->chan, tag, m);
+    if (got == 1)
+      m->source = p->rank;
+    if (got != 0)
+      return got;
+    if (source != MPI_ANY_SOURCE)
+      break;
+  }
+  group_t *g = group_of(l, comm);
+  if (g && g->peers >= g->remote) {
+    double now = mpipool__now();
+    if (now < g->next_mpi)
+      return 0;
+    g->next_mpi = now + MPI_EVERY;
+  }
+  return mpipool__recv_poll(comm, source, tag, m);
+}
 
 /* Offers frame buf (taken) to worker dest of comm (see link.h): sends
  * the descriptor, keeps buf.  0, ENOMEM or EMPI. */
@@ -43,8 +134,7 @@ static int offer(link_mpi_t *l, MPI_Comm comm, int dest, void *buf,
       (d = mpipool__cma_describe(&l->node, buf, len, &l->check)) == NULL)
     err = MPIPOOL_ENOMEM;
   if (err == 0) /* d taken */
-    err = mpipool__send(&l->sends, comm, dest, MPIPOOL__TAG_TASKS_CMA, d,
-                        sizeof *d);
+    err = route_send(l, comm, dest, MPIPOOL__TAG_TASKS_CMA, d, sizeof *d);
   if (err) {
     mpipool__free(buf);
     return err;
@@ -71,18 +161,27 @@ static int answered(link_mpi_t *l, MPI_Comm comm, const mpipool__msg_t *msg) {
     mpipool__sends_recycle(&l->sends, o.buf); /* warm pages, a spare */
     return MPIPOOL_OK;
   }
-  return mpipool__send(&l->sends, o.comm, o.dest, MPIPOOL__TAG_TASKS_BYTES,
-                       o.buf, o.len);
+  return route_send(l, o.comm, o.dest, MPIPOOL__TAG_TASKS_BYTES, o.buf, o.len);
 }
 
 static int l_send(mpipool__link_t *l, MPI_Comm comm, int dest, int tag,
                   void *buf, size_t len) {
   if (tag == MPIPOOL__TAG_TASKS_CMA)
     return offer((link_mpi_t *)l, comm, dest, buf, len);
-  return mpipool__send(&((link_mpi_t *)l)->sends, comm, dest, tag, buf, len);
+  return route_send((link_mpi_t *)l, comm, dest, tag, buf, len);
+}
+
+/* Writes what the channels have room for; returns how many messages
+ * still wait. */
+static size_t flush_peers(link_mpi_t *l) {
+  size_t n = 0;
+  for (size_t i = 0; i < l->npeers; i++)
+    n += mpipool__shm_flush(&l->peers[i]->chan);
+  return n;
 }
 
 static int l_progress(mpipool__link_t *l) {
+  flush_peers((link_mpi_t *)l);
   return mpipool__sends_progress(&((link_mpi_t *)l)->sends);
 }
 
@@ -92,8 +191,13 @@ static int take_answers(link_mpi_t *l) {
     if (l->offered[i].comm == MPI_COMM_NULL)
       continue;
     mpipool__msg_t msg;
-    int got = mpipool__recv_poll(l->offered[i].comm, l->offered[i].dest,
-                                 MPIPOOL__TAG_TASKS_ACK, &msg);
+    mpipool__shm_chan_t *c =
+        l->npeers ? chan_of(l, l->offered[i].comm, l->offered[i].dest) : NULL;
+    int got = c ? mpipool__shm_poll(c, MPIPOOL__TAG_TASKS_ACK, &msg)
+                : mpipool__recv_poll(l->offered[i].comm, l->offered[i].dest,
+                                     MPIPOOL__TAG_TASKS_ACK, &msg);
+    if (got == 1)
+      msg.source = l->offered[i].dest;
     if (got < 0)
       return got;
     if (got == 1) {
@@ -120,11 +224,12 @@ static int l_drain(mpipool__link_t *l, double deadline) {
   mpipool__backoff_t b = {0};
   for (;;) { /* the offers' answers, then what they send */
     int err = take_answers(lm);
+    size_t waiting = flush_peers(lm);
     if (err == 0)
       err = mpipool__sends_progress(&lm->sends);
     if (err)
       return err;
-    if (!offers_pending(lm))
+    if (!offers_pending(lm) && waiting == 0)
       return mpipool__sends_drain(&lm->sends, deadline);
     if (deadline >= 0 && mpipool__now() >= deadline)
       return MPIPOOL_ETIMEDOUT;
@@ -132,9 +237,35 @@ static int l_drain(mpipool__link_t *l, double deadline) {
   }
 }
 
+/* Drops the channel of rank dest of comm (comm MPI_COMM_NULL: all);
+ * returns how many messages it still had to write. */
+static size_t drop_peers(link_mpi_t *l, MPI_Comm comm, int dest) {
+  size_t n = 0;
+  for (size_t i = 0; i < l->npeers;) {
+    peer_t *p = l->peers[i];
+    if (comm != MPI_COMM_NULL && (p->comm != comm || p->rank != dest)) {
+      i++;
+      continue;
+    }
+    n += mpipool__shm_flush(&p->chan);
+    group_t *g = group_of(l, p->comm);
+    if (g && --g->peers == 0)
+      *g = l->groups[--l->ngroups];
+    mpipool__shm_chan_free(&p->chan);
+    mpipool__free(p);
+    l->peers[i] = l->peers[--l->npeers];
+  }
+  return n;
+}
+
+static void l_gone(mpipool__link_t *l, MPI_Comm comm, int dest) {
+  drop_peers((link_mpi_t *)l, comm, dest);
+}
+
 static size_t l_forget(mpipool__link_t *l, MPI_Comm comm, int dest) {
   link_mpi_t *lm = (link_mpi_t *)l;
   size_t n = mpipool__sends_forget(&lm->sends, comm, dest);
+  n += drop_peers(lm, comm, dest);
   for (size_t i = 0; i < lm->noffered; i++) {
     offered_t *o = &lm->offered[i];
     if (o->comm != MPI_COMM_NULL &&
@@ -157,7 +288,7 @@ static int take_cma(link_mpi_t *l, MPI_Comm comm, mpipool__msg_t *m) {
   int read = mpipool__cma_read(m->data, m->len, &l->node, &data, &len) == 0;
   mpipool__free(m->data);
   m->data = NULL;
-  if (mpipool__send_answer(comm, m->source, MPIPOOL__TAG_CMA_ACK, !read)) {
+  if (route_answer(l, comm, m->source, MPIPOOL__TAG_CMA_ACK, !read)) {
     mpipool__free(data);
     return MPIPOOL_EMPI;
   }
@@ -173,7 +304,7 @@ static int l_poll(mpipool__link_t *l, MPI_Comm comm, int source, int tag,
                   mpipool__msg_t *m) {
   link_mpi_t *lm = (link_mpi_t *)l;
   for (;;) {
-    int got = mpipool__recv_poll(comm, source, tag, m);
+    int got = route_poll(lm, comm, source, tag, m);
     if (got == 1 && m->tag == MPIPOOL__TAG_CMA)
       got = take_cma(lm, comm, m);
     if (got != 1 || m->tag != MPIPOOL__TAG_TASKS_ACK)
@@ -183,6 +314,65 @@ static int l_poll(mpipool__link_t *l, MPI_Comm comm, int source, int tag,
     if (err)
       return err;
   }
+}
+
+/* The ranks of comm this process may hear from. */
+static int remote_ranks(MPI_Comm comm) {
+  int inter = 0, n = 0;
+  MPI_Comm_test_inter(comm, &inter);
+  if (inter)
+    MPI_Comm_remote_size(comm, &n);
+  else
+    MPI_Comm_size(comm, &n), n--;
+  return n;
+}
+
+/* Maps the channel given with nonce and adds it for rank dest of comm:
+ * 0, or why not. */
+static int add_peer(link_mpi_t *l, MPI_Comm comm, int dest, uint64_t nonce) {
+  if (chan_of(l, comm, dest))
+    return MPIPOOL_EPROTO; /* it has one */
+  group_t *g = group_of(l, comm);
+  if (mpipool__grow((void **)&l->peers, &l->peers_cap, l->npeers + 1,
+                    sizeof *l->peers) != 0 ||
+      (g == NULL && mpipool__grow((void **)&l->groups, &l->groups_cap,
+                                  l->ngroups + 1, sizeof *l->groups) != 0))
+    return MPIPOOL_ENOMEM;
+  peer_t *p = mpipool__calloc(1, sizeof *p);
+  if (p == NULL)
+    return MPIPOOL_ENOMEM;
+  int fd = mpipool__shm_take(&l->listener, nonce);
+  int err = fd < 0 ? MPIPOOL_EPROTO
+                   : mpipool__shm_chan_adopt(&p->chan, fd, (size_t)INT_MAX);
+  if (fd >= 0)
+    close(fd); /* the mapping stays */
+  if (err) {
+    mpipool__free(p);
+    return err;
+  }
+  p->comm = comm;
+  p->rank = dest;
+  l->peers[l->npeers++] = p;
+  if (g == NULL) {
+    g = &l->groups[l->ngroups++];
+    *g = (group_t){comm, remote_ranks(comm), 0, 0};
+  }
+  g->peers++;
+  return MPIPOOL_OK;
+}
+
+static int l_adopt(mpipool__link_t *l, MPI_Comm comm, int dest, const void *msg,
+                   size_t len) {
+  link_mpi_t *lm = (link_mpi_t *)l;
+  uint64_t nonce = 0;
+  int taken = len == sizeof nonce;
+  if (taken) {
+    memcpy(&nonce, msg, sizeof nonce);
+    taken = add_peer(lm, comm, dest, nonce) == 0;
+  }
+  /* Over MPI: the worker waits there, and it is the last message of ours
+   * there (shm.h). */
+  return mpipool__send_answer(comm, dest, MPIPOOL__TAG_SHM_ACK, !taken);
 }
 
 static void *l_spare(mpipool__link_t *l, size_t *cap) {
@@ -198,6 +388,9 @@ static size_t l_bytes(const mpipool__link_t *l) {
   n += lm->offered_cap * sizeof *lm->offered;
   for (size_t i = 0; i < lm->noffered; i++)
     n += lm->offered[i].len;
+  n += lm->peers_cap * sizeof *lm->peers + lm->groups_cap * sizeof *lm->groups;
+  for (size_t i = 0; i < lm->npeers; i++)
+    n += sizeof *lm->peers[i] + mpipool__shm_bytes(&lm->peers[i]->chan);
   return n + mpipool__spares_bytes(&s->spares);
 }
 
@@ -209,6 +402,10 @@ static void l_free(mpipool__link_t *l) {
   for (size_t i = 0; i < lm->noffered; i++)
     mpipool__free(lm->offered[i].buf);
   mpipool__free(lm->offered);
+  drop_peers(lm, MPI_COMM_NULL, 0);
+  mpipool__free(lm->peers);
+  mpipool__free(lm->groups);
+  mpipool__shm_listener_free(&lm->listener);
   mpipool__free(l);
 }
 
@@ -224,6 +421,16 @@ int mpipool__link_mpi_new(mpipool__link_t **out) {
   l->link.spare = l_spare;
   l->link.bytes = l_bytes;
   l->link.free = l_free;
+  l->link.gone = l_gone;
+  l->link.shm_name = "";
+  l->listener.fd = -1;
+  /* Channels where a socket can be had, and by default: MPIPOOL_SHM=0
+   * keeps every worker on MPI. */
+  if (mpipool__env_flag("MPIPOOL_SHM", 1, NULL) &&
+      mpipool__shm_listen(&l->listener) == 0) {
+    l->link.adopt = l_adopt;
+    l->link.shm_name = l->listener.name;
+  }
   /* Offers where this process's node is known (cma.h), and by default:
    * MPIPOOL_CMA_TASKS=0 sends every frame. */
   l->link.offers = mpipool__cma_node(&l->node) == 0 &&

@@ -1,11 +1,8 @@
 /*
  * ring.h - a one-way pipe of messages through memory that two processes
  * share: one writes, the other reads, and neither makes a system call or
- * takes a lock.  It is the first part of a link of mpipool's own between
- * a master and the workers of its node: Open MPI 4.1's shared memory
- * (vader) connects only the processes of one job, so a singleton's
- * spawned workers, and any worker spawned to replace another, talk to the
- * master over TCP (doc/scaling.md).  Nothing uses it yet.
+ * takes a lock.  A master's channel to a worker of its node is two of
+ * them (shm.h).
  *
  * The ring is a byte stream of `cap` bytes (a power of two) with two
  * counters: `head`, the bytes ever written, which only the writer
@@ -75,6 +72,12 @@ void mpipool__ring_writer_init(mpipool__ring_writer_t *w, mpipool__ring_t *r);
  * keeps the rest for mpipool__ring_flush.  0 or MPIPOOL_ENOMEM. */
 int mpipool__ring_send(mpipool__ring_writer_t *w, uint32_t tag, void *buf,
                        size_t len);
+
+/* Writes a copy of len bytes at p with tag if nothing waits and the
+ * ring has room for all of it: 1; else 0 (nothing written).  It needs no
+ * memory. */
+int mpipool__ring_put(mpipool__ring_writer_t *w, uint32_t tag, const void *p,
+                      size_t len);
 
 /* Writes what fits of the messages waiting.  Returns how many still
  * wait (0: all written). */

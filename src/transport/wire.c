@@ -610,6 +610,8 @@ int mpipool__wire_config_encode(mpipool__buf_t *b, const mpipool__config_t *c) {
   if (err == 0)
     err = put_string(b, c->master ? c->master : "");
   if (err == 0)
+    err = put_string(b, c->shm ? c->shm : "");
+  if (err == 0)
     err = mpipool__buf_append(b, c->names, names_len);
   if (err == 0)
     err = mpipool__buf_append(b, c->initargs, c->initargs_len);
@@ -629,8 +631,8 @@ int mpipool__wire_config_decode(mpipool__config_t *c, const void *msg,
   memcpy(&h, p, sizeof h);
   if (take_string(&r, &c->node_set) || take_string(&r, &c->avoid) ||
       take_string(&r, &c->gpus) || take_string(&r, &c->master) ||
-      c->node_set == NULL || c->avoid == NULL || c->gpus == NULL ||
-      c->master == NULL)
+      take_string(&r, &c->shm) || c->node_set == NULL || c->avoid == NULL ||
+      c->gpus == NULL || c->master == NULL || c->shm == NULL)
     return MPIPOOL_EPROTO;
   if (h.names_len > (size_t)(r.end - r.p) ||
       h.initargs_len != (size_t)(r.end - r.p) - h.names_len ||

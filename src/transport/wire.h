@@ -37,8 +37,12 @@ enum {
   MPIPOOL__TAG_TASKS_CMA,    /* master -> worker: read this TASKS frame from
                                 my memory (cma.h; link.h's TASKS_CMA) */
   MPIPOOL__TAG_TASKS_ACK,    /* worker -> master: 0 read, 1 send it */
-  MPIPOOL__TAG_TASKS_BYTES   /* master -> worker: the frame it could not
+  MPIPOOL__TAG_TASKS_BYTES,  /* master -> worker: the frame it could not
                                 read, as a TASKS message */
+  MPIPOOL__TAG_SHM,          /* worker -> master: I gave you a channel
+                                (shm.h) with this nonce */
+  MPIPOOL__TAG_SHM_ACK       /* master -> worker: 0 taken (all else goes
+                                by it now), 1 not */
 };
 
 /* Items to send: either `count` fixed-size items at base, or (ptrs, sizes). */
@@ -253,13 +257,15 @@ typedef struct {
   const char *gpus;     /* the node's GPU ids ("" or NULL: none) */
   const char *master;   /* the master's name for its workers' watch
                            (worker/master_watch.h; "" or NULL: none) */
+  const char *shm;      /* the master's socket for channels (shm.h; "" or
+                           NULL: none) */
 } mpipool__config_t;
 
 /* Encodes c into b (emptied first); names is read as c->nnames strings.
  * 0, ENOMEM or E2BIG. */
 int mpipool__wire_config_encode(mpipool__buf_t *b, const mpipool__config_t *c);
-/* Decodes, pointing into msg (node_set, avoid, gpus and master are never
- * NULL): 0 or MPIPOOL_EPROTO. */
+/* Decodes, pointing into msg (node_set, avoid, gpus, master and shm are
+ * never NULL): 0 or MPIPOOL_EPROTO. */
 int mpipool__wire_config_decode(mpipool__config_t *c, const void *msg,
                                 size_t len);
 

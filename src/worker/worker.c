@@ -25,6 +25,7 @@
 #include "transport/buf.h"
 #include "transport/cma.h"
 #include "transport/msg.h"
+#include "transport/shm.h"
 #include "transport/wire.h"
 
 #include <limits.h>
@@ -73,12 +74,109 @@ typedef struct {
   mpipool__cma_node_t cma_node;
   uint64_t cma_check;
   mpipool__master_watch_t watch; /* a master on this node (master_watch.h) */
+  /* The channel through shared memory the master took (shm.h): all but
+   * the heartbeats goes through it once shm is 1. */
+  mpipool__shm_chan_t chan;
+  int shm;
 } worker_t;
 
 /* Whether the master is gone (mpipool__gone_fn). */
 static int master_gone(void *arg) {
   worker_t *w = arg;
   return mpipool__master_watch_gone(&w->watch);
+}
+
+/* --- to and from the master: over MPI, or through the channel ---------- */
+
+/* Sends len bytes of buf (taken) with tag.  0 or an error. */
+static int w_send(worker_t *w, int tag, void *buf, size_t len) {
+  if (w->shm)
+    return mpipool__shm_send(&w->chan, tag, buf, len);
+  return mpipool__send(&w->sends, w->pool->comm, w->master, tag, buf, len);
+}
+
+/* The one-byte answer the master waits for (cma.h's offers). */
+static int w_answer(worker_t *w, int tag, int no) {
+  if (w->shm)
+    return mpipool__shm_answer(&w->chan, tag, no);
+  return mpipool__send_answer(w->pool->comm, w->master, tag, no);
+}
+
+/* Receives the master's next message, if one waits: 1, 0 or an error. */
+static int w_poll(worker_t *w, mpipool__msg_t *m) {
+  if (w->shm)
+    return mpipool__shm_poll(&w->chan, MPI_ANY_TAG, m);
+  return mpipool__recv_poll(w->pool->comm, w->master, MPI_ANY_TAG, m);
+}
+
+/* Waits for the master's next message with tag (or MPI_ANY_TAG), as long
+ * as the master lives: 0, MPIPOOL__EGONE or an error. */
+static int w_wait(worker_t *w, int tag, mpipool__msg_t *m) {
+  if (w->shm)
+    return mpipool__shm_wait(&w->chan, tag, m, master_gone, w);
+  return mpipool__recv_wait(w->pool->comm, w->master, tag, m, master_gone, w);
+}
+
+/* Moves on what is being sent.  0 or an error. */
+static int w_progress(worker_t *w) {
+  if (w->shm)
+    mpipool__shm_flush(&w->chan);
+  return mpipool__sends_progress(&w->sends);
+}
+
+/* Waits until everything is sent, or until deadline: 0, ETIMEDOUT or an
+ * error. */
+static int w_drain(worker_t *w, double deadline) {
+  mpipool__backoff_t b = {0};
+  while (w->shm && mpipool__shm_flush(&w->chan) > 0) {
+    if (mpipool__now() >= deadline)
+      return MPIPOOL_ETIMEDOUT;
+    mpipool__backoff_idle(&b);
+  }
+  return mpipool__sends_drain(&w->sends, deadline);
+}
+
+/* Offers the master a channel through shared memory when its CONFIG
+ * names a socket for them (shm.h), and waits for its answer; taken, all
+ * but the heartbeats goes through it from now on.  Where the channel
+ * cannot be made or given (another node), or is not taken, the worker
+ * stays on MPI.  0, or an error (the master gone: MPIPOOL__EGONE). */
+static int offer_channel(worker_t *w, const char *socket_name) {
+  int fd;
+  if (socket_name[0] == '\0' ||
+      mpipool__shm_chan_make(&w->chan, &fd, (size_t)INT_MAX) != 0)
+    return MPIPOOL_OK;
+  uint64_t nonce = mpipool__cma_random();
+  int given = mpipool__shm_give(socket_name, fd, nonce) == 0;
+  close(fd); /* the mapping stays */
+  uint64_t *msg = given ? mpipool__malloc(sizeof *msg) : NULL;
+  if (msg == NULL) {
+    mpipool__shm_chan_free(&w->chan);
+    return MPIPOOL_OK;
+  }
+  *msg = nonce;
+  mpipool__msg_t m;
+  int err = mpipool__send(&w->sends, w->pool->comm, w->master, MPIPOOL__TAG_SHM,
+                          msg, sizeof *msg);
+  if (err == 0)
+    err = mpipool__recv_wait(w->pool->comm, w->master, MPIPOOL__TAG_SHM_ACK, &m,
+                             master_gone, w);
+  int taken = err == 0 && m.len == 1 && ((const char *)m.data)[0] == 0;
+  if (err == 0)
+    mpipool__free(m.data);
+  if (!taken) {
+    mpipool__shm_chan_free(&w->chan);
+    return err;
+  }
+  w->shm = 1;
+  /* What the master sent over MPI before its answer comes first (a
+   * NOMAX): in order, it has arrived. */
+  int got;
+  while ((got = mpipool__recv_poll(w->pool->comm, w->master, MPI_ANY_TAG,
+                                   &m)) == 1)
+    if ((err = mpipool__shm_keep(&w->chan, &m)) != 0)
+      return err;
+  return got < 0 ? got : MPIPOOL_OK;
 }
 
 /* A STOP or TERMINATE that ends the pool (the master's shutdown says so
@@ -102,7 +200,7 @@ static void die_after_offer(worker_t *w) {
   const char *fault = getenv("MPIPOOL_FAULT_CMA");
   if (fault == NULL || strcmp(fault, "die") != 0 || w->ctx.id != 1)
     return;
-  mpipool__sends_drain(&w->sends, mpipool__now() + 5);
+  w_drain(w, mpipool__now() + 5);
   raise(SIGKILL);
 }
 
@@ -149,7 +247,7 @@ static int send_hello(worker_t *w, int tag, const mpipool__hello_t *h) {
     mpipool__buf_free(&b);
     return err;
   }
-  return mpipool__send(&w->sends, w->pool->comm, w->master, tag, b.data, b.len);
+  return w_send(w, tag, b.data, b.len);
 }
 
 /* Fault injection for the tests: MPIPOOL_FAULT_INIT=die:K makes
@@ -166,7 +264,7 @@ static void fault_init(worker_t *w, const char *kind) {
   long from = strtol(fault + len + 1, &end, 10);
   if (from <= 0 || w->ctx.id < from || (w->ctx.id > from && *end != '-'))
     return;
-  mpipool__sends_drain(&w->sends, mpipool__now() + 5);
+  w_drain(w, mpipool__now() + 5);
   raise(SIGKILL);
 }
 
@@ -326,14 +424,12 @@ static int offer(worker_t *w, const void *data, size_t len) {
       mpipool__cma_describe(&w->cma_node, data, len, &w->cma_check);
   if (d == NULL)
     return 0;
-  int err = mpipool__send(&w->sends, w->pool->comm, w->master, MPIPOOL__TAG_CMA,
-                          d, sizeof *d);
+  int err = w_send(w, MPIPOOL__TAG_CMA, d, sizeof *d);
   if (err)
     return err;
   die_after_offer(w);
   mpipool__msg_t m;
-  err = mpipool__recv_wait(w->pool->comm, w->master, MPIPOOL__TAG_CMA_ACK, &m,
-                           master_gone, w);
+  err = w_wait(w, MPIPOOL__TAG_CMA_ACK, &m);
   if (err)
     return err;
   int read = m.len == 1 && ((const char *)m.data)[0] == 0;
@@ -408,8 +504,7 @@ static int run_frame(worker_t *w, const mpipool__msg_t *m, int skip) {
       mpipool__free(data);
     return read == 1 ? MPIPOOL_OK : read;
   }
-  return mpipool__send(&w->sends, w->pool->comm, w->master,
-                       MPIPOOL__TAG_RESULTS, data, len);
+  return w_send(w, MPIPOOL__TAG_RESULTS, data, len);
 }
 
 /* A TASKS frame the master offers to be read from its memory (m, tag
@@ -424,14 +519,10 @@ static int take_offer(worker_t *w, mpipool__msg_t *m) {
   int read = mpipool__cma_read(m->data, m->len, &w->cma_node, &data, &len) == 0;
   mpipool__free(m->data);
   m->data = NULL;
-  int err = mpipool__send_answer(w->pool->comm, w->master,
-                                 MPIPOOL__TAG_TASKS_ACK, !read);
+  int err = w_answer(w, MPIPOOL__TAG_TASKS_ACK, !read);
   if (err || !read) {
     mpipool__free(data);
-    return err ? err
-               : mpipool__recv_wait(w->pool->comm, w->master,
-                                    MPIPOOL__TAG_TASKS_BYTES, m, master_gone,
-                                    w);
+    return err ? err : w_wait(w, MPIPOOL__TAG_TASKS_BYTES, m);
   }
   m->tag = MPIPOOL__TAG_TASKS;
   m->data = data;
@@ -442,6 +533,8 @@ static int take_offer(worker_t *w, mpipool__msg_t *m) {
 /* Is a TERMINATE waiting behind the frames?  Then queued frames are not
  * run: their items fail with ETERMINATED. */
 static int terminate_pending(worker_t *w) {
+  if (w->shm)
+    return mpipool__shm_has(&w->chan, MPIPOOL__TAG_TERMINATE);
   int flag = 0;
   MPI_Iprobe(w->master, MPIPOOL__TAG_TERMINATE, w->pool->comm, &flag,
              MPI_STATUS_IGNORE);
@@ -523,11 +616,11 @@ static int serve(worker_t *w) {
   b.no_spin = w->crowded;
   for (;;) {
     mpipool__msg_t m;
-    int got = mpipool__recv_poll(w->pool->comm, w->master, MPI_ANY_TAG, &m);
+    int got = w_poll(w, &m);
     if (got < 0)
       return got;
     if (got == 0) {
-      int err = mpipool__sends_progress(&w->sends);
+      int err = w_progress(w);
       if (err)
         return err;
       if (master_gone(w))
@@ -557,7 +650,7 @@ static int serve(worker_t *w) {
       return err;
     if (stop)
       return MPIPOOL_OK;
-    err = mpipool__sends_progress(&w->sends);
+    err = w_progress(w);
     if (err)
       return err;
   }
@@ -567,13 +660,11 @@ static int serve(worker_t *w) {
 static int wait_stop(worker_t *w) {
   for (;;) {
     mpipool__msg_t m;
-    int err = mpipool__recv_wait(w->pool->comm, w->master, MPI_ANY_TAG, &m,
-                                 master_gone, w);
+    int err = w_wait(w, MPI_ANY_TAG, &m);
     if (err)
       return err;
     if (m.tag == MPIPOOL__TAG_TASKS_CMA) /* not run: let the master go on */
-      err = mpipool__send_answer(w->pool->comm, w->master,
-                                 MPIPOOL__TAG_TASKS_ACK, 1);
+      err = w_answer(w, MPIPOOL__TAG_TASKS_ACK, 1);
     int stop = m.tag == MPIPOOL__TAG_STOP || m.tag == MPIPOOL__TAG_TERMINATE;
     w->final = stop && is_final(&m);
     mpipool__free(m.data);
@@ -632,6 +723,9 @@ int mpipool__worker_run(mpipool_t *pool, int master_rank, int *linger) {
   if (err)
     goto out_with_map;
   int init_failed;
+  err = offer_channel(&w, cfg.shm);
+  if (err)
+    goto out_with_map;
   w.beat_ms = cfg.beat_ms;
   beat_start(&w);
   char *host = mpipool__node_name_dup();
@@ -649,8 +743,7 @@ int mpipool__worker_run(mpipool_t *pool, int master_rank, int *linger) {
       err = MPIPOOL_ENOMEM;
     } else {
       *done = w.tasks_done;
-      err = mpipool__send(&w.sends, pool->comm, master_rank, MPIPOOL__TAG_BYE,
-                          done, sizeof *done);
+      err = w_send(&w, MPIPOOL__TAG_BYE, done, sizeof *done);
     }
   }
   {
@@ -659,8 +752,7 @@ int mpipool__worker_run(mpipool_t *pool, int master_rank, int *linger) {
      * it, a singleton's orted takes its workers with it), or the watch
      * sees it (master_watch.h). */
     int derr;
-    while ((derr = mpipool__sends_drain(&w.sends, mpipool__now() + 0.2)) ==
-               MPIPOOL_ETIMEDOUT &&
+    while ((derr = w_drain(&w, mpipool__now() + 0.2)) == MPIPOOL_ETIMEDOUT &&
            !master_gone(&w))
       ;
     if (err == 0)
@@ -677,5 +769,6 @@ out_with_msg:
   mpipool__rbuild_free(&w.rb);
   mpipool__buf_free(&w.out);
   mpipool__sends_free(&w.sends);
+  mpipool__shm_chan_free(&w.chan);
   return err;
 }

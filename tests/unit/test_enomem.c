@@ -92,8 +92,8 @@ static int async_job(void) {
 
 static int encoders(void) {
   mpipool__buf_t b = {0};
-  mpipool__config_t c = {1,     0,   2, "a\0b", "xy", 2, 0,     2,      0,
-                         "0-7", "3", 0, 0,      2,    1, "0,1", "1:2@h"};
+  mpipool__config_t c = {1,     0,   2, "a\0b", "xy", 2, 0,     2,       0,
+                         "0-7", "3", 0, 0,      2,    1, "0,1", "1:2@h", "s"};
   mpipool__hello_t h = {0, 7, "host", "", "core 0", 1, 0};
   mpipool__nodemsg_t n = {0, 2, -1, 2, "host", "0-1", NULL, "0,1"};
   int err = mpipool__wire_config_encode(&b, &c);

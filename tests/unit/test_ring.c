@@ -196,12 +196,19 @@ static void test_bad(void) {
      "which comes whole after");
   mpipool__free(data);
   mpipool__ring_writer_free(&w);
-  mpipool__ring_writer_init(&w, r); /* its queue not made yet */
+  /* A full ring and a writer whose queue is not made yet. */
+  r = mpipool__ring_init(mem, mpipool__ring_size(256));
+  mpipool__ring_writer_init(&w, r);
+  static const char fill[240];
+  ok(mpipool__ring_put(&w, 5, fill, sizeof fill) == 1,
+     "a copy fills the ring without memory of its own");
+  ok(mpipool__ring_put(&w, 5, fill, 0) == 0, "then not even an empty one fits");
   void *m = message(10, 4);
   long live = mpipool__alloc_live();
   mpipool__alloc_fail_at(1);
   is_int(mpipool__ring_send(&w, 4, m, 10), MPIPOOL_ENOMEM,
          "a send that cannot queue: ENOMEM");
+  mpipool__alloc_fail_at(0);
   is_int(mpipool__alloc_live(), live - 1, "its buffer freed");
   mpipool__ring_writer_free(&w);
   mpipool__ring_reader_free(&rd);
@@ -263,21 +270,36 @@ static void test_processes(void) {
     size_t len;
     int e = mpipool__ring_recv(&rd, &tag, &data, &len);
     if (e < 0) {
+      printf("# error %d after %u\n", e, got);
       bad = 1;
     } else if (e == 1) {
       bad = tag != 2 * got + 2 || len != (got * 7919u) % 9000 ||
             !is_message(data, len, got);
+      if (bad)
+        printf("# message %u: tag %u, %zu bytes\n", got, (unsigned)tag, len);
       mpipool__free(data);
       got++;
     }
+  }
+  if (got < total) {
+    const uint64_t *t = (const uint64_t *)to, *f = (const uint64_t *)from;
+    printf("# sent %u got %u; to: head %llu tail %llu; from: head %llu tail "
+           "%llu; writer n %zu off %zu len %zu; reader len %zu got %zu\n",
+           sent, got, (unsigned long long)t[8], (unsigned long long)t[16],
+           (unsigned long long)f[8], (unsigned long long)f[16], w.n,
+           w.n ? w.q[w.first].off : 0, w.n ? w.q[w.first].len : 0, rd.len,
+           rd.got);
   }
   ok(!bad && got == total,
      "20,000 messages of 0 to 9,000 bytes there and back between two "
      "processes (%u)",
      got);
   mpipool__ring_send(&w, 0, NULL, 0);
-  while (mpipool__ring_flush(&w) > 0)
+  start = 0;
+  while (mpipool__ring_flush(&w) > 0 && in_time(&start))
     ;
+  if (got < total)
+    kill(pid, SIGKILL); /* it may wait for ever */
   int status = -1;
   waitpid(pid, &status, 0);
   ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the child ended well");

@@ -745,12 +745,12 @@ static void test_config(void) {
   mpipool__buf_t b = {0};
   const char names[] = "square\0double\0x";
   const char initargs[] = {1, 2, 3, 4, 5};
-  mpipool__config_t in = {7, 1000, 3, names, initargs, sizeof initargs,
-                          2, 4,    1, "0-3", "1,5",    1000,
-                          1, 2,    1, "g0",  "12:34@n"};
+  mpipool__config_t in = {7, 1000, 3, names, initargs,  sizeof initargs,
+                          2, 4,    1, "0-3", "1,5",     1000,
+                          1, 2,    1, "g0",  "12:34@n", "mpipool-1-ab"};
   mpipool__config_t out;
   const size_t H = sizeof(config_hdr_t),
-               NAMES = H + STR(3) + STR(3) + STR(2) + STR(7);
+               NAMES = H + STR(3) + STR(3) + STR(2) + STR(7) + STR(12);
   is_int(mpipool__wire_config_encode(&b, &in), 0, "config_encode");
   is_int(b.len, NAMES + 16 + 5, "config size");
   is_int(mpipool__wire_config_decode(&out, b.data, b.len), 0, "config_decode");
@@ -767,6 +767,8 @@ static void test_config(void) {
   ok(out.share_cores == 2 && out.gpus_per == 1 && strcmp(out.gpus, "g0") == 0,
      "config: cores per share, GPUs per place, the node's GPUs");
   ok(strcmp(out.master, "12:34@n") == 0, "config: the master's name");
+  ok(strcmp(out.shm, "mpipool-1-ab") == 0,
+     "config: the master's socket for channels");
 
   size_t len = b.len;
   char *m = malloc(len);
@@ -796,6 +798,8 @@ static void test_config(void) {
   expect_eproto_u32(K_CONFIG, m, len, H + STR(3), UINT32_MAX, "avoid NULL");
   expect_eproto_u32(K_CONFIG, m, len, H + STR(3) + STR(3) + STR(2), UINT32_MAX,
                     "the master's name NULL");
+  expect_eproto_u32(K_CONFIG, m, len, H + STR(3) + STR(3) + STR(2) + STR(7),
+                    UINT32_MAX, "the socket's name NULL");
   {
     char *m2 = malloc(len + 1);
     memcpy(m2, m, len);
@@ -807,17 +811,17 @@ static void test_config(void) {
   free(m);
 
   /* no names, no initargs, no sets (NULL goes as "") */
-  mpipool__config_t none = {1,    0,  0, NULL, NULL, 0, -1,   0,   0,
-                            NULL, "", 0, 0,    0,    0, NULL, NULL};
+  mpipool__config_t none = {1,    0,  0, NULL, NULL, 0, -1,   0,    0,
+                            NULL, "", 0, 0,    0,    0, NULL, NULL, NULL};
   is_int(mpipool__wire_config_encode(&b, &none), 0, "empty config encodes");
-  is_int(b.len, H + STR(0) + STR(0) + STR(0) + STR(0),
-         "empty config: the header, four \"\"");
+  is_int(b.len, H + STR(0) + STR(0) + STR(0) + STR(0) + STR(0),
+         "empty config: the header, five \"\"");
   out.nnames = 99;
   is_int(mpipool__wire_config_decode(&out, b.data, b.len), 0,
          "empty config decodes");
   ok(out.worker_id == 1 && out.nnames == 0 && out.initargs_len == 0 &&
          strcmp(out.node_set, "") == 0 && strcmp(out.avoid, "") == 0 &&
-         strcmp(out.master, "") == 0,
+         strcmp(out.master, "") == 0 && strcmp(out.shm, "") == 0,
      "empty config fields");
   check_truncations(K_CONFIG, b.data, b.len, "empty");
   /* a name-less config with a byte of names: bad */
@@ -832,8 +836,8 @@ static void test_config(void) {
     free(m2);
   }
   /* an empty name among others is still nnames strings */
-  mpipool__config_t e = {2,  0,  2, "a\0", "", 0, -1, 0, 0,
-                         "", "", 0, 0,     0,  0, "", ""};
+  mpipool__config_t e = {2,  0,  2, "a\0", "", 0, -1, 0,  0,
+                         "", "", 0, 0,     0,  0, "", "", ""};
   mpipool__wire_config_encode(&b, &e);
   ok(mpipool__wire_config_decode(&out, b.data, b.len) == 0 && out.nnames == 2 &&
          strcmp(out.names, "a") == 0 && out.names[2] == '\0',
@@ -842,8 +846,8 @@ static void test_config(void) {
   /* A node's set of 128 cyclic CPUs and as long an avoid list: whole. */
   char *set = cyclic_set(), *avoid = cyclic_set();
   avoid[0] = '1';
-  mpipool__config_t big = {3,   0,     0, NULL, NULL, 0, 5,    128, 1,
-                           set, avoid, 0, 0,    0,    0, NULL, NULL};
+  mpipool__config_t big = {3,   0,     0, NULL, NULL, 0, 5,    128,  1,
+                           set, avoid, 0, 0,    0,    0, NULL, NULL, NULL};
   is_int(mpipool__wire_config_encode(&b, &big), 0,
          "config with a 128-CPU cyclic set encodes");
   ok(mpipool__wire_config_decode(&out, b.data, b.len) == 0 &&

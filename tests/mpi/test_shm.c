@@ -1,0 +1,92 @@
+/*
+ * test_shm.c - the workers of the master's node reach it through channels
+ * in shared memory (transport/shm.h): once they have started, the master
+ * has one mapped per worker (its /proc/self/maps shows them), and maps,
+ * apply_async, large frames and large results (cma.h's offers, which go
+ * through the channels too) come back right.  As a singleton, a second
+ * pool started beside it with MPIPOOL_SHM=0 maps none and gives the
+ * same.
+ */
+#include "offer.h"
+
+/* The channels this process has mapped. */
+static int channels(void) {
+  return lines_with("/proc/self/maps", "mpipool-channel");
+}
+
+static void exercise(mpipool_t *pool, const char *how) {
+  int err;
+  ok(map_right(pool, "double", 10000, 1, &err),
+     "%s: a map of 10,000 ints in chunks of 1", how);
+  enum { N = 2000 };
+  mpipool_async_t *h[N];
+  int good = 0;
+  for (int i = 0; i < N; i++)
+    if (mpipool_apply_async(pool, "double", &i, sizeof i, NULL, NULL, NULL,
+                            &h[i]) != 0)
+      h[i] = NULL;
+  for (int i = 0; i < N; i++) {
+    const void *d;
+    size_t s;
+    good += h[i] && mpipool_async_get(h[i], -1, &d, &s) == 0 &&
+            s == sizeof(int) && *(const int *)d == 2 * i;
+    mpipool_async_free(h[i]);
+  }
+  is_int(good, N, "apply_async: every result right");
+  unsigned char *items = offer_items();
+  is_int(offer_map(pool, items), OFFER_N,
+         "a map of 20 items of 300 KiB (large frames and results): intact");
+  free(items);
+  size_t big = 16 << 20;
+  unsigned char *in = malloc(big);
+  for (size_t i = 0; in && i < big; i++)
+    in[i] = (unsigned char)(i * 13);
+  void *out = NULL;
+  size_t s = 0;
+  err = in ? mpipool_apply(pool, "echo", in, big, &out, &s) : -1;
+  ok(err == 0 && s == big && memcmp(in, out, big) == 0,
+     "apply: a 16 MiB input comes back intact");
+  free(out);
+  free(in);
+}
+
+static mpipool_t *pool_of_two(void) {
+  mpipool_t *pool;
+  int err = mpipool_create(&pool);
+  if (err == 0)
+    err = mpipool_register(pool, "double", t_double, NULL);
+  if (err == 0)
+    err = mpipool_register(pool, "slow_echo", t_slow_echo, NULL);
+  if (err == 0)
+    err = mpipool_register(pool, "echo", t_echo, NULL);
+  if (err == 0)
+    err = mpipool_set_processes(pool, 2);
+  if (err == 0)
+    err = mpipool_start(pool);
+  if (err) {
+    printf("not ok 1 - pool start: %s\n1..1\n", mpipool_strerror(err));
+    exit(1);
+  }
+  return pool;
+}
+
+int main(void) {
+  int launched = mpipool_launch_rank() >= 0;
+  mpipool_t *pool = pool_of_two();
+  int size = mpipool_size(pool);
+  is_int(wait_workers(pool, 60, NULL), size, "every worker has started");
+  is_int(channels(), size, "the master maps a channel per worker");
+  exercise(pool, "through the channels");
+  if (!launched) { /* a singleton may have a second pool */
+    setenv("MPIPOOL_SHM", "0", 1);
+    mpipool_t *plain = pool_of_two();
+    is_int(wait_workers(plain, 60, NULL), mpipool_size(plain),
+           "MPIPOOL_SHM=0: every worker of a second pool has started");
+    is_int(channels(), size, "and it maps no channel");
+    exercise(plain, "over MPI");
+    finish_pool(plain);
+  }
+  finish_pool(pool);
+  is_int(channels(), 0, "the pool's end unmaps them");
+  return tap_done();
+}
