@@ -113,6 +113,15 @@
  * MPIPOOL_CMA_TASKS=0 in the master's environment sends every task frame
  * as a message.
  *
+ * SPAWNED WORKERS ON THE MASTER'S NODE
+ * ------------------------------------
+ * On Linux, a worker the pool spawned on the master's node (a singleton's
+ * workers, successors under maxtasksperchild, replacements of lost
+ * workers) talks to the master through a channel in shared memory that it
+ * makes and passes to the master over a Unix socket, not through MPI
+ * (which would take TCP between them).  A launcher's ranks stay on MPI.
+ * MPIPOOL_SHM=0 in the master's environment keeps every worker on MPI.
+ *
  * SIGNALS
  * -------
  * From mpipool_start() until the last pool of the process is destroyed,
