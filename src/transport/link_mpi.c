@@ -388,9 +388,12 @@ static size_t l_bytes(const mpipool__link_t *l) {
   n += lm->offered_cap * sizeof *lm->offered;
   for (size_t i = 0; i < lm->noffered; i++)
     n += lm->offered[i].len;
-  n += lm->peers_cap * sizeof *lm->peers + lm->groups_cap * sizeof *lm->groups;
+  /* Channels by the table's room, not by how many are open now (that
+   * comes and goes with every successor). */
+  n += lm->peers_cap * (sizeof *lm->peers + sizeof **lm->peers) +
+       lm->groups_cap * sizeof *lm->groups;
   for (size_t i = 0; i < lm->npeers; i++)
-    n += sizeof *lm->peers[i] + mpipool__shm_bytes(&lm->peers[i]->chan);
+    n += mpipool__shm_bytes(&lm->peers[i]->chan);
   return n + mpipool__spares_bytes(&s->spares);
 }
 
