@@ -251,17 +251,33 @@ int mpipool__shm_listen(mpipool__shm_listener_t *l) {
 }
 
 #if defined(__linux__)
+/* Room for one file descriptor passed with a message. */
+typedef union {
+  char bytes[CMSG_SPACE(sizeof(int))];
+  struct cmsghdr align;
+} control_t;
+
+/* A message of the nonce at *nonce (iov, the caller's) with room for one
+ * file descriptor in control. */
+static struct msghdr nonce_message(uint64_t *nonce, struct iovec *iov,
+                                   control_t *control) {
+  struct msghdr mh;
+  memset(&mh, 0, sizeof mh);
+  memset(control, 0, sizeof *control);
+  *iov = (struct iovec){nonce, sizeof *nonce};
+  mh.msg_iov = iov;
+  mh.msg_iovlen = 1;
+  mh.msg_control = control->bytes;
+  mh.msg_controllen = sizeof control->bytes;
+  return mh;
+}
+
 /* Reads the nonce and the file a connection carries (it was sent before
  * the connection was accepted, so it is there).  -1 if it does not. */
 static int receive_file(int conn, uint64_t *nonce) {
-  char control[CMSG_SPACE(sizeof(int))];
-  struct iovec iov = {nonce, sizeof *nonce};
-  struct msghdr mh;
-  memset(&mh, 0, sizeof mh);
-  mh.msg_iov = &iov;
-  mh.msg_iovlen = 1;
-  mh.msg_control = control;
-  mh.msg_controllen = sizeof control;
+  control_t control;
+  struct iovec iov;
+  struct msghdr mh = nonce_message(nonce, &iov, &control);
   ssize_t n;
   while ((n = recvmsg(conn, &mh, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
     ;
@@ -331,15 +347,9 @@ int mpipool__shm_give(const char *name, int fd, uint64_t nonce) {
   int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (s < 0)
     return MPIPOOL_EMPI;
-  char control[CMSG_SPACE(sizeof(int))];
-  memset(control, 0, sizeof control);
-  struct iovec iov = {&nonce, sizeof nonce};
-  struct msghdr mh;
-  memset(&mh, 0, sizeof mh);
-  mh.msg_iov = &iov;
-  mh.msg_iovlen = 1;
-  mh.msg_control = control;
-  mh.msg_controllen = sizeof control;
+  control_t control;
+  struct iovec iov;
+  struct msghdr mh = nonce_message(&nonce, &iov, &control);
   struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
   cm->cmsg_level = SOL_SOCKET;
   cm->cmsg_type = SCM_RIGHTS;

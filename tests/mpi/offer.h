@@ -1,8 +1,9 @@
 /*
  * offer.h - what the tests of TASKS frames read from the master's memory
- * share (test_offer_declined, test_lost_offer; link.h's offers): items of
- * 300 KiB, each frame of them large enough to be offered, echoed back
- * after a short sleep, and a check of a map of them.
+ * share (test_offer_declined, test_lost_offer, test_shm; link.h's
+ * offers): items of 300 KiB, each frame of them large enough to be
+ * offered, echoed back after a short sleep, and a check of a map of them;
+ * a 16 MiB input echoed.
  */
 #ifndef MPIPOOL_TEST_OFFER_H
 #define MPIPOOL_TEST_OFFER_H
@@ -48,8 +49,24 @@ static inline int offer_map(mpipool_t *pool, const unsigned char *items) {
   return good;
 }
 
-/* A pool of 2 workers with slow_echo, no head start (the workers are
- * what is tested), started; exits the test if it does not start. */
+/* Echoes a 16 MiB input through the pool: 1 when it comes back
+ * intact. */
+static inline int offer_big_echo(mpipool_t *pool) {
+  size_t big = 16 << 20;
+  unsigned char *in = malloc(big);
+  for (size_t i = 0; in && i < big; i++)
+    in[i] = (unsigned char)(i * 13);
+  void *out = NULL;
+  size_t s = 0;
+  int err = in ? mpipool_apply(pool, "echo", in, big, &out, &s) : -1;
+  int intact = err == 0 && s == big && memcmp(in, out, big) == 0;
+  free(out);
+  free(in);
+  return intact;
+}
+
+/* A pool of 2 workers with slow_echo, echo and double, no head start (the
+ * workers are what is tested), started; exits the test if it does not start. */
 static inline mpipool_t *offer_pool(void) {
   mpipool_t *pool;
   int err = mpipool_create(&pool);
@@ -57,6 +74,8 @@ static inline mpipool_t *offer_pool(void) {
     err = mpipool_register(pool, "slow_echo", t_slow_echo, NULL);
   if (err == 0)
     err = mpipool_register(pool, "echo", t_echo, NULL);
+  if (err == 0)
+    err = mpipool_register(pool, "double", t_double, NULL);
   if (err == 0)
     err = mpipool_set_processes(pool, 2);
   if (err == 0)

@@ -19,17 +19,8 @@ int main(void) {
          "intact");
   is_int(offer_map(pool, items), OFFER_N, "and again");
 
-  size_t big = 16 << 20;
-  unsigned char *in = malloc(big);
-  for (size_t i = 0; in && i < big; i++)
-    in[i] = (unsigned char)(i * 13);
-  void *out = NULL;
-  size_t s = 0;
-  int err = in ? mpipool_apply(pool, "echo", in, big, &out, &s) : -1;
-  ok(err == 0 && s == big && memcmp(in, out, big) == 0,
+  ok(offer_big_echo(pool),
      "apply: a 16 MiB input, declined, comes back intact");
-  free(out);
-  free(in);
   free(items);
 
   double t0 = test_now();

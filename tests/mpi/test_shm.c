@@ -46,42 +46,12 @@ static void exercise(mpipool_t *pool, const char *how) {
   is_int(offer_map(pool, items), OFFER_N,
          "a map of 20 items of 300 KiB (large frames and results): intact");
   free(items);
-  size_t big = 16 << 20;
-  unsigned char *in = malloc(big);
-  for (size_t i = 0; in && i < big; i++)
-    in[i] = (unsigned char)(i * 13);
-  void *out = NULL;
-  size_t s = 0;
-  err = in ? mpipool_apply(pool, "echo", in, big, &out, &s) : -1;
-  ok(err == 0 && s == big && memcmp(in, out, big) == 0,
-     "apply: a 16 MiB input comes back intact");
-  free(out);
-  free(in);
-}
-
-static mpipool_t *pool_of_two(void) {
-  mpipool_t *pool;
-  int err = mpipool_create(&pool);
-  if (err == 0)
-    err = mpipool_register(pool, "double", t_double, NULL);
-  if (err == 0)
-    err = mpipool_register(pool, "slow_echo", t_slow_echo, NULL);
-  if (err == 0)
-    err = mpipool_register(pool, "echo", t_echo, NULL);
-  if (err == 0)
-    err = mpipool_set_processes(pool, 2);
-  if (err == 0)
-    err = mpipool_start(pool);
-  if (err) {
-    printf("not ok 1 - pool start: %s\n1..1\n", mpipool_strerror(err));
-    exit(1);
-  }
-  return pool;
+  ok(offer_big_echo(pool), "apply: a 16 MiB input comes back intact");
 }
 
 int main(void) {
   int launched = mpipool_launch_rank() >= 0;
-  mpipool_t *pool = pool_of_two();
+  mpipool_t *pool = offer_pool();
   int size = mpipool_size(pool);
   is_int(wait_workers(pool, 60, NULL), size, "every worker has started");
   int n = spawned(pool);
@@ -90,7 +60,7 @@ int main(void) {
   exercise(pool, "through the channels");
   if (!launched) { /* a singleton may have a second pool */
     setenv("MPIPOOL_SHM", "0", 1);
-    mpipool_t *plain = pool_of_two();
+    mpipool_t *plain = offer_pool();
     is_int(wait_workers(plain, 60, NULL), mpipool_size(plain),
            "MPIPOOL_SHM=0: every worker of a second pool has started");
     is_int(channels(), n, "and it maps no channel");

@@ -53,6 +53,29 @@ static int is_message(const void *data, size_t n, unsigned seed) {
   return 1;
 }
 
+/* A ring of 256 bytes in shared memory, its writer and a reader taking
+ * messages of up to max bytes. */
+typedef struct {
+  char *mem;
+  mpipool__ring_t *r;
+  mpipool__ring_writer_t w;
+  mpipool__ring_reader_t rd;
+} fixture_t;
+
+static void fixture(fixture_t *f, size_t max) {
+  if (f->mem == NULL)
+    f->mem = shared(256);
+  f->r = mpipool__ring_init(f->mem, mpipool__ring_size(256));
+  mpipool__ring_writer_init(&f->w, f->r);
+  mpipool__ring_reader_init(&f->rd, f->r, max);
+}
+
+static void fixture_free(fixture_t *f) {
+  mpipool__ring_writer_free(&f->w);
+  mpipool__ring_reader_free(&f->rd);
+  munmap(f->mem, 2 * mpipool__ring_size(256));
+}
+
 static void test_attach(void) {
   size_t size = mpipool__ring_size(4096);
   char *mem = shared(4096);
@@ -112,27 +135,23 @@ static void test_small(void) {
 /* Messages larger than the ring, and more than fit, pass in order while
  * the reader reads: each comes out whole once. */
 static void test_large(void) {
-  char *mem = shared(256);
-  mpipool__ring_t *r = mpipool__ring_init(mem, mpipool__ring_size(256));
-  mpipool__ring_writer_t w;
-  mpipool__ring_reader_t rd;
-  mpipool__ring_writer_init(&w, r);
-  mpipool__ring_reader_init(&rd, r, 1 << 20);
+  fixture_t f = {0};
+  fixture(&f, 1 << 20);
   static const size_t sizes[] = {10000, 3, 0, 255, 256, 257, 70000, 1};
   const size_t nsizes = sizeof sizes / sizeof sizes[0];
   for (size_t i = 0; i < nsizes; i++)
-    mpipool__ring_send(&w, (uint32_t)(100 + i), message(sizes[i], (unsigned)i),
-                       sizes[i]);
-  ok(mpipool__ring_flush(&w) == nsizes, "they wait while the ring is full");
-  ok(mpipool__ring_pending(&w) >= 80000, "the writer holds their bytes");
+    mpipool__ring_send(&f.w, (uint32_t)(100 + i),
+                       message(sizes[i], (unsigned)i), sizes[i]);
+  ok(mpipool__ring_flush(&f.w) == nsizes, "they wait while the ring is full");
+  ok(mpipool__ring_pending(&f.w) >= 80000, "the writer holds their bytes");
   size_t got = 0, rounds = 0;
   int good = 1;
   while (got < nsizes && rounds++ < 100000 && good) {
     uint32_t tag;
     void *data;
     size_t len;
-    mpipool__ring_flush(&w);
-    int e = mpipool__ring_recv(&rd, &tag, &data, &len);
+    mpipool__ring_flush(&f.w);
+    int e = mpipool__ring_recv(&f.rd, &tag, &data, &len);
     if (e == 1) {
       good = tag == 100 + got && len == sizes[got] &&
              is_message(data, len, (unsigned)got);
@@ -144,10 +163,8 @@ static void test_large(void) {
   }
   ok(good && got == nsizes, "all %zu come out whole, in order (%zu rounds)",
      nsizes, rounds);
-  is_int(mpipool__ring_flush(&w), 0, "none waits then");
-  mpipool__ring_writer_free(&w);
-  mpipool__ring_reader_free(&rd);
-  munmap(mem, 2 * mpipool__ring_size(256));
+  is_int(mpipool__ring_flush(&f.w), 0, "none waits then");
+  fixture_free(&f);
 }
 
 static void test_bad(void) {
