@@ -191,13 +191,8 @@ static int take_answers(link_mpi_t *l) {
     if (l->offered[i].comm == MPI_COMM_NULL)
       continue;
     mpipool__msg_t msg;
-    mpipool__shm_chan_t *c =
-        l->npeers ? chan_of(l, l->offered[i].comm, l->offered[i].dest) : NULL;
-    int got = c ? mpipool__shm_poll(c, MPIPOOL__TAG_TASKS_ACK, &msg)
-                : mpipool__recv_poll(l->offered[i].comm, l->offered[i].dest,
-                                     MPIPOOL__TAG_TASKS_ACK, &msg);
-    if (got == 1)
-      msg.source = l->offered[i].dest;
+    int got = route_poll(l, l->offered[i].comm, l->offered[i].dest,
+                         MPIPOOL__TAG_TASKS_ACK, &msg);
     if (got < 0)
       return got;
     if (got == 1) {
