@@ -93,6 +93,15 @@ void mpipool__ring_writer_init(mpipool__ring_writer_t *w, mpipool__ring_t *r) {
   w->ring_cap = r ? (size_t)r->cap : 0;
 }
 
+/* The bytes the writer may write now, *head set to where: 0 also when
+ * the reader broke the ring (nothing more goes). */
+static size_t room_at(const mpipool__ring_writer_t *w, uint64_t *head) {
+  mpipool__ring_t *r = w->ring;
+  *head = atomic_load_explicit(&r->head, memory_order_relaxed);
+  uint64_t used = *head - atomic_load_explicit(&r->tail, memory_order_acquire);
+  return used > w->ring_cap ? 0 : w->ring_cap - (size_t)used;
+}
+
 /* Writes up to room bytes more of o's frame at *head: returns how many. */
 static size_t write_some(mpipool__ring_t *r, size_t cap, mpipool__ring_out_t *o,
                          uint64_t *head, size_t room) {
@@ -129,11 +138,8 @@ size_t mpipool__ring_flush(mpipool__ring_writer_t *w) {
   if (w->n == 0 || w->ring == NULL)
     return w->n;
   mpipool__ring_t *r = w->ring;
-  uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
-  uint64_t tail = atomic_load_explicit(&r->tail, memory_order_acquire);
-  if (head - tail > w->ring_cap)
-    return w->n; /* the reader broke the ring: nothing more goes */
-  size_t room = (size_t)(w->ring_cap - (head - tail)), before = (size_t)head;
+  uint64_t head;
+  size_t room = room_at(w, &head), before = (size_t)head;
   while (w->n > 0 && room > 0) {
     mpipool__ring_out_t *o = &w->q[w->first];
     room -= write_some(r, w->ring_cap, o, &head, room);
@@ -152,12 +158,8 @@ size_t mpipool__ring_flush(mpipool__ring_writer_t *w) {
 int mpipool__ring_put(mpipool__ring_writer_t *w, uint32_t tag, const void *p,
                       size_t len) {
   mpipool__ring_t *r = w->ring;
-  if (w->n > 0 || r == NULL)
-    return 0;
-  uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
-  uint64_t tail = atomic_load_explicit(&r->tail, memory_order_acquire);
-  if (head - tail > w->ring_cap ||
-      frame_len(len) > w->ring_cap - (size_t)(head - tail))
+  uint64_t head;
+  if (w->n > 0 || r == NULL || frame_len(len) > room_at(w, &head))
     return 0;
   mpipool__ring_out_t o = {(void *)p, len, 0, tag};
   write_some(r, w->ring_cap, &o, &head, frame_len(len));
