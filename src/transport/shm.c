@@ -38,6 +38,11 @@ static int open_rings(mpipool__shm_chan_t *c, int worker, int make,
   }
   mpipool__ring_writer_init(&c->out, rings[worker ? 1 : 0]);
   mpipool__ring_reader_init(&c->in, rings[worker ? 0 : 1], max);
+  /* The capacities they took are the channel's: not read again from
+   * memory the peer could have changed since the rings were checked. */
+  if (c->out.ring_cap != MPIPOOL__SHM_RING ||
+      c->in.ring_cap != MPIPOOL__SHM_RING)
+    return MPIPOOL_EPROTO;
   return MPIPOOL_OK;
 }
 

@@ -115,6 +115,14 @@ static void test_rendezvous(void) {
      "a zeroed file of a channel's size");
   is_int(mpipool__shm_chan_adopt(&master, other, 1 << 20), MPIPOOL_EPROTO,
          "without the rings' marks: EPROTO");
+  size_t ring = mpipool__ring_size(MPIPOOL__SHM_RING);
+  char *p = mmap(NULL, 2 * ring, PROT_READ | PROT_WRITE, MAP_SHARED, other, 0);
+  ok(p != MAP_FAILED && mpipool__ring_init(p, mpipool__ring_size(4096)) &&
+         mpipool__ring_init(p + ring, mpipool__ring_size(4096)),
+     "rings of 4 KiB where the channel's are");
+  is_int(mpipool__shm_chan_adopt(&master, other, 1 << 20), MPIPOOL_EPROTO,
+         "rings of another capacity: EPROTO");
+  munmap(p, 2 * ring);
   close(other);
   mpipool__shm_listener_free(&l);
 }
