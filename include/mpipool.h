@@ -121,6 +121,9 @@
  * makes and passes to the master over a Unix socket, not through MPI
  * (which would take TCP between them).  A launcher's ranks stay on MPI.
  * MPIPOOL_SHM=0 in the master's environment keeps every worker on MPI.
+ * A task that overwrites that memory (a stray pointer) costs its worker
+ * only: the master finds what came through it is not messages, kills the
+ * worker and takes it for lost (mpipool_set_crash_limit).
  *
  * SIGNALS
  * -------

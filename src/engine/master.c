@@ -1505,6 +1505,16 @@ static int dead_worker(mpipool__master_t *m, mpipool__worker_t *w,
   return MPIPOOL_OK;
 }
 
+/* The link found what the worker at rank `rank` of endpoint ep wrote
+ * into its channel broken, and killed it: it is lost. */
+static int broken_channel(mpipool__master_t *m, uint32_t ep, int rank) {
+  mpipool__worker_t *w = mpipool__roster_find(&m->roster, ep, rank);
+  return w ? lose_worker(m, w,
+                         "overwrote its channel to the master (shared "
+                         "memory, by a task?) and was killed")
+           : MPIPOOL_OK;
+}
+
 /* A worker that has not said STARTED (its pid is not known yet), though
  * it may have been told to stop since. */
 static int unstarted(const mpipool__worker_t *w) { return w->pid == 0; }
@@ -1803,6 +1813,11 @@ int mpipool__master_progress(mpipool__master_t *m, int *busy) {
       if (got == MPIPOOL_ENOMEM) { /* the message waits: try again later */
         err = out_of_memory(m);
         break;
+      }
+      if (got == MPIPOOL__EPEER) {
+        *busy = 1;
+        err = broken_channel(m, (uint32_t)e, msg.source);
+        continue;
       }
       if (got <= 0) {
         err = got;

@@ -17,6 +17,9 @@
 
 typedef struct mpipool__link mpipool__link_t;
 
+/* A peer's channel broke (poll). */
+#define MPIPOOL__EPEER (MPIPOOL_ERRNO_LAST - 2)
+
 struct mpipool__link {
   /* Starts sending len bytes of buf (taken: freed when sent, or at once
    * on failure) to rank dest of comm.  0, ENOMEM, E2BIG or EMPI. */
@@ -32,7 +35,10 @@ struct mpipool__link {
   size_t (*forget)(mpipool__link_t *l, MPI_Comm comm, int dest);
   /* Receives a message of comm from source (or MPI_ANY_SOURCE) with tag
    * (or MPI_ANY_TAG) if one waits: 1 and *m set, 0 if none, EMPI or
-   * ENOMEM (the message waits). */
+   * ENOMEM (the message waits), or MPIPOOL__EPEER: what rank m->source
+   * sent through its channel (shm.h) is not messages, its task overwrote
+   * that memory; the link killed it (it is on this node) and dropped the
+   * channel: it is lost. */
   int (*poll)(mpipool__link_t *l, MPI_Comm comm, int source, int tag,
               mpipool__msg_t *m);
   /* A buffer of an earlier send, whose pages are in memory already, to

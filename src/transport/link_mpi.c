@@ -20,6 +20,7 @@
 #include "wire.h"
 
 #include <limits.h>
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -35,6 +36,7 @@ typedef struct {
 typedef struct {
   MPI_Comm comm;
   int rank;
+  pid_t pid; /* its process, which gave the channel */
   mpipool__shm_chan_t chan;
 } peer_t;
 
@@ -94,9 +96,25 @@ static int route_answer(link_mpi_t *l, MPI_Comm comm, int dest, int tag,
            : mpipool__send_answer(comm, dest, tag, no);
 }
 
+static size_t drop_peers(link_mpi_t *l, MPI_Comm comm, int dest);
+
+/* What the worker of peers[i] wrote into its channel is not messages
+ * (its task overwrote that memory): the worker is killed, as a task
+ * that crashed it would have, and its channel dropped.  MPIPOOL__EPEER,
+ * m->source its rank. */
+static int break_peer(link_mpi_t *l, size_t i, mpipool__msg_t *m) {
+  peer_t *p = l->peers[i];
+  m->source = p->rank;
+  if (p->pid > 0)
+    kill(p->pid, SIGKILL);
+  drop_peers(l, p->comm, p->rank);
+  return MPIPOOL__EPEER;
+}
+
 /* Receives from rank source of comm (MPI_ANY_SOURCE: any) with tag: from
  * the channels first, then over MPI (only now and then where every rank
- * of comm has a channel).  As mpipool__recv_poll. */
+ * of comm has a channel).  As mpipool__recv_poll, or MPIPOOL__EPEER
+ * (break_peer). */
 static int route_poll(link_mpi_t *l, MPI_Comm comm, int source, int tag,
                       mpipool__msg_t *m) {
   if (l->npeers == 0)
@@ -108,6 +126,8 @@ static int route_poll(link_mpi_t *l, MPI_Comm comm, int source, int tag,
     int got = mpipool__shm_poll(&p->chan, tag, m);
     if (got == 1)
       m->source = p->rank;
+    if (got == MPIPOOL_EPROTO)
+      return break_peer(l, i, m);
     if (got != 0)
       return got;
     if (source != MPI_ANY_SOURCE)
@@ -193,6 +213,10 @@ static int take_answers(link_mpi_t *l) {
     mpipool__msg_t msg;
     int got = route_poll(l, l->offered[i].comm, l->offered[i].dest,
                          MPIPOOL__TAG_TASKS_ACK, &msg);
+    if (got == MPIPOOL__EPEER) { /* it will not answer: its offers go */
+      l->link.forget(&l->link, l->offered[i].comm, l->offered[i].dest);
+      continue;
+    }
     if (got < 0)
       return got;
     if (got == 1) {
@@ -336,7 +360,7 @@ static int add_peer(link_mpi_t *l, MPI_Comm comm, int dest, uint64_t nonce) {
   peer_t *p = mpipool__calloc(1, sizeof *p);
   if (p == NULL)
     return MPIPOOL_ENOMEM;
-  int fd = mpipool__shm_take(&l->listener, nonce);
+  int fd = mpipool__shm_take(&l->listener, nonce, &p->pid);
   int err = fd < 0 ? MPIPOOL_EPROTO
                    : mpipool__shm_chan_adopt(&p->chan, fd, (size_t)INT_MAX);
   if (fd >= 0)

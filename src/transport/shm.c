@@ -315,12 +315,12 @@ static void accept_all(mpipool__shm_listener_t *l) {
       close(fd); /* its worker is answered no */
       continue;
     }
-    l->given[l->ngiven++] = (mpipool__shm_given_t){nonce, fd};
+    l->given[l->ngiven++] = (mpipool__shm_given_t){nonce, fd, cred.pid};
   }
 }
 #endif
 
-int mpipool__shm_take(mpipool__shm_listener_t *l, uint64_t nonce) {
+int mpipool__shm_take(mpipool__shm_listener_t *l, uint64_t nonce, pid_t *pid) {
   if (l->fd < 0)
     return -1;
 #if defined(__linux__)
@@ -329,6 +329,7 @@ int mpipool__shm_take(mpipool__shm_listener_t *l, uint64_t nonce) {
   for (size_t i = 0; i < l->ngiven; i++)
     if (l->given[i].nonce == nonce) {
       int fd = l->given[i].fd;
+      *pid = l->given[i].pid;
       l->given[i] = l->given[--l->ngiven];
       return fd;
     }

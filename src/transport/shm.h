@@ -33,6 +33,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "msg.h"
 #include "ring.h"
@@ -109,6 +110,7 @@ void mpipool__shm_chan_free(mpipool__shm_chan_t *c);
 typedef struct {
   uint64_t nonce;
   int fd;
+  pid_t pid; /* the process that gave it (SO_PEERCRED) */
 } mpipool__shm_given_t;
 
 typedef struct {
@@ -122,9 +124,10 @@ typedef struct {
  * (l->name).  0, or EMPI (l->fd -1: no channels). */
 int mpipool__shm_listen(mpipool__shm_listener_t *l);
 
-/* The file given with nonce (taken: the caller's to close), or -1 when
- * none was: reads the files waiting on the socket. */
-int mpipool__shm_take(mpipool__shm_listener_t *l, uint64_t nonce);
+/* The file given with nonce (taken: the caller's to close), *pid the
+ * process that gave it; or -1 when none was: reads the files waiting on
+ * the socket. */
+int mpipool__shm_take(mpipool__shm_listener_t *l, uint64_t nonce, pid_t *pid);
 
 void mpipool__shm_listener_free(mpipool__shm_listener_t *l);
 

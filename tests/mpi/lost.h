@@ -1,8 +1,9 @@
 /*
  * lost.h - what the tests of dead workers share (test_lost,
- * test_lost_sends): a task that kills its worker with large items on
- * their way to it, a wait for every place's worker to serve, and the
- * master's stderr kept to be checked (a replacement's spawn lost).
+ * test_lost_sends, test_lost_channel): a task that kills its worker with
+ * large items on their way to it, a wait for every place's worker to
+ * serve, and the master's stderr kept to be checked (a replacement's
+ * spawn lost).
  */
 #ifndef MPIPOOL_TEST_LOST_H
 #define MPIPOOL_TEST_LOST_H
@@ -23,7 +24,7 @@ static inline void lost_marker(char *buf, size_t size, int k) {
  * kills its worker 0.3 s in, once per key k (a marker file tells), with
  * items queued for it on their way.  Returns its first int. */
 enum { BIG = 256 * 1024 };
-static int t_big(mpipool_ctx_t *ctx, const void *in, size_t size) {
+static inline int t_big(mpipool_ctx_t *ctx, const void *in, size_t size) {
   int x;
   char marker[64];
   if (size != BIG)

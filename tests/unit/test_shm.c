@@ -53,10 +53,12 @@ static void test_rendezvous(void) {
          "the worker makes its channel");
   is_int(mpipool__shm_give(l.name, fd, 42), 0, "and gives it");
   close(fd);
-  is_int(mpipool__shm_take(&l, 41), -1, "another nonce takes nothing");
-  int got = mpipool__shm_take(&l, 42);
+  pid_t giver = 0;
+  is_int(mpipool__shm_take(&l, 41, &giver), -1, "another nonce takes nothing");
+  int got = mpipool__shm_take(&l, 42, &giver);
   ok(got >= 0, "its nonce takes the file");
-  is_int(mpipool__shm_take(&l, 42), -1, "once");
+  is_int((int)giver, (int)getpid(), "and names the process that gave it");
+  is_int(mpipool__shm_take(&l, 42, &giver), -1, "once");
   is_int(mpipool__shm_chan_adopt(&master, got, 1 << 20), 0,
          "the master maps it");
   close(got);
@@ -156,7 +158,9 @@ static void test_worker_killed(void) {
   }
   char x;
   ok(read(ready[0], &x, 1) == 1, "the worker has sent");
-  int fd = mpipool__shm_take(&l, 7);
+  pid_t giver = 0;
+  int fd = mpipool__shm_take(&l, 7, &giver);
+  is_int((int)giver, (int)pid, "the file's giver is the child");
   mpipool__shm_chan_t c;
   ok(fd >= 0 && mpipool__shm_chan_adopt(&c, fd, 8 << 20) == 0,
      "the master takes its channel");
