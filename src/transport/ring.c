@@ -264,6 +264,31 @@ int mpipool__ring_recv(mpipool__ring_reader_t *rd, uint32_t *tag, void **data,
   return 1;
 }
 
+int mpipool__ring_has(const mpipool__ring_reader_t *rd, uint32_t tag) {
+  const mpipool__ring_t *r = rd->ring;
+  if (r == NULL)
+    return 0;
+  uint64_t at = atomic_load_explicit(&r->tail, memory_order_relaxed);
+  uint64_t head = atomic_load_explicit(&r->head, memory_order_acquire);
+  if (rd->data) /* past the rest of the message being read */
+    at += ((rd->len + 7) & ~(size_t)7) - rd->got;
+  /* (A frame not wholly there leaves at past head: head - at wraps.) */
+  while (head - at >= HEADER && head - at <= rd->ring_cap) {
+    unsigned char h[HEADER];
+    uint32_t h32[2];
+    uint64_t n64;
+    get(r, rd->ring_cap, at, h, HEADER);
+    memcpy(h32, h, sizeof h32);
+    memcpy(&n64, h + 8, sizeof n64);
+    if (h32[1] != ~h32[0] || n64 > rd->max)
+      return 0; /* broken: recv says so */
+    if (h32[0] == tag)
+      return 1;
+    at += frame_len((size_t)n64);
+  }
+  return 0;
+}
+
 void mpipool__ring_reader_free(mpipool__ring_reader_t *rd) {
   mpipool__free(rd->data);
   rd->data = NULL;

@@ -113,6 +113,11 @@ void mpipool__ring_reader_init(mpipool__ring_reader_t *rd, mpipool__ring_t *r,
 int mpipool__ring_recv(mpipool__ring_reader_t *rd, uint32_t *tag, void **data,
                        size_t *len);
 
+/* 1 when a frame with tag has begun to arrive behind what was taken
+ * (its header is there), 0 if none has or the ring is broken.  Nothing
+ * is taken: it reads the frames' headers only. */
+int mpipool__ring_has(const mpipool__ring_reader_t *rd, uint32_t tag);
+
 /* Frees a message read in part. */
 void mpipool__ring_reader_free(mpipool__ring_reader_t *rd);
 

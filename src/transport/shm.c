@@ -177,11 +177,8 @@ int mpipool__shm_keep(mpipool__shm_chan_t *c, const mpipool__msg_t *m) {
   return MPIPOOL_OK;
 }
 
-int mpipool__shm_has(mpipool__shm_chan_t *c, int tag) {
-  while (stashed(c, tag) < 0)
-    if (pull(c) != 1)
-      return 0;
-  return 1;
+int mpipool__shm_has(const mpipool__shm_chan_t *c, int tag) {
+  return stashed(c, tag) >= 0 || mpipool__ring_has(&c->in, (uint32_t)tag);
 }
 
 int mpipool__shm_wait(mpipool__shm_chan_t *c, int tag, mpipool__msg_t *m,

@@ -90,8 +90,9 @@ int mpipool__shm_poll(mpipool__shm_chan_t *c, int tag, mpipool__msg_t *m);
  * there.  0 or ENOMEM (m then freed). */
 int mpipool__shm_keep(mpipool__shm_chan_t *c, const mpipool__msg_t *m);
 
-/* 1 when a message with tag has arrived (it stays where it is). */
-int mpipool__shm_has(mpipool__shm_chan_t *c, int tag);
+/* 1 when a message with tag has arrived, or begun to (nothing is
+ * taken). */
+int mpipool__shm_has(const mpipool__shm_chan_t *c, int tag);
 
 /* As mpipool__shm_poll, but waits (backing off) until one arrives, or
  * until gone(arg) says the peer is gone: then MPIPOOL__EGONE. */

@@ -167,6 +167,64 @@ static void test_large(void) {
   fixture_free(&f);
 }
 
+/* A peek at the frames that arrived finds a tag and takes nothing, also
+ * behind a message being read in parts. */
+static void test_has(void) {
+  fixture_t f = {0};
+  fixture(&f, 1 << 20);
+  uint32_t tag;
+  void *data;
+  size_t len;
+  ok(!mpipool__ring_has(&f.rd, 1), "empty: no tag has arrived");
+  mpipool__ring_send(&f.w, 1, message(20, 1), 20);
+  mpipool__ring_send(&f.w, 2, NULL, 0);
+  mpipool__ring_send(&f.w, 3, message(30, 3), 30);
+  mpipool__ring_flush(&f.w);
+  ok(mpipool__ring_has(&f.rd, 3) && mpipool__ring_has(&f.rd, 2) &&
+         mpipool__ring_has(&f.rd, 1) && !mpipool__ring_has(&f.rd, 9),
+     "the tags sent are there, no other");
+  int order = 1;
+  for (uint32_t t = 1; t <= 3; t++) {
+    order &= mpipool__ring_recv(&f.rd, &tag, &data, &len) == 1 && tag == t;
+    mpipool__free(data);
+  }
+  ok(order, "nothing was taken: all three come out, in order");
+  ok(!mpipool__ring_has(&f.rd, 3), "none once they are read");
+  /* 1,000 bytes through 256, then a message of tag 5 behind it. */
+  mpipool__ring_send(&f.w, 4, message(1000, 4), 1000);
+  mpipool__ring_send(&f.w, 5, message(8, 5), 8);
+  mpipool__ring_flush(&f.w);
+  ok(mpipool__ring_has(&f.rd, 4) && !mpipool__ring_has(&f.rd, 5),
+     "a large message's header is there, the next not yet");
+  int got4 = 0, rounds = 0, begun = 0;
+  while (!mpipool__ring_has(&f.rd, 5) && rounds++ < 1000) {
+    if (mpipool__ring_recv(&f.rd, &tag, &data, &len) == 1) {
+      got4 += tag == 4 && len == 1000 && is_message(data, 1000, 4);
+      mpipool__free(data);
+    }
+    begun |= f.rd.data != NULL;
+    mpipool__ring_flush(&f.w);
+  }
+  ok(begun && rounds < 1000,
+     "the next is seen behind the large one as it is read in parts");
+  while (got4 == 0 && rounds++ < 2000) {
+    if (mpipool__ring_recv(&f.rd, &tag, &data, &len) == 1) {
+      got4 += tag == 4 && len == 1000 && is_message(data, 1000, 4);
+      mpipool__free(data);
+    }
+  }
+  ok(got4 == 1 && mpipool__ring_recv(&f.rd, &tag, &data, &len) == 1 &&
+         tag == 5 && is_message(data, 8, 5),
+     "the large one comes out whole, then the next");
+  mpipool__free(data);
+  /* A header that is not one: nothing is found past it. */
+  mpipool__ring_send(&f.w, 6, NULL, 0);
+  mpipool__ring_flush(&f.w);
+  memset(f.mem + mpipool__ring_size(256) - 256, 0x5a, 256);
+  ok(!mpipool__ring_has(&f.rd, 6), "a broken ring: no tag is found");
+  fixture_free(&f);
+}
+
 static void test_bad(void) {
   char *mem = shared(256);
   mpipool__ring_t *r = mpipool__ring_init(mem, mpipool__ring_size(256));
@@ -367,6 +425,7 @@ int main(void) {
   test_attach();
   test_small();
   test_large();
+  test_has();
   test_bad();
   test_processes();
   is_int(mpipool__alloc_live(), 0, "nothing left allocated");
