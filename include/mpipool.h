@@ -355,7 +355,11 @@ int mpipool_set_hwthreads(mpipool_t *pool, int hwthreads);
  * hwthreads), each worker binds to its own core with hwloc, the node's
  * workers spread across packages and NUMA nodes; it stays unbound, and
  * says why in mpipool_worker_info(), when the launcher already bound it
- * or the node has more workers than cores.  A successor
+ * or the node has more workers than cores.  On the master's node the
+ * master counts (unless cores per worker were asked for): its workers
+ * bind only when they leave it a core, as with processes = cores - 1; a
+ * node it fills (the default) runs them unbound, so that the scheduler
+ * can move a worker off the core where the master works.  A successor
  * (maxtasksperchild) takes its predecessor's core.  Tasks inherit the
  * binding: turn it off (0) for tasks that run threads of their own.
  * Before start.  Errors: EBUSY.

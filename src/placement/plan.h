@@ -61,7 +61,8 @@ typedef struct {
  * rank serves, and every node is filled up to its cores with spawned
  * workers (the master is not counted: it sleeps while it waits).  bind: 0
  * never binds; else a node's workers are bound when they are no more
- * than its cores.  No node gets more spawned workers than its room
+ * than its cores, and on the master's node (node 0) when they leave the
+ * master a core.  No node gets more spawned workers than its room
  * (info.room, when >= 0): those left out are counted in no_room.
  * Strings are copied.  0, or MPIPOOL_ENOMEM /
  * MPIPOOL_EINVAL (nranks < 1).

@@ -9,16 +9,23 @@ host=$(hostname)
 cores=$(hwloc-calc --number-of core all 2>/dev/null || nproc)
 plural() { [ "$1" -eq 1 ] && echo "$1 $2" || echo "$1 ${2}s"; }
 
-# A singleton: one worker per core, each bound to its own core (by mpipool,
-# or already by Open MPI's runtime when it placed them).
+# A singleton: one worker per core; they fill the master's node, the
+# master too, so they run unbound (one bound to the core the master works
+# on could not move off it).
 run "$MPIPOOL" --print-pool
 check "singleton: exit 0" [ "$rc" -eq 0 ]
 check "singleton: $(plural "$cores" worker) on 1 node" \
   grep -q "^mpipool [0-9.]*: $(plural "$cores" worker) on 1 node (one per core; binding on)$" out
 check "singleton: the node line" \
   grep -q "^node $host: $(plural "$cores" core) usable (PU [0-9,-]*), 0 launcher ranks + $cores spawned, and the master$" out
-check "singleton: every worker has its own PU" \
-  sh -c '[ "$(grep -c "^  PoolWorker-.*PU [0-9]" out)" -eq "$0" ] && [ "$(sed -n "s/.*PU \([0-9,-]*\))*$/\1/p" out | grep -v "^$" | sort | uniq -d | wc -l)" -eq 0 ]' "$cores"
+check "singleton: every worker unbound beside the master" \
+  sh -c '[ "$(grep -c "^  PoolWorker-.*: not bound$" out)" -eq "$0" ]' "$cores"
+# Leaving the master a core (-j cores - 1), each is bound to its own core.
+if [ "$cores" -ge 2 ]; then
+  run "$MPIPOOL" -j $((cores - 1)) --print-pool
+  check "-j $((cores - 1)): every worker has its own PU" \
+    sh -c '[ "$(grep -c "^  PoolWorker-.*PU [0-9]" out)" -eq "$0" ] && [ "$(sed -n "s/.*PU \([0-9,-]*\))*$/\1/p" out | grep -v "^$" | sort | uniq -d | wc -l)" -eq 0 ]' "$((cores - 1))"
+fi
 
 # A node name of any length (Slurm's SLURMD_NODENAME): reported whole by
 # the master, by every worker, and in the joblog.

@@ -66,7 +66,8 @@ static void test_singleton(void) {
   is_int(p.nodes[0].ranks, 0, "singleton: no serving rank on node 0");
   is_int(p.nodes[0].spawn, 4, "singleton: spawns 4 on node 0");
   is_int(p.workers, 4, "singleton: 4 workers");
-  is_int(p.nodes[0].bind, 1, "singleton: bound (4 workers on 4 cores)");
+  is_int(p.nodes[0].bind, 0,
+         "singleton: not bound (4 workers and the master on 4 cores)");
   is_int(p.nodes[0].shares, 4, "singleton: 4 shares");
   ok(p.nodes[0].avoid == NULL, "singleton: nothing to avoid");
   ok(strcmp(p.nodes[0].info.host, "a") == 0 &&
@@ -75,7 +76,19 @@ static void test_singleton(void) {
      "singleton: node 0 keeps the probe");
   is_int(p.node_of[0], 0, "singleton: rank 0 on node 0");
   is_int(p.launcher_bound[0], 0, "singleton: rank 0 not launcher-bound");
-  static const int want[] = {0, 1, 2, 3, 0, 1};
+  is_int(mpipool__plan_next_share(&p, 0), -1,
+         "singleton: next_share -1 on an unbound node");
+  mpipool__plan_free(&p);
+
+  /* 3 workers leave the master a core: bound. */
+  is_int(mpipool__plan_make(&p, r, 1, 3, 1), MPIPOOL_OK,
+         "singleton, processes 3: plan");
+  is_int(p.nodes[0].spawn, 3, "singleton, processes 3: spawns 3");
+  is_int(p.nodes[0].bind, 1,
+         "singleton, processes 3: bound (3 workers and the master on 4 "
+         "cores)");
+  is_int(p.nodes[0].shares, 3, "singleton, processes 3: 3 shares");
+  static const int want[] = {0, 1, 2, 0, 1, 2};
   int seq_ok = 1;
   for (size_t k = 0; k < sizeof want / sizeof want[0]; k++) {
     int s = mpipool__plan_next_share(&p, 0);
@@ -84,7 +97,7 @@ static void test_singleton(void) {
       seq_ok = 0;
     }
   }
-  ok(seq_ok, "singleton: next_share gives 0,1,2,3,0,1");
+  ok(seq_ok, "singleton, processes 3: next_share gives 0,1,2,0,1,2");
   is_int(mpipool__plan_next_share(&p, 1), -1,
          "next_share of a node that does not exist -> -1");
   is_int(mpipool__plan_next_share(&p, (size_t)-1), -1,
@@ -104,13 +117,24 @@ static void test_mpirun_fits(void) {
   is_int(p.nodes[0].ranks, 2, "3 ranks: 2 serving ranks on the node");
   is_int(p.nodes[0].spawn, 0, "3 ranks on 2 cores: no spawn");
   is_int(p.workers, 2, "3 ranks: 2 workers");
-  is_int(p.nodes[0].bind, 1, "3 ranks: bound (2 workers <= 2 cores)");
+  is_int(p.nodes[0].bind, 0,
+         "3 ranks: not bound (2 workers and the master on 2 cores)");
   is_int(p.nodes[0].shares, 2, "3 ranks: 2 shares");
   ok(p.node_of[0] == 0 && p.node_of[1] == 0 && p.node_of[2] == 0,
      "3 ranks: all on node 0");
-  is_int(mpipool__plan_next_share(&p, 0), 0, "3 ranks: share 0");
-  is_int(mpipool__plan_next_share(&p, 0), 1, "3 ranks: share 1");
-  is_int(mpipool__plan_next_share(&p, 0), 0, "3 ranks: share wraps to 0");
+  mpipool__plan_free(&p);
+
+  /* The same 3 ranks on 3 cores, processes 2: bound. */
+  for (int i = 0; i < 3; i++)
+    r[i] = probe("h", 3, "0-2", "");
+  is_int(mpipool__plan_make(&p, r, 3, 2, 1), MPIPOOL_OK,
+         "3 ranks, 3 cores: plan");
+  is_int(p.nodes[0].bind, 1,
+         "3 ranks, 3 cores: bound (2 workers and the master on 3 cores)");
+  is_int(mpipool__plan_next_share(&p, 0), 0, "3 ranks, 3 cores: share 0");
+  is_int(mpipool__plan_next_share(&p, 0), 1, "3 ranks, 3 cores: share 1");
+  is_int(mpipool__plan_next_share(&p, 0), 0,
+         "3 ranks, 3 cores: share wraps to 0");
   mpipool__plan_free(&p);
 }
 
@@ -137,7 +161,8 @@ static void test_mpirun_oversubscribed(void) {
   is_int(p.nodes[0].ranks, 2, "processes 2, 5 ranks: 2 ranks count");
   is_int(p.nodes[0].spawn, 0, "processes 2, 5 ranks: no spawn");
   is_int(p.workers, 2, "processes 2, 5 ranks: 2 workers");
-  is_int(p.nodes[0].bind, 1, "processes 2, 5 ranks: bound (2 <= 2 cores)");
+  is_int(p.nodes[0].bind, 0,
+         "processes 2, 5 ranks: not bound (2 and the master > 2 cores)");
   is_int(p.nodes[0].shares, 2, "processes 2, 5 ranks: 2 shares");
   mpipool__plan_free(&p);
 
@@ -182,14 +207,21 @@ static void test_two_hosts(void) {
   is_int(p.nodes[1].ranks, 2, "two hosts: 2 serving ranks on b");
   is_int(p.nodes[1].spawn, 0, "two hosts: b spawns 0");
   is_int(p.workers, 6, "two hosts: 6 workers");
-  ok(p.nodes[0].bind && p.nodes[1].bind, "two hosts: both nodes bound");
+  ok(!p.nodes[0].bind && p.nodes[1].bind,
+     "two hosts: b bound, not a (4 workers and the master on 4 cores)");
   ok(p.nodes[0].shares == 4 && p.nodes[1].shares == 2,
      "two hosts: shares 4 and 2");
   is_int(mpipool__plan_find(&p, "a"), 0, "plan_find(a) == 0");
   is_int(mpipool__plan_find(&p, "b"), 1, "plan_find(b) == 1");
   is_int(mpipool__plan_find(&p, "c"), -1, "plan_find(c) == -1");
   is_int(mpipool__plan_find(&p, ""), -1, "plan_find(\"\") == -1");
-  /* Shares are counted per node. */
+  mpipool__plan_free(&p);
+  /* processes 5: a spawns 3, leaving the master a core; shares are
+   * counted per node. */
+  is_int(mpipool__plan_make(&p, r, 3, 5, 1), MPIPOOL_OK,
+         "two hosts, processes 5: plan");
+  ok(p.nodes[0].spawn == 3 && p.nodes[0].bind && p.nodes[1].bind,
+     "two hosts, processes 5: a spawns 3, both nodes bound");
   is_int(mpipool__plan_next_share(&p, 1), 0, "two hosts: b share 0");
   is_int(mpipool__plan_next_share(&p, 0), 0, "two hosts: a share 0");
   is_int(mpipool__plan_next_share(&p, 1), 1, "two hosts: b share 1");
@@ -245,8 +277,9 @@ static void test_greedy(void) {
          "greedy alternating: plan");
   is_int(p.nodes[0].spawn, 2, "greedy alternating: a spawns 2");
   is_int(p.nodes[1].spawn, 2, "greedy alternating: b spawns 2");
-  ok(p.nodes[0].bind && p.nodes[1].bind,
-     "greedy alternating: both fit, both bound");
+  ok(!p.nodes[0].bind && p.nodes[1].bind,
+     "greedy alternating: b bound, not a (2 workers and the master on 2 "
+     "cores)");
   mpipool__plan_free(&p);
 
   /* A tie (3 free each) goes to the master's node. */
@@ -278,7 +311,15 @@ static void test_launcher_bound(void) {
   is_int(p.nodes[0].shares, 1, "bound 1: only the spawn takes a share");
   ok(strcmp(p.nodes[0].avoid, "1") == 0, "bound 1: avoid \"1\" (got \"%s\")",
      p.nodes[0].avoid);
-  is_int(p.nodes[0].bind, 1, "bound 1: node bound (2 <= 2 cores)");
+  is_int(p.nodes[0].bind, 0,
+         "bound 1: node not bound (2 workers and the master on 2 cores)");
+  mpipool__plan_free(&p);
+  /* On 3 cores it is. */
+  r[0] = probe("a", 3, "0-2", "");
+  r[1] = probe("a", 3, "0-2", "1");
+  is_int(mpipool__plan_make(&p, r, 2, 2, 1), MPIPOOL_OK,
+         "bound 1, 3 cores: plan");
+  is_int(p.nodes[0].bind, 1, "bound 1, 3 cores: node bound (3 <= 3 cores)");
   is_int(mpipool__plan_next_share(&p, 0), 0, "bound 1: share 0");
   is_int(mpipool__plan_next_share(&p, 0), 0, "bound 1: share 0 again");
   mpipool__plan_free(&p);
@@ -287,6 +328,13 @@ static void test_launcher_bound(void) {
   mpipool__node_t q[4] = {probe("a", 4, "0-3", ""), probe("a", 4, "0-3", "1"),
                           probe("a", 4, "0-3", ""), probe("a", 4, "0-3", "3")};
   is_int(mpipool__plan_make(&p, q, 4, 0, 1), MPIPOOL_OK, "bound 1,3: plan");
+  is_int(p.nodes[0].bind, 0,
+         "bound 1,3: not bound (4 workers and the master on 4 cores)");
+  mpipool__plan_free(&p);
+  for (int i = 0; i < 4; i++)
+    q[i].cores = 5;
+  is_int(mpipool__plan_make(&p, q, 4, 4, 1), MPIPOOL_OK,
+         "bound 1,3, 5 cores, processes 4: plan");
   is_int(p.nodes[0].ranks, 3, "bound 1,3: 3 serving ranks");
   is_int(p.nodes[0].spawn, 1, "bound 1,3: 1 spawn");
   is_int(p.nodes[0].shares, 2, "bound 1,3: rank 2 and the spawn share");
@@ -294,7 +342,7 @@ static void test_launcher_bound(void) {
      "bound 1,3: avoid \"1,3\" (got \"%s\")", p.nodes[0].avoid);
   ok(p.launcher_bound[1] && !p.launcher_bound[2] && p.launcher_bound[3],
      "bound 1,3: launcher_bound {_,1,0,1}");
-  is_int(p.nodes[0].bind, 1, "bound 1,3: node bound (4 <= 4)");
+  is_int(p.nodes[0].bind, 1, "bound 1,3: node bound (4 and the master <= 5)");
   is_int(mpipool__plan_next_share(&p, 0), 0, "bound 1,3: share 0");
   is_int(mpipool__plan_next_share(&p, 0), 1, "bound 1,3: share 1");
   is_int(mpipool__plan_next_share(&p, 0), 0, "bound 1,3: wraps to 0");
@@ -331,10 +379,11 @@ static void test_launcher_bound(void) {
 /*
  * Many launcher-bound ranks on one node: mpirun -n 64 --bind-to core on a
  * 256-PU node (hwthreads) whose job may use the even PUs only (a cyclic
- * Slurm set "0,2,4,...,254", 128 PUs), processes 0.  Ranks 1..63 are
- * bound to PUs 2..126, 65 workers are spawned over the rest, so each of
- * those 63 PUs must be in avoid, or a spawned worker may be bound onto a
- * rank's core; and the node's set must be kept whole.
+ * Slurm set "0,2,4,...,254", 128 PUs).  Processes 0 fills the node, the
+ * master too: not bound.  With 127, ranks 1..63 are bound to PUs 2..126
+ * and 64 workers are spawned over the rest but one (the master's), so
+ * each of those 63 PUs must be in avoid, or a spawned worker may be bound
+ * onto a rank's core; and the node's set must be kept whole.
  */
 static void test_launcher_bound_many(void) {
   enum { N = 64 };
@@ -353,10 +402,18 @@ static void test_launcher_bound_many(void) {
     r[i] = probe("big", 128, cyclic, pus[i]);
   }
   is_int(mpipool__plan_make(&p, r, N, 0, 1), MPIPOOL_OK, "many bound: plan");
-  is_int(p.nodes[0].ranks, 63, "many bound: 63 serving ranks");
   is_int(p.nodes[0].spawn, 65, "many bound: 65 spawns");
-  is_int(p.nodes[0].shares, 65, "many bound: 65 shares");
-  is_int(p.nodes[0].bind, 1, "many bound: node bound (128 <= 128)");
+  is_int(p.nodes[0].bind, 0,
+         "many bound: not bound (128 workers and the master on 128 PUs)");
+  mpipool__plan_free(&p);
+  /* 127 workers leave the master a PU. */
+  is_int(mpipool__plan_make(&p, r, N, 127, 1), MPIPOOL_OK,
+         "many bound, processes 127: plan");
+  is_int(p.nodes[0].ranks, 63, "many bound: 63 serving ranks");
+  is_int(p.nodes[0].spawn, 64, "many bound: 64 spawns");
+  is_int(p.nodes[0].shares, 64, "many bound: 64 shares");
+  is_int(p.nodes[0].bind, 1,
+         "many bound: node bound (127 workers and the master on 128 PUs)");
   ok(strlen(cyclic) > 400 && strcmp(p.nodes[0].info.cpuset, cyclic) == 0,
      "many bound: the node's cyclic set of 128 PUs (%zu characters) is kept "
      "whole",
@@ -389,7 +446,8 @@ static void test_failed_probe(void) {
   is_int(p.nodes[1].ranks, 2, "failed b: b's 2 ranks serve");
   is_int(p.nodes[1].spawn, 0, "failed b: b spawns none");
   is_int(p.nodes[1].bind, 0, "failed b: b not bound");
-  is_int(p.nodes[0].bind, 1, "failed b: a bound");
+  is_int(p.nodes[0].bind, 0,
+         "failed b: a not bound (4 workers and the master on 4 cores)");
   is_int(mpipool__plan_next_share(&p, 1), -1, "failed b: next_share(b) -1");
   is_int(p.workers, 6, "failed b: 6 workers");
   mpipool__plan_free(&p);
