@@ -16,6 +16,8 @@
 #include "base/env.h"
 #include "cma.h"
 #include "mpipool.h"
+#include "peers.h"
+#include "placement/procs.h"
 #include "shm.h"
 #include "wire.h"
 
@@ -36,19 +38,14 @@ typedef struct {
 typedef struct {
   MPI_Comm comm;
   int rank;
-  pid_t pid; /* its process, which gave the channel */
+  pid_t pid;                  /* its process, which gave the channel */
+  unsigned long long started; /* and when it started (procs.h) */
+  size_t index;               /* in the link's peers */
   mpipool__shm_chan_t chan;
 } peer_t;
 
-/* A communicator with channels: when all its remote ranks have one, MPI
- * is polled on it (for their heartbeats) only every MPI_EVERY seconds. */
-typedef struct {
-  MPI_Comm comm;
-  int remote; /* its ranks the master may hear from */
-  int peers;  /* of them, with channels */
-  double next_mpi;
-} group_t;
-
+/* Where every remote rank of a communicator has a channel, MPI is polled
+ * on it (for their heartbeats) only every MPI_EVERY seconds. */
 #define MPI_EVERY 0.002
 
 typedef struct {
@@ -57,8 +54,7 @@ typedef struct {
   mpipool__shm_listener_t listener;
   peer_t **peers; /* each malloc'd: a channel does not move */
   size_t npeers, peers_cap;
-  group_t *groups;
-  size_t ngroups, groups_cap;
+  mpipool__peers_t by_comm; /* the same, by communicator and rank */
   mpipool__cma_node_t node; /* this process's, for cma reads */
   uint64_t check;           /* what a worker reading our frames checks */
   offered_t *offered;       /* in the order offered */
@@ -67,17 +63,8 @@ typedef struct {
 
 /* The channel to rank dest of comm, or NULL. */
 static mpipool__shm_chan_t *chan_of(link_mpi_t *l, MPI_Comm comm, int dest) {
-  for (size_t i = 0; i < l->npeers; i++)
-    if (l->peers[i]->rank == dest && l->peers[i]->comm == comm)
-      return &l->peers[i]->chan;
-  return NULL;
-}
-
-static group_t *group_of(link_mpi_t *l, MPI_Comm comm) {
-  for (size_t i = 0; i < l->ngroups; i++)
-    if (l->groups[i].comm == comm)
-      return &l->groups[i];
-  return NULL;
+  peer_t *p = mpipool__peers_get(&l->by_comm, comm, dest);
+  return p ? &p->chan : NULL;
 }
 
 /* Sends through the channel to dest, if it has one, else over MPI. */
@@ -96,19 +83,38 @@ static int route_answer(link_mpi_t *l, MPI_Comm comm, int dest, int tag,
            : mpipool__send_answer(comm, dest, tag, no);
 }
 
-static size_t drop_peers(link_mpi_t *l, MPI_Comm comm, int dest);
+/* Drops p's channel; returns how many messages it still had to write. */
+static size_t drop_peer(link_mpi_t *l, peer_t *p) {
+  size_t n = mpipool__shm_flush(&p->chan);
+  mpipool__peers_take(&l->by_comm, p->comm, p->rank);
+  mpipool__shm_chan_free(&p->chan);
+  peer_t *last = l->peers[--l->npeers];
+  l->peers[p->index] = last;
+  last->index = p->index;
+  mpipool__free(p);
+  return n;
+}
 
-/* What the worker of peers[i] wrote into its channel is not messages
- * (its task overwrote that memory): the worker is killed, as a task
- * that crashed it would have, and its channel dropped.  MPIPOOL__EPEER,
- * m->source its rank. */
-static int break_peer(link_mpi_t *l, size_t i, mpipool__msg_t *m) {
-  peer_t *p = l->peers[i];
+/* What the worker of p wrote into its channel is not messages (its task
+ * overwrote that memory): the worker is killed, as a task that crashed
+ * it would have, and its channel dropped.  MPIPOOL__EPEER, m->source its
+ * rank. */
+static int break_peer(link_mpi_t *l, peer_t *p, mpipool__msg_t *m) {
   m->source = p->rank;
-  if (p->pid > 0)
+  /* (That very process: not another that has its pid since.) */
+  if (p->pid > 0 && mpipool__procs_started(p->pid) == p->started)
     kill(p->pid, SIGKILL);
-  drop_peers(l, p->comm, p->rank);
+  drop_peer(l, p);
   return MPIPOOL__EPEER;
+}
+
+/* Takes a message with tag from p's channel: as mpipool__shm_poll, or
+ * MPIPOOL__EPEER (break_peer). */
+static int poll_peer(link_mpi_t *l, peer_t *p, int tag, mpipool__msg_t *m) {
+  int got = mpipool__shm_poll(&p->chan, tag, m);
+  if (got == 1)
+    m->source = p->rank;
+  return got == MPIPOOL_EPROTO ? break_peer(l, p, m) : got;
 }
 
 /* Receives from rank source of comm (MPI_ANY_SOURCE: any) with tag: from
@@ -117,24 +123,29 @@ static int break_peer(link_mpi_t *l, size_t i, mpipool__msg_t *m) {
  * (break_peer). */
 static int route_poll(link_mpi_t *l, MPI_Comm comm, int source, int tag,
                       mpipool__msg_t *m) {
-  if (l->npeers == 0)
+  mpipool__group_t *g =
+      l->npeers ? mpipool__peers_group(&l->by_comm, comm) : NULL;
+  if (g == NULL)
     return mpipool__recv_poll(comm, source, tag, m);
-  for (size_t i = 0; i < l->npeers; i++) {
-    peer_t *p = l->peers[i];
-    if (p->comm != comm || (source != MPI_ANY_SOURCE && p->rank != source))
-      continue;
-    int got = mpipool__shm_poll(&p->chan, tag, m);
-    if (got == 1)
-      m->source = p->rank;
-    if (got == MPIPOOL_EPROTO)
-      return break_peer(l, i, m);
+  if (source != MPI_ANY_SOURCE) {
+    peer_t *p = mpipool__peers_get(&l->by_comm, comm, source);
+    int got = p ? poll_peer(l, p, tag, m) : 0;
     if (got != 0)
-      return got;
-    if (source != MPI_ANY_SOURCE)
-      break;
+      return got; /* (after EPEER, g may be gone) */
+  } else {
+    /* Each rank in turn, from the one after the last heard. */
+    for (int k = 0, r = g->turn; k < g->remote; k++, r = (r + 1) % g->remote) {
+      peer_t *p = g->at[r];
+      int got = p ? poll_peer(l, p, tag, m) : 0;
+      if (got == MPIPOOL__EPEER)
+        return got; /* g may be gone */
+      if (got != 0) {
+        g->turn = (r + 1) % g->remote;
+        return got;
+      }
+    }
   }
-  group_t *g = group_of(l, comm);
-  if (g && g->peers >= g->remote) {
+  if (g->count >= g->remote) {
     double now = mpipool__now();
     if (now < g->next_mpi)
       return 0;
@@ -259,21 +270,13 @@ static int l_drain(mpipool__link_t *l, double deadline) {
 /* Drops the channel of rank dest of comm (comm MPI_COMM_NULL: all);
  * returns how many messages it still had to write. */
 static size_t drop_peers(link_mpi_t *l, MPI_Comm comm, int dest) {
-  size_t n = 0;
-  for (size_t i = 0; i < l->npeers;) {
-    peer_t *p = l->peers[i];
-    if (comm != MPI_COMM_NULL && (p->comm != comm || p->rank != dest)) {
-      i++;
-      continue;
-    }
-    n += mpipool__shm_flush(&p->chan);
-    group_t *g = group_of(l, p->comm);
-    if (g && --g->peers == 0)
-      *g = l->groups[--l->ngroups];
-    mpipool__shm_chan_free(&p->chan);
-    mpipool__free(p);
-    l->peers[i] = l->peers[--l->npeers];
+  if (comm != MPI_COMM_NULL) {
+    peer_t *p = mpipool__peers_get(&l->by_comm, comm, dest);
+    return p ? drop_peer(l, p) : 0;
   }
+  size_t n = 0;
+  while (l->npeers)
+    n += drop_peer(l, l->peers[l->npeers - 1]);
   return n;
 }
 
@@ -351,11 +354,8 @@ static int remote_ranks(MPI_Comm comm) {
 static int add_peer(link_mpi_t *l, MPI_Comm comm, int dest, uint64_t nonce) {
   if (chan_of(l, comm, dest))
     return MPIPOOL_EPROTO; /* it has one */
-  group_t *g = group_of(l, comm);
   if (mpipool__grow((void **)&l->peers, &l->peers_cap, l->npeers + 1,
-                    sizeof *l->peers) != 0 ||
-      (g == NULL && mpipool__grow((void **)&l->groups, &l->groups_cap,
-                                  l->ngroups + 1, sizeof *l->groups) != 0))
+                    sizeof *l->peers) != 0)
     return MPIPOOL_ENOMEM;
   peer_t *p = mpipool__calloc(1, sizeof *p);
   if (p == NULL)
@@ -365,18 +365,22 @@ static int add_peer(link_mpi_t *l, MPI_Comm comm, int dest, uint64_t nonce) {
                    : mpipool__shm_chan_adopt(&p->chan, fd, (size_t)INT_MAX);
   if (fd >= 0)
     close(fd); /* the mapping stays */
+  if (err == 0) {
+    err = mpipool__peers_put(&l->by_comm, comm, remote_ranks(comm), dest, p);
+    if (err == MPIPOOL_EINVAL)
+      err = MPIPOOL_EPROTO; /* no such rank */
+    if (err)
+      mpipool__shm_chan_free(&p->chan);
+  }
   if (err) {
     mpipool__free(p);
     return err;
   }
   p->comm = comm;
   p->rank = dest;
+  p->started = p->pid > 0 ? mpipool__procs_started(p->pid) : 0;
+  p->index = l->npeers;
   l->peers[l->npeers++] = p;
-  if (g == NULL) {
-    g = &l->groups[l->ngroups++];
-    *g = (group_t){comm, remote_ranks(comm), 0, 0};
-  }
-  g->peers++;
   return MPIPOOL_OK;
 }
 
@@ -410,7 +414,7 @@ static size_t l_bytes(const mpipool__link_t *l) {
   /* Channels by the table's room, not by how many are open now (that
    * comes and goes with every successor). */
   n += lm->peers_cap * (sizeof *lm->peers + sizeof **lm->peers) +
-       lm->groups_cap * sizeof *lm->groups;
+       mpipool__peers_bytes(&lm->by_comm);
   for (size_t i = 0; i < lm->npeers; i++)
     n += mpipool__shm_bytes(&lm->peers[i]->chan);
   return n + mpipool__spares_bytes(&s->spares);
@@ -426,7 +430,7 @@ static void l_free(mpipool__link_t *l) {
   mpipool__free(lm->offered);
   drop_peers(lm, MPI_COMM_NULL, 0);
   mpipool__free(lm->peers);
-  mpipool__free(lm->groups);
+  mpipool__peers_free(&lm->by_comm);
   mpipool__shm_listener_free(&lm->listener);
   mpipool__free(l);
 }
