@@ -14,6 +14,20 @@
 #include <signal.h>
 #include <unistd.h>
 
+/* A pool of 2 workers whose chunks may lose 3 workers before they fail
+ * (ELOST), and no head start: workers' deaths are what these test (a
+ * task that kills the head's child fails its item: test_head_start).
+ * The caller registers its tasks and starts it. */
+static inline mpipool_t *lost_pool(void) {
+  mpipool_t *pool = NULL;
+  if (mpipool_create(&pool) == 0) {
+    mpipool_set_processes(pool, 2);
+    mpipool_set_crash_limit(pool, 3);
+    mpipool_set_head_start(pool, 0);
+  }
+  return pool;
+}
+
 /* The marker file of key k: it exists once item 5 of key k killed. */
 static inline void lost_marker(char *buf, size_t size, int k) {
   snprintf(buf, size, "/tmp/mpipool-lost-%d", k);

@@ -62,17 +62,11 @@ static int t_die(mpipool_ctx_t *ctx, const void *in, size_t size) {
 }
 
 int main(void) {
-  mpipool_t *pool;
-  mpipool_create(&pool);
+  mpipool_t *pool = lost_pool();
   mpipool_register(pool, "work", t_work, NULL);
   mpipool_register(pool, "die", t_die, NULL);
   mpipool_register(pool, "big", t_big, NULL);
   mpipool_register(pool, "bigout", t_bigout, NULL);
-  mpipool_set_processes(pool, 2);
-  mpipool_set_crash_limit(pool, 3);
-  /* No head start: workers' deaths are what this tests (a task that kills
-   * the head's child fails its item: test_head_start). */
-  mpipool_set_head_start(pool, 0);
   /* Every process (the workers read it): PoolWorker-1 dies as it offers
    * its first large result to be read from its memory. */
   setenv("MPIPOOL_FAULT_CMA", "die", 1);
@@ -80,6 +74,10 @@ int main(void) {
     ok(0, "start");
     return tap_done();
   }
+  /* Both serve before the map: PoolWorker-1 must take part in it (with
+   * tests running beside this one, it once started only after
+   * PoolWorker-2 had run every item). */
+  is_int(wait_workers(pool, 60, NULL), 2, "both workers serve");
   lost_said_t said;
   ok(lost_listen(&said) == 0, "the master's stderr is kept to be read");
   enum { N = 20 };

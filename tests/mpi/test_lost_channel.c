@@ -91,15 +91,10 @@ static int spawned(mpipool_t *pool) {
 }
 
 int main(void) {
-  mpipool_t *pool;
-  mpipool_create(&pool);
+  mpipool_t *pool = lost_pool();
   mpipool_register(pool, "once", t_once, NULL);
   mpipool_register(pool, "always", t_always, NULL);
   mpipool_register(pool, "double", t_double, NULL);
-  mpipool_set_processes(pool, 2);
-  mpipool_set_crash_limit(pool, 3);
-  /* No head start: the workers' channels are what this tests. */
-  mpipool_set_head_start(pool, 0);
   if (mpipool_start(pool) != 0) {
     ok(0, "start");
     return tap_done();
