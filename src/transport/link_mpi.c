@@ -128,7 +128,7 @@ static int route_poll(link_mpi_t *l, MPI_Comm comm, int source, int tag,
   if (g == NULL)
     return mpipool__recv_poll(comm, source, tag, m);
   if (source != MPI_ANY_SOURCE) {
-    peer_t *p = mpipool__peers_get(&l->by_comm, comm, source);
+    peer_t *p = source >= 0 && source < g->remote ? g->at[source] : NULL;
     int got = p ? poll_peer(l, p, tag, m) : 0;
     if (got != 0)
       return got; /* (after EPEER, g may be gone) */

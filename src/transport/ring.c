@@ -212,6 +212,24 @@ void mpipool__ring_reader_init(mpipool__ring_reader_t *rd, mpipool__ring_t *r,
   rd->max = max;
 }
 
+/* The frame header at `at` (there, whole): 0 with its tag and length, or
+ * -1 when it is not one (its tag's complement wrong, or longer than the
+ * reader takes). */
+static int header_at(const mpipool__ring_reader_t *rd, uint64_t at,
+                     uint32_t *tag, size_t *len) {
+  unsigned char h[HEADER];
+  uint32_t h32[2];
+  uint64_t n64;
+  get(rd->ring, rd->ring_cap, at, h, HEADER);
+  memcpy(h32, h, sizeof h32);
+  memcpy(&n64, h + 8, sizeof n64);
+  if (h32[1] != ~h32[0] || n64 > rd->max)
+    return -1;
+  *tag = h32[0];
+  *len = (size_t)n64;
+  return 0;
+}
+
 int mpipool__ring_recv(mpipool__ring_reader_t *rd, uint32_t *tag, void **data,
                        size_t *len) {
   mpipool__ring_t *r = rd->ring;
@@ -223,29 +241,25 @@ int mpipool__ring_recv(mpipool__ring_reader_t *rd, uint32_t *tag, void **data,
   if (head - tail > cap)
     return MPIPOOL_EPROTO;                /* the writer broke the ring */
   if (rd->data == NULL && rd->len == 0) { /* a frame starts here */
-    unsigned char h[HEADER];
-    uint32_t h32[2];
-    uint64_t n64;
+    uint32_t t;
+    size_t n;
     if (avail < HEADER)
       return 0;
-    get(r, cap, tail, h, HEADER);
-    memcpy(h32, h, sizeof h32);
-    memcpy(&n64, h + 8, sizeof n64);
-    if (h32[1] != ~h32[0] || n64 > rd->max)
+    if (header_at(rd, tail, &t, &n) != 0)
       return MPIPOOL_EPROTO;
-    size_t n = (size_t)n64, frame = frame_len(n);
+    size_t frame = frame_len(n);
     void *d = n ? mpipool__malloc(n) : NULL;
     if (n && d == NULL)
       return MPIPOOL_ENOMEM;
     if (avail >= frame) { /* all here: the common case */
       get(r, cap, tail + HEADER, d, n);
       atomic_store_explicit(&r->tail, tail + frame, memory_order_release);
-      *tag = h32[0], *data = d, *len = n;
+      *tag = t, *data = d, *len = n;
       return 1;
     }
     /* In parts (n > 0 here: an empty frame is its header): the header
      * is taken, the bytes follow as they come. */
-    rd->data = d, rd->len = n, rd->got = 0, rd->tag = h32[0];
+    rd->data = d, rd->len = n, rd->got = 0, rd->tag = t;
     tail += HEADER, avail -= HEADER;
   }
   size_t body = (rd->len + 7) & ~(size_t)7, n = body - rd->got;
@@ -274,17 +288,13 @@ int mpipool__ring_has(const mpipool__ring_reader_t *rd, uint32_t tag) {
     at += ((rd->len + 7) & ~(size_t)7) - rd->got;
   /* (A frame not wholly there leaves at past head: head - at wraps.) */
   while (head - at >= HEADER && head - at <= rd->ring_cap) {
-    unsigned char h[HEADER];
-    uint32_t h32[2];
-    uint64_t n64;
-    get(r, rd->ring_cap, at, h, HEADER);
-    memcpy(h32, h, sizeof h32);
-    memcpy(&n64, h + 8, sizeof n64);
-    if (h32[1] != ~h32[0] || n64 > rd->max)
+    uint32_t t;
+    size_t n;
+    if (header_at(rd, at, &t, &n) != 0)
       return 0; /* broken: recv says so */
-    if (h32[0] == tag)
+    if (t == tag)
       return 1;
-    at += frame_len((size_t)n64);
+    at += frame_len(n);
   }
   return 0;
 }
